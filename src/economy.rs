@@ -1,0 +1,278 @@
+//! Economic drivers: wage growth, medical price growth, utilisation, employment growth,
+//! collection rate, interest rate and the fertility factor, one value per calendar year.
+//!
+//! Growth rates and levels follow AR(1) around the scenario's (dated) means with the given
+//! stationary volatility; the annual shocks are correlated through the scenario's correlation
+//! matrix (Cholesky). Drivers take `&mut impl Rng` and never seed one: the engine derives each
+//! path's stream.
+
+use crate::params::Month;
+use crate::scenario::{DriverSpec, EconomySpec};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Number of correlated drivers, in the order of `economy.correlation`.
+pub const N_DRIVERS: usize = 7;
+pub const DRIVER_NAMES: [&str; N_DRIVERS] = [
+    "wage_growth",
+    "medical_price_growth",
+    "utilisation_growth",
+    "employment_growth",
+    "collection_rate",
+    "interest_rate",
+    "fertility",
+];
+
+/// One path's drivers, indexed by year offset from the start year.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DriverPath {
+    pub first_year: i32,
+    /// Annual log growth of the average wage.
+    pub wage_growth: Vec<f64>,
+    /// Annual log growth of medical prices.
+    pub medical_price_growth: Vec<f64>,
+    /// Annual log growth of utilisation per member.
+    pub utilisation_growth: Vec<f64>,
+    /// Annual growth of active contributors.
+    pub employment_growth: Vec<f64>,
+    /// Share of due contributions collected (0–1).
+    pub collection_rate: Vec<f64>,
+    /// Annual interest rate on positive balances.
+    pub interest_rate: Vec<f64>,
+    /// Multiplier on the ASFR table (level × stochastic trend).
+    pub fertility_factor: Vec<f64>,
+}
+
+impl DriverPath {
+    pub fn years(&self) -> usize {
+        self.wage_growth.len()
+    }
+    pub fn year_index(&self, year: i32) -> usize {
+        (year - self.first_year).clamp(0, self.years() as i32 - 1) as usize
+    }
+}
+
+/// Year-by-year means of every driver for the scenario's horizon (the expected path).
+pub struct DriverModel {
+    first_year: i32,
+    n_years: usize,
+    means: [Vec<f64>; 6],
+    vols: [f64; 6],
+    phis: [f64; 6],
+    fertility_level: Vec<f64>,
+    fertility_drift: f64,
+    fertility_vol: f64,
+    /// Lower-triangular Cholesky factor of the shock correlation.
+    chol: [[f64; N_DRIVERS]; N_DRIVERS],
+}
+
+fn year_means(d: &DriverSpec, years: &[i32]) -> Vec<f64> {
+    // The mean of a year is the value in force in its July (mid-year).
+    years
+        .iter()
+        .map(|&y| {
+            d.mean
+                .at(Month::new(y, 7).unwrap_or(Month::from_index(y * 12 + 6)))
+        })
+        .collect()
+}
+
+impl DriverModel {
+    pub fn new(e: &EconomySpec, start: Month, end: Month) -> DriverModel {
+        let years: Vec<i32> = (start.year()..=end.year()).collect();
+        let specs = [
+            &e.wage_growth,
+            &e.medical_price_growth,
+            &e.utilisation_growth,
+            &e.employment_growth,
+            &e.collection_rate,
+            &e.interest_rate,
+        ];
+        let means = specs.map(|d| year_means(d, &years));
+        let vols = specs.map(|d| d.volatility);
+        let phis = specs.map(|d| d.persistence);
+        let fertility_level = years
+            .iter()
+            .map(|&y| e.fertility.level.at(Month::from_index(y * 12 + 6)))
+            .collect();
+        let corr = e.correlation.clone().unwrap_or_else(identity);
+        let chol = cholesky(&corr).unwrap_or_else(|_| {
+            let mut id = [[0.0; N_DRIVERS]; N_DRIVERS];
+            for (i, row) in id.iter_mut().enumerate() {
+                row[i] = 1.0;
+            }
+            id
+        });
+        DriverModel {
+            first_year: start.year(),
+            n_years: years.len(),
+            means,
+            vols,
+            phis,
+            fertility_level,
+            fertility_drift: e.fertility.drift,
+            fertility_vol: e.fertility.volatility,
+            chol,
+        }
+    }
+
+    /// The path with every shock zero: the deterministic projection.
+    pub fn expected(&self) -> DriverPath {
+        let fert = (0..self.n_years)
+            .map(|k| self.fertility_level[k] * (self.fertility_drift * k as f64).exp())
+            .collect();
+        self.assemble(self.means.clone(), fert)
+    }
+
+    /// One stochastic path. Draws exactly `N_DRIVERS × years` standard normals.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> DriverPath {
+        let mut values = self.means.clone();
+        let mut dev = [0.0; 6];
+        let mut log_fert = 0.0;
+        let mut fert = Vec::with_capacity(self.n_years);
+        for k in 0..self.n_years {
+            let mut z = [0.0; N_DRIVERS];
+            for zi in z.iter_mut() {
+                *zi = StandardNormal.sample(rng);
+            }
+            let mut eps = [0.0; N_DRIVERS];
+            for i in 0..N_DRIVERS {
+                eps[i] = (0..=i).map(|j| self.chol[i][j] * z[j]).sum();
+            }
+            for d in 0..6 {
+                let (phi, vol) = (self.phis[d], self.vols[d]);
+                dev[d] = if k == 0 {
+                    vol * eps[d]
+                } else {
+                    phi * dev[d] + vol * (1.0 - phi * phi).sqrt() * eps[d]
+                };
+                values[d][k] += dev[d];
+            }
+            log_fert +=
+                self.fertility_drift * if k == 0 { 0.0 } else { 1.0 } + self.fertility_vol * eps[6];
+            fert.push(self.fertility_level[k] * log_fert.exp());
+        }
+        values[4].iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
+        self.assemble(values, fert)
+    }
+
+    fn assemble(&self, v: [Vec<f64>; 6], fertility_factor: Vec<f64>) -> DriverPath {
+        let [
+            wage_growth,
+            medical_price_growth,
+            utilisation_growth,
+            employment_growth,
+            collection_rate,
+            interest_rate,
+        ] = v;
+        DriverPath {
+            first_year: self.first_year,
+            wage_growth,
+            medical_price_growth,
+            utilisation_growth,
+            employment_growth,
+            collection_rate,
+            interest_rate,
+            fertility_factor,
+        }
+    }
+}
+
+fn identity() -> Vec<Vec<f64>> {
+    (0..N_DRIVERS)
+        .map(|i| {
+            (0..N_DRIVERS)
+                .map(|j| f64::from(u8::from(i == j)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Cholesky factor of a positive semi-definite matrix (zero pivots allowed within tolerance).
+fn cholesky(c: &[Vec<f64>]) -> Result<[[f64; N_DRIVERS]; N_DRIVERS], String> {
+    let mut l = [[0.0; N_DRIVERS]; N_DRIVERS];
+    for i in 0..N_DRIVERS {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = c[i][i] - s;
+                if d < -1e-9 {
+                    return Err(format!(
+                        "the matrix is not positive semi-definite (pivot {d:.3e} at {})",
+                        DRIVER_NAMES[i]
+                    ));
+                }
+                l[i][i] = d.max(0.0).sqrt();
+            } else {
+                l[i][j] = if l[j][j] > 1e-12 {
+                    (c[i][j] - s) / l[j][j]
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// Validates a correlation matrix: 7×7, symmetric, unit diagonal, entries in [−1, 1], positive
+/// semi-definite. The message names the offending entry.
+pub fn check_correlation(c: &[Vec<f64>]) -> Result<(), String> {
+    let order = DRIVER_NAMES.join(", ");
+    if c.len() != N_DRIVERS || c.iter().any(|r| r.len() != N_DRIVERS) {
+        return Err(format!(
+            "must be a {N_DRIVERS}×{N_DRIVERS} matrix in the order {order}"
+        ));
+    }
+    for i in 0..N_DRIVERS {
+        if (c[i][i] - 1.0).abs() > 1e-12 {
+            return Err(format!(
+                "diagonal entry [{i}][{i}] ({}) is {}; it must be 1",
+                DRIVER_NAMES[i], c[i][i]
+            ));
+        }
+        for j in 0..N_DRIVERS {
+            if !(-1.0..=1.0).contains(&c[i][j]) {
+                return Err(format!(
+                    "entry [{i}][{j}] is {}; correlations lie in [-1, 1]",
+                    c[i][j]
+                ));
+            }
+            if (c[i][j] - c[j][i]).abs() > 1e-12 {
+                return Err(format!(
+                    "not symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
+                    c[i][j], c[j][i]
+                ));
+            }
+        }
+    }
+    cholesky(c).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn correlation_checks() {
+        let mut c = identity();
+        assert!(check_correlation(&c).is_ok());
+        c[0][1] = 0.9;
+        assert!(check_correlation(&c).unwrap_err().contains("symmetric"));
+        c[1][0] = 0.9;
+        assert!(check_correlation(&c).is_ok());
+        // 0.9, 0.9 and -0.9 among three variables is not a correlation matrix.
+        c[0][2] = 0.9;
+        c[2][0] = 0.9;
+        c[1][2] = -0.9;
+        c[2][1] = -0.9;
+        assert!(
+            check_correlation(&c)
+                .unwrap_err()
+                .contains("positive semi-definite")
+        );
+        let mut d = identity();
+        d[3][3] = 0.5;
+        assert!(check_correlation(&d).unwrap_err().contains("diagonal"));
+    }
+}

@@ -1,0 +1,503 @@
+//! One unit's month: contributions, benefits and maternity lines from its membership cells.
+
+use super::MaternityArrangement;
+use crate::data::{Asfr, MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
+use crate::economy::DriverPath;
+use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
+use crate::params::Month;
+use crate::policy::lognormal::LogNormal;
+use crate::policy::scale::PiecewiseLinear;
+use crate::population::{
+    BuyinModel, Cells, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
+};
+use crate::scenario::{BenefitSpec, BuyinMode, MaternitySpec, PolicySpec, Scenario, Unit};
+
+/// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
+#[derive(Clone, Debug, Default)]
+pub struct Lines {
+    pub income: [f64; N_INCOME],
+    pub spending: [f64; N_SPENDING],
+}
+
+/// Memo items of a unit's month: membership at the start of the month, flows and births.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Memo {
+    /// Members by status at the start of the month (persons).
+    pub members: [f64; N_STATUS],
+    /// Births to insured women in the month.
+    pub births_insured: f64,
+    /// Births to uninsured spouses of insured men in the month.
+    pub births_spouse: f64,
+    /// Contributions credited to personal accounts (not pooled income), yuan.
+    pub personal_account_income: f64,
+    pub entries: f64,
+    pub exits: f64,
+    pub deaths: f64,
+    pub retirements: f64,
+}
+
+/// Benefit scales in force in a month, for members in service and for retirees.
+#[derive(Clone, Debug)]
+pub struct BenefitRegime {
+    pub inpatient: [PiecewiseLinear; 2],
+    pub critical_illness: [PiecewiseLinear; 2],
+    pub outpatient: [PiecewiseLinear; 2],
+}
+
+fn scale(b: &BenefitSpec, retired: bool) -> PiecewiseLinear {
+    let (dd, dr) = if retired {
+        (b.retiree_deductible_delta, b.retiree_ratio_delta)
+    } else {
+        (0.0, 0.0)
+    };
+    let tiers: Vec<(f64, f64)> = b
+        .tiers
+        .iter()
+        .map(|t| (t[0], (t[1] + dr).clamp(0.0, 1.0)))
+        .collect();
+    PiecewiseLinear::coinsurance(b.deductible + dd, &tiers, b.cap)
+}
+
+impl BenefitRegime {
+    fn new(p: &PolicySpec, t: Month) -> BenefitRegime {
+        let inpatient = [false, true].map(|r| scale(&p.inpatient.at(t), r));
+        let critical_illness = [0, 1].map(|r| match &p.critical_illness {
+            Some(ci) => {
+                let oop = PiecewiseLinear::identity().minus(&inpatient[r]);
+                oop.then(&scale(&ci.at(t), r == 1))
+            }
+            None => PiecewiseLinear::zero(),
+        });
+        let outpatient = [false, true].map(|r| {
+            p.outpatient
+                .as_ref()
+                .map_or_else(PiecewiseLinear::zero, |o| scale(&o.at(t), r))
+        });
+        BenefitRegime {
+            inpatient,
+            critical_illness,
+            outpatient,
+        }
+    }
+}
+
+/// Per-path quantities of a unit derived from the drivers once per path.
+pub struct UnitPath {
+    /// Average monthly wage by calendar year, from two years before the start year.
+    wage_by_year: Vec<f64>,
+    first_wage_year: i32,
+    /// Log medical price index per month, relative to the cost price year.
+    log_price: Vec<f64>,
+    /// Log utilisation index per month, relative to the cost price year.
+    log_utilisation: Vec<f64>,
+}
+
+impl UnitPath {
+    fn wage(&self, year: i32) -> f64 {
+        let i = (year - self.first_wage_year).clamp(0, self.wage_by_year.len() as i32 - 1);
+        self.wage_by_year[i as usize]
+    }
+}
+
+/// Everything about a unit that depends only on the scenario.
+pub struct UnitModel {
+    pub name: String,
+    pub population: PopulationModel,
+    pub tables: MonthTables,
+    pub initial_cells: Cells,
+    policy: PolicySpec,
+    maternity: Option<MaternitySpec>,
+    merger: Option<Month>,
+    arrangement: MaternityArrangement,
+    buyin: BuyinModel,
+    avg_wage_prev_year: f64,
+    /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
+    wage_rel: [Vec<f64>; 2],
+    /// log-mean of inpatient / outpatient cost at price-year levels per [sex][age].
+    mu_in: [Vec<f64>; 2],
+    mu_out: [Vec<f64>; 2],
+    p_in: [Vec<f64>; 2],
+    p_out: [Vec<f64>; 2],
+    sigma_in: f64,
+    sigma_out: f64,
+    asfr: Asfr,
+    /// Benefit regime index per month, and the distinct regimes.
+    regime_of_month: Vec<usize>,
+    regimes: Vec<BenefitRegime>,
+    /// Months from the middle of the cost price year to the start.
+    price_year_gap_months: f64,
+    start: Month,
+}
+
+impl UnitModel {
+    pub fn new(scenario: &Scenario, unit: &Unit, arrangement: MaternityArrangement) -> UnitModel {
+        let start = scenario.spec.start;
+        let horizon = scenario.spec.horizon_months;
+        let population = PopulationModel::new(scenario, unit);
+        let tables = MonthTables::new(&population, start, horizon);
+        let initial_cells = population.initial_cells(unit, start);
+        let t = &scenario.tables;
+        let p = &unit.policy;
+
+        // Wage relativities normalised over the initial active members.
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for g in GROUPS {
+            for s in WORKER_STATUSES {
+                for a in 0..N_AGES {
+                    let n = initial_cells.n[cell(g as usize, s as usize, a)];
+                    num += n * t.wage.rel[g.sex()][a];
+                    den += n;
+                }
+            }
+        }
+        let norm = if den > 0.0 && num > 0.0 {
+            num / den
+        } else {
+            1.0
+        };
+        let wage_rel = [0, 1].map(|s| t.wage.rel[s].iter().map(|r| r / norm).collect());
+
+        let c = &p.costs;
+        let level = unit.spec.utilisation_level;
+        let mu =
+            |mean: f64, rel: f64, sigma: f64| (mean * rel).max(1e-9).ln() - 0.5 * sigma * sigma;
+        let mu_in = [0, 1].map(|s| {
+            t.cost.inpatient_cost_rel[s]
+                .iter()
+                .map(|&r| mu(c.inpatient_mean, r, c.inpatient_sigma))
+                .collect()
+        });
+        let mu_out = [0, 1].map(|s| {
+            t.cost.outpatient_cost_rel[s]
+                .iter()
+                .map(|&r| mu(c.outpatient_mean, r, c.outpatient_sigma))
+                .collect()
+        });
+        let p_in = [0, 1].map(|s| {
+            t.cost.inpatient_use[s]
+                .iter()
+                .map(|&u| (u * level).min(1.0))
+                .collect()
+        });
+        let p_out = [0, 1].map(|s| {
+            t.cost.outpatient_use[s]
+                .iter()
+                .map(|&u| (u * level).min(1.0))
+                .collect()
+        });
+
+        // Distinct benefit regimes over the horizon.
+        let mut regimes: Vec<BenefitRegime> = Vec::new();
+        let mut keys: Vec<(BenefitSpec, Option<BenefitSpec>, Option<BenefitSpec>)> = Vec::new();
+        let mut regime_of_month = Vec::with_capacity(horizon as usize);
+        for k in 0..horizon as i32 {
+            let m = start.plus(k);
+            let key = (
+                p.inpatient.at(m),
+                p.critical_illness.as_ref().map(|d| d.at(m)),
+                p.outpatient.as_ref().map(|d| d.at(m)),
+            );
+            let idx = keys.iter().position(|x| *x == key).unwrap_or_else(|| {
+                keys.push(key);
+                regimes.push(BenefitRegime::new(p, m));
+                regimes.len() - 1
+            });
+            regime_of_month.push(idx);
+        }
+
+        let merger = match arrangement {
+            MaternityArrangement::AsScenario => p.maternity.as_ref().and_then(|m| m.merger),
+            MaternityArrangement::Separate => None,
+        };
+        let price_year_mid = Month::new(c.price_year, 7).unwrap_or(start);
+        UnitModel {
+            name: unit.spec.name.clone(),
+            buyin: population.buyin,
+            population,
+            tables,
+            initial_cells,
+            policy: p.clone(),
+            maternity: p.maternity.clone(),
+            merger,
+            arrangement,
+            avg_wage_prev_year: unit.spec.average_wage_prev_year,
+            wage_rel,
+            mu_in,
+            mu_out,
+            p_in,
+            p_out,
+            sigma_in: c.inpatient_sigma,
+            sigma_out: c.outpatient_sigma,
+            asfr: t.asfr.clone(),
+            regime_of_month,
+            regimes,
+            price_year_gap_months: f64::from(start.since(price_year_mid)),
+            start,
+        }
+    }
+
+    /// A separate maternity fund exists at some point of the horizon.
+    pub fn has_separate_maternity_fund(&self) -> bool {
+        self.maternity.is_some()
+            && (self.merger.is_some() || self.arrangement == MaternityArrangement::Separate)
+    }
+
+    /// The maternity fund is still separate in month `t`.
+    pub fn maternity_separate_in(&self, t: Month) -> bool {
+        self.maternity.is_some()
+            && match self.arrangement {
+                MaternityArrangement::Separate => true,
+                MaternityArrangement::AsScenario => self.merger.is_some_and(|m| t < m),
+            }
+    }
+
+    pub fn is_merger_month(&self, t: Month) -> bool {
+        self.merger == Some(t)
+    }
+
+    pub fn path(&self, d: &DriverPath) -> UnitPath {
+        let first = d.first_year - 2;
+        let mut w = Vec::with_capacity(d.years() + 2);
+        // The year before the start is given; two years before is deflated by the first
+        // year's wage growth (an assumption: the history is not in the scenario).
+        w.push(self.avg_wage_prev_year / d.wage_growth[0].exp());
+        w.push(self.avg_wage_prev_year);
+        for g in &d.wage_growth {
+            let last = *w.last().unwrap_or(&self.avg_wage_prev_year);
+            w.push(last * g.exp());
+        }
+        // Cost indices: before the start, history grows at the first year's rates (an
+        // assumption); month k ≥ 1 adds a twelfth of its calendar year's rate.
+        let n = self.tables.retire_share.len();
+        let mut log_price = Vec::with_capacity(n);
+        let mut log_utilisation = Vec::with_capacity(n);
+        let (mut lp, mut lu) = (
+            d.medical_price_growth[0] * self.price_year_gap_months / 12.0,
+            d.utilisation_growth[0] * self.price_year_gap_months / 12.0,
+        );
+        for k in 0..n {
+            if k > 0 {
+                let yi = d.year_index(self.start.plus(k as i32).year());
+                lp += d.medical_price_growth[yi] / 12.0;
+                lu += d.utilisation_growth[yi] / 12.0;
+            }
+            log_price.push(lp);
+            log_utilisation.push(lu);
+        }
+        UnitPath {
+            wage_by_year: w,
+            first_wage_year: first,
+            log_price,
+            log_utilisation,
+        }
+    }
+
+    /// One month of the unit: lines from the cells at the start of the month, then the
+    /// month's membership flows.
+    #[allow(clippy::too_many_arguments)]
+    pub fn month(
+        &self,
+        k: usize,
+        t: Month,
+        d: &DriverPath,
+        up: &UnitPath,
+        cells: &mut Cells,
+        flows: &mut MemberFlows,
+    ) -> (Lines, Memo) {
+        let p = &self.policy;
+        let yi = d.year_index(t.year());
+        let mut lines = Lines::default();
+        let mut memo = Memo::default();
+        for s in Status::ALL {
+            memo.members[s as usize] = cells.status_total(s);
+        }
+
+        // --- contributions ------------------------------------------------------------
+        let wage = up.wage(t.year());
+        let reference = up.wage(t.year() - p.base_reference_lag as i32);
+        let floor = p.base_floor.at(t) * reference;
+        let cap = p.base_cap.at(t) * reference;
+        let collection = d.collection_rate[yi];
+        let separate = self.maternity_separate_in(t);
+        let maternity_rate = self
+            .maternity
+            .as_ref()
+            .map_or(0.0, |m| m.employer_rate.at(t));
+        let merged_extra = if self.maternity.is_some() && !separate && self.merger.is_some() {
+            maternity_rate
+        } else {
+            0.0
+        };
+        let er_ent = p.employer_rate.at(t) + merged_extra;
+        let er_gov = p
+            .employer_rate_government
+            .as_ref()
+            .map_or(p.employer_rate.at(t), |g| g.at(t))
+            + merged_extra;
+        let er_pa = p.employer_to_personal_account.at(t);
+        let ee = p.employee_rate.at(t);
+        let ee_pa = p.employee_to_personal_account.at(t);
+        let flex_covered = self.maternity.as_ref().is_some_and(|m| m.flexible_covered);
+        let mut payroll = [0.0; 2]; // enterprise, government: Σ n × E[base]
+        for g in GROUPS {
+            let sex = g.sex();
+            for a in 0..N_AGES {
+                let ne = cells.n[cell(g as usize, Status::Enterprise as usize, a)];
+                let ng = cells.n[cell(g as usize, Status::Government as usize, a)];
+                if ne + ng == 0.0 {
+                    continue;
+                }
+                let w = LogNormal::with_mean(wage * self.wage_rel[sex][a], p.wage_dispersion);
+                let base = w.clamped_mean(floor, cap);
+                payroll[0] += ne * base;
+                payroll[1] += ng * base;
+            }
+        }
+        let employer = (payroll[0] * er_ent + payroll[1] * er_gov) * collection;
+        let employee = (payroll[0] + payroll[1]) * ee * collection;
+        lines.income[income::EMPLOYER] = employer * (1.0 - er_pa);
+        lines.income[income::EMPLOYEE] = employee * (1.0 - ee_pa);
+        let n_flex = memo.members[Status::Flexible as usize];
+        let flex_base = p.flexible_base.at(t) * reference;
+        let flex_pa = p.flexible_to_personal_account.at(t);
+        let flex_rate = p.flexible_rate.at(t);
+        lines.income[income::FLEXIBLE] =
+            n_flex * flex_base * (flex_rate - flex_pa).max(0.0) * collection;
+        memo.personal_account_income = employer * er_pa
+            + employee * ee_pa
+            + n_flex * flex_base * flex_pa.min(flex_rate) * collection;
+        if separate {
+            let covered = payroll[0]
+                + payroll[1]
+                + if flex_covered {
+                    n_flex * flex_base
+                } else {
+                    0.0
+                };
+            lines.income[income::MATERNITY] = covered * maternity_rate * collection;
+        }
+        let n_cont = memo.members[Status::ContinuingContributor as usize];
+        lines.income[income::BUYIN] = n_cont * floor * p.buyin_rate.at(t) * collection;
+
+        // --- benefits -----------------------------------------------------------------
+        let shift = up.log_price[k] + up.log_utilisation[k];
+        let regime = &self.regimes[self.regime_of_month[k]];
+        let season = p.seasonality[t.month0()];
+        let mut annual = [0.0; 3]; // inpatient, critical illness, outpatient
+        for sex in 0..2 {
+            for a in 0..N_AGES {
+                let mut active = 0.0;
+                let mut retired = 0.0;
+                for g in GROUPS {
+                    if g.sex() != sex {
+                        continue;
+                    }
+                    let gi = g as usize;
+                    for s in 0..N_STATUS {
+                        let n = cells.n[cell(gi, s, a)];
+                        if s == Status::Retiree as usize {
+                            retired += n;
+                        } else {
+                            active += n;
+                        }
+                    }
+                }
+                if active + retired == 0.0 {
+                    continue;
+                }
+                let x_in = LogNormal {
+                    mu: self.mu_in[sex][a] + shift,
+                    sigma: self.sigma_in,
+                };
+                let x_out = LogNormal {
+                    mu: self.mu_out[sex][a] + shift,
+                    sigma: self.sigma_out,
+                };
+                for (r, n) in [(0, active), (1, retired)] {
+                    if n == 0.0 {
+                        continue;
+                    }
+                    annual[0] += n * self.p_in[sex][a] * regime.inpatient[r].expected(&x_in);
+                    annual[1] += n * self.p_in[sex][a] * regime.critical_illness[r].expected(&x_in);
+                    annual[2] += n * self.p_out[sex][a] * regime.outpatient[r].expected(&x_out);
+                }
+            }
+        }
+        lines.spending[spending::INPATIENT] = annual[0] / 12.0 * season;
+        lines.spending[spending::CRITICAL_ILLNESS] = annual[1] / 12.0 * season;
+        lines.spending[spending::OUTPATIENT] = annual[2] / 12.0 * season;
+        lines.spending[spending::PERSONAL_ACCOUNT] =
+            memo.members[Status::Retiree as usize] * p.retiree_account_credit.at(t);
+
+        // --- maternity ----------------------------------------------------------------
+        if let Some(m) = &self.maternity {
+            let fert = d.fertility_factor[yi] * m.insured_fertility_relative / 12.0;
+            let mut births = [0.0; 3]; // by worker status
+            let mut spouse = 0.0;
+            for g in GROUPS {
+                let gi = g as usize;
+                for a in 0..N_AGES {
+                    let age = a + MIN_AGE;
+                    if g.sex() == 1 {
+                        let f = self.asfr.at(age) * fert;
+                        if f == 0.0 {
+                            continue;
+                        }
+                        for (w, s) in WORKER_STATUSES.iter().enumerate() {
+                            births[w] += cells.n[cell(gi, *s as usize, a)] * f;
+                        }
+                    } else {
+                        // Partners assumed two years younger (ASSUMPTION: the mean spousal age gap).
+                        let f = self.asfr.at(age.saturating_sub(2)) * d.fertility_factor[yi] / 12.0;
+                        if f == 0.0 {
+                            continue;
+                        }
+                        for s in WORKER_STATUSES {
+                            spouse +=
+                                cells.n[cell(gi, s as usize, a)] * f * m.spouse_uninsured_share;
+                        }
+                    }
+                }
+            }
+            let flex_births = if flex_covered { births[2] } else { 0.0 };
+            memo.births_insured = births[0] + births[1] + flex_births;
+            memo.births_spouse = spouse;
+            let price = up.log_price[k].exp();
+            lines.spending[spending::MATERNITY_MEDICAL] = (memo.births_insured
+                + spouse * m.spouse_cost_share)
+                * m.medical_cost_per_birth
+                * price;
+            let days = m.leave_days.at(t)
+                + m.difficult_share * m.difficult_extra_days
+                + m.multiple_share * m.multiple_extra_days;
+            let daily = up.wage(t.year() - 1) * m.employer_wage_relative / 30.0;
+            let with_allowance = births[0]
+                + if m.allowance_government {
+                    births[1]
+                } else {
+                    0.0
+                }
+                + if m.allowance_flexible {
+                    flex_births
+                } else {
+                    0.0
+                };
+            lines.spending[spending::MATERNITY_ALLOWANCE] = with_allowance * daily * days;
+        }
+
+        // --- membership flows at the end of the month ----------------------------------
+        self.population
+            .step(cells, &self.tables, k, d.employment_growth[yi], flows);
+        if self.buyin.mode == BuyinMode::LumpSum {
+            let years = [0, 1].map(|s| flows.retirements_by_sex[s] * self.buyin.mean_shortfall[s]);
+            lines.income[income::BUYIN] +=
+                (years[0] + years[1]) * 12.0 * floor * p.buyin_rate.at(t);
+        }
+        memo.entries = flows.entries.iter().sum();
+        memo.exits = flows.exits.iter().sum();
+        memo.deaths = flows.deaths.iter().sum();
+        memo.retirements = flows.retirements_by_sex.iter().sum();
+        (lines, memo)
+    }
+}

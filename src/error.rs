@@ -1,0 +1,68 @@
+//! Errors the library reports. Each names the file, the field (as a path such as
+//! `units[0].policy.employer_rate`) and what is allowed, on one line.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A scenario field with a value outside what is allowed.
+    #[error("{file}: {field}: {message}")]
+    Field {
+        file: String,
+        field: String,
+        message: String,
+    },
+    /// The scenario file could not be parsed (syntax, unknown field, wrong type).
+    #[error("{file}:{line}: {field}{message}")]
+    Parse {
+        file: String,
+        line: usize,
+        field: String,
+        message: String,
+    },
+    /// A data table (CSV) with a missing column, a bad cell or a value out of range.
+    #[error("{file}: line {line}, column `{column}`: {message}")]
+    Table {
+        file: String,
+        line: u64,
+        column: String,
+        message: String,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing an output table or report failed.
+    #[error("writing {path}: {message}")]
+    Output { path: String, message: String },
+    /// A request that cannot be carried out (e.g. `--paths 0`).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn field(file: &str, field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Field {
+            file: file.to_string(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+    pub fn table(
+        file: &str,
+        line: u64,
+        column: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::Table {
+            file: file.to_string(),
+            line,
+            column: column.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Fund accounting, generic over the money type: `f64` in the Monte Carlo hot loop and
+//! `rust_decimal::Decimal` for the exact ledger of the expected path, where every line is
+//! rounded to the fen each month and the balance is carried from the rounded lines, so that
+//! B(t) = B(t−1) + income − spending + interest + transfers holds exactly.
+
+use rust_decimal::prelude::*;
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+
+/// Money on a fund's books.
+pub trait Money:
+    Copy
+    + Debug
+    + Default
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + AddAssign
+    + SubAssign
+    + Neg<Output = Self>
+    + Send
+    + Sync
+{
+    /// A line amount in yuan (Decimal: rounded to the fen, half away from zero).
+    fn from_yuan(x: f64) -> Self;
+    fn to_yuan(self) -> f64;
+    /// One month of interest at `annual_rate` on this balance (Decimal: rounded to the fen).
+    fn monthly_interest(self, annual_rate: f64) -> Self;
+    /// self / 12, unrounded (for the 12-month average).
+    fn twelfth(self) -> Self;
+    /// self / other as months of capacity (Decimal: rounded to 0.01); None if other ≤ 0.
+    fn months_over(self, other: Self) -> Option<Self>;
+}
+
+impl Money for f64 {
+    #[inline]
+    fn from_yuan(x: f64) -> Self {
+        x
+    }
+    #[inline]
+    fn to_yuan(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn monthly_interest(self, annual_rate: f64) -> Self {
+        self * annual_rate / 12.0
+    }
+    #[inline]
+    fn twelfth(self) -> Self {
+        self / 12.0
+    }
+    #[inline]
+    fn months_over(self, other: Self) -> Option<Self> {
+        (other > 0.0).then(|| self / other)
+    }
+}
+
+fn fen(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+impl Money for Decimal {
+    fn from_yuan(x: f64) -> Self {
+        fen(Decimal::from_f64_retain(x).unwrap_or_default())
+    }
+    fn to_yuan(self) -> f64 {
+        self.to_f64().unwrap_or(f64::NAN)
+    }
+    fn monthly_interest(self, annual_rate: f64) -> Self {
+        let rate = Decimal::from_f64(annual_rate).unwrap_or_default();
+        fen(self * rate / Decimal::from(12))
+    }
+    fn twelfth(self) -> Self {
+        self / Decimal::from(12)
+    }
+    fn months_over(self, other: Self) -> Option<Self> {
+        (other > Decimal::ZERO).then(|| fen(self / other))
+    }
+}
+
+/// Income lines of a fund (pooled income; personal-account parts are never here).
+pub const INCOME_LINES: [&str; 5] = [
+    "income_employer",
+    "income_employee",
+    "income_flexible",
+    "income_buyin",
+    "income_maternity",
+];
+pub const N_INCOME: usize = INCOME_LINES.len();
+pub mod income {
+    pub const EMPLOYER: usize = 0;
+    pub const EMPLOYEE: usize = 1;
+    pub const FLEXIBLE: usize = 2;
+    pub const BUYIN: usize = 3;
+    /// Maternity contributions (the separate maternity fund, before a merger).
+    pub const MATERNITY: usize = 4;
+}
+
+/// Spending lines of a fund.
+pub const SPENDING_LINES: [&str; 6] = [
+    "spending_inpatient",
+    "spending_critical_illness",
+    "spending_outpatient",
+    "spending_personal_account",
+    "spending_maternity_medical",
+    "spending_maternity_allowance",
+];
+pub const N_SPENDING: usize = SPENDING_LINES.len();
+pub mod spending {
+    pub const INPATIENT: usize = 0;
+    pub const CRITICAL_ILLNESS: usize = 1;
+    pub const OUTPATIENT: usize = 2;
+    /// Personal-account credits paid from pooled money (retirees).
+    pub const PERSONAL_ACCOUNT: usize = 3;
+    pub const MATERNITY_MEDICAL: usize = 4;
+    pub const MATERNITY_ALLOWANCE: usize = 5;
+}
+
+/// One fund's month on the books.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FundMonth<M> {
+    pub income: [M; N_INCOME],
+    pub spending: [M; N_SPENDING],
+    pub income_total: M,
+    pub spending_total: M,
+    pub interest: M,
+    /// Balance moved in (+) or out (−) by a merger of funds.
+    pub transfer_merger: M,
+    pub transfers_net: M,
+    /// Accumulated balance at the end of the month.
+    pub balance: M,
+    /// Spending over the 12 months to this one, / 12.
+    pub avg_spending_12m: M,
+    /// balance / avg_spending_12m; None when there is no spending (unbounded).
+    pub months_of_capacity: Option<M>,
+}
+
+/// The books of one fund: its balance and the last twelve months of spending.
+#[derive(Clone, Debug)]
+pub struct FundBook<M> {
+    pub balance: M,
+    window: [M; 12],
+    pos: usize,
+    window_sum: M,
+}
+
+impl<M: Money> FundBook<M> {
+    /// `spending_prev_year`: the fund's spending of the year before the start, which stands in
+    /// for the months before the projection in the 12-month average.
+    pub fn new(opening_balance: f64, spending_prev_year: f64) -> FundBook<M> {
+        let prev = M::from_yuan(spending_prev_year);
+        let month = prev.twelfth();
+        let mut window_sum = M::default();
+        for _ in 0..12 {
+            window_sum += month;
+        }
+        FundBook {
+            balance: M::from_yuan(opening_balance),
+            window: [month; 12],
+            pos: 0,
+            window_sum,
+        }
+    }
+
+    /// Posts a month. Interest is earned on a positive opening balance only (a negative balance
+    /// is an advance from the treasury and earns nothing).
+    pub fn post(
+        &mut self,
+        income: [M; N_INCOME],
+        spending: [M; N_SPENDING],
+        annual_rate: f64,
+        transfer_merger: M,
+        other_transfers: M,
+    ) -> FundMonth<M> {
+        let interest = if self.balance > M::default() {
+            self.balance.monthly_interest(annual_rate)
+        } else {
+            M::default()
+        };
+        let mut income_total = M::default();
+        for x in income {
+            income_total += x;
+        }
+        let mut spending_total = M::default();
+        for x in spending {
+            spending_total += x;
+        }
+        let transfers_net = transfer_merger + other_transfers;
+        self.balance = self.balance + income_total - spending_total + interest + transfers_net;
+        self.window_sum = self.window_sum + spending_total - self.window[self.pos];
+        self.window[self.pos] = spending_total;
+        self.pos = (self.pos + 1) % 12;
+        let avg = self.window_sum.twelfth();
+        FundMonth {
+            income,
+            spending,
+            income_total,
+            spending_total,
+            interest,
+            transfer_merger,
+            transfers_net,
+            balance: self.balance,
+            avg_spending_12m: avg,
+            months_of_capacity: self.balance.months_over(avg),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_lines_are_rounded_to_the_fen() {
+        assert_eq!(Decimal::from_yuan(1234.565), Decimal::new(123457, 2));
+        assert_eq!(Decimal::from_yuan(-0.005), Decimal::new(-1, 2));
+        assert_eq!(
+            Decimal::new(100_000_00, 2).monthly_interest(0.015),
+            Decimal::new(125_00, 2)
+        );
+    }
+
+    #[test]
+    fn balance_identity_and_capacity_by_hand() {
+        // Opening 1,200 yuan; last year's spending 1,200 (100 a month).
+        let mut b: FundBook<Decimal> = FundBook::new(1200.0, 1200.0);
+        let mut inc = [Decimal::ZERO; N_INCOME];
+        inc[0] = Decimal::from_yuan(150.004);
+        let mut sp = [Decimal::ZERO; N_SPENDING];
+        sp[0] = Decimal::from_yuan(220.0);
+        let m = b.post(inc, sp, 0.12, Decimal::ZERO, Decimal::ZERO);
+        // interest 1,200 × 1 % = 12; balance 1,200 + 150 − 220 + 12 = 1,142.
+        assert_eq!(m.interest, Decimal::new(1200, 2));
+        assert_eq!(m.balance, Decimal::new(114200, 2));
+        // average: (11 × 100 + 220) / 12 = 110; months 1,142 / 110 = 10.38.
+        assert_eq!(m.avg_spending_12m, Decimal::from(110));
+        assert_eq!(m.months_of_capacity, Some(Decimal::new(1038, 2)));
+        // A negative balance earns nothing.
+        let mut neg: FundBook<f64> = FundBook::new(-10.0, 0.0);
+        let m = neg.post([0.0; N_INCOME], [0.0; N_SPENDING], 0.05, 0.0, 0.0);
+        assert_eq!(m.interest, 0.0);
+        assert_eq!(m.months_of_capacity, None);
+    }
+}

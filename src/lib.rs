@@ -1,0 +1,21 @@
+//! fundrisk: Monte Carlo risk forecasts for Chinese social medical insurance funds.
+//!
+//! The library is organised by the concepts of the model (see `shared/MODEL.md`):
+//! [`scenario`] (the TOML format and its validation), [`params`] (dated values), [`data`]
+//! (calibration tables), [`population`] (membership cells and flows), [`economy`] (drivers),
+//! [`policy`] (contributions, benefit scales, maternity), [`engine`] (one path's monthly
+//! projection), [`ledger`] (fund accounting, exact in Decimal) and [`report`] (tables).
+
+pub mod data;
+pub mod economy;
+pub mod engine;
+pub mod error;
+pub mod ledger;
+pub mod params;
+pub mod policy;
+pub mod population;
+pub mod report;
+pub mod run;
+pub mod scenario;
+
+pub use error::{Error, Result};

@@ -1,0 +1,398 @@
+//! Membership cells by retirement group (sex) × single-year age × status, and their monthly
+//! flows: deaths, exits and entries of workers, retirements at the statutory age with the 2025
+//! reform, continuing contributors short of the minimum years, and ageing each January.
+
+pub mod retirement;
+
+use crate::data::{MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
+use crate::params::Month;
+use crate::policy::lognormal::normal_cdf;
+use crate::scenario::{BuyinMode, Scenario, Unit};
+pub use retirement::{GROUPS, N_GROUPS, RetirementGroup};
+
+/// Number of cells of one unit.
+pub const N_CELLS: usize = N_GROUPS * N_STATUS * N_AGES;
+
+/// Flat index of a cell.
+#[inline]
+pub fn cell(g: usize, s: usize, a: usize) -> usize {
+    (g * N_STATUS + s) * N_AGES + a
+}
+
+/// Counts of members (persons; expected values, so fractional) per cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cells {
+    pub n: Vec<f64>,
+}
+
+impl Cells {
+    pub fn zeros() -> Cells {
+        Cells {
+            n: vec![0.0; N_CELLS],
+        }
+    }
+    pub fn status_total(&self, s: Status) -> f64 {
+        (0..N_GROUPS)
+            .map(|g| {
+                self.n[cell(g, s as usize, 0)..cell(g, s as usize, 0) + N_AGES]
+                    .iter()
+                    .sum::<f64>()
+            })
+            .sum()
+    }
+    pub fn total(&self) -> f64 {
+        self.n.iter().sum()
+    }
+}
+
+/// Membership flows of one month, per status (persons).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MemberFlows {
+    pub entries: [f64; N_STATUS],
+    pub exits: [f64; N_STATUS],
+    pub deaths: [f64; N_STATUS],
+    /// Leaving the status by retirement (workers) or by completing the minimum years
+    /// (continuing contributors).
+    pub retire_out: [f64; N_STATUS],
+    /// Arriving by retirement.
+    pub retire_in: [f64; N_STATUS],
+    /// Retirements of the month by sex (persons), for buy-ins.
+    pub retirements_by_sex: [f64; 2],
+}
+
+/// Constants of one unit's membership projection.
+pub struct PopulationModel {
+    /// Monthly death probability per cell's (sex, age): [sex][age].
+    q_month: [Vec<f64>; 2],
+    /// Monthly exit probability of workers: [sex][age].
+    exit_month: [Vec<f64>; 2],
+    /// Entrant age shares per sex.
+    entry_share: [Vec<f64>; 2],
+    /// Share of entrants of each worker status who are male.
+    male_share: [f64; 3],
+    /// Share of women of each worker status in the 55 group.
+    female55: [f64; 3],
+    reform: bool,
+    pub buyin: BuyinModel,
+}
+
+/// Retirees short of the minimum contribution years (contribution years at retirement assumed
+/// normal per sex): share short and the mean shortfall, in years.
+#[derive(Clone, Copy, Debug)]
+pub struct BuyinModel {
+    pub mode: BuyinMode,
+    pub short_share: [f64; 2],
+    /// E[(minimum − years)⁺] per retiree of each sex, years.
+    pub mean_shortfall: [f64; 2],
+}
+
+impl BuyinModel {
+    pub fn new(unit: &Unit) -> BuyinModel {
+        let p = &unit.policy;
+        let cy = &p.contribution_years;
+        let calc = |min: f64, mean: f64, sd: f64| {
+            if sd <= 0.0 {
+                return (f64::from(u8::from(mean < min)), (min - mean).max(0.0));
+            }
+            let z = (min - mean) / sd;
+            let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            (normal_cdf(z), (min - mean) * normal_cdf(z) + sd * phi)
+        };
+        let m = calc(p.minimum_years.male, cy.mean_male, cy.sd_male);
+        let f = calc(p.minimum_years.female, cy.mean_female, cy.sd_female);
+        BuyinModel {
+            mode: p.buyin_mode,
+            short_share: [m.0, f.0],
+            mean_shortfall: [m.1, f.1],
+        }
+    }
+}
+
+impl PopulationModel {
+    pub fn new(scenario: &Scenario, unit: &Unit) -> PopulationModel {
+        let t = &scenario.tables;
+        let q_month = [0, 1].map(|s| t.life.q[s].iter().map(|q| q / 12.0).collect());
+        let exit_month = [0, 1].map(|s| t.flows.exit_rate[s].iter().map(|r| r / 12.0).collect());
+        let m = &unit.spec.membership;
+        let st = &unit.structure.share;
+        let male_share = [0, 1, 2].map(|k| {
+            let male: f64 = st[k][0].iter().sum();
+            let female: f64 = st[k][1].iter().sum();
+            if male + female > 0.0 {
+                male / (male + female)
+            } else {
+                0.5
+            }
+        });
+        let _ = m;
+        let f = &unit.policy.female_age55_share;
+        PopulationModel {
+            q_month,
+            exit_month,
+            entry_share: t.flows.entry_share.clone(),
+            male_share,
+            female55: [f.enterprise, f.government, f.flexible],
+            reform: unit.policy.retirement_reform,
+            buyin: BuyinModel::new(unit),
+        }
+    }
+
+    /// The unit's membership at the start, from its totals and age-sex structure; workers past
+    /// their statutory age at the start are counted as retirees.
+    pub fn initial_cells(&self, unit: &Unit, start: Month) -> Cells {
+        let mut c = Cells::zeros();
+        let m = &unit.spec.membership;
+        let totals = [m.enterprise, m.government, m.flexible, m.retirees];
+        let share = &unit.structure.share;
+        for (k, &total) in totals.iter().enumerate() {
+            let status = if k == 3 {
+                Status::Retiree
+            } else {
+                WORKER_STATUSES[k]
+            } as usize;
+            for a in 0..N_AGES {
+                c.n[cell(0, status, a)] += total * share[k][0][a];
+                let fem = total * share[k][1][a];
+                let f55 = if k == 3 { 0.0 } else { self.female55[k] };
+                c.n[cell(1, status, a)] += fem * (1.0 - f55);
+                c.n[cell(2, status, a)] += fem * f55;
+            }
+        }
+        // Workers whose statutory age was reached before the start have retired.
+        for g in GROUPS {
+            for a in 0..N_AGES {
+                let (_, remaining) = self.retirement_counts(g, a, start);
+                let overdue = 12 - self.subcohorts_from(g, a, start, start);
+                debug_assert!(remaining <= 12);
+                if overdue > 0 {
+                    let share = overdue as f64 / 12.0;
+                    for s in WORKER_STATUSES {
+                        let i = cell(g as usize, s as usize, a);
+                        let moved = c.n[i] * share;
+                        c.n[i] -= moved;
+                        c.n[cell(g as usize, Status::Retiree as usize, a)] += moved;
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// Number of the 12 birth-month subcohorts of cell (g, age index a) in `month`'s year whose
+    /// retirement month is `from` or later.
+    fn subcohorts_from(&self, g: RetirementGroup, a: usize, month: Month, from: Month) -> u32 {
+        let birth_year = month.year() - (a + MIN_AGE) as i32;
+        (1..=12)
+            .filter(|&b| {
+                let birth = Month::new(birth_year, b)
+                    .unwrap_or(Month::from_index(birth_year * 12 + b as i32 - 1));
+                g.retirement_month(birth, self.reform) >= from
+            })
+            .count() as u32
+    }
+
+    /// (subcohorts retiring in `month`, subcohorts not yet retired at its start).
+    pub fn retirement_counts(&self, g: RetirementGroup, a: usize, month: Month) -> (u32, u32) {
+        let remaining = self.subcohorts_from(g, a, month, month);
+        let later = self.subcohorts_from(g, a, month, month.plus(1));
+        (remaining - later, remaining)
+    }
+
+    /// Share of the workers of cell (g, a) retiring in `month` (birth months uniform in a cell).
+    pub fn retirement_share(&self, g: RetirementGroup, a: usize, month: Month) -> f64 {
+        let (k, remaining) = self.retirement_counts(g, a, month);
+        if remaining == 0 {
+            0.0
+        } else {
+            f64::from(k) / f64::from(remaining)
+        }
+    }
+
+    /// Whether workers of cell (g, a) can still be active in `month`.
+    pub fn can_work(&self, g: RetirementGroup, a: usize, month: Month) -> bool {
+        self.subcohorts_from(g, a, month, month) > 0
+    }
+}
+
+/// Tables of the population model that depend only on the month, computed once per scenario
+/// and unit so the monthly step does no date arithmetic.
+pub struct MonthTables {
+    /// [month offset][g][a]: share of workers retiring in the month.
+    pub retire_share: Vec<[Vec<f64>; N_GROUPS]>,
+    /// [month offset][g][a]: 1 if workers of the cell can still be active, else 0.
+    pub can_work: Vec<[Vec<f64>; N_GROUPS]>,
+}
+
+impl MonthTables {
+    pub fn new(model: &PopulationModel, start: Month, horizon: u32) -> MonthTables {
+        let mut retire_share = Vec::with_capacity(horizon as usize);
+        let mut can_work = Vec::with_capacity(horizon as usize);
+        for k in 0..horizon as i32 {
+            let t = start.plus(k);
+            retire_share.push(GROUPS.map(|g| {
+                (0..N_AGES)
+                    .map(|a| model.retirement_share(g, a, t))
+                    .collect()
+            }));
+            can_work.push(GROUPS.map(|g| {
+                (0..N_AGES)
+                    .map(|a| f64::from(u8::from(model.can_work(g, a, t))))
+                    .collect()
+            }));
+        }
+        MonthTables {
+            retire_share,
+            can_work,
+        }
+    }
+}
+
+impl PopulationModel {
+    /// Ages every cell by one year (each January); 100 is the open age group.
+    pub fn age_one_year(cells: &mut Cells) {
+        for g in 0..N_GROUPS {
+            for s in 0..N_STATUS {
+                let base = cell(g, s, 0);
+                let row = &mut cells.n[base..base + N_AGES];
+                let top = row[N_AGES - 1] + row[N_AGES - 2];
+                row.copy_within(0..N_AGES - 2, 1);
+                row[N_AGES - 1] = top;
+                row[0] = 0.0;
+            }
+        }
+    }
+
+    /// One month of flows, applied at the end of the month `k` (offset from the start):
+    /// deaths, exits, retirements, continuing contributors completing their years, and entries
+    /// that bring each worker status to its target growth `employment_growth` (annual).
+    pub fn step(
+        &self,
+        cells: &mut Cells,
+        tables: &MonthTables,
+        k: usize,
+        employment_growth: f64,
+        flows: &mut MemberFlows,
+    ) {
+        *flows = MemberFlows::default();
+        let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
+        let mut workers_before = [0.0; 3];
+        for (w, s) in WORKER_STATUSES.iter().enumerate() {
+            workers_before[w] = cells.status_total(*s);
+        }
+        let cont = Status::ContinuingContributor as usize;
+        let ret = Status::Retiree as usize;
+        let cont_exit = self.continuing_exit_rate();
+        for g in GROUPS {
+            let gi = g as usize;
+            let sex = g.sex();
+            for a in 0..N_AGES {
+                let q = self.q_month[sex][a];
+                let retire = tables.retire_share[k][gi][a];
+                // Workers.
+                for s in WORKER_STATUSES {
+                    let i = cell(gi, s as usize, a);
+                    let n = cells.n[i];
+                    if n == 0.0 {
+                        continue;
+                    }
+                    let deaths = n * q;
+                    let exits = n * self.exit_month[sex][a];
+                    let retirements = (n - deaths - exits) * retire;
+                    cells.n[i] = n - deaths - exits - retirements;
+                    let si = s as usize;
+                    flows.deaths[si] += deaths;
+                    flows.exits[si] += exits;
+                    flows.retire_out[si] += retirements;
+                    flows.retirements_by_sex[sex] += retirements;
+                    let (to_cont, to_ret) = match self.buyin.mode {
+                        BuyinMode::Monthly => {
+                            let c = retirements * self.buyin.short_share[sex];
+                            (c, retirements - c)
+                        }
+                        BuyinMode::LumpSum => (0.0, retirements),
+                    };
+                    cells.n[cell(gi, cont, a)] += to_cont;
+                    cells.n[cell(gi, ret, a)] += to_ret;
+                    flows.retire_in[cont] += to_cont;
+                    flows.retire_in[ret] += to_ret;
+                }
+                // Continuing contributors: deaths, and completion of their years.
+                let i = cell(gi, cont, a);
+                let n = cells.n[i];
+                if n > 0.0 {
+                    let deaths = n * q;
+                    let done = (n - deaths) * cont_exit[sex];
+                    cells.n[i] = n - deaths - done;
+                    cells.n[cell(gi, ret, a)] += done;
+                    flows.deaths[cont] += deaths;
+                    flows.retire_out[cont] += done;
+                    flows.retire_in[ret] += done;
+                }
+                // Retirees: deaths.
+                let i = cell(gi, ret, a);
+                let deaths = cells.n[i] * q;
+                cells.n[i] -= deaths;
+                flows.deaths[ret] += deaths;
+            }
+        }
+        // Entries (or extra exits) to reach each worker status's target.
+        for (w, s) in WORKER_STATUSES.iter().enumerate() {
+            let si = *s as usize;
+            let after = cells.status_total(*s);
+            let target = workers_before[w] * monthly_growth;
+            let gap = target - after;
+            if gap >= 0.0 {
+                let mut weights = [[0.0; N_AGES]; N_GROUPS];
+                let mut total_w = 0.0;
+                for g in GROUPS {
+                    let gi = g as usize;
+                    let sex_share = if gi == 0 {
+                        self.male_share[w]
+                    } else {
+                        let f = 1.0 - self.male_share[w];
+                        if gi == 2 {
+                            f * self.female55[w]
+                        } else {
+                            f * (1.0 - self.female55[w])
+                        }
+                    };
+                    for a in 0..N_AGES {
+                        let wgt =
+                            sex_share * self.entry_share[g.sex()][a] * tables.can_work[k][gi][a];
+                        weights[gi][a] = wgt;
+                        total_w += wgt;
+                    }
+                }
+                if total_w > 0.0 && gap > 0.0 {
+                    for gi in 0..N_GROUPS {
+                        for a in 0..N_AGES {
+                            cells.n[cell(gi, si, a)] += gap * weights[gi][a] / total_w;
+                        }
+                    }
+                    flows.entries[si] += gap;
+                }
+            } else if after > 0.0 {
+                let keep = target / after;
+                for gi in 0..N_GROUPS {
+                    for a in 0..N_AGES {
+                        cells.n[cell(gi, si, a)] *= keep;
+                    }
+                }
+                flows.exits[si] += after - target;
+            }
+        }
+    }
+
+    /// Monthly rate at which continuing contributors complete their minimum years: one over
+    /// the mean shortfall of those short, in months.
+    fn continuing_exit_rate(&self) -> [f64; 2] {
+        [0, 1].map(|s| {
+            let share = self.buyin.short_share[s];
+            if share <= 0.0 {
+                return 1.0;
+            }
+            let months = 12.0 * self.buyin.mean_shortfall[s] / share;
+            if months <= 1.0 { 1.0 } else { 1.0 / months }
+        })
+    }
+}

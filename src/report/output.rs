@@ -1,0 +1,141 @@
+//! Crash-safe output: files and folders are written under a temporary name and renamed into
+//! place only when complete, so a reader sees the previous complete output or the new one.
+
+use crate::error::{Error, Result};
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::Output {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// A temporary sibling of `path` (same folder, so the rename is atomic).
+fn temp_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes a file through `fill`, then renames it over `path`. On error the temporary file is
+/// removed and `path` is untouched.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if dir.is_file() {
+            return Err(Error::Output {
+                path: path.display().to_string(),
+                message: format!("{} is a file, not a folder", dir.display()),
+            });
+        }
+        fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    }
+    if path.is_dir() {
+        return Err(Error::Output {
+            path: path.display().to_string(),
+            message: "is a folder".into(),
+        });
+    }
+    let tmp = temp_sibling(path);
+    let result = (|| {
+        let file = File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
+        let mut w = BufWriter::new(file);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| io_err(&tmp, e.into_error()))?;
+        file.sync_all().map_err(|e| io_err(&tmp, e))?;
+        fs::rename(&tmp, path).map_err(|e| io_err(path, e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A folder being written: files go into a temporary sibling folder, which replaces `final_dir`
+/// only in `commit`. Dropped without commit, the temporary folder is removed.
+pub struct StagedDir {
+    final_dir: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    pub fn new(final_dir: &Path) -> Result<StagedDir> {
+        if final_dir.is_file() {
+            return Err(Error::Output {
+                path: final_dir.display().to_string(),
+                message: "is a file; the output must be a folder".into(),
+            });
+        }
+        let parent = final_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+        let tmp = temp_sibling(final_dir);
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
+        }
+        fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
+        Ok(StagedDir {
+            final_dir: final_dir.to_path_buf(),
+            tmp,
+            committed: false,
+        })
+    }
+
+    /// Path of a file inside the staged folder.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp.join(name)
+    }
+
+    /// Replaces the final folder with the staged one. The previous output is moved aside and
+    /// removed only after the new one is in place.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let old = self.final_dir.with_file_name(format!(
+            ".{}.old-{}",
+            self.final_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let had_old = self.final_dir.exists();
+        if had_old {
+            fs::rename(&self.final_dir, &old).map_err(|e| io_err(&self.final_dir, e))?;
+        }
+        if let Err(e) = fs::rename(&self.tmp, &self.final_dir) {
+            if had_old {
+                let _ = fs::rename(&old, &self.final_dir);
+            }
+            return Err(io_err(&self.final_dir, e));
+        }
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        self.committed = true;
+        Ok(self.final_dir.clone())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Writes small text (JSON) atomically.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_atomically(path, |w| {
+        w.write_all(text.as_bytes()).map_err(|e| io_err(path, e))
+    })
+}

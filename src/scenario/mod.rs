@@ -1,0 +1,893 @@
+//! Scenarios: parsing a TOML file, merging unit policy overrides, validating every field with
+//! its path, and loading the data tables it names.
+
+pub mod spec;
+
+use crate::data::{
+    self, Asfr, CostCurve, DataSource, LifeTable, MembershipStructure, WageProfile, WorkerFlows,
+};
+use crate::error::{Error, Result};
+use crate::params::{Dated, Month};
+use sha2::{Digest, Sha256};
+pub use spec::*;
+use std::path::Path;
+
+/// The default scenario, embedded in the binary: Guangdong's merger of maternity insurance
+/// into employee medical insurance.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/guangdong-merger.toml");
+pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/guangdong-merger.toml (embedded)";
+
+/// The calibration tables a scenario uses.
+#[derive(Clone, Debug)]
+pub struct Tables {
+    pub life: LifeTable,
+    pub asfr: Asfr,
+    pub cost: CostCurve,
+    pub wage: WageProfile,
+    pub flows: WorkerFlows,
+}
+
+/// A unit with its merged, validated policy and membership structure.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub spec: UnitSpec,
+    pub policy: PolicySpec,
+    pub structure: MembershipStructure,
+}
+
+/// A validated scenario, ready to project.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub spec: ScenarioSpec,
+    /// The file it came from, for messages.
+    pub file: String,
+    /// SHA-256 of the scenario text (hex), recorded with every run.
+    pub hash: String,
+    pub tables: Tables,
+    pub units: Vec<Unit>,
+}
+
+impl Scenario {
+    pub fn from_path(path: &Path) -> Result<Scenario> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|_| Error::Parse {
+            file: file.clone(),
+            line: 0,
+            field: String::new(),
+            message: "not UTF-8 text".into(),
+        })?;
+        let base = path.parent().map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        });
+        Scenario::parse(
+            &text,
+            &file,
+            DataSource {
+                base_dir: base.map(Path::to_path_buf),
+            },
+        )
+    }
+
+    pub fn embedded_default() -> Result<Scenario> {
+        // Relative table paths of the default scenario resolve against its folder in the
+        // source tree; it uses built-in tables only, so it runs anywhere.
+        Scenario::parse(
+            DEFAULT_SCENARIO,
+            DEFAULT_SCENARIO_FILE,
+            DataSource {
+                base_dir: Some("scenarios".into()),
+            },
+        )
+    }
+
+    pub fn parse(text: &str, file: &str, source: DataSource) -> Result<Scenario> {
+        let spec: ScenarioSpec = deserialize_toml(text, file)?;
+        let v = Validator {
+            file,
+            start: spec.start,
+            end: spec.start.plus(spec.horizon_months as i32 - 1),
+        };
+        v.scenario(&spec)?;
+        let tables = Tables {
+            life: data::load(
+                &source,
+                &spec.data.life_table,
+                file,
+                "data.life_table",
+                LifeTable::parse,
+            )?,
+            asfr: data::load(&source, &spec.data.asfr, file, "data.asfr", Asfr::parse)?,
+            cost: data::load(
+                &source,
+                &spec.data.cost_curve,
+                file,
+                "data.cost_curve",
+                CostCurve::parse,
+            )?,
+            wage: data::load(
+                &source,
+                &spec.data.wage_profile,
+                file,
+                "data.wage_profile",
+                WageProfile::parse,
+            )?,
+            flows: data::load(
+                &source,
+                &spec.data.worker_flows,
+                file,
+                "data.worker_flows",
+                WorkerFlows::parse,
+            )?,
+        };
+        let mut units = Vec::with_capacity(spec.units.len());
+        for (i, u) in spec.units.iter().enumerate() {
+            let policy = merged_policy(&spec.policy, &u.policy, i, file)?;
+            v.policy(&policy, &|key: &str| field_of(&u.policy, i, key))?;
+            let structure = data::load(
+                &source,
+                &u.membership.structure,
+                file,
+                &format!("units[{i}].membership.structure"),
+                MembershipStructure::parse,
+            )?;
+            units.push(Unit {
+                spec: u.clone(),
+                policy,
+                structure,
+            });
+        }
+        let hash: String = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Scenario {
+            spec,
+            file: file.to_string(),
+            hash,
+            tables,
+            units,
+        })
+    }
+
+    pub fn end(&self) -> Month {
+        self.spec.start.plus(self.spec.horizon_months as i32 - 1)
+    }
+
+    /// A copy with every driver volatility set to zero (the expected path).
+    pub fn without_volatility(&self) -> Scenario {
+        let mut s = self.clone();
+        let e = &mut s.spec.economy;
+        for d in [
+            &mut e.wage_growth,
+            &mut e.medical_price_growth,
+            &mut e.utilisation_growth,
+            &mut e.employment_growth,
+            &mut e.collection_rate,
+            &mut e.interest_rate,
+        ] {
+            d.volatility = 0.0;
+        }
+        e.fertility.volatility = 0.0;
+        s
+    }
+}
+
+/// The field path of a policy key for unit `i`: the unit's override if it has one.
+fn field_of(unit_policy: &toml::Table, i: usize, key: &str) -> String {
+    let top = key.split(['.', '[']).next().unwrap_or(key);
+    if unit_policy.contains_key(top) {
+        format!("units[{i}].policy.{key}")
+    } else {
+        format!("policy.{key}")
+    }
+}
+
+fn deep_merge(base: &mut toml::Table, over: &toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => deep_merge(b, o),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+fn merged_policy(
+    global: &toml::Table,
+    unit: &toml::Table,
+    i: usize,
+    file: &str,
+) -> Result<PolicySpec> {
+    let mut merged = global.clone();
+    deep_merge(&mut merged, unit);
+    serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.inner().message().to_string();
+        let field = if path == "." {
+            String::new()
+        } else {
+            field_of(unit, i, &path)
+        };
+        let msg = msg.replace("missing field", "missing policy field");
+        Error::field(
+            file,
+            if field.is_empty() {
+                format!("units[{i}].policy")
+            } else {
+                field
+            },
+            msg,
+        )
+    })
+}
+
+/// Deserializes TOML text, reporting the line and the field path of the first error.
+fn deserialize_toml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let line_of = |span: Option<std::ops::Range<usize>>| {
+        span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(0)
+    };
+    let de = toml::Deserializer::parse(text).map_err(|e| Error::Parse {
+        file: file.into(),
+        line: line_of(e.span()),
+        field: String::new(),
+        message: format!("malformed TOML: {}", e.message().trim()),
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::Parse {
+            file: file.into(),
+            line: line_of(e.inner().span()),
+            field: if path == "." || path.is_empty() {
+                String::new()
+            } else {
+                format!("{path}: ")
+            },
+            message: e.inner().message().trim().to_string(),
+        }
+    })
+}
+
+/// Range checks with field paths. Every check returns the first problem as an error.
+struct Validator<'a> {
+    file: &'a str,
+    start: Month,
+    end: Month,
+}
+
+impl Validator<'_> {
+    fn err(&self, field: impl Into<String>, msg: impl Into<String>) -> Error {
+        Error::field(self.file, field, msg)
+    }
+
+    fn range(&self, field: &str, v: f64, lo: f64, hi: f64, what: &str) -> Result<()> {
+        if v.is_nan() || v < lo || v > hi {
+            return Err(self.err(
+                field,
+                format!("{v} is outside the allowed range [{lo}, {hi}] ({what})"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn finite(&self, field: &str, v: f64, what: &str) -> Result<()> {
+        if !v.is_finite() {
+            return Err(self.err(field, format!("{v} is not a finite number ({what})")));
+        }
+        Ok(())
+    }
+
+    fn dated<T: Clone>(&self, field: &str, d: &Dated<T>) -> Result<()> {
+        d.check_order().map_err(|m| self.err(field, m))?;
+        if let Dated::Schedule(es) = d {
+            for (k, e) in es.iter().enumerate() {
+                if e.from > self.end {
+                    return Err(self.err(
+                        format!("{field}[{k}].from"),
+                        format!(
+                            "{} is after the end of the horizon ({}); it would never apply",
+                            e.from, self.end
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn dated_range(&self, field: &str, d: &Dated<f64>, lo: f64, hi: f64, what: &str) -> Result<()> {
+        self.dated(field, d)?;
+        match d {
+            Dated::Constant(v) => self.range(field, *v, lo, hi, what),
+            Dated::Schedule(es) => {
+                for (k, e) in es.iter().enumerate() {
+                    self.range(&format!("{field}[{k}].value"), e.value, lo, hi, what)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn scenario(&self, s: &ScenarioSpec) -> Result<()> {
+        if s.name.is_empty()
+            || !s
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(self.err(
+                "name",
+                format!(
+                    "`{}` must be non-empty letters, digits, - or _ (it names the output folder)",
+                    s.name
+                ),
+            ));
+        }
+        if !(1..=1200).contains(&s.horizon_months) {
+            return Err(self.err(
+                "horizon_months",
+                format!(
+                    "{} is outside the allowed range [1, 1200] months",
+                    s.horizon_months
+                ),
+            ));
+        }
+        if s.run.paths == 0 || s.run.paths > 10_000_000 {
+            return Err(self.err(
+                "run.paths",
+                format!("{} is outside the allowed range [1, 10000000]", s.run.paths),
+            ));
+        }
+        let e = &s.economy;
+        for (name, drv, lo, hi) in [
+            ("wage_growth", &e.wage_growth, -0.5, 0.5),
+            ("medical_price_growth", &e.medical_price_growth, -0.5, 0.5),
+            ("utilisation_growth", &e.utilisation_growth, -0.5, 0.5),
+            ("employment_growth", &e.employment_growth, -0.5, 0.5),
+            ("collection_rate", &e.collection_rate, 0.0, 1.0),
+            ("interest_rate", &e.interest_rate, -0.05, 0.5),
+        ] {
+            self.dated_range(
+                &format!("economy.{name}.mean"),
+                &drv.mean,
+                lo,
+                hi,
+                "annual rate",
+            )?;
+            self.range(
+                &format!("economy.{name}.volatility"),
+                drv.volatility,
+                0.0,
+                1.0,
+                "standard deviation",
+            )?;
+            self.range(
+                &format!("economy.{name}.persistence"),
+                drv.persistence,
+                0.0,
+                0.999,
+                "AR(1) coefficient",
+            )?;
+        }
+        self.dated_range(
+            "economy.fertility.level",
+            &e.fertility.level,
+            0.0,
+            5.0,
+            "multiplier on the ASFR table",
+        )?;
+        self.range(
+            "economy.fertility.drift",
+            e.fertility.drift,
+            -0.5,
+            0.5,
+            "annual log drift",
+        )?;
+        self.range(
+            "economy.fertility.volatility",
+            e.fertility.volatility,
+            0.0,
+            1.0,
+            "annual standard deviation",
+        )?;
+        if let Some(c) = &e.correlation {
+            crate::economy::check_correlation(c).map_err(|m| self.err("economy.correlation", m))?;
+        }
+        let r = &s.risk;
+        if !(r.excess > r.high
+            && r.high > r.reasonable
+            && r.reasonable > r.insufficient
+            && r.insufficient >= 0.0)
+        {
+            return Err(self.err(
+                "risk",
+                "warning bands must satisfy excess > high > reasonable > insufficient ≥ 0 (months)",
+            ));
+        }
+        if s.units.is_empty() {
+            return Err(self.err("units", "a scenario needs at least one unit ([[units]])"));
+        }
+        for (i, u) in s.units.iter().enumerate() {
+            let f = |k: &str| format!("units[{i}].{k}");
+            if u.name.is_empty() || u.name.contains([',', '"', '\n']) {
+                return Err(self.err(
+                    f("name"),
+                    "a unit name must be non-empty, without commas or quotes",
+                ));
+            }
+            if let Some(j) = s.units[..i].iter().position(|o| o.name == u.name) {
+                return Err(self.err(
+                    f("name"),
+                    format!(
+                        "`{}` is also the name of units[{j}]; unit names must be unique",
+                        u.name
+                    ),
+                ));
+            }
+            self.finite(
+                &f("initial_pooled_balance"),
+                u.initial_pooled_balance,
+                "yuan",
+            )?;
+            self.range(
+                &f("pooled_spending_prev_year"),
+                u.pooled_spending_prev_year,
+                0.0,
+                1e15,
+                "yuan a year",
+            )?;
+            self.range(
+                &f("average_wage_prev_year"),
+                u.average_wage_prev_year,
+                1.0,
+                1e7,
+                "yuan a month",
+            )?;
+            self.range(
+                &f("initial_maternity_balance"),
+                u.initial_maternity_balance,
+                -1e15,
+                1e15,
+                "yuan",
+            )?;
+            self.range(
+                &f("maternity_spending_prev_year"),
+                u.maternity_spending_prev_year,
+                0.0,
+                1e15,
+                "yuan a year",
+            )?;
+            self.range(
+                &f("utilisation_level"),
+                u.utilisation_level,
+                0.0,
+                10.0,
+                "multiplier on use probabilities",
+            )?;
+            let m = &u.membership;
+            for (k, v) in [
+                ("enterprise", m.enterprise),
+                ("government", m.government),
+                ("flexible", m.flexible),
+                ("retirees", m.retirees),
+            ] {
+                self.range(&f(&format!("membership.{k}")), v, 0.0, 1e10, "persons")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn benefit(&self, field: &str, b: &Dated<BenefitSpec>) -> Result<()> {
+        self.dated(field, b)?;
+        let entries: Vec<(String, &BenefitSpec)> = match b {
+            Dated::Constant(v) => vec![(field.to_string(), v)],
+            Dated::Schedule(es) => es
+                .iter()
+                .enumerate()
+                .map(|(k, e)| (format!("{field}[{k}].value"), &e.value))
+                .collect(),
+        };
+        for (f, b) in entries {
+            self.range(
+                &format!("{f}.deductible"),
+                b.deductible,
+                0.0,
+                1e8,
+                "yuan a year",
+            )?;
+            if b.cap.is_nan() || b.cap <= 0.0 {
+                return Err(self.err(
+                    format!("{f}.cap"),
+                    format!("{} must be > 0 yuan (inf for no cap)", b.cap),
+                ));
+            }
+            if b.tiers.is_empty() {
+                return Err(self.err(
+                    format!("{f}.tiers"),
+                    "needs at least one [upper bound, ratio] tier",
+                ));
+            }
+            let mut prev = b.deductible;
+            for (k, t) in b.tiers.iter().enumerate() {
+                if t[0].is_nan() || t[0] <= prev {
+                    return Err(self.err(
+                        format!("{f}.tiers[{k}]"),
+                        format!(
+                            "upper bound {} must exceed the previous bound or deductible ({prev})",
+                            t[0]
+                        ),
+                    ));
+                }
+                self.range(
+                    &format!("{f}.tiers[{k}]"),
+                    t[1],
+                    0.0,
+                    1.0,
+                    "ratio paid by the fund",
+                )?;
+                self.range(
+                    &format!("{f}.tiers[{k}]"),
+                    t[1] + b.retiree_ratio_delta,
+                    0.0,
+                    1.0,
+                    "ratio plus retiree_ratio_delta",
+                )?;
+                prev = t[0];
+            }
+            self.range(
+                &format!("{f}.retiree_deductible_delta"),
+                b.deductible + b.retiree_deductible_delta,
+                0.0,
+                1e8,
+                "deductible plus retiree_deductible_delta, yuan",
+            )?;
+        }
+        Ok(())
+    }
+
+    fn policy(&self, p: &PolicySpec, at: &dyn Fn(&str) -> String) -> Result<()> {
+        let share = |k: &str, d: &Dated<f64>| self.dated_range(&at(k), d, 0.0, 1.0, "share 0–1");
+        share("employer_rate", &p.employer_rate)?;
+        if let Some(g) = &p.employer_rate_government {
+            share("employer_rate_government", g)?;
+        }
+        share(
+            "employer_to_personal_account",
+            &p.employer_to_personal_account,
+        )?;
+        share("employee_rate", &p.employee_rate)?;
+        share(
+            "employee_to_personal_account",
+            &p.employee_to_personal_account,
+        )?;
+        self.dated_range(
+            &at("base_floor"),
+            &p.base_floor,
+            0.0,
+            10.0,
+            "share of the reference average wage",
+        )?;
+        self.dated_range(
+            &at("base_cap"),
+            &p.base_cap,
+            0.0,
+            10.0,
+            "share of the reference average wage",
+        )?;
+        if p.base_floor
+            .values()
+            .iter()
+            .zip(p.base_cap.values())
+            .any(|(f, c)| **f > *c)
+        {
+            return Err(self.err(at("base_floor"), "the floor must not exceed base_cap"));
+        }
+        if !(1..=2).contains(&p.base_reference_lag) {
+            return Err(self.err(
+                at("base_reference_lag"),
+                format!(
+                    "{} is outside the allowed range [1, 2] years",
+                    p.base_reference_lag
+                ),
+            ));
+        }
+        self.range(
+            &at("wage_dispersion"),
+            p.wage_dispersion,
+            0.0,
+            3.0,
+            "log-scale standard deviation",
+        )?;
+        self.dated_range(
+            &at("flexible_base"),
+            &p.flexible_base,
+            0.0,
+            10.0,
+            "share of the reference average wage",
+        )?;
+        share("flexible_rate", &p.flexible_rate)?;
+        share(
+            "flexible_to_personal_account",
+            &p.flexible_to_personal_account,
+        )?;
+        self.dated_range(
+            &at("retiree_account_credit"),
+            &p.retiree_account_credit,
+            0.0,
+            1e5,
+            "yuan per retiree per month",
+        )?;
+        let f55 = &p.female_age55_share;
+        for (k, v) in [
+            ("enterprise", f55.enterprise),
+            ("government", f55.government),
+            ("flexible", f55.flexible),
+        ] {
+            self.range(
+                &at(&format!("female_age55_share.{k}")),
+                v,
+                0.0,
+                1.0,
+                "share 0–1",
+            )?;
+        }
+        self.range(
+            &at("minimum_years.male"),
+            p.minimum_years.male,
+            0.0,
+            50.0,
+            "years",
+        )?;
+        self.range(
+            &at("minimum_years.female"),
+            p.minimum_years.female,
+            0.0,
+            50.0,
+            "years",
+        )?;
+        let cy = &p.contribution_years;
+        self.range(
+            &at("contribution_years.mean_male"),
+            cy.mean_male,
+            0.0,
+            60.0,
+            "years",
+        )?;
+        self.range(
+            &at("contribution_years.mean_female"),
+            cy.mean_female,
+            0.0,
+            60.0,
+            "years",
+        )?;
+        self.range(
+            &at("contribution_years.sd_male"),
+            cy.sd_male,
+            0.0,
+            30.0,
+            "years",
+        )?;
+        self.range(
+            &at("contribution_years.sd_female"),
+            cy.sd_female,
+            0.0,
+            30.0,
+            "years",
+        )?;
+        share("buyin_rate", &p.buyin_rate)?;
+        self.benefit(&at("inpatient"), &p.inpatient)?;
+        if let Some(o) = &p.outpatient {
+            self.benefit(&at("outpatient"), o)?;
+        }
+        if let Some(c) = &p.critical_illness {
+            self.benefit(&at("critical_illness"), c)?;
+        }
+        let c = &p.costs;
+        if c.price_year > self.start.year() {
+            return Err(self.err(
+                at("costs.price_year"),
+                format!(
+                    "{} is after the start year {}",
+                    c.price_year,
+                    self.start.year()
+                ),
+            ));
+        }
+        self.range(
+            &at("costs.inpatient_mean"),
+            c.inpatient_mean,
+            1.0,
+            1e8,
+            "yuan a year per user",
+        )?;
+        self.range(
+            &at("costs.inpatient_sigma"),
+            c.inpatient_sigma,
+            0.0,
+            4.0,
+            "log-scale standard deviation",
+        )?;
+        self.range(
+            &at("costs.outpatient_mean"),
+            c.outpatient_mean,
+            1.0,
+            1e8,
+            "yuan a year per user",
+        )?;
+        self.range(
+            &at("costs.outpatient_sigma"),
+            c.outpatient_sigma,
+            0.0,
+            4.0,
+            "log-scale standard deviation",
+        )?;
+        if p.seasonality.len() != 12 {
+            return Err(self.err(
+                at("seasonality"),
+                format!(
+                    "has {} factors; it needs 12 (January–December)",
+                    p.seasonality.len()
+                ),
+            ));
+        }
+        for (k, &s) in p.seasonality.iter().enumerate() {
+            self.range(
+                &at(&format!("seasonality[{k}]")),
+                s,
+                0.0,
+                12.0,
+                "month-of-year factor",
+            )?;
+        }
+        let mean = p.seasonality.iter().sum::<f64>() / 12.0;
+        if (mean - 1.0).abs() > 1e-9 {
+            return Err(self.err(
+                at("seasonality"),
+                format!("the 12 factors average {mean:.12}; they must average exactly 1"),
+            ));
+        }
+        if let Some(m) = &p.maternity {
+            if let Some(mm) = m.merger {
+                if mm <= self.start || mm > self.end {
+                    return Err(self.err(at("maternity.merger"), format!("{mm} is outside the horizon ({} – {}); omit it if the funds merged before the start", self.start.plus(1), self.end)));
+                }
+            }
+            share("maternity.employer_rate", &m.employer_rate)?;
+            self.dated_range(
+                &at("maternity.leave_days"),
+                &m.leave_days,
+                0.0,
+                1000.0,
+                "days",
+            )?;
+            for (k, v) in [
+                ("difficult_share", m.difficult_share),
+                ("multiple_share", m.multiple_share),
+                ("spouse_cost_share", m.spouse_cost_share),
+                ("spouse_uninsured_share", m.spouse_uninsured_share),
+            ] {
+                self.range(&at(&format!("maternity.{k}")), v, 0.0, 1.0, "share 0–1")?;
+            }
+            for (k, v) in [
+                ("difficult_extra_days", m.difficult_extra_days),
+                ("multiple_extra_days", m.multiple_extra_days),
+            ] {
+                self.range(&at(&format!("maternity.{k}")), v, 0.0, 365.0, "days")?;
+            }
+            self.range(
+                &at("maternity.medical_cost_per_birth"),
+                m.medical_cost_per_birth,
+                0.0,
+                1e7,
+                "yuan per birth",
+            )?;
+            self.range(
+                &at("maternity.insured_fertility_relative"),
+                m.insured_fertility_relative,
+                0.0,
+                10.0,
+                "multiplier",
+            )?;
+            self.range(
+                &at("maternity.employer_wage_relative"),
+                m.employer_wage_relative,
+                0.0,
+                10.0,
+                "multiplier",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A plain-text description of a validated scenario, for `fundrisk check`.
+pub fn describe(s: &Scenario) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let sp = &s.spec;
+    let _ = writeln!(o, "{}: OK", s.file);
+    let _ = writeln!(o, "scenario  {} — {}", sp.name, sp.title);
+    let _ = writeln!(
+        o,
+        "horizon   {} to {} ({} months)",
+        sp.start,
+        s.end(),
+        sp.horizon_months
+    );
+    let _ = writeln!(
+        o,
+        "pooling   {:?}, {} unit(s)",
+        sp.pooling.kind,
+        s.units.len()
+    );
+    let _ = writeln!(
+        o,
+        "runs      {} paths by default, seed {}",
+        sp.run.paths, sp.run.seed
+    );
+    let e = &sp.economy;
+    let _ = writeln!(
+        o,
+        "economy   (mean in the first year, volatility, persistence)"
+    );
+    for (n, d) in [
+        ("wage growth", &e.wage_growth),
+        ("medical price growth", &e.medical_price_growth),
+        ("utilisation growth", &e.utilisation_growth),
+        ("employment growth", &e.employment_growth),
+        ("collection rate", &e.collection_rate),
+        ("interest rate", &e.interest_rate),
+    ] {
+        let _ = writeln!(
+            o,
+            "  {n:<22} {:>7.2} %  {:>5.2} %  {:.2}",
+            100.0 * d.mean.at(sp.start),
+            100.0 * d.volatility,
+            d.persistence
+        );
+    }
+    for u in &s.units {
+        let m = &u.spec.membership;
+        let p = &u.policy;
+        let _ = writeln!(o, "unit {}", u.spec.name);
+        let _ = writeln!(
+            o,
+            "  members        {:.0} enterprise, {:.0} government, {:.0} flexible, {:.0} retirees",
+            m.enterprise, m.government, m.flexible, m.retirees
+        );
+        let _ = writeln!(
+            o,
+            "  pooled balance {:.2} 亿元 at the start; spending {:.2} 亿元 the year before",
+            u.spec.initial_pooled_balance / 1e8,
+            u.spec.pooled_spending_prev_year / 1e8
+        );
+        let _ = writeln!(
+            o,
+            "  employer rate  {:.2} % at the start; employee {:.2} %",
+            100.0 * p.employer_rate.at(sp.start),
+            100.0 * p.employee_rate.at(sp.start)
+        );
+        if let Some(mat) = &p.maternity {
+            let _ = writeln!(
+                o,
+                "  maternity      rate {:.2} %, leave {} days, {}",
+                100.0 * mat.employer_rate.at(sp.start),
+                mat.leave_days.at(sp.start),
+                match mat.merger {
+                    Some(m) => format!("merged into the pooled fund in {m}"),
+                    None => "merged before the start".into(),
+                }
+            );
+        }
+    }
+    o
+}

@@ -1,0 +1,597 @@
+//! The scenario file format (TOML). Every field, its unit and its default is documented in
+//! `docs/scenario-format.md`; keep the two in step.
+
+use crate::params::{Dated, Month};
+use serde::{Deserialize, Serialize};
+
+fn d<T: From<f64>>(v: f64) -> T {
+    T::from(v)
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Short identifier, used for the default output folder `reports/<name>/`.
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// First projected month.
+    pub start: Month,
+    /// Number of months projected (1–1200).
+    pub horizon_months: u32,
+    #[serde(default)]
+    pub run: RunSpec,
+    #[serde(default)]
+    pub data: DataSpec,
+    #[serde(default)]
+    pub economy: EconomySpec,
+    #[serde(default)]
+    pub risk: RiskSpec,
+    #[serde(default)]
+    pub pooling: PoolingSpec,
+    /// Policy parameters shared by every unit; a unit's own `policy` table overrides them key by key.
+    #[serde(default)]
+    pub policy: toml::Table,
+    pub units: Vec<UnitSpec>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Default number of Monte Carlo paths.
+    #[serde(default = "default_paths")]
+    pub paths: u32,
+    /// Default seed of the random streams.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+fn default_paths() -> u32 {
+    2000
+}
+fn default_seed() -> u64 {
+    20_190_701
+}
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            paths: default_paths(),
+            seed: default_seed(),
+        }
+    }
+}
+
+/// Calibration tables: `builtin:NAME.csv` or a path relative to the scenario file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    #[serde(default = "default_life_table")]
+    pub life_table: String,
+    #[serde(default = "default_asfr")]
+    pub asfr: String,
+    #[serde(default = "default_cost_curve")]
+    pub cost_curve: String,
+    #[serde(default = "default_wage_profile")]
+    pub wage_profile: String,
+    #[serde(default = "default_worker_flows")]
+    pub worker_flows: String,
+}
+fn default_life_table() -> String {
+    "builtin:life_table.csv".into()
+}
+fn default_asfr() -> String {
+    "builtin:asfr.csv".into()
+}
+fn default_cost_curve() -> String {
+    "builtin:cost_curve.csv".into()
+}
+fn default_wage_profile() -> String {
+    "builtin:wage_profile.csv".into()
+}
+fn default_worker_flows() -> String {
+    "builtin:worker_flows.csv".into()
+}
+impl Default for DataSpec {
+    fn default() -> Self {
+        DataSpec {
+            life_table: default_life_table(),
+            asfr: default_asfr(),
+            cost_curve: default_cost_curve(),
+            wage_profile: default_wage_profile(),
+            worker_flows: default_worker_flows(),
+        }
+    }
+}
+
+/// A stochastic driver: an annual rate following AR(1) around a dated mean.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverSpec {
+    /// Mean (annual rate, or level for collection and interest rates).
+    pub mean: Dated<f64>,
+    /// Standard deviation of the stationary distribution around the mean.
+    #[serde(default)]
+    pub volatility: f64,
+    /// AR(1) coefficient, in [0, 1).
+    #[serde(default)]
+    pub persistence: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl DriverSpec {
+    fn with_mean(m: f64) -> Self {
+        DriverSpec {
+            mean: d(m),
+            volatility: 0.0,
+            persistence: 0.0,
+            source: None,
+        }
+    }
+}
+
+/// The fertility factor: a log random walk with drift multiplying ASFR, times a dated level
+/// that carries policy shocks (two-child 2016, three-child 2021).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FertilitySpec {
+    /// Multiplier on the ASFR table (1 = the table's total fertility), dated.
+    #[serde(default = "one")]
+    pub level: Dated<f64>,
+    /// Annual drift of the log factor.
+    #[serde(default)]
+    pub drift: f64,
+    /// Annual volatility of the log factor.
+    #[serde(default)]
+    pub volatility: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+fn one() -> Dated<f64> {
+    Dated::Constant(1.0)
+}
+impl Default for FertilitySpec {
+    fn default() -> Self {
+        FertilitySpec {
+            level: one(),
+            drift: 0.0,
+            volatility: 0.0,
+            source: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EconomySpec {
+    /// Annual growth of the average wage (log rate).
+    #[serde(default = "default_wage_growth")]
+    pub wage_growth: DriverSpec,
+    /// Annual growth of medical prices (log rate).
+    #[serde(default = "default_medical_price_growth")]
+    pub medical_price_growth: DriverSpec,
+    /// Annual growth of utilisation per member (log rate).
+    #[serde(default = "default_utilisation_growth")]
+    pub utilisation_growth: DriverSpec,
+    /// Annual growth of the number of active contributors.
+    #[serde(default = "default_employment_growth")]
+    pub employment_growth: DriverSpec,
+    /// Share of due contributions actually collected (level, 0–1).
+    #[serde(default = "default_collection_rate")]
+    pub collection_rate: DriverSpec,
+    /// Annual interest rate on a positive pooled balance (level).
+    #[serde(default = "default_interest_rate")]
+    pub interest_rate: DriverSpec,
+    #[serde(default)]
+    pub fertility: FertilitySpec,
+    /// Correlation of the annual shocks, in the order wage, medical price, utilisation,
+    /// employment, collection, interest, fertility. Default: identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<Vec<Vec<f64>>>,
+}
+fn default_wage_growth() -> DriverSpec {
+    DriverSpec::with_mean(0.06)
+}
+fn default_medical_price_growth() -> DriverSpec {
+    DriverSpec::with_mean(0.03)
+}
+fn default_utilisation_growth() -> DriverSpec {
+    DriverSpec::with_mean(0.02)
+}
+fn default_employment_growth() -> DriverSpec {
+    DriverSpec::with_mean(0.01)
+}
+fn default_collection_rate() -> DriverSpec {
+    DriverSpec::with_mean(0.98)
+}
+fn default_interest_rate() -> DriverSpec {
+    DriverSpec::with_mean(0.015)
+}
+impl Default for EconomySpec {
+    fn default() -> Self {
+        EconomySpec {
+            wage_growth: default_wage_growth(),
+            medical_price_growth: default_medical_price_growth(),
+            utilisation_growth: default_utilisation_growth(),
+            employment_growth: default_employment_growth(),
+            collection_rate: default_collection_rate(),
+            interest_rate: default_interest_rate(),
+            fertility: FertilitySpec::default(),
+            correlation: None,
+        }
+    }
+}
+
+/// Warning bands on months of payment capacity (defaults from national guidance; see
+/// POLICIES.md "Cross-cutting national rules").
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskSpec {
+    #[serde(default = "f15")]
+    pub excess: f64,
+    #[serde(default = "f9")]
+    pub high: f64,
+    #[serde(default = "f6")]
+    pub reasonable: f64,
+    #[serde(default = "f3")]
+    pub insufficient: f64,
+}
+fn f15() -> f64 {
+    15.0
+}
+fn f9() -> f64 {
+    9.0
+}
+fn f6() -> f64 {
+    6.0
+}
+fn f3() -> f64 {
+    3.0
+}
+impl Default for RiskSpec {
+    fn default() -> Self {
+        RiskSpec {
+            excess: 15.0,
+            high: 9.0,
+            reasonable: 6.0,
+            insufficient: 3.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolingKind {
+    /// Each unit is one fund of its own.
+    #[default]
+    Single,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PoolingSpec {
+    #[serde(default)]
+    pub kind: PoolingKind,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipSpec {
+    /// Age-sex structure within each status.
+    #[serde(default = "default_structure")]
+    pub structure: String,
+    /// Active employees of enterprises (persons).
+    pub enterprise: f64,
+    /// Active employees of government and public institutions (persons).
+    #[serde(default)]
+    pub government: f64,
+    /// Flexible workers (persons).
+    #[serde(default)]
+    pub flexible: f64,
+    /// Retirees (persons).
+    pub retirees: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+fn default_structure() -> String {
+    "builtin:membership_structure.csv".into()
+}
+
+/// One pooling unit (a fund that keeps its own accumulated balance).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitSpec {
+    pub name: String,
+    /// Accumulated pooled balance at the start, yuan.
+    pub initial_pooled_balance: f64,
+    /// Pooled spending of the calendar year before the start, yuan (for months of capacity in
+    /// the first twelve months).
+    pub pooled_spending_prev_year: f64,
+    /// Average monthly wage of the year before the start, yuan per month.
+    pub average_wage_prev_year: f64,
+    pub membership: MembershipSpec,
+    /// Maternity fund balance at the start, yuan (only before a merger).
+    #[serde(default)]
+    pub initial_maternity_balance: f64,
+    /// Maternity fund spending of the year before the start, yuan.
+    #[serde(default)]
+    pub maternity_spending_prev_year: f64,
+    /// Multiplier on the cost curve's use probabilities (1 = as tabled).
+    #[serde(default = "one_f")]
+    pub utilisation_level: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Overrides of the scenario's `policy` table for this unit.
+    #[serde(default)]
+    pub policy: toml::Table,
+}
+fn one_f() -> f64 {
+    1.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy (deserialized from the scenario's `policy` table merged with the unit's overrides)
+// ---------------------------------------------------------------------------------------------
+
+/// A benefit scale: fund pays nothing below `deductible`, then `tiers` = [[upper bound, ratio]]
+/// (bounds on the amount the scale applies to; `inf` for the open top tier), the payment capped
+/// at `cap` a year.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BenefitSpec {
+    /// Yuan a year.
+    #[serde(default)]
+    pub deductible: f64,
+    /// [[upper bound in yuan, ratio paid by the fund 0–1], …] in increasing order of bound.
+    pub tiers: Vec<[f64; 2]>,
+    /// Annual cap on the fund's payment, yuan (`inf` for none).
+    #[serde(default = "inf")]
+    pub cap: f64,
+    /// Added to the deductible for retirees (yuan, e.g. −100).
+    #[serde(default)]
+    pub retiree_deductible_delta: f64,
+    /// Added to every ratio for retirees (share, e.g. 0.05).
+    #[serde(default)]
+    pub retiree_ratio_delta: f64,
+}
+fn inf() -> f64 {
+    f64::INFINITY
+}
+
+/// Cost levels: the annual allowed cost per user at cost-curve relativity 1, in the prices of
+/// `price_year`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostSpec {
+    pub price_year: i32,
+    /// Mean annual inpatient allowed cost of a member with any inpatient cost, yuan.
+    pub inpatient_mean: f64,
+    /// Log-scale dispersion of inpatient cost among users.
+    pub inpatient_sigma: f64,
+    /// Mean annual outpatient allowed cost of a member with any outpatient cost, yuan.
+    pub outpatient_mean: f64,
+    pub outpatient_sigma: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuyinMode {
+    /// A retiree short of the minimum years pays the shortfall at once (income line).
+    LumpSum,
+    /// … or keeps paying monthly until the minimum is reached.
+    Monthly,
+}
+
+/// Contribution years at retirement ~ Normal(mean, sd), per sex: gives the share short of the
+/// minimum years and the mean shortfall.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionYearsSpec {
+    pub mean_male: f64,
+    pub sd_male: f64,
+    pub mean_female: f64,
+    pub sd_female: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaternitySpec {
+    /// Month the maternity fund merges into the pooled fund; omit if merged before the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merger: Option<Month>,
+    /// Employer maternity rate (share of payroll) before the merger; from the merger month it is
+    /// added to the employer medical rate.
+    #[serde(default = "zero_dated")]
+    pub employer_rate: Dated<f64>,
+    /// Statutory maternity leave paid by the allowance, days (98 national + provincial extension).
+    pub leave_days: Dated<f64>,
+    /// Share of births that are difficult (extra days), and the extra days.
+    #[serde(default = "difficult_share")]
+    pub difficult_share: f64,
+    #[serde(default = "fifteen")]
+    pub difficult_extra_days: f64,
+    /// Share of births that are multiple, and the extra days per extra baby.
+    #[serde(default = "multiple_share")]
+    pub multiple_share: f64,
+    #[serde(default = "fifteen")]
+    pub multiple_extra_days: f64,
+    /// Whether government employees get the allowance (Shandong 003: no).
+    #[serde(default = "yes")]
+    pub allowance_government: bool,
+    /// Whether flexible workers get the allowance.
+    #[serde(default)]
+    pub allowance_flexible: bool,
+    /// Whether flexible workers' maternity medical costs are covered.
+    #[serde(default)]
+    pub flexible_covered: bool,
+    /// Fund payment for maternity medical costs per birth (delivery by case type + prenatal
+    /// checks), yuan in the prices of `costs.price_year`.
+    pub medical_cost_per_birth: f64,
+    /// Share of that paid for a birth to an uninsured spouse of an insured man.
+    #[serde(default)]
+    pub spouse_cost_share: f64,
+    /// Share of insured men's partners who are uninsured.
+    #[serde(default)]
+    pub spouse_uninsured_share: f64,
+    /// Fertility of insured women relative to the ASFR table.
+    #[serde(default = "one_f")]
+    pub insured_fertility_relative: f64,
+    /// Employer average wage of insured mothers relative to the unit average wage.
+    #[serde(default = "one_f")]
+    pub employer_wage_relative: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+fn zero_dated() -> Dated<f64> {
+    Dated::Constant(0.0)
+}
+fn difficult_share() -> f64 {
+    0.2
+}
+fn multiple_share() -> f64 {
+    0.015
+}
+fn fifteen() -> f64 {
+    15.0
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Employer medical rate for enterprise employees, share of payroll (before a merger it
+    /// excludes the maternity rate).
+    pub employer_rate: Dated<f64>,
+    /// Employer rate for government and public institutions; default = `employer_rate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer_rate_government: Option<Dated<f64>>,
+    /// Share of the employer contribution credited to personal accounts.
+    #[serde(default = "zero_dated")]
+    pub employer_to_personal_account: Dated<f64>,
+    /// Employee rate, share of own base.
+    #[serde(default = "two_percent")]
+    pub employee_rate: Dated<f64>,
+    /// Share of the employee contribution credited to the personal account.
+    #[serde(default = "one")]
+    pub employee_to_personal_account: Dated<f64>,
+    /// Base floor and cap as shares of the average wage `base_reference_lag` years before.
+    #[serde(default = "sixty_percent")]
+    pub base_floor: Dated<f64>,
+    #[serde(default = "three_hundred_percent")]
+    pub base_cap: Dated<f64>,
+    #[serde(default = "one_u")]
+    pub base_reference_lag: u32,
+    /// Log-scale dispersion of wages within a cell.
+    #[serde(default = "half")]
+    pub wage_dispersion: f64,
+    /// Flexible workers' base (share of the reference average wage) and rate.
+    #[serde(default = "sixty_percent")]
+    pub flexible_base: Dated<f64>,
+    #[serde(default = "seven_percent")]
+    pub flexible_rate: Dated<f64>,
+    /// Part of the flexible rate credited to the personal account (share of base).
+    #[serde(default = "zero_dated")]
+    pub flexible_to_personal_account: Dated<f64>,
+    /// Personal-account credit per retiree paid from pooled money, yuan per month.
+    #[serde(default = "zero_dated")]
+    pub retiree_account_credit: Dated<f64>,
+    /// Share of women in each worker status whose statutory age is 55 (cadres) rather than 50.
+    #[serde(default = "default_female55")]
+    pub female_age55_share: Female55Spec,
+    /// Apply the 2025 retirement-age reform schedule.
+    #[serde(default = "yes")]
+    pub retirement_reform: bool,
+    /// Minimum contribution years for retiree benefits, per sex.
+    #[serde(default = "default_min_years")]
+    pub minimum_years: MinYearsSpec,
+    #[serde(default = "default_contribution_years")]
+    pub contribution_years: ContributionYearsSpec,
+    #[serde(default = "default_buyin_mode")]
+    pub buyin_mode: BuyinMode,
+    /// Rate applied to the floor base for each month bought in (share).
+    #[serde(default = "default_buyin_rate")]
+    pub buyin_rate: Dated<f64>,
+    pub inpatient: Dated<BenefitSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outpatient: Option<Dated<BenefitSpec>>,
+    /// Critical-illness cover on the out-of-pocket part left by inpatient benefits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical_illness: Option<Dated<BenefitSpec>>,
+    pub costs: CostSpec,
+    /// Month-of-year factors on medical spending; they must average exactly 1.
+    #[serde(default = "flat_seasonality")]
+    pub seasonality: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maternity: Option<MaternitySpec>,
+}
+fn two_percent() -> Dated<f64> {
+    d(0.02)
+}
+fn sixty_percent() -> Dated<f64> {
+    d(0.6)
+}
+fn three_hundred_percent() -> Dated<f64> {
+    d(3.0)
+}
+fn seven_percent() -> Dated<f64> {
+    d(0.07)
+}
+fn one_u() -> u32 {
+    1
+}
+fn half() -> f64 {
+    0.5
+}
+fn flat_seasonality() -> Vec<f64> {
+    vec![1.0; 12]
+}
+fn default_buyin_mode() -> BuyinMode {
+    BuyinMode::LumpSum
+}
+fn default_buyin_rate() -> Dated<f64> {
+    d(0.08)
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Female55Spec {
+    pub enterprise: f64,
+    pub government: f64,
+    pub flexible: f64,
+}
+fn default_female55() -> Female55Spec {
+    Female55Spec {
+        enterprise: 0.3,
+        government: 1.0,
+        flexible: 1.0,
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinYearsSpec {
+    pub male: f64,
+    pub female: f64,
+}
+fn default_min_years() -> MinYearsSpec {
+    MinYearsSpec {
+        male: 25.0,
+        female: 20.0,
+    }
+}
+fn default_contribution_years() -> ContributionYearsSpec {
+    ContributionYearsSpec {
+        mean_male: 32.0,
+        sd_male: 7.0,
+        mean_female: 27.0,
+        sd_female: 7.0,
+        source: Some("assumption".into()),
+    }
+}
