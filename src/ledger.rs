@@ -215,8 +215,8 @@ mod tests {
         assert_eq!(Decimal::from_yuan(1234.565), Decimal::new(123457, 2));
         assert_eq!(Decimal::from_yuan(-0.005), Decimal::new(-1, 2));
         assert_eq!(
-            Decimal::new(100_000_00, 2).monthly_interest(0.015),
-            Decimal::new(125_00, 2)
+            Decimal::new(10_000_000, 2).monthly_interest(0.015),
+            Decimal::new(12_500, 2)
         );
     }
 

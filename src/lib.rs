@@ -6,6 +6,9 @@
 //! [`policy`] (contributions, benefit scales, maternity), [`engine`] (one path's monthly
 //! projection), [`ledger`] (fund accounting, exact in Decimal) and [`report`] (tables).
 
+// Cell arithmetic indexes several parallel arrays by age and group; index loops read clearer.
+#![allow(clippy::needless_range_loop)]
+
 pub mod data;
 pub mod economy;
 pub mod engine;
