@@ -635,8 +635,14 @@ mod tests {
 
     #[test]
     fn nan_cell_is_refused_with_line_and_column() {
-        let text = "# test\nage,asfr\n15,0.01\n16,NaN\n";
-        let e = Asfr::parse("asfr_bad.csv", text).err().unwrap().to_string();
+        let mut text = String::from("# test\nage,asfr\n15,0.01\n16,NaN\n");
+        for a in 17..=49 {
+            text.push_str(&format!("{a},0.01\n"));
+        }
+        let e = Asfr::parse("asfr_bad.csv", &text)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             e.contains("asfr_bad.csv")
                 && e.contains("line 4")
