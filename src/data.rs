@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Lowest and highest single-year age of the membership cells (100 is open-ended).
 pub const MIN_AGE: usize = 16;
@@ -575,10 +575,6 @@ pub fn load<T>(
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     BUILTIN.iter().map(|(n, _)| *n)
-}
-
-pub fn path_display(p: &Path) -> String {
-    p.display().to_string()
 }
 
 #[cfg(test)]

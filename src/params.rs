@@ -158,7 +158,7 @@ impl<T: Clone> Dated<T> {
         }
     }
 
-    /// The first month at which the value changes, after `month`, if any.
+    /// The first source given in a schedule, if any.
     pub fn first_source(&self) -> Option<&str> {
         match self {
             Dated::Constant(_) => None,

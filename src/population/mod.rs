@@ -113,7 +113,6 @@ impl PopulationModel {
         let t = &scenario.tables;
         let q_month = [0, 1].map(|s| t.life.q[s].iter().map(|q| q / 12.0).collect());
         let exit_month = [0, 1].map(|s| t.flows.exit_rate[s].iter().map(|r| r / 12.0).collect());
-        let m = &unit.spec.membership;
         let st = &unit.structure.share;
         let male_share = [0, 1, 2].map(|k| {
             let male: f64 = st[k][0].iter().sum();
@@ -124,7 +123,6 @@ impl PopulationModel {
                 0.5
             }
         });
-        let _ = m;
         let f = &unit.policy.female_age55_share;
         PopulationModel {
             q_month,
@@ -161,9 +159,7 @@ impl PopulationModel {
         // Workers whose statutory age was reached before the start have retired.
         for g in GROUPS {
             for a in 0..N_AGES {
-                let (_, remaining) = self.retirement_counts(g, a, start);
                 let overdue = 12 - self.subcohorts_from(g, a, start, start);
-                debug_assert!(remaining <= 12);
                 if overdue > 0 {
                     let share = overdue as f64 / 12.0;
                     for s in WORKER_STATUSES {
