@@ -26,7 +26,7 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Where a scenario's relative table paths are resolved.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DataSource {
     /// The folder of the scenario file; None for the embedded default scenario.
     pub base_dir: Option<PathBuf>,

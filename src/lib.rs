@@ -4,7 +4,8 @@
 //! [`scenario`] (the TOML format and its validation), [`params`] (dated values), [`data`]
 //! (calibration tables), [`population`] (membership cells and flows), [`economy`] (drivers),
 //! [`policy`] (contributions, benefit scales, maternity), [`engine`] (one path's monthly
-//! projection), [`ledger`] (fund accounting, exact in Decimal) and [`report`] (tables).
+//! projection and the Monte Carlo engine), [`ledger`] (fund accounting, exact in Decimal), [`risk`]
+//! (risk measures over paths), [`report`] (tables and files) and [`run`] (a run into a folder).
 
 // Cell arithmetic indexes several parallel arrays by age and group; index loops read clearer.
 #![allow(clippy::needless_range_loop)]
@@ -18,6 +19,7 @@ pub mod params;
 pub mod policy;
 pub mod population;
 pub mod report;
+pub mod risk;
 pub mod run;
 pub mod scenario;
 

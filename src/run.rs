@@ -1,29 +1,134 @@
 //! Running a scenario into an output folder.
 
 use crate::engine::ScenarioModel;
+use crate::engine::montecarlo::{RunOptions, simulate};
 use crate::error::Result;
+use crate::report::table::Table;
 use crate::report::{self, output::StagedDir};
+use crate::risk::Simulation;
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 
-/// Writes the deterministic outputs (ledger.csv, then run.json last) into `dir` atomically.
-pub fn run_deterministic(s: &Scenario, dir: &Path) -> Result<PathBuf> {
+/// What a run wrote.
+pub struct RunOutcome {
+    pub dir: PathBuf,
+    pub files: Vec<String>,
+    pub simulation: Simulation,
+    pub wall_seconds: f64,
+}
+
+/// Runs the Monte Carlo and the exact ledger of `s` and writes, into `dir` (atomically: a
+/// temporary folder renamed at the end): `summary.csv`, `summary.parquet`, `exhaustion.csv`,
+/// `warnings.csv`, `ledger.csv`, `paths.parquet` (with `keep_paths`) and, last, `run.json`.
+pub fn run_scenario(
+    s: &Scenario,
+    opts: &RunOptions,
+    dir: &Path,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<RunOutcome> {
     let started = std::time::Instant::now();
     let staged = StagedDir::new(dir)?;
     let model = ScenarioModel::new(s);
+    let sim = simulate(&model, &s.spec.risk, opts, progress)?;
+    let mut files = Vec::new();
+    let mut put = |name: &str, f: &dyn Fn(&Path) -> Result<()>| -> Result<()> {
+        f(&staged.file(name))?;
+        files.push(name.to_string());
+        Ok(())
+    };
+    let summary = sim.summary();
+    put("summary.csv", &|p| summary.write_csv(p))?;
+    put("summary.parquet", &|p| summary.write_parquet(p))?;
+    put("exhaustion.csv", &|p| sim.exhaustion().write_csv(p))?;
+    put("warnings.csv", &|p| sim.warnings().write_csv(p))?;
     let rows = report::exact_ledger(&model);
-    report::write_ledger_csv(&staged.file("ledger.csv"), &rows)?;
+    put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
+    if opts.keep_paths {
+        put("paths.parquet", &|p| {
+            kept_paths(&model, &sim).write_parquet(p)
+        })?;
+    }
+    let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    let wall_seconds = started.elapsed().as_secs_f64();
+    files.push("run.json".into());
     let meta = serde_json::json!({
         "scenario": s.spec.name,
+        "scenario_title": s.spec.title,
         "scenario_file": s.file,
         "scenario_hash": s.hash,
+        "seed": opts.seed,
+        "paths": opts.paths,
+        "threads": threads,
+        "keep_paths": opts.keep_paths,
+        "small_cell_threshold": s.spec.run.small_cell_threshold,
+        "program": "fundrisk",
         "program_version": env!("CARGO_PKG_VERSION"),
-        "kind": "deterministic",
-        "wall_seconds": started.elapsed().as_secs_f64(),
+        "wall_seconds": wall_seconds,
+        "files": files,
     });
     report::output::write_text(
         &staged.file("run.json"),
         &serde_json::to_string_pretty(&meta).unwrap_or_default(),
     )?;
-    staged.commit()
+    let dir = staged.commit()?;
+    Ok(RunOutcome {
+        dir,
+        files,
+        simulation: sim,
+        wall_seconds,
+    })
+}
+
+/// Every kept path's monthly series, long format.
+fn kept_paths(model: &ScenarioModel, sim: &Simulation) -> Table {
+    let h = model.horizon as usize;
+    let nf = model.funds.len();
+    let n = sim.acc.kept.len();
+    let months: Vec<String> = (0..h).map(|k| model.month(k).to_string()).collect();
+    let mut path = Vec::with_capacity(n);
+    let mut unit = Vec::with_capacity(n);
+    let mut month = Vec::with_capacity(n);
+    let mut cols: Vec<Vec<f64>> = (0..7).map(|_| Vec::with_capacity(n)).collect();
+    for (i, m) in sim.acc.kept.iter().enumerate() {
+        let k = i % h;
+        let f = (i / h) % nf;
+        path.push((i / (h * nf)) as i64);
+        unit.push(model.funds[f].name.clone());
+        month.push(months[k].clone());
+        let months_of_capacity = if m.avg_spending_12m > 0.0 {
+            m.balance / m.avg_spending_12m
+        } else {
+            f64::INFINITY
+        };
+        for (c, v) in cols.iter_mut().zip([
+            m.income_total,
+            m.spending_total,
+            m.interest,
+            m.transfers_net,
+            m.balance,
+            m.avg_spending_12m,
+            months_of_capacity,
+        ]) {
+            c.push(v);
+        }
+    }
+    let mut t = Table::default();
+    t.int("path", path);
+    t.str("unit", unit);
+    t.str("month", month);
+    for (name, c) in [
+        "income_total",
+        "spending_total",
+        "interest",
+        "transfers_net",
+        "pooled_balance",
+        "avg_monthly_spending_12m",
+        "months_of_capacity",
+    ]
+    .iter()
+    .zip(cols)
+    {
+        t.f64(name, c);
+    }
+    t
 }

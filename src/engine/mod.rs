@@ -4,12 +4,13 @@
 //! by all paths); `project` runs one path, generic over the money type, and hands each fund's
 //! month to an observer. The Monte Carlo engine and the exact ledger are the same code.
 
+pub mod montecarlo;
 pub mod unit;
 
 use crate::economy::{DriverModel, DriverPath};
 use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
-use crate::population::{Cells, MemberFlows};
+use crate::population::{Cells, Counts, MemberFlows};
 use crate::scenario::Scenario;
 pub use unit::{Memo, UnitModel};
 
@@ -47,6 +48,9 @@ pub struct ScenarioModel {
     pub units: Vec<UnitModel>,
     pub funds: Vec<FundInfo>,
     pub drivers: DriverModel,
+    /// Cells (and monthly birth counts) below this many persons draw their counts on
+    /// Monte Carlo paths (`run.small_cell_threshold`).
+    pub small_cell_threshold: f64,
     /// [fund] → (opening balance, spending of the year before), yuan.
     fund_openings: Vec<(f64, f64)>,
     /// [unit] → index of its maternity fund in `funds`, if it has one.
@@ -103,6 +107,7 @@ impl ScenarioModel {
             units,
             funds,
             drivers: DriverModel::new(&scenario.spec.economy, start, scenario.end()),
+            small_cell_threshold: scenario.spec.run.small_cell_threshold,
             fund_openings,
             maternity_fund,
         }
@@ -165,6 +170,7 @@ pub fn project<M: Money>(
     model: &ScenarioModel,
     drivers: &DriverPath,
     state: &mut PathState<M>,
+    counts: &mut impl Counts,
     observer: &mut impl Observer<M>,
 ) {
     state.reset(model);
@@ -180,7 +186,7 @@ pub fn project<M: Money>(
             if k > 0 && t.month() == 1 {
                 crate::population::PopulationModel::age_one_year(cells);
             }
-            let (lines, memo) = um.month(k, t, drivers, &paths[u], cells, &mut state.flows);
+            let (lines, memo) = um.month(k, t, drivers, &paths[u], cells, &mut state.flows, counts);
             let mut inc = [M::default(); N_INCOME];
             let mut sp = [M::default(); N_SPENDING];
             for (i, x) in lines.income.iter().enumerate() {

@@ -8,7 +8,7 @@ use crate::params::Month;
 use crate::policy::lognormal::LogNormal;
 use crate::policy::scale::PiecewiseLinear;
 use crate::population::{
-    BuyinModel, Cells, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
+    BuyinModel, Cells, Counts, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
 };
 use crate::scenario::{BenefitSpec, BuyinMode, MaternitySpec, PolicySpec, Scenario, Unit};
 
@@ -252,6 +252,11 @@ impl UnitModel {
             }
     }
 
+    /// The month the separate maternity fund merges into the pooled fund, if it does.
+    pub fn merger(&self) -> Option<Month> {
+        self.merger
+    }
+
     pub fn is_merger_month(&self, t: Month) -> bool {
         self.merger == Some(t)
     }
@@ -304,6 +309,7 @@ impl UnitModel {
         up: &UnitPath,
         cells: &mut Cells,
         flows: &mut MemberFlows,
+        counts: &mut impl Counts,
     ) -> (Lines, Memo) {
         let p = &self.policy;
         let yi = d.year_index(t.year());
@@ -460,6 +466,10 @@ impl UnitModel {
                     }
                 }
             }
+            for b in births.iter_mut() {
+                *b = counts.poisson(*b);
+            }
+            let spouse = counts.poisson(spouse);
             let flex_births = if flex_covered { births[2] } else { 0.0 };
             memo.births_insured = births[0] + births[1] + flex_births;
             memo.births_spouse = spouse;
@@ -468,10 +478,8 @@ impl UnitModel {
                 + spouse * m.spouse_cost_share)
                 * m.medical_cost_per_birth
                 * price;
-            let days = m.leave_days.at(t)
-                + m.difficult_share * m.difficult_extra_days
-                + m.multiple_share * m.multiple_extra_days;
-            let daily = up.wage(t.year() - 1) * m.employer_wage_relative / 30.0;
+            let per_birth =
+                m.allowance_per_birth(t, up.wage(t.year() - 1) * m.employer_wage_relative);
             let with_allowance = births[0]
                 + if m.allowance_government {
                     births[1]
@@ -483,12 +491,18 @@ impl UnitModel {
                 } else {
                     0.0
                 };
-            lines.spending[spending::MATERNITY_ALLOWANCE] = with_allowance * daily * days;
+            lines.spending[spending::MATERNITY_ALLOWANCE] = with_allowance * per_birth;
         }
 
         // --- membership flows at the end of the month ----------------------------------
-        self.population
-            .step(cells, &self.tables, k, d.employment_growth[yi], flows);
+        self.population.step(
+            cells,
+            &self.tables,
+            k,
+            d.employment_growth[yi],
+            flows,
+            counts,
+        );
         if self.buyin.mode == BuyinMode::LumpSum {
             let years = [0, 1].map(|s| flows.retirements_by_sex[s] * self.buyin.mean_shortfall[s]);
             lines.income[income::BUYIN] +=

@@ -2,12 +2,14 @@
 //! flows: deaths, exits and entries of workers, retirements at the statutory age with the 2025
 //! reform, continuing contributors short of the minimum years, and ageing each January.
 
+pub mod counts;
 pub mod retirement;
 
 use crate::data::{MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::params::Month;
 use crate::policy::lognormal::normal_cdf;
 use crate::scenario::{BuyinMode, Scenario, Unit};
+pub use counts::{Counts, Expected, SmallCellDraws};
 pub use retirement::{GROUPS, N_GROUPS, RetirementGroup};
 
 /// Number of cells of one unit.
@@ -268,6 +270,7 @@ impl PopulationModel {
         k: usize,
         employment_growth: f64,
         flows: &mut MemberFlows,
+        counts: &mut impl Counts,
     ) {
         *flows = MemberFlows::default();
         let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
@@ -291,9 +294,10 @@ impl PopulationModel {
                     if n == 0.0 {
                         continue;
                     }
-                    let deaths = n * q;
-                    let exits = n * self.exit_month[sex][a];
-                    let retirements = (n - deaths - exits) * retire;
+                    let deaths = counts.binomial(n, q);
+                    // Exits among survivors, at the rate that gives n × exit rate on average.
+                    let exits = counts.binomial(n - deaths, self.exit_month[sex][a] / (1.0 - q));
+                    let retirements = counts.binomial(n - deaths - exits, retire);
                     cells.n[i] = n - deaths - exits - retirements;
                     let si = s as usize;
                     flows.deaths[si] += deaths;
@@ -316,8 +320,8 @@ impl PopulationModel {
                 let i = cell(gi, cont, a);
                 let n = cells.n[i];
                 if n > 0.0 {
-                    let deaths = n * q;
-                    let done = (n - deaths) * cont_exit[sex];
+                    let deaths = counts.binomial(n, q);
+                    let done = counts.binomial(n - deaths, cont_exit[sex]);
                     cells.n[i] = n - deaths - done;
                     cells.n[cell(gi, ret, a)] += done;
                     flows.deaths[cont] += deaths;
@@ -326,7 +330,7 @@ impl PopulationModel {
                 }
                 // Retirees: deaths.
                 let i = cell(gi, ret, a);
-                let deaths = cells.n[i] * q;
+                let deaths = counts.binomial(cells.n[i], q);
                 cells.n[i] -= deaths;
                 flows.deaths[ret] += deaths;
             }
@@ -390,5 +394,98 @@ impl PopulationModel {
             let months = 12.0 * self.buyin.mean_shortfall[s] / share;
             if months <= 1.0 { 1.0 } else { 1.0 / months }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::DataSource;
+    use crate::scenario::{DEFAULT_SCENARIO, Scenario};
+
+    fn scenario(buyin_mode: &str) -> Scenario {
+        let text = DEFAULT_SCENARIO.replace(
+            "buyin_mode = \"lump_sum\"",
+            &format!("buyin_mode = \"{buyin_mode}\""),
+        );
+        Scenario::parse(&text, "test.toml", DataSource::default()).expect("default scenario")
+    }
+
+    /// previous + entries + arrivals by retirement − exits − deaths − departures by retirement
+    /// = current, per status, every month (including Januaries, when cells age a year), with
+    /// growing and shrinking employment.
+    #[test]
+    fn membership_is_conserved_per_status() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for (mode, drawn) in [("lump_sum", false), ("monthly", false), ("monthly", true)] {
+            let s = scenario(mode);
+            let unit = &s.units[0];
+            let model = PopulationModel::new(&s, unit);
+            let horizon = s.spec.horizon_months;
+            let tables = MonthTables::new(&model, s.spec.start, horizon);
+            let mut cells = model.initial_cells(unit, s.spec.start);
+            let mut flows = MemberFlows::default();
+            let mut saw_entries = false;
+            let mut saw_continuing = false;
+            for k in 0..horizon as usize {
+                if k > 0 && s.spec.start.plus(k as i32).month() == 1 {
+                    let before: Vec<f64> = Status::ALL
+                        .iter()
+                        .map(|&st| cells.status_total(st))
+                        .collect();
+                    PopulationModel::age_one_year(&mut cells);
+                    for (i, &st) in Status::ALL.iter().enumerate() {
+                        assert!((cells.status_total(st) - before[i]).abs() < 1e-6);
+                    }
+                }
+                let before: Vec<f64> = Status::ALL
+                    .iter()
+                    .map(|&st| cells.status_total(st))
+                    .collect();
+                // Employment grows in the first half and shrinks in the second.
+                let growth = if k < horizon as usize / 2 {
+                    0.03
+                } else {
+                    -0.05
+                };
+                if drawn {
+                    // Every cell draws its counts (a threshold above any cell).
+                    let mut draws = SmallCellDraws {
+                        rng: &mut rng,
+                        threshold: 1e12,
+                    };
+                    model.step(&mut cells, &tables, k, growth, &mut flows, &mut draws);
+                } else {
+                    model.step(&mut cells, &tables, k, growth, &mut flows, &mut Expected);
+                }
+                for (i, &st) in Status::ALL.iter().enumerate() {
+                    let si = st as usize;
+                    let expected = before[i] + flows.entries[si] + flows.retire_in[si]
+                        - flows.exits[si]
+                        - flows.deaths[si]
+                        - flows.retire_out[si];
+                    let now = cells.status_total(st);
+                    assert!(
+                        (now - expected).abs() <= 1e-9 * before[i].max(1.0),
+                        "{mode} month {k} {st:?}: {now} vs {expected}"
+                    );
+                    assert!(cells.n.iter().all(|&n| n >= 0.0));
+                }
+                saw_entries |= flows.entries[0] > 0.0;
+                saw_continuing |= flows.retire_in[Status::ContinuingContributor as usize] > 0.0;
+                // Retirements out of workers arrive as retirees or continuing contributors.
+                let out: f64 = WORKER_STATUSES
+                    .iter()
+                    .map(|&w| flows.retire_out[w as usize])
+                    .sum();
+                let cont = Status::ContinuingContributor as usize;
+                let arrived = flows.retire_in[cont] + flows.retire_in[Status::Retiree as usize]
+                    - flows.retire_out[cont];
+                assert!((out - arrived).abs() <= 1e-6 * out.max(1.0));
+            }
+            assert!(saw_entries);
+            assert_eq!(saw_continuing, mode == "monthly");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Output tables and the files they are written to.
 
 pub mod output;
+pub mod table;
 
 use crate::data::Status;
 use crate::engine::{FundKind, Memo, PathState, ScenarioModel, expected_drivers, project};
@@ -31,6 +32,7 @@ pub fn exact_ledger(model: &ScenarioModel) -> Vec<LedgerRow> {
         model,
         &drivers,
         &mut state,
+        &mut crate::population::Expected,
         &mut |k: usize, f: usize, rec: &FundMonth<Decimal>, memo: &Memo| {
             let info = &model.funds[f];
             rows[f].push(LedgerRow {

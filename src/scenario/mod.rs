@@ -176,6 +176,8 @@ impl Scenario {
             d.volatility = 0.0;
         }
         e.fertility.volatility = 0.0;
+        // No idiosyncratic draws either: every path is the expected path.
+        s.spec.run.small_cell_threshold = 0.0;
         s
     }
 }
@@ -347,6 +349,13 @@ impl Validator<'_> {
                 format!("{} is outside the allowed range [1, 10000000]", s.run.paths),
             ));
         }
+        self.range(
+            "run.small_cell_threshold",
+            s.run.small_cell_threshold,
+            0.0,
+            1e9,
+            "persons",
+        )?;
         let e = &s.economy;
         for (name, drv, lo, hi) in [
             ("wage_growth", &e.wage_growth, -0.5, 0.5),

@@ -46,6 +46,13 @@ pub struct RunSpec {
     /// Default seed of the random streams.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Cells with fewer members than this (persons), and monthly birth counts below it, draw
+    /// binomial / Poisson counts in Monte Carlo runs; larger ones use expected values. 0: none.
+    #[serde(default = "default_small_cell_threshold")]
+    pub small_cell_threshold: f64,
+}
+fn default_small_cell_threshold() -> f64 {
+    1000.0
 }
 fn default_paths() -> u32 {
     2000
@@ -58,6 +65,7 @@ impl Default for RunSpec {
         RunSpec {
             paths: default_paths(),
             seed: default_seed(),
+            small_cell_threshold: default_small_cell_threshold(),
         }
     }
 }
@@ -447,6 +455,22 @@ pub struct MaternitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+impl MaternitySpec {
+    /// Expected allowance days per birth in month `t`: the statutory leave plus the extra days
+    /// of difficult and multiple births, weighted by their shares.
+    pub fn allowance_days(&self, t: Month) -> f64 {
+        self.leave_days.at(t)
+            + self.difficult_share * self.difficult_extra_days
+            + self.multiple_share * self.multiple_extra_days
+    }
+
+    /// Expected maternity allowance per birth in month `t`, yuan: the employer's average monthly
+    /// wage of the year before / 30 × the allowance days (MODEL.md, "Maternity").
+    pub fn allowance_per_birth(&self, t: Month, employer_monthly_wage_prev_year: f64) -> f64 {
+        employer_monthly_wage_prev_year / 30.0 * self.allowance_days(t)
+    }
+}
+
 fn zero_dated() -> Dated<f64> {
     Dated::Constant(0.0)
 }
@@ -593,5 +617,25 @@ fn default_contribution_years() -> ContributionYearsSpec {
         mean_female: 27.0,
         sd_female: 7.0,
         source: Some("assumption".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::params::Month;
+    use crate::scenario::Scenario;
+
+    /// Guangdong (000 §11): 98 + 80 = 178 days, +15 days for the 20 % of difficult births and per
+    /// extra baby for the 1.5 % of multiple births (the default scenario's shares). For an
+    /// employer whose average monthly wage last year was 6,000 yuan:
+    /// 6000 / 30 = 200 yuan a day; 178 + 0.2 × 15 + 0.015 × 15 = 181.225 days;
+    /// 200 × 181.225 = 36,245 yuan per birth.
+    #[test]
+    fn maternity_allowance_by_hand() {
+        let s = Scenario::embedded_default().expect("default scenario");
+        let m = s.units[0].policy.maternity.as_ref().expect("maternity");
+        let t = Month::new(2021, 3).unwrap();
+        assert!((m.allowance_days(t) - 181.225).abs() < 1e-12);
+        assert!((m.allowance_per_birth(t, 6000.0) - 36_245.0).abs() < 1e-9);
     }
 }

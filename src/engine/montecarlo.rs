@@ -1,0 +1,134 @@
+//! The Monte Carlo engine: paths in parallel (rayon), each with its own random stream derived
+//! from (seed, path) alone, folded into fixed blocks of paths that are merged in path order.
+//! The result is therefore bit-identical for any number of threads and any work chunking.
+
+use super::{PathState, ScenarioModel, project};
+use crate::error::{Error, Result};
+use crate::ledger::FundMonth;
+use crate::population::SmallCellDraws;
+use crate::risk::{BlockAccumulator, Layout, PathRecord, Simulation};
+use crate::scenario::RiskSpec;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// Paths per accumulation block. Sums are taken within a block in path order and across blocks
+/// in block order: this constant (not the thread count) fixes the order of every addition.
+pub const BLOCK_PATHS: usize = 64;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub paths: usize,
+    pub seed: u64,
+    /// Worker threads; None: one per core.
+    pub threads: Option<usize>,
+    /// Keep every path's monthly series (memory grows with paths × months × funds).
+    pub keep_paths: bool,
+    /// Smallest number of blocks a worker takes at a time (work granularity only).
+    pub chunk_blocks: usize,
+}
+
+impl RunOptions {
+    pub fn new(paths: usize, seed: u64) -> RunOptions {
+        RunOptions {
+            paths,
+            seed,
+            threads: None,
+            keep_paths: false,
+            chunk_blocks: 1,
+        }
+    }
+}
+
+/// The random stream of path `p`: ChaCha8 seeded by the scenario seed, on stream `p`.
+pub fn path_rng(seed: u64, p: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(p);
+    rng
+}
+
+/// Runs path `p`: draws its drivers, then projects it, small cells drawing their counts from
+/// the same stream.
+pub fn run_path(
+    model: &ScenarioModel,
+    seed: u64,
+    p: u64,
+    state: &mut PathState<f64>,
+    observer: &mut impl FnMut(usize, usize, &FundMonth<f64>),
+) {
+    let mut rng = path_rng(seed, p);
+    let drivers = model.drivers.sample(&mut rng);
+    let mut counts = SmallCellDraws {
+        rng: &mut rng,
+        threshold: model.small_cell_threshold,
+    };
+    project(
+        model,
+        &drivers,
+        state,
+        &mut counts,
+        &mut |k: usize, f: usize, r: &FundMonth<f64>, _: &super::Memo| observer(k, f, r),
+    );
+}
+
+/// Runs `opts.paths` paths and returns the aggregated risk measures. `progress` is called with
+/// the number of paths just finished (from worker threads).
+pub fn simulate(
+    model: &ScenarioModel,
+    risk: &RiskSpec,
+    opts: &RunOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Simulation> {
+    if opts.paths == 0 {
+        return Err(Error::Invalid("--paths must be at least 1".into()));
+    }
+    let layout = Layout::new(model, risk);
+    let n_blocks = opts.paths.div_ceil(BLOCK_PATHS);
+    let run_blocks = || -> Vec<BlockAccumulator> {
+        (0..n_blocks)
+            .into_par_iter()
+            .with_min_len(opts.chunk_blocks.max(1))
+            .map_init(
+                || {
+                    (
+                        PathState::<f64>::new(model),
+                        PathRecord::new(&layout, opts.keep_paths),
+                    )
+                },
+                |(state, record), b| {
+                    let mut acc = BlockAccumulator::new(&layout);
+                    let first = b * BLOCK_PATHS;
+                    let last = (first + BLOCK_PATHS).min(opts.paths);
+                    for p in first..last {
+                        record.reset();
+                        run_path(model, opts.seed, p as u64, state, &mut |k, f, r| {
+                            record.observe(&layout, k, f, r)
+                        });
+                        record.finish(&layout);
+                        acc.add(&layout, record);
+                    }
+                    progress(last - first);
+                    acc
+                },
+            )
+            .collect()
+    };
+    let blocks = match opts.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| Error::Invalid(format!("cannot start {t} threads: {e}")))?
+            .install(run_blocks),
+        None => run_blocks(),
+    };
+    let mut total = BlockAccumulator::new(&layout);
+    for b in blocks {
+        total.merge(b);
+    }
+    Ok(Simulation {
+        layout,
+        acc: total,
+        seed: opts.seed,
+    })
+}

@@ -1,0 +1,113 @@
+//! A column table as the library hands it out (risk measures, study results), and its
+//! writers: CSV and Parquet through polars.
+
+use crate::error::{Error, Result};
+use crate::report::output::write_atomically;
+use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
+use std::path::Path;
+
+/// The values of one column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    Str(Vec<String>),
+    Int(Vec<i64>),
+    F64(Vec<f64>),
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Str(v) => v.len(),
+            Values::Int(v) => v.len(),
+            Values::F64(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Named columns of equal length, in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<(String, Values)>,
+}
+
+impl Table {
+    pub fn str(&mut self, name: &str, v: Vec<String>) {
+        self.columns.push((name.to_string(), Values::Str(v)));
+    }
+    pub fn int(&mut self, name: &str, v: Vec<i64>) {
+        self.columns.push((name.to_string(), Values::Int(v)));
+    }
+    pub fn f64(&mut self, name: &str, v: Vec<f64>) {
+        self.columns.push((name.to_string(), Values::F64(v)));
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or(0, |(_, v)| v.len())
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Values> {
+        self.columns.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// A numeric column as f64 (None if absent or a text column).
+    pub fn numbers(&self, name: &str) -> Option<Vec<f64>> {
+        match self.column(name)? {
+            Values::F64(v) => Some(v.clone()),
+            Values::Int(v) => Some(v.iter().map(|&x| x as f64).collect()),
+            Values::Str(_) => None,
+        }
+    }
+
+    pub fn strings(&self, name: &str) -> Option<&[String]> {
+        match self.column(name)? {
+            Values::Str(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn to_polars(&self) -> Result<DataFrame> {
+        let columns: Vec<Column> = self
+            .columns
+            .iter()
+            .map(|(n, v)| match v {
+                Values::Str(x) => Column::new(n.as_str().into(), x),
+                Values::Int(x) => Column::new(n.as_str().into(), x),
+                Values::F64(x) => Column::new(n.as_str().into(), x),
+            })
+            .collect();
+        DataFrame::new(self.n_rows(), columns)
+            .map_err(|e| Error::Invalid(format!("building a table: {e}")))
+    }
+
+    /// Writes CSV (atomically).
+    pub fn write_csv(&self, path: &Path) -> Result<()> {
+        let mut df = self.to_polars()?;
+        write_atomically(path, |w| {
+            CsvWriter::new(w)
+                .include_header(true)
+                .with_float_scientific(Some(false))
+                .finish(&mut df)
+                .map_err(|e| Error::Output {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+        })
+    }
+
+    /// Writes Parquet (atomically).
+    pub fn write_parquet(&self, path: &Path) -> Result<()> {
+        let mut df = self.to_polars()?;
+        write_atomically(path, |w| {
+            ParquetWriter::new(w)
+                .finish(&mut df)
+                .map(|_| ())
+                .map_err(|e| Error::Output {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+        })
+    }
+}

@@ -1,0 +1,619 @@
+//! Risk measures over Monte Carlo paths (MODEL.md, "Risk measures").
+//!
+//! Each path's months are folded, as they are projected, into a per-path record of year sums
+//! and year-end values ([`PathRecord`]); records are added into fixed blocks of paths
+//! ([`BlockAccumulator`]) and the blocks merged in path order, so every sum is taken in the
+//! same order whatever the number of threads. Only year-end balances and months of capacity
+//! are kept per path (for exact quantiles); monthly series only with `keep_paths`.
+
+use crate::engine::{FundKind, ScenarioModel};
+use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
+use crate::report::table::Table;
+use crate::scenario::RiskSpec;
+
+/// Year-sum lines kept per fund: the income lines, the spending lines, then these four.
+pub const N_LINES: usize = N_INCOME + N_SPENDING + 4;
+pub const LINE_INCOME_TOTAL: usize = N_INCOME + N_SPENDING;
+pub const LINE_SPENDING_TOTAL: usize = LINE_INCOME_TOTAL + 1;
+pub const LINE_INTEREST: usize = LINE_INCOME_TOTAL + 2;
+pub const LINE_TRANSFERS: usize = LINE_INCOME_TOTAL + 3;
+
+/// The warning bands of months of payment capacity, from comfortable to exhausted.
+pub const BANDS: [&str; 6] = [
+    "excess",
+    "high",
+    "reasonable",
+    "insufficient",
+    "serious",
+    "exhausted",
+];
+
+/// Band index of a year end: exhausted if the balance is negative, else by months of capacity.
+/// Thresholds from the scenario's `[risk]`: excess > 15, high 9–15, reasonable 6–9,
+/// insufficient 3–6, serious 0–3.
+pub fn band(balance: f64, months: f64, r: &RiskSpec) -> usize {
+    if balance < 0.0 {
+        5
+    } else if months > r.excess {
+        0
+    } else if months >= r.high {
+        1
+    } else if months >= r.reasonable {
+        2
+    } else if months >= r.insufficient {
+        3
+    } else {
+        4
+    }
+}
+
+/// What is reported on: every fund of the model and, with more than one fund, their total
+/// (`all`: the whole scheme's money, in which transfers between funds cancel).
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub names: Vec<String>,
+    pub n_funds: usize,
+    pub has_total: bool,
+    pub first_year: i32,
+    pub n_years: usize,
+    pub horizon: usize,
+    /// Per entity: the last year index reported (a maternity fund ends before its merger).
+    pub last_year: Vec<usize>,
+    year_of_month: Vec<usize>,
+    is_year_end: Vec<bool>,
+    risk: RiskSpec,
+}
+
+impl Layout {
+    pub fn new(model: &ScenarioModel, risk: &RiskSpec) -> Layout {
+        let horizon = model.horizon as usize;
+        let first_year = model.start.year();
+        let year_of_month: Vec<usize> = (0..horizon)
+            .map(|k| (model.month(k).year() - first_year) as usize)
+            .collect();
+        let n_years = year_of_month.last().map_or(0, |y| y + 1);
+        let is_year_end = (0..horizon)
+            .map(|k| k + 1 == horizon || model.month(k).month() == 12)
+            .collect();
+        let n_funds = model.funds.len();
+        let has_total = n_funds > 1;
+        let mut names: Vec<String> = model.funds.iter().map(|f| f.name.clone()).collect();
+        let mut last_year: Vec<usize> = model
+            .funds
+            .iter()
+            .map(|f| match (f.kind, model.units[f.unit].merger()) {
+                // A year is reported while the separate fund exists at its start.
+                (FundKind::Maternity, Some(m)) => (m.plus(-1).year() - first_year) as usize,
+                _ => n_years - 1,
+            })
+            .collect();
+        if has_total {
+            names.push("all".into());
+            last_year.push(n_years - 1);
+        }
+        Layout {
+            names,
+            n_funds,
+            has_total,
+            first_year,
+            n_years,
+            horizon,
+            last_year,
+            year_of_month,
+            is_year_end,
+            risk: risk.clone(),
+        }
+    }
+
+    pub fn n_entities(&self) -> usize {
+        self.names.len()
+    }
+
+    fn total(&self) -> usize {
+        self.n_funds
+    }
+}
+
+/// Months of capacity as a number: +∞ where there is no spending to cover.
+fn months_of(balance: f64, avg_spending: f64) -> f64 {
+    if avg_spending > 0.0 {
+        balance / avg_spending
+    } else if balance >= 0.0 {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// One fund's month of a kept path (`--keep-paths`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KeptMonth {
+    pub income_total: f64,
+    pub spending_total: f64,
+    pub interest: f64,
+    pub transfers_net: f64,
+    pub balance: f64,
+    pub avg_spending_12m: f64,
+}
+
+/// One path folded into year sums and year-end values (reused from path to path).
+pub struct PathRecord {
+    n_years: usize,
+    /// [entity][year][line]
+    lines: Vec<f64>,
+    /// [entity][year]
+    balance_end: Vec<f64>,
+    avg_end: Vec<f64>,
+    /// [entity]: year index of the first month-end with a negative balance.
+    first_negative: Vec<Option<usize>>,
+    /// [month]: totals over funds.
+    total_balance: Vec<f64>,
+    total_avg: Vec<f64>,
+    /// [fund][month], when paths are kept.
+    kept: Option<Vec<KeptMonth>>,
+}
+
+impl PathRecord {
+    pub fn new(layout: &Layout, keep: bool) -> PathRecord {
+        let e = layout.n_entities();
+        let y = layout.n_years;
+        PathRecord {
+            n_years: y,
+            lines: vec![0.0; e * y * N_LINES],
+            balance_end: vec![0.0; e * y],
+            avg_end: vec![0.0; e * y],
+            first_negative: vec![None; e],
+            total_balance: vec![0.0; layout.horizon],
+            total_avg: vec![0.0; layout.horizon],
+            kept: keep.then(|| vec![KeptMonth::default(); layout.n_funds * layout.horizon]),
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.lines.fill(0.0);
+        self.balance_end.fill(0.0);
+        self.avg_end.fill(0.0);
+        self.first_negative.fill(None);
+        self.total_balance.fill(0.0);
+        self.total_avg.fill(0.0);
+    }
+
+    fn add_lines(&mut self, e: usize, y: usize, r: &FundMonth<f64>) {
+        let base = (e * self.n_years + y) * N_LINES;
+        let l = &mut self.lines[base..base + N_LINES];
+        for (i, x) in r.income.iter().enumerate() {
+            l[i] += x;
+        }
+        for (i, x) in r.spending.iter().enumerate() {
+            l[N_INCOME + i] += x;
+        }
+        l[LINE_INCOME_TOTAL] += r.income_total;
+        l[LINE_SPENDING_TOTAL] += r.spending_total;
+        l[LINE_INTEREST] += r.interest;
+        l[LINE_TRANSFERS] += r.transfers_net;
+    }
+
+    /// Folds fund `f`'s month `k` into the record.
+    #[inline]
+    pub fn observe(&mut self, layout: &Layout, k: usize, f: usize, r: &FundMonth<f64>) {
+        let y = layout.year_of_month[k];
+        self.add_lines(f, y, r);
+        if layout.is_year_end[k] {
+            self.balance_end[f * self.n_years + y] = r.balance;
+            self.avg_end[f * self.n_years + y] = r.avg_spending_12m;
+        }
+        if r.balance < 0.0 && self.first_negative[f].is_none() {
+            self.first_negative[f] = Some(y);
+        }
+        if layout.has_total {
+            self.add_lines(layout.total(), y, r);
+            self.total_balance[k] += r.balance;
+            self.total_avg[k] += r.avg_spending_12m;
+        }
+        if let Some(kept) = &mut self.kept {
+            kept[f * layout.horizon + k] = KeptMonth {
+                income_total: r.income_total,
+                spending_total: r.spending_total,
+                interest: r.interest,
+                transfers_net: r.transfers_net,
+                balance: r.balance,
+                avg_spending_12m: r.avg_spending_12m,
+            };
+        }
+    }
+
+    /// Completes the record after the path's last month (the total's month-level values).
+    pub fn finish(&mut self, layout: &Layout) {
+        if !layout.has_total {
+            return;
+        }
+        let t = layout.total();
+        for k in 0..layout.horizon {
+            let y = layout.year_of_month[k];
+            if layout.is_year_end[k] {
+                self.balance_end[t * self.n_years + y] = self.total_balance[k];
+                self.avg_end[t * self.n_years + y] = self.total_avg[k];
+            }
+            if self.total_balance[k] < 0.0 && self.first_negative[t].is_none() {
+                self.first_negative[t] = Some(y);
+            }
+        }
+    }
+}
+
+/// Sums and counts over a block of paths, and the block's year-end values.
+#[derive(Clone, Debug)]
+pub struct BlockAccumulator {
+    pub paths: usize,
+    /// [entity][year][line]
+    pub sum_lines: Vec<f64>,
+    /// [entity][year]
+    pub n_deficit: Vec<u64>,
+    pub n_months_lt_6: Vec<u64>,
+    pub n_months_lt_3: Vec<u64>,
+    pub n_exhausted: Vec<u64>,
+    /// [entity][year][band]
+    pub n_band: Vec<u64>,
+    /// [entity][year index of first exhaustion, or n_years for never]
+    pub n_first_exhaustion: Vec<u64>,
+    /// [path in block][entity][year]
+    pub balance_end: Vec<f64>,
+    pub months_end: Vec<f64>,
+    /// [path in block][fund][month], when paths are kept.
+    pub kept: Vec<KeptMonth>,
+}
+
+impl BlockAccumulator {
+    pub fn new(layout: &Layout) -> BlockAccumulator {
+        let ey = layout.n_entities() * layout.n_years;
+        BlockAccumulator {
+            paths: 0,
+            sum_lines: vec![0.0; ey * N_LINES],
+            n_deficit: vec![0; ey],
+            n_months_lt_6: vec![0; ey],
+            n_months_lt_3: vec![0; ey],
+            n_exhausted: vec![0; ey],
+            n_band: vec![0; ey * BANDS.len()],
+            n_first_exhaustion: vec![0; layout.n_entities() * (layout.n_years + 1)],
+            balance_end: Vec::new(),
+            months_end: Vec::new(),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Adds one finished path.
+    pub fn add(&mut self, layout: &Layout, rec: &PathRecord) {
+        let ny = layout.n_years;
+        for e in 0..layout.n_entities() {
+            for y in 0..ny {
+                let i = e * ny + y;
+                let lines = &rec.lines[i * N_LINES..(i + 1) * N_LINES];
+                for (s, x) in self.sum_lines[i * N_LINES..(i + 1) * N_LINES]
+                    .iter_mut()
+                    .zip(lines)
+                {
+                    *s += x;
+                }
+                let balance = rec.balance_end[i];
+                let months = months_of(balance, rec.avg_end[i]);
+                self.balance_end.push(balance);
+                self.months_end.push(months);
+                let surplus =
+                    lines[LINE_INCOME_TOTAL] + lines[LINE_INTEREST] - lines[LINE_SPENDING_TOTAL];
+                self.n_deficit[i] += u64::from(surplus < 0.0);
+                self.n_months_lt_6[i] += u64::from(months < 6.0);
+                self.n_months_lt_3[i] += u64::from(months < 3.0);
+                self.n_exhausted[i] += u64::from(balance < 0.0);
+                self.n_band[i * BANDS.len() + band(balance, months, &layout.risk)] += 1;
+            }
+            let first = rec.first_negative[e]
+                .filter(|&y| y <= layout.last_year[e])
+                .unwrap_or(ny);
+            self.n_first_exhaustion[e * (ny + 1) + first] += 1;
+        }
+        if let Some(k) = &rec.kept {
+            self.kept.extend_from_slice(k);
+        }
+        self.paths += 1;
+    }
+
+    /// Adds the next block (in path order).
+    pub fn merge(&mut self, other: BlockAccumulator) {
+        self.paths += other.paths;
+        for (a, b) in self.sum_lines.iter_mut().zip(&other.sum_lines) {
+            *a += b;
+        }
+        for (a, b) in [
+            (&mut self.n_deficit, &other.n_deficit),
+            (&mut self.n_months_lt_6, &other.n_months_lt_6),
+            (&mut self.n_months_lt_3, &other.n_months_lt_3),
+            (&mut self.n_exhausted, &other.n_exhausted),
+            (&mut self.n_band, &other.n_band),
+            (&mut self.n_first_exhaustion, &other.n_first_exhaustion),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.balance_end.extend_from_slice(&other.balance_end);
+        self.months_end.extend_from_slice(&other.months_end);
+        self.kept.extend_from_slice(&other.kept);
+    }
+}
+
+/// Quantile by linear interpolation between order statistics (type 7, as numpy's default), of
+/// sorted values; infinite values are handled without producing NaN.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    let w = h - lo as f64;
+    let (a, b) = (sorted[lo], sorted[hi]);
+    if w == 0.0 || a == b {
+        a
+    } else if a.is_infinite() || b.is_infinite() {
+        if w < 1.0 && a.is_infinite() { a } else { b }
+    } else {
+        a + w * (b - a)
+    }
+}
+
+/// Monte Carlo standard error of a probability estimated from `n` paths.
+pub fn probability_se(p: f64, n: usize) -> f64 {
+    if n == 0 {
+        f64::NAN
+    } else {
+        (p * (1.0 - p) / n as f64).sqrt()
+    }
+}
+
+pub const QUANTILES: [(f64, &str); 5] = [
+    (0.05, "p5"),
+    (0.25, "p25"),
+    (0.50, "p50"),
+    (0.75, "p75"),
+    (0.95, "p95"),
+];
+
+/// The merged result of a Monte Carlo run.
+pub struct Simulation {
+    pub layout: Layout,
+    pub acc: BlockAccumulator,
+    pub seed: u64,
+}
+
+impl Simulation {
+    pub fn paths(&self) -> usize {
+        self.acc.paths
+    }
+
+    fn gather(&self, v: &[f64], e: usize, y: usize) -> Vec<f64> {
+        let stride = self.layout.n_entities() * self.layout.n_years;
+        let offset = e * self.layout.n_years + y;
+        v.iter().skip(offset).step_by(stride).copied().collect()
+    }
+
+    /// Year-end pooled balances of entity `e` in year index `y`, one per path, in path order.
+    pub fn balances(&self, e: usize, y: usize) -> Vec<f64> {
+        self.gather(&self.acc.balance_end, e, y)
+    }
+
+    /// Year-end months of capacity (+∞ where there is no spending), one per path.
+    pub fn months(&self, e: usize, y: usize) -> Vec<f64> {
+        self.gather(&self.acc.months_end, e, y)
+    }
+
+    /// (entity, year index) pairs reported, in order.
+    pub fn rows(&self) -> Vec<(usize, usize)> {
+        let l = &self.layout;
+        (0..l.n_entities())
+            .flat_map(|e| (0..=l.last_year[e]).map(move |y| (e, y)))
+            .collect()
+    }
+
+    /// A table with the key columns `unit`, `year` and `paths` for `rows`.
+    fn keyed_table(&self, rows: &[(usize, usize)]) -> Table {
+        let l = &self.layout;
+        let mut t = Table::default();
+        t.str(
+            "unit",
+            rows.iter().map(|&(e, _)| l.names[e].clone()).collect(),
+        );
+        t.int(
+            "year",
+            rows.iter()
+                .map(|&(_, y)| i64::from(l.first_year) + y as i64)
+                .collect(),
+        );
+        t.int("paths", vec![self.paths() as i64; rows.len()]);
+        t
+    }
+
+    /// `summary`: one row per unit and year.
+    pub fn summary(&self) -> Table {
+        let l = &self.layout;
+        let n = self.paths();
+        let nf = n as f64;
+        let rows = self.rows();
+        let mut t = self.keyed_table(&rows);
+        let line_names: Vec<String> = INCOME_LINES
+            .iter()
+            .chain(SPENDING_LINES.iter())
+            .chain(
+                [
+                    "income_total",
+                    "spending_total",
+                    "interest",
+                    "transfers_net",
+                ]
+                .iter(),
+            )
+            .map(|s| format!("{s}_mean"))
+            .collect();
+        for (li, name) in line_names.iter().enumerate() {
+            t.f64(
+                name,
+                rows.iter()
+                    .map(|&(e, y)| self.acc.sum_lines[(e * l.n_years + y) * N_LINES + li] / nf)
+                    .collect(),
+            );
+        }
+        let mut balance_mean = Vec::new();
+        let mut balance_mean_se = Vec::new();
+        let mut bq = vec![Vec::new(); QUANTILES.len()];
+        let mut mq = vec![Vec::new(); QUANTILES.len()];
+        let mut shortfall = Vec::new();
+        let mut shortfall_se = Vec::new();
+        let mut cvar = Vec::new();
+        for &(e, y) in &rows {
+            let mut b = self.balances(e, y);
+            let (mean, se) = mean_and_se(&b);
+            balance_mean.push(mean);
+            balance_mean_se.push(se);
+            let short: Vec<f64> = b.iter().map(|x| (-x).max(0.0)).collect();
+            let (s, s_se) = mean_and_se(&short);
+            shortfall.push(s);
+            shortfall_se.push(s_se);
+            b.sort_by(f64::total_cmp);
+            let tail = (n as f64 * 0.05).ceil().max(1.0) as usize;
+            cvar.push(b[..tail.min(n)].iter().sum::<f64>() / tail.min(n) as f64);
+            let mut m = self.months(e, y);
+            m.sort_by(f64::total_cmp);
+            for (qi, (q, _)) in QUANTILES.iter().enumerate() {
+                bq[qi].push(quantile_sorted(&b, *q));
+                mq[qi].push(quantile_sorted(&m, *q));
+            }
+        }
+        t.f64("balance_mean", balance_mean);
+        t.f64("balance_mean_se", balance_mean_se);
+        for (qi, (_, name)) in QUANTILES.iter().enumerate() {
+            t.f64(&format!("balance_{name}"), std::mem::take(&mut bq[qi]));
+        }
+        for (qi, (_, name)) in QUANTILES.iter().enumerate() {
+            t.f64(&format!("months_{name}"), std::mem::take(&mut mq[qi]));
+        }
+        for (name, counts) in [
+            ("p_deficit", &self.acc.n_deficit),
+            ("p_months_lt_6", &self.acc.n_months_lt_6),
+            ("p_months_lt_3", &self.acc.n_months_lt_3),
+            ("p_exhausted", &self.acc.n_exhausted),
+        ] {
+            let p: Vec<f64> = rows
+                .iter()
+                .map(|&(e, y)| counts[e * l.n_years + y] as f64 / nf)
+                .collect();
+            let se = p.iter().map(|&p| probability_se(p, n)).collect();
+            t.f64(name, p);
+            t.f64(&format!("{name}_se"), se);
+        }
+        t.f64("expected_shortfall", shortfall);
+        t.f64("expected_shortfall_se", shortfall_se);
+        t.f64("balance_cvar5", cvar);
+        t
+    }
+
+    /// `exhaustion`: per unit, the distribution of the first year the balance goes negative.
+    pub fn exhaustion(&self) -> Table {
+        let l = &self.layout;
+        let n = self.paths();
+        let (mut unit, mut year, mut count, mut share, mut se, mut cum) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for e in 0..l.n_entities() {
+            let mut c = 0.0;
+            let years = (0..=l.last_year[e]).chain(std::iter::once(l.n_years));
+            for y in years {
+                let k = self.acc.n_first_exhaustion[e * (l.n_years + 1) + y];
+                let p = k as f64 / n as f64;
+                unit.push(l.names[e].clone());
+                year.push(if y == l.n_years {
+                    "never".to_string()
+                } else {
+                    (l.first_year + y as i32).to_string()
+                });
+                count.push(k as i64);
+                share.push(p);
+                se.push(probability_se(p, n));
+                if y < l.n_years {
+                    c += p;
+                }
+                cum.push(if y == l.n_years { f64::NAN } else { c });
+            }
+        }
+        let mut t = Table::default();
+        t.str("unit", unit);
+        t.str("first_exhausted_year", year);
+        t.int("paths", count);
+        t.f64("share", share);
+        t.f64("share_se", se);
+        t.f64("cumulative_share", cum);
+        t
+    }
+
+    /// `warnings`: per unit and year, the share of paths in each warning band at the year end.
+    pub fn warnings(&self) -> Table {
+        let l = &self.layout;
+        let n = self.paths();
+        let rows = self.rows();
+        let mut t = self.keyed_table(&rows);
+        for (b, name) in BANDS.iter().enumerate() {
+            let p: Vec<f64> = rows
+                .iter()
+                .map(|&(e, y)| {
+                    self.acc.n_band[(e * l.n_years + y) * BANDS.len() + b] as f64 / n as f64
+                })
+                .collect();
+            let se = p.iter().map(|&p| probability_se(p, n)).collect();
+            t.f64(&format!("share_{name}"), p);
+            t.f64(&format!("share_{name}_se"), se);
+        }
+        t
+    }
+}
+
+/// Mean and its Monte Carlo standard error (sample standard deviation / √n).
+pub fn mean_and_se(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    if v.len() < 2 {
+        return (mean, f64::NAN);
+    }
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_by_hand() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile_sorted(&v, 0.5), 3.0);
+        assert_eq!(quantile_sorted(&v, 0.25), 2.0);
+        // h = 4 × 0.05 = 0.2: 1 + 0.2 × (2 − 1).
+        assert!((quantile_sorted(&v, 0.05) - 1.2).abs() < 1e-12);
+        let w = [1.0, f64::INFINITY, f64::INFINITY];
+        assert_eq!(quantile_sorted(&w, 0.25), f64::INFINITY);
+        assert_eq!(quantile_sorted(&w, 0.0), 1.0);
+        assert!((probability_se(0.5, 100) - 0.05).abs() < 1e-15);
+    }
+
+    #[test]
+    fn bands_follow_the_thresholds() {
+        let r = RiskSpec::default();
+        assert_eq!(band(-1.0, -0.5, &r), 5);
+        assert_eq!(band(1.0, 2.9, &r), 4);
+        assert_eq!(band(1.0, 3.0, &r), 3);
+        assert_eq!(band(1.0, 6.0, &r), 2);
+        assert_eq!(band(1.0, 9.0, &r), 1);
+        assert_eq!(band(1.0, 15.0, &r), 1);
+        assert_eq!(band(1.0, 15.01, &r), 0);
+        assert_eq!(band(0.0, f64::INFINITY, &r), 0);
+    }
+}

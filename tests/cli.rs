@@ -1,0 +1,413 @@
+//! The `fundrisk` binary end to end: the ledger's identities, read back from its CSV, and bad
+//! input refused with one line naming the file, the field and what is allowed, with nothing
+//! written.
+
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::str::FromStr;
+
+fn fundrisk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .args(args)
+        .output()
+        .expect("the fundrisk binary runs")
+}
+
+fn default_text() -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/guangdong-merger.toml");
+    std::fs::read_to_string(p).expect("default scenario")
+}
+
+/// Replaces exactly one occurrence (so a test cannot silently change nothing).
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replacen(from, to, 1)
+}
+
+struct Ledger {
+    columns: HashMap<String, usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Ledger {
+    fn read(path: &Path) -> Ledger {
+        let mut r = csv::Reader::from_path(path).expect("ledger.csv");
+        let columns = r
+            .headers()
+            .expect("header")
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.to_string(), i))
+            .collect();
+        let rows = r
+            .records()
+            .map(|x| x.expect("row").iter().map(str::to_string).collect())
+            .collect();
+        Ledger { columns, rows }
+    }
+    fn cell<'a>(&self, row: &'a [String], col: &str) -> &'a str {
+        &row[*self
+            .columns
+            .get(col)
+            .unwrap_or_else(|| panic!("column {col}"))]
+    }
+    fn dec(&self, row: &[String], col: &str) -> Decimal {
+        let s = self.cell(row, col);
+        Decimal::from_str(s).unwrap_or_else(|_| panic!("{col} = `{s}` is not yuan"))
+    }
+    fn num(&self, row: &[String], col: &str) -> f64 {
+        self.cell(row, col).parse().expect("number")
+    }
+}
+
+fn write_default_ledger(dir: &Path) -> Ledger {
+    let out = dir.join("ledger.csv");
+    let o = fundrisk(&["ledger", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Ledger::read(&out)
+}
+
+#[test]
+fn ledger_identities_hold_on_every_row_to_the_fen() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = write_default_ledger(dir.path());
+    for col in [
+        "unit",
+        "month",
+        "income_total",
+        "spending_total",
+        "interest",
+        "transfers_net",
+        "pooled_balance",
+        "avg_monthly_spending_12m",
+        "months_of_capacity",
+    ] {
+        assert!(l.columns.contains_key(col), "missing column {col}");
+    }
+    let income: Vec<&String> = l
+        .columns
+        .keys()
+        .filter(|c| c.starts_with("income_") && *c != "income_total")
+        .collect();
+    let spending: Vec<&String> = l
+        .columns
+        .keys()
+        .filter(|c| c.starts_with("spending_") && *c != "spending_total")
+        .collect();
+    assert_eq!((income.len(), spending.len()), (5, 6));
+
+    // Opening balances of the default scenario's two funds.
+    let mut previous: HashMap<String, Decimal> = HashMap::from([
+        ("guangdong".into(), Decimal::from(180_000_000_000u64)),
+        (
+            "guangdong.maternity".into(),
+            Decimal::from(8_000_000_000u64),
+        ),
+    ]);
+    let mut months_seen: HashMap<String, usize> = HashMap::new();
+    let mut merger_transfers = Decimal::ZERO;
+    for row in &l.rows {
+        let unit = l.cell(row, "unit").to_string();
+        let opening = previous[&unit];
+        let inc = l.dec(row, "income_total");
+        let sp = l.dec(row, "spending_total");
+        let interest = l.dec(row, "interest");
+        let transfers = l.dec(row, "transfers_net");
+        let balance = l.dec(row, "pooled_balance");
+        // Every money cell is whole fen.
+        for d in [inc, sp, interest, transfers, balance] {
+            assert_eq!(d, d.round_dp(2));
+        }
+        assert_eq!(
+            balance,
+            opening + inc - sp + interest + transfers,
+            "{unit} {}",
+            l.cell(row, "month")
+        );
+        assert_eq!(inc, income.iter().map(|c| l.dec(row, c)).sum::<Decimal>());
+        assert_eq!(sp, spending.iter().map(|c| l.dec(row, c)).sum::<Decimal>());
+        // Interest: a month of 1.5 % a year on a positive opening balance, to the fen.
+        let expected_interest = if opening > Decimal::ZERO {
+            (opening * Decimal::new(15, 3) / Decimal::from(12))
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        } else {
+            Decimal::ZERO
+        };
+        let is_merger = l.cell(row, "month") == "2020-01";
+        if !(is_merger && unit.ends_with(".maternity")) {
+            assert_eq!(
+                interest,
+                expected_interest,
+                "{unit} {}",
+                l.cell(row, "month")
+            );
+        }
+        let t = l.dec(row, "transfer_merger");
+        merger_transfers += t;
+        assert_eq!(
+            t != Decimal::ZERO,
+            is_merger,
+            "merger transfer only in 2020-01"
+        );
+        let capacity = l.cell(row, "months_of_capacity");
+        let avg = l.dec(row, "avg_monthly_spending_12m");
+        if avg > Decimal::ZERO {
+            let m = Decimal::from_str(capacity).expect("months");
+            assert!(
+                (m - balance / avg).abs() <= Decimal::new(6, 3),
+                "{m} vs {}",
+                balance / avg
+            );
+        } else {
+            assert_eq!(capacity, "");
+        }
+        previous.insert(unit.clone(), balance);
+        *months_seen.entry(unit).or_default() += 1;
+    }
+    assert_eq!(
+        merger_transfers,
+        Decimal::ZERO,
+        "the merger moves money, it creates none"
+    );
+    assert_eq!(
+        previous["guangdong.maternity"],
+        Decimal::ZERO,
+        "emptied by the merger"
+    );
+    assert_eq!(months_seen["guangdong"], 120);
+    assert_eq!(months_seen["guangdong.maternity"], 120);
+}
+
+#[test]
+fn total_membership_is_conserved_month_to_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = write_default_ledger(dir.path());
+    let pooled: Vec<&Vec<String>> = l
+        .rows
+        .iter()
+        .filter(|r| l.cell(r, "unit") == "guangdong")
+        .collect();
+    let members = |r: &[String]| -> f64 {
+        [
+            "enterprise",
+            "government",
+            "flexible",
+            "continuing",
+            "retiree",
+        ]
+        .iter()
+        .map(|s| l.num(r, &format!("members_{s}")))
+        .sum()
+    };
+    for w in pooled.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let expected = members(a) + l.num(a, "entries") - l.num(a, "exits") - l.num(a, "deaths");
+        // Each of the nine cells is rounded to 0.01 person.
+        assert!(
+            (members(b) - expected).abs() < 0.05,
+            "{}: {} vs {expected}",
+            l.cell(b, "month"),
+            members(b)
+        );
+        assert!(l.num(a, "deaths") > 0.0);
+    }
+    // Under the 2025 reform some months have no cohort reaching its retirement age (the age
+    // rises a month every four or two months), but every year has retirements.
+    for year in 2019..=2028 {
+        let r: f64 = pooled
+            .iter()
+            .filter(|r| l.cell(r, "month").starts_with(&year.to_string()))
+            .map(|r| l.num(r, "retirements"))
+            .sum();
+        assert!(r > 0.0, "{year}");
+    }
+}
+
+/// The maternity allowance of every month, by hand: births to insured women with an allowance
+/// (enterprise and government; flexible workers have none in the default scenario) × the
+/// employer's average monthly wage of the year before (0.85 of the unit's average) / 30 × the
+/// expected days (178 + 0.2 × 15 for difficult births + 0.015 × 15 for multiple births).
+#[test]
+fn maternity_allowance_by_hand_from_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = write_default_ledger(dir.path());
+    let days = 178.0 + 0.2 * 15.0 + 0.015 * 15.0;
+    // 2018's average wage is 6,000 yuan a month; the expected path grows it by e^0.07 a year.
+    let wage_prev = |year: i32| 6000.0 * (0.07 * f64::from(year - 2019)).exp();
+    let by_key: HashMap<(String, String), &Vec<String>> = l
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                (
+                    l.cell(r, "unit").to_string(),
+                    l.cell(r, "month").to_string(),
+                ),
+                r,
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for r in l.rows.iter().filter(|r| l.cell(r, "unit") == "guangdong") {
+        let month = l.cell(r, "month").to_string();
+        let year: i32 = month[..4].parse().unwrap();
+        let births = l.num(r, "births_insured");
+        // Before the merger the allowance is paid by the separate maternity fund.
+        let payer = if month.as_str() < "2020-01" {
+            assert_eq!(l.dec(r, "spending_maternity_allowance"), Decimal::ZERO);
+            by_key[&("guangdong.maternity".to_string(), month.clone())]
+        } else {
+            r
+        };
+        let allowance = l.num(payer, "spending_maternity_allowance");
+        let by_hand = births * wage_prev(year) * 0.85 / 30.0 * days;
+        assert!(births > 1000.0);
+        assert!(
+            (allowance - by_hand).abs() <= 0.01 + 1e-4 * by_hand / births,
+            "{month}: {allowance} vs {by_hand}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 120);
+    // One month written out: 2019, 6,000 × 0.85 / 30 × 181.225 = 170 × 181.225 = 30,808.25 yuan
+    // a birth.
+    assert!((6000.0 * 0.85 / 30.0 * days - 30_808.25).abs() < 1e-9);
+}
+
+/// Runs `fundrisk ledger` and `fundrisk run` on a bad scenario and checks the refusal.
+fn assert_refused(scenario_text: &str, data: &[(&str, &str)], expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in data {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, scenario_text).unwrap();
+    // Earlier output that must survive the failed run untouched.
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(&ledger, "earlier output\n").unwrap();
+    let run_dir: PathBuf = dir.path().join("report");
+    for args in [
+        vec!["check", file.to_str().unwrap()],
+        vec![
+            "ledger",
+            file.to_str().unwrap(),
+            "--out",
+            ledger.to_str().unwrap(),
+        ],
+        vec![
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            run_dir.to_str().unwrap(),
+        ],
+    ] {
+        let o = fundrisk(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(
+            stderr.contains("bad.toml") || data.iter().any(|(n, _)| stderr.contains(n)),
+            "names the file: {stderr}"
+        );
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: `{e}` not in: {stderr}");
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(&ledger).unwrap(),
+        "earlier output\n"
+    );
+    assert!(!run_dir.exists(), "no partial report folder");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left.len(),
+        2 + data.len(),
+        "no temporary files left: {left:?}"
+    );
+}
+
+#[test]
+fn malformed_toml_is_refused() {
+    let text = edit(
+        &default_text(),
+        "horizon_months = 120",
+        "horizon_months = = 120",
+    );
+    assert_refused(&text, &[], &["bad.toml:"]);
+}
+
+#[test]
+fn unknown_field_is_refused() {
+    let text = edit(
+        &default_text(),
+        "base_cap = 3.0",
+        "base_cap = 3.0\nbase_ceiling = 3.0",
+    );
+    assert_refused(&text, &[], &["base_ceiling", "unknown field"]);
+}
+
+#[test]
+fn rate_outside_zero_one_is_refused() {
+    let text = edit(
+        &default_text(),
+        "employee_rate = 0.02",
+        "employee_rate = 1.5",
+    );
+    assert_refused(&text, &[], &["policy.employee_rate", "[0, 1]", "1.5"]);
+}
+
+#[test]
+fn unit_rate_outside_zero_one_is_refused() {
+    let text = format!(
+        "{}\n[units.policy]\nemployer_rate = -0.01\n",
+        default_text()
+    );
+    assert_refused(&text, &[], &["units[0].policy.employer_rate", "[0, 1]"]);
+}
+
+#[test]
+fn dated_entries_out_of_order_are_refused() {
+    let text = edit(
+        &default_text(),
+        "{ from = \"2023-01\", value = 0.0, source",
+        "{ from = \"2018-06\", value = 0.0, source",
+    );
+    assert_refused(
+        &text,
+        &[],
+        &["employer_to_personal_account", "2018-06", "order"],
+    );
+}
+
+#[test]
+fn missing_data_file_is_refused() {
+    let text = edit(
+        &default_text(),
+        "[run]",
+        "[data]\nlife_table = \"no-such-table.csv\"\n\n[run]",
+    );
+    assert_refused(&text, &[], &["data.life_table", "no-such-table.csv"]);
+}
+
+#[test]
+fn nan_in_a_data_table_is_refused() {
+    let table =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/life_table.csv"))
+            .unwrap();
+    let bad = edit(&table, "20,0.000662179,", "20,NaN,");
+    let text = edit(
+        &default_text(),
+        "[run]",
+        "[data]\nlife_table = \"lt.csv\"\n\n[run]",
+    );
+    assert_refused(
+        &text,
+        &[("lt.csv", &bad)],
+        &["lt.csv", "q_male", "NaN", "line"],
+    );
+}
