@@ -539,7 +539,8 @@ impl Simulation {
                 if y < l.n_years {
                     c += p;
                 }
-                cum.push(if y == l.n_years { f64::NAN } else { c });
+                // On the `never` row: the share exhausted at some point of the horizon.
+                cum.push(c);
             }
         }
         let mut t = Table::default();

@@ -411,3 +411,110 @@ fn nan_in_a_data_table_is_refused() {
         &["lt.csv", "q_male", "NaN", "line"],
     );
 }
+
+fn header(path: &Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    r.headers().unwrap().iter().map(str::to_string).collect()
+}
+
+#[test]
+fn run_writes_the_tables_and_does_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    for (out, threads) in [(&a, "1"), (&b, "2")] {
+        let o = fundrisk(&[
+            "run",
+            "--paths",
+            "70",
+            "--seed",
+            "11",
+            "--threads",
+            threads,
+            "--keep-paths",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for f in [
+        "summary.csv",
+        "exhaustion.csv",
+        "warnings.csv",
+        "ledger.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    for f in ["summary.parquet", "paths.parquet"] {
+        let bytes = std::fs::read(a.join(f)).unwrap();
+        assert_eq!(&bytes[..4], b"PAR1", "{f} is Parquet");
+    }
+    let summary = header(&a.join("summary.csv"));
+    let mut required = vec!["unit", "year"];
+    let quantiles = ["p5", "p25", "p50", "p75", "p95"];
+    let names: Vec<String> = quantiles
+        .iter()
+        .flat_map(|q| [format!("balance_{q}"), format!("months_{q}")])
+        .chain(
+            ["p_deficit", "p_months_lt_6", "p_months_lt_3", "p_exhausted"]
+                .iter()
+                .flat_map(|p| [p.to_string(), format!("{p}_se")]),
+        )
+        .collect();
+    required.extend(names.iter().map(String::as_str));
+    for c in required {
+        assert!(summary.iter().any(|h| h == c), "summary.csv lacks {c}");
+    }
+    let warnings = header(&a.join("warnings.csv"));
+    for band in [
+        "excess",
+        "high",
+        "reasonable",
+        "insufficient",
+        "serious",
+        "exhausted",
+    ] {
+        assert!(warnings.contains(&format!("share_{band}")));
+        assert!(warnings.contains(&format!("share_{band}_se")));
+    }
+    let ex = header(&a.join("exhaustion.csv"));
+    assert_eq!(
+        ex[..2],
+        ["unit".to_string(), "first_exhausted_year".to_string()]
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["scenario"], "guangdong-merger");
+    assert_eq!(meta["seed"], 11);
+    assert_eq!(meta["paths"], 70);
+    assert_eq!(meta["threads"], 1);
+    assert_eq!(meta["scenario_hash"].as_str().unwrap().len(), 64);
+    assert!(meta["wall_seconds"].as_f64().unwrap() > 0.0);
+    assert!(meta["program_version"].is_string());
+    // Units and years: the pooled fund, the maternity fund until its merger, and their total.
+    let l = Ledger::read(&a.join("summary.csv"));
+    let rows: Vec<(String, String)> = l
+        .rows
+        .iter()
+        .map(|r| (l.cell(r, "unit").into(), l.cell(r, "year").into()))
+        .collect();
+    assert_eq!(rows.len(), 10 + 1 + 10);
+    assert!(rows.contains(&("guangdong.maternity".into(), "2019".into())));
+    assert!(!rows.contains(&("guangdong.maternity".into(), "2020".into())));
+    assert!(rows.contains(&("all".into(), "2028".into())));
+}
+
+#[test]
+fn run_refuses_zero_paths_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let o = fundrisk(&["run", "--paths", "0", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--paths"));
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
