@@ -116,6 +116,22 @@ impl DriverModel {
         }
     }
 
+    /// Bounds of the annual growth of the cost index (medical prices + utilisation) that a
+    /// path can reach short of a six-standard-deviation shock in both, over the horizon.
+    pub fn cost_growth_bounds(&self) -> (f64, f64) {
+        let spread = 6.0 * (self.vols[1] + self.vols[2]);
+        let sums: Vec<f64> = (0..self.n_years)
+            .map(|k| self.means[1][k] + self.means[2][k])
+            .collect();
+        let lo = sums.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = sums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo - spread, hi + spread)
+    }
+
+    pub fn n_years(&self) -> usize {
+        self.n_years
+    }
+
     /// The path with every shock zero: the deterministic projection.
     pub fn expected(&self) -> DriverPath {
         let fert = (0..self.n_years)

@@ -28,7 +28,8 @@ pub fn run_scenario(
 ) -> Result<RunOutcome> {
     let started = std::time::Instant::now();
     let staged = StagedDir::new(dir)?;
-    let model = ScenarioModel::new(s);
+    let mut model = ScenarioModel::new(s);
+    model.build_benefit_grids();
     let sim = simulate(&model, &s.spec.risk, opts, progress)?;
     let mut files = Vec::new();
     let mut put = |name: &str, f: &dyn Fn(&Path) -> Result<()>| -> Result<()> {

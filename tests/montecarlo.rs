@@ -20,8 +20,15 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// The model Monte Carlo runs use: expected benefits read from the benefit grids.
+fn mc_model(s: &Scenario) -> ScenarioModel {
+    let mut model = ScenarioModel::new(s);
+    assert!(model.build_benefit_grids() > 0);
+    model
+}
+
 fn run(s: &Scenario, paths: usize, threads: usize, chunk_blocks: usize) -> Simulation {
-    let model = ScenarioModel::new(s);
+    let model = mc_model(s);
     let mut opts = RunOptions::new(paths, s.spec.run.seed);
     opts.threads = Some(threads);
     opts.chunk_blocks = chunk_blocks;
@@ -40,7 +47,10 @@ fn zero_volatility_paths_equal_the_exact_ledger() {
     let model = ScenarioModel::new(&s);
     let ledger = exact_ledger(&model);
     let h = model.horizon as usize;
+    // Paths read benefits from the grids, the ledger evaluates them exactly.
+    let model = mc_model(&s);
     let mut state = fundrisk::engine::PathState::<f64>::new(&model);
+    assert!(state.use_grid);
     for p in [0u64, 1, 977] {
         let mut months: Vec<Option<FundMonth<f64>>> = vec![None; model.funds.len() * h];
         run_path(&model, 42, p, &mut state, &mut |k, f, r| {
@@ -285,7 +295,7 @@ fn risk_measures_are_consistent() {
         assert!((total - 1.0).abs() < 1e-12);
     }
     // Months of capacity on every path is its year-end balance over its average spending.
-    let model = ScenarioModel::new(&s);
+    let model = mc_model(&s);
     let mut opts = RunOptions::new(20, 5);
     opts.keep_paths = true;
     let kept = simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();

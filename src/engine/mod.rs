@@ -4,6 +4,7 @@
 //! by all paths); `project` runs one path, generic over the money type, and hands each fund's
 //! month to an observer. The Monte Carlo engine and the exact ledger are the same code.
 
+pub mod grid;
 pub mod montecarlo;
 pub mod unit;
 
@@ -12,6 +13,8 @@ use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, sp
 use crate::params::Month;
 use crate::population::{Cells, Counts, MemberFlows};
 use crate::scenario::Scenario;
+use grid::ShiftGrid;
+use std::sync::Arc;
 pub use unit::{Memo, UnitModel};
 
 /// What a fund is.
@@ -116,6 +119,35 @@ impl ScenarioModel {
     pub fn month(&self, k: usize) -> Month {
         self.start.plus(k as i32)
     }
+
+    /// Tabulates every unit's expected benefits against the cost shift, for fast Monte Carlo
+    /// paths; units with the same costs and benefits share one grid. The range covers every
+    /// shift a path can reach short of six-standard-deviation growth shocks; beyond it the
+    /// engine evaluates the exact formula. Returns the bytes held.
+    pub fn build_benefit_grids(&mut self) -> usize {
+        let (lo, hi) = self.drivers.cost_growth_bounds();
+        let years = self.drivers.n_years() as f64;
+        let mut built: Vec<(String, Arc<ShiftGrid>)> = Vec::new();
+        let mut bytes = 0;
+        for u in &mut self.units {
+            let key = u.benefit_grid_key();
+            let grid = match built.iter().find(|(k, _)| *k == key) {
+                Some((_, g)) => g.clone(),
+                None => {
+                    let gap = u.price_year_gap_months().abs() / 12.0;
+                    let reach = lo.abs().max(hi.abs()) * gap;
+                    let s_lo = -reach + lo.min(0.0) * years - 0.1;
+                    let s_hi = reach + hi.max(0.0) * years + 0.1;
+                    let g = Arc::new(u.build_benefit_grid(s_lo, s_hi));
+                    bytes += g.bytes();
+                    built.push((key, g.clone()));
+                    g
+                }
+            };
+            u.set_benefit_grid(grid);
+        }
+        bytes
+    }
 }
 
 /// Receives each fund's month as the projection runs.
@@ -133,6 +165,9 @@ impl<M: Money, F: FnMut(usize, usize, &FundMonth<M>, &Memo)> Observer<M> for F {
 
 /// Per-path working state, reusable across paths so nothing is allocated per path-month.
 pub struct PathState<M> {
+    /// Read expected benefits from the units' benefit grids where they have one (Monte Carlo);
+    /// false: evaluate them exactly every month (the exact ledger).
+    pub use_grid: bool,
     cells: Vec<Cells>,
     books: Vec<FundBook<M>>,
     flows: MemberFlows,
@@ -141,6 +176,7 @@ pub struct PathState<M> {
 impl<M: Money> PathState<M> {
     pub fn new(model: &ScenarioModel) -> PathState<M> {
         PathState {
+            use_grid: true,
             cells: model
                 .units
                 .iter()
@@ -174,7 +210,7 @@ pub fn project<M: Money>(
     observer: &mut impl Observer<M>,
 ) {
     state.reset(model);
-    let paths: Vec<unit::UnitPath> = model.units.iter().map(|u| u.path(drivers)).collect();
+    let mut paths: Vec<unit::UnitPath> = model.units.iter().map(|u| u.path(drivers)).collect();
     let zero_income = [M::default(); N_INCOME];
     let zero_spending = [M::default(); N_SPENDING];
     for k in 0..model.horizon as usize {
@@ -186,7 +222,16 @@ pub fn project<M: Money>(
             if k > 0 && t.month() == 1 {
                 crate::population::PopulationModel::age_one_year(cells);
             }
-            let (lines, memo) = um.month(k, t, drivers, &paths[u], cells, &mut state.flows, counts);
+            let (lines, memo) = um.month(
+                k,
+                t,
+                drivers,
+                &mut paths[u],
+                cells,
+                &mut state.flows,
+                counts,
+                state.use_grid,
+            );
             let mut inc = [M::default(); N_INCOME];
             let mut sp = [M::default(); N_SPENDING];
             for (i, x) in lines.income.iter().enumerate() {

@@ -1,6 +1,11 @@
 //! One unit's month: contributions, benefits and maternity lines from its membership cells.
 
 use super::MaternityArrangement;
+use super::grid::ShiftGrid;
+use std::sync::Arc;
+
+/// Step of the benefit grid in log cost shift (0.5 %): interpolation error about 1e-7.
+pub const BENEFIT_GRID_STEP: f64 = 0.005;
 use crate::data::{Asfr, MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::economy::DriverPath;
 use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
@@ -34,6 +39,17 @@ pub struct Memo {
     pub exits: f64,
     pub deaths: f64,
     pub retirements: f64,
+}
+
+/// Kinds of benefit tabulated per cell: inpatient, critical illness (on what inpatient leaves),
+/// outpatient.
+pub const N_BENEFIT_KINDS: usize = 3;
+/// Cells of the benefit grid: kind × (in service, retired) × sex × age.
+pub const N_BENEFIT_CELLS: usize = N_BENEFIT_KINDS * 2 * 2 * N_AGES;
+
+#[inline]
+fn benefit_cell(kind: usize, retired: usize, sex: usize, a: usize) -> usize {
+    ((kind * 2 + retired) * 2 + sex) * N_AGES + a
 }
 
 /// Benefit scales in force in a month, for members in service and for retirees.
@@ -90,6 +106,10 @@ pub struct UnitPath {
     log_price: Vec<f64>,
     /// Log utilisation index per month, relative to the cost price year.
     log_utilisation: Vec<f64>,
+    /// Expected contribution base per [sex][age] for the (wage, floor, cap) in `base_key`:
+    /// they change once a year (or with a dated floor or cap), not every month.
+    base_by_age: Vec<f64>,
+    base_key: (f64, f64, f64),
 }
 
 impl UnitPath {
@@ -126,6 +146,9 @@ pub struct UnitModel {
     regimes: Vec<BenefitRegime>,
     /// Months from the middle of the cost price year to the start.
     price_year_gap_months: f64,
+    /// Expected payments per user tabulated against the cost shift (Monte Carlo only; shared
+    /// by units with the same costs and benefits).
+    benefit_grid: Option<Arc<ShiftGrid>>,
     start: Month,
 }
 
@@ -234,7 +257,91 @@ impl UnitModel {
             regimes,
             price_year_gap_months: f64::from(start.since(price_year_mid)),
             start,
+            benefit_grid: None,
         }
+    }
+
+    /// Expected fund payment per user of a year (yuan) of benefit `kind` for a member of `sex`
+    /// and age index `a` (retired or not) under regime `ri`, at cost shift `shift`: exact,
+    /// through the lognormal limited expected value.
+    pub fn expected_benefit(
+        &self,
+        ri: usize,
+        kind: usize,
+        retired: usize,
+        sex: usize,
+        a: usize,
+        shift: f64,
+    ) -> f64 {
+        let regime = &self.regimes[ri];
+        let (scale, mu, sigma) = match kind {
+            0 => (
+                &regime.inpatient[retired],
+                self.mu_in[sex][a],
+                self.sigma_in,
+            ),
+            1 => (
+                &regime.critical_illness[retired],
+                self.mu_in[sex][a],
+                self.sigma_in,
+            ),
+            _ => (
+                &regime.outpatient[retired],
+                self.mu_out[sex][a],
+                self.sigma_out,
+            ),
+        };
+        scale.expected(&LogNormal {
+            mu: mu + shift,
+            sigma,
+        })
+    }
+
+    /// What the benefit grid depends on: units with equal keys can share one.
+    pub fn benefit_grid_key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            self.policy.inpatient,
+            self.policy.outpatient,
+            self.policy.critical_illness,
+            self.regime_of_month,
+            self.mu_in,
+            self.mu_out,
+            self.sigma_in,
+            self.sigma_out
+        )
+    }
+
+    /// Tabulates expected payments per user over cost shifts [s_lo, s_hi].
+    pub fn build_benefit_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
+        ShiftGrid::new(
+            self.regimes.len(),
+            N_BENEFIT_CELLS,
+            s_lo,
+            s_hi,
+            BENEFIT_GRID_STEP,
+            |ri, shift, out| {
+                for kind in 0..N_BENEFIT_KINDS {
+                    for r in 0..2 {
+                        for sex in 0..2 {
+                            for a in 0..N_AGES {
+                                out[benefit_cell(kind, r, sex, a)] =
+                                    self.expected_benefit(ri, kind, r, sex, a, shift);
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
+
+    pub fn set_benefit_grid(&mut self, grid: Arc<ShiftGrid>) {
+        self.benefit_grid = Some(grid);
+    }
+
+    /// Months from the middle of the cost price year to the start.
+    pub fn price_year_gap_months(&self) -> f64 {
+        self.price_year_gap_months
     }
 
     /// A separate maternity fund exists at some point of the horizon.
@@ -295,6 +402,8 @@ impl UnitModel {
             first_wage_year: first,
             log_price,
             log_utilisation,
+            base_by_age: vec![0.0; 2 * N_AGES],
+            base_key: (f64::NAN, f64::NAN, f64::NAN),
         }
     }
 
@@ -306,10 +415,11 @@ impl UnitModel {
         k: usize,
         t: Month,
         d: &DriverPath,
-        up: &UnitPath,
+        up: &mut UnitPath,
         cells: &mut Cells,
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
+        use_grid: bool,
     ) -> (Lines, Memo) {
         let p = &self.policy;
         let yi = d.year_index(t.year());
@@ -345,17 +455,22 @@ impl UnitModel {
         let ee = p.employee_rate.at(t);
         let ee_pa = p.employee_to_personal_account.at(t);
         let flex_covered = self.maternity.as_ref().is_some_and(|m| m.flexible_covered);
+        if up.base_key != (wage, floor, cap) {
+            for sex in 0..2 {
+                for a in 0..N_AGES {
+                    let w = LogNormal::with_mean(wage * self.wage_rel[sex][a], p.wage_dispersion);
+                    up.base_by_age[sex * N_AGES + a] = w.clamped_mean(floor, cap);
+                }
+            }
+            up.base_key = (wage, floor, cap);
+        }
         let mut payroll = [0.0; 2]; // enterprise, government: Σ n × E[base]
         for g in GROUPS {
             let sex = g.sex();
             for a in 0..N_AGES {
                 let ne = cells.n[cell(g as usize, Status::Enterprise as usize, a)];
                 let ng = cells.n[cell(g as usize, Status::Government as usize, a)];
-                if ne + ng == 0.0 {
-                    continue;
-                }
-                let w = LogNormal::with_mean(wage * self.wage_rel[sex][a], p.wage_dispersion);
-                let base = w.clamped_mean(floor, cap);
+                let base = up.base_by_age[sex * N_AGES + a];
                 payroll[0] += ne * base;
                 payroll[1] += ng * base;
             }
@@ -388,8 +503,13 @@ impl UnitModel {
 
         // --- benefits -----------------------------------------------------------------
         let shift = up.log_price[k] + up.log_utilisation[k];
-        let regime = &self.regimes[self.regime_of_month[k]];
+        let ri = self.regime_of_month[k];
         let season = p.seasonality[t.month0()];
+        let point = if use_grid {
+            self.benefit_grid.as_ref().and_then(|g| g.locate(shift))
+        } else {
+            None
+        };
         let mut annual = [0.0; 3]; // inpatient, critical illness, outpatient
         for sex in 0..2 {
             for a in 0..N_AGES {
@@ -409,24 +529,18 @@ impl UnitModel {
                         }
                     }
                 }
-                if active + retired == 0.0 {
-                    continue;
-                }
-                let x_in = LogNormal {
-                    mu: self.mu_in[sex][a] + shift,
-                    sigma: self.sigma_in,
-                };
-                let x_out = LogNormal {
-                    mu: self.mu_out[sex][a] + shift,
-                    sigma: self.sigma_out,
-                };
                 for (r, n) in [(0, active), (1, retired)] {
                     if n == 0.0 {
                         continue;
                     }
-                    annual[0] += n * self.p_in[sex][a] * regime.inpatient[r].expected(&x_in);
-                    annual[1] += n * self.p_in[sex][a] * regime.critical_illness[r].expected(&x_in);
-                    annual[2] += n * self.p_out[sex][a] * regime.outpatient[r].expected(&x_out);
+                    let use_p = [self.p_in[sex][a], self.p_in[sex][a], self.p_out[sex][a]];
+                    for kind in 0..3 {
+                        let per_user = match (&point, &self.benefit_grid) {
+                            (Some(pt), Some(g)) => g.value(ri, pt, benefit_cell(kind, r, sex, a)),
+                            _ => self.expected_benefit(ri, kind, r, sex, a, shift),
+                        };
+                        annual[kind] += n * use_p[kind] * per_user;
+                    }
                 }
             }
         }

@@ -26,6 +26,7 @@ pub struct LedgerRow {
 pub fn exact_ledger(model: &ScenarioModel) -> Vec<LedgerRow> {
     let drivers = expected_drivers(model);
     let mut state = PathState::<Decimal>::new(model);
+    state.use_grid = false;
     let mut rows: Vec<Vec<LedgerRow>> =
         vec![Vec::with_capacity(model.horizon as usize); model.funds.len()];
     project(
