@@ -65,6 +65,7 @@ pub fn run_scenario(
         "program": "fundrisk",
         "program_version": env!("CARGO_PKG_VERSION"),
         "wall_seconds": wall_seconds,
+        "peak_memory_bytes": peak_memory_bytes(),
         "files": files,
     });
     report::output::write_text(
@@ -132,4 +133,12 @@ fn kept_paths(model: &ScenarioModel, sim: &Simulation) -> Table {
         t.f64(name, c);
     }
     t
+}
+
+/// The process's peak resident memory (Linux: VmHWM of /proc/self/status), if known.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
