@@ -28,7 +28,7 @@ pub enum Error {
         column: String,
         message: String,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         path: PathBuf,
         #[source]

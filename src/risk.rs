@@ -6,7 +6,8 @@
 //! same order whatever the number of threads. Only year-end balances and months of capacity
 //! are kept per path (for exact quantiles); monthly series only with `keep_paths`.
 
-use crate::engine::{FundKind, ScenarioModel};
+use crate::data::Status;
+use crate::engine::{FundKind, Memo, ScenarioModel};
 use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
 use crate::report::table::Table;
 use crate::scenario::RiskSpec;
@@ -17,6 +18,16 @@ pub const LINE_INCOME_TOTAL: usize = N_INCOME + N_SPENDING;
 pub const LINE_SPENDING_TOTAL: usize = LINE_INCOME_TOTAL + 1;
 pub const LINE_INTEREST: usize = LINE_INCOME_TOTAL + 2;
 pub const LINE_TRANSFERS: usize = LINE_INCOME_TOTAL + 3;
+
+/// Membership and births kept per unit and year: births in the year (insured women, uninsured
+/// spouses) and members at the year end (active, retired).
+pub const MEMO_NAMES: [&str; 4] = [
+    "births_insured",
+    "births_spouse",
+    "members_active",
+    "members_retiree",
+];
+const N_MEMO: usize = MEMO_NAMES.len();
 
 /// The warning bands of months of payment capacity, from comfortable to exhausted.
 pub const BANDS: [&str; 6] = [
@@ -59,6 +70,8 @@ pub struct Layout {
     pub horizon: usize,
     /// Per entity: the last year index reported (a maternity fund ends before its merger).
     pub last_year: Vec<usize>,
+    /// Per fund: whether it carries its unit's membership (a unit's pooled fund).
+    carries_memo: Vec<bool>,
     year_of_month: Vec<usize>,
     is_year_end: Vec<bool>,
     risk: RiskSpec,
@@ -91,8 +104,14 @@ impl Layout {
             names.push("all".into());
             last_year.push(n_years - 1);
         }
+        let carries_memo = model
+            .funds
+            .iter()
+            .map(|f| f.kind == FundKind::Pooled)
+            .collect();
         Layout {
             names,
+            carries_memo,
             n_funds,
             has_total,
             first_year,
@@ -144,6 +163,8 @@ pub struct PathRecord {
     /// [entity][year]
     balance_end: Vec<f64>,
     avg_end: Vec<f64>,
+    /// [entity][year][memo item]
+    memo: Vec<f64>,
     /// [entity]: year index of the first month-end with a negative balance.
     first_negative: Vec<Option<usize>>,
     /// [month]: totals over funds.
@@ -162,6 +183,7 @@ impl PathRecord {
             lines: vec![0.0; e * y * N_LINES],
             balance_end: vec![0.0; e * y],
             avg_end: vec![0.0; e * y],
+            memo: vec![0.0; e * y * N_MEMO],
             first_negative: vec![None; e],
             total_balance: vec![0.0; layout.horizon],
             total_avg: vec![0.0; layout.horizon],
@@ -173,6 +195,7 @@ impl PathRecord {
         self.lines.fill(0.0);
         self.balance_end.fill(0.0);
         self.avg_end.fill(0.0);
+        self.memo.fill(0.0);
         self.first_negative.fill(None);
         self.total_balance.fill(0.0);
         self.total_avg.fill(0.0);
@@ -195,9 +218,31 @@ impl PathRecord {
 
     /// Folds fund `f`'s month `k` into the record.
     #[inline]
-    pub fn observe(&mut self, layout: &Layout, k: usize, f: usize, r: &FundMonth<f64>) {
+    pub fn observe(
+        &mut self,
+        layout: &Layout,
+        k: usize,
+        f: usize,
+        r: &FundMonth<f64>,
+        memo: &Memo,
+    ) {
         let y = layout.year_of_month[k];
         self.add_lines(f, y, r);
+        if layout.carries_memo[f] {
+            let retired = memo.members[Status::Retiree as usize];
+            let active = memo.members.iter().sum::<f64>() - retired;
+            let entities = if layout.has_total { 2 } else { 1 };
+            for e in [f, layout.total()].into_iter().take(entities) {
+                let m = &mut self.memo[(e * self.n_years + y) * N_MEMO..][..N_MEMO];
+                m[0] += memo.births_insured;
+                m[1] += memo.births_spouse;
+                if layout.is_year_end[k] {
+                    // Members at the start of the year's last month.
+                    m[2] += active;
+                    m[3] += retired;
+                }
+            }
+        }
         if layout.is_year_end[k] {
             self.balance_end[f * self.n_years + y] = r.balance;
             self.avg_end[f * self.n_years + y] = r.avg_spending_12m;
@@ -247,6 +292,8 @@ pub struct BlockAccumulator {
     pub paths: usize,
     /// [entity][year][line]
     pub sum_lines: Vec<f64>,
+    /// [entity][year][memo item]
+    pub sum_memo: Vec<f64>,
     /// [entity][year]
     pub n_deficit: Vec<u64>,
     pub n_months_lt_6: Vec<u64>,
@@ -269,6 +316,7 @@ impl BlockAccumulator {
         BlockAccumulator {
             paths: 0,
             sum_lines: vec![0.0; ey * N_LINES],
+            sum_memo: vec![0.0; ey * N_MEMO],
             n_deficit: vec![0; ey],
             n_months_lt_6: vec![0; ey],
             n_months_lt_3: vec![0; ey],
@@ -291,6 +339,12 @@ impl BlockAccumulator {
                 for (s, x) in self.sum_lines[i * N_LINES..(i + 1) * N_LINES]
                     .iter_mut()
                     .zip(lines)
+                {
+                    *s += x;
+                }
+                for (s, x) in self.sum_memo[i * N_MEMO..(i + 1) * N_MEMO]
+                    .iter_mut()
+                    .zip(&rec.memo[i * N_MEMO..(i + 1) * N_MEMO])
                 {
                     *s += x;
                 }
@@ -321,6 +375,9 @@ impl BlockAccumulator {
     pub fn merge(&mut self, other: BlockAccumulator) {
         self.paths += other.paths;
         for (a, b) in self.sum_lines.iter_mut().zip(&other.sum_lines) {
+            *a += b;
+        }
+        for (a, b) in self.sum_memo.iter_mut().zip(&other.sum_memo) {
             *a += b;
         }
         for (a, b) in [
@@ -458,6 +515,14 @@ impl Simulation {
                 name,
                 rows.iter()
                     .map(|&(e, y)| self.acc.sum_lines[(e * l.n_years + y) * N_LINES + li] / nf)
+                    .collect(),
+            );
+        }
+        for (mi, name) in MEMO_NAMES.iter().enumerate() {
+            t.f64(
+                &format!("{name}_mean"),
+                rows.iter()
+                    .map(|&(e, y)| self.acc.sum_memo[(e * l.n_years + y) * N_MEMO + mi] / nf)
                     .collect(),
             );
         }

@@ -53,7 +53,7 @@ fn zero_volatility_paths_equal_the_exact_ledger() {
     assert!(state.use_grid);
     for p in [0u64, 1, 977] {
         let mut months: Vec<Option<FundMonth<f64>>> = vec![None; model.funds.len() * h];
-        run_path(&model, 42, p, &mut state, &mut |k, f, r| {
+        run_path(&model, 42, p, &mut state, &mut |k, f, r, _| {
             months[f * h + k] = Some(r.clone())
         });
         for (i, row) in ledger.iter().enumerate() {
@@ -87,6 +87,22 @@ fn zero_volatility_paths_equal_the_exact_ledger() {
         .filter(|r| r.unit == "guangdong" && r.month.month() == 12);
     let p5 = t.numbers("balance_p5").unwrap();
     let p95 = t.numbers("balance_p95").unwrap();
+    let births = t.numbers("births_insured_mean").unwrap();
+    let retirees = t.numbers("members_retiree_mean").unwrap();
+    for (y, year) in (2019..=2028).enumerate() {
+        let rows: Vec<_> = ledger
+            .iter()
+            .filter(|r| r.unit == "guangdong" && r.month.year() == year)
+            .collect();
+        let b: f64 = rows.iter().map(|r| r.memo.births_insured).sum();
+        assert!(
+            close(births[y], b, 1e-6),
+            "{year}: births {} vs {b}",
+            births[y]
+        );
+        let december = rows.last().unwrap().memo.members[4];
+        assert!(close(retirees[y], december, 1e-6));
+    }
     for (y, row) in dec.enumerate() {
         let b = row.record.balance.to_f64().unwrap();
         assert!(

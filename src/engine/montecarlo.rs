@@ -2,7 +2,7 @@
 //! from (seed, path) alone, folded into fixed blocks of paths that are merged in path order.
 //! The result is therefore bit-identical for any number of threads and any work chunking.
 
-use super::{PathState, ScenarioModel, project};
+use super::{Memo, PathState, ScenarioModel, project};
 use crate::error::{Error, Result};
 use crate::ledger::FundMonth;
 use crate::population::SmallCellDraws;
@@ -55,7 +55,7 @@ pub fn run_path(
     seed: u64,
     p: u64,
     state: &mut PathState<f64>,
-    observer: &mut impl FnMut(usize, usize, &FundMonth<f64>),
+    observer: &mut impl FnMut(usize, usize, &FundMonth<f64>, &Memo),
 ) {
     let mut rng = path_rng(seed, p);
     let drivers = model.drivers.sample(&mut rng);
@@ -63,13 +63,7 @@ pub fn run_path(
         rng: &mut rng,
         threshold: model.small_cell_threshold,
     };
-    project(
-        model,
-        &drivers,
-        state,
-        &mut counts,
-        &mut |k: usize, f: usize, r: &FundMonth<f64>, _: &super::Memo| observer(k, f, r),
-    );
+    project(model, &drivers, state, &mut counts, observer);
 }
 
 /// Runs `opts.paths` paths and returns the aggregated risk measures. `progress` is called with
@@ -102,8 +96,8 @@ pub fn simulate(
                     let last = (first + BLOCK_PATHS).min(opts.paths);
                     for p in first..last {
                         record.reset();
-                        run_path(model, opts.seed, p as u64, state, &mut |k, f, r| {
-                            record.observe(&layout, k, f, r)
+                        run_path(model, opts.seed, p as u64, state, &mut |k, f, r, m| {
+                            record.observe(&layout, k, f, r, m)
                         });
                         record.finish(&layout);
                         acc.add(&layout, record);
