@@ -30,6 +30,8 @@ pub trait Money:
     fn twelfth(self) -> Self;
     /// self / other as months of capacity (Decimal: rounded to 0.01); None if other ≤ 0.
     fn months_over(self, other: Self) -> Option<Self>;
+    /// self × share (Decimal: rounded to the fen).
+    fn scale(self, share: f64) -> Self;
 }
 
 impl Money for f64 {
@@ -52,6 +54,10 @@ impl Money for f64 {
     #[inline]
     fn months_over(self, other: Self) -> Option<Self> {
         (other > 0.0).then(|| self / other)
+    }
+    #[inline]
+    fn scale(self, share: f64) -> Self {
+        self * share
     }
 }
 
@@ -76,15 +82,19 @@ impl Money for Decimal {
     fn months_over(self, other: Self) -> Option<Self> {
         (other > Decimal::ZERO).then(|| fen(self / other))
     }
+    fn scale(self, share: f64) -> Self {
+        fen(self * Decimal::from_f64(share).unwrap_or_default())
+    }
 }
 
 /// Income lines of a fund (pooled income; personal-account parts are never here).
-pub const INCOME_LINES: [&str; 5] = [
+pub const INCOME_LINES: [&str; 6] = [
     "income_employer",
     "income_employee",
     "income_flexible",
     "income_buyin",
     "income_maternity",
+    "income_treasury",
 ];
 pub const N_INCOME: usize = INCOME_LINES.len();
 pub mod income {
@@ -94,6 +104,8 @@ pub mod income {
     pub const BUYIN: usize = 3;
     /// Maternity contributions (the separate maternity fund, before a merger).
     pub const MATERNITY: usize = 4;
+    /// Payments from county treasuries at the annual settlement (city-unified pooling).
+    pub const TREASURY: usize = 5;
 }
 
 /// Spending lines of a fund.

@@ -17,6 +17,7 @@ pub mod error;
 pub mod ledger;
 pub mod params;
 pub mod policy;
+pub mod pooling;
 pub mod population;
 pub mod report;
 pub mod risk;

@@ -107,7 +107,7 @@ impl Layout {
         let carries_memo = model
             .funds
             .iter()
-            .map(|f| f.kind == FundKind::Pooled)
+            .map(|f| matches!(f.kind, FundKind::Pooled | FundKind::City))
             .collect();
         Layout {
             names,

@@ -11,8 +11,9 @@ pub mod unit;
 use crate::economy::{DriverModel, DriverPath};
 use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
+use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
-use crate::scenario::Scenario;
+use crate::scenario::{PoolingKind, Scenario};
 use grid::ShiftGrid;
 use std::sync::Arc;
 pub use unit::{Memo, UnitModel};
@@ -24,6 +25,10 @@ pub enum FundKind {
     Pooled,
     /// A unit's separate maternity fund before its merger.
     Maternity,
+    /// The provincial adjustment fund (调剂金) of `provincial_adjustment` pooling.
+    Adjustment,
+    /// The one city fund of `city_unified` pooling, holding every county's money.
+    City,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +63,8 @@ pub struct ScenarioModel {
     fund_openings: Vec<(f64, f64)>,
     /// [unit] → index of its maternity fund in `funds`, if it has one.
     maternity_fund: Vec<Option<usize>>,
+    /// How units share money, with the fund indices it needs.
+    pub pooling: PoolingRule,
 }
 
 impl ScenarioModel {
@@ -76,18 +83,44 @@ impl ScenarioModel {
             .iter()
             .map(|u| UnitModel::new(scenario, u, arrangement))
             .collect();
+        let pooling_spec = &scenario.spec.pooling;
+        let city = pooling_spec.kind == PoolingKind::CityUnified;
         let mut funds = Vec::new();
         let mut fund_openings = Vec::new();
-        for (i, u) in scenario.units.iter().enumerate() {
+        let mut unit_fund = Vec::with_capacity(units.len());
+        if city {
+            // One city fund holds every county's balance from the start (004).
             funds.push(FundInfo {
-                name: u.spec.name.clone(),
-                unit: i,
-                kind: FundKind::Pooled,
+                name: pooling_spec.fund_name.clone(),
+                unit: 0,
+                kind: FundKind::City,
             });
             fund_openings.push((
-                u.spec.initial_pooled_balance,
-                u.spec.pooled_spending_prev_year,
+                scenario
+                    .units
+                    .iter()
+                    .map(|u| u.spec.initial_pooled_balance)
+                    .sum(),
+                scenario
+                    .units
+                    .iter()
+                    .map(|u| u.spec.pooled_spending_prev_year)
+                    .sum(),
             ));
+            unit_fund.resize(units.len(), 0);
+        } else {
+            for (i, u) in scenario.units.iter().enumerate() {
+                unit_fund.push(funds.len());
+                funds.push(FundInfo {
+                    name: u.spec.name.clone(),
+                    unit: i,
+                    kind: FundKind::Pooled,
+                });
+                fund_openings.push((
+                    u.spec.initial_pooled_balance,
+                    u.spec.pooled_spending_prev_year,
+                ));
+            }
         }
         let mut maternity_fund = vec![None; units.len()];
         for (i, (u, m)) in scenario.units.iter().zip(&units).enumerate() {
@@ -104,6 +137,35 @@ impl ScenarioModel {
                 ));
             }
         }
+        let pool_fund = match pooling_spec.kind {
+            PoolingKind::Single => None,
+            PoolingKind::CityUnified => Some(0),
+            PoolingKind::ProvincialAdjustment => {
+                funds.push(FundInfo {
+                    name: pooling_spec.fund_name.clone(),
+                    unit: 0,
+                    kind: FundKind::Adjustment,
+                });
+                fund_openings.push((pooling_spec.initial_balance, 0.0));
+                Some(funds.len() - 1)
+            }
+        };
+        let pooling = PoolingRule {
+            spec: pooling_spec.clone(),
+            pool_fund,
+            unit_fund,
+            income_prev_year: scenario
+                .units
+                .iter()
+                .map(|u| u.spec.pooled_income_prev_year.unwrap_or(0.0))
+                .collect(),
+            spending_prev_year: scenario
+                .units
+                .iter()
+                .map(|u| u.spec.pooled_spending_prev_year)
+                .collect(),
+            start: pooling_spec.start.unwrap_or(start),
+        };
         ScenarioModel {
             start,
             horizon,
@@ -113,6 +175,7 @@ impl ScenarioModel {
             small_cell_threshold: scenario.spec.run.small_cell_threshold,
             fund_openings,
             maternity_fund,
+            pooling,
         }
     }
 
@@ -155,6 +218,9 @@ pub trait Observer<M: Money> {
     /// `k`: month offset from the start; `fund`: index into `ScenarioModel::funds`; `memo`:
     /// the membership and births of the fund's unit (the same for a unit's two funds).
     fn month(&mut self, k: usize, fund: usize, record: &FundMonth<M>, memo: &Memo);
+
+    /// A unit's settlement of the year ending in month `k` (pooling other than `single`).
+    fn settlement(&mut self, _k: usize, _unit: usize, _settlement: &Settlement<M>) {}
 }
 
 impl<M: Money, F: FnMut(usize, usize, &FundMonth<M>, &Memo)> Observer<M> for F {
@@ -171,10 +237,23 @@ pub struct PathState<M> {
     cells: Vec<Cells>,
     books: Vec<FundBook<M>>,
     flows: MemberFlows,
+    pool: PoolState<M>,
+    /// Per fund, the month being assembled.
+    income: Vec<[M; N_INCOME]>,
+    spending: Vec<[M; N_SPENDING]>,
+    postings: Vec<Posting<M>>,
+    memos: Vec<Memo>,
+    no_interest: Vec<bool>,
+    balances: Vec<M>,
+    /// Per unit, the month's pooled premium income and spending.
+    unit_income: Vec<M>,
+    unit_spending: Vec<M>,
 }
 
 impl<M: Money> PathState<M> {
     pub fn new(model: &ScenarioModel) -> PathState<M> {
+        let nf = model.funds.len();
+        let nu = model.units.len();
         PathState {
             use_grid: true,
             cells: model
@@ -188,6 +267,15 @@ impl<M: Money> PathState<M> {
                 .map(|&(b, s)| FundBook::new(b, s))
                 .collect(),
             flows: MemberFlows::default(),
+            pool: PoolState::new(&model.pooling),
+            income: vec![[M::default(); N_INCOME]; nf],
+            spending: vec![[M::default(); N_SPENDING]; nf],
+            postings: vec![Posting::default(); nf],
+            memos: vec![Memo::default(); nf],
+            no_interest: vec![false; nf],
+            balances: vec![M::default(); nf],
+            unit_income: vec![M::default(); nu],
+            unit_spending: vec![M::default(); nu],
         }
     }
 
@@ -198,10 +286,28 @@ impl<M: Money> PathState<M> {
         for (b, &(bal, sp)) in self.books.iter_mut().zip(&model.fund_openings) {
             *b = FundBook::new(bal, sp);
         }
+        self.pool.reset(&model.pooling);
     }
 }
 
-/// Runs one path: every unit and fund, month by month.
+/// Adds a memo's additive items (a city fund's memo sums its counties').
+fn add_memo(total: &mut Memo, m: &Memo) {
+    for (a, b) in total.members.iter_mut().zip(&m.members) {
+        *a += b;
+    }
+    total.births_insured += m.births_insured;
+    total.births_spouse += m.births_spouse;
+    total.personal_account_income += m.personal_account_income;
+    total.entries += m.entries;
+    total.exits += m.exits;
+    total.deaths += m.deaths;
+    total.retirements += m.retirements;
+}
+
+/// Runs one path: every unit and fund, month by month. Each month: every unit's lines are
+/// computed and routed to its funds (maternity lines to a separate maternity fund before its
+/// merger; the maternity balance moved at the start of the merger month), the pooling rule
+/// adds its transfers, then every fund is posted in fund order.
 pub fn project<M: Money>(
     model: &ScenarioModel,
     drivers: &DriverPath,
@@ -211,12 +317,19 @@ pub fn project<M: Money>(
 ) {
     state.reset(model);
     let mut paths: Vec<unit::UnitPath> = model.units.iter().map(|u| u.path(drivers)).collect();
-    let zero_income = [M::default(); N_INCOME];
-    let zero_spending = [M::default(); N_SPENDING];
+    let zero = M::default();
     for k in 0..model.horizon as usize {
         let t = model.month(k);
         let yi = drivers.year_index(t.year());
         let rate = drivers.interest_rate[yi];
+        state.income.fill([zero; N_INCOME]);
+        state.spending.fill([zero; N_SPENDING]);
+        state.postings.fill(Posting::default());
+        state.memos.fill(Memo::default());
+        state.no_interest.fill(false);
+        for (f, b) in state.books.iter().enumerate() {
+            state.balances[f] = b.balance;
+        }
         for (u, um) in model.units.iter().enumerate() {
             let cells = &mut state.cells[u];
             if k > 0 && t.month() == 1 {
@@ -232,55 +345,70 @@ pub fn project<M: Money>(
                 counts,
                 state.use_grid,
             );
-            let mut inc = [M::default(); N_INCOME];
-            let mut sp = [M::default(); N_SPENDING];
+            let pf = model.pooling.unit_fund[u];
+            let mut inc = [zero; N_INCOME];
+            let mut sp = [zero; N_SPENDING];
             for (i, x) in lines.income.iter().enumerate() {
                 inc[i] = M::from_yuan(*x);
             }
             for (i, x) in lines.spending.iter().enumerate() {
                 sp[i] = M::from_yuan(*x);
             }
-            match model.maternity_fund[u] {
-                Some(mf) if um.maternity_separate_in(t) => {
+            if let Some(mf) = model.maternity_fund[u] {
+                state.memos[mf] = memo;
+                if um.maternity_separate_in(t) {
                     // Maternity lines go to the separate fund.
-                    let mut m_inc = zero_income;
-                    let mut m_sp = zero_spending;
-                    m_inc[income::MATERNITY] = inc[income::MATERNITY];
-                    inc[income::MATERNITY] = M::default();
+                    state.income[mf][income::MATERNITY] = inc[income::MATERNITY];
+                    inc[income::MATERNITY] = zero;
                     for l in [spending::MATERNITY_MEDICAL, spending::MATERNITY_ALLOWANCE] {
-                        m_sp[l] = sp[l];
-                        sp[l] = M::default();
+                        state.spending[mf][l] = sp[l];
+                        sp[l] = zero;
                     }
-                    let rec = state.books[u].post(inc, sp, rate, M::default(), M::default());
-                    observer.month(k, u, &rec, &memo);
-                    let rec = state.books[mf].post(m_inc, m_sp, rate, M::default(), M::default());
-                    observer.month(k, mf, &rec, &memo);
-                }
-                Some(mf) => {
-                    // Merged: in the merger month the maternity balance moves into the pooled
-                    // fund at the start of the month (no interest on it in that month).
-                    let moved = if um.is_merger_month(t) {
-                        state.books[mf].balance
-                    } else {
-                        M::default()
-                    };
-                    let rec = state.books[u].post(inc, sp, rate, moved, M::default());
-                    observer.month(k, u, &rec, &memo);
-                    let rate_m = if um.is_merger_month(t) { 0.0 } else { rate };
-                    let rec = state.books[mf].post(
-                        zero_income,
-                        zero_spending,
-                        rate_m,
-                        -moved,
-                        M::default(),
-                    );
-                    observer.month(k, mf, &rec, &memo);
-                }
-                None => {
-                    let rec = state.books[u].post(inc, sp, rate, M::default(), M::default());
-                    observer.month(k, u, &rec, &memo);
+                } else if um.is_merger_month(t) {
+                    // The maternity balance moves into the pooled fund at the start of the
+                    // month (no interest on it in that month).
+                    let moved = state.books[mf].balance;
+                    state.postings[pf].transfer_merger += moved;
+                    state.postings[mf].transfer_merger -= moved;
+                    state.no_interest[mf] = true;
                 }
             }
+            let mut unit_income = zero;
+            let mut unit_spending = zero;
+            for i in 0..N_INCOME {
+                state.income[pf][i] += inc[i];
+                unit_income += inc[i];
+            }
+            for i in 0..N_SPENDING {
+                state.spending[pf][i] += sp[i];
+                unit_spending += sp[i];
+            }
+            state.unit_income[u] = unit_income;
+            state.unit_spending[u] = unit_spending;
+            add_memo(&mut state.memos[pf], &memo);
+        }
+        model.pooling.apply(
+            t,
+            &state.unit_income,
+            &state.unit_spending,
+            &state.balances,
+            &mut state.postings,
+            &mut state.pool,
+            &mut |u, s| observer.settlement(k, u, s),
+        );
+        for f in 0..model.funds.len() {
+            let p = state.postings[f];
+            let mut inc = state.income[f];
+            inc[income::TREASURY] += p.treasury_income;
+            let r = if state.no_interest[f] { 0.0 } else { rate };
+            let rec = state.books[f].post(
+                inc,
+                state.spending[f],
+                r,
+                p.transfer_merger,
+                p.other_transfers,
+            );
+            observer.month(k, f, &rec, &state.memos[f]);
         }
     }
 }

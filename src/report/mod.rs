@@ -114,7 +114,7 @@ pub fn write_ledger_csv(path: &Path, rows: &[LedgerRow]) -> Result<()> {
             cells.push(yuan(rec.balance));
             cells.push(yuan(rec.avg_spending_12m));
             cells.push(rec.months_of_capacity.map(yuan).unwrap_or_default());
-            if r.kind == FundKind::Pooled {
+            if matches!(r.kind, FundKind::Pooled | FundKind::City) {
                 let m = &r.memo;
                 cells.push(format!("{:.2}", m.personal_account_income));
                 cells.push(format!("{:.4}", m.births_insured));

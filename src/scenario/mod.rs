@@ -425,6 +425,7 @@ impl Validator<'_> {
         if s.units.is_empty() {
             return Err(self.err("units", "a scenario needs at least one unit ([[units]])"));
         }
+        self.pooling(s)?;
         for (i, u) in s.units.iter().enumerate() {
             let f = |k: &str| format!("units[{i}].{k}");
             if u.name.is_empty() || u.name.contains([',', '"', '\n']) {
@@ -493,6 +494,89 @@ impl Validator<'_> {
             }
         }
         Ok(())
+    }
+
+    fn pooling(&self, s: &ScenarioSpec) -> Result<()> {
+        let p = &s.pooling;
+        if p.kind == PoolingKind::Single {
+            return Ok(());
+        }
+        if p.fund_name.is_empty() || p.fund_name.contains([',', '"', '\n']) {
+            return Err(self.err(
+                "pooling.fund_name",
+                "must be non-empty, without commas or quotes",
+            ));
+        }
+        if let Some(i) = s.units.iter().position(|u| u.name == p.fund_name) {
+            return Err(self.err(
+                "pooling.fund_name",
+                format!("`{}` is also the name of units[{i}]", p.fund_name),
+            ));
+        }
+        for (i, u) in s.units.iter().enumerate() {
+            match u.pooled_income_prev_year {
+                None => {
+                    return Err(self.err(
+                        format!("units[{i}].pooled_income_prev_year"),
+                        format!(
+                            "is required by {:?} pooling (yuan, last year's pooled premium income)",
+                            p.kind
+                        ),
+                    ));
+                }
+                Some(v) => self.range(
+                    &format!("units[{i}].pooled_income_prev_year"),
+                    v,
+                    0.0,
+                    1e15,
+                    "yuan a year",
+                )?,
+            }
+        }
+        if let Some(m) = p.start {
+            if m < self.start || m > self.end || m.month() != 1 {
+                return Err(self.err(
+                    "pooling.start",
+                    format!(
+                        "{m} must be a January within the horizon ({} – {})",
+                        self.start, self.end
+                    ),
+                ));
+            }
+        }
+        self.finite("pooling.initial_balance", p.initial_balance, "yuan")?;
+        self.dated_range("pooling.levy_rate", &p.levy_rate, 0.0, 1.0, "share 0–1")?;
+        for (k, v) in [
+            ("gap_share", p.gap_share),
+            ("within_budget_city_share", p.within_budget_city_share),
+            ("beyond_budget_city_share", p.beyond_budget_city_share),
+            (
+                "missed_revenue_treasury_share",
+                p.missed_revenue_treasury_share,
+            ),
+        ] {
+            self.range(&format!("pooling.{k}"), v, 0.0, 1.0, "share 0–1")?;
+        }
+        self.range(
+            "pooling.cap_multiple",
+            p.cap_multiple,
+            0.0,
+            100.0,
+            "multiple of last year's levy",
+        )?;
+        for (k, v) in [
+            ("revenue_budget_growth", p.revenue_budget_growth),
+            ("spending_budget_growth", p.spending_budget_growth),
+        ] {
+            self.range(&format!("pooling.{k}"), v, -0.5, 0.5, "annual growth")?;
+        }
+        self.range(
+            "pooling.working_advance_months",
+            p.working_advance_months,
+            0.0,
+            12.0,
+            "months",
+        )
     }
 
     fn benefit(&self, field: &str, b: &Dated<BenefitSpec>) -> Result<()> {

@@ -274,13 +274,102 @@ pub enum PoolingKind {
     /// Each unit is one fund of its own.
     #[default]
     Single,
+    /// Shandong (003 §(四)): units keep their balances; each January they pay a levy on last
+    /// year's pooled premium income into a provincial adjustment fund, which shares their
+    /// current-year deficits at the year end, up to a cap.
+    ProvincialAdjustment,
+    /// Jiujiang (004): one city balance; counties' gaps are shared between the city fund and
+    /// the county treasuries at the annual settlement.
+    CityUnified,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+/// How units share money. Fields other than `kind` apply to the kind named in their comment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoolingSpec {
     #[serde(default)]
     pub kind: PoolingKind,
+    /// Name of the shared fund in every table: the adjustment fund or the city fund.
+    #[serde(default = "default_pool_fund_name")]
+    pub fund_name: String,
+    /// provincial_adjustment: first month of the scheme (its January levies start the year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Month>,
+    /// provincial_adjustment: the adjustment fund's balance at the start, yuan.
+    #[serde(default)]
+    pub initial_balance: f64,
+    /// provincial_adjustment: levy as a share of last year's pooled premium income.
+    #[serde(default = "three_percent")]
+    pub levy_rate: Dated<f64>,
+    /// provincial_adjustment: share of a unit's current-year deficit the adjustment fund bears
+    /// before the cap.
+    #[serde(default = "half_share")]
+    pub gap_share: f64,
+    /// provincial_adjustment: the fund pays a unit at most this multiple of the unit's levy of
+    /// the year before.
+    #[serde(default = "two")]
+    pub cap_multiple: f64,
+    /// city_unified: annual growth of each county's revenue budget over last year's income.
+    #[serde(default)]
+    pub revenue_budget_growth: f64,
+    /// city_unified: annual growth of each county's spending budget over last year's spending.
+    #[serde(default)]
+    pub spending_budget_growth: f64,
+    /// city_unified: share of an overspend within the spending budget paid by the city fund
+    /// when the county met its revenue budget (the county treasury pays the rest).
+    #[serde(default = "one_f")]
+    pub within_budget_city_share: f64,
+    /// city_unified: share of an overspend beyond the spending budget paid by the city fund.
+    #[serde(default = "eighty_percent")]
+    pub beyond_budget_city_share: f64,
+    /// city_unified: share of the gap paid by the county treasury when the county missed its
+    /// revenue budget.
+    #[serde(default = "one_f")]
+    pub missed_revenue_treasury_share: f64,
+    /// city_unified: the working fund advanced to each county, in months of its average monthly
+    /// spending of the year before.
+    #[serde(default = "one_and_a_half")]
+    pub working_advance_months: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+fn default_pool_fund_name() -> String {
+    "pool".into()
+}
+fn three_percent() -> Dated<f64> {
+    d(0.03)
+}
+fn half_share() -> f64 {
+    0.5
+}
+fn two() -> f64 {
+    2.0
+}
+fn eighty_percent() -> f64 {
+    0.8
+}
+fn one_and_a_half() -> f64 {
+    1.5
+}
+impl Default for PoolingSpec {
+    fn default() -> Self {
+        PoolingSpec {
+            kind: PoolingKind::Single,
+            fund_name: default_pool_fund_name(),
+            start: None,
+            initial_balance: 0.0,
+            levy_rate: three_percent(),
+            gap_share: half_share(),
+            cap_multiple: two(),
+            revenue_budget_growth: 0.0,
+            spending_budget_growth: 0.0,
+            within_budget_city_share: 1.0,
+            beyond_budget_city_share: 0.8,
+            missed_revenue_treasury_share: 1.0,
+            working_advance_months: 1.5,
+            source: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -318,6 +407,10 @@ pub struct UnitSpec {
     pub pooled_spending_prev_year: f64,
     /// Average monthly wage of the year before the start, yuan per month.
     pub average_wage_prev_year: f64,
+    /// Pooled premium income of the calendar year before the start, yuan (the first levy and
+    /// revenue budget; needed by `provincial_adjustment` and `city_unified` pooling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooled_income_prev_year: Option<f64>,
     pub membership: MembershipSpec,
     /// Maternity fund balance at the start, yuan (only before a merger).
     #[serde(default)]

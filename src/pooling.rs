@@ -1,0 +1,352 @@
+//! Pooling structures over units (MODEL.md, "Fund, pooling and rules"): the rules that move
+//! money between funds, or bring it in from county treasuries, at the year's turns.
+//!
+//! - `single`: each unit is its own fund; nothing moves.
+//! - `provincial_adjustment` (Shandong, 003 §(四)): each January every unit pays a levy of
+//!   `levy_rate` × its pooled premium income of the year before into the adjustment fund, a fund
+//!   of its own. At the year end a unit with a current-year deficit D (spending over premium
+//!   income) receives min(`gap_share` × D, `cap_multiple` × its levy of the year before); if the
+//!   adjustment fund holds less than all requests, each is scaled down in proportion. The unit's
+//!   own balance bears the rest.
+//! - `city_unified` (Jiujiang, 004): one city fund holds every county's money. At the annual
+//!   settlement a county whose spending S exceeds its income I has a gap G = S − I. If it met its
+//!   revenue budget, the part of G within its spending budget is paid by the city fund at
+//!   `within_budget_city_share` and the part beyond (S over the budget) at
+//!   `beyond_budget_city_share`, the county treasury paying the rest; if it missed its revenue
+//!   budget, the county treasury pays `missed_revenue_treasury_share` of G. Treasury payments are
+//!   income of the city fund (`income_treasury`). Budgets are last year's income and spending
+//!   grown by the scenario's budget growth; the working advance (months × last year's average
+//!   monthly spending) is reported, as a cash position, not booked.
+//!
+//! Every amount is computed in the ledger's money type, so the exact ledger settles to the fen.
+
+use crate::ledger::Money;
+use crate::params::Month;
+use crate::scenario::{PoolingKind, PoolingSpec};
+
+/// One unit's settlement of one year.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Settlement<M> {
+    /// Levy paid into the adjustment fund in January.
+    pub levy: M,
+    /// Current-year gap: spending over premium income, if positive.
+    pub gap: M,
+    /// Paid to the unit towards its gap: by the adjustment fund, or by the city fund.
+    pub received: M,
+    /// Paid by the county treasury towards the gap.
+    pub treasury: M,
+    pub revenue_budget: M,
+    pub spending_budget: M,
+    /// The working fund advanced to the county (a cash position, not booked).
+    pub working_advance: M,
+}
+
+/// The adjustment fund's payments towards the units' deficits: min(share × gap, cap) each,
+/// scaled down in proportion when the fund holds less than their sum (`available`).
+pub fn adjustment_payments<M: Money>(
+    gaps: &[M],
+    caps: &[M],
+    gap_share: f64,
+    available: M,
+) -> Vec<M> {
+    let zero = M::default();
+    let requests: Vec<M> = gaps
+        .iter()
+        .zip(caps)
+        .map(|(&g, &c)| {
+            if g <= zero {
+                zero
+            } else {
+                let r = g.scale(gap_share);
+                if r > c { c } else { r }
+            }
+        })
+        .collect();
+    let mut total = zero;
+    for &r in &requests {
+        total += r;
+    }
+    if total <= available || total <= zero {
+        return requests;
+    }
+    let factor = if available > zero {
+        available.to_yuan() / total.to_yuan()
+    } else {
+        0.0
+    };
+    let mut paid: Vec<M> = requests.iter().map(|r| r.scale(factor)).collect();
+    // Rounding must not pay out more than the fund holds.
+    let mut sum = zero;
+    for &p in &paid {
+        sum += p;
+    }
+    if sum > available {
+        if let Some(last) = paid.iter_mut().rev().find(|p| **p > zero) {
+            *last -= sum - available;
+        }
+    }
+    paid
+}
+
+/// A county's annual settlement under city-unified pooling: (paid by the city fund, paid by
+/// the county treasury).
+pub fn county_settlement<M: Money>(
+    income: M,
+    spending: M,
+    revenue_budget: M,
+    spending_budget: M,
+    p: &PoolingSpec,
+) -> (M, M) {
+    let zero = M::default();
+    let gap = spending - income;
+    if gap <= zero {
+        return (zero, zero);
+    }
+    let treasury = if income >= revenue_budget {
+        let over = spending - spending_budget;
+        let beyond = if over <= zero {
+            zero
+        } else if over > gap {
+            gap
+        } else {
+            over
+        };
+        let within = gap - beyond;
+        within.scale(1.0 - p.within_budget_city_share)
+            + beyond.scale(1.0 - p.beyond_budget_city_share)
+    } else {
+        gap.scale(p.missed_revenue_treasury_share)
+    };
+    (gap - treasury, treasury)
+}
+
+/// What a pooling rule needs to know of the model.
+#[derive(Clone, Debug)]
+pub struct PoolingRule {
+    pub spec: PoolingSpec,
+    /// The shared fund (adjustment or city), if any.
+    pub pool_fund: Option<usize>,
+    /// Each unit's pooled fund.
+    pub unit_fund: Vec<usize>,
+    /// Each unit's pooled premium income and spending of the year before the start, yuan.
+    pub income_prev_year: Vec<f64>,
+    pub spending_prev_year: Vec<f64>,
+    /// First month of the scheme.
+    pub start: Month,
+}
+
+/// Year-to-date sums and last year's figures per unit.
+#[derive(Clone, Debug)]
+pub struct PoolState<M> {
+    ytd_income: Vec<M>,
+    ytd_spending: Vec<M>,
+    last_income: Vec<M>,
+    last_spending: Vec<M>,
+    levy_this_year: Vec<M>,
+    levy_last_year: Vec<Option<M>>,
+    settlements: Vec<Settlement<M>>,
+}
+
+impl<M: Money> PoolState<M> {
+    pub fn new(rule: &PoolingRule) -> PoolState<M> {
+        let n = rule.unit_fund.len();
+        let mut s = PoolState {
+            ytd_income: vec![M::default(); n],
+            ytd_spending: vec![M::default(); n],
+            last_income: vec![M::default(); n],
+            last_spending: vec![M::default(); n],
+            levy_this_year: vec![M::default(); n],
+            levy_last_year: vec![None; n],
+            settlements: vec![Settlement::default(); n],
+        };
+        s.reset(rule);
+        s
+    }
+
+    pub fn reset(&mut self, rule: &PoolingRule) {
+        for u in 0..rule.unit_fund.len() {
+            self.ytd_income[u] = M::default();
+            self.ytd_spending[u] = M::default();
+            self.last_income[u] = M::from_yuan(rule.income_prev_year[u]);
+            self.last_spending[u] = M::from_yuan(rule.spending_prev_year[u]);
+            self.levy_this_year[u] = M::default();
+            self.levy_last_year[u] = None;
+            self.settlements[u] = Settlement::default();
+        }
+    }
+}
+
+/// One fund's month before it is posted.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Posting<M> {
+    pub transfer_merger: M,
+    pub other_transfers: M,
+    pub treasury_income: M,
+}
+
+impl PoolingRule {
+    /// Applies month `t`'s rules. `unit_income` / `unit_spending`: each unit's pooled premium
+    /// income and spending of the month; `balances`: funds' balances at the start of the month.
+    /// Transfers and treasury income go into `postings`; at a year end each unit's settlement
+    /// is handed to `settled`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply<M: Money>(
+        &self,
+        t: Month,
+        unit_income: &[M],
+        unit_spending: &[M],
+        balances: &[M],
+        postings: &mut [Posting<M>],
+        state: &mut PoolState<M>,
+        settled: &mut impl FnMut(usize, &Settlement<M>),
+    ) {
+        if self.spec.kind == PoolingKind::Single || t < self.start {
+            return;
+        }
+        let n = self.unit_fund.len();
+        let zero = M::default();
+        if t.month() == 1 {
+            for u in 0..n {
+                state.settlements[u] = Settlement::default();
+            }
+        }
+        if t.month() == 1 && self.spec.kind == PoolingKind::ProvincialAdjustment {
+            let rate = self.spec.levy_rate.at(t);
+            let pool = self.pool_fund.unwrap_or(0);
+            for u in 0..n {
+                let levy = state.last_income[u].scale(rate);
+                postings[self.unit_fund[u]].other_transfers -= levy;
+                postings[pool].other_transfers += levy;
+                state.levy_this_year[u] = levy;
+                state.settlements[u].levy = levy;
+            }
+        }
+        for u in 0..n {
+            state.ytd_income[u] += unit_income[u];
+            state.ytd_spending[u] += unit_spending[u];
+        }
+        if t.month() != 12 {
+            return;
+        }
+        match self.spec.kind {
+            PoolingKind::ProvincialAdjustment => {
+                let pool = self.pool_fund.unwrap_or(0);
+                let gaps: Vec<M> = (0..n)
+                    .map(|u| state.ytd_spending[u] - state.ytd_income[u])
+                    .collect();
+                // The cap is a multiple of last year's levy; in the scheme's first year, of
+                // this year's (ASSUMPTION: there is no levy of the year before).
+                let caps: Vec<M> = (0..n)
+                    .map(|u| {
+                        state.levy_last_year[u]
+                            .unwrap_or(state.levy_this_year[u])
+                            .scale(self.spec.cap_multiple)
+                    })
+                    .collect();
+                let holds = balances[pool] + postings[pool].other_transfers;
+                let available = if holds > zero { holds } else { zero };
+                let paid = adjustment_payments(&gaps, &caps, self.spec.gap_share, available);
+                for u in 0..n {
+                    postings[self.unit_fund[u]].other_transfers += paid[u];
+                    postings[pool].other_transfers -= paid[u];
+                    let s = &mut state.settlements[u];
+                    s.gap = if gaps[u] > zero { gaps[u] } else { zero };
+                    s.received = paid[u];
+                }
+            }
+            PoolingKind::CityUnified => {
+                let pool = self.pool_fund.unwrap_or(0);
+                for u in 0..n {
+                    let rb = state.last_income[u].scale(1.0 + self.spec.revenue_budget_growth);
+                    let sb = state.last_spending[u].scale(1.0 + self.spec.spending_budget_growth);
+                    let (city, treasury) = county_settlement(
+                        state.ytd_income[u],
+                        state.ytd_spending[u],
+                        rb,
+                        sb,
+                        &self.spec,
+                    );
+                    postings[pool].treasury_income += treasury;
+                    let gap = state.ytd_spending[u] - state.ytd_income[u];
+                    state.settlements[u] = Settlement {
+                        levy: zero,
+                        gap: if gap > zero { gap } else { zero },
+                        received: city,
+                        treasury,
+                        revenue_budget: rb,
+                        spending_budget: sb,
+                        working_advance: state.last_spending[u]
+                            .scale(self.spec.working_advance_months / 12.0),
+                    };
+                }
+            }
+            PoolingKind::Single => {}
+        }
+        for u in 0..n {
+            settled(u, &state.settlements[u]);
+            state.last_income[u] = state.ytd_income[u];
+            state.last_spending[u] = state.ytd_spending[u];
+            state.ytd_income[u] = zero;
+            state.ytd_spending[u] = zero;
+            state.levy_last_year[u] = Some(state.levy_this_year[u]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn yuan(x: i64) -> Decimal {
+        Decimal::from(x)
+    }
+
+    /// Shandong (003 §(四)): a city with a deficit of 100 m whose levy last year was 30 m asks
+    /// 50 % × 100 m = 50 m, capped at 2 × 30 m = 60 m: it gets 50 m. A city with a deficit of
+    /// 300 m asks 150 m, capped at 2 × 20 m = 40 m: it gets exactly 40 m, its own balance bears
+    /// 260 m. A city in surplus gets nothing.
+    #[test]
+    fn adjustment_fund_pays_the_capped_share() {
+        let gaps = [yuan(100_000_000), yuan(300_000_000), yuan(-5_000_000)];
+        let caps = [yuan(60_000_000), yuan(40_000_000), yuan(10_000_000)];
+        let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(1_000_000_000));
+        assert_eq!(paid, vec![yuan(50_000_000), yuan(40_000_000), yuan(0)]);
+        // A fund holding 45 m pays 45 / 90 of each request.
+        let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(45_000_000));
+        assert_eq!(paid, vec![yuan(25_000_000), yuan(20_000_000), yuan(0)]);
+        // An empty fund pays nothing.
+        let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(0));
+        assert_eq!(paid, vec![yuan(0); 3]);
+    }
+
+    /// Jiujiang (004): three counties with a revenue budget of 100 m and a spending budget of
+    /// 110 m.
+    #[test]
+    fn county_gaps_are_shared_by_the_rules() {
+        let p = PoolingSpec::default();
+        let (rb, sb) = (yuan(100_000_000), yuan(110_000_000));
+        // Met the revenue budget (income 102 m), overspend within the budget (spending 108 m):
+        // the city fund pays the whole 6 m gap.
+        assert_eq!(
+            county_settlement(yuan(102_000_000), yuan(108_000_000), rb, sb, &p),
+            (yuan(6_000_000), yuan(0))
+        );
+        // Met it (income 102 m), spending 120 m: gap 18 m, of which 10 m beyond the spending
+        // budget: the city pays 8 m + 80 % × 10 m = 16 m, the county treasury 20 % × 10 m = 2 m.
+        assert_eq!(
+            county_settlement(yuan(102_000_000), yuan(120_000_000), rb, sb, &p),
+            (yuan(16_000_000), yuan(2_000_000))
+        );
+        // Missed it (income 95 m), spending 108 m: the county treasury pays the 13 m gap.
+        assert_eq!(
+            county_settlement(yuan(95_000_000), yuan(108_000_000), rb, sb, &p),
+            (yuan(0), yuan(13_000_000))
+        );
+        // No gap, nothing to share.
+        assert_eq!(
+            county_settlement(yuan(102_000_000), yuan(101_000_000), rb, sb, &p),
+            (yuan(0), yuan(0))
+        );
+    }
+}
