@@ -27,6 +27,9 @@ use crate::scenario::{PoolingKind, PoolingSpec};
 /// One unit's settlement of one year.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Settlement<M> {
+    /// The unit's pooled premium income and spending of the year.
+    pub income: M,
+    pub spending: M,
     /// Levy paid into the adjustment fund in January.
     pub levy: M,
     /// Current-year gap: spending over premium income, if positive.
@@ -269,6 +272,8 @@ impl PoolingRule {
                     postings[pool].treasury_income += treasury;
                     let gap = state.ytd_spending[u] - state.ytd_income[u];
                     state.settlements[u] = Settlement {
+                        income: zero,
+                        spending: zero,
                         levy: zero,
                         gap: if gap > zero { gap } else { zero },
                         received: city,
@@ -283,6 +288,8 @@ impl PoolingRule {
             PoolingKind::Single => {}
         }
         for u in 0..n {
+            state.settlements[u].income = state.ytd_income[u];
+            state.settlements[u].spending = state.ytd_spending[u];
             settled(u, &state.settlements[u]);
             state.last_income[u] = state.ytd_income[u];
             state.last_spending[u] = state.ytd_spending[u];

@@ -7,10 +7,11 @@
 //! are kept per path (for exact quantiles); monthly series only with `keep_paths`.
 
 use crate::data::Status;
-use crate::engine::{FundKind, Memo, ScenarioModel};
+use crate::engine::{FundKind, Memo, Observer, ScenarioModel};
 use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
+use crate::pooling::Settlement;
 use crate::report::table::Table;
-use crate::scenario::RiskSpec;
+use crate::scenario::{PoolingKind, RiskSpec};
 
 /// Year-sum lines kept per fund: the income lines, the spending lines, then these four.
 pub const N_LINES: usize = N_INCOME + N_SPENDING + 4;
@@ -28,6 +29,34 @@ pub const MEMO_NAMES: [&str; 4] = [
     "members_retiree",
 ];
 const N_MEMO: usize = MEMO_NAMES.len();
+
+/// A unit's yearly settlement items, in the order of [`Settlement`]'s fields.
+pub const SETTLEMENT_NAMES: [&str; 9] = [
+    "income",
+    "spending",
+    "levy",
+    "gap",
+    "received",
+    "treasury",
+    "revenue_budget",
+    "spending_budget",
+    "working_advance",
+];
+const N_SETTLE: usize = SETTLEMENT_NAMES.len();
+
+fn settlement_items(s: &Settlement<f64>) -> [f64; N_SETTLE] {
+    [
+        s.income,
+        s.spending,
+        s.levy,
+        s.gap,
+        s.received,
+        s.treasury,
+        s.revenue_budget,
+        s.spending_budget,
+        s.working_advance,
+    ]
+}
 
 /// The warning bands of months of payment capacity, from comfortable to exhausted.
 pub const BANDS: [&str; 6] = [
@@ -66,12 +95,17 @@ pub struct Layout {
     pub n_funds: usize,
     pub has_total: bool,
     pub first_year: i32,
+    /// Month of the year of the first month, 0 = January.
+    first_year_month0: usize,
     pub n_years: usize,
     pub horizon: usize,
     /// Per entity: the last year index reported (a maternity fund ends before its merger).
     pub last_year: Vec<usize>,
     /// Per fund: whether it carries its unit's membership (a unit's pooled fund).
     carries_memo: Vec<bool>,
+    /// Units, and whether a pooling rule settles their years (`pooling.csv`).
+    pub unit_names: Vec<String>,
+    pub has_settlements: bool,
     year_of_month: Vec<usize>,
     is_year_end: Vec<bool>,
     risk: RiskSpec,
@@ -112,9 +146,12 @@ impl Layout {
         Layout {
             names,
             carries_memo,
+            unit_names: model.units.iter().map(|u| u.name.clone()).collect(),
+            has_settlements: model.pooling.spec.kind != PoolingKind::Single,
             n_funds,
             has_total,
             first_year,
+            first_year_month0: model.start.month0(),
             n_years,
             horizon,
             last_year,
@@ -165,6 +202,8 @@ pub struct PathRecord {
     avg_end: Vec<f64>,
     /// [entity][year][memo item]
     memo: Vec<f64>,
+    /// [unit][year][settlement item]
+    settled: Vec<f64>,
     /// [entity]: year index of the first month-end with a negative balance.
     first_negative: Vec<Option<usize>>,
     /// [month]: totals over funds.
@@ -184,6 +223,7 @@ impl PathRecord {
             balance_end: vec![0.0; e * y],
             avg_end: vec![0.0; e * y],
             memo: vec![0.0; e * y * N_MEMO],
+            settled: vec![0.0; layout.unit_names.len() * y * N_SETTLE],
             first_negative: vec![None; e],
             total_balance: vec![0.0; layout.horizon],
             total_avg: vec![0.0; layout.horizon],
@@ -196,6 +236,7 @@ impl PathRecord {
         self.balance_end.fill(0.0);
         self.avg_end.fill(0.0);
         self.memo.fill(0.0);
+        self.settled.fill(0.0);
         self.first_negative.fill(None);
         self.total_balance.fill(0.0);
         self.total_avg.fill(0.0);
@@ -267,6 +308,13 @@ impl PathRecord {
         }
     }
 
+    /// Keeps unit `u`'s settlement of the year ending in month `k`.
+    pub fn settle(&mut self, layout: &Layout, k: usize, u: usize, s: &Settlement<f64>) {
+        let y = layout.year_of_month[k];
+        let base = (u * self.n_years + y) * N_SETTLE;
+        self.settled[base..base + N_SETTLE].copy_from_slice(&settlement_items(s));
+    }
+
     /// Completes the record after the path's last month (the total's month-level values).
     pub fn finish(&mut self, layout: &Layout) {
         if !layout.has_total {
@@ -283,6 +331,22 @@ impl PathRecord {
                 self.first_negative[t] = Some(y);
             }
         }
+    }
+}
+
+/// Folds a path's months and settlements into a [`PathRecord`].
+pub struct RecordObserver<'a> {
+    pub layout: &'a Layout,
+    pub record: &'a mut PathRecord,
+}
+
+impl Observer<f64> for RecordObserver<'_> {
+    #[inline]
+    fn month(&mut self, k: usize, fund: usize, record: &FundMonth<f64>, memo: &Memo) {
+        self.record.observe(self.layout, k, fund, record, memo);
+    }
+    fn settlement(&mut self, k: usize, unit: usize, s: &Settlement<f64>) {
+        self.record.settle(self.layout, k, unit, s);
     }
 }
 
@@ -306,6 +370,8 @@ pub struct BlockAccumulator {
     /// [path in block][entity][year]
     pub balance_end: Vec<f64>,
     pub months_end: Vec<f64>,
+    /// [path in block][unit][year][settlement item], with pooling only.
+    pub settled: Vec<f64>,
     /// [path in block][fund][month], when paths are kept.
     pub kept: Vec<KeptMonth>,
 }
@@ -325,6 +391,7 @@ impl BlockAccumulator {
             n_first_exhaustion: vec![0; layout.n_entities() * (layout.n_years + 1)],
             balance_end: Vec::new(),
             months_end: Vec::new(),
+            settled: Vec::new(),
             kept: Vec::new(),
         }
     }
@@ -365,6 +432,9 @@ impl BlockAccumulator {
                 .unwrap_or(ny);
             self.n_first_exhaustion[e * (ny + 1) + first] += 1;
         }
+        if layout.has_settlements {
+            self.settled.extend_from_slice(&rec.settled);
+        }
         if let Some(k) = &rec.kept {
             self.kept.extend_from_slice(k);
         }
@@ -394,6 +464,7 @@ impl BlockAccumulator {
         }
         self.balance_end.extend_from_slice(&other.balance_end);
         self.months_end.extend_from_slice(&other.months_end);
+        self.settled.extend_from_slice(&other.settled);
         self.kept.extend_from_slice(&other.kept);
     }
 }
@@ -636,6 +707,93 @@ impl Simulation {
             t.f64(&format!("share_{name}_se"), se);
         }
         t
+    }
+}
+
+impl Simulation {
+    /// A settlement item of unit `u` in year index `y`, one per path, in path order.
+    pub fn settlement_values(&self, u: usize, y: usize, item: usize) -> Vec<f64> {
+        let l = &self.layout;
+        let per_path = l.unit_names.len() * l.n_years * N_SETTLE;
+        let offset = (u * l.n_years + y) * N_SETTLE + item;
+        self.acc
+            .settled
+            .iter()
+            .skip(offset)
+            .step_by(per_path)
+            .copied()
+            .collect()
+    }
+
+    /// `pooling`: per unit and settled year, the pooling rule's levies, gaps and who paid them:
+    /// means of every item, the probability of a gap, of a payment from the shared fund and of
+    /// a county-treasury payment (each with its standard error), and quantiles of the
+    /// treasury's payment. None without a pooling rule.
+    pub fn pooling(&self) -> Option<Table> {
+        let l = &self.layout;
+        if !l.has_settlements {
+            return None;
+        }
+        let n = self.paths();
+        // Settled years: those with a December in the horizon.
+        let settled_years: Vec<usize> = (0..l.n_years)
+            .filter(|&y| {
+                (0..l.horizon)
+                    .any(|k| l.year_of_month[k] == y && (l.first_year_month0 + k) % 12 == 11)
+            })
+            .collect();
+        let rows: Vec<(usize, usize)> = (0..l.unit_names.len())
+            .flat_map(|u| settled_years.iter().map(move |&y| (u, y)))
+            .collect();
+        let mut t = Table::default();
+        t.str(
+            "unit",
+            rows.iter().map(|&(u, _)| l.unit_names[u].clone()).collect(),
+        );
+        t.int(
+            "year",
+            rows.iter()
+                .map(|&(_, y)| i64::from(l.first_year) + y as i64)
+                .collect(),
+        );
+        t.int("paths", vec![n as i64; rows.len()]);
+        let values: Vec<Vec<Vec<f64>>> = rows
+            .iter()
+            .map(|&(u, y)| {
+                (0..N_SETTLE)
+                    .map(|i| self.settlement_values(u, y, i))
+                    .collect()
+            })
+            .collect();
+        for (i, name) in SETTLEMENT_NAMES.iter().enumerate() {
+            t.f64(
+                &format!("{name}_mean"),
+                values.iter().map(|v| mean_and_se(&v[i]).0).collect(),
+            );
+        }
+        for (i, name) in [(3, "p_gap"), (4, "p_received"), (5, "p_treasury")] {
+            let p: Vec<f64> = values
+                .iter()
+                .map(|v| v[i].iter().filter(|&&x| x > 0.0).count() as f64 / n as f64)
+                .collect();
+            let se = p.iter().map(|&p| probability_se(p, n)).collect();
+            t.f64(name, p);
+            t.f64(&format!("{name}_se"), se);
+        }
+        for (q, name) in [(0.5, "p50"), (0.75, "p75"), (0.95, "p95")] {
+            t.f64(
+                &format!("treasury_{name}"),
+                values
+                    .iter()
+                    .map(|v| {
+                        let mut x = v[5].clone();
+                        x.sort_by(f64::total_cmp);
+                        quantile_sorted(&x, q)
+                    })
+                    .collect(),
+            );
+        }
+        Some(t)
     }
 }
 

@@ -42,6 +42,9 @@ pub fn run_scenario(
     put("summary.parquet", &|p| summary.write_parquet(p))?;
     put("exhaustion.csv", &|p| sim.exhaustion().write_csv(p))?;
     put("warnings.csv", &|p| sim.warnings().write_csv(p))?;
+    if let Some(pooling) = sim.pooling() {
+        put("pooling.csv", &|p| pooling.write_csv(p))?;
+    }
     let rows = report::exact_ledger(&model);
     put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
     if opts.keep_paths {

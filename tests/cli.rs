@@ -518,3 +518,38 @@ fn run_refuses_zero_paths_without_writing() {
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// Every scenario in `scenarios/` passes `check` and projects its exact ledger.
+#[test]
+fn every_scenario_file_checks_and_projects() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let out = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let o = fundrisk(&["check", p.to_str().unwrap()]);
+            assert!(
+                o.status.success(),
+                "{}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let csv = out.path().join("l.csv");
+            let o = fundrisk(&[
+                "ledger",
+                p.to_str().unwrap(),
+                "--out",
+                csv.to_str().unwrap(),
+            ]);
+            assert!(
+                o.status.success(),
+                "{}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "{n} scenarios");
+}

@@ -53,9 +53,15 @@ fn zero_volatility_paths_equal_the_exact_ledger() {
     assert!(state.use_grid);
     for p in [0u64, 1, 977] {
         let mut months: Vec<Option<FundMonth<f64>>> = vec![None; model.funds.len() * h];
-        run_path(&model, 42, p, &mut state, &mut |k, f, r, _| {
-            months[f * h + k] = Some(r.clone())
-        });
+        run_path(
+            &model,
+            42,
+            p,
+            &mut state,
+            &mut |k: usize, f: usize, r: &FundMonth<f64>, _: &fundrisk::engine::Memo| {
+                months[f * h + k] = Some(r.clone())
+            },
+        );
         for (i, row) in ledger.iter().enumerate() {
             let mc = months[i].as_ref().expect("every fund-month observed");
             let d = &row.record;

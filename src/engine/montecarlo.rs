@@ -2,11 +2,10 @@
 //! from (seed, path) alone, folded into fixed blocks of paths that are merged in path order.
 //! The result is therefore bit-identical for any number of threads and any work chunking.
 
-use super::{Memo, PathState, ScenarioModel, project};
+use super::{Observer, PathState, ScenarioModel, project};
 use crate::error::{Error, Result};
-use crate::ledger::FundMonth;
 use crate::population::SmallCellDraws;
-use crate::risk::{BlockAccumulator, Layout, PathRecord, Simulation};
+use crate::risk::{BlockAccumulator, Layout, PathRecord, RecordObserver, Simulation};
 use crate::scenario::RiskSpec;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -55,7 +54,7 @@ pub fn run_path(
     seed: u64,
     p: u64,
     state: &mut PathState<f64>,
-    observer: &mut impl FnMut(usize, usize, &FundMonth<f64>, &Memo),
+    observer: &mut impl Observer<f64>,
 ) {
     let mut rng = path_rng(seed, p);
     let drivers = model.drivers.sample(&mut rng);
@@ -96,9 +95,11 @@ pub fn simulate(
                     let last = (first + BLOCK_PATHS).min(opts.paths);
                     for p in first..last {
                         record.reset();
-                        run_path(model, opts.seed, p as u64, state, &mut |k, f, r, m| {
-                            record.observe(&layout, k, f, r, m)
-                        });
+                        let mut obs = RecordObserver {
+                            layout: &layout,
+                            record,
+                        };
+                        run_path(model, opts.seed, p as u64, state, &mut obs);
                         record.finish(&layout);
                         acc.add(&layout, record);
                     }
