@@ -109,9 +109,10 @@ pub mod income {
 }
 
 /// Spending lines of a fund.
-pub const SPENDING_LINES: [&str; 6] = [
+pub const SPENDING_LINES: [&str; 7] = [
     "spending_inpatient",
     "spending_critical_illness",
+    "spending_tier2",
     "spending_outpatient",
     "spending_personal_account",
     "spending_maternity_medical",
@@ -121,11 +122,13 @@ pub const N_SPENDING: usize = SPENDING_LINES.len();
 pub mod spending {
     pub const INPATIENT: usize = 0;
     pub const CRITICAL_ILLNESS: usize = 1;
-    pub const OUTPATIENT: usize = 2;
-    /// Personal-account credits paid from pooled money (retirees).
-    pub const PERSONAL_ACCOUNT: usize = 3;
-    pub const MATERNITY_MEDICAL: usize = 4;
-    pub const MATERNITY_ALLOWANCE: usize = 5;
+    /// Second-tier inpatient benefits (Jiangmen 二档).
+    pub const TIER2: usize = 2;
+    pub const OUTPATIENT: usize = 3;
+    /// Personal-account credits paid from pooled money.
+    pub const PERSONAL_ACCOUNT: usize = 4;
+    pub const MATERNITY_MEDICAL: usize = 5;
+    pub const MATERNITY_ALLOWANCE: usize = 6;
 }
 
 /// One fund's month on the books.

@@ -41,9 +41,9 @@ pub struct Memo {
     pub retirements: f64,
 }
 
-/// Kinds of benefit tabulated per cell: inpatient, critical illness (on what inpatient leaves),
-/// outpatient.
-pub const N_BENEFIT_KINDS: usize = 3;
+/// Kinds of benefit tabulated per cell: inpatient (first tier), critical illness, second-tier
+/// inpatient, outpatient.
+pub const N_BENEFIT_KINDS: usize = 4;
 /// Cells of the benefit grid: kind × (in service, retired) × sex × age.
 pub const N_BENEFIT_CELLS: usize = N_BENEFIT_KINDS * 2 * 2 * N_AGES;
 
@@ -52,15 +52,33 @@ fn benefit_cell(kind: usize, retired: usize, sex: usize, a: usize) -> usize {
     ((kind * 2 + retired) * 2 + sex) * N_AGES + a
 }
 
-/// Benefit scales in force in a month, for members in service and for retirees.
+/// One hospital level's scales as functions of the member's annual allowed cost.
+#[derive(Clone, Debug)]
+pub struct LevelScales {
+    pub share: f64,
+    pub inpatient: PiecewiseLinear,
+    pub tier2: PiecewiseLinear,
+    pub critical_illness: PiecewiseLinear,
+}
+
+/// Benefit scales in force in a month, for members in service [0] and retirees [1]: each the
+/// share-weighted mixture over hospital levels, so that its lognormal expectation is exact.
 #[derive(Clone, Debug)]
 pub struct BenefitRegime {
     pub inpatient: [PiecewiseLinear; 2],
     pub critical_illness: [PiecewiseLinear; 2],
+    pub tier2: [PiecewiseLinear; 2],
     pub outpatient: [PiecewiseLinear; 2],
+    /// Per hospital level (one level without `hospital_levels`), for [0] and [1].
+    pub levels: [Vec<LevelScales>; 2],
 }
 
 fn scale(b: &BenefitSpec, retired: bool) -> PiecewiseLinear {
+    scale_adjusted(b, retired, 0.0)
+}
+
+/// A benefit scale with every ratio moved by `ratio_delta` (and the retiree deltas if retired).
+fn scale_adjusted(b: &BenefitSpec, retired: bool, ratio_delta: f64) -> PiecewiseLinear {
     let (dd, dr) = if retired {
         (b.retiree_deductible_delta, b.retiree_ratio_delta)
     } else {
@@ -69,21 +87,74 @@ fn scale(b: &BenefitSpec, retired: bool) -> PiecewiseLinear {
     let tiers: Vec<(f64, f64)> = b
         .tiers
         .iter()
-        .map(|t| (t[0], (t[1] + dr).clamp(0.0, 1.0)))
+        .map(|t| (t[0], (t[1] + dr + ratio_delta).clamp(0.0, 1.0)))
         .collect();
     PiecewiseLinear::coinsurance(b.deductible + dd, &tiers, b.cap)
 }
 
 impl BenefitRegime {
-    fn new(p: &PolicySpec, t: Month) -> BenefitRegime {
-        let inpatient = [false, true].map(|r| scale(&p.inpatient.at(t), r));
-        let critical_illness = [0, 1].map(|r| match &p.critical_illness {
-            Some(ci) => {
-                let oop = PiecewiseLinear::identity().minus(&inpatient[r]);
-                oop.then(&scale(&ci.at(t), r == 1))
-            }
-            None => PiecewiseLinear::zero(),
+    /// Per level: the first tier f₁(X); the self-pay above the deductible
+    /// A₁ = X − f₁(X) − min(X, d), on which the second tier pays t₂(A₁); the self-pay left,
+    /// A₂ = A₁ − t₂(A₁), on which critical illness pays c(A₂). (Jiangmen 001: both the second
+    /// tier and critical illness count self-pay "excluding the deductible"; stacking them in
+    /// this order, so that together they never pay more than the member's cost, is an
+    /// ASSUMPTION.)
+    pub fn new(p: &PolicySpec, t: Month) -> BenefitRegime {
+        let base = p.inpatient.at(t);
+        let levels_spec: Vec<(f64, BenefitSpec, f64, f64)> = match &p.hospital_levels {
+            Some(ls) => ls
+                .iter()
+                .map(|l| {
+                    let mut b = base.clone();
+                    b.deductible = l.deductible;
+                    b.tiers = vec![[f64::INFINITY, l.ratio]];
+                    (
+                        l.share,
+                        b,
+                        l.tier2_ratio_delta,
+                        l.critical_illness_ratio_delta,
+                    )
+                })
+                .collect(),
+            None => vec![(1.0, base.clone(), 0.0, 0.0)],
+        };
+        let tier2 = p.tier2.as_ref().map(|d| d.at(t));
+        let ci = p.critical_illness.as_ref().map(|d| d.at(t));
+        let levels = [false, true].map(|r| {
+            levels_spec
+                .iter()
+                .map(|(share, b, d2, dci)| {
+                    let f1 = scale(b, r);
+                    let deductible =
+                        b.deductible + if r { b.retiree_deductible_delta } else { 0.0 };
+                    let mut a1 = PiecewiseLinear::identity().minus(&f1);
+                    if deductible > 0.0 {
+                        a1 = a1.minus(&PiecewiseLinear::identity().capped(deductible));
+                    }
+                    let t2 = tier2.as_ref().map_or_else(PiecewiseLinear::zero, |s| {
+                        a1.then(&scale_adjusted(s, r, *d2))
+                    });
+                    let a2 = a1.minus(&t2);
+                    let c = ci.as_ref().map_or_else(PiecewiseLinear::zero, |s| {
+                        a2.then(&scale_adjusted(s, r, *dci))
+                    });
+                    LevelScales {
+                        share: *share,
+                        inpatient: f1,
+                        tier2: t2,
+                        critical_illness: c,
+                    }
+                })
+                .collect::<Vec<_>>()
         });
+        let mix = |r: usize, f: &dyn Fn(&LevelScales) -> &PiecewiseLinear| {
+            levels[r].iter().fold(PiecewiseLinear::zero(), |acc, l| {
+                acc.plus(&f(l).scaled(l.share))
+            })
+        };
+        let inpatient = [0, 1].map(|r| mix(r, &|l| &l.inpatient));
+        let critical_illness = [0, 1].map(|r| mix(r, &|l| &l.critical_illness));
+        let tier2 = [0, 1].map(|r| mix(r, &|l| &l.tier2));
         let outpatient = [false, true].map(|r| {
             p.outpatient
                 .as_ref()
@@ -92,8 +163,21 @@ impl BenefitRegime {
         BenefitRegime {
             inpatient,
             critical_illness,
+            tier2,
             outpatient,
+            levels,
         }
+    }
+
+    /// The fund's payments for an annual allowed cost `x` at hospital level `level`:
+    /// (first-tier inpatient, second tier, critical illness), yuan.
+    pub fn payments(&self, level: usize, retired: bool, x: f64) -> (f64, f64, f64) {
+        let l = &self.levels[usize::from(retired)][level];
+        (
+            l.inpatient.eval(x),
+            l.tier2.eval(x),
+            l.critical_illness.eval(x),
+        )
     }
 }
 
@@ -212,7 +296,13 @@ impl UnitModel {
 
         // Distinct benefit regimes over the horizon.
         let mut regimes: Vec<BenefitRegime> = Vec::new();
-        let mut keys: Vec<(BenefitSpec, Option<BenefitSpec>, Option<BenefitSpec>)> = Vec::new();
+        type RegimeKey = (
+            BenefitSpec,
+            Option<BenefitSpec>,
+            Option<BenefitSpec>,
+            Option<BenefitSpec>,
+        );
+        let mut keys: Vec<RegimeKey> = Vec::new();
         let mut regime_of_month = Vec::with_capacity(horizon as usize);
         for k in 0..horizon as i32 {
             let m = start.plus(k);
@@ -220,6 +310,7 @@ impl UnitModel {
                 p.inpatient.at(m),
                 p.critical_illness.as_ref().map(|d| d.at(m)),
                 p.outpatient.as_ref().map(|d| d.at(m)),
+                p.tier2.as_ref().map(|d| d.at(m)),
             );
             let idx = keys.iter().position(|x| *x == key).unwrap_or_else(|| {
                 keys.push(key);
@@ -285,6 +376,7 @@ impl UnitModel {
                 self.mu_in[sex][a],
                 self.sigma_in,
             ),
+            2 => (&regime.tier2[retired], self.mu_in[sex][a], self.sigma_in),
             _ => (
                 &regime.outpatient[retired],
                 self.mu_out[sex][a],
@@ -300,10 +392,12 @@ impl UnitModel {
     /// What the benefit grid depends on: units with equal keys can share one.
     pub fn benefit_grid_key(&self) -> String {
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             self.policy.inpatient,
             self.policy.outpatient,
             self.policy.critical_illness,
+            self.policy.tier2,
+            self.policy.hospital_levels,
             self.regime_of_month,
             self.mu_in,
             self.mu_out,
@@ -510,7 +604,7 @@ impl UnitModel {
         } else {
             None
         };
-        let mut annual = [0.0; 3]; // inpatient, critical illness, outpatient
+        let mut annual = [0.0; N_BENEFIT_KINDS]; // inpatient, critical illness, tier 2, outpatient
         for sex in 0..2 {
             for a in 0..N_AGES {
                 let mut active = 0.0;
@@ -533,8 +627,13 @@ impl UnitModel {
                     if n == 0.0 {
                         continue;
                     }
-                    let use_p = [self.p_in[sex][a], self.p_in[sex][a], self.p_out[sex][a]];
-                    for kind in 0..3 {
+                    let use_p = [
+                        self.p_in[sex][a],
+                        self.p_in[sex][a],
+                        self.p_in[sex][a],
+                        self.p_out[sex][a],
+                    ];
+                    for kind in 0..N_BENEFIT_KINDS {
                         let per_user = match (&point, &self.benefit_grid) {
                             (Some(pt), Some(g)) => g.value(ri, pt, benefit_cell(kind, r, sex, a)),
                             _ => self.expected_benefit(ri, kind, r, sex, a, shift),
@@ -546,9 +645,37 @@ impl UnitModel {
         }
         lines.spending[spending::INPATIENT] = annual[0] / 12.0 * season;
         lines.spending[spending::CRITICAL_ILLNESS] = annual[1] / 12.0 * season;
-        lines.spending[spending::OUTPATIENT] = annual[2] / 12.0 * season;
+        lines.spending[spending::TIER2] = annual[2] / 12.0 * season;
+        lines.spending[spending::OUTPATIENT] = annual[3] / 12.0 * season;
         lines.spending[spending::PERSONAL_ACCOUNT] =
             memo.members[Status::Retiree as usize] * p.retiree_account_credit.at(t);
+        if let Some(bands) = &p.account_credit_bands {
+            // Active members' monthly credits by age band, or their own contribution (a share
+            // of their base) where higher (Jiangmen 001, 二档 personal accounts).
+            let own = p.account_credit_own_rate;
+            let mut credits = 0.0;
+            for g in GROUPS {
+                let sex = g.sex();
+                for a in 0..N_AGES {
+                    let age = (a + MIN_AGE) as f64;
+                    let band = bands.iter().find(|b| age < b[0]).map_or(0.0, |b| b[1]);
+                    let base = up.base_by_age[sex * N_AGES + a];
+                    let gi = g as usize;
+                    for (st, b) in [
+                        (Status::Enterprise, base),
+                        (Status::Government, base),
+                        (Status::Flexible, flex_base),
+                        (Status::ContinuingContributor, 0.0),
+                    ] {
+                        let n = cells.n[cell(gi, st as usize, a)];
+                        if n > 0.0 {
+                            credits += n * band.max(own * b);
+                        }
+                    }
+                }
+            }
+            lines.spending[spending::PERSONAL_ACCOUNT] += credits;
+        }
 
         // --- maternity ----------------------------------------------------------------
         if let Some(m) = &self.maternity {

@@ -784,6 +784,70 @@ impl Validator<'_> {
         if let Some(c) = &p.critical_illness {
             self.benefit(&at("critical_illness"), c)?;
         }
+        if let Some(t2) = &p.tier2 {
+            self.benefit(&at("tier2"), t2)?;
+        }
+        if let Some(levels) = &p.hospital_levels {
+            if levels.is_empty() {
+                return Err(self.err(at("hospital_levels"), "needs at least one level"));
+            }
+            for (k, l) in levels.iter().enumerate() {
+                let f = |x: &str| at(&format!("hospital_levels[{k}].{x}"));
+                self.range(&f("share"), l.share, 0.0, 1.0, "share of inpatient cost")?;
+                self.range(&f("deductible"), l.deductible, 0.0, 1e8, "yuan a year")?;
+                self.range(&f("ratio"), l.ratio, 0.0, 1.0, "ratio paid by the fund")?;
+                self.range(
+                    &f("tier2_ratio_delta"),
+                    l.tier2_ratio_delta,
+                    -1.0,
+                    1.0,
+                    "ratio points",
+                )?;
+                self.range(
+                    &f("critical_illness_ratio_delta"),
+                    l.critical_illness_ratio_delta,
+                    -1.0,
+                    1.0,
+                    "ratio points",
+                )?;
+            }
+            let total: f64 = levels.iter().map(|l| l.share).sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return Err(self.err(
+                    at("hospital_levels"),
+                    format!("the shares add up to {total}; they must add up to 1"),
+                ));
+            }
+        }
+        if let Some(bands) = &p.account_credit_bands {
+            let mut prev = 0.0;
+            for (k, b) in bands.iter().enumerate() {
+                if b[0].is_nan() || b[0] <= prev {
+                    return Err(self.err(
+                        at(&format!("account_credit_bands[{k}]")),
+                        format!(
+                            "upper age {} must exceed the previous band's ({prev})",
+                            b[0]
+                        ),
+                    ));
+                }
+                self.range(
+                    &at(&format!("account_credit_bands[{k}]")),
+                    b[1],
+                    0.0,
+                    1e5,
+                    "yuan per member per month",
+                )?;
+                prev = b[0];
+            }
+        }
+        self.range(
+            &at("account_credit_own_rate"),
+            p.account_credit_own_rate,
+            0.0,
+            1.0,
+            "share of the base a month",
+        )?;
         let c = &p.costs;
         if c.price_year > self.start.year() {
             return Err(self.err(

@@ -477,6 +477,24 @@ pub struct CostSpec {
     pub source: Option<String>,
 }
 
+/// One hospital level of a tiered inpatient formula.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HospitalLevelSpec {
+    pub name: String,
+    /// Share of inpatient cost incurred at this level (the shares sum to 1).
+    pub share: f64,
+    /// Deductible (yuan a year) and the ratio the fund pays above it, for members in service.
+    pub deductible: f64,
+    pub ratio: f64,
+    /// Added to every ratio of `tier2` at this level (e.g. −0.1 at non-designated hospitals).
+    #[serde(default)]
+    pub tier2_ratio_delta: f64,
+    /// Added to every ratio of `critical_illness` at this level.
+    #[serde(default)]
+    pub critical_illness_ratio_delta: f64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BuyinMode {
@@ -638,9 +656,26 @@ pub struct PolicySpec {
     pub inpatient: Dated<BenefitSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outpatient: Option<Dated<BenefitSpec>>,
-    /// Critical-illness cover on the out-of-pocket part left by inpatient benefits.
+    /// Critical-illness cover (大病保险) on the member's remaining self-pay above the inpatient
+    /// deductible, after inpatient and Tier 2 benefits; its deductible is the threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub critical_illness: Option<Dated<BenefitSpec>>,
+    /// Hospital levels with their shares of inpatient cost and their own deductible and ratio
+    /// (Jiangmen 001); `inpatient` then gives the cap and the retiree deltas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hospital_levels: Option<Vec<HospitalLevelSpec>>,
+    /// A second tier (Jiangmen 二档) on the self-pay above the inpatient deductible left after
+    /// the first tier's inpatient benefit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier2: Option<Dated<BenefitSpec>>,
+    /// Personal-account credits of active members paid from pooled money, by age band:
+    /// [[upper age (exclusive), yuan a month], …] in increasing order of age.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_credit_bands: Option<Vec<[f64; 2]>>,
+    /// With `account_credit_bands`: a member's credit is at least this share of their
+    /// contribution base a month (their own contribution, if higher than the band's amount).
+    #[serde(default)]
+    pub account_credit_own_rate: f64,
     pub costs: CostSpec,
     /// Month-of-year factors on medical spending; they must average exactly 1.
     #[serde(default = "flat_seasonality")]

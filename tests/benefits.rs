@@ -1,0 +1,81 @@
+//! Benefit formulas by hand: Jiangmen's two tiers and critical illness (001 四(四)).
+
+use fundrisk::engine::unit::BenefitRegime;
+use fundrisk::params::Month;
+use fundrisk::scenario::Scenario;
+use std::path::Path;
+
+/// Level-2 hospital (001 四(四)1(1)): deductible 600 and 80 % for a worker, 500 and 85 % for a
+/// retiree, cap 200,000. Tier 2 (2(1)) on the self-pay above the deductible: 50 % to 5,000,
+/// 85 % to 200,000. Critical illness (1(4)) on what is left above 10,000 (2018): 60 % to
+/// 120,000.
+///
+/// Worker, 3,000: Tier 1 0.8 × 2,400 = 1,920; self-pay above the deductible 3,000 − 1,920 − 600
+/// = 480; Tier 2 0.5 × 480 = 240; left 240 < 10,000: no critical illness.
+/// Worker, 50,000: Tier 1 0.8 × 49,400 = 39,520; self-pay 9,880; Tier 2 2,500 + 0.85 × 4,880
+/// = 6,648; left 3,232: none.
+/// Worker, 300,000: Tier 1 min(239,520, 200,000) = 200,000; self-pay 99,400; Tier 2 2,500 +
+/// 0.85 × 94,400 = 82,740; left 16,660; critical illness 0.6 × 6,660 = 3,996.
+/// Retiree, 3,000: Tier 1 0.85 × 2,500 = 2,125; self-pay 375; Tier 2 187.50.
+/// Retiree, 50,000: Tier 1 0.85 × 49,500 = 42,075; self-pay 7,425; Tier 2 2,500 + 0.85 × 2,425
+/// = 4,561.25; left 2,863.75: none.
+/// Retiree, 300,000: Tier 1 200,000; self-pay 99,500; Tier 2 2,500 + 0.85 × 94,500 = 82,825;
+/// left 16,675; critical illness 0.6 × 6,675 = 4,005.
+#[test]
+fn jiangmen_level_two_payments_by_hand() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let s = Scenario::from_path(&p).expect("scenario");
+    let regime = BenefitRegime::new(&s.units[0].policy, Month::new(2018, 6).unwrap());
+    let level2 = 1;
+    let cases = [
+        (false, 3_000.0, (1_920.0, 240.0, 0.0)),
+        (false, 50_000.0, (39_520.0, 6_648.0, 0.0)),
+        (false, 300_000.0, (200_000.0, 82_740.0, 3_996.0)),
+        (true, 3_000.0, (2_125.0, 187.5, 0.0)),
+        (true, 50_000.0, (42_075.0, 4_561.25, 0.0)),
+        (true, 300_000.0, (200_000.0, 82_825.0, 4_005.0)),
+    ];
+    for (retired, x, (t1, t2, ci)) in cases {
+        let (a, b, c) = regime.payments(level2, retired, x);
+        let ok = |u: f64, v: f64| (u - v).abs() < 1e-6;
+        assert!(
+            ok(a, t1) && ok(b, t2) && ok(c, ci),
+            "retired {retired}, {x}: ({a}, {b}, {c}) vs ({t1}, {t2}, {ci})"
+        );
+        // Together they never pay more than the cost.
+        assert!(a + b + c <= x);
+    }
+    // At a non-designated hospital, Tier 2 and critical illness pay 10 points less: worker,
+    // 300,000: Tier 1 min(0.4 × 298,500, 200,000) = 119,400; self-pay 300,000 − 119,400 − 1,500
+    // = 179,100; Tier 2 0.4 × 5,000 + 0.75 × 174,100 = 132,575; left 46,525; critical illness
+    // 0.5 × 36,525 = 18,262.50.
+    let (a, b, c) = regime.payments(3, false, 300_000.0);
+    assert!(
+        (a - 119_400.0).abs() < 1e-6 && (b - 132_575.0).abs() < 1e-6 && (c - 18_262.5).abs() < 1e-6,
+        "({a}, {b}, {c})"
+    );
+}
+
+/// The scale the engine takes the expectation of is the share-weighted mixture of the levels.
+#[test]
+fn hospital_mix_is_the_share_weighted_sum_of_levels() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let s = Scenario::from_path(&p).expect("scenario");
+    let regime = BenefitRegime::new(&s.units[0].policy, Month::new(2020, 1).unwrap());
+    let shares = [0.15, 0.45, 0.35, 0.05];
+    for r in [false, true] {
+        for x in [100.0, 700.0, 4_000.0, 60_000.0, 250_000.0, 900_000.0] {
+            let mut mix = (0.0, 0.0, 0.0);
+            for (l, w) in shares.iter().enumerate() {
+                let (a, b, c) = regime.payments(l, r, x);
+                mix.0 += w * a;
+                mix.1 += w * b;
+                mix.2 += w * c;
+            }
+            let i = usize::from(r);
+            assert!((regime.inpatient[i].eval(x) - mix.0).abs() < 1e-6);
+            assert!((regime.tier2[i].eval(x) - mix.1).abs() < 1e-6);
+            assert!((regime.critical_illness[i].eval(x) - mix.2).abs() < 1e-6);
+        }
+    }
+}
