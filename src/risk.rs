@@ -22,11 +22,13 @@ pub const LINE_TRANSFERS: usize = LINE_INCOME_TOTAL + 3;
 
 /// Membership and births kept per unit and year: births in the year (insured women, uninsured
 /// spouses) and members at the year end (active, retired).
-pub const MEMO_NAMES: [&str; 4] = [
+pub const MEMO_NAMES: [&str; 6] = [
     "births_insured",
     "births_spouse",
     "members_active",
     "members_retiree",
+    "rule_fired",
+    "employer_rate_uplift",
 ];
 const N_MEMO: usize = MEMO_NAMES.len();
 
@@ -281,6 +283,8 @@ impl PathRecord {
                     // Members at the start of the year's last month.
                     m[2] += active;
                     m[3] += retired;
+                    m[4] = m[4].max(memo.rule_fired);
+                    m[5] = m[5].max(memo.employer_rate_uplift);
                 }
             }
         }

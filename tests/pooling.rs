@@ -350,3 +350,58 @@ fn city_unified_settlement_by_the_rules() {
         "{kinds:?}"
     );
 }
+
+/// Jiangmen's 6-month rule (001 四(五)3) as a management rule: below 6 months at a year end the
+/// employer rate rises by 0.5 point from January, up to 7 %; every firing is on the ledger.
+#[test]
+fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let text = std::fs::read_to_string(p).unwrap();
+    // A fund that starts nearly empty and stays short.
+    let text = text.replace(
+        "initial_pooled_balance = 3.0e9",
+        "initial_pooled_balance = 1.0e8",
+    );
+    let text = text.replace("inpatient_mean = 24000.0", "inpatient_mean = 40000.0");
+    let s = scenario_text(&text);
+    let without = {
+        let mut s2 = s.clone();
+        s2.spec.rules.clear();
+        exact_ledger(&ScenarioModel::new(&s2))
+    };
+    let with = exact_ledger(&ScenarioModel::new(&s));
+    let uplift = |r: &LedgerRow| r.memo.employer_rate_uplift;
+    // Fired at the ends of 2018, 2019 and 2020: 0.5, 1.0, 1.5 points; then the 7 % ceiling
+    // (5.5 % + 1.5) stops it.
+    let fired: Vec<String> = with
+        .iter()
+        .filter(|r| r.memo.rule_fired == 1.0)
+        .map(|r| r.month.to_string())
+        .collect();
+    assert_eq!(fired, ["2018-12", "2019-12", "2020-12"]);
+    for (year, expected) in [
+        (2018, 0.0),
+        (2019, 0.005),
+        (2020, 0.010),
+        (2021, 0.015),
+        (2027, 0.015),
+    ] {
+        let r = row(&with, "jiangmen-employees", &format!("{year}-06"));
+        assert!(
+            (uplift(r) - expected).abs() < 1e-12,
+            "{year}: {}",
+            uplift(r)
+        );
+    }
+    // The employer line scales with the rate: 6.0 % against 5.5 % in 2019 (to the fen).
+    let a = row(&with, "jiangmen-employees", "2019-03").record.income[0];
+    let b = row(&without, "jiangmen-employees", "2019-03").record.income[0];
+    let ratio = Decimal::new(60, 3) / Decimal::new(55, 3);
+    assert!(
+        (a - b * ratio).abs() <= Decimal::new(2, 2),
+        "{a} vs {}",
+        b * ratio
+    );
+    // Nothing else moves: spending is the same with and without the rule.
+    assert_eq!(spending_by_month(&with), spending_by_month(&without));
+}

@@ -13,7 +13,7 @@ use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, sp
 use crate::params::Month;
 use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
-use crate::scenario::{PoolingKind, Scenario};
+use crate::scenario::{PoolingKind, RuleKind, RuleSpec, Scenario};
 use grid::ShiftGrid;
 use std::sync::Arc;
 pub use unit::{Memo, UnitModel};
@@ -65,6 +65,8 @@ pub struct ScenarioModel {
     maternity_fund: Vec<Option<usize>>,
     /// How units share money, with the fund indices it needs.
     pub pooling: PoolingRule,
+    /// Management rules and, per rule, which units they apply to.
+    pub rules: Vec<(RuleSpec, Vec<bool>)>,
 }
 
 impl ScenarioModel {
@@ -176,6 +178,19 @@ impl ScenarioModel {
             fund_openings,
             maternity_fund,
             pooling,
+            rules: scenario
+                .spec
+                .rules
+                .iter()
+                .map(|r| {
+                    let applies = scenario
+                        .units
+                        .iter()
+                        .map(|u| r.units.as_ref().is_none_or(|us| us.contains(&u.spec.name)))
+                        .collect();
+                    (r.clone(), applies)
+                })
+                .collect(),
         }
     }
 
@@ -248,6 +263,8 @@ pub struct PathState<M> {
     /// Per unit, the month's pooled premium income and spending.
     unit_income: Vec<M>,
     unit_spending: Vec<M>,
+    /// Per unit, what management rules have added to the employer rate.
+    rate_uplift: Vec<f64>,
 }
 
 impl<M: Money> PathState<M> {
@@ -276,6 +293,7 @@ impl<M: Money> PathState<M> {
             balances: vec![M::default(); nf],
             unit_income: vec![M::default(); nu],
             unit_spending: vec![M::default(); nu],
+            rate_uplift: vec![0.0; nu],
         }
     }
 
@@ -287,6 +305,7 @@ impl<M: Money> PathState<M> {
             *b = FundBook::new(bal, sp);
         }
         self.pool.reset(&model.pooling);
+        self.rate_uplift.fill(0.0);
     }
 }
 
@@ -302,6 +321,8 @@ fn add_memo(total: &mut Memo, m: &Memo) {
     total.exits += m.exits;
     total.deaths += m.deaths;
     total.retirements += m.retirements;
+    total.employer_rate_uplift = total.employer_rate_uplift.max(m.employer_rate_uplift);
+    total.rule_fired = total.rule_fired.max(m.rule_fired);
 }
 
 /// Runs one path: every unit and fund, month by month. Each month: every unit's lines are
@@ -344,6 +365,7 @@ pub fn project<M: Money>(
                 &mut state.flows,
                 counts,
                 state.use_grid,
+                state.rate_uplift[u],
             );
             let pf = model.pooling.unit_fund[u];
             let mut inc = [zero; N_INCOME];
@@ -408,9 +430,42 @@ pub fn project<M: Money>(
                 p.transfer_merger,
                 p.other_transfers,
             );
+            if t.month() == 12 && !model.rules.is_empty() && model.funds[f].kind == FundKind::Pooled
+            {
+                let u = model.funds[f].unit;
+                let months = rec
+                    .months_of_capacity
+                    .map_or(f64::INFINITY, |m| m.to_yuan());
+                if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
+                    state.memos[f].rule_fired = 1.0;
+                }
+            }
             observer.month(k, f, &rec, &state.memos[f]);
         }
     }
+}
+
+/// Evaluates the management rules for unit `u` at the year end `t` with `months` of capacity;
+/// updates its employer-rate uplift from the next January and says whether a rule fired.
+fn apply_rules(model: &ScenarioModel, u: usize, t: Month, months: f64, uplift: &mut f64) -> bool {
+    let mut fired = false;
+    let next = t.plus(1);
+    for (rule, applies) in &model.rules {
+        if !applies[u] || months >= rule.below_months {
+            continue;
+        }
+        match rule.kind {
+            RuleKind::RaiseEmployerRate => {
+                let room = (rule.ceiling - model.units[u].employer_rate(next)).max(0.0);
+                let new = (*uplift + rule.step).min(room);
+                if new > *uplift + 1e-12 {
+                    *uplift = new;
+                    fired = true;
+                }
+            }
+        }
+    }
+    fired
 }
 
 /// The expected path (every driver at its mean).

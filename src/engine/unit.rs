@@ -39,6 +39,10 @@ pub struct Memo {
     pub exits: f64,
     pub deaths: f64,
     pub retirements: f64,
+    /// Added to the employer rate by management rules in this month (share of payroll).
+    pub employer_rate_uplift: f64,
+    /// 1 in the month a management rule fired for the unit (a year end), else 0.
+    pub rule_fired: f64,
 }
 
 /// Kinds of benefit tabulated per cell: inpatient (first tier), critical illness, second-tier
@@ -433,6 +437,11 @@ impl UnitModel {
         self.benefit_grid = Some(grid);
     }
 
+    /// The employer rate for enterprises in month `t` before any management rule.
+    pub fn employer_rate(&self, t: Month) -> f64 {
+        self.policy.employer_rate.at(t)
+    }
+
     /// Months from the middle of the cost price year to the start.
     pub fn price_year_gap_months(&self) -> f64 {
         self.price_year_gap_months
@@ -514,6 +523,7 @@ impl UnitModel {
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
         use_grid: bool,
+        rate_uplift: f64,
     ) -> (Lines, Memo) {
         let p = &self.policy;
         let yi = d.year_index(t.year());
@@ -539,12 +549,14 @@ impl UnitModel {
         } else {
             0.0
         };
-        let er_ent = p.employer_rate.at(t) + merged_extra;
+        let er_ent = p.employer_rate.at(t) + merged_extra + rate_uplift;
         let er_gov = p
             .employer_rate_government
             .as_ref()
             .map_or(p.employer_rate.at(t), |g| g.at(t))
-            + merged_extra;
+            + merged_extra
+            + rate_uplift;
+        memo.employer_rate_uplift = rate_uplift;
         let er_pa = p.employer_to_personal_account.at(t);
         let ee = p.employee_rate.at(t);
         let ee_pa = p.employee_to_personal_account.at(t);

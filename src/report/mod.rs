@@ -78,6 +78,8 @@ pub fn ledger_columns() -> Vec<String> {
         "exits",
         "deaths",
         "retirements",
+        "employer_rate_uplift",
+        "rule_fired",
     ] {
         c.push(s.into());
     }
@@ -125,8 +127,10 @@ pub fn write_ledger_csv(path: &Path, rows: &[LedgerRow]) -> Result<()> {
                 for v in [m.entries, m.exits, m.deaths, m.retirements] {
                     cells.push(format!("{v:.2}"));
                 }
+                cells.push(format!("{:.4}", m.employer_rate_uplift));
+                cells.push(format!("{}", m.rule_fired));
             } else {
-                cells.extend(std::iter::repeat_n(String::new(), 12));
+                cells.extend(std::iter::repeat_n(String::new(), 14));
             }
             csv.write_record(&cells).map_err(err)?;
         }

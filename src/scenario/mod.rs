@@ -426,6 +426,20 @@ impl Validator<'_> {
             return Err(self.err("units", "a scenario needs at least one unit ([[units]])"));
         }
         self.pooling(s)?;
+        for (i, r) in s.rules.iter().enumerate() {
+            let f = |k: &str| format!("rules[{i}].{k}");
+            self.range(&f("below_months"), r.below_months, 0.0, 1200.0, "months")?;
+            self.range(&f("step"), r.step, 0.0, 1.0, "share of payroll")?;
+            self.range(&f("ceiling"), r.ceiling, 0.0, 1.0, "share of payroll")?;
+            for (k, name) in r.units.iter().flatten().enumerate() {
+                if !s.units.iter().any(|u| &u.name == name) {
+                    return Err(self.err(
+                        f(&format!("units[{k}]")),
+                        format!("`{name}` is not the name of a unit"),
+                    ));
+                }
+            }
+        }
         for (i, u) in s.units.iter().enumerate() {
             let f = |k: &str| format!("units[{i}].{k}");
             if u.name.is_empty() || u.name.contains([',', '"', '\n']) {

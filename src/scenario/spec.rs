@@ -35,6 +35,36 @@ pub struct ScenarioSpec {
     #[serde(default)]
     pub policy: toml::Table,
     pub units: Vec<UnitSpec>,
+    /// Management rules evaluated at every year end (MODEL.md, "Fund, pooling and rules").
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// What a management rule does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// If a unit's pooled fund has fewer than `below_months` of payment capacity at a year
+    /// end, its employer rate rises by `step` from the next January, up to `ceiling`.
+    RaiseEmployerRate,
+}
+
+/// A management rule, e.g. Jiangmen's "below 6 months of capacity, rates are adjusted".
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub kind: RuleKind,
+    /// Months of payment capacity at the year end below which the rule fires.
+    pub below_months: f64,
+    /// Added to the employer rate (share of payroll) each time it fires.
+    pub step: f64,
+    /// The employer rate the rule never lifts it above (share of payroll).
+    pub ceiling: f64,
+    /// Units it applies to; default: every unit with a pooled fund of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
