@@ -359,9 +359,12 @@ pub enum Status {
     ContinuingContributor = 3,
     /// Retiree (退休人员): pays nothing.
     Retiree = 4,
+    /// Adult urban-rural resident (城乡居民, Jiangmen 一档 only): pays a flat contribution a year,
+    /// with a fiscal subsidy; never retires.
+    Resident = 5,
 }
 
-pub const N_STATUS: usize = 5;
+pub const N_STATUS: usize = 6;
 pub const WORKER_STATUSES: [Status; 3] = [Status::Enterprise, Status::Government, Status::Flexible];
 
 impl Status {
@@ -371,6 +374,7 @@ impl Status {
         Status::Flexible,
         Status::ContinuingContributor,
         Status::Retiree,
+        Status::Resident,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -379,6 +383,7 @@ impl Status {
             Status::Flexible => "flexible",
             Status::ContinuingContributor => "continuing",
             Status::Retiree => "retiree",
+            Status::Resident => "resident",
         }
     }
     pub fn is_worker(self) -> bool {
@@ -519,7 +524,14 @@ impl WorkerFlows {
 }
 
 impl MembershipStructure {
-    pub const STATUSES: [&'static str; 4] = ["enterprise", "government", "flexible", "retiree"];
+    /// `resident` rows are optional (a table for employee schemes may leave them out).
+    pub const STATUSES: [&'static str; 5] = [
+        "enterprise",
+        "government",
+        "flexible",
+        "retiree",
+        "resident",
+    ];
 
     pub fn parse(file: &str, text: &str) -> Result<MembershipStructure> {
         let t = Table::parse(file, text)?;
@@ -533,7 +545,7 @@ impl MembershipStructure {
             .map(|(s, st)| format!("{st} {s}"))
             .collect();
         t.check_age_coverage(&ages, &keys, MIN_AGE, MAX_AGE)?;
-        let mut share: Vec<BySex<Vec<f64>>> = (0..4)
+        let mut share: Vec<BySex<Vec<f64>>> = (0..Self::STATUSES.len())
             .map(|_| [vec![0.0; N_AGES], vec![0.0; N_AGES]])
             .collect();
         for i in 0..ages.len() {
@@ -545,7 +557,8 @@ impl MembershipStructure {
         }
         for (st, by_sex) in share.iter().enumerate() {
             let sum: f64 = by_sex.iter().flatten().sum();
-            if (sum - 1.0).abs() > 1e-4 {
+            let optional_and_absent = Self::STATUSES[st] == "resident" && sum == 0.0;
+            if (sum - 1.0).abs() > 1e-4 && !optional_and_absent {
                 return Err(Error::table(
                     file,
                     0,

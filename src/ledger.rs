@@ -88,13 +88,15 @@ impl Money for Decimal {
 }
 
 /// Income lines of a fund (pooled income; personal-account parts are never here).
-pub const INCOME_LINES: [&str; 6] = [
+pub const INCOME_LINES: [&str; 8] = [
     "income_employer",
     "income_employee",
     "income_flexible",
     "income_buyin",
     "income_maternity",
     "income_treasury",
+    "income_resident",
+    "income_subsidy",
 ];
 pub const N_INCOME: usize = INCOME_LINES.len();
 pub mod income {
@@ -106,6 +108,10 @@ pub mod income {
     pub const MATERNITY: usize = 4;
     /// Payments from county treasuries at the annual settlement (city-unified pooling).
     pub const TREASURY: usize = 5;
+    /// Residents' own contributions.
+    pub const RESIDENT: usize = 6;
+    /// Fiscal subsidies for residents.
+    pub const SUBSIDY: usize = 7;
 }
 
 /// Spending lines of a fund.
@@ -132,7 +138,7 @@ pub mod spending {
 }
 
 /// One fund's month on the books.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FundMonth<M> {
     pub income: [M; N_INCOME],
     pub spending: [M; N_SPENDING],

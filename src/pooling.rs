@@ -203,7 +203,7 @@ impl PoolingRule {
         state: &mut PoolState<M>,
         settled: &mut impl FnMut(usize, &Settlement<M>),
     ) {
-        if self.spec.kind == PoolingKind::Single || t < self.start {
+        if matches!(self.spec.kind, PoolingKind::Single | PoolingKind::Accounts) || t < self.start {
             return;
         }
         let n = self.unit_fund.len();
@@ -285,7 +285,7 @@ impl PoolingRule {
                     };
                 }
             }
-            PoolingKind::Single => {}
+            PoolingKind::Single | PoolingKind::Accounts => {}
         }
         for u in 0..n {
             state.settlements[u].income = state.ytd_income[u];

@@ -125,7 +125,8 @@ impl Layout {
             .map(|k| k + 1 == horizon || model.month(k).month() == 12)
             .collect();
         let n_funds = model.funds.len();
-        let has_total = n_funds > 1;
+        let accounts = model.pooling.spec.kind == PoolingKind::Accounts;
+        let has_total = n_funds > 1 || accounts;
         let mut names: Vec<String> = model.funds.iter().map(|f| f.name.clone()).collect();
         let mut last_year: Vec<usize> = model
             .funds
@@ -137,7 +138,12 @@ impl Layout {
             })
             .collect();
         if has_total {
-            names.push("all".into());
+            // The accounts' fund carries its own name; otherwise the total of all funds.
+            names.push(if accounts {
+                model.pooling.spec.fund_name.clone()
+            } else {
+                "all".into()
+            });
             last_year.push(n_years - 1);
         }
         let carries_memo = model
@@ -149,7 +155,10 @@ impl Layout {
             names,
             carries_memo,
             unit_names: model.units.iter().map(|u| u.name.clone()).collect(),
-            has_settlements: model.pooling.spec.kind != PoolingKind::Single,
+            has_settlements: matches!(
+                model.pooling.spec.kind,
+                PoolingKind::ProvincialAdjustment | PoolingKind::CityUnified
+            ),
             n_funds,
             has_total,
             first_year,

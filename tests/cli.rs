@@ -96,7 +96,7 @@ fn ledger_identities_hold_on_every_row_to_the_fen() {
         .keys()
         .filter(|c| c.starts_with("spending_") && *c != "spending_total")
         .collect();
-    assert_eq!((income.len(), spending.len()), (6, 7));
+    assert_eq!((income.len(), spending.len()), (8, 7));
 
     // Opening balances of the default scenario's two funds.
     let mut previous: HashMap<String, Decimal> = HashMap::from([

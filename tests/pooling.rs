@@ -375,10 +375,29 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
     // (5.5 % + 1.5) stops it.
     let fired: Vec<String> = with
         .iter()
-        .filter(|r| r.memo.rule_fired == 1.0)
+        .filter(|r| r.unit == "employees" && r.memo.rule_fired == 1.0)
         .map(|r| r.month.to_string())
         .collect();
     assert_eq!(fired, ["2018-12", "2019-12", "2020-12"]);
+    // The rule looks at the one fund (the sum of the two accounts), not at each account.
+    for year in 2018..=2027 {
+        let dec: Vec<&LedgerRow> = with
+            .iter()
+            .filter(|r| r.month.to_string() == format!("{year}-12"))
+            .collect();
+        assert_eq!(dec.len(), 2);
+        let balance: Decimal = dec.iter().map(|r| r.record.balance).sum();
+        let avg: Decimal = dec.iter().map(|r| r.record.avg_spending_12m).sum();
+        let months = balance / avg;
+        let fired_here = dec[0].memo.rule_fired == 1.0;
+        let below = months < Decimal::from(6);
+        let at_ceiling = dec[0].memo.employer_rate_uplift >= 0.015 - 1e-12;
+        assert_eq!(fired_here, below && !at_ceiling, "{year}: {months} months");
+        assert!(
+            dec.iter()
+                .all(|r| r.memo.rule_fired == dec[0].memo.rule_fired)
+        );
+    }
     for (year, expected) in [
         (2018, 0.0),
         (2019, 0.005),
@@ -386,7 +405,7 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
         (2021, 0.015),
         (2027, 0.015),
     ] {
-        let r = row(&with, "jiangmen-employees", &format!("{year}-06"));
+        let r = row(&with, "employees", &format!("{year}-06"));
         assert!(
             (uplift(r) - expected).abs() < 1e-12,
             "{year}: {}",
@@ -394,8 +413,8 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
         );
     }
     // The employer line scales with the rate: 6.0 % against 5.5 % in 2019 (to the fen).
-    let a = row(&with, "jiangmen-employees", "2019-03").record.income[0];
-    let b = row(&without, "jiangmen-employees", "2019-03").record.income[0];
+    let a = row(&with, "employees", "2019-03").record.income[0];
+    let b = row(&without, "employees", "2019-03").record.income[0];
     let ratio = Decimal::new(60, 3) / Decimal::new(55, 3);
     assert!(
         (a - b * ratio).abs() <= Decimal::new(2, 2),
@@ -404,4 +423,87 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
     );
     // Nothing else moves: spending is the same with and without the rule.
     assert_eq!(spending_by_month(&with), spending_by_month(&without));
+}
+
+/// Jiangmen (001 四(五)1): residents and employees are accounted separately inside one fund; the
+/// residents' contribution is 1.2 % (2018) of the disposable income of 2016 plus the subsidy.
+#[test]
+fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
+    use fundrisk::ledger::income;
+    let s = scenario_file("jiangmen-integration.toml");
+    let rows = exact_ledger(&ScenarioModel::new(&s));
+    for r in &rows {
+        let i = &r.record.income;
+        let sp = &r.record.spending;
+        if r.unit == "employees" {
+            assert_eq!(i[income::RESIDENT] + i[income::SUBSIDY], Decimal::ZERO);
+            assert_eq!(r.memo.members[5], 0.0);
+        } else {
+            assert_eq!(r.unit, "residents");
+            assert_eq!(
+                i[income::EMPLOYER] + i[income::EMPLOYEE] + i[income::FLEXIBLE],
+                Decimal::ZERO
+            );
+            // Tier 1 only: no second tier and no personal accounts.
+            assert_eq!(sp[fundrisk::ledger::spending::TIER2], Decimal::ZERO);
+            assert_eq!(
+                sp[fundrisk::ledger::spending::PERSONAL_ACCOUNT],
+                Decimal::ZERO
+            );
+        }
+    }
+    // January 2018: residents × 1.2 % × 25,000 (2016) / 12 × 97 % collected; subsidy 490 / 12.
+    let jan = row(&rows, "residents", "2018-01");
+    let n = jan.memo.members[5];
+    assert!((n - 2.4e6).abs() < 1.0);
+    let contribution = n * 0.012 * 25_000.0 / 12.0 * 0.97;
+    let subsidy = n * 490.0 / 12.0;
+    let got = |l: usize| jan.record.income[l].to_string().parse::<f64>().unwrap();
+    assert!(
+        (got(income::RESIDENT) - contribution).abs() <= 0.006,
+        "{} vs {contribution}",
+        got(income::RESIDENT)
+    );
+    assert!((got(income::SUBSIDY) - subsidy).abs() <= 0.006);
+    // 2020: 1.6 % of the 2018 income (29,000) and a subsidy of 550.
+    let jan20 = row(&rows, "residents", "2020-01");
+    let n = jan20.memo.members[5];
+    let got = jan20.record.income[income::RESIDENT]
+        .to_string()
+        .parse::<f64>()
+        .unwrap();
+    assert!((got - n * 0.016 * 29_000.0 / 12.0 * 0.97).abs() <= 0.006);
+
+    // The fund is the sum of its accounts: at zero volatility the "jiangmen" rows of the
+    // summary are the accounts' year-end balances added up.
+    let model = {
+        let mut m = ScenarioModel::new(&s.without_volatility());
+        m.build_benefit_grids();
+        m
+    };
+    let opts = fundrisk::engine::montecarlo::RunOptions::new(8, 1);
+    let sim = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
+    let t = sim.summary();
+    let units = t.strings("unit").unwrap();
+    let p50 = t.numbers("balance_p50").unwrap();
+    let years = t.numbers("year").unwrap();
+    for i in (0..t.n_rows()).filter(|&i| units[i] == "jiangmen") {
+        let year = years[i] as i32;
+        let total: f64 = ["employees", "residents"]
+            .iter()
+            .map(|u| {
+                row(&rows, u, &format!("{year}-12"))
+                    .record
+                    .balance
+                    .to_string()
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .sum();
+        assert!(
+            (p50[i] - total).abs() <= 1e-4 * total.abs() + 1.0,
+            "{year}: {} vs {total}",
+            p50[i]
+        );
+    }
 }

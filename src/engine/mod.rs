@@ -140,7 +140,7 @@ impl ScenarioModel {
             }
         }
         let pool_fund = match pooling_spec.kind {
-            PoolingKind::Single => None,
+            PoolingKind::Single | PoolingKind::Accounts => None,
             PoolingKind::CityUnified => Some(0),
             PoolingKind::ProvincialAdjustment => {
                 funds.push(FundInfo {
@@ -265,6 +265,8 @@ pub struct PathState<M> {
     unit_spending: Vec<M>,
     /// Per unit, what management rules have added to the employer rate.
     rate_uplift: Vec<f64>,
+    /// Per fund, the month just posted.
+    records: Vec<FundMonth<M>>,
 }
 
 impl<M: Money> PathState<M> {
@@ -294,6 +296,7 @@ impl<M: Money> PathState<M> {
             unit_income: vec![M::default(); nu],
             unit_spending: vec![M::default(); nu],
             rate_uplift: vec![0.0; nu],
+            records: vec![FundMonth::default(); nf],
         }
     }
 
@@ -423,24 +426,58 @@ pub fn project<M: Money>(
             let mut inc = state.income[f];
             inc[income::TREASURY] += p.treasury_income;
             let r = if state.no_interest[f] { 0.0 } else { rate };
-            let rec = state.books[f].post(
+            state.records[f] = state.books[f].post(
                 inc,
                 state.spending[f],
                 r,
                 p.transfer_merger,
                 p.other_transfers,
             );
-            if t.month() == 12 && !model.rules.is_empty() && model.funds[f].kind == FundKind::Pooled
-            {
-                let u = model.funds[f].unit;
-                let months = rec
-                    .months_of_capacity
-                    .map_or(f64::INFINITY, |m| m.to_yuan());
-                if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
-                    state.memos[f].rule_fired = 1.0;
-                }
+        }
+        if t.month() == 12 && !model.rules.is_empty() {
+            year_end_rules(model, t, state);
+        }
+        for f in 0..model.funds.len() {
+            observer.month(k, f, &state.records[f], &state.memos[f]);
+        }
+    }
+}
+
+/// Months of capacity of a posted month (+∞ without spending).
+fn months_of<M: Money>(r: &FundMonth<M>) -> f64 {
+    r.months_of_capacity.map_or(f64::INFINITY, |m| m.to_yuan())
+}
+
+/// Year-end management rules: on each unit's pooled fund, or, when the units are accounts of
+/// one fund, on that fund's total (the sum of the accounts).
+fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &mut PathState<M>) {
+    let pooled: Vec<usize> = (0..model.funds.len())
+        .filter(|&f| model.funds[f].kind == FundKind::Pooled)
+        .collect();
+    if model.pooling.spec.kind == PoolingKind::Accounts {
+        let (mut balance, mut avg) = (0.0, 0.0);
+        for &f in &pooled {
+            balance += state.records[f].balance.to_yuan();
+            avg += state.records[f].avg_spending_12m.to_yuan();
+        }
+        let months = if avg > 0.0 {
+            balance / avg
+        } else {
+            f64::INFINITY
+        };
+        for &f in &pooled {
+            let u = model.funds[f].unit;
+            if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
+                state.memos[f].rule_fired = 1.0;
             }
-            observer.month(k, f, &rec, &state.memos[f]);
+        }
+    } else {
+        for &f in &pooled {
+            let u = model.funds[f].unit;
+            let months = months_of(&state.records[f]);
+            if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
+                state.memos[f].rule_fired = 1.0;
+            }
         }
     }
 }

@@ -219,6 +219,8 @@ pub struct UnitModel {
     arrangement: MaternityArrangement,
     buyin: BuyinModel,
     avg_wage_prev_year: f64,
+    /// Annual growth of the number of residents.
+    resident_growth: f64,
     /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
     wage_rel: [Vec<f64>; 2],
     /// log-mean of inpatient / outpatient cost at price-year levels per [sex][age].
@@ -340,6 +342,7 @@ impl UnitModel {
             merger,
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
+            resident_growth: unit.spec.membership.resident_growth,
             wage_rel,
             mu_in,
             mu_out,
@@ -604,6 +607,18 @@ impl UnitModel {
                 };
             lines.income[income::MATERNITY] = covered * maternity_rate * collection;
         }
+        // Residents: a share of the disposable income per resident of an earlier year, plus
+        // the fiscal subsidy, a twelfth a month (Jiangmen 001 三).
+        let n_res = memo.members[Status::Resident as usize];
+        if n_res > 0.0 {
+            let income_year = t.year() - p.resident_income_lag as i32;
+            let base = p
+                .resident_income
+                .at(Month::new(income_year, 7).unwrap_or(t));
+            lines.income[income::RESIDENT] =
+                n_res * p.resident_rate.at(t) * base / 12.0 * collection;
+            lines.income[income::SUBSIDY] = n_res * p.resident_subsidy.at(t) / 12.0;
+        }
         let n_cont = memo.members[Status::ContinuingContributor as usize];
         lines.income[income::BUYIN] = n_cont * floor * p.buyin_rate.at(t) * collection;
 
@@ -753,6 +768,7 @@ impl UnitModel {
             &self.tables,
             k,
             d.employment_growth[yi],
+            self.resident_growth,
             flows,
             counts,
         );

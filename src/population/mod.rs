@@ -142,18 +142,24 @@ impl PopulationModel {
     pub fn initial_cells(&self, unit: &Unit, start: Month) -> Cells {
         let mut c = Cells::zeros();
         let m = &unit.spec.membership;
-        let totals = [m.enterprise, m.government, m.flexible, m.retirees];
+        let totals = [
+            m.enterprise,
+            m.government,
+            m.flexible,
+            m.retirees,
+            m.residents,
+        ];
         let share = &unit.structure.share;
         for (k, &total) in totals.iter().enumerate() {
-            let status = if k == 3 {
-                Status::Retiree
-            } else {
-                WORKER_STATUSES[k]
+            let status = match k {
+                3 => Status::Retiree,
+                4 => Status::Resident,
+                _ => WORKER_STATUSES[k],
             } as usize;
             for a in 0..N_AGES {
                 c.n[cell(0, status, a)] += total * share[k][0][a];
                 let fem = total * share[k][1][a];
-                let f55 = if k == 3 { 0.0 } else { self.female55[k] };
+                let f55 = if k >= 3 { 0.0 } else { self.female55[k] };
                 c.n[cell(1, status, a)] += fem * (1.0 - f55);
                 c.n[cell(2, status, a)] += fem * f55;
             }
@@ -263,16 +269,20 @@ impl PopulationModel {
     /// One month of flows, applied at the end of the month `k` (offset from the start):
     /// deaths, exits, retirements, continuing contributors completing their years, and entries
     /// that bring each worker status to its target growth `employment_growth` (annual).
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
         cells: &mut Cells,
         tables: &MonthTables,
         k: usize,
         employment_growth: f64,
+        resident_growth: f64,
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) {
         *flows = MemberFlows::default();
+        let res = Status::Resident as usize;
+        let residents_before = cells.status_total(Status::Resident);
         let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
         let mut workers_before = [0.0; 3];
         for (w, s) in WORKER_STATUSES.iter().enumerate() {
@@ -328,13 +338,16 @@ impl PopulationModel {
                     flows.retire_out[cont] += done;
                     flows.retire_in[ret] += done;
                 }
-                // Retirees: deaths.
-                let i = cell(gi, ret, a);
-                let deaths = counts.binomial(cells.n[i], q);
-                cells.n[i] -= deaths;
-                flows.deaths[ret] += deaths;
+                // Retirees and residents: deaths.
+                for st in [ret, res] {
+                    let i = cell(gi, st, a);
+                    let deaths = counts.binomial(cells.n[i], q);
+                    cells.n[i] -= deaths;
+                    flows.deaths[st] += deaths;
+                }
             }
         }
+        self.resident_entries(cells, residents_before, resident_growth, flows);
         // Entries (or extra exits) to reach each worker status's target.
         for (w, s) in WORKER_STATUSES.iter().enumerate() {
             let si = *s as usize;
@@ -381,6 +394,38 @@ impl PopulationModel {
                 flows.exits[si] += after - target;
             }
         }
+    }
+
+    /// Residents entering (young adults ageing in, newcomers) to reach the growth target, by
+    /// the entrants' age distribution, women in the first female group.
+    fn resident_entries(
+        &self,
+        cells: &mut Cells,
+        before: f64,
+        growth: f64,
+        flows: &mut MemberFlows,
+    ) {
+        if before <= 0.0 {
+            return;
+        }
+        let res = Status::Resident as usize;
+        let target = before * (1.0 + growth).powf(1.0 / 12.0);
+        let gap = target - cells.status_total(Status::Resident);
+        if gap <= 0.0 {
+            return;
+        }
+        let w: f64 = (0..2)
+            .map(|s| self.entry_share[s].iter().sum::<f64>())
+            .sum();
+        if w <= 0.0 {
+            return;
+        }
+        for (g, sex) in [(0, 0), (1, 1)] {
+            for a in 0..N_AGES {
+                cells.n[cell(g, res, a)] += gap * self.entry_share[sex][a] / w;
+            }
+        }
+        flows.entries[res] += gap;
     }
 
     /// Monthly rate at which continuing contributors complete their minimum years: one over
@@ -455,9 +500,17 @@ mod tests {
                         rng: &mut rng,
                         threshold: 1e12,
                     };
-                    model.step(&mut cells, &tables, k, growth, &mut flows, &mut draws);
+                    model.step(&mut cells, &tables, k, growth, 0.0, &mut flows, &mut draws);
                 } else {
-                    model.step(&mut cells, &tables, k, growth, &mut flows, &mut Expected);
+                    model.step(
+                        &mut cells,
+                        &tables,
+                        k,
+                        growth,
+                        0.0,
+                        &mut flows,
+                        &mut Expected,
+                    );
                 }
                 for (i, &st) in Status::ALL.iter().enumerate() {
                     let si = st as usize;

@@ -74,6 +74,7 @@ pub fn ledger_columns() -> Vec<String> {
         "members_flexible",
         "members_continuing",
         "members_retiree",
+        "members_resident",
         "entries",
         "exits",
         "deaths",
@@ -130,7 +131,7 @@ pub fn write_ledger_csv(path: &Path, rows: &[LedgerRow]) -> Result<()> {
                 cells.push(format!("{:.4}", m.employer_rate_uplift));
                 cells.push(format!("{}", m.rule_fired));
             } else {
-                cells.extend(std::iter::repeat_n(String::new(), 14));
+                cells.extend(std::iter::repeat_n(String::new(), 15));
             }
             csv.write_record(&cells).map_err(err)?;
         }

@@ -503,9 +503,17 @@ impl Validator<'_> {
                 ("government", m.government),
                 ("flexible", m.flexible),
                 ("retirees", m.retirees),
+                ("residents", m.residents),
             ] {
                 self.range(&f(&format!("membership.{k}")), v, 0.0, 1e10, "persons")?;
             }
+            self.range(
+                &f("membership.resident_growth"),
+                m.resident_growth,
+                -0.5,
+                0.5,
+                "annual growth",
+            )?;
         }
         Ok(())
     }
@@ -526,6 +534,9 @@ impl Validator<'_> {
                 "pooling.fund_name",
                 format!("`{}` is also the name of units[{i}]", p.fund_name),
             ));
+        }
+        if p.kind == PoolingKind::Accounts {
+            return Ok(());
         }
         for (i, u) in s.units.iter().enumerate() {
             match u.pooled_income_prev_year {
@@ -855,6 +866,36 @@ impl Validator<'_> {
                 prev = b[0];
             }
         }
+        self.dated_range(
+            &at("resident_rate"),
+            &p.resident_rate,
+            0.0,
+            1.0,
+            "share of disposable income",
+        )?;
+        self.dated_range(
+            &at("resident_income"),
+            &p.resident_income,
+            0.0,
+            1e7,
+            "yuan a year",
+        )?;
+        self.dated_range(
+            &at("resident_subsidy"),
+            &p.resident_subsidy,
+            0.0,
+            1e6,
+            "yuan per resident a year",
+        )?;
+        if p.resident_income_lag > 5 {
+            return Err(self.err(
+                at("resident_income_lag"),
+                format!(
+                    "{} is outside the allowed range [0, 5] years",
+                    p.resident_income_lag
+                ),
+            ));
+        }
         self.range(
             &at("account_credit_own_rate"),
             p.account_credit_own_rate,
@@ -1032,8 +1073,8 @@ pub fn describe(s: &Scenario) -> String {
         let _ = writeln!(o, "unit {}", u.spec.name);
         let _ = writeln!(
             o,
-            "  members        {:.0} enterprise, {:.0} government, {:.0} flexible, {:.0} retirees",
-            m.enterprise, m.government, m.flexible, m.retirees
+            "  members        {:.0} enterprise, {:.0} government, {:.0} flexible, {:.0} retirees, {:.0} residents",
+            m.enterprise, m.government, m.flexible, m.retirees, m.residents
         );
         let _ = writeln!(
             o,

@@ -311,6 +311,10 @@ pub enum PoolingKind {
     /// Jiujiang (004): one city balance; counties' gaps are shared between the city fund and
     /// the county treasuries at the annual settlement.
     CityUnified,
+    /// Jiangmen (001 四(五)): one fund in which each unit (employees, residents) is an account
+    /// of its own; the fund (`fund_name`) is the sum of the accounts, and management rules look
+    /// at the fund.
+    Accounts,
 }
 
 /// How units share money. Fields other than `kind` apply to the kind named in their comment.
@@ -409,6 +413,7 @@ pub struct MembershipSpec {
     #[serde(default = "default_structure")]
     pub structure: String,
     /// Active employees of enterprises (persons).
+    #[serde(default)]
     pub enterprise: f64,
     /// Active employees of government and public institutions (persons).
     #[serde(default)]
@@ -417,7 +422,14 @@ pub struct MembershipSpec {
     #[serde(default)]
     pub flexible: f64,
     /// Retirees (persons).
+    #[serde(default)]
     pub retirees: f64,
+    /// Adult urban-rural residents, 16 and over (persons; Jiangmen 一档).
+    #[serde(default)]
+    pub residents: f64,
+    /// Annual growth of the number of residents (entries replace deaths and add this).
+    #[serde(default)]
+    pub resident_growth: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -706,6 +718,19 @@ pub struct PolicySpec {
     /// contribution base a month (their own contribution, if higher than the band's amount).
     #[serde(default)]
     pub account_credit_own_rate: f64,
+    /// Residents' contribution as a share of the disposable income per resident of the year
+    /// `resident_income_lag` years before (Jiangmen 001 三: 1.2 / 1.4 / 1.6 %).
+    #[serde(default = "zero_dated")]
+    pub resident_rate: Dated<f64>,
+    /// Disposable income per resident, yuan a year, dated by the year it was earned (the value
+    /// in force in that year's July is used).
+    #[serde(default = "zero_dated")]
+    pub resident_income: Dated<f64>,
+    #[serde(default = "two_u")]
+    pub resident_income_lag: u32,
+    /// Fiscal subsidy per resident, yuan a year (income line `income_subsidy`).
+    #[serde(default = "zero_dated")]
+    pub resident_subsidy: Dated<f64>,
     pub costs: CostSpec,
     /// Month-of-year factors on medical spending; they must average exactly 1.
     #[serde(default = "flat_seasonality")]
@@ -727,6 +752,9 @@ fn seven_percent() -> Dated<f64> {
 }
 fn one_u() -> u32 {
     1
+}
+fn two_u() -> u32 {
+    2
 }
 fn half() -> f64 {
     0.5
