@@ -507,3 +507,53 @@ fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
         );
     }
 }
+
+/// Jiangmen's caps tied to continuous contribution and the flexible workers' waiting period:
+/// new members are paid less, from the second month on (nobody is new at the start), and
+/// nothing but spending changes; with factors of 1 nothing changes at all.
+#[test]
+fn new_members_reduced_caps_and_waiting_period() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let text = std::fs::read_to_string(p).unwrap();
+    let ledger = |t: &str| exact_ledger(&ScenarioModel::new(&scenario_text(t)));
+    let with = ledger(&text);
+    let none = ledger(
+        &text
+            .replace("new_member_cap_factors = [[12.0, 0.5], [24.0, 0.7]]", "")
+            .replace("flexible_waiting_months = 3", ""),
+    );
+    let ones = ledger(
+        &text
+            .replace(
+                "new_member_cap_factors = [[12.0, 0.5], [24.0, 0.7]]",
+                "new_member_cap_factors = [[12.0, 1.0], [24.0, 1.0]]",
+            )
+            .replace("flexible_waiting_months = 3", ""),
+    );
+    for (a, b) in ones.iter().zip(&none) {
+        assert_eq!(
+            a.record.spending, b.record.spending,
+            "{} {}",
+            a.unit, a.month
+        );
+    }
+    let mut lower = 0;
+    for (a, b) in with.iter().zip(&none) {
+        assert_eq!(a.record.income, b.record.income);
+        let (sa, sb) = (a.record.spending_total, b.record.spending_total);
+        if a.month == s_start() {
+            assert_eq!(sa, sb, "nobody is new at the start");
+        } else {
+            assert!(sa <= sb, "{} {}", a.unit, a.month);
+            lower += usize::from(sa < sb);
+        }
+        // Personal-account credits do not depend on caps or waiting.
+        let pa = fundrisk::ledger::spending::PERSONAL_ACCOUNT;
+        assert_eq!(a.record.spending[pa], b.record.spending[pa]);
+    }
+    assert!(lower > 200, "{lower} of 238 later fund-months pay less");
+}
+
+fn s_start() -> fundrisk::params::Month {
+    fundrisk::params::Month::new(2018, 1).unwrap()
+}

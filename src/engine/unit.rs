@@ -75,6 +75,9 @@ pub struct BenefitRegime {
     pub outpatient: [PiecewiseLinear; 2],
     /// Per hospital level (one level without `hospital_levels`), for [0] and [1].
     pub levels: [Vec<LevelScales>; 2],
+    /// For members of short continuous standing (`new_member_cap_factors`): per window, the
+    /// first-tier inpatient, critical-illness and second-tier mixtures with reduced caps.
+    pub new_member: Vec<[PiecewiseLinear; 2]>,
 }
 
 fn scale(b: &BenefitSpec, retired: bool) -> PiecewiseLinear {
@@ -124,41 +127,66 @@ impl BenefitRegime {
         };
         let tier2 = p.tier2.as_ref().map(|d| d.at(t));
         let ci = p.critical_illness.as_ref().map(|d| d.at(t));
-        let levels = [false, true].map(|r| {
-            levels_spec
-                .iter()
-                .map(|(share, b, d2, dci)| {
-                    let f1 = scale(b, r);
-                    let deductible =
-                        b.deductible + if r { b.retiree_deductible_delta } else { 0.0 };
-                    let mut a1 = PiecewiseLinear::identity().minus(&f1);
-                    if deductible > 0.0 {
-                        a1 = a1.minus(&PiecewiseLinear::identity().capped(deductible));
-                    }
-                    let t2 = tier2.as_ref().map_or_else(PiecewiseLinear::zero, |s| {
-                        a1.then(&scale_adjusted(s, r, *d2))
-                    });
-                    let a2 = a1.minus(&t2);
-                    let c = ci.as_ref().map_or_else(PiecewiseLinear::zero, |s| {
-                        a2.then(&scale_adjusted(s, r, *dci))
-                    });
-                    LevelScales {
-                        share: *share,
-                        inpatient: f1,
-                        tier2: t2,
-                        critical_illness: c,
-                    }
-                })
-                .collect::<Vec<_>>()
-        });
-        let mix = |r: usize, f: &dyn Fn(&LevelScales) -> &PiecewiseLinear| {
-            levels[r].iter().fold(PiecewiseLinear::zero(), |acc, l| {
-                acc.plus(&f(l).scaled(l.share))
+        // The scales of every level, with the first tier's and critical illness's caps scaled
+        // by `cap_factor` (1 for members of full standing).
+        let build = |cap_factor: f64| {
+            [false, true].map(|r| {
+                levels_spec
+                    .iter()
+                    .map(|(share, b, d2, dci)| {
+                        let mut b = b.clone();
+                        b.cap *= cap_factor;
+                        let f1 = scale(&b, r);
+                        let deductible =
+                            b.deductible + if r { b.retiree_deductible_delta } else { 0.0 };
+                        let mut a1 = PiecewiseLinear::identity().minus(&f1);
+                        if deductible > 0.0 {
+                            a1 = a1.minus(&PiecewiseLinear::identity().capped(deductible));
+                        }
+                        let t2 = tier2.as_ref().map_or_else(PiecewiseLinear::zero, |s| {
+                            let mut s = s.clone();
+                            s.cap *= cap_factor;
+                            a1.then(&scale_adjusted(&s, r, *d2))
+                        });
+                        let a2 = a1.minus(&t2);
+                        let c = ci.as_ref().map_or_else(PiecewiseLinear::zero, |s| {
+                            let mut s = s.clone();
+                            s.cap *= cap_factor;
+                            a2.then(&scale_adjusted(&s, r, *dci))
+                        });
+                        LevelScales {
+                            share: *share,
+                            inpatient: f1,
+                            tier2: t2,
+                            critical_illness: c,
+                        }
+                    })
+                    .collect::<Vec<_>>()
             })
         };
-        let inpatient = [0, 1].map(|r| mix(r, &|l| &l.inpatient));
-        let critical_illness = [0, 1].map(|r| mix(r, &|l| &l.critical_illness));
-        let tier2 = [0, 1].map(|r| mix(r, &|l| &l.tier2));
+        let levels = build(1.0);
+        let mix =
+            |lv: &[Vec<LevelScales>; 2], r: usize, f: &dyn Fn(&LevelScales) -> &PiecewiseLinear| {
+                lv[r].iter().fold(PiecewiseLinear::zero(), |acc, l| {
+                    acc.plus(&f(l).scaled(l.share))
+                })
+            };
+        let inpatient = [0, 1].map(|r| mix(&levels, r, &|l| &l.inpatient));
+        let critical_illness = [0, 1].map(|r| mix(&levels, r, &|l| &l.critical_illness));
+        let tier2 = [0, 1].map(|r| mix(&levels, r, &|l| &l.tier2));
+        let new_member: Vec<[PiecewiseLinear; 2]> = p
+            .new_member_cap_factors
+            .iter()
+            .flatten()
+            .flat_map(|w| {
+                let lv = build(w[1]);
+                [
+                    [0, 1].map(|r| mix(&lv, r, &|l| &l.inpatient)),
+                    [0, 1].map(|r| mix(&lv, r, &|l| &l.critical_illness)),
+                    [0, 1].map(|r| mix(&lv, r, &|l| &l.tier2)),
+                ]
+            })
+            .collect();
         let outpatient = [false, true].map(|r| {
             p.outpatient
                 .as_ref()
@@ -170,6 +198,7 @@ impl BenefitRegime {
             tier2,
             outpatient,
             levels,
+            new_member,
         }
     }
 
@@ -198,6 +227,16 @@ pub struct UnitPath {
     /// they change once a year (or with a dated floor or cap), not every month.
     base_by_age: Vec<f64>,
     base_key: (f64, f64, f64),
+    /// Entries of the last 24 months (most recent first) of residents and flexible workers,
+    /// for new members' reduced caps and waiting periods.
+    resident_entries: [f64; 24],
+    flexible_entries: [f64; 24],
+    worker_entries: [f64; 24],
+}
+
+/// Sum of the entries of months `from..to` ago (0 = this month's start).
+fn window(ring: &[f64; 24], from: usize, to: usize) -> f64 {
+    ring[from.min(24)..to.min(24)].iter().sum()
 }
 
 impl UnitPath {
@@ -384,6 +423,11 @@ impl UnitModel {
                 self.sigma_in,
             ),
             2 => (&regime.tier2[retired], self.mu_in[sex][a], self.sigma_in),
+            k if k >= N_BENEFIT_KINDS => (
+                &regime.new_member[k - N_BENEFIT_KINDS][retired],
+                self.mu_in[sex][a],
+                self.sigma_in,
+            ),
             _ => (
                 &regime.outpatient[retired],
                 self.mu_out[sex][a],
@@ -396,6 +440,12 @@ impl UnitModel {
         })
     }
 
+    /// Benefit kinds of this unit: the four of every unit, then, per new-member window, the
+    /// first tier, critical illness and the second tier with reduced caps.
+    pub fn n_kinds(&self) -> usize {
+        N_BENEFIT_KINDS + self.regimes.first().map_or(0, |r| r.new_member.len())
+    }
+
     /// What the benefit grid depends on: units with equal keys can share one.
     pub fn benefit_grid_key(&self) -> String {
         format!(
@@ -403,7 +453,7 @@ impl UnitModel {
             self.policy.inpatient,
             self.policy.outpatient,
             self.policy.critical_illness,
-            self.policy.tier2,
+            (&self.policy.tier2, &self.policy.new_member_cap_factors),
             self.policy.hospital_levels,
             self.regime_of_month,
             self.mu_in,
@@ -417,12 +467,12 @@ impl UnitModel {
     pub fn build_benefit_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
         ShiftGrid::new(
             self.regimes.len(),
-            N_BENEFIT_CELLS,
+            self.n_kinds() * 2 * 2 * N_AGES,
             s_lo,
             s_hi,
             BENEFIT_GRID_STEP,
             |ri, shift, out| {
-                for kind in 0..N_BENEFIT_KINDS {
+                for kind in 0..self.n_kinds() {
                     for r in 0..2 {
                         for sex in 0..2 {
                             for a in 0..N_AGES {
@@ -510,6 +560,9 @@ impl UnitModel {
             log_utilisation,
             base_by_age: vec![0.0; 2 * N_AGES],
             base_key: (f64::NAN, f64::NAN, f64::NAN),
+            resident_entries: [0.0; 24],
+            flexible_entries: [0.0; 24],
+            worker_entries: [0.0; 24],
         }
     }
 
@@ -631,11 +684,48 @@ impl UnitModel {
         } else {
             None
         };
+        // Shares of residents and of workers within each new-member window, and of flexible
+        // workers still waiting (entries of the months before, over today's members;
+        // ASSUMPTION: nobody is new at the start).
+        let n_res = memo.members[Status::Resident as usize];
+        let n_work: f64 = WORKER_STATUSES
+            .iter()
+            .map(|&st| memo.members[st as usize])
+            .sum();
+        let mut res_share = [0.0; 4];
+        let mut work_share = [0.0; 4];
+        let mut from = 0;
+        for (j, w) in p
+            .new_member_cap_factors
+            .iter()
+            .flatten()
+            .take(4)
+            .enumerate()
+        {
+            let to = w[0] as usize;
+            if n_res > 0.0 {
+                res_share[j] = (window(&up.resident_entries, from, to) / n_res).min(1.0);
+            }
+            if n_work > 0.0 {
+                work_share[j] = (window(&up.worker_entries, from, to) / n_work).min(1.0);
+            }
+            from = to;
+        }
+        let n_flex_now = memo.members[Status::Flexible as usize];
+        let waiting = if n_flex_now > 0.0 && p.flexible_waiting_months > 0 {
+            (window(&up.flexible_entries, 0, p.flexible_waiting_months as usize) / n_flex_now)
+                .min(1.0)
+        } else {
+            0.0
+        };
+        let n_windows = self.n_kinds() - N_BENEFIT_KINDS;
         let mut annual = [0.0; N_BENEFIT_KINDS]; // inpatient, critical illness, tier 2, outpatient
         for sex in 0..2 {
             for a in 0..N_AGES {
                 let mut active = 0.0;
                 let mut retired = 0.0;
+                let mut resident = 0.0;
+                let mut workers = 0.0;
                 for g in GROUPS {
                     if g.sex() != sex {
                         continue;
@@ -645,27 +735,45 @@ impl UnitModel {
                         let n = cells.n[cell(gi, s, a)];
                         if s == Status::Retiree as usize {
                             retired += n;
+                        } else if s == Status::Resident as usize {
+                            resident += n;
+                        } else if s == Status::Flexible as usize {
+                            active += n * (1.0 - waiting);
+                            workers += n * (1.0 - waiting);
+                        } else if s == Status::ContinuingContributor as usize {
+                            active += n;
                         } else {
                             active += n;
+                            workers += n;
                         }
                     }
                 }
-                for (r, n) in [(0, active), (1, retired)] {
+                let use_p = [
+                    self.p_in[sex][a],
+                    self.p_in[sex][a],
+                    self.p_in[sex][a],
+                    self.p_out[sex][a],
+                ];
+                let value = |kind: usize, r: usize| match (&point, &self.benefit_grid) {
+                    (Some(pt), Some(g)) => g.value(ri, pt, benefit_cell(kind, r, sex, a)),
+                    _ => self.expected_benefit(ri, kind, r, sex, a, shift),
+                };
+                for (r, n) in [(0, active + resident), (1, retired)] {
                     if n == 0.0 {
                         continue;
                     }
-                    let use_p = [
-                        self.p_in[sex][a],
-                        self.p_in[sex][a],
-                        self.p_in[sex][a],
-                        self.p_out[sex][a],
-                    ];
                     for kind in 0..N_BENEFIT_KINDS {
-                        let per_user = match (&point, &self.benefit_grid) {
-                            (Some(pt), Some(g)) => g.value(ri, pt, benefit_cell(kind, r, sex, a)),
-                            _ => self.expected_benefit(ri, kind, r, sex, a, shift),
-                        };
-                        annual[kind] += n * use_p[kind] * per_user;
+                        annual[kind] += n * use_p[kind] * value(kind, r);
+                    }
+                }
+                // Members of short standing: their reduced-cap payments replace the full ones.
+                for j in 0..n_windows / 3 {
+                    let m = (resident * res_share[j] + workers * work_share[j]) * self.p_in[sex][a];
+                    if m > 0.0 {
+                        for (kind, off) in [(0, 0), (1, 1), (2, 2)] {
+                            let variant = N_BENEFIT_KINDS + 3 * j + off;
+                            annual[kind] += m * (value(variant, 0) - value(kind, 0));
+                        }
                     }
                 }
             }
@@ -777,6 +885,15 @@ impl UnitModel {
             lines.income[income::BUYIN] +=
                 (years[0] + years[1]) * 12.0 * floor * p.buyin_rate.at(t);
         }
+        up.resident_entries.rotate_right(1);
+        up.resident_entries[0] = flows.entries[Status::Resident as usize];
+        up.flexible_entries.rotate_right(1);
+        up.flexible_entries[0] = flows.entries[Status::Flexible as usize];
+        up.worker_entries.rotate_right(1);
+        up.worker_entries[0] = WORKER_STATUSES
+            .iter()
+            .map(|&st| flows.entries[st as usize])
+            .sum();
         memo.entries = flows.entries.iter().sum();
         memo.exits = flows.exits.iter().sum();
         memo.deaths = flows.deaths.iter().sum();

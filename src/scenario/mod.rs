@@ -866,6 +866,32 @@ impl Validator<'_> {
                 prev = b[0];
             }
         }
+        if let Some(w) = &p.new_member_cap_factors {
+            let mut prev = 0.0;
+            for (k, x) in w.iter().enumerate() {
+                let f = at(&format!("new_member_cap_factors[{k}]"));
+                if !(x[0] > prev && x[0] <= 24.0 && x[0].fract() == 0.0) {
+                    return Err(self.err(
+                        f,
+                        format!(
+                            "months {} must be whole, above the previous window ({prev}) and at most 24",
+                            x[0]
+                        ),
+                    ));
+                }
+                self.range(&f, x[1], 0.0, 1.0, "factor on the caps")?;
+                prev = x[0];
+            }
+        }
+        if p.flexible_waiting_months > 24 {
+            return Err(self.err(
+                at("flexible_waiting_months"),
+                format!(
+                    "{} is outside the allowed range [0, 24] months",
+                    p.flexible_waiting_months
+                ),
+            ));
+        }
         self.dated_range(
             &at("resident_rate"),
             &p.resident_rate,

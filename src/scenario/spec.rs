@@ -731,6 +731,15 @@ pub struct PolicySpec {
     /// Fiscal subsidy per resident, yuan a year (income line `income_subsidy`).
     #[serde(default = "zero_dated")]
     pub resident_subsidy: Dated<f64>,
+    /// Residents (Tier-1-only members) within their first months of continuous contribution
+    /// have reduced caps on inpatient and critical-illness payments: [[months, cap factor], …]
+    /// in increasing order of months (Jiangmen 001: [[12, 0.5], [24, 0.7]]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_member_cap_factors: Option<Vec<[f64; 2]>>,
+    /// New flexible workers get benefits only after this many months of paying (Jiangmen 001:
+    /// from the 4th month, so 3).
+    #[serde(default)]
+    pub flexible_waiting_months: u32,
     pub costs: CostSpec,
     /// Month-of-year factors on medical spending; they must average exactly 1.
     #[serde(default = "flat_seasonality")]
