@@ -57,6 +57,39 @@ enum Command {
         #[arg(long)]
         keep_paths: bool,
     },
+    /// Find the lowest contribution rate that meets a risk target in every year of a window,
+    /// by bisection on common random numbers; also the break-even rate.
+    SolveRate {
+        /// Scenario TOML file (default: the embedded Guangdong merger scenario).
+        scenario: Option<PathBuf>,
+        /// e.g. "P(months<3)<=0.05", "P(balance<0)<0.01", "P(deficit)<=0.2".
+        #[arg(long)]
+        target: String,
+        /// Years in which the target must hold, e.g. 2025-2034 (default: the whole horizon).
+        #[arg(long)]
+        years: Option<String>,
+        /// The rate moved: employer, employee or flexible.
+        #[arg(long, default_value = "employer")]
+        line: String,
+        /// First month of the trial rate, YYYY-MM (default: January of the window's first year).
+        #[arg(long)]
+        from: Option<String>,
+        /// Allowed rates "low,high" as shares.
+        #[arg(long, default_value = "0,0.2")]
+        range: String,
+        /// Solve each unit's own rate (and, with a provincial adjustment fund, also standalone).
+        #[arg(long)]
+        per_unit: bool,
+        #[arg(long)]
+        paths: Option<usize>,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default reports/<scenario-name>-solve-rate/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// A progress bar on a terminal; nothing when stderr is not one.
@@ -80,9 +113,171 @@ fn load(path: Option<&Path>) -> Result<Scenario> {
     })
 }
 
+fn parse_years(s: &str) -> Result<(i32, i32)> {
+    let bad = || anyhow::anyhow!("--years `{s}`: expected YEAR-YEAR, e.g. 2025-2034");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let (a, b): (i32, i32) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+fn parse_range(s: &str) -> Result<(f64, f64)> {
+    let bad = || anyhow::anyhow!("--range `{s}`: expected LOW,HIGH as shares, e.g. 0,0.2");
+    let (a, b) = s.split_once(',').ok_or_else(bad)?;
+    Ok((
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve_rate(
+    scenario: Option<PathBuf>,
+    target: &str,
+    years: Option<String>,
+    line: &str,
+    from: Option<String>,
+    range: &str,
+    per_unit: bool,
+    paths: Option<usize>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    out: Option<PathBuf>,
+) -> Result<()> {
+    use fundrisk::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
+    let s = load(scenario.as_deref())?;
+    let target = Target::parse(target)?;
+    let years = match years {
+        Some(y) => parse_years(&y)?,
+        None => (s.spec.start.year(), s.end().year()),
+    };
+    if years.0 < s.spec.start.year() || years.1 > s.end().year() {
+        anyhow::bail!(
+            "--years {}-{} is outside the horizon {}-{}",
+            years.0,
+            years.1,
+            s.spec.start.year(),
+            s.end().year()
+        );
+    }
+    let from = match from {
+        Some(m) => m
+            .parse::<fundrisk::params::Month>()
+            .map_err(|_| anyhow::anyhow!("--from `{m}`: expected YYYY-MM"))?,
+        None => fundrisk::params::Month::new(years.0, 1)
+            .unwrap_or(s.spec.start)
+            .max(s.spec.start),
+    };
+    if threads == Some(0) {
+        anyhow::bail!("--threads must be at least 1");
+    }
+    let mut run = RunOptions::new(
+        paths.unwrap_or(s.spec.run.paths as usize),
+        seed.unwrap_or(s.spec.run.seed),
+    );
+    run.threads = threads;
+    let o = SolveOptions {
+        target,
+        line: RateLine::parse(line)?,
+        from,
+        years,
+        range: parse_range(range)?,
+        run,
+    };
+    let units: Vec<usize> = (0..s.units.len()).collect();
+    let answers = solve_rates(&s, &units, per_unit, &o)?;
+    let mut table = answers_table(&answers, &target);
+    if per_unit && s.spec.pooling.kind == fundrisk::scenario::PoolingKind::ProvincialAdjustment {
+        let mut alone = s.clone();
+        alone.spec.pooling.kind = fundrisk::scenario::PoolingKind::Single;
+        let standalone = solve_rates(&alone, &units, true, &o)?;
+        table.f64(
+            "standalone_rate",
+            standalone.iter().map(|a| a.best_rate).collect(),
+        );
+        table.str(
+            "standalone_met",
+            standalone
+                .iter()
+                .map(|a| if a.rate.is_some() { "yes" } else { "no" }.to_string())
+                .collect(),
+        );
+    }
+    for a in &answers {
+        match a.rate {
+            Some(r) => println!(
+                "{}: {target} in {}-{} needs the {line} rate at {:.2} % from {from} (now {:.2} %); {} {}: p = {:.4} ± {:.4}; break-even {:.2} %",
+                a.unit,
+                years.0,
+                years.1,
+                r * 100.0,
+                a.current_rate * 100.0,
+                a.entity,
+                a.binding_year,
+                a.probability,
+                a.probability_se,
+                a.break_even_rate * 100.0
+            ),
+            None => println!(
+                "{}: no {line} rate up to {:.2} % meets {target} in {}-{}; at {:.2} % the worst year is {} with p = {:.4} ± {:.4}",
+                a.unit,
+                o.range.1 * 100.0,
+                years.0,
+                years.1,
+                a.best_rate * 100.0,
+                a.binding_year,
+                a.probability,
+                a.probability_se
+            ),
+        }
+    }
+    let dir =
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-solve-rate", s.spec.name)));
+    let staged = fundrisk::report::output::StagedDir::new(&dir)?;
+    table.write_csv(&staged.file("solve_rate.csv"))?;
+    let meta = serde_json::json!({
+        "scenario": s.spec.name,
+        "scenario_hash": s.hash,
+        "target": target.to_string(),
+        "years": [years.0, years.1],
+        "line": line,
+        "from": from.to_string(),
+        "paths": o.run.paths,
+        "seed": o.run.seed,
+        "program_version": env!("CARGO_PKG_VERSION"),
+    });
+    fundrisk::report::output::write_text(
+        &staged.file("run.json"),
+        &serde_json::to_string_pretty(&meta).unwrap_or_default(),
+    )?;
+    let dir = staged.commit()?;
+    println!("wrote {}", dir.display());
+    Ok(())
+}
+
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::SolveRate {
+            scenario,
+            target,
+            years,
+            line,
+            from,
+            range,
+            per_unit,
+            paths,
+            seed,
+            threads,
+            out,
+        } => solve_rate(
+            scenario, &target, years, &line, from, &range, per_unit, paths, seed, threads, out,
+        ),
         Command::Check { scenario } => {
             let s = load(scenario.as_deref())?;
             print!("{}", fundrisk::scenario::describe(&s));

@@ -23,5 +23,6 @@ pub mod report;
 pub mod risk;
 pub mod run;
 pub mod scenario;
+pub mod study;
 
 pub use error::{Error, Result};

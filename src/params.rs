@@ -117,6 +117,26 @@ impl<T: Clone> Dated<T> {
         }
     }
 
+    /// The same schedule with `value` in force from `from` on (later entries dropped): how a
+    /// study sets a trial rate. `start`: the first month the schedule must cover.
+    pub fn with_value_from(&self, start: Month, from: Month, value: T, source: &str) -> Dated<T> {
+        let mut entries: Vec<DatedEntry<T>> = match self {
+            Dated::Constant(v) => vec![DatedEntry {
+                from: start.min(from),
+                value: v.clone(),
+                source: None,
+            }],
+            Dated::Schedule(es) => es.iter().filter(|e| e.from < from).cloned().collect(),
+        };
+        entries.retain(|e| e.from < from);
+        entries.push(DatedEntry {
+            from,
+            value,
+            source: Some(source.to_string()),
+        });
+        Dated::Schedule(entries)
+    }
+
     /// Every value, for range checks.
     pub fn values(&self) -> Vec<&T> {
         match self {

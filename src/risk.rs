@@ -383,6 +383,8 @@ pub struct BlockAccumulator {
     /// [path in block][entity][year]
     pub balance_end: Vec<f64>,
     pub months_end: Vec<f64>,
+    /// Income + interest − spending of the year.
+    pub surplus: Vec<f64>,
     /// [path in block][unit][year][settlement item], with pooling only.
     pub settled: Vec<f64>,
     /// [path in block][fund][month], when paths are kept.
@@ -404,6 +406,7 @@ impl BlockAccumulator {
             n_first_exhaustion: vec![0; layout.n_entities() * (layout.n_years + 1)],
             balance_end: Vec::new(),
             months_end: Vec::new(),
+            surplus: Vec::new(),
             settled: Vec::new(),
             kept: Vec::new(),
         }
@@ -434,6 +437,7 @@ impl BlockAccumulator {
                 self.months_end.push(months);
                 let surplus =
                     lines[LINE_INCOME_TOTAL] + lines[LINE_INTEREST] - lines[LINE_SPENDING_TOTAL];
+                self.surplus.push(surplus);
                 self.n_deficit[i] += u64::from(surplus < 0.0);
                 self.n_months_lt_6[i] += u64::from(months < 6.0);
                 self.n_months_lt_3[i] += u64::from(months < 3.0);
@@ -477,6 +481,7 @@ impl BlockAccumulator {
         }
         self.balance_end.extend_from_slice(&other.balance_end);
         self.months_end.extend_from_slice(&other.months_end);
+        self.surplus.extend_from_slice(&other.surplus);
         self.settled.extend_from_slice(&other.settled);
         self.kept.extend_from_slice(&other.kept);
     }
@@ -545,6 +550,21 @@ impl Simulation {
     /// Year-end months of capacity (+∞ where there is no spending), one per path.
     pub fn months(&self, e: usize, y: usize) -> Vec<f64> {
         self.gather(&self.acc.months_end, e, y)
+    }
+
+    /// The year's income + interest − spending of entity `e`, one per path.
+    pub fn surpluses(&self, e: usize, y: usize) -> Vec<f64> {
+        self.gather(&self.acc.surplus, e, y)
+    }
+
+    /// The entity named `name`, if reported.
+    pub fn entity(&self, name: &str) -> Option<usize> {
+        self.layout.names.iter().position(|n| n == name)
+    }
+
+    /// Mean of a year-sum line of entity `e` in year index `y` (see [`N_LINES`]).
+    pub fn line_mean(&self, e: usize, y: usize, line: usize) -> f64 {
+        self.acc.sum_lines[(e * self.layout.n_years + y) * N_LINES + line] / self.paths() as f64
     }
 
     /// (entity, year index) pairs reported, in order.

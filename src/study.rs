@@ -1,0 +1,480 @@
+//! Rate-adjustment studies and policy comparisons (MODEL.md, "Risk measures": rate studies).
+//!
+//! Every trial runs the same paths (the same seed and path count: common random numbers), so
+//! differences between trials are differences of policy, not of luck. The required rate is found
+//! by bisection on a grid of 0.01 percentage point; several units' rates are bisected together
+//! (one run per step), each on its own condition.
+
+use crate::engine::ScenarioModel;
+use crate::engine::montecarlo::{RunOptions, simulate};
+use crate::error::{Error, Result};
+use crate::params::Month;
+use crate::report::table::Table;
+use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
+use crate::scenario::{PoolingKind, Scenario};
+
+/// What a target bounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Measure {
+    /// Year-end months of payment capacity below a number.
+    MonthsBelow(f64),
+    /// Year-end balance below zero.
+    Exhausted,
+    /// A current-year deficit (income + interest < spending).
+    Deficit,
+}
+
+/// A risk target such as `P(months<3)<=0.05`, to hold in every year of a window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Target {
+    pub measure: Measure,
+    /// `<` rather than `<=`.
+    pub strict: bool,
+    pub level: f64,
+}
+
+impl Target {
+    /// Parses `P(months<X)`, `P(balance<0)` or `P(deficit)`, then `<=` or `<`, then a
+    /// probability.
+    pub fn parse(text: &str) -> Result<Target> {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let bad = || {
+            Error::Invalid(format!(
+                "target `{text}`: expected P(months<X), P(balance<0) or P(deficit), then <= or <, then a probability in [0, 1], e.g. \"P(months<3)<=0.05\""
+            ))
+        };
+        let inner_end = t.find(')').ok_or_else(bad)?;
+        let inner = t.strip_prefix("P(").ok_or_else(bad)?;
+        let inner = &inner[..inner_end - 2];
+        let measure = if let Some(x) = inner.strip_prefix("months<") {
+            Measure::MonthsBelow(x.parse().map_err(|_| bad())?)
+        } else if inner == "balance<0" {
+            Measure::Exhausted
+        } else if inner == "deficit" {
+            Measure::Deficit
+        } else {
+            return Err(bad());
+        };
+        let rest = &t[inner_end + 1..];
+        let (strict, level) = if let Some(x) = rest.strip_prefix("<=") {
+            (false, x)
+        } else if let Some(x) = rest.strip_prefix('<') {
+            (true, x)
+        } else {
+            return Err(bad());
+        };
+        let level: f64 = level.parse().map_err(|_| bad())?;
+        if !(0.0..=1.0).contains(&level) {
+            return Err(bad());
+        }
+        Ok(Target {
+            measure,
+            strict,
+            level,
+        })
+    }
+
+    /// Whether probability `p` meets the target.
+    pub fn holds(&self, p: f64) -> bool {
+        if self.strict {
+            p < self.level
+        } else {
+            p <= self.level
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = match self.measure {
+            Measure::MonthsBelow(x) => format!("months<{x}"),
+            Measure::Exhausted => "balance<0".into(),
+            Measure::Deficit => "deficit".into(),
+        };
+        let op = if self.strict { "<" } else { "<=" };
+        write!(f, "P({m}){op}{}", self.level)
+    }
+}
+
+/// The probability of a target's event for entity `e` in year index `y`, and its standard error.
+pub fn probability(sim: &Simulation, measure: Measure, e: usize, y: usize) -> (f64, f64) {
+    let n = sim.paths();
+    let count = match measure {
+        Measure::MonthsBelow(x) => sim.months(e, y).iter().filter(|&&m| m < x).count(),
+        Measure::Exhausted => sim.balances(e, y).iter().filter(|&&b| b < 0.0).count(),
+        Measure::Deficit => sim.surpluses(e, y).iter().filter(|&&s| s < 0.0).count(),
+    };
+    let p = count as f64 / n as f64;
+    (p, probability_se(p, n))
+}
+
+/// Which contribution rate a study moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateLine {
+    /// The employer rate (government employers keep their difference from it).
+    Employer,
+    Employee,
+    Flexible,
+}
+
+impl RateLine {
+    pub fn parse(s: &str) -> Result<RateLine> {
+        match s {
+            "employer" => Ok(RateLine::Employer),
+            "employee" => Ok(RateLine::Employee),
+            "flexible" => Ok(RateLine::Flexible),
+            _ => Err(Error::Invalid(format!(
+                "--line `{s}`: expected employer, employee or flexible"
+            ))),
+        }
+    }
+}
+
+/// `s` with unit `u`'s rate line set to `rate` from `from` on.
+pub fn set_rate(s: &mut Scenario, u: usize, line: RateLine, from: Month, rate: f64) {
+    let start = s.spec.start;
+    let p = &mut s.units[u].policy;
+    let src = "trial rate of a study";
+    match line {
+        RateLine::Employer => {
+            if let Some(g) = &p.employer_rate_government {
+                let gap = g.at(from) - p.employer_rate.at(from);
+                p.employer_rate_government =
+                    Some(g.with_value_from(start, from, (rate + gap).clamp(0.0, 1.0), src));
+            }
+            p.employer_rate = p.employer_rate.with_value_from(start, from, rate, src);
+        }
+        RateLine::Employee => {
+            p.employee_rate = p.employee_rate.with_value_from(start, from, rate, src)
+        }
+        RateLine::Flexible => {
+            p.flexible_rate = p.flexible_rate.with_value_from(start, from, rate, src)
+        }
+    }
+}
+
+/// The rate line's current value of unit `u` in month `t`.
+pub fn current_rate(s: &Scenario, u: usize, line: RateLine, t: Month) -> f64 {
+    let p = &s.units[u].policy;
+    match line {
+        RateLine::Employer => p.employer_rate.at(t),
+        RateLine::Employee => p.employee_rate.at(t),
+        RateLine::Flexible => p.flexible_rate.at(t),
+    }
+}
+
+/// How to run a rate study.
+#[derive(Clone, Debug)]
+pub struct SolveOptions {
+    pub target: Target,
+    pub line: RateLine,
+    /// First month of the trial rate.
+    pub from: Month,
+    /// Calendar years in which the target must hold.
+    pub years: (i32, i32),
+    /// Allowed rates.
+    pub range: (f64, f64),
+    pub run: RunOptions,
+}
+
+/// One unit's answer.
+#[derive(Clone, Debug)]
+pub struct RateAnswer {
+    pub unit: String,
+    /// The entity whose risk the target bounds (the unit's fund, or the shared fund).
+    pub entity: String,
+    /// The lowest rate on the 0.01-point grid meeting the target, or None if none in range.
+    pub rate: Option<f64>,
+    /// The rate to report: `rate`, or the best (highest) rate tried when none meets it.
+    pub best_rate: f64,
+    /// The target's probability at `best_rate` in the binding year, with its standard error.
+    pub binding_year: i32,
+    pub probability: f64,
+    pub probability_se: f64,
+    /// At 0.01 point less (None at the bottom of the range).
+    pub probability_below: Option<f64>,
+    /// Expected pooled income = expected pooled spending over the window.
+    pub break_even_rate: f64,
+    /// The rate in force before the study, at `from`.
+    pub current_rate: f64,
+}
+
+/// The reported entity of unit `u` under the scenario's pooling.
+fn entity_of(s: &Scenario, sim: &Simulation, u: usize) -> Result<usize> {
+    let name = match s.spec.pooling.kind {
+        PoolingKind::CityUnified | PoolingKind::Accounts => s.spec.pooling.fund_name.clone(),
+        _ => s.units[u].spec.name.clone(),
+    };
+    sim.entity(&name)
+        .ok_or_else(|| Error::Invalid(format!("no fund named `{name}` in the results")))
+}
+
+/// Runs `s` on the study's common random numbers.
+fn run(s: &Scenario, opts: &RunOptions) -> Result<Simulation> {
+    let mut model = ScenarioModel::new(s);
+    model.build_benefit_grids();
+    simulate(&model, &s.spec.risk, opts, &|_| {})
+}
+
+/// Worst year of the window for entity `e`: (year, probability, se, holds in every year).
+fn check(sim: &Simulation, t: &Target, e: usize, years: (i32, i32)) -> (i32, f64, f64, bool) {
+    let l = &sim.layout;
+    let mut worst = (years.0, -1.0, 0.0);
+    let mut ok = true;
+    for y in 0..l.n_years {
+        let year = l.first_year + y as i32;
+        if year < years.0 || year > years.1 || y > l.last_year[e] {
+            continue;
+        }
+        let (p, se) = probability(sim, t.measure, e, y);
+        ok &= t.holds(p);
+        if p > worst.1 {
+            worst = (year, p, se);
+        }
+    }
+    (worst.0, worst.1.max(0.0), worst.2, ok)
+}
+
+/// Mean pooled income and spending of entity `e` over the window's years.
+fn window_totals(sim: &Simulation, e: usize, years: (i32, i32)) -> (f64, f64) {
+    let l = &sim.layout;
+    let (mut inc, mut sp) = (0.0, 0.0);
+    for y in 0..l.n_years {
+        let year = l.first_year + y as i32;
+        if year >= years.0 && year <= years.1 && y <= l.last_year[e] {
+            inc += sim.line_mean(e, y, LINE_INCOME_TOTAL);
+            sp += sim.line_mean(e, y, LINE_SPENDING_TOTAL);
+        }
+    }
+    (inc, sp)
+}
+
+/// Solves the rates of `units`, bisected together (one run per step). `per_unit`: each unit
+/// has its own rate and its own fund's condition; otherwise (and always under a shared fund)
+/// the units take one rate that must meet the target in every unit's fund.
+pub fn solve_rates(
+    s: &Scenario,
+    units: &[usize],
+    per_unit: bool,
+    o: &SolveOptions,
+) -> Result<Vec<RateAnswer>> {
+    if units.is_empty() {
+        return Err(Error::Invalid("no unit to solve".into()));
+    }
+    let (lo_rate, hi_rate) = o.range;
+    if !(0.0..=1.0).contains(&lo_rate) || !(lo_rate..=1.0).contains(&hi_rate) {
+        return Err(Error::Invalid(format!(
+            "--range {lo_rate},{hi_rate}: rates must satisfy 0 ≤ low ≤ high ≤ 1"
+        )));
+    }
+    let shared = matches!(
+        s.spec.pooling.kind,
+        PoolingKind::CityUnified | PoolingKind::Accounts
+    );
+    // Grid of 0.01 point = 1e-4.
+    let to_rate = |bp: i64| bp as f64 / 10_000.0;
+    let n = units.len();
+    let groups: Vec<Vec<usize>> = if shared || !per_unit {
+        vec![units.to_vec()]
+    } else {
+        units.iter().map(|&u| vec![u]).collect()
+    };
+    let g_n = groups.len();
+    let mut lo = vec![(lo_rate * 10_000.0).round() as i64; g_n];
+    // lo and hi move below; the first lo is the bottom of the range.
+    let hi_bp_initial = (hi_rate * 10_000.0).round() as i64;
+    let lo_bp_initial = (lo_rate * 10_000.0).round() as i64;
+    let mut hi = vec![hi_bp_initial; g_n];
+    let trial = |bps: &[i64]| -> Result<Simulation> {
+        let mut t = s.clone();
+        for (g, members) in groups.iter().enumerate() {
+            for &u in members {
+                set_rate(&mut t, u, o.line, o.from, to_rate(bps[g]));
+            }
+        }
+        run(&t, &o.run)
+    };
+    // A group's condition: the target in every member's fund; its worst year.
+    let group_check = |sim: &Simulation, g: usize| -> Result<(usize, (i32, f64, f64, bool))> {
+        let mut worst: Option<(usize, (i32, f64, f64, bool))> = None;
+        let mut all_ok = true;
+        for &u in &groups[g] {
+            let e = entity_of(s, sim, u)?;
+            let c = check(sim, &o.target, e, o.years);
+            all_ok &= c.3;
+            if worst.is_none_or(|(_, w)| c.1 > w.1) {
+                worst = Some((e, c));
+            }
+        }
+        let (e, mut c) = worst.ok_or_else(|| Error::Invalid("empty group".into()))?;
+        c.3 = all_ok;
+        Ok((e, c))
+    };
+    // The ends of the range: does the top meet the target; does the bottom already?
+    let top = trial(&hi)?;
+    let bottom = trial(&lo)?;
+    let mut met_top = vec![false; g_n];
+    let mut done = vec![false; g_n];
+    for g in 0..g_n {
+        met_top[g] = group_check(&top, g)?.1.3;
+        if group_check(&bottom, g)?.1.3 {
+            hi[g] = lo[g];
+            done[g] = true;
+        }
+        if !met_top[g] {
+            done[g] = true;
+        }
+    }
+    // Break-even from the two ends of the range: pooled income is linear in the rate, spending
+    // does not depend on it.
+    let (r0, r1) = (to_rate(lo_bp_initial), to_rate(hi_bp_initial));
+    let mut break_even = vec![f64::NAN; g_n];
+    for (g, b) in break_even.iter_mut().enumerate() {
+        let (mut i1, mut s1, mut i0) = (0.0, 0.0, 0.0);
+        for &u in &groups[g] {
+            let e = entity_of(s, &top, u)?;
+            let (a, b) = window_totals(&top, e, o.years);
+            i1 += a;
+            s1 += b;
+            i0 += window_totals(&bottom, entity_of(s, &bottom, u)?, o.years).0;
+            if shared {
+                break;
+            }
+        }
+        if r1 > r0 && i1 > i0 {
+            *b = r1 + (s1 - i1) * (r1 - r0) / (i1 - i0);
+        }
+    }
+    // Bisection: lo fails, hi meets.
+    while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
+        let mid: Vec<i64> = (0..g_n)
+            .map(|g| {
+                if done[g] || hi[g] - lo[g] <= 1 {
+                    hi[g]
+                } else {
+                    (lo[g] + hi[g]) / 2
+                }
+            })
+            .collect();
+        let sim = trial(&mid)?;
+        for g in 0..g_n {
+            if done[g] || hi[g] - lo[g] <= 1 {
+                continue;
+            }
+            if group_check(&sim, g)?.1.3 {
+                hi[g] = mid[g];
+            } else {
+                lo[g] = mid[g];
+            }
+        }
+    }
+    // Report at the answer and 0.01 point below it.
+    let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
+    let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
+    let sim_at = trial(&at)?;
+    let sim_below = trial(&below)?;
+    let mut answers = Vec::with_capacity(n);
+    for (g, members) in groups.iter().enumerate() {
+        let (e, (year, p, se, _)) = group_check(&sim_at, g)?;
+        let has_below = hi[g] > lo_bp_initial && met_top[g];
+        let p_below = if has_below {
+            Some(group_check(&sim_below, g)?.1.1)
+        } else {
+            None
+        };
+        for &u in members {
+            answers.push(RateAnswer {
+                unit: s.units[u].spec.name.clone(),
+                entity: sim_at.layout.names[e].clone(),
+                rate: met_top[g].then(|| to_rate(hi[g])),
+                best_rate: to_rate(hi[g]),
+                binding_year: year,
+                probability: p,
+                probability_se: se,
+                probability_below: p_below,
+                break_even_rate: break_even[g],
+                current_rate: current_rate(s, u, o.line, o.from),
+            });
+        }
+    }
+    Ok(answers)
+}
+
+/// The answers as a table (`solve_rate.csv`).
+pub fn answers_table(answers: &[RateAnswer], target: &Target) -> Table {
+    let mut t = Table::default();
+    t.str("unit", answers.iter().map(|a| a.unit.clone()).collect());
+    t.str("fund", answers.iter().map(|a| a.entity.clone()).collect());
+    t.str("target", vec![target.to_string(); answers.len()]);
+    t.str(
+        "met",
+        answers
+            .iter()
+            .map(|a| if a.rate.is_some() { "yes" } else { "no" }.to_string())
+            .collect(),
+    );
+    t.f64(
+        "required_rate",
+        answers.iter().map(|a| a.best_rate).collect(),
+    );
+    t.f64(
+        "current_rate",
+        answers.iter().map(|a| a.current_rate).collect(),
+    );
+    t.f64(
+        "break_even_rate",
+        answers.iter().map(|a| a.break_even_rate).collect(),
+    );
+    t.int(
+        "binding_year",
+        answers.iter().map(|a| i64::from(a.binding_year)).collect(),
+    );
+    t.f64(
+        "probability",
+        answers.iter().map(|a| a.probability).collect(),
+    );
+    t.f64(
+        "probability_se",
+        answers.iter().map(|a| a.probability_se).collect(),
+    );
+    t.f64(
+        "probability_at_0_01_point_less",
+        answers
+            .iter()
+            .map(|a| a.probability_below.unwrap_or(f64::NAN))
+            .collect(),
+    );
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        let t = Target::parse("P(months<3)<=0.05").unwrap();
+        assert_eq!(t.measure, Measure::MonthsBelow(3.0));
+        assert!(!t.strict && t.level == 0.05);
+        assert!(t.holds(0.05) && !t.holds(0.0501));
+        let t = Target::parse(" P(balance<0) < 0.01 ").unwrap();
+        assert_eq!(t.measure, Measure::Exhausted);
+        assert!(t.strict && !t.holds(0.01));
+        assert_eq!(
+            Target::parse("P(deficit)<=0.2").unwrap().measure,
+            Measure::Deficit
+        );
+        for bad in [
+            "P(months<3)",
+            "months<3<=0.05",
+            "P(spending)<=0.1",
+            "P(deficit)<=1.5",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Target::parse("P(months<6)<0.1").unwrap().to_string(),
+            "P(months<6)<0.1"
+        );
+    }
+}
