@@ -2,9 +2,10 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use fundrisk::engine::ScenarioModel;
 use fundrisk::engine::montecarlo::RunOptions;
+use fundrisk::engine::{MaternityArrangement, ScenarioModel};
 use fundrisk::report;
+use fundrisk::report::table::Table;
 use fundrisk::scenario::Scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -19,6 +20,34 @@ use std::path::{Path, PathBuf};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// How many paths, from which seed, on how many threads.
+#[derive(clap::Args, Clone, Debug)]
+struct RunArgs {
+    /// Number of paths (default: the scenario's run.paths).
+    #[arg(long)]
+    paths: Option<usize>,
+    /// Seed of the random streams (default: the scenario's run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl RunArgs {
+    fn options(&self, s: &Scenario) -> Result<RunOptions> {
+        if self.threads == Some(0) {
+            anyhow::bail!("--threads must be at least 1");
+        }
+        let mut o = RunOptions::new(
+            self.paths.unwrap_or(s.spec.run.paths as usize),
+            self.seed.unwrap_or(s.spec.run.seed),
+        );
+        o.threads = self.threads;
+        Ok(o)
+    }
 }
 
 #[derive(Subcommand)]
@@ -41,15 +70,8 @@ enum Command {
     Run {
         /// Scenario TOML file (default: the embedded Guangdong merger scenario).
         scenario: Option<PathBuf>,
-        /// Number of paths (default: the scenario's run.paths).
-        #[arg(long)]
-        paths: Option<usize>,
-        /// Seed of the random streams (default: the scenario's run.seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Output folder.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -80,13 +102,24 @@ enum Command {
         /// Solve each unit's own rate (and, with a provincial adjustment fund, also standalone).
         #[arg(long)]
         per_unit: bool,
-        #[arg(long)]
-        paths: Option<usize>,
-        #[arg(long)]
-        seed: Option<u64>,
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Output folder (default reports/<scenario-name>-solve-rate/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Run scenarios on common random numbers and write the differences of each from the
+    /// first, per unit and year, with paired standard errors.
+    Compare {
+        /// Scenario files; the first is the baseline.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Compare each scenario's separate maternity fund (baseline) with its merger.
+        #[arg(long)]
+        separate_maternity: bool,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output folder (default reports/<first-scenario-name>-compare/).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -144,9 +177,7 @@ fn solve_rate(
     from: Option<String>,
     range: &str,
     per_unit: bool,
-    paths: Option<usize>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    run_args: &RunArgs,
     out: Option<PathBuf>,
 ) -> Result<()> {
     use fundrisk::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
@@ -173,14 +204,7 @@ fn solve_rate(
             .unwrap_or(s.spec.start)
             .max(s.spec.start),
     };
-    if threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
-    }
-    let mut run = RunOptions::new(
-        paths.unwrap_or(s.spec.run.paths as usize),
-        seed.unwrap_or(s.spec.run.seed),
-    );
-    run.threads = threads;
+    let run = run_args.options(&s)?;
     let o = SolveOptions {
         target,
         line: RateLine::parse(line)?,
@@ -238,8 +262,6 @@ fn solve_rate(
     }
     let dir =
         out.unwrap_or_else(|| Path::new("reports").join(format!("{}-solve-rate", s.spec.name)));
-    let staged = fundrisk::report::output::StagedDir::new(&dir)?;
-    table.write_csv(&staged.file("solve_rate.csv"))?;
     let meta = serde_json::json!({
         "scenario": s.spec.name,
         "scenario_hash": s.hash,
@@ -251,12 +273,85 @@ fn solve_rate(
         "seed": o.run.seed,
         "program_version": env!("CARGO_PKG_VERSION"),
     });
+    let dir = write_study(&dir, "solve_rate.csv", &table, meta)?;
+    println!("wrote {}", dir.display());
+    Ok(())
+}
+
+/// Writes a table and a run.json into a folder, atomically.
+fn write_study(dir: &Path, file: &str, table: &Table, meta: serde_json::Value) -> Result<PathBuf> {
+    let staged = fundrisk::report::output::StagedDir::new(dir)?;
+    table.write_csv(&staged.file(file))?;
     fundrisk::report::output::write_text(
         &staged.file("run.json"),
         &serde_json::to_string_pretty(&meta).unwrap_or_default(),
     )?;
-    let dir = staged.commit()?;
-    println!("wrote {}", dir.display());
+    Ok(staged.commit()?)
+}
+
+fn simulate_scenario(
+    s: &Scenario,
+    arrangement: MaternityArrangement,
+    o: &RunOptions,
+) -> Result<fundrisk::risk::Simulation> {
+    let mut model = ScenarioModel::with_arrangement(s, arrangement);
+    model.build_benefit_grids();
+    let bar = progress_bar(o.paths as u64);
+    let sim =
+        fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, o, &|n| bar.inc(n as u64))?;
+    bar.finish_and_clear();
+    Ok(sim)
+}
+
+fn compare(
+    files: &[PathBuf],
+    separate_maternity: bool,
+    run_args: &RunArgs,
+    out: Option<PathBuf>,
+) -> Result<()> {
+    let scenarios: Vec<Scenario> = files
+        .iter()
+        .map(|f| Ok(Scenario::from_path(f)?))
+        .collect::<Result<_>>()?;
+    let first = &scenarios[0];
+    let o = run_args.options(first)?;
+    let mut tables: Vec<Table> = Vec::new();
+    if separate_maternity {
+        for s in &scenarios {
+            let base = simulate_scenario(s, MaternityArrangement::Separate, &o)?;
+            let merged = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
+            let label = format!("{}: merged - separate", s.spec.name);
+            tables.push(fundrisk::study::compare(&base, &merged, &label)?);
+        }
+    } else {
+        if scenarios.len() < 2 {
+            anyhow::bail!("compare needs two scenarios or more (or --separate-maternity)");
+        }
+        let base = simulate_scenario(first, MaternityArrangement::AsScenario, &o)?;
+        for s in &scenarios[1..] {
+            let other = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
+            let label = format!("{} - {}", s.spec.name, first.spec.name);
+            tables.push(fundrisk::study::compare(&base, &other, &label)?);
+        }
+    }
+    let mut all = tables.remove(0);
+    for t in tables {
+        all.append(t)?;
+    }
+    let dir =
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-compare", first.spec.name)));
+    let meta = serde_json::json!({
+        "scenarios": scenarios
+            .iter()
+            .map(|s| (s.spec.name.clone(), s.hash.clone()))
+            .collect::<Vec<_>>(),
+        "separate_maternity": separate_maternity,
+        "paths": o.paths,
+        "seed": o.seed,
+        "program_version": env!("CARGO_PKG_VERSION"),
+    });
+    let dir = write_study(&dir, "compare.csv", &all, meta)?;
+    println!("wrote {} ({} rows)", dir.display(), all.n_rows());
     Ok(())
 }
 
@@ -271,13 +366,17 @@ pub fn main() -> Result<()> {
             from,
             range,
             per_unit,
-            paths,
-            seed,
-            threads,
+            run,
             out,
         } => solve_rate(
-            scenario, &target, years, &line, from, &range, per_unit, paths, seed, threads, out,
+            scenario, &target, years, &line, from, &range, per_unit, &run, out,
         ),
+        Command::Compare {
+            scenarios,
+            separate_maternity,
+            run,
+            out,
+        } => compare(&scenarios, separate_maternity, &run, out),
         Command::Check { scenario } => {
             let s = load(scenario.as_deref())?;
             print!("{}", fundrisk::scenario::describe(&s));
@@ -294,22 +393,13 @@ pub fn main() -> Result<()> {
         }
         Command::Run {
             scenario,
-            paths,
-            seed,
-            threads,
+            run,
             out,
             keep_paths,
         } => {
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
-            let mut opts = RunOptions::new(
-                paths.unwrap_or(s.spec.run.paths as usize),
-                seed.unwrap_or(s.spec.run.seed),
-            );
-            if threads == Some(0) {
-                anyhow::bail!("--threads must be at least 1");
-            }
-            opts.threads = threads;
+            let mut opts = run.options(&s)?;
             opts.keep_paths = keep_paths;
             let bar = progress_bar(opts.paths as u64);
             let outcome = fundrisk::run::run_scenario(&s, &opts, &dir, &|n| bar.inc(n as u64))?;

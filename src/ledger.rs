@@ -183,8 +183,9 @@ impl<M: Money> FundBook<M> {
         }
     }
 
-    /// Posts a month. Interest is earned on a positive opening balance only (a negative balance
-    /// is an advance from the treasury and earns nothing).
+    /// Posts a month. Interest is earned on a positive opening balance (plus a merger's transfer
+    /// at the start of the month) only: a negative balance is an advance from the treasury and
+    /// earns nothing.
     pub fn post(
         &mut self,
         income: [M; N_INCOME],
@@ -193,8 +194,11 @@ impl<M: Money> FundBook<M> {
         transfer_merger: M,
         other_transfers: M,
     ) -> FundMonth<M> {
-        let interest = if self.balance > M::default() {
-            self.balance.monthly_interest(annual_rate)
+        // Money moved in by a merger at the start of the month earns the month's interest in
+        // its new fund.
+        let base = self.balance + transfer_merger;
+        let interest = if base > M::default() {
+            base.monthly_interest(annual_rate)
         } else {
             M::default()
         };

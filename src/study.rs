@@ -447,6 +447,130 @@ pub fn answers_table(answers: &[RateAnswer], target: &Target) -> Table {
     t
 }
 
+/// Per-path values of an entity-year: (simulation, entity, year index) → one value per path.
+type PathValues = dyn Fn(&Simulation, usize, usize) -> Vec<f64>;
+
+/// Mean of paired differences and its standard error (sd of the differences / √n).
+fn paired(d: &[f64]) -> (f64, f64) {
+    crate::risk::mean_and_se(d)
+}
+
+/// Differences `other − base` per fund (matched by name) and year, on common random numbers:
+/// quantiles of months of capacity and of the year-end balance, the mean balance and the
+/// probabilities, each mean and probability with its paired standard error.
+pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Table> {
+    if base.paths() != other.paths() {
+        return Err(Error::Invalid(
+            "a comparison needs the same paths in every run".into(),
+        ));
+    }
+    let (lb, lo) = (&base.layout, &other.layout);
+    let mut rows: Vec<(usize, usize, usize, usize)> = Vec::new(); // (e_base, e_other, y_base, y_other)
+    for (eb, name) in lb.names.iter().enumerate() {
+        let Some(eo) = lo.names.iter().position(|n| n == name) else {
+            continue;
+        };
+        for yb in 0..=lb.last_year[eb] {
+            let year = lb.first_year + yb as i32;
+            let yo = year - lo.first_year;
+            if yo >= 0 && (yo as usize) <= lo.last_year[eo] {
+                rows.push((eb, eo, yb, yo as usize));
+            }
+        }
+    }
+    let mut t = Table::default();
+    t.str("scenario", vec![label.to_string(); rows.len()]);
+    t.str("unit", rows.iter().map(|r| lb.names[r.0].clone()).collect());
+    t.int(
+        "year",
+        rows.iter()
+            .map(|r| i64::from(lb.first_year) + r.2 as i64)
+            .collect(),
+    );
+    t.int("paths", vec![base.paths() as i64; rows.len()]);
+    let sorted = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let diff_q = |a: &[f64], b: &[f64], q: f64| {
+        let (x, y) = (
+            crate::risk::quantile_sorted(b, q),
+            crate::risk::quantile_sorted(a, q),
+        );
+        if x == y { 0.0 } else { x - y }
+    };
+    for (kind, name) in [(0, "months"), (1, "balance")] {
+        for (q, qn) in crate::risk::QUANTILES {
+            t.f64(
+                &format!("{name}_{qn}_diff"),
+                rows.iter()
+                    .map(|r| {
+                        let (a, b) = if kind == 0 {
+                            (base.months(r.0, r.2), other.months(r.1, r.3))
+                        } else {
+                            (base.balances(r.0, r.2), other.balances(r.1, r.3))
+                        };
+                        diff_q(&sorted(a), &sorted(b), q)
+                    })
+                    .collect(),
+            );
+        }
+    }
+    let pairs = |f: &PathValues| -> Vec<(f64, f64)> {
+        rows.iter()
+            .map(|r| {
+                let a = f(base, r.0, r.2);
+                let b = f(other, r.1, r.3);
+                let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| y - x).collect();
+                paired(&d)
+            })
+            .collect()
+    };
+    let columns: [(&str, &PathValues); 5] = [
+        ("balance_mean", &|s, e, y| s.balances(e, y)),
+        ("p_deficit", &|s, e, y| {
+            s.surpluses(e, y)
+                .iter()
+                .map(|&x| f64::from(u8::from(x < 0.0)))
+                .collect()
+        }),
+        ("p_months_lt_6", &|s, e, y| {
+            s.months(e, y)
+                .iter()
+                .map(|&x| f64::from(u8::from(x < 6.0)))
+                .collect()
+        }),
+        ("p_months_lt_3", &|s, e, y| {
+            s.months(e, y)
+                .iter()
+                .map(|&x| f64::from(u8::from(x < 3.0)))
+                .collect()
+        }),
+        ("p_exhausted", &|s, e, y| {
+            s.balances(e, y)
+                .iter()
+                .map(|&x| f64::from(u8::from(x < 0.0)))
+                .collect()
+        }),
+    ];
+    for (name, f) in columns {
+        let v = pairs(f);
+        t.f64(
+            &format!("{name}_diff"),
+            v.iter()
+                .map(|x| if x.0 == 0.0 { 0.0 } else { x.0 })
+                .collect(),
+        );
+        t.f64(
+            &format!("{name}_diff_se"),
+            v.iter()
+                .map(|x| if x.1.is_nan() { 0.0 } else { x.1 })
+                .collect(),
+        );
+    }
+    Ok(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

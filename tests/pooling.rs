@@ -93,6 +93,21 @@ fn merger_moves_the_balance_to_the_fen_and_spending_does_not_depend_on_it() {
                 .iter()
                 .all(|r| r.record.transfer_merger == Decimal::ZERO)
         );
+        // The merger moves money without changing the scheme's total: the sum of both funds'
+        // balances is the same either way, but for the fen roundings of the lines.
+        let totals = |rows: &[LedgerRow]| {
+            let mut m: BTreeMap<String, Decimal> = BTreeMap::new();
+            for r in rows {
+                *m.entry(r.month.to_string()).or_insert(Decimal::ZERO) += r.record.balance;
+            }
+            m
+        };
+        for ((month, a), b) in totals(&merged).iter().zip(totals(&separate).values()) {
+            assert!(
+                (*a - *b).abs() <= Decimal::ONE,
+                "{file} {month}: {a} vs {b}"
+            );
+        }
     }
 }
 

@@ -109,3 +109,40 @@ fn unreachable_target_is_reported() {
     assert_eq!(a.best_rate, 0.01);
     assert!(a.probability > 0.0);
 }
+
+/// A scenario compared with itself: every difference and standard error is exactly zero; the
+/// merger compared with a separate maternity fund moves no money in the scheme as a whole.
+#[test]
+fn comparisons_on_common_random_numbers() {
+    use fundrisk::engine::MaternityArrangement;
+    use fundrisk::report::table::Values;
+    let s = default();
+    let opts = RunOptions::new(40, 5);
+    let sim = |arr: MaternityArrangement| {
+        let mut model = ScenarioModel::with_arrangement(&s, arr);
+        model.build_benefit_grids();
+        simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap()
+    };
+    let a = sim(MaternityArrangement::AsScenario);
+    let b = sim(MaternityArrangement::AsScenario);
+    let t = fundrisk::study::compare(&a, &b, "self").unwrap();
+    assert_eq!(t.n_rows(), 21);
+    let mut numeric = 0;
+    for (name, v) in &t.columns {
+        if let Values::F64(x) = v {
+            assert!(
+                x.iter().all(|&d| d == 0.0 && d.is_sign_positive()),
+                "{name}"
+            );
+            numeric += 1;
+        }
+    }
+    assert!(numeric >= 10 + 10);
+    let separate = sim(MaternityArrangement::Separate);
+    let t = fundrisk::study::compare(&separate, &a, "merged - separate").unwrap();
+    let units = t.strings("unit").unwrap();
+    let diff = t.numbers("balance_mean_diff").unwrap();
+    for i in (0..t.n_rows()).filter(|&i| units[i] == "all") {
+        assert!(diff[i].abs() < 1.0, "row {i}: {}", diff[i]);
+    }
+}

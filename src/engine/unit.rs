@@ -638,8 +638,12 @@ impl UnitModel {
             }
         }
         let employer = (payroll[0] * er_ent + payroll[1] * er_gov) * collection;
+        // The personal-account share applies to the medical rate only: the maternity rate
+        // merged into it is pooled money (000 §4: the maternity fund joins the pooled fund).
+        let to_accounts =
+            (employer - (payroll[0] + payroll[1]) * merged_extra * collection) * er_pa;
         let employee = (payroll[0] + payroll[1]) * ee * collection;
-        lines.income[income::EMPLOYER] = employer * (1.0 - er_pa);
+        lines.income[income::EMPLOYER] = employer - to_accounts;
         lines.income[income::EMPLOYEE] = employee * (1.0 - ee_pa);
         let n_flex = memo.members[Status::Flexible as usize];
         let flex_base = p.flexible_base.at(t) * reference;
@@ -647,7 +651,7 @@ impl UnitModel {
         let flex_rate = p.flexible_rate.at(t);
         lines.income[income::FLEXIBLE] =
             n_flex * flex_base * (flex_rate - flex_pa).max(0.0) * collection;
-        memo.personal_account_income = employer * er_pa
+        memo.personal_account_income = to_accounts
             + employee * ee_pa
             + n_flex * flex_base * flex_pa.min(flex_rate) * collection;
         if separate {

@@ -44,6 +44,22 @@ impl Table {
         self.columns.push((name.to_string(), Values::F64(v)));
     }
 
+    /// Appends the rows of a table with the same columns.
+    pub fn append(&mut self, other: Table) -> Result<()> {
+        if self.columns.len() != other.columns.len() {
+            return Err(Error::Invalid("tables with different columns".into()));
+        }
+        for ((na, a), (nb, b)) in self.columns.iter_mut().zip(other.columns) {
+            match (a, b) {
+                (Values::Str(x), Values::Str(y)) if *na == nb => x.extend(y),
+                (Values::Int(x), Values::Int(y)) if *na == nb => x.extend(y),
+                (Values::F64(x), Values::F64(y)) if *na == nb => x.extend(y),
+                _ => return Err(Error::Invalid(format!("column {na} differs"))),
+            }
+        }
+        Ok(())
+    }
+
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, |(_, v)| v.len())
     }
