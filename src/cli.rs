@@ -108,6 +108,20 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Move each main assumption down and up by its stated range and report the change in the
+    /// headline risk measures of the last year (on common random numbers).
+    Sensitivity {
+        /// Scenario TOML file (default: the embedded Guangdong merger scenario).
+        scenario: Option<PathBuf>,
+        /// The fund reported (default: the total of all funds, or the only one).
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output folder (default reports/<scenario-name>-sensitivity/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Run scenarios on common random numbers and write the differences of each from the
     /// first, per unit and year, with paired standard errors.
     Compare {
@@ -371,6 +385,29 @@ pub fn main() -> Result<()> {
         } => solve_rate(
             scenario, &target, years, &line, from, &range, per_unit, &run, out,
         ),
+        Command::Sensitivity {
+            scenario,
+            unit,
+            run,
+            out,
+        } => {
+            let s = load(scenario.as_deref())?;
+            let o = run.options(&s)?;
+            let table = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
+            let dir = out.unwrap_or_else(|| {
+                Path::new("reports").join(format!("{}-sensitivity", s.spec.name))
+            });
+            let meta = serde_json::json!({
+                "scenario": s.spec.name,
+                "scenario_hash": s.hash,
+                "paths": o.paths,
+                "seed": o.seed,
+                "program_version": env!("CARGO_PKG_VERSION"),
+            });
+            let dir = write_study(&dir, "sensitivity.csv", &table, meta)?;
+            println!("wrote {} ({} rows)", dir.display(), table.n_rows());
+            Ok(())
+        }
         Command::Compare {
             scenarios,
             separate_maternity,

@@ -571,6 +571,130 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
     Ok(t)
 }
 
+/// One assumption moved one way.
+struct Variation {
+    assumption: &'static str,
+    direction: &'static str,
+    /// What it was moved to, in words.
+    value: String,
+    apply: Box<dyn Fn(&mut Scenario)>,
+}
+
+fn driver_variations(out: &mut Vec<Variation>, s: &Scenario) {
+    type Pick = fn(&mut crate::scenario::EconomySpec) -> &mut crate::scenario::DriverSpec;
+    let drivers: [(&'static str, Pick, f64); 4] = [
+        ("wage_growth", |e| &mut e.wage_growth, 0.01),
+        (
+            "medical_price_growth",
+            |e| &mut e.medical_price_growth,
+            0.01,
+        ),
+        ("utilisation_growth", |e| &mut e.utilisation_growth, 0.01),
+        ("employment_growth", |e| &mut e.employment_growth, 0.01),
+    ];
+    for (name, pick, floor) in drivers {
+        // The stated range: one annual volatility (at least one point) either way.
+        let mut e = s.spec.economy.clone();
+        let delta = pick(&mut e).volatility.max(floor);
+        for (direction, sign) in [("low", -1.0), ("high", 1.0)] {
+            out.push(Variation {
+                assumption: name,
+                direction,
+                value: format!("mean {:+.2} points", sign * delta * 100.0),
+                apply: Box::new(move |t: &mut Scenario| {
+                    let d = pick(&mut t.spec.economy);
+                    d.mean = d.mean.map(|m| m + sign * delta);
+                }),
+            });
+        }
+    }
+}
+
+/// `sensitivity`: each main assumption moved down and up by its stated range (drivers: one
+/// annual volatility, at least one point; fertility: ±20 %; the retirement-age reform: off),
+/// the headline risk measures of the last year for `entity` and their change from the base, all
+/// on common random numbers.
+pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Result<Table> {
+    let mut vars = Vec::new();
+    driver_variations(&mut vars, s);
+    for (direction, f) in [("low", 0.8), ("high", 1.2)] {
+        vars.push(Variation {
+            assumption: "fertility",
+            direction,
+            value: format!("level × {f}"),
+            apply: Box::new(move |t: &mut Scenario| {
+                let fert = &mut t.spec.economy.fertility;
+                fert.level = fert.level.map(|l| l * f);
+            }),
+        });
+    }
+    vars.push(Variation {
+        assumption: "retirement_age",
+        direction: "low",
+        value: "no 2025 reform".into(),
+        apply: Box::new(|t: &mut Scenario| {
+            for u in &mut t.units {
+                u.policy.retirement_reform = false;
+            }
+        }),
+    });
+    let measure = |sim: &Simulation| -> Result<[f64; 4]> {
+        let e = match entity {
+            Some(name) => sim
+                .entity(name)
+                .ok_or_else(|| Error::Invalid(format!("no fund named `{name}`")))?,
+            None => sim.layout.n_entities() - 1,
+        };
+        let y = sim.layout.last_year[e];
+        let mut m = sim.months(e, y);
+        m.sort_by(f64::total_cmp);
+        Ok([
+            crate::risk::quantile_sorted(&m, 0.5),
+            probability(sim, Measure::MonthsBelow(6.0), e, y).0,
+            probability(sim, Measure::MonthsBelow(3.0), e, y).0,
+            probability(sim, Measure::Exhausted, e, y).0,
+        ])
+    };
+    let base = measure(&run(s, opts)?)?;
+    let mut rows: Vec<(String, String, String, [f64; 4])> =
+        vec![("base".into(), "".into(), "as the scenario".into(), base)];
+    for v in &vars {
+        let mut t = s.clone();
+        (v.apply)(&mut t);
+        rows.push((
+            v.assumption.into(),
+            v.direction.into(),
+            v.value.clone(),
+            measure(&run(&t, opts)?)?,
+        ));
+    }
+    let mut t = Table::default();
+    t.str("assumption", rows.iter().map(|r| r.0.clone()).collect());
+    t.str("direction", rows.iter().map(|r| r.1.clone()).collect());
+    t.str("value", rows.iter().map(|r| r.2.clone()).collect());
+    let names = [
+        "months_p50",
+        "p_months_lt_6",
+        "p_months_lt_3",
+        "p_exhausted",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        t.f64(name, rows.iter().map(|r| r.3[i]).collect());
+    }
+    for (i, name) in names.iter().enumerate() {
+        t.f64(
+            &format!("{name}_change"),
+            rows.iter()
+                .map(|r| {
+                    let d = r.3[i] - base[i];
+                    if d.is_nan() || d == 0.0 { 0.0 } else { d }
+                })
+                .collect(),
+        );
+    }
+    Ok(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
