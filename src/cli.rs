@@ -78,6 +78,9 @@ enum Command {
         /// Also write every path's monthly series (paths.parquet).
         #[arg(long)]
         keep_paths: bool,
+        /// Language of the report: zh (default) or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
     },
     /// Find the lowest contribution rate that meets a risk target in every year of a window,
     /// by bisection on common random numbers; also the break-even rate.
@@ -433,13 +436,17 @@ pub fn main() -> Result<()> {
             run,
             out,
             keep_paths,
+            lang,
         } => {
+            let lang = fundrisk::report::lang::Lang::parse(&lang)
+                .ok_or_else(|| anyhow::anyhow!("--lang `{lang}`: expected zh or en"))?;
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
             let mut opts = run.options(&s)?;
             opts.keep_paths = keep_paths;
             let bar = progress_bar(opts.paths as u64);
-            let outcome = fundrisk::run::run_scenario(&s, &opts, &dir, &|n| bar.inc(n as u64))?;
+            let outcome =
+                fundrisk::run::run_scenario(&s, &opts, &dir, lang, &|n| bar.inc(n as u64))?;
             bar.finish_and_clear();
             println!(
                 "{}: {} paths in {:.1} s; wrote {} ({})",

@@ -105,6 +105,8 @@ pub struct Layout {
     pub last_year: Vec<usize>,
     /// Per fund: whether it carries its unit's membership (a unit's pooled fund).
     carries_memo: Vec<bool>,
+    /// Per entity: what fund it is (None for the total).
+    pub kinds: Vec<Option<FundKind>>,
     /// Units, and whether a pooling rule settles their years (`pooling.csv`).
     pub unit_names: Vec<String>,
     pub has_settlements: bool,
@@ -151,8 +153,13 @@ impl Layout {
             .iter()
             .map(|f| matches!(f.kind, FundKind::Pooled | FundKind::City))
             .collect();
+        let mut kinds: Vec<Option<FundKind>> = model.funds.iter().map(|f| Some(f.kind)).collect();
+        if has_total {
+            kinds.push(None);
+        }
         Layout {
             names,
+            kinds,
             carries_memo,
             unit_names: model.units.iter().map(|u| u.name.clone()).collect(),
             has_settlements: matches!(

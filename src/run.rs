@@ -3,6 +3,7 @@
 use crate::engine::ScenarioModel;
 use crate::engine::montecarlo::{RunOptions, simulate};
 use crate::error::Result;
+use crate::report::lang::Lang;
 use crate::report::table::Table;
 use crate::report::{self, output::StagedDir};
 use crate::risk::Simulation;
@@ -24,6 +25,7 @@ pub fn run_scenario(
     s: &Scenario,
     opts: &RunOptions,
     dir: &Path,
+    lang: Lang,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<RunOutcome> {
     let started = std::time::Instant::now();
@@ -54,6 +56,8 @@ pub fn run_scenario(
     }
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let wall_seconds = started.elapsed().as_secs_f64();
+    files.push("report.html".into());
+    files.push("charts/".into());
     files.push("run.json".into());
     let meta = serde_json::json!({
         "scenario": s.spec.name,
@@ -64,6 +68,7 @@ pub fn run_scenario(
         "paths": opts.paths,
         "threads": threads,
         "keep_paths": opts.keep_paths,
+        "lang": if lang == Lang::Zh { "zh" } else { "en" },
         "small_cell_threshold": s.spec.run.small_cell_threshold,
         "program": "fundrisk",
         "program_version": env!("CARGO_PKG_VERSION"),
@@ -71,6 +76,15 @@ pub fn run_scenario(
         "peak_memory_bytes": peak_memory_bytes(),
         "files": files,
     });
+    let (html, svgs) = report::html::run_report(s, &sim, lang, &meta)?;
+    std::fs::create_dir_all(staged.file("charts")).map_err(|e| crate::error::Error::Output {
+        path: staged.file("charts").display().to_string(),
+        message: e.to_string(),
+    })?;
+    for (name, svg) in &svgs {
+        report::output::write_text(&staged.file("charts").join(name), svg)?;
+    }
+    report::output::write_text(&staged.file("report.html"), &html)?;
     report::output::write_text(
         &staged.file("run.json"),
         &serde_json::to_string_pretty(&meta).unwrap_or_default(),

@@ -1,5 +1,8 @@
 //! Output tables and the files they are written to.
 
+pub mod charts;
+pub mod html;
+pub mod lang;
 pub mod output;
 pub mod table;
 

@@ -1,0 +1,203 @@
+//! Charts drawn with plotters' SVG backend (text stays text, so Chinese needs no font files).
+
+use super::lang::Lang;
+use crate::error::{Error, Result};
+use crate::risk::{QUANTILES, Simulation, quantile_sorted};
+use crate::scenario::RiskSpec;
+use plotters::prelude::*;
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("drawing a chart: {e}"))
+}
+
+/// Quantiles 5/25/50/75/95 per reported year of one entity: (years, [q][year]).
+fn quantiles(sim: &Simulation, e: usize, months: bool, scale: f64) -> (Vec<i32>, [Vec<f64>; 5]) {
+    let l = &sim.layout;
+    let mut years = Vec::new();
+    let mut q: [Vec<f64>; 5] = Default::default();
+    for y in 0..=l.last_year[e] {
+        years.push(l.first_year + y as i32);
+        let mut v = if months {
+            sim.months(e, y)
+        } else {
+            sim.balances(e, y)
+        };
+        v.sort_by(f64::total_cmp);
+        for (i, (p, _)) in QUANTILES.iter().enumerate() {
+            q[i].push(quantile_sorted(&v, *p) / scale);
+        }
+    }
+    (years, q)
+}
+
+const BAND_COLOURS: [RGBColor; 5] = [
+    RGBColor(198, 219, 239), // excess
+    RGBColor(199, 233, 192), // high
+    RGBColor(237, 248, 233), // reasonable
+    RGBColor(254, 230, 206), // insufficient
+    RGBColor(252, 187, 161), // serious
+];
+
+/// A fan chart: 5–95 and 25–75 bands and the median of `q` over `years`, on shaded horizontal
+/// `bands` [(from, to, colour, label)].
+fn fan(
+    title: &str,
+    y_label: &str,
+    years: &[i32],
+    q: &[Vec<f64>; 5],
+    bands: &[(f64, f64, RGBColor, String)],
+    lang: Lang,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 400)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let finite = |v: f64| if v.is_finite() { Some(v) } else { None };
+        let lo = q[0]
+            .iter()
+            .filter_map(|&v| finite(v))
+            .fold(0.0_f64, f64::min);
+        let hi = q[4]
+            .iter()
+            .filter_map(|&v| finite(v))
+            .fold(bands.iter().map(|b| b.0).fold(1.0, f64::max), f64::max);
+        let pad = (hi - lo).abs() * 0.05 + 1e-9;
+        let (y0, y1) = (lo - pad, hi + pad);
+        let clip = |v: f64| v.clamp(y0, y1);
+        let x0 = f64::from(*years.first().unwrap_or(&0)) - 0.3;
+        let x1 = f64::from(*years.last().unwrap_or(&0)) + 0.3;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .max_light_lines(0)
+            .x_desc(lang.t("year"))
+            .y_desc(y_label)
+            .x_labels(years.len().min(12))
+            .x_label_formatter(&|x| format!("{:.0}", x))
+            .y_label_formatter(&|y| lang.number(*y, 1))
+            .draw()
+            .map_err(err)?;
+        for (a, b, colour, label) in bands {
+            let (a, b) = (clip(*a), clip(*b));
+            if b > a {
+                let c = *colour;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0, a), (x1, b)],
+                        c.filled(),
+                    )))
+                    .map_err(err)?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled())
+                    });
+            }
+        }
+        let xs: Vec<f64> = years.iter().map(|&y| f64::from(y)).collect();
+        let band = |lo: &[f64], hi: &[f64]| -> Vec<(f64, f64)> {
+            let mut pts: Vec<(f64, f64)> = xs.iter().zip(lo).map(|(&x, &v)| (x, clip(v))).collect();
+            pts.extend(xs.iter().zip(hi).rev().map(|(&x, &v)| (x, clip(v))));
+            pts
+        };
+        let blue = RGBColor(33, 102, 172);
+        for (lo, hi, alpha, label) in [
+            (&q[0], &q[4], 0.18, lang.t("band_5_95")),
+            (&q[1], &q[3], 0.38, lang.t("band_25_75")),
+        ] {
+            let fill = blue.mix(alpha).filled();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band(lo, hi), fill)))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], fill));
+        }
+        chart
+            .draw_series(LineSeries::new(
+                xs.iter().zip(&q[2]).map(|(&x, &v)| (x, clip(v))),
+                blue.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(lang.t("median"))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 12, y)], blue.stroke_width(2))
+            });
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 11))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Fan chart of year-end months of payment capacity of entity `e`, on the warning bands.
+pub fn months_fan(sim: &Simulation, e: usize, risk: &RiskSpec, lang: Lang) -> Result<String> {
+    let (years, q) = quantiles(sim, e, true, 1.0);
+    let top = q[4]
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(risk.excess + 3.0, f64::max);
+    let bands = [
+        (
+            risk.excess,
+            top * 2.0,
+            BAND_COLOURS[0],
+            lang.t("band_excess"),
+        ),
+        (risk.high, risk.excess, BAND_COLOURS[1], lang.t("band_high")),
+        (
+            risk.reasonable,
+            risk.high,
+            BAND_COLOURS[2],
+            lang.t("band_reasonable"),
+        ),
+        (
+            risk.insufficient,
+            risk.reasonable,
+            BAND_COLOURS[3],
+            lang.t("band_insufficient"),
+        ),
+        (
+            0.0,
+            risk.insufficient,
+            BAND_COLOURS[4],
+            lang.t("band_serious"),
+        ),
+    ]
+    .map(|(a, b, c, l)| (a, b, c, l.to_string()));
+    let name = &sim.layout.names[e];
+    fan(
+        &format!("{name} — {}", lang.t("months_title")),
+        lang.t("months_axis"),
+        &years,
+        &q,
+        &bands,
+        lang,
+    )
+}
+
+/// Fan chart of the year-end pooled balance of entity `e`, in 亿元 or yuan millions.
+pub fn balance_fan(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
+    let (years, q) = quantiles(sim, e, false, lang.money_unit());
+    let name = &sim.layout.names[e];
+    fan(
+        &format!("{name} — {}", lang.t("balance_title")),
+        lang.t("balance_axis"),
+        &years,
+        &q,
+        &[],
+        lang,
+    )
+}

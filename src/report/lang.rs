@@ -1,0 +1,141 @@
+//! The report's language: every label in Chinese (default) or English, and money units.
+
+/// Chinese (default) or English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+const LABELS: [(&str, &str, &str); 27] = [
+    ("all_funds", "全部基金合计", "all funds combined"),
+    ("year", "年份", "Year"),
+    ("median", "中位数", "Median"),
+    ("band_5_95", "5%–95%区间", "5–95 % band"),
+    ("band_25_75", "25%–75%区间", "25–75 % band"),
+    ("band_excess", "过多（>15个月）", "Excess (> 15 months)"),
+    ("band_high", "较多（9–15个月）", "High (9–15 months)"),
+    (
+        "band_reasonable",
+        "合理（6–9个月）",
+        "Reasonable (6–9 months)",
+    ),
+    (
+        "band_insufficient",
+        "不足（3–6个月）",
+        "Insufficient (3–6 months)",
+    ),
+    ("band_serious", "严重不足（<3个月）", "Serious (< 3 months)"),
+    (
+        "months_title",
+        "统筹基金可支付月数",
+        "Months of payment capacity of the pooled fund",
+    ),
+    ("months_axis", "可支付月数（月）", "Months of capacity"),
+    (
+        "balance_title",
+        "统筹基金年末累计结余",
+        "Year-end pooled balance",
+    ),
+    (
+        "balance_axis",
+        "累计结余（亿元）",
+        "Balance (yuan, millions)",
+    ),
+    (
+        "report_title",
+        "医疗保险基金风险预测报告",
+        "Medical insurance fund risk forecast",
+    ),
+    ("headline", "主要结论", "Headline"),
+    ("charts", "图表", "Charts"),
+    ("assumptions", "假设", "Assumptions"),
+    ("driver", "驱动因素", "Driver"),
+    ("mean", "均值（首年）", "Mean (first year)"),
+    ("volatility", "波动率", "Volatility"),
+    ("persistence", "持续性", "Persistence"),
+    ("source", "来源", "Source"),
+    ("metadata", "运行信息", "Run"),
+    ("policy", "政策参数", "Policy parameters"),
+    ("parameter", "参数", "Parameter"),
+    ("value", "取值", "Value"),
+];
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The label of `key` (the key itself if unknown, so a missing label shows in tests).
+    pub fn t(self, key: &str) -> &'static str {
+        LABELS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map_or("??", |(_, zh, en)| if self == Lang::Zh { zh } else { en })
+    }
+
+    /// Yuan per unit of the money axis: 亿元 (1e8) in Chinese, millions in English.
+    pub fn money_unit(self) -> f64 {
+        match self {
+            Lang::Zh => 1e8,
+            Lang::En => 1e6,
+        }
+    }
+
+    /// A number with thousands separators and `decimals` decimals.
+    pub fn number(self, x: f64, decimals: usize) -> String {
+        if !x.is_finite() {
+            return if x > 0.0 {
+                "∞".into()
+            } else {
+                "−∞".into()
+            };
+        }
+        let s = format!("{:.*}", decimals, x.abs());
+        let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let sign = if x < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+            "−"
+        } else {
+            ""
+        };
+        if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}.{frac}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_labels() {
+        assert_eq!(Lang::Zh.number(1234567.891, 2), "1,234,567.89");
+        assert_eq!(Lang::En.number(-950.0, 0), "−950");
+        assert_eq!(Lang::En.number(12.0, 1), "12.0");
+        assert_eq!(Lang::En.number(f64::INFINITY, 1), "∞");
+        assert_eq!(Lang::Zh.t("year"), "年份");
+        assert_eq!(Lang::En.t("year"), "Year");
+        for (k, zh, en) in LABELS {
+            assert!(zh.chars().any(|c| c as u32 > 0x2E80), "{k} has no Chinese");
+            assert!(
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{k}"
+            );
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The run report: self-contained, every chart present, the headline equal to the tables, one
+//! language throughout.
+
+use fundrisk::data::DataSource;
+use fundrisk::engine::montecarlo::RunOptions;
+use fundrisk::report::lang::Lang;
+use fundrisk::scenario::{DEFAULT_SCENARIO, Scenario};
+
+fn cjk(s: &str) -> bool {
+    s.chars().any(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    })
+}
+
+/// Removes the contents of table cells (the scenario's own sources and names are data).
+fn without_cells(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<td>") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let j = rest.find("</td>").map_or(rest.len(), |j| j + 5);
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
+    let s = Scenario::parse(DEFAULT_SCENARIO, "test.toml", DataSource::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions::new(64, 3);
+    for lang in [Lang::Zh, Lang::En] {
+        let out = dir.path().join(format!("{lang:?}"));
+        let outcome = fundrisk::run::run_scenario(&s, &opts, &out, lang, &|_| {}).unwrap();
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        // Self-contained: no scripts, nothing fetched.
+        for bad in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+        for chart in [
+            "months_guangdong.svg",
+            "balance_guangdong.svg",
+            "months_all.svg",
+            "balance_all.svg",
+        ] {
+            assert!(
+                html.contains(&format!("<figure id=\"{chart}\"><svg")),
+                "{chart}"
+            );
+            let svg = std::fs::read_to_string(out.join("charts").join(chart)).unwrap();
+            assert!(
+                svg.contains("<polygon") && svg.contains("<polyline"),
+                "{chart} draws bands and a median"
+            );
+        }
+        // The headline's probability is the summary's P(months < 6) in the last year.
+        let sim = &outcome.simulation;
+        let t = sim.summary();
+        let units = t.strings("unit").unwrap();
+        let years = t.numbers("year").unwrap();
+        let p = t.numbers("p_months_lt_6").unwrap();
+        let i = (0..t.n_rows())
+            .find(|&i| units[i] == "guangdong" && years[i] == 2028.0)
+            .unwrap();
+        let pct = format!("{:.1}", p[i] * 100.0);
+        let headline = html
+            .split("id=\"headline\">")
+            .nth(1)
+            .unwrap()
+            .split("</p>")
+            .next()
+            .unwrap();
+        assert!(
+            headline.contains(&pct) && headline.contains("2028") && headline.contains("guangdong"),
+            "{headline}"
+        );
+        let text = without_cells(&html);
+        match lang {
+            Lang::Zh => assert!(cjk(headline) && !headline.contains("probability")),
+            Lang::En => assert!(!cjk(&text), "Chinese left in the English report"),
+        }
+    }
+}
