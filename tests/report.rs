@@ -58,6 +58,9 @@ fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
                 "{chart} draws bands and a median"
             );
         }
+        let bars = std::fs::read_to_string(out.join("charts/exhaustion_guangdong.svg")).unwrap();
+        assert!(html.contains("<figure id=\"exhaustion_guangdong.svg\"><svg"));
+        assert!(bars.matches("<rect").count() >= 2, "bars drawn");
         // The headline's probability is the summary's P(months < 6) in the last year.
         let sim = &outcome.simulation;
         let t = sim.summary();

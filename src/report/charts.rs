@@ -201,3 +201,63 @@ pub fn balance_fan(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
         lang,
     )
 }
+
+/// Bars of the share of paths whose balance first turns negative in each year (and never).
+pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
+    let l = &sim.layout;
+    let ny = l.n_years;
+    let n = sim.paths() as f64;
+    let shares: Vec<f64> = (0..=ny)
+        .map(|k| sim.acc.n_first_exhaustion[e * (ny + 1) + k] as f64 / n * 100.0)
+        .collect();
+    let labels: Vec<String> = (0..ny)
+        .map(|k| (l.first_year + k as i32).to_string())
+        .chain(std::iter::once(lang.t("never").to_string()))
+        .collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 320)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let top = shares.iter().copied().fold(1.0, f64::max) * 1.1;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("{} — {}", l.names[e], lang.t("exhaustion_title")),
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0.0..(ny + 1) as f64, 0.0..top)
+            .map_err(err)?;
+        let labels_ref = &labels;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .max_light_lines(0)
+            .x_labels(ny + 2)
+            .x_label_formatter(&|x| {
+                // Labels at the middle of each bar.
+                let k = x.floor();
+                if (x - k - 0.5).abs() < 1e-6 || x.fract() == 0.0 {
+                    labels_ref.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(lang.t("share_of_paths"))
+            .y_label_formatter(&|y| lang.number(*y, 0))
+            .draw()
+            .map_err(err)?;
+        let red = RGBColor(178, 24, 43);
+        let grey = RGBColor(150, 150, 150);
+        chart
+            .draw_series(shares.iter().enumerate().map(|(k, &v)| {
+                let c = if k == ny { grey } else { red };
+                let x = k as f64;
+                Rectangle::new([(x + 0.1, 0.0), (x + 0.9, v)], c.mix(0.8).filled())
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

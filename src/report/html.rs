@@ -220,6 +220,12 @@ pub fn run_report(
             charts::balance_fan(sim, e, lang)?,
         ));
     }
+    let he = headline_entity(sim);
+    let slug = l.names[he].replace(['.', ' ', '/'], "_");
+    svgs.push((
+        format!("exhaustion_{slug}.svg"),
+        charts::exhaustion_bars(sim, he, lang)?,
+    ));
     let title = match lang {
         Lang::Zh if !s.spec.title.is_empty() => s.spec.title.clone(),
         _ => s.spec.name.clone(),

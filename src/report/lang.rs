@@ -8,7 +8,14 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 27] = [
+const LABELS: [(&str, &str, &str); 30] = [
+    ("never", "未出现", "never"),
+    (
+        "exhaustion_title",
+        "累计结余首次为负的年份分布",
+        "First year the balance turns negative",
+    ),
+    ("share_of_paths", "路径占比（%）", "Share of paths (%)"),
     ("all_funds", "全部基金合计", "all funds combined"),
     ("year", "年份", "Year"),
     ("median", "中位数", "Median"),
