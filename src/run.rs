@@ -76,7 +76,7 @@ pub fn run_scenario(
         "peak_memory_bytes": peak_memory_bytes(),
         "files": files,
     });
-    let (html, svgs) = report::html::run_report(s, &sim, lang, &meta)?;
+    let (html, svgs) = report::html::run_report(s, &sim, lang, &meta, &rows)?;
     std::fs::create_dir_all(staged.file("charts")).map_err(|e| crate::error::Error::Output {
         path: staged.file("charts").display().to_string(),
         message: e.to_string(),

@@ -47,6 +47,7 @@ fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
             "balance_guangdong.svg",
             "months_all.svg",
             "balance_all.svg",
+            "lines.svg",
         ] {
             assert!(
                 html.contains(&format!("<figure id=\"{chart}\"><svg")),

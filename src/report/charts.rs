@@ -261,3 +261,111 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
     }
     Ok(svg)
 }
+
+/// Spending by line (stacked, expected path) with total income as a line, per year, for the
+/// funds in `funds` of the exact ledger; maternity lines are their own layers.
+pub fn lines_stacked(
+    rows: &[crate::report::LedgerRow],
+    funds: &[&str],
+    title: &str,
+    lang: Lang,
+) -> Result<String> {
+    use crate::ledger::{N_SPENDING, SPENDING_LINES};
+    use std::collections::BTreeMap;
+    let unit = lang.money_unit();
+    let mut by_year: BTreeMap<i32, ([f64; N_SPENDING], f64)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| funds.contains(&r.unit.as_str())) {
+        let e = by_year
+            .entry(r.month.year())
+            .or_insert(([0.0; N_SPENDING], 0.0));
+        for (a, x) in e.0.iter_mut().zip(&r.record.spending) {
+            *a += rust_decimal::prelude::ToPrimitive::to_f64(x).unwrap_or(0.0) / unit;
+        }
+        e.1 += rust_decimal::prelude::ToPrimitive::to_f64(&r.record.income_total).unwrap_or(0.0)
+            / unit;
+    }
+    let years: Vec<f64> = by_year.keys().map(|&y| f64::from(y)).collect();
+    let layers: Vec<usize> = (0..N_SPENDING)
+        .filter(|&l| by_year.values().any(|v| v.0[l] != 0.0))
+        .collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 400)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let top = by_year
+            .values()
+            .map(|v| v.0.iter().sum::<f64>().max(v.1))
+            .fold(1.0, f64::max)
+            * 1.1;
+        let (x0, x1) = (
+            years.first().copied().unwrap_or(0.0) - 0.3,
+            years.last().copied().unwrap_or(0.0) + 0.3,
+        );
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .max_light_lines(0)
+            .x_desc(lang.t("year"))
+            .y_desc(lang.t("money_axis"))
+            .x_labels(years.len().min(12))
+            .x_label_formatter(&|x| format!("{:.0}", x))
+            .y_label_formatter(&|y| lang.number(*y, 0))
+            .draw()
+            .map_err(err)?;
+        let palette = [
+            RGBColor(33, 102, 172),
+            RGBColor(103, 169, 207),
+            RGBColor(146, 197, 222),
+            RGBColor(209, 229, 240),
+            RGBColor(253, 219, 199),
+            RGBColor(239, 138, 98),
+            RGBColor(178, 24, 43),
+        ];
+        let mut base = vec![0.0; years.len()];
+        for &l in &layers {
+            let top_line: Vec<f64> = by_year
+                .values()
+                .zip(&base)
+                .map(|(v, b)| b + v.0[l])
+                .collect();
+            let mut pts: Vec<(f64, f64)> = years
+                .iter()
+                .copied()
+                .zip(top_line.iter().copied())
+                .collect();
+            pts.extend(years.iter().copied().zip(base.iter().copied()).rev());
+            let c = palette[l % palette.len()];
+            chart
+                .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.85).filled())))
+                .map_err(err)?
+                .label(lang.t(SPENDING_LINES[l]))
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+            base = top_line;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                years.iter().copied().zip(by_year.values().map(|v| v.1)),
+                BLACK.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(lang.t("income_total"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLACK.stroke_width(2)));
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 11))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

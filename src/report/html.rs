@@ -201,6 +201,7 @@ pub fn run_report(
     sim: &Simulation,
     lang: Lang,
     meta: &serde_json::Value,
+    ledger: &[crate::report::LedgerRow],
 ) -> Result<(String, Vec<(String, String)>)> {
     let mut svgs = Vec::new();
     let l = &sim.layout;
@@ -222,6 +223,15 @@ pub fn run_report(
     }
     let he = headline_entity(sim);
     let slug = l.names[he].replace(['.', ' ', '/'], "_");
+    // Income and spending by line of every fund that is not a pool of other funds' money.
+    let funds: Vec<&str> = (0..l.n_entities())
+        .filter(|&e| !matches!(l.kinds[e], None | Some(FundKind::Adjustment)))
+        .map(|e| l.names[e].as_str())
+        .collect();
+    svgs.push((
+        "lines.svg".to_string(),
+        charts::lines_stacked(ledger, &funds, lang.t("lines_title"), lang)?,
+    ));
     svgs.push((
         format!("exhaustion_{slug}.svg"),
         charts::exhaustion_bars(sim, he, lang)?,

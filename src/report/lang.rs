@@ -8,7 +8,33 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 30] = [
+const LABELS: [(&str, &str, &str); 40] = [
+    ("money_axis", "亿元", "Yuan, millions"),
+    ("income_total", "基金收入合计", "Total income"),
+    (
+        "lines_title",
+        "收入与分项支出（期望路径）",
+        "Income and spending by line (expected path)",
+    ),
+    ("spending_inpatient", "住院统筹", "Inpatient (tier 1)"),
+    ("spending_critical_illness", "大病保险", "Critical illness"),
+    ("spending_tier2", "二档住院", "Inpatient (tier 2)"),
+    ("spending_outpatient", "门诊统筹", "Outpatient pooling"),
+    (
+        "spending_personal_account",
+        "划入个人账户",
+        "Personal-account credits",
+    ),
+    (
+        "spending_maternity_medical",
+        "生育医疗费",
+        "Maternity medical costs",
+    ),
+    (
+        "spending_maternity_allowance",
+        "生育津贴",
+        "Maternity allowance",
+    ),
     ("never", "未出现", "never"),
     (
         "exhaustion_title",
