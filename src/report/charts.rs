@@ -82,26 +82,12 @@ fn fan(
         let pad = (hi - lo).abs() * 0.05 + 1e-9;
         let (y0, y1) = (lo - pad, hi + pad);
         let clip = |v: f64| v.clamp(y0, y1);
-        let x0 = f64::from(*years.first().unwrap_or(&0)) - 0.3;
-        let x1 = f64::from(*years.last().unwrap_or(&0)) + 0.3;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .max_light_lines(0)
-            .x_desc(lang.t("year"))
-            .y_desc(y_label)
-            .x_labels(years.len().min(12))
-            .x_label_formatter(&|x| format!("{:.0}", x))
-            .y_label_formatter(&|y| lang.number(*y, 1))
-            .draw()
-            .map_err(err)?;
+        let year_values: Vec<f64> = years.iter().map(|&y| f64::from(y)).collect();
+        let (x0, x1) = (
+            year_values.first().copied().unwrap_or(0.0) - 0.3,
+            year_values.last().copied().unwrap_or(0.0) + 0.3,
+        );
+        let mut chart = year_axes(&root, title, y_label, &year_values, (y0, y1), 1, lang)?;
         for (a, b, colour, label) in bands {
             let (a, b) = (clip(*a), clip(*b));
             if b > a {
@@ -273,6 +259,47 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
     Ok(svg)
 }
 
+type YearChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Axes for yearly series over `y` (from, to), years on x.
+fn year_axes<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    y_label: &str,
+    years: &[f64],
+    y: (f64, f64),
+    decimals: usize,
+    lang: Lang,
+) -> Result<YearChart<'a, 'b>> {
+    let (x0, x1) = (
+        years.first().copied().unwrap_or(0.0) - 0.3,
+        years.last().copied().unwrap_or(0.0) + 0.3,
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x0..x1, y.0..y.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .x_desc(lang.t("year"))
+        .y_desc(y_label)
+        .x_labels(years.len().min(12))
+        .x_label_formatter(&|x| format!("{:.0}", x))
+        .y_label_formatter(&|y| lang.number(*y, decimals))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
 /// Spending by line (stacked, expected path) with total income as a line, per year, for the
 /// funds in `funds` of the exact ledger; maternity lines are their own layers.
 pub fn lines_stacked(
@@ -308,28 +335,15 @@ pub fn lines_stacked(
             .map(|v| v.0.iter().sum::<f64>().max(v.1))
             .fold(1.0, f64::max)
             * 1.1;
-        let (x0, x1) = (
-            years.first().copied().unwrap_or(0.0) - 0.3,
-            years.last().copied().unwrap_or(0.0) + 0.3,
-        );
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .max_light_lines(0)
-            .x_desc(lang.t("year"))
-            .y_desc(lang.t("money_axis"))
-            .x_labels(years.len().min(12))
-            .x_label_formatter(&|x| format!("{:.0}", x))
-            .y_label_formatter(&|y| lang.number(*y, 0))
-            .draw()
-            .map_err(err)?;
+        let mut chart = year_axes(
+            &root,
+            title,
+            lang.t("money_axis"),
+            &years,
+            (0.0, top),
+            0,
+            lang,
+        )?;
         let palette = [
             RGBColor(33, 102, 172),
             RGBColor(103, 169, 207),
@@ -372,4 +386,123 @@ pub fn lines_stacked(
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// Yearly series of the expected path as lines on one axis: (label, values per year).
+fn year_lines(
+    title: &str,
+    y_label: &str,
+    years: &[f64],
+    series: &[(String, Vec<f64>)],
+    lang: Lang,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let top = series
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(1e-9, f64::max)
+            * 1.15;
+        let mut chart = year_axes(&root, title, y_label, years, (0.0, top), 1, lang)?;
+        let colours = [
+            RGBColor(33, 102, 172),
+            RGBColor(178, 24, 43),
+            RGBColor(77, 146, 33),
+        ];
+        for (i, (label, v)) in series.iter().enumerate() {
+            let c = colours[i % colours.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    years.iter().copied().zip(v.iter().copied()),
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(label.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 12, y)], c.stroke_width(2))
+                });
+        }
+        draw_legend(&mut chart)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Births to insured women (thousands a year) and maternity spending (亿元 or yuan millions a
+/// year) on the expected path of the units in `units`.
+pub fn births_and_maternity(
+    rows: &[crate::report::LedgerRow],
+    units: &[&str],
+    lang: Lang,
+) -> Result<String> {
+    use crate::ledger::spending;
+    use rust_decimal::prelude::ToPrimitive;
+    use std::collections::BTreeMap;
+    let mut by_year: BTreeMap<i32, [f64; 2]> = BTreeMap::new();
+    for r in rows {
+        let e = by_year.entry(r.month.year()).or_insert([0.0; 2]);
+        if units.contains(&r.unit.as_str()) {
+            e[0] += r.memo.births_insured / 1000.0;
+        }
+        let m = r.record.spending[spending::MATERNITY_MEDICAL]
+            + r.record.spending[spending::MATERNITY_ALLOWANCE];
+        e[1] += m.to_f64().unwrap_or(0.0) / lang.money_unit();
+    }
+    let years: Vec<f64> = by_year.keys().map(|&y| f64::from(y)).collect();
+    year_lines(
+        lang.t("births_title"),
+        lang.t("births_axis"),
+        &years,
+        &[
+            (
+                lang.t("births").into(),
+                by_year.values().map(|v| v[0]).collect(),
+            ),
+            (
+                lang.t("maternity_spending").into(),
+                by_year.values().map(|v| v[1]).collect(),
+            ),
+        ],
+        lang,
+    )
+}
+
+/// Retirees per 100 contributors at each year end on the expected path of `units`.
+pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang) -> Result<String> {
+    use crate::data::Status;
+    use std::collections::BTreeMap;
+    let mut by_year: BTreeMap<i32, [f64; 2]> = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| units.contains(&r.unit.as_str()) && r.month.month() == 12)
+    {
+        let e = by_year.entry(r.month.year()).or_insert([0.0; 2]);
+        let m = &r.memo.members;
+        e[0] += m[Status::Retiree as usize];
+        e[1] += m[Status::Enterprise as usize]
+            + m[Status::Government as usize]
+            + m[Status::Flexible as usize]
+            + m[Status::ContinuingContributor as usize];
+    }
+    let years: Vec<f64> = by_year.keys().map(|&y| f64::from(y)).collect();
+    let ratio: Vec<f64> = by_year
+        .values()
+        .map(|v| {
+            if v[1] > 0.0 {
+                100.0 * v[0] / v[1]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    year_lines(
+        lang.t("dependency_title"),
+        lang.t("dependency_axis"),
+        &years,
+        &[(lang.t("dependency").into(), ratio)],
+        lang,
+    )
 }

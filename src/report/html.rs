@@ -232,6 +232,22 @@ pub fn run_report(
         "lines.svg".to_string(),
         charts::lines_stacked(ledger, &funds, lang.t("lines_title"), lang)?,
     ));
+    let units: Vec<&str> = s.units.iter().map(|u| u.spec.name.as_str()).collect();
+    let pooled: Vec<&str> = (0..l.n_entities())
+        .filter(|&e| matches!(l.kinds[e], Some(FundKind::Pooled | FundKind::City)))
+        .map(|e| l.names[e].as_str())
+        .chain(units.iter().copied())
+        .collect();
+    if s.units.iter().any(|u| u.policy.maternity.is_some()) {
+        svgs.push((
+            "births.svg".to_string(),
+            charts::births_and_maternity(ledger, &pooled, lang)?,
+        ));
+    }
+    svgs.push((
+        "dependency.svg".to_string(),
+        charts::dependency(ledger, &pooled, lang)?,
+    ));
     svgs.push((
         format!("exhaustion_{slug}.svg"),
         charts::exhaustion_bars(sim, he, lang)?,

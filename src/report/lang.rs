@@ -8,7 +8,30 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 40] = [
+const LABELS: [(&str, &str, &str); 47] = [
+    (
+        "births_title",
+        "参保女职工生育人数与生育支出（期望路径）",
+        "Births to insured women and maternity spending (expected path)",
+    ),
+    ("births_axis", "千人；亿元", "Thousands; yuan, millions"),
+    ("births", "生育人数（千人）", "Births (thousands)"),
+    (
+        "maternity_spending",
+        "生育支出（亿元）",
+        "Maternity spending (yuan, millions)",
+    ),
+    (
+        "dependency_title",
+        "每百名缴费人对应退休人员数（期望路径）",
+        "Retirees per 100 contributors (expected path)",
+    ),
+    ("dependency_axis", "人", "Persons"),
+    (
+        "dependency",
+        "退休人员/百名缴费人",
+        "Retirees per 100 contributors",
+    ),
     ("money_axis", "亿元", "Yuan, millions"),
     ("income_total", "基金收入合计", "Total income"),
     (
