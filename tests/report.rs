@@ -92,3 +92,20 @@ fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
         }
     }
 }
+
+/// Multi-fund scenarios get the heat map of P(months < 6), one cell per fund and year.
+#[test]
+fn multi_fund_report_has_the_heat_map() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/jiangmen-integration.toml");
+    let s = Scenario::from_path(&p).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    fundrisk::run::run_scenario(&s, &RunOptions::new(16, 1), &out, Lang::En, &|_| {}).unwrap();
+    let svg = std::fs::read_to_string(out.join("charts/heat_map.svg")).unwrap();
+    // A background and 2 funds × 10 years of cells.
+    assert_eq!(svg.matches("<rect").count(), 1 + 2 * 10);
+    assert!(svg.contains("employees") && svg.contains("residents"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<figure id=\"heat_map.svg\"><svg"));
+}

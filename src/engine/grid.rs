@@ -46,16 +46,19 @@ impl ShiftGrid {
         s_lo: f64,
         s_hi: f64,
         step: f64,
-        f: impl Fn(usize, f64, &mut [f64]),
+        f: impl Fn(usize, f64, &mut [f64]) + Sync,
     ) -> ShiftGrid {
+        use rayon::prelude::*;
         let n_points = (((s_hi - s_lo) / step).ceil() as usize + 1).max(4);
         let mut values = vec![0.0; n_regimes * n_points * n_cells];
-        for r in 0..n_regimes {
-            for i in 0..n_points {
-                let base = (r * n_points + i) * n_cells;
-                f(r, s_lo + i as f64 * step, &mut values[base..base + n_cells]);
-            }
-        }
+        // Rows are independent: filled in parallel, each the same whatever the thread count.
+        values
+            .par_chunks_mut(n_cells.max(1))
+            .enumerate()
+            .for_each(|(row, out)| {
+                let (r, i) = (row / n_points, row % n_points);
+                f(r, s_lo + i as f64 * step, out);
+            });
         ShiftGrid {
             s_lo,
             step,

@@ -473,7 +473,9 @@ impl UnitModel {
             BENEFIT_GRID_STEP,
             |ri, shift, out| {
                 for kind in 0..self.n_kinds() {
-                    for r in 0..2 {
+                    // Reduced caps concern new members, never retirees.
+                    let statuses = if kind >= N_BENEFIT_KINDS { 1 } else { 2 };
+                    for r in 0..statuses {
                         for sex in 0..2 {
                             for a in 0..N_AGES {
                                 out[benefit_cell(kind, r, sex, a)] =

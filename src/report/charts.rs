@@ -506,3 +506,70 @@ pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang)
         lang,
     )
 }
+
+/// Heat map of P(months < 6) at each year end, by fund (rows) and year (columns).
+pub fn risk_heat_map(sim: &Simulation, entities: &[usize], lang: Lang) -> Result<String> {
+    use crate::study::{Measure, probability};
+    let l = &sim.layout;
+    let n_years = l.n_years;
+    let height = 90 + 22 * entities.len() as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let names: Vec<String> = entities.iter().map(|&e| l.names[e].clone()).collect();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(lang.t("heat_title"), ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0.0..n_years as f64, 0.0..entities.len() as f64)
+            .map_err(err)?;
+        let first = l.first_year;
+        let names_ref = &names;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(n_years + 1)
+            .y_labels(entities.len() + 1)
+            .x_label_formatter(&|x| {
+                if x.fract() == 0.0 && (*x as usize) < n_years {
+                    (first + *x as i32).to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| {
+                let k = y.floor() as usize;
+                if y.fract() == 0.0 && k < names_ref.len() {
+                    names_ref[names_ref.len() - 1 - k].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(err)?;
+        let rows = entities.len();
+        let mut cells = Vec::new();
+        for (row, &e) in entities.iter().enumerate() {
+            for y in 0..=l.last_year[e] {
+                let (p, _) = probability(sim, Measure::MonthsBelow(6.0), e, y);
+                // White (0) to dark red (1).
+                let t = p.clamp(0.0, 1.0);
+                let c = RGBColor(
+                    255 - (t * 75.0) as u8,
+                    255 - (t * 231.0) as u8,
+                    255 - (t * 212.0) as u8,
+                );
+                let yy = (rows - 1 - row) as f64;
+                cells.push(Rectangle::new(
+                    [(y as f64 + 0.02, yy + 0.04), (y as f64 + 0.98, yy + 0.96)],
+                    c.filled(),
+                ));
+            }
+        }
+        chart.draw_series(cells).map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

@@ -248,6 +248,15 @@ pub fn run_report(
         "dependency.svg".to_string(),
         charts::dependency(ledger, &pooled, lang)?,
     ));
+    let main: Vec<usize> = (0..l.n_entities())
+        .filter(|&e| matches!(l.kinds[e], Some(FundKind::Pooled)))
+        .collect();
+    if main.len() > 1 {
+        svgs.push((
+            "heat_map.svg".to_string(),
+            charts::risk_heat_map(sim, &main, lang)?,
+        ));
+    }
     svgs.push((
         format!("exhaustion_{slug}.svg"),
         charts::exhaustion_bars(sim, he, lang)?,

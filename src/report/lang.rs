@@ -8,7 +8,12 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 47] = [
+const LABELS: [(&str, &str, &str); 48] = [
+    (
+        "heat_title",
+        "年末可支付月数低于6个月的概率（颜色越深概率越高）",
+        "P(months of capacity < 6) at each year end (darker is likelier)",
+    ),
     (
         "births_title",
         "参保女职工生育人数与生育支出（期望路径）",
