@@ -1,6 +1,8 @@
 //! The run report: self-contained, every chart present, the headline equal to the tables, one
 //! language throughout.
 
+mod common;
+
 use fundrisk::data::DataSource;
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::report::lang::Lang;
@@ -108,4 +110,18 @@ fn multi_fund_report_has_the_heat_map() {
     assert!(svg.contains("employees") && svg.contains("residents"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<figure id=\"heat_map.svg\"><svg"));
+}
+
+/// Pooling scenarios chart their rule's money: the adjustment fund's levies and payments.
+#[test]
+fn pooling_report_charts_the_adjustment_fund() {
+    let s = common::two_city_shandong(1.0e5, 4.0e5);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    fundrisk::run::run_scenario(&s, &RunOptions::new(16, 1), &out, Lang::Zh, &|_| {}).unwrap();
+    let svg = std::fs::read_to_string(out.join("charts/pooling.svg")).unwrap();
+    assert!(svg.contains("调剂金下拨合计") && svg.contains("<polyline"));
+    for chart in ["balance_adjustment.svg", "heat_map.svg"] {
+        assert!(out.join("charts").join(chart).exists(), "{chart}");
+    }
 }

@@ -573,3 +573,76 @@ pub fn risk_heat_map(sim: &Simulation, entities: &[usize], lang: Lang) -> Result
     }
     Ok(svg)
 }
+
+/// The pooling rule's money per settled year, summed over units: levies into the adjustment
+/// fund and its payments out (provincial adjustment), or the city fund's and the county
+/// treasuries' shares of the gaps with the treasuries' 95th percentile (city-unified).
+pub fn pooling_flows(sim: &Simulation, city: bool, lang: Lang) -> Result<String> {
+    let l = &sim.layout;
+    let n_units = l.unit_names.len();
+    let unit = lang.money_unit();
+    let settled: Vec<usize> = (0..l.n_years)
+        .filter(|&y| (0..n_units).any(|u| sim.settlement_values(u, y, 0).iter().any(|&x| x != 0.0)))
+        .collect();
+    let years: Vec<f64> = settled
+        .iter()
+        .map(|&y| f64::from(l.first_year + y as i32))
+        .collect();
+    // Per path, the sum over units of an item; then its mean or a quantile.
+    let totals = |y: usize, item: usize| -> Vec<f64> {
+        let mut t = vec![0.0; sim.paths()];
+        for u in 0..n_units {
+            for (a, x) in t.iter_mut().zip(sim.settlement_values(u, y, item)) {
+                *a += x / unit;
+            }
+        }
+        t
+    };
+    let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    // Items: 2 levy, 4 received, 5 treasury (see risk::SETTLEMENT_NAMES).
+    let series: Vec<(String, Vec<f64>)> = if city {
+        vec![
+            (
+                lang.t("city_share").into(),
+                settled.iter().map(|&y| mean(totals(y, 4))).collect(),
+            ),
+            (
+                lang.t("treasury_mean").into(),
+                settled.iter().map(|&y| mean(totals(y, 5))).collect(),
+            ),
+            (
+                lang.t("treasury_p95").into(),
+                settled
+                    .iter()
+                    .map(|&y| {
+                        let mut v = totals(y, 5);
+                        v.sort_by(f64::total_cmp);
+                        quantile_sorted(&v, 0.95)
+                    })
+                    .collect(),
+            ),
+        ]
+    } else {
+        vec![
+            (
+                lang.t("levies").into(),
+                settled.iter().map(|&y| mean(totals(y, 2))).collect(),
+            ),
+            (
+                lang.t("payments").into(),
+                settled.iter().map(|&y| mean(totals(y, 4))).collect(),
+            ),
+        ]
+    };
+    year_lines(
+        lang.t(if city {
+            "city_title"
+        } else {
+            "adjustment_title"
+        }),
+        lang.t("money_axis"),
+        &years,
+        &series,
+        lang,
+    )
+}

@@ -257,6 +257,13 @@ pub fn run_report(
             charts::risk_heat_map(sim, &main, lang)?,
         ));
     }
+    if l.has_settlements {
+        let city = s.spec.pooling.kind == crate::scenario::PoolingKind::CityUnified;
+        svgs.push((
+            "pooling.svg".to_string(),
+            charts::pooling_flows(sim, city, lang)?,
+        ));
+    }
     svgs.push((
         format!("exhaustion_{slug}.svg"),
         charts::exhaustion_bars(sim, he, lang)?,

@@ -8,7 +8,34 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 48] = [
+const LABELS: [(&str, &str, &str); 55] = [
+    (
+        "adjustment_title",
+        "省级调剂金：上解与下拨（均值）",
+        "Adjustment fund: levies in and payments out (mean)",
+    ),
+    ("levies", "各市上解合计", "Levies from all units"),
+    ("payments", "调剂金下拨合计", "Payments to units"),
+    (
+        "city_title",
+        "县区收支缺口的分担",
+        "Sharing of the counties' gaps",
+    ),
+    (
+        "city_share",
+        "市级基金承担（均值）",
+        "Paid by the city fund (mean)",
+    ),
+    (
+        "treasury_mean",
+        "县级财政承担（均值）",
+        "Paid by county treasuries (mean)",
+    ),
+    (
+        "treasury_p95",
+        "县级财政承担（95%分位）",
+        "Paid by county treasuries (95th percentile)",
+    ),
     (
         "heat_title",
         "年末可支付月数低于6个月的概率（颜色越深概率越高）",
