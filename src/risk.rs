@@ -103,8 +103,6 @@ pub struct Layout {
     pub horizon: usize,
     /// Per entity: the last year index reported (a maternity fund ends before its merger).
     pub last_year: Vec<usize>,
-    /// Per fund: whether it carries its unit's membership (a unit's pooled fund).
-    carries_memo: Vec<bool>,
     /// Per entity: what fund it is (None for the total).
     pub kinds: Vec<Option<FundKind>>,
     /// Units, and whether a pooling rule settles their years (`pooling.csv`).
@@ -148,11 +146,6 @@ impl Layout {
             });
             last_year.push(n_years - 1);
         }
-        let carries_memo = model
-            .funds
-            .iter()
-            .map(|f| matches!(f.kind, FundKind::Pooled | FundKind::City))
-            .collect();
         let mut kinds: Vec<Option<FundKind>> = model.funds.iter().map(|f| Some(f.kind)).collect();
         if has_total {
             kinds.push(None);
@@ -160,7 +153,6 @@ impl Layout {
         Layout {
             names,
             kinds,
-            carries_memo,
             unit_names: model.units.iter().map(|u| u.name.clone()).collect(),
             has_settlements: matches!(
                 model.pooling.spec.kind,
@@ -177,6 +169,15 @@ impl Layout {
             is_year_end,
             risk: risk.clone(),
         }
+    }
+
+    /// Whether year index `y` ends with a projected December (a year the pooling settles).
+    pub fn has_december(&self, y: usize) -> bool {
+        // The last projected month of year y is a December unless the horizon ends earlier.
+        let last = (0..self.horizon)
+            .rev()
+            .find(|&k| self.year_of_month[k] == y);
+        last.is_some_and(|k| (self.first_year_month0 + k) % 12 == 11)
     }
 
     pub fn n_entities(&self) -> usize {
@@ -287,7 +288,8 @@ impl PathRecord {
     ) {
         let y = layout.year_of_month[k];
         self.add_lines(f, y, r);
-        if layout.carries_memo[f] {
+        // A unit's pooled fund (or the city fund) carries its membership.
+        if matches!(layout.kinds[f], Some(FundKind::Pooled | FundKind::City)) {
             let retired = memo.members[Status::Retiree as usize];
             let active = memo.members.iter().sum::<f64>() - retired;
             let entities = if layout.has_total { 2 } else { 1 };
@@ -583,12 +585,13 @@ impl Simulation {
     }
 
     /// A table with the key columns `unit`, `year` and `paths` for `rows`.
-    fn keyed_table(&self, rows: &[(usize, usize)]) -> Table {
+    /// `names`: the unit column's names, indexed by the rows' first element.
+    fn keyed_table(&self, rows: &[(usize, usize)], names: &[String]) -> Table {
         let l = &self.layout;
         let mut t = Table::default();
         t.str(
             "unit",
-            rows.iter().map(|&(e, _)| l.names[e].clone()).collect(),
+            rows.iter().map(|&(e, _)| names[e].clone()).collect(),
         );
         t.int(
             "year",
@@ -606,7 +609,7 @@ impl Simulation {
         let n = self.paths();
         let nf = n as f64;
         let rows = self.rows();
-        let mut t = self.keyed_table(&rows);
+        let mut t = self.keyed_table(&rows, &l.names);
         let line_names: Vec<String> = INCOME_LINES
             .iter()
             .chain(SPENDING_LINES.iter())
@@ -734,7 +737,7 @@ impl Simulation {
         let l = &self.layout;
         let n = self.paths();
         let rows = self.rows();
-        let mut t = self.keyed_table(&rows);
+        let mut t = self.keyed_table(&rows, &l.names);
         for (b, name) in BANDS.iter().enumerate() {
             let p: Vec<f64> = rows
                 .iter()
@@ -775,28 +778,12 @@ impl Simulation {
             return None;
         }
         let n = self.paths();
-        // Settled years: those with a December in the horizon.
-        let settled_years: Vec<usize> = (0..l.n_years)
-            .filter(|&y| {
-                (0..l.horizon)
-                    .any(|k| l.year_of_month[k] == y && (l.first_year_month0 + k) % 12 == 11)
-            })
-            .collect();
+        // Settled years: those whose December is in the horizon.
+        let settled_years: Vec<usize> = (0..l.n_years).filter(|&y| l.has_december(y)).collect();
         let rows: Vec<(usize, usize)> = (0..l.unit_names.len())
             .flat_map(|u| settled_years.iter().map(move |&y| (u, y)))
             .collect();
-        let mut t = Table::default();
-        t.str(
-            "unit",
-            rows.iter().map(|&(u, _)| l.unit_names[u].clone()).collect(),
-        );
-        t.int(
-            "year",
-            rows.iter()
-                .map(|&(_, y)| i64::from(l.first_year) + y as i64)
-                .collect(),
-        );
-        t.int("paths", vec![n as i64; rows.len()]);
+        let mut t = self.keyed_table(&rows, &l.unit_names);
         let values: Vec<Vec<Vec<f64>>> = rows
             .iter()
             .map(|&(u, y)| {

@@ -280,11 +280,16 @@ pub fn solve_rates(
         units.iter().map(|&u| vec![u]).collect()
     };
     let g_n = groups.len();
-    let mut lo = vec![(lo_rate * 10_000.0).round() as i64; g_n];
-    // lo and hi move below; the first lo is the bottom of the range.
     let hi_bp_initial = (hi_rate * 10_000.0).round() as i64;
     let lo_bp_initial = (lo_rate * 10_000.0).round() as i64;
+    let mut lo = vec![lo_bp_initial; g_n];
     let mut hi = vec![hi_bp_initial; g_n];
+    // Trial rates leave costs and benefit scales alone: tabulate the benefit grids once.
+    let grids: Vec<_> = {
+        let mut m = ScenarioModel::new(s);
+        m.build_benefit_grids();
+        m.units.iter().map(|u| u.benefit_grid()).collect()
+    };
     let trial = |bps: &[i64]| -> Result<Simulation> {
         let mut t = s.clone();
         for (g, members) in groups.iter().enumerate() {
@@ -292,7 +297,13 @@ pub fn solve_rates(
                 set_rate(&mut t, u, o.line, o.from, to_rate(bps[g]));
             }
         }
-        run(&t, &o.run)
+        let mut model = ScenarioModel::new(&t);
+        for (u, g) in model.units.iter_mut().zip(&grids) {
+            if let Some(g) = g {
+                u.set_benefit_grid(g.clone());
+            }
+        }
+        simulate(&model, &t.spec.risk, &o.run, &|_| {})
     };
     // A group's condition: the target in every member's fund; its worst year.
     let group_check = |sim: &Simulation, g: usize| -> Result<(usize, (i32, f64, f64, bool))> {
@@ -447,13 +458,13 @@ pub fn answers_table(answers: &[RateAnswer], target: &Target) -> Table {
     t
 }
 
+/// 1 where a path's value is below `x`, else 0.
+fn below(v: Vec<f64>, x: f64) -> Vec<f64> {
+    v.iter().map(|&a| f64::from(u8::from(a < x))).collect()
+}
+
 /// Per-path values of an entity-year: (simulation, entity, year index) → one value per path.
 type PathValues = dyn Fn(&Simulation, usize, usize) -> Vec<f64>;
-
-/// Mean of paired differences and its standard error (sd of the differences / √n).
-fn paired(d: &[f64]) -> (f64, f64) {
-    crate::risk::mean_and_se(d)
-}
 
 /// Differences `other − base` per fund (matched by name) and year, on common random numbers:
 /// quantiles of months of capacity and of the year-end balance, the mean balance and the
@@ -522,36 +533,17 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
                 let a = f(base, r.0, r.2);
                 let b = f(other, r.1, r.3);
                 let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| y - x).collect();
-                paired(&d)
+                // Mean of the paired differences and its standard error.
+                crate::risk::mean_and_se(&d)
             })
             .collect()
     };
     let columns: [(&str, &PathValues); 5] = [
         ("balance_mean", &|s, e, y| s.balances(e, y)),
-        ("p_deficit", &|s, e, y| {
-            s.surpluses(e, y)
-                .iter()
-                .map(|&x| f64::from(u8::from(x < 0.0)))
-                .collect()
-        }),
-        ("p_months_lt_6", &|s, e, y| {
-            s.months(e, y)
-                .iter()
-                .map(|&x| f64::from(u8::from(x < 6.0)))
-                .collect()
-        }),
-        ("p_months_lt_3", &|s, e, y| {
-            s.months(e, y)
-                .iter()
-                .map(|&x| f64::from(u8::from(x < 3.0)))
-                .collect()
-        }),
-        ("p_exhausted", &|s, e, y| {
-            s.balances(e, y)
-                .iter()
-                .map(|&x| f64::from(u8::from(x < 0.0)))
-                .collect()
-        }),
+        ("p_deficit", &|s, e, y| below(s.surpluses(e, y), 0.0)),
+        ("p_months_lt_6", &|s, e, y| below(s.months(e, y), 6.0)),
+        ("p_months_lt_3", &|s, e, y| below(s.months(e, y), 3.0)),
+        ("p_exhausted", &|s, e, y| below(s.balances(e, y), 0.0)),
     ];
     for (name, f) in columns {
         let v = pairs(f);

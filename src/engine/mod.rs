@@ -258,7 +258,6 @@ pub struct PathState<M> {
     spending: Vec<[M; N_SPENDING]>,
     postings: Vec<Posting<M>>,
     memos: Vec<Memo>,
-    no_interest: Vec<bool>,
     balances: Vec<M>,
     /// Per unit, the month's pooled premium income and spending.
     unit_income: Vec<M>,
@@ -291,7 +290,6 @@ impl<M: Money> PathState<M> {
             spending: vec![[M::default(); N_SPENDING]; nf],
             postings: vec![Posting::default(); nf],
             memos: vec![Memo::default(); nf],
-            no_interest: vec![false; nf],
             balances: vec![M::default(); nf],
             unit_income: vec![M::default(); nu],
             unit_spending: vec![M::default(); nu],
@@ -350,7 +348,6 @@ pub fn project<M: Money>(
         state.spending.fill([zero; N_SPENDING]);
         state.postings.fill(Posting::default());
         state.memos.fill(Memo::default());
-        state.no_interest.fill(false);
         for (f, b) in state.books.iter().enumerate() {
             state.balances[f] = b.balance;
         }
@@ -391,11 +388,10 @@ pub fn project<M: Money>(
                     }
                 } else if um.is_merger_month(t) {
                     // The maternity balance moves into the pooled fund at the start of the
-                    // month (no interest on it in that month).
+                    // month and earns the month's interest there (FundBook::post).
                     let moved = state.books[mf].balance;
                     state.postings[pf].transfer_merger += moved;
                     state.postings[mf].transfer_merger -= moved;
-                    state.no_interest[mf] = true;
                 }
             }
             let mut unit_income = zero;
@@ -425,11 +421,10 @@ pub fn project<M: Money>(
             let p = state.postings[f];
             let mut inc = state.income[f];
             inc[income::TREASURY] += p.treasury_income;
-            let r = if state.no_interest[f] { 0.0 } else { rate };
             state.records[f] = state.books[f].post(
                 inc,
                 state.spending[f],
-                r,
+                rate,
                 p.transfer_merger,
                 p.other_transfers,
             );
@@ -451,33 +446,25 @@ fn months_of<M: Money>(r: &FundMonth<M>) -> f64 {
 /// Year-end management rules: on each unit's pooled fund, or, when the units are accounts of
 /// one fund, on that fund's total (the sum of the accounts).
 fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &mut PathState<M>) {
-    let pooled: Vec<usize> = (0..model.funds.len())
-        .filter(|&f| model.funds[f].kind == FundKind::Pooled)
-        .collect();
-    if model.pooling.spec.kind == PoolingKind::Accounts {
+    let is_pooled = |f: &usize| model.funds[*f].kind == FundKind::Pooled;
+    // Accounts of one fund are judged on the fund: the sum of the accounts.
+    let total_months = (model.pooling.spec.kind == PoolingKind::Accounts).then(|| {
         let (mut balance, mut avg) = (0.0, 0.0);
-        for &f in &pooled {
+        for f in (0..model.funds.len()).filter(is_pooled) {
             balance += state.records[f].balance.to_yuan();
             avg += state.records[f].avg_spending_12m.to_yuan();
         }
-        let months = if avg > 0.0 {
+        if avg > 0.0 {
             balance / avg
         } else {
             f64::INFINITY
-        };
-        for &f in &pooled {
-            let u = model.funds[f].unit;
-            if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
-                state.memos[f].rule_fired = 1.0;
-            }
         }
-    } else {
-        for &f in &pooled {
-            let u = model.funds[f].unit;
-            let months = months_of(&state.records[f]);
-            if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
-                state.memos[f].rule_fired = 1.0;
-            }
+    });
+    for f in (0..model.funds.len()).filter(is_pooled) {
+        let u = model.funds[f].unit;
+        let months = total_months.unwrap_or_else(|| months_of(&state.records[f]));
+        if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
+            state.memos[f].rule_fired = 1.0;
         }
     }
 }

@@ -492,6 +492,10 @@ impl UnitModel {
         self.benefit_grid = Some(grid);
     }
 
+    pub fn benefit_grid(&self) -> Option<Arc<ShiftGrid>> {
+        self.benefit_grid.clone()
+    }
+
     /// The employer rate for enterprises in month `t` before any management rule.
     pub fn employer_rate(&self, t: Month) -> f64 {
         self.policy.employer_rate.at(t)

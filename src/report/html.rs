@@ -10,6 +10,11 @@ use crate::risk::Simulation;
 use crate::scenario::{DriverSpec, Scenario};
 use crate::study::{Measure, probability};
 
+/// A fund name as part of a file name.
+fn slug(name: &str) -> String {
+    name.replace(['.', ' ', '/'], "_")
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -207,7 +212,7 @@ pub fn run_report(
     let l = &sim.layout;
     let kinds = &l.kinds;
     for e in 0..l.n_entities() {
-        let slug = l.names[e].replace(['.', ' ', '/'], "_");
+        let slug = slug(&l.names[e]);
         match kinds[e] {
             Some(FundKind::Maternity) => continue,
             Some(FundKind::Adjustment) => {}
@@ -222,7 +227,7 @@ pub fn run_report(
         ));
     }
     let he = headline_entity(sim);
-    let slug = l.names[he].replace(['.', ' ', '/'], "_");
+    let slug = slug(&l.names[he]);
     // Income and spending by line of every fund that is not a pool of other funds' money.
     let funds: Vec<&str> = (0..l.n_entities())
         .filter(|&e| !matches!(l.kinds[e], None | Some(FundKind::Adjustment)))
