@@ -5,7 +5,9 @@ use clap::{Parser, Subcommand};
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::engine::{MaternityArrangement, ScenarioModel};
 use fundrisk::report;
-use fundrisk::report::table::Table;
+use fundrisk::report::lang::Lang;
+use fundrisk::report::studies::{Comparison, RateQuestion};
+use fundrisk::run::{StudyOutput, write_study};
 use fundrisk::scenario::Scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -34,6 +36,9 @@ struct RunArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Language of the report: zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    lang: String,
 }
 
 impl RunArgs {
@@ -47,6 +52,11 @@ impl RunArgs {
         );
         o.threads = self.threads;
         Ok(o)
+    }
+
+    fn lang(&self) -> Result<Lang> {
+        Lang::parse(&self.lang)
+            .ok_or_else(|| anyhow::anyhow!("--lang `{}`: expected zh or en", self.lang))
     }
 }
 
@@ -78,9 +88,6 @@ enum Command {
         /// Also write every path's monthly series (paths.parquet).
         #[arg(long)]
         keep_paths: bool,
-        /// Language of the report: zh (default) or en.
-        #[arg(long, default_value = "zh")]
-        lang: String,
     },
     /// Find the lowest contribution rate that meets a risk target in every year of a window,
     /// by bisection on common random numbers; also the break-even rate.
@@ -222,6 +229,7 @@ fn solve_rate(
             .max(s.spec.start),
     };
     let run = run_args.options(&s)?;
+    let lang = run_args.lang()?;
     let o = SolveOptions {
         target,
         line: RateLine::parse(line)?,
@@ -290,20 +298,23 @@ fn solve_rate(
         "seed": o.run.seed,
         "program_version": env!("CARGO_PKG_VERSION"),
     });
-    let dir = write_study(&dir, "solve_rate.csv", &table, meta)?;
+    let question = RateQuestion {
+        target: &target,
+        line: o.line,
+        from,
+        years,
+        range: o.range,
+    };
+    let report = report::studies::solve_rate_report(&s, &answers, &question, &table, &meta, lang)?;
+    let out = StudyOutput {
+        csv_name: "solve_rate.csv",
+        table: &table,
+        report,
+        lang,
+    };
+    let dir = write_study(&dir, &out, &meta)?;
     println!("wrote {}", dir.display());
     Ok(())
-}
-
-/// Writes a table and a run.json into a folder, atomically.
-fn write_study(dir: &Path, file: &str, table: &Table, meta: serde_json::Value) -> Result<PathBuf> {
-    let staged = fundrisk::report::output::StagedDir::new(dir)?;
-    table.write_csv(&staged.file(file))?;
-    fundrisk::report::output::write_text(
-        &staged.file("run.json"),
-        &serde_json::to_string_pretty(&meta).unwrap_or_default(),
-    )?;
-    Ok(staged.commit()?)
 }
 
 fn simulate_scenario(
@@ -320,6 +331,11 @@ fn simulate_scenario(
     Ok(sim)
 }
 
+/// The name of the fund a simulation's headline speaks of.
+fn headline_fund(sim: &fundrisk::risk::Simulation) -> String {
+    sim.layout.names[report::html::headline_entity(sim)].clone()
+}
+
 fn compare(
     files: &[PathBuf],
     separate_maternity: bool,
@@ -332,23 +348,41 @@ fn compare(
         .collect::<Result<_>>()?;
     let first = &scenarios[0];
     let o = run_args.options(first)?;
-    let mut tables: Vec<Table> = Vec::new();
+    let lang = run_args.lang()?;
+    let mut tables = Vec::new();
+    let mut comparisons = Vec::new();
+    // The fund the report charts: the headline fund of the first baseline.
+    let mut fund = None;
     if separate_maternity {
         for s in &scenarios {
             let base = simulate_scenario(s, MaternityArrangement::Separate, &o)?;
             let merged = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
-            let label = format!("{}: merged - separate", s.spec.name);
-            tables.push(fundrisk::study::compare(&base, &merged, &label)?);
+            let key = format!("{}: merged - separate", s.spec.name);
+            tables.push(fundrisk::study::compare(&base, &merged, &key)?);
+            fund.get_or_insert_with(|| headline_fund(&base));
+            comparisons.push(Comparison {
+                key,
+                base: s.spec.name.clone(),
+                other: s.spec.name.clone(),
+                separate_maternity: true,
+            });
         }
     } else {
         if scenarios.len() < 2 {
             anyhow::bail!("compare needs two scenarios or more (or --separate-maternity)");
         }
         let base = simulate_scenario(first, MaternityArrangement::AsScenario, &o)?;
+        fund = Some(headline_fund(&base));
         for s in &scenarios[1..] {
             let other = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
-            let label = format!("{} - {}", s.spec.name, first.spec.name);
-            tables.push(fundrisk::study::compare(&base, &other, &label)?);
+            let key = format!("{} - {}", s.spec.name, first.spec.name);
+            tables.push(fundrisk::study::compare(&base, &other, &key)?);
+            comparisons.push(Comparison {
+                key,
+                base: first.spec.name.clone(),
+                other: s.spec.name.clone(),
+                separate_maternity: false,
+            });
         }
     }
     let mut all = tables.remove(0);
@@ -367,7 +401,15 @@ fn compare(
         "seed": o.seed,
         "program_version": env!("CARGO_PKG_VERSION"),
     });
-    let dir = write_study(&dir, "compare.csv", &all, meta)?;
+    let fund = fund.unwrap_or_default();
+    let report = report::studies::compare_report(first, &comparisons, &fund, &all, &meta, lang)?;
+    let out = StudyOutput {
+        csv_name: "compare.csv",
+        table: &all,
+        report,
+        lang,
+    };
+    let dir = write_study(&dir, &out, &meta)?;
     println!("wrote {} ({} rows)", dir.display(), all.n_rows());
     Ok(())
 }
@@ -407,7 +449,15 @@ pub fn main() -> Result<()> {
                 "seed": o.seed,
                 "program_version": env!("CARGO_PKG_VERSION"),
             });
-            let dir = write_study(&dir, "sensitivity.csv", &table, meta)?;
+            let lang = run.lang()?;
+            let report = report::studies::sensitivity_report(&s, &table, &meta, lang)?;
+            let out = StudyOutput {
+                csv_name: "sensitivity.csv",
+                table: &table,
+                report,
+                lang,
+            };
+            let dir = write_study(&dir, &out, &meta)?;
             println!("wrote {} ({} rows)", dir.display(), table.n_rows());
             Ok(())
         }
@@ -436,10 +486,8 @@ pub fn main() -> Result<()> {
             run,
             out,
             keep_paths,
-            lang,
         } => {
-            let lang = fundrisk::report::lang::Lang::parse(&lang)
-                .ok_or_else(|| anyhow::anyhow!("--lang `{lang}`: expected zh or en"))?;
+            let lang = run.lang()?;
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
             let mut opts = run.options(&s)?;

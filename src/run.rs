@@ -49,6 +49,21 @@ pub fn run_scenario(
     }
     let rows = report::exact_ledger(&model);
     put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
+    put("report.xlsx", &|p| {
+        let (warnings, exhaustion) = (sim.warnings(), sim.exhaustion());
+        let ledger = report::ledger_table(&rows);
+        let pooling = sim.pooling();
+        let mut sheets = vec![
+            (lang.t("sheet_summary"), &summary),
+            (lang.t("sheet_warnings"), &warnings),
+            (lang.t("sheet_exhaustion"), &exhaustion),
+            (lang.t("sheet_ledger"), &ledger),
+        ];
+        if let Some(t) = &pooling {
+            sheets.push((lang.t("sheet_pooling"), t));
+        }
+        report::xlsx::write_workbook(p, &sheets, lang)
+    })?;
     if opts.keep_paths {
         put("paths.parquet", &|p| {
             kept_paths(&model, &sim).write_parquet(p)
@@ -77,13 +92,7 @@ pub fn run_scenario(
         "files": files,
     });
     let (html, svgs) = report::html::run_report(s, &sim, lang, &meta, &rows)?;
-    std::fs::create_dir_all(staged.file("charts")).map_err(|e| crate::error::Error::Output {
-        path: staged.file("charts").display().to_string(),
-        message: e.to_string(),
-    })?;
-    for (name, svg) in &svgs {
-        report::output::write_text(&staged.file("charts").join(name), svg)?;
-    }
+    write_charts(&staged, &svgs)?;
     report::output::write_text(&staged.file("report.html"), &html)?;
     report::output::write_text(
         &staged.file("run.json"),
@@ -96,6 +105,47 @@ pub fn run_scenario(
         simulation: sim,
         wall_seconds,
     })
+}
+
+/// A study's outputs: its table (as `csv_name`, and as the workbook's one sheet), its report
+/// page and charts.
+pub struct StudyOutput<'a> {
+    pub csv_name: &'a str,
+    pub table: &'a Table,
+    pub report: report::studies::Report,
+    pub lang: Lang,
+}
+
+/// Writes a study into `dir` atomically: its table as CSV, `report.xlsx`, `charts/*.svg`,
+/// `report.html` and, last, `run.json`.
+pub fn write_study(dir: &Path, out: &StudyOutput, meta: &serde_json::Value) -> Result<PathBuf> {
+    let staged = StagedDir::new(dir)?;
+    out.table.write_csv(&staged.file(out.csv_name))?;
+    report::xlsx::write_workbook(
+        &staged.file("report.xlsx"),
+        &[(out.lang.t("sheet_results"), out.table)],
+        out.lang,
+    )?;
+    write_charts(&staged, &out.report.1)?;
+    report::output::write_text(&staged.file("report.html"), &out.report.0)?;
+    report::output::write_text(
+        &staged.file("run.json"),
+        &serde_json::to_string_pretty(meta).unwrap_or_default(),
+    )?;
+    staged.commit()
+}
+
+/// Writes charts as `charts/<name>.svg` in a staged folder.
+fn write_charts(staged: &StagedDir, svgs: &[(String, String)]) -> Result<()> {
+    let dir = staged.file("charts");
+    std::fs::create_dir_all(&dir).map_err(|e| crate::error::Error::Output {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    for (name, svg) in svgs {
+        report::output::write_text(&dir.join(name), svg)?;
+    }
+    Ok(())
 }
 
 /// Every kept path's monthly series, long format.

@@ -197,6 +197,9 @@ pub struct RateAnswer {
     pub break_even_rate: f64,
     /// The rate in force before the study, at `from`.
     pub current_rate: f64,
+    /// Every rate tried for this unit's group, with the target's worst-year probability there
+    /// and its standard error, in the order tried.
+    pub trials: Vec<(f64, f64, f64)>,
 }
 
 /// The reported entity of unit `u` under the scenario's pooling.
@@ -321,9 +324,20 @@ pub fn solve_rates(
         c.3 = all_ok;
         Ok((e, c))
     };
+    // Every trial's worst-year probability per group, for the report's risk-against-rate chart.
+    let mut history: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); g_n];
+    let mut record = |bps: &[i64], sim: &Simulation| -> Result<()> {
+        for (g, h) in history.iter_mut().enumerate() {
+            let (_, (_, p, se, _)) = group_check(sim, g)?;
+            h.push((to_rate(bps[g]), p, se));
+        }
+        Ok(())
+    };
     // The ends of the range: does the top meet the target; does the bottom already?
     let top = trial(&hi)?;
+    record(&hi, &top)?;
     let bottom = trial(&lo)?;
+    record(&lo, &bottom)?;
     let mut met_top = vec![false; g_n];
     let mut done = vec![false; g_n];
     for g in 0..g_n {
@@ -368,6 +382,7 @@ pub fn solve_rates(
             })
             .collect();
         let sim = trial(&mid)?;
+        record(&mid, &sim)?;
         for g in 0..g_n {
             if done[g] || hi[g] - lo[g] <= 1 {
                 continue;
@@ -383,7 +398,9 @@ pub fn solve_rates(
     let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
     let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
     let sim_at = trial(&at)?;
+    record(&at, &sim_at)?;
     let sim_below = trial(&below)?;
+    record(&below, &sim_below)?;
     let mut answers = Vec::with_capacity(n);
     for (g, members) in groups.iter().enumerate() {
         let (e, (year, p, se, _)) = group_check(&sim_at, g)?;
@@ -405,6 +422,7 @@ pub fn solve_rates(
                 probability_below: p_below,
                 break_even_rate: break_even[g],
                 current_rate: current_rate(s, u, o.line, o.from),
+                trials: history[g].clone(),
             });
         }
     }
@@ -630,6 +648,7 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             }
         }),
     });
+    let fund = std::cell::RefCell::new((String::new(), 0i32));
     let measure = |sim: &Simulation| -> Result<[f64; 4]> {
         let e = match entity {
             Some(name) => sim
@@ -638,6 +657,10 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             None => sim.layout.n_entities() - 1,
         };
         let y = sim.layout.last_year[e];
+        *fund.borrow_mut() = (
+            sim.layout.names[e].clone(),
+            sim.layout.first_year + y as i32,
+        );
         let mut m = sim.months(e, y);
         m.sort_by(f64::total_cmp);
         Ok([
@@ -660,10 +683,13 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             measure(&run(&t, opts)?)?,
         ));
     }
+    let (fund, year) = fund.into_inner();
     let mut t = Table::default();
     t.str("assumption", rows.iter().map(|r| r.0.clone()).collect());
     t.str("direction", rows.iter().map(|r| r.1.clone()).collect());
     t.str("value", rows.iter().map(|r| r.2.clone()).collect());
+    t.str("fund", vec![fund; rows.len()]);
+    t.int("year", vec![i64::from(year); rows.len()]);
     let names = [
         "months_p50",
         "p_months_lt_6",

@@ -224,7 +224,7 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(56)
-            .build_cartesian_2d(0.0..(ny + 1) as f64, 0.0..top)
+            .build_cartesian_2d(-0.5..ny as f64 + 0.5, 0.0..top)
             .map_err(err)?;
         let labels_ref = &labels;
         chart
@@ -233,10 +233,9 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
             .max_light_lines(0)
             .x_labels(ny + 2)
             .x_label_formatter(&|x| {
-                // Labels at the middle of each bar.
-                let k = x.floor();
-                if (x - k - 0.5).abs() < 1e-6 || x.fract() == 0.0 {
-                    labels_ref.get(k as usize).cloned().unwrap_or_default()
+                // Bars are centred on whole numbers; label those only.
+                if x.fract() == 0.0 && *x >= 0.0 {
+                    labels_ref.get(*x as usize).cloned().unwrap_or_default()
                 } else {
                     String::new()
                 }
@@ -251,7 +250,7 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
             .draw_series(shares.iter().enumerate().map(|(k, &v)| {
                 let c = if k == ny { grey } else { red };
                 let x = k as f64;
-                Rectangle::new([(x + 0.1, 0.0), (x + 0.9, v)], c.mix(0.8).filled())
+                Rectangle::new([(x - 0.4, 0.0), (x + 0.4, v)], c.mix(0.8).filled())
             }))
             .map_err(err)?;
         root.present().map_err(err)?;
@@ -645,4 +644,406 @@ pub fn pooling_flows(sim: &Simulation, city: bool, lang: Lang) -> Result<String>
         &series,
         lang,
     )
+}
+
+/// Category labels drawn at the left of a chart's plotting area, centred on `y` positions of the
+/// chart's coordinates (plotters' numeric axes place ticks at round numbers, not on bars).
+fn category_labels(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    chart: &YearChart<'_, '_>,
+    x_left: f64,
+    labels: &[(f64, String)],
+) -> Result<()> {
+    let style = TextStyle::from(("sans-serif", 12).into_font()).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Right,
+            plotters::style::text_anchor::VPos::Center,
+        ),
+    );
+    for (y, label) in labels {
+        let (px, py) = chart.backend_coord(&(x_left, *y));
+        root.draw(&Text::new(label.clone(), (px - 6, py), style.clone()))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A difference over years (`other − base`) with its 95 % band (± 1.96 paired standard errors)
+/// and the zero line.
+pub fn difference_band(
+    title: &str,
+    y_label: &str,
+    years: &[i32],
+    diff: &[f64],
+    se: &[f64],
+    lang: Lang,
+) -> Result<String> {
+    let xs: Vec<f64> = years.iter().map(|&y| f64::from(y)).collect();
+    let lo: Vec<f64> = diff.iter().zip(se).map(|(d, s)| d - 1.96 * s).collect();
+    let hi: Vec<f64> = diff.iter().zip(se).map(|(d, s)| d + 1.96 * s).collect();
+    let finite = |v: &&f64| v.is_finite();
+    let y0 = lo.iter().filter(finite).fold(0.0_f64, |a, &b| a.min(b));
+    let y1 = hi.iter().filter(finite).fold(0.0_f64, |a, &b| a.max(b));
+    // An all-zero difference (the policies agree) still gets a readable axis.
+    let (y0, y1) = if y1 - y0 < 1e-9 {
+        (-1.0, 1.0)
+    } else {
+        (y0, y1)
+    };
+    let pad = (y1 - y0) * 0.08;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = year_axes(&root, title, y_label, &xs, (y0 - pad, y1 + pad), 2, lang)?;
+        let blue = RGBColor(33, 102, 172);
+        let mut band: Vec<(f64, f64)> = xs.iter().copied().zip(lo.iter().copied()).collect();
+        band.extend(xs.iter().copied().zip(hi.iter().copied()).rev());
+        let fill = blue.mix(0.25).filled();
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, fill)))
+            .map_err(err)?
+            .label(lang.t("band_95_ci"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], fill));
+        let (x0, x1) = (
+            xs.first().copied().unwrap_or(0.0),
+            xs.last().copied().unwrap_or(0.0),
+        );
+        chart
+            .draw_series(LineSeries::new(
+                [(x0 - 0.3, 0.0), (x1 + 0.3, 0.0)],
+                BLACK.mix(0.6),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                xs.iter().copied().zip(diff.iter().copied()),
+                blue.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(lang.t("difference"))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 12, y)], blue.stroke_width(2))
+            });
+        draw_legend(&mut chart)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// One unit's (or group's) risk at the rates a rate study tried.
+#[derive(Clone, Debug)]
+pub struct RateCurve {
+    pub label: String,
+    /// (rate, probability, standard error), shares 0–1.
+    pub points: Vec<(f64, f64, f64)>,
+    /// The solved rate, if one met the target.
+    pub solved: Option<f64>,
+    pub current: f64,
+}
+
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(33, 102, 172),
+    RGBColor(178, 24, 43),
+    RGBColor(77, 146, 33),
+    RGBColor(118, 42, 131),
+    RGBColor(230, 97, 1),
+    RGBColor(1, 133, 113),
+    RGBColor(140, 81, 10),
+    RGBColor(64, 64, 64),
+];
+
+/// The target's probability against the trial rate (percent on both axes), with ±1.96 s.e.
+/// bars, the target level as a horizontal line and each solved rate marked by a vertical line.
+pub fn risk_vs_rate(
+    title: &str,
+    y_label: &str,
+    curves: &[RateCurve],
+    target_level: f64,
+    lang: Lang,
+) -> Result<String> {
+    // The window: around the current and solved rates (1.5 points either side), so the
+    // bisection's ends far out in the range do not squeeze the interesting part.
+    let marks = curves
+        .iter()
+        .flat_map(|c| [Some(c.current), c.solved].into_iter().flatten());
+    let (m0, m1) = marks.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
+        (a.min(r), b.max(r))
+    });
+    let all = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
+    let (r0, r1) = all.fold((m0, m1), |(a, b), r| (a.min(r), b.max(r)));
+    let (mut x0, mut x1) = ((m0 - 0.015).max(r0) * 100.0, (m1 + 0.015).min(r1) * 100.0);
+    if !x0.is_finite() || x1 <= x0 {
+        (x0, x1) = (r0.min(0.0) * 100.0, r1.max(0.01) * 100.0);
+    }
+    let inside = |r: f64| (x0 - 1e-9..=x1 + 1e-9).contains(&(r * 100.0));
+    let mut y1 = target_level * 100.0;
+    for &(r, p, se) in curves.iter().flat_map(|c| c.points.iter()) {
+        if inside(r) {
+            y1 = y1.max((p + 1.96 * se) * 100.0);
+        }
+    }
+    let padx = (x1 - x0) * 0.04;
+    let (x0, x1, y1) = (x0 - padx, x1 + padx, (y1 * 1.1).max(1.0));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, 0.0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .x_desc(lang.t("rate_axis"))
+            .y_desc(y_label)
+            .x_label_formatter(&|x| lang.number(*x, 2))
+            .y_label_formatter(&|y| lang.number(*y, 0))
+            .draw()
+            .map_err(err)?;
+        let red = RGBColor(178, 24, 43);
+        chart
+            .draw_series(LineSeries::new(
+                [(x0, target_level * 100.0), (x1, target_level * 100.0)],
+                red.stroke_width(1),
+            ))
+            .map_err(err)?
+            .label(lang.t("target_level"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], red));
+        for (i, c) in curves.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let mut p: Vec<(f64, f64, f64)> =
+                c.points.iter().copied().filter(|q| inside(q.0)).collect();
+            p.sort_by(|a, b| a.0.total_cmp(&b.0));
+            p.dedup_by(|a, b| a.0 == b.0);
+            let series = chart
+                .draw_series(LineSeries::new(
+                    p.iter().map(|&(r, q, _)| (r * 100.0, q * 100.0)),
+                    colour.stroke_width(2),
+                ))
+                .map_err(err)?;
+            if curves.len() <= PALETTE.len() {
+                series.label(c.label.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 12, y)], colour.stroke_width(2))
+                });
+            }
+            chart
+                .draw_series(p.iter().map(|&(r, q, se)| {
+                    PathElement::new(
+                        vec![
+                            (r * 100.0, ((q - 1.96 * se) * 100.0).max(0.0)),
+                            (r * 100.0, (q + 1.96 * se) * 100.0),
+                        ],
+                        colour.mix(0.6),
+                    )
+                }))
+                .map_err(err)?;
+            chart
+                .draw_series(
+                    p.iter()
+                        .map(|&(r, q, _)| Circle::new((r * 100.0, q * 100.0), 3, colour.filled())),
+                )
+                .map_err(err)?;
+            if let Some(r) = c.solved {
+                chart
+                    .draw_series(LineSeries::new(
+                        [(r * 100.0, 0.0), (r * 100.0, y1)],
+                        colour.stroke_width(1),
+                    ))
+                    .map_err(err)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{} %", lang.number(r * 100.0, 2)),
+                        (r * 100.0, y1 * 0.97),
+                        ("sans-serif", 12).into_font().color(&colour),
+                    )))
+                    .map_err(err)?;
+            }
+            if inside(c.current) {
+                let grey = RGBColor(120, 120, 120);
+                chart
+                    .draw_series(LineSeries::new(
+                        [(c.current * 100.0, 0.0), (c.current * 100.0, y1 * 0.9)],
+                        grey.stroke_width(1),
+                    ))
+                    .map_err(err)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        lang.t("current_rate"),
+                        (c.current * 100.0, y1 * 0.92),
+                        ("sans-serif", 11).into_font().color(&grey),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        draw_legend(&mut chart)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Required and current rates by unit (percent), one row per unit.
+pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang) -> Result<String> {
+    let n = rows.len();
+    let top = rows
+        .iter()
+        .map(|r| r.1.max(r.2) * 100.0)
+        .fold(1.0, f64::max)
+        * 1.1;
+    let height = 110 + 24 * n as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(140)
+            .build_cartesian_2d(0.0..top, -0.5..n as f64 - 0.5)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .max_light_lines(0)
+            .x_desc(lang.t("rate_axis"))
+            .x_label_formatter(&|x| lang.number(*x, 1))
+            .y_label_formatter(&|_| String::new())
+            .draw()
+            .map_err(err)?;
+        let blue = RGBColor(33, 102, 172);
+        let grey = RGBColor(120, 120, 120);
+        let y_of = |k: usize| (n - 1 - k) as f64;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(k, r)| {
+                let c = if r.3 { blue } else { RGBColor(178, 24, 43) };
+                Rectangle::new(
+                    [(0.0, y_of(k) - 0.32), (r.1 * 100.0, y_of(k) + 0.32)],
+                    c.mix(0.8).filled(),
+                )
+            }))
+            .map_err(err)?
+            .label(lang.t("required_rate"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], blue.filled()));
+        chart
+            .draw_series(rows.iter().enumerate().map(|(k, r)| {
+                PathElement::new(
+                    vec![(r.2 * 100.0, y_of(k) - 0.45), (r.2 * 100.0, y_of(k) + 0.45)],
+                    grey.stroke_width(3),
+                )
+            }))
+            .map_err(err)?
+            .label(lang.t("current_rate"))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x + 6, y - 6), (x + 6, y + 6)], grey.stroke_width(3))
+            });
+        let labels: Vec<(f64, String)> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (y_of(k), r.0.clone()))
+            .collect();
+        category_labels(&root, &chart, 0.0, &labels)?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 11))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// One assumption of a tornado chart: its label and the change of the measure when the
+/// assumption is moved down and up.
+#[derive(Clone, Debug)]
+pub struct TornadoBar {
+    pub label: String,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+/// A tornado chart: bars of the change from the base for each assumption moved down (blue)
+/// and up (red), the widest at the top.
+pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> Result<String> {
+    let width = |b: &TornadoBar| b.low.unwrap_or(0.0).abs().max(b.high.unwrap_or(0.0).abs());
+    let mut sorted: Vec<&TornadoBar> = bars.iter().collect();
+    sorted.sort_by(|a, b| width(b).total_cmp(&width(a)));
+    let m = sorted.iter().map(|b| width(b)).fold(1e-9, f64::max) * 1.15;
+    let n = sorted.len();
+    let height = 110 + 30 * n as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(150)
+            .build_cartesian_2d(-m..m, -0.5..n as f64 - 0.5)
+            .map_err(err)?;
+        let decimals = if m < 0.1 {
+            3
+        } else if m < 10.0 {
+            2
+        } else {
+            1
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .max_light_lines(0)
+            .x_desc(x_label)
+            .x_label_formatter(&|x| lang.number(*x, decimals))
+            .y_label_formatter(&|_| String::new())
+            .draw()
+            .map_err(err)?;
+        let y_of = |k: usize| (n - 1 - k) as f64;
+        let blue = RGBColor(33, 102, 172);
+        let red = RGBColor(178, 24, 43);
+        for (side, colour, key) in [(0, blue, "moved_low"), (1, red, "moved_high")] {
+            chart
+                .draw_series(sorted.iter().enumerate().filter_map(|(k, b)| {
+                    let v = if side == 0 { b.low } else { b.high }?;
+                    Some(Rectangle::new(
+                        [(0.0, y_of(k) - 0.35), (v, y_of(k) + 0.35)],
+                        colour.mix(0.8).filled(),
+                    ))
+                }))
+                .map_err(err)?
+                .label(lang.t(key))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(err)?;
+        let labels: Vec<(f64, String)> = sorted
+            .iter()
+            .enumerate()
+            .map(|(k, b)| (y_of(k), b.label.clone()))
+            .collect();
+        category_labels(&root, &chart, -m, &labels)?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 11))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
 }

@@ -2,7 +2,9 @@
 //! with the headline, the charts, the assumptions and the run's metadata.
 
 use super::charts;
+use super::columns::{Kind, heading, kind, value_text};
 use super::lang::Lang;
+use super::table::{Table, Values};
 use crate::engine::FundKind;
 use crate::error::Result;
 use crate::params::Dated;
@@ -11,11 +13,11 @@ use crate::scenario::{DriverSpec, Scenario};
 use crate::study::{Measure, probability};
 
 /// A fund name as part of a file name.
-fn slug(name: &str) -> String {
+pub fn slug(name: &str) -> String {
     name.replace(['.', ' ', '/'], "_")
 }
 
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -39,10 +41,19 @@ pub fn headline_entity(sim: &Simulation) -> usize {
 /// How the headline names its fund.
 fn fund_label(sim: &Simulation, e: usize, lang: Lang) -> String {
     let name = &sim.layout.names[e];
-    if sim.layout.kinds[e].is_none() && name == "all" {
-        lang.t("all_funds").to_string()
+    if sim.layout.kinds[e].is_none() {
+        fund_name(name, lang)
     } else {
         name.clone()
+    }
+}
+
+/// A fund's name in a report: the total of all funds (`all`) in words, others as named.
+pub fn fund_name(name: &str, lang: Lang) -> String {
+    if name == "all" {
+        lang.t("all_funds").to_string()
+    } else {
+        name.to_string()
     }
 }
 
@@ -106,6 +117,124 @@ fn headline(sim: &Simulation, lang: Lang) -> String {
     }
 }
 
+/// The scenario's title in the report's language (its Chinese title, or its name).
+pub fn scenario_title(s: &Scenario, lang: Lang) -> String {
+    match lang {
+        Lang::Zh if !s.spec.title.is_empty() => s.spec.title.clone(),
+        _ => s.spec.name.clone(),
+    }
+}
+
+/// A report page's parts.
+pub struct Page<'a> {
+    pub lang: Lang,
+    pub title: String,
+    /// The headline sentence, plain text.
+    pub headline: String,
+    /// Charts as (file name, SVG), inlined in order.
+    pub svgs: &'a [(String, String)],
+    /// Further sections after the charts: (heading, HTML).
+    pub sections: Vec<(String, String)>,
+    /// The run's metadata, shown as a table last.
+    pub meta: &'a serde_json::Value,
+}
+
+/// One self-contained HTML page: title, headline, charts, sections, metadata.
+pub fn page(p: &Page) -> String {
+    let lang = p.lang;
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        if lang == Lang::Zh { "zh-CN" } else { "en" },
+        esc(&p.title)
+    );
+    html.push_str(&format!(
+        "<h1>{}</h1><h2>{}</h2><p class=\"headline\" id=\"headline\">{}</p><h2>{}</h2>",
+        esc(&p.title),
+        lang.t("headline"),
+        esc(&p.headline),
+        lang.t("charts")
+    ));
+    for (name, svg) in p.svgs {
+        html.push_str(&format!("<figure id=\"{}\">{svg}</figure>", esc(name)));
+    }
+    for (heading, body) in &p.sections {
+        html.push_str(&format!("<h2>{}</h2>{body}", esc(heading)));
+    }
+    html.push_str(&format!("<h2>{}</h2><table>", lang.t("metadata")));
+    if let Some(obj) = p.meta.as_object() {
+        for (k, v) in obj {
+            if k == "files" || k == "scenario_title" {
+                continue;
+            }
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                esc(k),
+                esc(v.to_string().trim_matches('"'))
+            ));
+        }
+    }
+    html.push_str("</table></body></html>\n");
+    html
+}
+
+/// A table as HTML with headings and values in the report's language: shares as percentages,
+/// money in 亿元 (yuan millions in English), thousands separators. `columns`: the columns to
+/// show (all if None).
+pub fn table_html(t: &Table, columns: Option<&[&str]>, lang: Lang) -> String {
+    let shown: Vec<&(String, Values)> = t
+        .columns
+        .iter()
+        .filter(|(n, _)| columns.is_none_or(|c| c.contains(&n.as_str())))
+        .collect();
+    let money_heading = |h: String| match lang {
+        Lang::Zh => h.replace("（元）", "（亿元）"),
+        Lang::En => h.replace("(yuan)", "(yuan, millions)"),
+    };
+    let mut o = String::from("<table class=\"data\"><tr>");
+    for (name, _) in &shown {
+        let h = heading(name, lang);
+        let h = if kind(name) == Kind::Money {
+            money_heading(h)
+        } else {
+            h
+        };
+        o.push_str(&format!("<th>{}</th>", esc(&h)));
+    }
+    o.push_str("</tr>");
+    for r in 0..t.n_rows() {
+        o.push_str("<tr>");
+        for (name, v) in &shown {
+            let cell = match v {
+                Values::Str(x) => esc(&value_text(&x[r], lang)),
+                Values::Int(x) => x[r].to_string(),
+                Values::F64(x) => {
+                    let x = x[r];
+                    if x.is_nan() {
+                        String::new()
+                    } else {
+                        match kind(name) {
+                            Kind::Share => format!("{}%", lang.number(x * 100.0, 2)),
+                            Kind::Integer => lang.number(x, 0),
+                            Kind::Months => lang.number(x, 2),
+                            Kind::Money => lang.number(x / lang.money_unit(), 2),
+                            Kind::Quantity => lang.number(x, 1),
+                        }
+                    }
+                }
+            };
+            let align = if matches!(v, Values::Str(_)) {
+                ""
+            } else {
+                " class=\"n\""
+            };
+            o.push_str(&format!("<td{align}>{cell}</td>"));
+        }
+        o.push_str("</tr>");
+    }
+    o.push_str("</table>");
+    o
+}
+
 fn dated_rows(label: &str, d: &Dated<f64>, lang: Lang, out: &mut String) {
     match d {
         Dated::Constant(v) => out.push_str(&format!(
@@ -127,7 +256,9 @@ fn dated_rows(label: &str, d: &Dated<f64>, lang: Lang, out: &mut String) {
     }
 }
 
-fn assumptions(s: &Scenario, lang: Lang) -> String {
+/// The assumptions table: every driver's mean, volatility and source, and each unit's policy
+/// numbers with their sources.
+pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     let e = &s.spec.economy;
     let mut o = format!(
         "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
@@ -198,7 +329,8 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:820px;margin:2em auto
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc}\
 .headline{background:#f3f6fa;border-left:4px solid #2166ac;padding:.8em 1em;font-size:1.05em}\
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}\
-figure{margin:1em 0}figure svg{max-width:100%;height:auto}";
+figure{margin:1em 0}figure svg{max-width:100%;height:auto}td.n{text-align:right}\
+table.data{display:block;overflow-x:auto;max-width:100%}";
 
 /// The report page and its charts as (file name, SVG).
 pub fn run_report(
@@ -273,41 +405,14 @@ pub fn run_report(
         format!("exhaustion_{slug}.svg"),
         charts::exhaustion_bars(sim, he, lang)?,
     ));
-    let title = match lang {
-        Lang::Zh if !s.spec.title.is_empty() => s.spec.title.clone(),
-        _ => s.spec.name.clone(),
-    };
-    let mut html = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        if lang == Lang::Zh { "zh-CN" } else { "en" },
-        esc(&title)
-    );
-    html.push_str(&format!(
-        "<h1>{}: {}</h1><h2>{}</h2><p class=\"headline\" id=\"headline\">{}</p><h2>{}</h2>",
-        lang.t("report_title"),
-        esc(&title),
-        lang.t("headline"),
-        esc(&headline(sim, lang)),
-        lang.t("charts")
-    ));
-    for (name, svg) in &svgs {
-        html.push_str(&format!("<figure id=\"{}\">{svg}</figure>", esc(name)));
-    }
-    html.push_str(&format!("<h2>{}</h2>", lang.t("assumptions")));
-    html.push_str(&assumptions(s, lang));
-    html.push_str(&format!("<h2>{}</h2><table>", lang.t("metadata")));
-    if let Some(obj) = meta.as_object() {
-        for (k, v) in obj {
-            if k == "files" || k == "scenario_title" {
-                continue;
-            }
-            html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td></tr>",
-                esc(k),
-                esc(v.to_string().trim_matches('"'))
-            ));
-        }
-    }
-    html.push_str("</table></body></html>\n");
+    let title = scenario_title(s, lang);
+    let html = page(&Page {
+        lang,
+        title: format!("{}: {}", lang.t("report_title"), title),
+        headline: headline(sim, lang),
+        svgs: &svgs,
+        sections: vec![(lang.t("assumptions").to_string(), assumptions(s, lang))],
+        meta,
+    });
     Ok((html, svgs))
 }

@@ -8,7 +8,7 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 55] = [
+const LABELS: [(&str, &str, &str); 82] = [
     (
         "adjustment_title",
         "省级调剂金：上解与下拨（均值）",
@@ -148,6 +148,57 @@ const LABELS: [(&str, &str, &str); 55] = [
     ("policy", "政策参数", "Policy parameters"),
     ("parameter", "参数", "Parameter"),
     ("value", "取值", "Value"),
+    ("band_95_ci", "95%置信区间", "95 % confidence band"),
+    ("difference", "差值", "Difference"),
+    ("rate_axis", "费率（%）", "Rate (%)"),
+    ("target_level", "风险目标上限", "Target level"),
+    ("required_rate", "所需费率", "Required rate"),
+    ("current_rate", "现行费率", "Current rate"),
+    ("moved_low", "向下调整", "Moved down"),
+    ("moved_high", "向上调整", "Moved up"),
+    (
+        "risk_rate_title",
+        "约束年份的风险概率与试算费率",
+        "Risk in the binding year against the trial rate",
+    ),
+    ("probability_axis", "概率（%）", "Probability (%)"),
+    (
+        "rates_title",
+        "各统筹单位所需费率与现行费率",
+        "Required and current rate by unit",
+    ),
+    ("solve_report_title", "费率测算", "Rate study"),
+    ("results", "结果", "Results"),
+    ("compare_report_title", "方案比较", "Comparison"),
+    (
+        "diff_p6_title",
+        "可支付月数低于6个月的概率之差",
+        "Difference in P(months of capacity < 6)",
+    ),
+    ("pp_axis", "百分点", "Percentage points"),
+    (
+        "diff_balance_title",
+        "年末累计结余均值之差",
+        "Difference in the mean year-end balance",
+    ),
+    (
+        "tornado_months_title",
+        "可支付月数中位数的变化",
+        "Change in the median months of capacity",
+    ),
+    ("months_change_axis", "月", "Months"),
+    (
+        "tornado_p6_title",
+        "可支付月数低于6个月的概率的变化",
+        "Change in P(months of capacity < 6)",
+    ),
+    ("sensitivity_report_title", "敏感性分析", "Sensitivity"),
+    ("sheet_summary", "汇总", "Summary"),
+    ("sheet_warnings", "预警区间", "Warnings"),
+    ("sheet_exhaustion", "首次穿底年份", "Exhaustion"),
+    ("sheet_ledger", "期望路径台账", "Ledger"),
+    ("sheet_pooling", "统筹调剂", "Pooling"),
+    ("sheet_results", "结果", "Results"),
 ];
 
 impl Lang {

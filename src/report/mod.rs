@@ -1,10 +1,13 @@
 //! Output tables and the files they are written to.
 
 pub mod charts;
+pub mod columns;
 pub mod html;
 pub mod lang;
 pub mod output;
+pub mod studies;
 pub mod table;
+pub mod xlsx;
 
 use crate::data::Status;
 use crate::engine::{FundKind, Memo, PathState, ScenarioModel, expected_drivers, project};
@@ -90,8 +93,49 @@ pub fn ledger_columns() -> Vec<String> {
     c
 }
 
-fn yuan(d: Decimal) -> String {
-    format!("{d:.2}")
+/// One cell of a ledger row, before formatting.
+enum Cell {
+    /// Yuan, exact to the fen.
+    Money(Decimal),
+    /// A memo quantity with its number of decimals in the CSV.
+    Number(f64, usize),
+    Empty,
+}
+
+/// The cells of a ledger row, in the order of [`ledger_columns`] after `unit` and `month`.
+fn ledger_cells(r: &LedgerRow) -> Vec<Cell> {
+    let rec = &r.record;
+    let mut cells: Vec<Cell> = rec.income.iter().map(|d| Cell::Money(*d)).collect();
+    cells.push(Cell::Money(rec.income_total));
+    cells.extend(rec.spending.iter().map(|d| Cell::Money(*d)));
+    cells.push(Cell::Money(rec.spending_total));
+    for d in [
+        rec.interest,
+        rec.transfer_merger,
+        rec.transfers_net,
+        rec.balance,
+        rec.avg_spending_12m,
+    ] {
+        cells.push(Cell::Money(d));
+    }
+    cells.push(rec.months_of_capacity.map_or(Cell::Empty, Cell::Money));
+    if matches!(r.kind, FundKind::Pooled | FundKind::City) {
+        let m = &r.memo;
+        cells.push(Cell::Number(m.personal_account_income, 2));
+        cells.push(Cell::Number(m.births_insured, 4));
+        cells.push(Cell::Number(m.births_spouse, 4));
+        for s in Status::ALL {
+            cells.push(Cell::Number(m.members[s as usize], 2));
+        }
+        for v in [m.entries, m.exits, m.deaths, m.retirements] {
+            cells.push(Cell::Number(v, 2));
+        }
+        cells.push(Cell::Number(m.employer_rate_uplift, 4));
+        cells.push(Cell::Number(m.rule_fired, 0));
+    } else {
+        cells.extend(std::iter::repeat_with(|| Cell::Empty).take(15));
+    }
+    cells
 }
 
 /// Writes the ledger as CSV (atomically: a temporary file renamed into place).
@@ -108,34 +152,12 @@ pub fn write_ledger_csv(path: &Path, rows: &[LedgerRow]) -> Result<()> {
         };
         csv.write_record(ledger_columns()).map_err(err)?;
         for r in rows {
-            let rec = &r.record;
             let mut cells: Vec<String> = vec![r.unit.clone(), r.month.to_string()];
-            cells.extend(rec.income.iter().map(|d| yuan(*d)));
-            cells.push(yuan(rec.income_total));
-            cells.extend(rec.spending.iter().map(|d| yuan(*d)));
-            cells.push(yuan(rec.spending_total));
-            cells.push(yuan(rec.interest));
-            cells.push(yuan(rec.transfer_merger));
-            cells.push(yuan(rec.transfers_net));
-            cells.push(yuan(rec.balance));
-            cells.push(yuan(rec.avg_spending_12m));
-            cells.push(rec.months_of_capacity.map(yuan).unwrap_or_default());
-            if matches!(r.kind, FundKind::Pooled | FundKind::City) {
-                let m = &r.memo;
-                cells.push(format!("{:.2}", m.personal_account_income));
-                cells.push(format!("{:.4}", m.births_insured));
-                cells.push(format!("{:.4}", m.births_spouse));
-                for s in Status::ALL {
-                    cells.push(format!("{:.2}", m.members[s as usize]));
-                }
-                for v in [m.entries, m.exits, m.deaths, m.retirements] {
-                    cells.push(format!("{v:.2}"));
-                }
-                cells.push(format!("{:.4}", m.employer_rate_uplift));
-                cells.push(format!("{}", m.rule_fired));
-            } else {
-                cells.extend(std::iter::repeat_n(String::new(), 15));
-            }
+            cells.extend(ledger_cells(r).into_iter().map(|c| match c {
+                Cell::Money(d) => format!("{d:.2}"),
+                Cell::Number(x, decimals) => format!("{x:.decimals$}"),
+                Cell::Empty => String::new(),
+            }));
             csv.write_record(&cells).map_err(err)?;
         }
         csv.flush().map_err(|e| Error::Output {
@@ -144,4 +166,28 @@ pub fn write_ledger_csv(path: &Path, rows: &[LedgerRow]) -> Result<()> {
         })?;
         Ok(())
     })
+}
+
+/// The ledger as a table of numbers (for the workbook): the columns of `ledger.csv`, money
+/// rounded to the fen, empty cells as NaN.
+pub fn ledger_table(rows: &[LedgerRow]) -> table::Table {
+    use rust_decimal::prelude::ToPrimitive;
+    let names = ledger_columns();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); names.len() - 2];
+    for r in rows {
+        for (c, cell) in columns.iter_mut().zip(ledger_cells(r)) {
+            c.push(match cell {
+                Cell::Money(d) => d.round_dp(2).to_f64().unwrap_or(f64::NAN),
+                Cell::Number(x, _) => x,
+                Cell::Empty => f64::NAN,
+            });
+        }
+    }
+    let mut t = table::Table::default();
+    t.str("unit", rows.iter().map(|r| r.unit.clone()).collect());
+    t.str("month", rows.iter().map(|r| r.month.to_string()).collect());
+    for (name, c) in names[2..].iter().zip(columns) {
+        t.f64(name, c);
+    }
+    t
 }

@@ -1,0 +1,509 @@
+//! Reports of the studies: `compare` (differences with their bands), `solve-rate` (risk against
+//! the rate, the solved rate marked) and `sensitivity` (tornado charts). Each is a page like
+//! the run report, built from the study's table so that the page and the CSV agree.
+
+use super::charts::{self, RateCurve, TornadoBar};
+use super::columns::value_text;
+use super::html::{Page, assumptions, fund_name, page, scenario_title, slug, table_html};
+use super::lang::Lang;
+use super::table::Table;
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+use crate::study::{Measure, RateAnswer, RateLine, Target};
+
+/// A study's page and its charts as (file name, SVG).
+pub type Report = (String, Vec<(String, String)>);
+
+fn missing(column: &str) -> Error {
+    Error::Invalid(format!("the study table has no column `{column}`"))
+}
+
+fn numbers(t: &Table, column: &str) -> Result<Vec<f64>> {
+    t.numbers(column).ok_or_else(|| missing(column))
+}
+
+fn strings<'a>(t: &'a Table, column: &str) -> Result<&'a [String]> {
+    t.strings(column).ok_or_else(|| missing(column))
+}
+
+fn pct(x: f64, lang: Lang) -> String {
+    lang.number(x * 100.0, 1)
+}
+
+fn signed(x: f64, decimals: usize, lang: Lang) -> String {
+    let s = lang.number(x, decimals);
+    if s.starts_with('−') || s.chars().all(|c| c == '0' || c == '.') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// A study's page: its title, headline and charts, its whole table and the scenario's
+/// assumptions.
+fn study_page(
+    s: &Scenario,
+    title_key: &str,
+    headline: String,
+    svgs: Vec<(String, String)>,
+    table: &Table,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Report {
+    let html = page(&Page {
+        lang,
+        title: format!("{}: {}", lang.t(title_key), scenario_title(s, lang)),
+        headline,
+        svgs: &svgs,
+        sections: vec![
+            (lang.t("results").to_string(), table_html(table, None, lang)),
+            (lang.t("assumptions").to_string(), assumptions(s, lang)),
+        ],
+        meta,
+    });
+    (html, svgs)
+}
+
+/// A risk target in words.
+pub fn target_text(t: &Target, lang: Lang) -> String {
+    let level = pct(t.level, lang);
+    let (zh_op, en_op) = if t.strict {
+        ("低于", "below")
+    } else {
+        ("不超过", "at most")
+    };
+    match (t.measure, lang) {
+        (Measure::MonthsBelow(x), Lang::Zh) => {
+            format!("可支付月数低于{x}个月的概率{zh_op}{level}%")
+        }
+        (Measure::MonthsBelow(x), Lang::En) => format!(
+            "the probability of less than {x} months of payment capacity is {en_op} {level} %"
+        ),
+        (Measure::Exhausted, Lang::Zh) => format!("累计结余为负的概率{zh_op}{level}%"),
+        (Measure::Exhausted, Lang::En) => {
+            format!("the probability of a negative balance is {en_op} {level} %")
+        }
+        (Measure::Deficit, Lang::Zh) => format!("出现当期赤字的概率{zh_op}{level}%"),
+        (Measure::Deficit, Lang::En) => {
+            format!("the probability of a current deficit is {en_op} {level} %")
+        }
+    }
+}
+
+fn line_text(line: RateLine, lang: Lang) -> &'static str {
+    match (line, lang) {
+        (RateLine::Employer, Lang::Zh) => "单位缴费",
+        (RateLine::Employee, Lang::Zh) => "个人缴费",
+        (RateLine::Flexible, Lang::Zh) => "灵活就业人员缴费",
+        (RateLine::Employer, Lang::En) => "employer",
+        (RateLine::Employee, Lang::En) => "employee",
+        (RateLine::Flexible, Lang::En) => "flexible workers'",
+    }
+}
+
+/// What a rate study asked.
+pub struct RateQuestion<'a> {
+    pub target: &'a Target,
+    pub line: RateLine,
+    pub from: crate::params::Month,
+    pub years: (i32, i32),
+    pub range: (f64, f64),
+}
+
+fn solve_headline(answers: &[RateAnswer], q: &RateQuestion, lang: Lang) -> String {
+    let target = target_text(q.target, lang);
+    let line = line_text(q.line, lang);
+    let (y0, y1) = q.years;
+    let top = pct(q.range.1, lang);
+    if let [a] = answers {
+        return match (a.rate, lang) {
+            (Some(r), Lang::Zh) => format!(
+                "要使{y0}–{y1}年每年年末{target}，{}的{line}费率需自{}起不低于{}%（现行{}%）；按期望收支计算的收支平衡费率为{}%。",
+                a.unit,
+                q.from,
+                lang.number(r * 100.0, 2),
+                lang.number(a.current_rate * 100.0, 2),
+                lang.number(a.break_even_rate * 100.0, 2)
+            ),
+            (Some(r), Lang::En) => format!(
+                "For {target} at every year end of {y0}–{y1}, {} needs a {line} rate of at least {} % from {} (now {} %); the break-even rate of expected income and spending is {} %.",
+                a.unit,
+                lang.number(r * 100.0, 2),
+                q.from,
+                lang.number(a.current_rate * 100.0, 2),
+                lang.number(a.break_even_rate * 100.0, 2)
+            ),
+            (None, Lang::Zh) => format!(
+                "在{top}%以内，没有{line}费率能使{}在{y0}–{y1}年每年年末{target}；费率为{top}%时，{}年的概率仍为{}%（±{}%）。",
+                a.unit,
+                a.binding_year,
+                pct(a.probability, lang),
+                pct(a.probability_se, lang)
+            ),
+            (None, Lang::En) => format!(
+                "No {line} rate up to {top} % gives {} {target} at every year end of {y0}–{y1}; at {top} % the probability in {} is still {} % (±{} %).",
+                a.unit,
+                a.binding_year,
+                pct(a.probability, lang),
+                pct(a.probability_se, lang)
+            ),
+        };
+    }
+    let n = answers.len();
+    let raised = answers
+        .iter()
+        .filter(|a| a.rate.is_some_and(|r| r > a.current_rate + 1e-12))
+        .count();
+    let unmet = answers.iter().filter(|a| a.rate.is_none()).count();
+    let highest = answers
+        .iter()
+        .max_by(|a, b| a.best_rate.total_cmp(&b.best_rate));
+    let (hu, hr) = highest.map_or((String::new(), 0.0), |a| (a.unit.clone(), a.best_rate));
+    match lang {
+        Lang::Zh => {
+            let mut s = format!(
+                "要使{y0}–{y1}年每年年末{target}，{n}个统筹单位中有{raised}个需要把{line}费率提高到现行水平以上；所需费率最高的是{hu}（{}%）。",
+                lang.number(hr * 100.0, 2)
+            );
+            if unmet > 0 {
+                s.push_str(&format!("有{unmet}个单位在{top}%以内无法达到目标。"));
+            }
+            s
+        }
+        Lang::En => {
+            let mut s = format!(
+                "For {target} at every year end of {y0}–{y1}, {raised} of {n} units need a {line} rate above today's; the highest required rate is {hu}'s ({} %).",
+                lang.number(hr * 100.0, 2)
+            );
+            if unmet > 0 {
+                s.push_str(&format!(
+                    " {unmet} units cannot meet the target with a rate up to {top} %."
+                ));
+            }
+            s
+        }
+    }
+}
+
+/// The `solve-rate` report: risk against the trial rate with the solved rate marked, the
+/// required and current rate of each unit, the answers table and the assumptions.
+pub fn solve_rate_report(
+    s: &Scenario,
+    answers: &[RateAnswer],
+    q: &RateQuestion,
+    table: &Table,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    // One curve per group of units solved together (units sharing their trials).
+    let mut curves: Vec<RateCurve> = Vec::new();
+    for a in answers {
+        if let Some(c) = curves
+            .iter_mut()
+            .find(|c| c.points == a.trials && c.solved == a.rate && c.current == a.current_rate)
+        {
+            c.label.push_str(&format!(", {}", a.unit));
+            continue;
+        }
+        curves.push(RateCurve {
+            label: a.unit.clone(),
+            points: a.trials.clone(),
+            solved: a.rate,
+            current: a.current_rate,
+        });
+    }
+    let mut svgs = vec![(
+        "risk_vs_rate.svg".to_string(),
+        charts::risk_vs_rate(
+            &match lang {
+                Lang::Zh => format!("{}（{}）", lang.t("risk_rate_title"), q.target),
+                Lang::En => format!("{} ({})", lang.t("risk_rate_title"), q.target),
+            },
+            lang.t("probability_axis"),
+            &curves,
+            q.target.level,
+            lang,
+        )?,
+    )];
+    if answers.len() > 1 {
+        let rows: Vec<(String, f64, f64, bool)> = answers
+            .iter()
+            .map(|a| {
+                (
+                    a.unit.clone(),
+                    a.best_rate,
+                    a.current_rate,
+                    a.rate.is_some(),
+                )
+            })
+            .collect();
+        svgs.push((
+            "rates_by_unit.svg".to_string(),
+            charts::rates_by_unit(lang.t("rates_title"), &rows, lang)?,
+        ));
+    }
+    let headline = solve_headline(answers, q, lang);
+    Ok(study_page(
+        s,
+        "solve_report_title",
+        headline,
+        svgs,
+        table,
+        meta,
+        lang,
+    ))
+}
+
+/// One comparison in a `compare` table: its key in the `scenario` column and its sides.
+pub struct Comparison {
+    pub key: String,
+    pub base: String,
+    pub other: String,
+    /// The base is the scenario with a separate maternity fund, the other its merger.
+    pub separate_maternity: bool,
+}
+
+impl Comparison {
+    fn label(&self, lang: Lang) -> String {
+        match (self.separate_maternity, lang) {
+            (true, Lang::Zh) => format!("{}：合并实施 − 生育保险单设", self.other),
+            (true, Lang::En) => format!("{}: merged − separate maternity fund", self.other),
+            (false, _) => format!("{} − {}", self.other, self.base),
+        }
+    }
+}
+
+/// Rows of `table` for comparison `key` and fund `fund`: (years, row indices).
+fn comparison_rows(t: &Table, key: &str, fund: &str) -> Result<(Vec<i32>, Vec<usize>)> {
+    let keys = strings(t, "scenario")?;
+    let units = strings(t, "unit")?;
+    let years = numbers(t, "year")?;
+    let rows: Vec<usize> = (0..t.n_rows())
+        .filter(|&r| keys[r] == key && units[r] == fund)
+        .collect();
+    Ok((rows.iter().map(|&r| years[r] as i32).collect(), rows))
+}
+
+/// The `compare` report: for each comparison, the difference in P(months < 6) and in the mean
+/// year-end balance of `fund` with their 95 % bands, and the differences table.
+pub fn compare_report(
+    base: &Scenario,
+    comparisons: &[Comparison],
+    fund: &str,
+    table: &Table,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    let mut svgs = Vec::new();
+    let mut headline = String::new();
+    let p6 = numbers(table, "p_months_lt_6_diff")?;
+    let p6_se = numbers(table, "p_months_lt_6_diff_se")?;
+    let bal = numbers(table, "balance_mean_diff")?;
+    let bal_se = numbers(table, "balance_mean_diff_se")?;
+    let unit = lang.money_unit();
+    let fund_key = fund;
+    let fund = &fund_name(fund_key, lang);
+    for (i, c) in comparisons.iter().enumerate() {
+        let (years, rows) = comparison_rows(table, &c.key, fund_key)?;
+        let Some(&last) = rows.last() else {
+            continue;
+        };
+        let label = c.label(lang);
+        let pick = |v: &[f64], scale: f64| rows.iter().map(|&r| v[r] * scale).collect::<Vec<_>>();
+        svgs.push((
+            format!("difference_p6_{}_{i}.svg", slug(fund_key)),
+            charts::difference_band(
+                &format!("{label} — {fund} — {}", lang.t("diff_p6_title")),
+                lang.t("pp_axis"),
+                &years,
+                &pick(&p6, 100.0),
+                &pick(&p6_se, 100.0),
+                lang,
+            )?,
+        ));
+        svgs.push((
+            format!("difference_balance_{}_{i}.svg", slug(fund_key)),
+            charts::difference_band(
+                &format!("{label} — {fund} — {}", lang.t("diff_balance_title")),
+                lang.t("money_axis"),
+                &years,
+                &pick(&bal, 1.0 / unit),
+                &pick(&bal_se, 1.0 / unit),
+                lang,
+            )?,
+        ));
+        let year = years.last().copied().unwrap_or_default();
+        headline.push_str(&match lang {
+            Lang::Zh => format!(
+                "{label}：{year}年末{fund}可支付月数低于6个月的概率变化{}个百分点（±{}），年末累计结余均值变化{}亿元（±{}）。",
+                signed(p6[last] * 100.0, 1, lang),
+                lang.number(p6_se[last] * 100.0, 1),
+                signed(bal[last] / unit, 2, lang),
+                lang.number(bal_se[last] / unit, 2)
+            ),
+            Lang::En => format!(
+                "{label}: at the end of {year}, the probability that {fund} has less than 6 months of payment capacity changes by {} percentage points (±{}) and its mean balance by {} yuan millions (±{}). ",
+                signed(p6[last] * 100.0, 1, lang),
+                lang.number(p6_se[last] * 100.0, 1),
+                signed(bal[last] / unit, 2, lang),
+                lang.number(bal_se[last] / unit, 2)
+            ),
+        });
+    }
+    if svgs.is_empty() {
+        return Err(Error::Invalid(format!(
+            "no row of the comparison is about the fund `{fund_key}`"
+        )));
+    }
+    // The page's table: the headline fund's rows and the main columns, with readable labels.
+    let mut shown = Table::default();
+    let keep: Vec<usize> = (0..table.n_rows())
+        .filter(|&r| strings(table, "unit").is_ok_and(|u| u[r] == fund_key))
+        .collect();
+    let keys = strings(table, "scenario")?;
+    shown.str(
+        "scenario",
+        keep.iter()
+            .map(|&r| {
+                comparisons
+                    .iter()
+                    .find(|c| c.key == keys[r])
+                    .map_or_else(|| keys[r].clone(), |c| c.label(lang))
+            })
+            .collect(),
+    );
+    for name in [
+        "year",
+        "months_p50_diff",
+        "p_months_lt_6_diff",
+        "p_months_lt_6_diff_se",
+        "p_exhausted_diff",
+        "p_exhausted_diff_se",
+        "balance_mean_diff",
+        "balance_mean_diff_se",
+    ] {
+        let v = numbers(table, name)?;
+        shown.f64(name, keep.iter().map(|&r| v[r]).collect());
+    }
+    let html = page(&Page {
+        lang,
+        title: format!(
+            "{}: {}",
+            lang.t("compare_report_title"),
+            scenario_title(base, lang)
+        ),
+        headline: headline.trim_end().to_string(),
+        svgs: &svgs,
+        sections: vec![
+            (
+                format!("{} — {fund}", lang.t("results")),
+                table_html(&shown, None, lang),
+            ),
+            (lang.t("assumptions").to_string(), assumptions(base, lang)),
+        ],
+        meta,
+    });
+    Ok((html, svgs))
+}
+
+/// The `sensitivity` report: tornado charts of the change in the median months of capacity
+/// and in P(months < 6), the table and the assumptions.
+pub fn sensitivity_report(
+    s: &Scenario,
+    table: &Table,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    let assumptions_col = strings(table, "assumption")?;
+    let directions = strings(table, "direction")?;
+    let fund = strings(table, "fund")?.first().cloned().unwrap_or_default();
+    let fund = fund_name(&fund, lang);
+    let year = numbers(table, "year")?.first().copied().unwrap_or_default() as i32;
+    let mut svgs = Vec::new();
+    let mut widest: Option<(String, Option<f64>, Option<f64>)> = None;
+    for (column, scale, key, axis) in [
+        (
+            "months_p50_change",
+            1.0,
+            "tornado_months_title",
+            "months_change_axis",
+        ),
+        ("p_months_lt_6_change", 100.0, "tornado_p6_title", "pp_axis"),
+    ] {
+        let change = numbers(table, column)?;
+        let mut bars: Vec<TornadoBar> = Vec::new();
+        for r in 0..table.n_rows() {
+            let name = &assumptions_col[r];
+            if name == "base" {
+                continue;
+            }
+            let label = value_text(name, lang);
+            let i = match bars.iter().position(|b| b.label == label) {
+                Some(i) => i,
+                None => {
+                    bars.push(TornadoBar {
+                        label,
+                        low: None,
+                        high: None,
+                    });
+                    bars.len() - 1
+                }
+            };
+            let v = Some(change[r] * scale);
+            if directions[r] == "low" {
+                bars[i].low = v;
+            } else {
+                bars[i].high = v;
+            }
+        }
+        if column == "months_p50_change" {
+            widest = bars
+                .iter()
+                .max_by(|a, b| {
+                    let w = |t: &TornadoBar| {
+                        t.low.unwrap_or(0.0).abs().max(t.high.unwrap_or(0.0).abs())
+                    };
+                    w(a).total_cmp(&w(b))
+                })
+                .map(|b| (b.label.clone(), b.low, b.high));
+        }
+        svgs.push((
+            format!("tornado_{}.svg", column.trim_end_matches("_change")),
+            charts::tornado(
+                &format!("{fund} — {year} — {}", lang.t(key)),
+                lang.t(axis),
+                &bars,
+                lang,
+            )?,
+        ));
+    }
+    let base = numbers(table, "months_p50")?
+        .first()
+        .copied()
+        .unwrap_or(f64::NAN);
+    let change = |v: Option<f64>| v.map_or("—".to_string(), |x| signed(x, 2, lang));
+    let headline = match (widest, lang) {
+        (Some((name, low, high)), Lang::Zh) => format!(
+            "对{year}年末{fund}可支付月数中位数（基准{}个月）影响最大的假设是{name}：向下和向上调整时分别变化{}和{}个月。",
+            lang.number(base, 2),
+            change(low),
+            change(high)
+        ),
+        (Some((name, low, high)), Lang::En) => format!(
+            "The assumption that moves the median months of payment capacity of {fund} at the end of {year} (base {}) the most is {name}: {} months when moved down, {} when moved up.",
+            lang.number(base, 2),
+            change(low),
+            change(high)
+        ),
+        (None, _) => String::new(),
+    };
+    Ok(study_page(
+        s,
+        "sensitivity_report_title",
+        headline,
+        svgs,
+        table,
+        meta,
+        lang,
+    ))
+}
