@@ -7,7 +7,6 @@ use super::lang::Lang;
 use super::table::{Table, Values};
 use crate::engine::FundKind;
 use crate::error::Result;
-use crate::params::Dated;
 use crate::risk::Simulation;
 use crate::scenario::{DriverSpec, Scenario};
 use crate::study::{Measure, probability};
@@ -235,25 +234,91 @@ pub fn table_html(t: &Table, columns: Option<&[&str]>, lang: Lang) -> String {
     o
 }
 
-fn dated_rows(label: &str, d: &Dated<f64>, lang: Lang, out: &mut String) {
-    match d {
-        Dated::Constant(v) => out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td></td></tr>",
-            esc(label),
-            lang.number(*v, 4)
-        )),
-        Dated::Schedule(es) => {
-            for e in es {
-                out.push_str(&format!(
-                    "<tr><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
-                    esc(label),
-                    e.from,
-                    lang.number(e.value, 4),
-                    esc(e.source.as_deref().unwrap_or(""))
-                ));
+/// Rows (parameter, value, source) of a serialised specification: dated entries become one
+/// row per entry with the entry's source; nested tables extend the parameter's path.
+fn spec_rows(
+    v: &serde_json::Value,
+    path: &str,
+    source: &str,
+    lang: Lang,
+    out: &mut Vec<[String; 3]>,
+) {
+    use serde_json::Value;
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        Value::Null => {}
+        Value::Object(m) if m.contains_key("from") && m.contains_key("value") => {
+            let from = m["from"].as_str().unwrap_or_default();
+            let src = m.get("source").and_then(Value::as_str).unwrap_or(source);
+            spec_rows(&m["value"], &format!("{path} ({from})"), src, lang, out);
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                spec_rows(x, &join(k), source, lang, out);
             }
         }
+        Value::Array(xs) if xs.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            let cells: Vec<String> = xs.iter().map(|x| scalar(x, lang)).collect();
+            out.push([path.to_string(), cells.join(", "), source.to_string()]);
+        }
+        Value::Array(xs) => {
+            let dated = xs.iter().all(|x| x.get("from").is_some());
+            for (i, x) in xs.iter().enumerate() {
+                let p = if dated {
+                    path.to_string()
+                } else {
+                    format!("{path}[{i}]")
+                };
+                spec_rows(x, &p, source, lang, out);
+            }
+        }
+        x => out.push([path.to_string(), scalar(x, lang), source.to_string()]),
     }
+}
+
+fn scalar(v: &serde_json::Value, lang: Lang) -> String {
+    match v {
+        serde_json::Value::Bool(b) => lang.t(if *b { "yes" } else { "no" }).to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => lang.number(x, 0),
+            // As many decimals as the shortest exact form has.
+            Some(x) => {
+                let decimals = format!("{x}").split_once('.').map_or(0, |(_, f)| f.len());
+                lang.number(x, decimals)
+            }
+            None => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A parameter table of a serialised specification.
+fn spec_table(v: &serde_json::Value, lang: Lang) -> String {
+    let mut rows = Vec::new();
+    spec_rows(v, "", "", lang, &mut rows);
+    let mut o = format!(
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        lang.t("parameter"),
+        lang.t("value"),
+        lang.t("source")
+    );
+    for [p, v, src] in rows {
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p),
+            esc(&v),
+            esc(&src)
+        ));
+    }
+    o.push_str("</table>");
+    o
 }
 
 /// The assumptions table: every driver's mean, volatility and source, and each unit's policy
@@ -286,41 +351,30 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
         ));
     }
     o.push_str("</table>");
+    // Every policy number of each unit, with its source; units with the same policy share
+    // one table.
+    let mut groups: Vec<(Vec<&str>, serde_json::Value)> = Vec::new();
     for u in &s.units {
-        let p = &u.policy;
+        let v = serde_json::to_value(&u.policy).unwrap_or_default();
+        match groups.iter_mut().find(|(_, g)| *g == v) {
+            Some((names, _)) => names.push(&u.spec.name),
+            None => groups.push((vec![&u.spec.name], v)),
+        }
+    }
+    for (names, v) in &groups {
         o.push_str(&format!(
-            "<h3>{} — {}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "<h3>{} — {}</h3>",
             lang.t("policy"),
-            esc(&u.spec.name),
-            lang.t("parameter"),
-            lang.t("value"),
-            lang.t("source")
+            esc(&names.join(", "))
         ));
-        dated_rows("employer_rate", &p.employer_rate, lang, &mut o);
-        if let Some(g) = &p.employer_rate_government {
-            dated_rows("employer_rate_government", g, lang, &mut o);
-        }
-        dated_rows(
-            "employer_to_personal_account",
-            &p.employer_to_personal_account,
+        o.push_str(&spec_table(v, lang));
+    }
+    if s.spec.pooling.kind != crate::scenario::PoolingKind::Single {
+        o.push_str(&format!("<h3>{}</h3>", lang.t("pooling_rule")));
+        o.push_str(&spec_table(
+            &serde_json::to_value(&s.spec.pooling).unwrap_or_default(),
             lang,
-            &mut o,
-        );
-        dated_rows("employee_rate", &p.employee_rate, lang, &mut o);
-        dated_rows("base_floor", &p.base_floor, lang, &mut o);
-        dated_rows("base_cap", &p.base_cap, lang, &mut o);
-        dated_rows("flexible_rate", &p.flexible_rate, lang, &mut o);
-        dated_rows(
-            "retiree_account_credit",
-            &p.retiree_account_credit,
-            lang,
-            &mut o,
-        );
-        if let Some(m) = &p.maternity {
-            dated_rows("maternity.employer_rate", &m.employer_rate, lang, &mut o);
-            dated_rows("maternity.leave_days", &m.leave_days, lang, &mut o);
-        }
-        o.push_str("</table>");
+        ));
     }
     o
 }

@@ -8,7 +8,7 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 82] = [
+const LABELS: [(&str, &str, &str); 85] = [
     (
         "adjustment_title",
         "省级调剂金：上解与下拨（均值）",
@@ -199,6 +199,9 @@ const LABELS: [(&str, &str, &str); 82] = [
     ("sheet_ledger", "期望路径台账", "Ledger"),
     ("sheet_pooling", "统筹调剂", "Pooling"),
     ("sheet_results", "结果", "Results"),
+    ("yes", "是", "yes"),
+    ("no", "否", "no"),
+    ("pooling_rule", "统筹调剂规则", "Pooling rule"),
 ];
 
 impl Lang {
