@@ -244,6 +244,13 @@ impl<M: Money, F: FnMut(usize, usize, &FundMonth<M>, &Memo)> Observer<M> for F {
     }
 }
 
+/// An observer that keeps nothing (benchmarks, counting random draws).
+pub struct NullObserver;
+
+impl<M: Money> Observer<M> for NullObserver {
+    fn month(&mut self, _k: usize, _fund: usize, _record: &FundMonth<M>, _memo: &Memo) {}
+}
+
 /// Per-path working state, reusable across paths so nothing is allocated per path-month.
 pub struct PathState<M> {
     /// Read expected benefits from the units' benefit grids where they have one (Monte Carlo);

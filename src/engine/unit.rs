@@ -10,7 +10,7 @@ use crate::data::{Asfr, MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::economy::DriverPath;
 use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
-use crate::policy::lognormal::LogNormal;
+use crate::policy::lognormal::{ClampedMeanTable, LogNormal};
 use crate::policy::scale::PiecewiseLinear;
 use crate::population::{
     BuyinModel, Cells, Counts, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
@@ -262,6 +262,9 @@ pub struct UnitModel {
     resident_growth: f64,
     /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
     wage_rel: [Vec<f64>; 2],
+    /// Tabulated expected contribution bases (Monte Carlo paths; the exact ledger uses the
+    /// formula).
+    base_tables: Vec<ClampedMeanTable>,
     /// log-mean of inpatient / outpatient cost at price-year levels per [sex][age].
     mu_in: [Vec<f64>; 2],
     mu_out: [Vec<f64>; 2],
@@ -339,6 +342,15 @@ impl UnitModel {
                 .collect()
         });
 
+        // Contribution-base tables, one per cap/floor ratio in force over the horizon.
+        let mut base_tables: Vec<ClampedMeanTable> = Vec::new();
+        for k in 0..horizon as i32 {
+            let t = start.plus(k);
+            let (f, c) = (p.base_floor.at(t), p.base_cap.at(t));
+            if f > 0.0 && c >= f && !base_tables.iter().any(|b| b.ratio == c / f) {
+                base_tables.push(ClampedMeanTable::new(p.wage_dispersion, c / f));
+            }
+        }
         // Distinct benefit regimes over the horizon.
         let mut regimes: Vec<BenefitRegime> = Vec::new();
         type RegimeKey = (
@@ -395,6 +407,7 @@ impl UnitModel {
             price_year_gap_months: f64::from(start.since(price_year_mid)),
             start,
             benefit_grid: None,
+            base_tables,
         }
     }
 
@@ -590,10 +603,10 @@ impl UnitModel {
         let p = &self.policy;
         let yi = d.year_index(t.year());
         let mut lines = Lines::default();
-        let mut memo = Memo::default();
-        for s in Status::ALL {
-            memo.members[s as usize] = cells.status_total(s);
-        }
+        let mut memo = Memo {
+            members: cells.status_totals(),
+            ..Memo::default()
+        };
 
         // --- contributions ------------------------------------------------------------
         let wage = up.wage(t.year());
@@ -624,10 +637,24 @@ impl UnitModel {
         let ee_pa = p.employee_to_personal_account.at(t);
         let flex_covered = self.maternity.as_ref().is_some_and(|m| m.flexible_covered);
         if up.base_key != (wage, floor, cap) {
+            let table = if use_grid {
+                (floor > 0.0).then(|| cap / floor).and_then(|r| {
+                    self.base_tables
+                        .iter()
+                        .find(|b| (b.ratio - r).abs() <= 1e-12 * r)
+                })
+            } else {
+                None
+            };
             for sex in 0..2 {
                 for a in 0..N_AGES {
-                    let w = LogNormal::with_mean(wage * self.wage_rel[sex][a], p.wage_dispersion);
-                    up.base_by_age[sex * N_AGES + a] = w.clamped_mean(floor, cap);
+                    let mean = wage * self.wage_rel[sex][a];
+                    up.base_by_age[sex * N_AGES + a] = match table {
+                        Some(b) => b.clamped_mean(mean, floor, cap),
+                        None => {
+                            LogNormal::with_mean(mean, p.wage_dispersion).clamped_mean(floor, cap)
+                        }
+                    };
                 }
             }
             up.base_key = (wage, floor, cap);
@@ -881,8 +908,9 @@ impl UnitModel {
         }
 
         // --- membership flows at the end of the month ----------------------------------
-        self.population.step(
+        self.population.step_from(
             cells,
+            &memo.members,
             &self.tables,
             k,
             d.employment_growth[yi],

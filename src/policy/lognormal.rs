@@ -63,8 +63,84 @@ impl LogNormal {
     }
 }
 
+/// E[clamp(m·L, floor, cap)] for L lognormal with mean 1 and log-sd `sigma`, tabulated once in
+/// x = ln(m / floor) for one ratio cap / floor and interpolated (Catmull-Rom, step 0.002), so a
+/// path's yearly contribution bases need no `erfc` (they were a seventh of a run's time).
+/// Outside the table, and for other ratios, the exact formula.
+#[derive(Clone, Debug)]
+pub struct ClampedMeanTable {
+    sigma: f64,
+    /// cap / floor.
+    pub ratio: f64,
+    x0: f64,
+    step: f64,
+    /// E[clamp(e^x L, 1, ratio)] at x0 + i·step.
+    values: Vec<f64>,
+}
+
+impl ClampedMeanTable {
+    const STEP: f64 = 0.002;
+
+    pub fn new(sigma: f64, ratio: f64) -> ClampedMeanTable {
+        // Where the clamp bites: from well below the floor to well above the cap.
+        let reach = 6.0 + 8.0 * sigma;
+        let x0 = -reach;
+        let x1 = ratio.max(1.0).ln() + reach;
+        let n = ((x1 - x0) / Self::STEP).ceil() as usize + 4;
+        let values = (0..n)
+            .map(|i| {
+                let m = (x0 + i as f64 * Self::STEP).exp();
+                LogNormal::with_mean(m, sigma).clamped_mean(1.0, ratio)
+            })
+            .collect();
+        ClampedMeanTable {
+            sigma,
+            ratio,
+            x0,
+            step: Self::STEP,
+            values,
+        }
+    }
+
+    /// E[clamp(X, floor, cap)] for X lognormal with mean `mean`; `cap / floor` must be the
+    /// table's ratio (else the exact formula is used).
+    pub fn clamped_mean(&self, mean: f64, floor: f64, cap: f64) -> f64 {
+        let exact = || LogNormal::with_mean(mean, self.sigma).clamped_mean(floor, cap);
+        if floor <= 0.0 || mean <= 0.0 || (cap / floor - self.ratio).abs() > 1e-12 * self.ratio {
+            return exact();
+        }
+        let u = ((mean / floor).ln() - self.x0) / self.step;
+        let i = u.floor();
+        if !(1.0..(self.values.len() as f64 - 2.0)).contains(&i) {
+            return exact();
+        }
+        let w = crate::engine::grid::catmull_rom(u - i);
+        let j = i as usize - 1;
+        let v = &self.values[j..j + 4];
+        floor * (w[0] * v[0] + w[1] * v[1] + w[2] * v[2] + w[3] * v[3])
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// The table agrees with the exact clamped mean to 1e-9 relative between its points.
+    #[test]
+    fn clamped_mean_table_matches_the_formula() {
+        let t = ClampedMeanTable::new(0.5, 3.0 / 0.6);
+        let mut worst: f64 = 0.0;
+        for i in 0..5000 {
+            let mean = 100.0 + i as f64 * 7.3;
+            let (floor, cap) = (2000.0, 10_000.0);
+            let exact = LogNormal::with_mean(mean, 0.5).clamped_mean(floor, cap);
+            let got = t.clamped_mean(mean, floor, cap);
+            worst = worst.max((got / exact - 1.0).abs());
+        }
+        assert!(worst < 1e-9, "{worst}");
+        // Another ratio falls back to the formula exactly.
+        let exact = LogNormal::with_mean(5000.0, 0.5).clamped_mean(2000.0, 8000.0);
+        assert_eq!(t.clamped_mean(5000.0, 2000.0, 8000.0), exact);
+    }
+
     use super::*;
 
     /// E[min(X, b)] by numeric integration over the normal density of log X (Simpson's rule on

@@ -33,6 +33,17 @@ impl Cells {
             n: vec![0.0; N_CELLS],
         }
     }
+    /// Members of every status, in one pass.
+    pub fn status_totals(&self) -> [f64; N_STATUS] {
+        let mut t = [0.0; N_STATUS];
+        for g in 0..N_GROUPS {
+            for (s, total) in t.iter_mut().enumerate() {
+                let i = cell(g, s, 0);
+                *total += self.n[i..i + N_AGES].iter().sum::<f64>();
+            }
+        }
+        t
+    }
     pub fn status_total(&self, s: Status) -> f64 {
         (0..N_GROUPS)
             .map(|g| {
@@ -225,6 +236,9 @@ pub struct MonthTables {
     pub retire_share: Vec<[Vec<f64>; N_GROUPS]>,
     /// [month offset][g][a]: 1 if workers of the cell can still be active, else 0.
     pub can_work: Vec<[Vec<f64>; N_GROUPS]>,
+    /// [month offset][worker status]: entrants' shares by cell (g × age, summing to 1), or
+    /// None where no cell can take entrants.
+    pub entry_weights: Vec<[Option<Vec<f64>>; 3]>,
 }
 
 impl MonthTables {
@@ -244,9 +258,14 @@ impl MonthTables {
                     .collect()
             }));
         }
+        let entry_weights = can_work
+            .iter()
+            .map(|cw| [0, 1, 2].map(|w| model.entry_weights(w, cw)))
+            .collect();
         MonthTables {
             retire_share,
             can_work,
+            entry_weights,
         }
     }
 }
@@ -280,14 +299,37 @@ impl PopulationModel {
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) {
+        let before = cells.status_totals();
+        self.step_from(
+            cells,
+            &before,
+            tables,
+            k,
+            employment_growth,
+            resident_growth,
+            flows,
+            counts,
+        );
+    }
+
+    /// [`step`](Self::step) with the month's status totals `before` already at hand.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step_from(
+        &self,
+        cells: &mut Cells,
+        before: &[f64; N_STATUS],
+        tables: &MonthTables,
+        k: usize,
+        employment_growth: f64,
+        resident_growth: f64,
+        flows: &mut MemberFlows,
+        counts: &mut impl Counts,
+    ) {
         *flows = MemberFlows::default();
         let res = Status::Resident as usize;
-        let residents_before = cells.status_total(Status::Resident);
         let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
-        let mut workers_before = [0.0; 3];
-        for (w, s) in WORKER_STATUSES.iter().enumerate() {
-            workers_before[w] = cells.status_total(*s);
-        }
+        // Members left in each status after deaths, exits and retirements.
+        let mut after = [0.0; N_STATUS];
         let cont = Status::ContinuingContributor as usize;
         let ret = Status::Retiree as usize;
         let cont_exit = self.continuing_exit_rate();
@@ -310,6 +352,7 @@ impl PopulationModel {
                     let retirements = counts.binomial(n - deaths - exits, retire);
                     cells.n[i] = n - deaths - exits - retirements;
                     let si = s as usize;
+                    after[si] += cells.n[i];
                     flows.deaths[si] += deaths;
                     flows.exits[si] += exits;
                     flows.retire_out[si] += retirements;
@@ -341,45 +384,30 @@ impl PopulationModel {
                 // Retirees and residents: deaths.
                 for st in [ret, res] {
                     let i = cell(gi, st, a);
+                    if cells.n[i] == 0.0 {
+                        continue;
+                    }
                     let deaths = counts.binomial(cells.n[i], q);
                     cells.n[i] -= deaths;
                     flows.deaths[st] += deaths;
+                    after[st] += cells.n[i];
                 }
             }
         }
-        self.resident_entries(cells, residents_before, resident_growth, flows);
+        self.resident_entries(cells, before[res], after[res], resident_growth, flows);
         // Entries (or extra exits) to reach each worker status's target.
         for (w, s) in WORKER_STATUSES.iter().enumerate() {
             let si = *s as usize;
-            let after = cells.status_total(*s);
-            let target = workers_before[w] * monthly_growth;
+            let after = after[si];
+            let target = before[si] * monthly_growth;
             let gap = target - after;
             if gap >= 0.0 {
-                let mut weights = [[0.0; N_AGES]; N_GROUPS];
-                let mut total_w = 0.0;
-                for g in GROUPS {
-                    let gi = g as usize;
-                    let sex_share = if gi == 0 {
-                        self.male_share[w]
-                    } else {
-                        let f = 1.0 - self.male_share[w];
-                        if gi == 2 {
-                            f * self.female55[w]
-                        } else {
-                            f * (1.0 - self.female55[w])
-                        }
-                    };
-                    for a in 0..N_AGES {
-                        let wgt =
-                            sex_share * self.entry_share[g.sex()][a] * tables.can_work[k][gi][a];
-                        weights[gi][a] = wgt;
-                        total_w += wgt;
-                    }
-                }
-                if total_w > 0.0 && gap > 0.0 {
+                if let (Some(weights), true) = (&tables.entry_weights[k][w], gap > 0.0) {
                     for gi in 0..N_GROUPS {
-                        for a in 0..N_AGES {
-                            cells.n[cell(gi, si, a)] += gap * weights[gi][a] / total_w;
+                        let i = cell(gi, si, 0);
+                        let row = &mut cells.n[i..i + N_AGES];
+                        for (n, wgt) in row.iter_mut().zip(&weights[gi * N_AGES..]) {
+                            *n += gap * wgt;
                         }
                     }
                     flows.entries[si] += gap;
@@ -396,12 +424,38 @@ impl PopulationModel {
         }
     }
 
+    /// Entrants' shares by cell (g × age) of worker status `w` in a month whose cells that can
+    /// work are `can_work`: the status's sex and 55-group mix times the entrants' age profile.
+    fn entry_weights(&self, w: usize, can_work: &[Vec<f64>; N_GROUPS]) -> Option<Vec<f64>> {
+        let mut weights = vec![0.0; N_GROUPS * N_AGES];
+        for g in GROUPS {
+            let gi = g as usize;
+            let sex_share = if gi == 0 {
+                self.male_share[w]
+            } else {
+                let f = 1.0 - self.male_share[w];
+                if gi == 2 {
+                    f * self.female55[w]
+                } else {
+                    f * (1.0 - self.female55[w])
+                }
+            };
+            for a in 0..N_AGES {
+                weights[gi * N_AGES + a] =
+                    sex_share * self.entry_share[g.sex()][a] * can_work[gi][a];
+            }
+        }
+        let total: f64 = weights.iter().sum();
+        (total > 0.0).then(|| weights.iter().map(|x| x / total).collect())
+    }
+
     /// Residents entering (young adults ageing in, newcomers) to reach the growth target, by
     /// the entrants' age distribution, women in the first female group.
     fn resident_entries(
         &self,
         cells: &mut Cells,
         before: f64,
+        after: f64,
         growth: f64,
         flows: &mut MemberFlows,
     ) {
@@ -410,7 +464,7 @@ impl PopulationModel {
         }
         let res = Status::Resident as usize;
         let target = before * (1.0 + growth).powf(1.0 / 12.0);
-        let gap = target - cells.status_total(Status::Resident);
+        let gap = target - after;
         if gap <= 0.0 {
             return;
         }

@@ -1,0 +1,120 @@
+//! Throughput benchmarks (divan): one path and 10,000 paths of the default scenario, 10,000
+//! paths of Shandong (all 18 units and the adjustment fund), the random draws of those paths
+//! alone (the floor: the same ChaCha8 words per path, no model), and a rate study.
+//!
+//! `cargo bench --bench throughput` (all threads); `DIVAN_THREADS` does not apply: set
+//! `RAYON_NUM_THREADS=1` for one thread. Figures are in `benches/README.md`.
+
+use divan::Bencher;
+use fundrisk::engine::ScenarioModel;
+use fundrisk::engine::montecarlo::{RunOptions, path_rng, simulate};
+use fundrisk::engine::{NullObserver, PathState, project};
+use fundrisk::population::SmallCellDraws;
+use fundrisk::scenario::Scenario;
+use rand::Rng;
+use rayon::prelude::*;
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+fn scenario(file: &str) -> Scenario {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    Scenario::from_path(&p).expect("scenario")
+}
+
+fn model(s: &Scenario) -> ScenarioModel {
+    let mut m = ScenarioModel::new(s);
+    m.build_benefit_grids();
+    m
+}
+
+const SEED: u64 = 20191202;
+const PATHS: usize = 10_000;
+
+/// One path of the default scenario (drivers, 120 months, every line), single-threaded.
+#[divan::bench(sample_count = 50)]
+fn one_path_default(b: Bencher) {
+    let s = scenario("guangdong-merger.toml");
+    let m = model(&s);
+    let mut state = PathState::<f64>::new(&m);
+    let mut p = 0u64;
+    b.bench_local(|| {
+        p += 1;
+        fundrisk::engine::montecarlo::run_path(&m, SEED, p, &mut state, &mut NullObserver);
+    });
+}
+
+/// 10,000 paths of the default scenario, aggregated into the risk tables' accumulators.
+#[divan::bench(sample_count = 3)]
+fn paths_10k_default(b: Bencher) {
+    let s = scenario("guangdong-merger.toml");
+    let m = model(&s);
+    b.bench(|| simulate(&m, &s.spec.risk, &RunOptions::new(PATHS, SEED), &|_| {}).unwrap());
+}
+
+/// 10,000 paths of the Shandong scenario: 18 cities and the adjustment fund.
+#[divan::bench(sample_count = 1)]
+fn paths_10k_shandong(b: Bencher) {
+    let s = scenario("shandong-provincial.toml");
+    let m = model(&s);
+    b.bench(|| simulate(&m, &s.spec.risk, &RunOptions::new(PATHS, SEED), &|_| {}).unwrap());
+}
+
+/// ChaCha8 words one path of `m` consumes (drivers and small-cell draws), averaged over 64.
+fn words_per_path(m: &ScenarioModel) -> u64 {
+    let mut state = PathState::<f64>::new(m);
+    let n = 64;
+    let total: u128 = (0..n)
+        .map(|p| {
+            let mut rng = path_rng(SEED, p);
+            let drivers = m.drivers.sample(&mut rng);
+            let mut counts = SmallCellDraws {
+                rng: &mut rng,
+                threshold: m.small_cell_threshold,
+            };
+            project(m, &drivers, &mut state, &mut counts, &mut NullObserver);
+            rng.get_word_pos()
+        })
+        .sum();
+    (total / u128::from(n)) as u64
+}
+
+/// The floor: the same random words as 10,000 paths of the default scenario, drawn in
+/// parallel from the same streams, with no model.
+#[divan::bench(sample_count = 3)]
+fn random_draws_floor_10k_default(b: Bencher) {
+    let s = scenario("guangdong-merger.toml");
+    let m = model(&s);
+    let words = words_per_path(&m);
+    eprintln!("(default scenario: {words} ChaCha8 words per path)");
+    b.bench(|| {
+        (0..PATHS as u64)
+            .into_par_iter()
+            .map(|p| {
+                let mut rng = path_rng(SEED, p);
+                (0..words).fold(0u32, |a, _| a ^ rng.next_u32())
+            })
+            .reduce(|| 0, |a, b| a ^ b)
+    });
+}
+
+/// `solve-rate` on the default scenario: P(months<9) ≤ 20 % in every year, 1,000 paths a
+/// trial, bisection over 0–20 % to 0.01 point.
+#[divan::bench(sample_count = 1)]
+fn solve_rate_default(b: Bencher) {
+    use fundrisk::study::{RateLine, SolveOptions, Target, solve_rates};
+    let s = scenario("guangdong-merger.toml");
+    let o = SolveOptions {
+        target: Target::parse("P(months<9)<=0.2").unwrap(),
+        line: RateLine::Employer,
+        from: s.spec.start,
+        years: (s.spec.start.year(), s.end().year()),
+        range: (0.0, 0.2),
+        run: RunOptions::new(1000, SEED),
+    };
+    b.bench(|| solve_rates(&s, &[0], false, &o).unwrap());
+}
