@@ -94,6 +94,34 @@ impl ShiftGrid {
         v
     }
 
+    /// Σ_c `weights[c]` × value(`regime`, `p`, `first + c`) over the contiguous cells
+    /// `first..first + weights.len()`: four dot products with the grid's rows, then the
+    /// interpolation, so the sum vectorises (lanes of two cells, one accumulator per row).
+    pub fn weighted_sum(&self, regime: usize, p: &GridPoint, first: usize, weights: &[f64]) -> f64 {
+        let base = (regime * self.n_points + p.row) * self.n_cells + first;
+        let n = weights.len();
+        let rows: [&[f64]; 4] =
+            std::array::from_fn(|j| &self.values[base + j * self.n_cells..][..n]);
+        let mut acc = [[0.0; 2]; 4];
+        let pairs = n / 2;
+        for c in 0..pairs {
+            let w = [weights[2 * c], weights[2 * c + 1]];
+            for (a, row) in acc.iter_mut().zip(&rows) {
+                a[0] += w[0] * row[2 * c];
+                a[1] += w[1] * row[2 * c + 1];
+            }
+        }
+        if n % 2 == 1 {
+            for (a, row) in acc.iter_mut().zip(&rows) {
+                a[0] += weights[n - 1] * row[n - 1];
+            }
+        }
+        acc.iter()
+            .zip(&p.weights)
+            .map(|(a, w)| w * (a[0] + a[1]))
+            .sum()
+    }
+
     /// Memory held, bytes.
     pub fn bytes(&self) -> usize {
         self.values.len() * std::mem::size_of::<f64>()

@@ -227,6 +227,8 @@ pub struct UnitPath {
     /// they change once a year (or with a dated floor or cap), not every month.
     base_by_age: Vec<f64>,
     base_key: (f64, f64, f64),
+    /// Working space: members × probability of use per benefit cell, this month.
+    exposure: Vec<f64>,
     /// Entries of the last 24 months (most recent first) of residents and flexible workers,
     /// for new members' reduced caps and waiting periods.
     resident_entries: [f64; 24],
@@ -579,6 +581,7 @@ impl UnitModel {
             log_utilisation,
             base_by_age: vec![0.0; 2 * N_AGES],
             base_key: (f64::NAN, f64::NAN, f64::NAN),
+            exposure: vec![0.0; self.n_kinds() * 2 * 2 * N_AGES],
             resident_entries: [0.0; 24],
             flexible_entries: [0.0; 24],
             worker_entries: [0.0; 24],
@@ -756,7 +759,11 @@ impl UnitModel {
             0.0
         };
         let n_windows = self.n_kinds() - N_BENEFIT_KINDS;
-        let mut annual = [0.0; N_BENEFIT_KINDS]; // inpatient, critical illness, tier 2, outpatient
+        // Exposure per benefit cell: members × the year's probability of use, in service (with
+        // residents) and retired; members of short standing move from the full-cap kinds to
+        // their reduced-cap variants.
+        let exposure = &mut up.exposure;
+        exposure.fill(0.0);
         for sex in 0..2 {
             for a in 0..N_AGES {
                 let mut active = 0.0;
@@ -791,29 +798,49 @@ impl UnitModel {
                     self.p_in[sex][a],
                     self.p_out[sex][a],
                 ];
-                let value = |kind: usize, r: usize| match (&point, &self.benefit_grid) {
-                    (Some(pt), Some(g)) => g.value(ri, pt, benefit_cell(kind, r, sex, a)),
-                    _ => self.expected_benefit(ri, kind, r, sex, a, shift),
-                };
                 for (r, n) in [(0, active + resident), (1, retired)] {
-                    if n == 0.0 {
-                        continue;
-                    }
-                    for kind in 0..N_BENEFIT_KINDS {
-                        annual[kind] += n * use_p[kind] * value(kind, r);
+                    for (kind, p) in use_p.iter().enumerate() {
+                        exposure[benefit_cell(kind, r, sex, a)] = n * p;
                     }
                 }
-                // Members of short standing: their reduced-cap payments replace the full ones.
                 for j in 0..n_windows / 3 {
                     let m = (resident * res_share[j] + workers * work_share[j]) * self.p_in[sex][a];
                     if m > 0.0 {
-                        for (kind, off) in [(0, 0), (1, 1), (2, 2)] {
-                            let variant = N_BENEFIT_KINDS + 3 * j + off;
-                            annual[kind] += m * (value(variant, 0) - value(kind, 0));
+                        for off in 0..3 {
+                            exposure[benefit_cell(N_BENEFIT_KINDS + 3 * j + off, 0, sex, a)] += m;
+                            exposure[benefit_cell(off, 0, sex, a)] -= m;
                         }
                     }
                 }
             }
+        }
+        // Expected annual payments per kind (variants add to their kind).
+        let mut annual = [0.0; N_BENEFIT_KINDS]; // inpatient, critical illness, tier 2, outpatient
+        let block = 2 * 2 * N_AGES;
+        for kind in 0..self.n_kinds() {
+            let into = if kind < N_BENEFIT_KINDS {
+                kind
+            } else {
+                (kind - N_BENEFIT_KINDS) % 3
+            };
+            let ex = &exposure[kind * block..(kind + 1) * block];
+            annual[into] += match (&point, &self.benefit_grid) {
+                (Some(pt), Some(g)) => g.weighted_sum(ri, pt, kind * block, ex),
+                _ => {
+                    let mut sum = 0.0;
+                    for r in 0..2 {
+                        for sex in 0..2 {
+                            for a in 0..N_AGES {
+                                let e = ex[(r * 2 + sex) * N_AGES + a];
+                                if e != 0.0 {
+                                    sum += e * self.expected_benefit(ri, kind, r, sex, a, shift);
+                                }
+                            }
+                        }
+                    }
+                    sum
+                }
+            };
         }
         lines.spending[spending::INPATIENT] = annual[0] / 12.0 * season;
         lines.spending[spending::CRITICAL_ILLNESS] = annual[1] / 12.0 * season;

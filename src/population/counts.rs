@@ -53,10 +53,29 @@ pub struct SmallCellDraws<'a, R: ?Sized> {
 }
 
 impl<R: Rng + ?Sized> Counts for SmallCellDraws<'_, R> {
+    /// Large cells (the common case) take the expected value inline; small ones draw.
+    #[inline]
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
         if n >= self.threshold || n <= 0.0 || p <= 0.0 {
             return n * p;
         }
+        self.draw_binomial(n, p)
+    }
+
+    fn poisson(&mut self, mean: f64) -> f64 {
+        if mean >= self.threshold || mean <= 0.0 {
+            return mean;
+        }
+        match Poisson::new(mean) {
+            Ok(d) => d.sample(self.rng),
+            Err(_) => mean,
+        }
+    }
+}
+
+impl<R: Rng + ?Sized> SmallCellDraws<'_, R> {
+    #[inline(never)]
+    fn draw_binomial(&mut self, n: f64, p: f64) -> f64 {
         if p >= 1.0 {
             return n;
         }
@@ -78,16 +97,6 @@ impl<R: Rng + ?Sized> Counts for SmallCellDraws<'_, R> {
         match Binomial::new(trials, p) {
             Ok(b) => (b.sample(self.rng) as f64).min(n),
             Err(_) => n * p,
-        }
-    }
-
-    fn poisson(&mut self, mean: f64) -> f64 {
-        if mean >= self.threshold || mean <= 0.0 {
-            return mean;
-        }
-        match Poisson::new(mean) {
-            Ok(d) => d.sample(self.rng),
-            Err(_) => mean,
         }
     }
 }
