@@ -764,47 +764,60 @@ impl UnitModel {
         // their reduced-cap variants.
         let exposure = &mut up.exposure;
         exposure.fill(0.0);
-        for sex in 0..2 {
-            for a in 0..N_AGES {
-                let mut active = 0.0;
-                let mut retired = 0.0;
-                let mut resident = 0.0;
-                let mut workers = 0.0;
-                for g in GROUPS {
-                    if g.sex() != sex {
-                        continue;
-                    }
-                    let gi = g as usize;
-                    for s in 0..N_STATUS {
-                        let n = cells.n[cell(gi, s, a)];
-                        if s == Status::Retiree as usize {
-                            retired += n;
-                        } else if s == Status::Resident as usize {
-                            resident += n;
-                        } else if s == Status::Flexible as usize {
-                            active += n * (1.0 - waiting);
-                            workers += n * (1.0 - waiting);
-                        } else if s == Status::ContinuingContributor as usize {
-                            active += n;
-                        } else {
-                            active += n;
-                            workers += n;
-                        }
+        // Members by sex and age: [0] in service (flexible workers past their wait), [1]
+        // retired, [2] residents, [3] workers (for the new-member windows).
+        let mut by_age = [[[0.0; N_AGES]; 4]; 2];
+        for (g, group) in GROUPS.iter().zip(cells.n.chunks_exact(N_STATUS * N_AGES)) {
+            let sums = &mut by_age[g.sex()];
+            let (rows, _) = group.as_chunks::<N_AGES>();
+            for (st, row) in rows.iter().enumerate() {
+                let (into, weight, worker) = match st {
+                    s if s == Status::Retiree as usize => (1, 1.0, false),
+                    s if s == Status::Resident as usize => (2, 1.0, false),
+                    s if s == Status::Flexible as usize => (0, 1.0 - waiting, true),
+                    s if s == Status::ContinuingContributor as usize => (0, 1.0, false),
+                    _ => (0, 1.0, true),
+                };
+                for a in 0..N_AGES {
+                    sums[into][a] += row[a] * weight;
+                }
+                if worker {
+                    for a in 0..N_AGES {
+                        sums[3][a] += row[a] * weight;
                     }
                 }
-                let use_p = [
-                    self.p_in[sex][a],
-                    self.p_in[sex][a],
-                    self.p_in[sex][a],
-                    self.p_out[sex][a],
-                ];
-                for (r, n) in [(0, active + resident), (1, retired)] {
-                    for (kind, p) in use_p.iter().enumerate() {
-                        exposure[benefit_cell(kind, r, sex, a)] = n * p;
-                    }
+            }
+        }
+        for (sex, [active, retired, resident, workers]) in by_age.iter().enumerate() {
+            for (kind, p) in [
+                &self.p_in[sex],
+                &self.p_in[sex],
+                &self.p_in[sex],
+                &self.p_out[sex],
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let p = &p[..N_AGES];
+                let i0 = benefit_cell(kind, 0, sex, 0);
+                for (e, (a, r)) in exposure[i0..i0 + N_AGES]
+                    .iter_mut()
+                    .zip(active.iter().zip(resident))
+                {
+                    *e = a + r;
                 }
-                for j in 0..n_windows / 3 {
-                    let m = (resident * res_share[j] + workers * work_share[j]) * self.p_in[sex][a];
+                for (e, p) in exposure[i0..i0 + N_AGES].iter_mut().zip(p) {
+                    *e *= p;
+                }
+                let i1 = benefit_cell(kind, 1, sex, 0);
+                for ((e, n), p) in exposure[i1..i1 + N_AGES].iter_mut().zip(retired).zip(p) {
+                    *e = n * p;
+                }
+            }
+            for j in 0..n_windows / 3 {
+                for a in 0..N_AGES {
+                    let m = (resident[a] * res_share[j] + workers[a] * work_share[j])
+                        * self.p_in[sex][a];
                     if m > 0.0 {
                         for off in 0..3 {
                             exposure[benefit_cell(N_BENEFIT_KINDS + 3 * j + off, 0, sex, a)] += m;
@@ -825,7 +838,19 @@ impl UnitModel {
             };
             let ex = &exposure[kind * block..(kind + 1) * block];
             annual[into] += match (&point, &self.benefit_grid) {
-                (Some(pt), Some(g)) => g.weighted_sum(ri, pt, kind * block, ex),
+                (Some(pt), Some(g)) => {
+                    // Row by row (in service, retired × sex), over the ages with members only.
+                    let mut sum = 0.0;
+                    for (row, ex) in ex.chunks_exact(N_AGES).enumerate() {
+                        let Some(lo) = ex.iter().position(|&e| e != 0.0) else {
+                            continue;
+                        };
+                        let hi = ex.iter().rposition(|&e| e != 0.0).map_or(lo, |h| h + 1);
+                        let first = kind * block + row * N_AGES + lo;
+                        sum += g.weighted_sum(ri, pt, first, &ex[lo..hi]);
+                    }
+                    sum
+                }
                 _ => {
                     let mut sum = 0.0;
                     for r in 0..2 {

@@ -333,64 +333,78 @@ impl PopulationModel {
         let cont = Status::ContinuingContributor as usize;
         let ret = Status::Retiree as usize;
         let cont_exit = self.continuing_exit_rate();
-        for g in GROUPS {
-            let gi = g as usize;
+        // Share of each sex's retirements who keep paying monthly (the rest retire outright).
+        let to_cont_share = match self.buyin.mode {
+            BuyinMode::Monthly => self.buyin.short_share,
+            BuyinMode::LumpSum => [0.0; 2],
+        };
+        for (g, group) in GROUPS
+            .iter()
+            .zip(cells.n.chunks_exact_mut(N_STATUS * N_AGES))
+        {
+            let gi = *g as usize;
             let sex = g.sex();
-            for a in 0..N_AGES {
-                let q = self.q_month[sex][a];
-                let retire = tables.retire_share[k][gi][a];
-                // Workers.
-                for s in WORKER_STATUSES {
-                    let i = cell(gi, s as usize, a);
-                    let n = cells.n[i];
+            let q = &self.q_month[sex][..N_AGES];
+            let exit = &self.exit_month[sex][..N_AGES];
+            let retire = &tables.retire_share[k][gi][..N_AGES];
+            // The group's rows by status, as fixed-size arrays (no bounds checks below).
+            let (rows, _) = group.as_chunks_mut::<N_AGES>();
+            let [workers @ .., cont_row, ret_row, res_row] = rows else {
+                unreachable!("cells hold {N_STATUS} statuses per group")
+            };
+            for (si, row) in workers.iter_mut().enumerate() {
+                let (mut d_sum, mut x_sum, mut r_sum, mut left) = (0.0, 0.0, 0.0, 0.0);
+                for a in 0..N_AGES {
+                    let n = row[a];
                     if n == 0.0 {
                         continue;
                     }
-                    let deaths = counts.binomial(n, q);
+                    let deaths = counts.binomial(n, q[a]);
                     // Exits among survivors, at the rate that gives n × exit rate on average.
-                    let exits = counts.binomial(n - deaths, self.exit_month[sex][a] / (1.0 - q));
-                    let retirements = counts.binomial(n - deaths - exits, retire);
-                    cells.n[i] = n - deaths - exits - retirements;
-                    let si = s as usize;
-                    after[si] += cells.n[i];
-                    flows.deaths[si] += deaths;
-                    flows.exits[si] += exits;
-                    flows.retire_out[si] += retirements;
-                    flows.retirements_by_sex[sex] += retirements;
-                    let (to_cont, to_ret) = match self.buyin.mode {
-                        BuyinMode::Monthly => {
-                            let c = retirements * self.buyin.short_share[sex];
-                            (c, retirements - c)
-                        }
-                        BuyinMode::LumpSum => (0.0, retirements),
-                    };
-                    cells.n[cell(gi, cont, a)] += to_cont;
-                    cells.n[cell(gi, ret, a)] += to_ret;
-                    flows.retire_in[cont] += to_cont;
-                    flows.retire_in[ret] += to_ret;
+                    let exits = counts.binomial(n - deaths, exit[a] / (1.0 - q[a]));
+                    let retirements = counts.binomial(n - deaths - exits, retire[a]);
+                    row[a] = n - deaths - exits - retirements;
+                    left += row[a];
+                    d_sum += deaths;
+                    x_sum += exits;
+                    r_sum += retirements;
+                    if retirements != 0.0 {
+                        let to_cont = retirements * to_cont_share[sex];
+                        cont_row[a] += to_cont;
+                        ret_row[a] += retirements - to_cont;
+                        flows.retire_in[cont] += to_cont;
+                        flows.retire_in[ret] += retirements - to_cont;
+                    }
                 }
+                after[si] += left;
+                flows.deaths[si] += d_sum;
+                flows.exits[si] += x_sum;
+                flows.retire_out[si] += r_sum;
+                flows.retirements_by_sex[sex] += r_sum;
+            }
+            for a in 0..N_AGES {
+                let qa = q[a];
                 // Continuing contributors: deaths, and completion of their years.
-                let i = cell(gi, cont, a);
-                let n = cells.n[i];
+                let n = cont_row[a];
                 if n > 0.0 {
-                    let deaths = counts.binomial(n, q);
+                    let deaths = counts.binomial(n, qa);
                     let done = counts.binomial(n - deaths, cont_exit[sex]);
-                    cells.n[i] = n - deaths - done;
-                    cells.n[cell(gi, ret, a)] += done;
+                    cont_row[a] = n - deaths - done;
+                    ret_row[a] += done;
                     flows.deaths[cont] += deaths;
                     flows.retire_out[cont] += done;
                     flows.retire_in[ret] += done;
                 }
                 // Retirees and residents: deaths.
-                for st in [ret, res] {
-                    let i = cell(gi, st, a);
-                    if cells.n[i] == 0.0 {
+                for (st, row) in [(ret, &mut *ret_row), (res, &mut *res_row)] {
+                    let n = row[a];
+                    if n == 0.0 {
                         continue;
                     }
-                    let deaths = counts.binomial(cells.n[i], q);
-                    cells.n[i] -= deaths;
+                    let deaths = counts.binomial(n, qa);
+                    row[a] = n - deaths;
                     flows.deaths[st] += deaths;
-                    after[st] += cells.n[i];
+                    after[st] += row[a];
                 }
             }
         }
