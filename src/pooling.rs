@@ -83,10 +83,10 @@ pub fn adjustment_payments<M: Money>(
     for &p in &paid {
         sum += p;
     }
-    if sum > available {
-        if let Some(last) = paid.iter_mut().rev().find(|p| **p > zero) {
-            *last -= sum - available;
-        }
+    if sum > available
+        && let Some(last) = paid.iter_mut().rev().find(|p| **p > zero)
+    {
+        *last -= sum - available;
     }
     paid
 }

@@ -558,16 +558,16 @@ impl Validator<'_> {
                 )?,
             }
         }
-        if let Some(m) = p.start {
-            if m < self.start || m > self.end || m.month() != 1 {
-                return Err(self.err(
-                    "pooling.start",
-                    format!(
-                        "{m} must be a January within the horizon ({} – {})",
-                        self.start, self.end
-                    ),
-                ));
-            }
+        if let Some(m) = p.start
+            && (m < self.start || m > self.end || m.month() != 1)
+        {
+            return Err(self.err(
+                "pooling.start",
+                format!(
+                    "{m} must be a January within the horizon ({} – {})",
+                    self.start, self.end
+                ),
+            ));
         }
         self.finite("pooling.initial_balance", p.initial_balance, "yuan")?;
         self.dated_range("pooling.levy_rate", &p.levy_rate, 0.0, 1.0, "share 0–1")?;
@@ -994,10 +994,10 @@ impl Validator<'_> {
             ));
         }
         if let Some(m) = &p.maternity {
-            if let Some(mm) = m.merger {
-                if mm <= self.start || mm > self.end {
-                    return Err(self.err(at("maternity.merger"), format!("{mm} is outside the horizon ({} – {}); omit it if the funds merged before the start", self.start.plus(1), self.end)));
-                }
+            if let Some(mm) = m.merger
+                && (mm <= self.start || mm > self.end)
+            {
+                return Err(self.err(at("maternity.merger"), format!("{mm} is outside the horizon ({} – {}); omit it if the funds merged before the start", self.start.plus(1), self.end)));
             }
             share("maternity.employer_rate", &m.employer_rate)?;
             self.dated_range(
