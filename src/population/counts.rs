@@ -33,9 +33,14 @@ const INVERSION_MEAN: f64 = 10.0;
 /// A binomial(`trials`, `p`) draw by sequential inversion, for p ≤ 0.5 and a small mean: one
 /// uniform, then P(k + 1) = P(k) · (trials − k)/(k + 1) · p/(1 − p) from P(0) = (1 − p)^trials.
 fn binomial_inversion<R: Rng + ?Sized>(rng: &mut R, trials: u64, p: f64) -> u64 {
+    let mut u: f64 = rng.random();
+    // Squeeze: P(0) = (1 − p)^trials ≥ 1 − trials·p, so a uniform below that bound is 0
+    // without the exp and log (most small cells' draws; the result is the same as without).
+    if u <= 1.0 - trials as f64 * p {
+        return 0;
+    }
     let mut pk = (trials as f64 * (-p).ln_1p()).exp();
     let odds = p / (1.0 - p);
-    let mut u: f64 = rng.random();
     let mut k = 0;
     while u > pk && k < trials {
         u -= pk;
