@@ -960,7 +960,7 @@ impl UnitModel {
         }
 
         // --- membership flows at the end of the month ----------------------------------
-        self.population.step_from(
+        self.population.step(
             cells,
             &memo.members,
             &self.tables,

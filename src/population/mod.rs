@@ -288,33 +288,10 @@ impl PopulationModel {
     /// One month of flows, applied at the end of the month `k` (offset from the start):
     /// deaths, exits, retirements, continuing contributors completing their years, and entries
     /// that bring each worker status to its target growth `employment_growth` (annual).
+    /// `before`: the month's members by status (`cells.status_totals()`, which the caller
+    /// has at hand).
     #[allow(clippy::too_many_arguments)]
     pub fn step(
-        &self,
-        cells: &mut Cells,
-        tables: &MonthTables,
-        k: usize,
-        employment_growth: f64,
-        resident_growth: f64,
-        flows: &mut MemberFlows,
-        counts: &mut impl Counts,
-    ) {
-        let before = cells.status_totals();
-        self.step_from(
-            cells,
-            &before,
-            tables,
-            k,
-            employment_growth,
-            resident_growth,
-            flows,
-            counts,
-        );
-    }
-
-    /// [`step`](Self::step) with the month's status totals `before` already at hand.
-    #[allow(clippy::too_many_arguments)]
-    pub fn step_from(
         &self,
         cells: &mut Cells,
         before: &[f64; N_STATUS],
@@ -568,10 +545,15 @@ mod tests {
                         rng: &mut rng,
                         threshold: 1e12,
                     };
-                    model.step(&mut cells, &tables, k, growth, 0.0, &mut flows, &mut draws);
+                    let before = cells.status_totals();
+                    model.step(
+                        &mut cells, &before, &tables, k, growth, 0.0, &mut flows, &mut draws,
+                    );
                 } else {
+                    let before = cells.status_totals();
                     model.step(
                         &mut cells,
+                        &before,
                         &tables,
                         k,
                         growth,
