@@ -13,6 +13,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+/// Prints a line to stdout, ignoring a closed pipe (`fundrisk check | head` must not panic;
+/// the results are in files, what is printed is a summary).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "fundrisk",
@@ -259,7 +268,7 @@ fn solve_rate(
     }
     for a in &answers {
         match a.rate {
-            Some(r) => println!(
+            Some(r) => say!(
                 "{}: {target} in {}-{} needs the {line} rate at {:.2} % from {from} (now {:.2} %); {} {}: p = {:.4} ± {:.4}; break-even {:.2} %",
                 a.unit,
                 years.0,
@@ -272,7 +281,7 @@ fn solve_rate(
                 a.probability_se,
                 a.break_even_rate * 100.0
             ),
-            None => println!(
+            None => say!(
                 "{}: no {line} rate up to {:.2} % meets {target} in {}-{}; at {:.2} % the worst year is {} with p = {:.4} ± {:.4}",
                 a.unit,
                 o.range.1 * 100.0,
@@ -313,7 +322,7 @@ fn solve_rate(
         lang,
     };
     let dir = write_study(&dir, &out, &meta)?;
-    println!("wrote {}", dir.display());
+    say!("wrote {}", dir.display());
     Ok(())
 }
 
@@ -410,7 +419,7 @@ fn compare(
         lang,
     };
     let dir = write_study(&dir, &out, &meta)?;
-    println!("wrote {} ({} rows)", dir.display(), all.n_rows());
+    say!("wrote {} ({} rows)", dir.display(), all.n_rows());
     Ok(())
 }
 
@@ -458,7 +467,7 @@ pub fn main() -> Result<()> {
                 lang,
             };
             let dir = write_study(&dir, &out, &meta)?;
-            println!("wrote {} ({} rows)", dir.display(), table.n_rows());
+            say!("wrote {} ({} rows)", dir.display(), table.n_rows());
             Ok(())
         }
         Command::Compare {
@@ -469,7 +478,7 @@ pub fn main() -> Result<()> {
         } => compare(&scenarios, separate_maternity, &run, out),
         Command::Check { scenario } => {
             let s = load(scenario.as_deref())?;
-            print!("{}", fundrisk::scenario::describe(&s));
+            say!("{}", fundrisk::scenario::describe(&s).trim_end());
             Ok(())
         }
         Command::Ledger { scenario, out } => {
@@ -478,7 +487,7 @@ pub fn main() -> Result<()> {
             let rows = report::exact_ledger(&model);
             report::write_ledger_csv(&out, &rows)
                 .with_context(|| format!("writing the ledger of {}", s.spec.name))?;
-            println!("wrote {} ({} rows)", out.display(), rows.len());
+            say!("wrote {} ({} rows)", out.display(), rows.len());
             Ok(())
         }
         Command::Run {
@@ -496,7 +505,7 @@ pub fn main() -> Result<()> {
             let outcome =
                 fundrisk::run::run_scenario(&s, &opts, &dir, lang, &|n| bar.inc(n as u64))?;
             bar.finish_and_clear();
-            println!(
+            say!(
                 "{}: {} paths in {:.1} s; wrote {} ({})",
                 s.spec.name,
                 opts.paths,

@@ -553,3 +553,19 @@ fn every_scenario_file_checks_and_projects() {
     }
     assert!(n >= 4, "{n} scenarios");
 }
+
+/// A closed stdout (`fundrisk check | head -0`) is not a crash: the command still succeeds.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .arg("check")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
