@@ -1,0 +1,353 @@
+"""An independent reference implementation of the fundrisk model in Python and NumPy.
+
+It reads the same scenario files and data tables as `fundrisk`, written from MODEL.md and the
+scenario format (docs/scenario-format.md), vectorised over paths: each state is an array whose
+first axis is the path. It exists to check the Rust engine (its expected path must equal
+`fundrisk ledger` line by line) and to time it against an analyst's NumPy code.
+
+Status: membership (cells by retirement group, status and age; deaths, exits, retirements with
+the 2025 reform, continuing contributors, ageing, entries) is implemented and checked against
+the ledger's membership columns. Contributions, benefits, maternity, pooling and the ledger
+lines are not yet implemented.
+
+Usage: python3 fundrisk_ref.py SCENARIO.toml [--ledger ledger.csv]
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+MIN_AGE, MAX_AGE = 16, 100
+N_AGES = MAX_AGE - MIN_AGE + 1
+# Statuses, in the engine's order.
+ENTERPRISE, GOVERNMENT, FLEXIBLE, CONTINUING, RETIREE, RESIDENT = range(6)
+N_STATUS = 6
+WORKERS = (ENTERPRISE, GOVERNMENT, FLEXIBLE)
+STATUS_NAMES = ("enterprise", "government", "flexible", "continuing", "retiree", "resident")
+# Retirement groups: men (60), women whose original age is 50 (workers) or 55 (cadres).
+MALE60, FEMALE50, FEMALE55 = range(3)
+N_GROUPS = 3
+GROUP_SEX = (0, 1, 1)
+
+
+# --- months and dated values -------------------------------------------------------------------
+
+def month(text: str) -> int:
+    """'YYYY-MM' as a month index y*12 + (m-1)."""
+    y, m = text.split("-")
+    return int(y) * 12 + int(m) - 1
+
+
+def dated(value, t: int):
+    """The value of a dated parameter in month index t: a plain value, or the latest entry of a
+    list of {from, value} not after t (the first before the first entry)."""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "from" in value[0]:
+        chosen = value[0]["value"]
+        for e in value:
+            if month(e["from"]) <= t:
+                chosen = e["value"]
+        return chosen
+    return value
+
+
+# --- data tables ---------------------------------------------------------------------------------
+
+def read_table(spec: str, scenario_dir: Path) -> list[dict[str, str]]:
+    path = REPO / "data" / spec[len("builtin:"):] if spec.startswith("builtin:") else scenario_dir / spec
+    with open(path, encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#") and line.strip()]
+    return list(csv.DictReader(lines))
+
+
+def by_sex_age(rows, male: str, female: str) -> np.ndarray:
+    out = np.zeros((2, N_AGES))
+    for r in rows:
+        a = int(r["age"]) - MIN_AGE
+        out[0, a] = float(r[male])
+        out[1, a] = float(r[female])
+    return out
+
+
+def structure(rows) -> np.ndarray:
+    """[status k of enterprise, government, flexible, retiree, resident][sex][age] shares."""
+    names = ["enterprise", "government", "flexible", "retiree", "resident"]
+    out = np.zeros((5, 2, N_AGES))
+    for r in rows:
+        out[names.index(r["status"]), int(r["sex"] == "F"), int(r["age"]) - MIN_AGE] = float(r["share"])
+    return out
+
+
+# --- the 2025 retirement-age reform --------------------------------------------------------------
+
+# (original age, first birth month affected, birth months per month of delay, maximum delay)
+REFORM = {
+    MALE60: (60, month("1965-01"), 4, 36),
+    FEMALE55: (55, month("1970-01"), 4, 36),
+    FEMALE50: (50, month("1975-01"), 2, 60),
+}
+
+
+def retirement_month(g: int, birth: int, reform: bool) -> int:
+    base, first, step, cap = REFORM[g]
+    n = birth - first
+    delay = 0 if (not reform or n < 0) else min(n // step + 1, cap)
+    return birth + base * 12 + delay
+
+
+def subcohorts_from(g: int, a: int, t: int, start: int, reform: bool) -> int:
+    """Of the 12 birth-month subcohorts of age index a in month t's year, how many retire in month
+    `start` or later."""
+    birth_year = t // 12 - (a + MIN_AGE)
+    return sum(retirement_month(g, birth_year * 12 + b, reform) >= start for b in range(12))
+
+
+# --- scenario ------------------------------------------------------------------------------------
+
+@dataclass
+class Unit:
+    name: str
+    totals: list[float]          # enterprise, government, flexible, retirees, residents
+    resident_growth: float
+    structure: np.ndarray
+    female55: list[float]        # per worker status
+    reform: bool
+    buyin_monthly: bool
+    short_share: np.ndarray      # per sex
+    mean_shortfall: np.ndarray   # per sex, years
+
+
+@dataclass
+class Scenario:
+    start: int
+    horizon: int
+    q_month: np.ndarray          # [sex][age]
+    exit_month: np.ndarray
+    entry_share: np.ndarray
+    employment_growth: np.ndarray  # per year of the horizon (the expected path)
+    first_year: int
+    units: list[Unit]
+
+
+def normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def load(path: Path) -> Scenario:
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    here = path.parent
+    data = spec.get("data", {})
+    life = read_table(data.get("life_table", "builtin:life_table.csv"), here)
+    flows = read_table(data.get("worker_flows", "builtin:worker_flows.csv"), here)
+    start = month(spec["start"])
+    horizon = int(spec["horizon_months"])
+    first_year, last_year = start // 12, (start + horizon - 1) // 12
+    econ = spec.get("economy", {})
+    growth = econ.get("employment_growth", {"mean": 0.01})
+    employment = np.array([dated(growth["mean"], y * 12 + 6) for y in range(first_year, last_year + 1)])
+    policy = spec.get("policy", {})
+    units = []
+    for u in spec["units"]:
+        p = {**policy, **u.get("policy", {})}
+        m = u["membership"]
+        f55 = {"enterprise": 0.3, "government": 1.0, "flexible": 1.0, **p.get("female_age55_share", {})}
+        mins = {"male": 25.0, "female": 20.0, **p.get("minimum_years", {})}
+        years = {"mean_male": 32.0, "sd_male": 7.0, "mean_female": 27.0, "sd_female": 7.0,
+                 **p.get("contribution_years", {})}
+        short, shortfall = [], []
+        for sex, key in ((0, "male"), (1, "female")):
+            lo, mean, sd = mins[key], years[f"mean_{key}"], years[f"sd_{key}"]
+            if sd <= 0:
+                short.append(float(mean < lo))
+                shortfall.append(max(lo - mean, 0.0))
+            else:
+                z = (lo - mean) / sd
+                phi = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+                short.append(normal_cdf(z))
+                shortfall.append((lo - mean) * normal_cdf(z) + sd * phi)
+        units.append(Unit(
+            name=u["name"],
+            totals=[m.get("enterprise", 0.0), m.get("government", 0.0), m.get("flexible", 0.0),
+                    m.get("retirees", 0.0), m.get("residents", 0.0)],
+            resident_growth=m.get("resident_growth", 0.0),
+            structure=structure(read_table(m.get("structure", "builtin:membership_structure.csv"), here)),
+            female55=[f55["enterprise"], f55["government"], f55["flexible"]],
+            reform=p.get("retirement_reform", True),
+            buyin_monthly=p.get("buyin_mode", "lump_sum") == "monthly",
+            short_share=np.array(short),
+            mean_shortfall=np.array(shortfall),
+        ))
+    return Scenario(
+        start=start,
+        horizon=horizon,
+        q_month=by_sex_age(life, "q_male", "q_female") / 12.0,
+        exit_month=by_sex_age(flows, "exit_rate_male", "exit_rate_female") / 12.0,
+        entry_share=by_sex_age(flows, "entry_share_male", "entry_share_female"),
+        employment_growth=employment,
+        first_year=first_year,
+        units=units,
+    )
+
+
+# --- membership ----------------------------------------------------------------------------------
+
+class Membership:
+    """Cells [path, group, status, age] of one unit and their monthly flows (expected values)."""
+
+    def __init__(self, s: Scenario, u: Unit, n_paths: int):
+        self.s, self.u = s, u
+        reform = u.reform
+        ages = range(N_AGES)
+        # Month tables: retirement shares and whether workers can still be active.
+        self.retire_share = np.zeros((s.horizon, N_GROUPS, N_AGES))
+        self.can_work = np.zeros((s.horizon, N_GROUPS, N_AGES))
+        for k in range(s.horizon):
+            t = s.start + k
+            for g in range(N_GROUPS):
+                for a in ages:
+                    remaining = subcohorts_from(g, a, t, t, reform)
+                    later = subcohorts_from(g, a, t, t + 1, reform)
+                    self.retire_share[k, g, a] = (remaining - later) / remaining if remaining else 0.0
+                    self.can_work[k, g, a] = float(remaining > 0)
+        st = u.structure
+        male, female = st[:3, 0].sum(axis=1), st[:3, 1].sum(axis=1)
+        self.male_share = np.where(male + female > 0, male / np.maximum(male + female, 1e-300), 0.5)
+        # Entrants' shares by group and age, per month and worker status (normalised).
+        sex_share = np.array([[self.male_share[w],
+                               (1 - self.male_share[w]) * (1 - u.female55[w]),
+                               (1 - self.male_share[w]) * u.female55[w]] for w in range(3)])
+        entry = s.entry_share[list(GROUP_SEX)]                                  # [g][a]
+        w = sex_share[None, :, :, None] * entry[None, None] * self.can_work[:, None]  # [k][w][g][a]
+        tot = w.sum(axis=(2, 3), keepdims=True)
+        self.entry_weights = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 0.0)
+        self.entry_ok = tot[..., 0, 0] > 0
+        # Initial cells.
+        c = np.zeros((N_GROUPS, N_STATUS, N_AGES))
+        for k, total in enumerate(u.totals):
+            status = (ENTERPRISE, GOVERNMENT, FLEXIBLE, RETIREE, RESIDENT)[k]
+            f55 = u.female55[k] if k < 3 else 0.0
+            c[MALE60, status] += total * st[k, 0]
+            c[FEMALE50, status] += total * st[k, 1] * (1 - f55)
+            c[FEMALE55, status] += total * st[k, 1] * f55
+        for g in range(N_GROUPS):
+            for a in ages:
+                overdue = 12 - subcohorts_from(g, a, s.start, s.start, reform)
+                if overdue > 0:
+                    moved = c[g, list(WORKERS), a] * (overdue / 12.0)
+                    c[g, list(WORKERS), a] -= moved
+                    c[g, RETIREE, a] += moved.sum()
+        self.cells = np.repeat(c[None], n_paths, axis=0)
+        share, months = u.short_share, 12.0 * u.mean_shortfall / np.maximum(u.short_share, 1e-300)
+        self.cont_exit = np.where(share <= 0, 1.0, np.where(months <= 1.0, 1.0, 1.0 / months))
+        self.to_cont = u.short_share if u.buyin_monthly else np.zeros(2)
+
+    def totals(self) -> np.ndarray:
+        """Members by status [path][status]."""
+        return self.cells.sum(axis=(1, 3))
+
+    def age_one_year(self):
+        c = self.cells
+        top = c[..., -1] + c[..., -2]
+        c[..., 1:-1] = c[..., :-2].copy()
+        c[..., -1] = top
+        c[..., 0] = 0.0
+
+    def step(self, k: int, employment_growth: np.ndarray):
+        """Flows at the end of month k; employment_growth per path (annual)."""
+        s, c = self.s, self.cells
+        before = self.totals()
+        sex = list(GROUP_SEX)
+        q = s.q_month[sex][None]                      # [1][g][a]
+        ex = s.exit_month[sex][None]
+        ret = self.retire_share[k][None]
+        to_cont = self.to_cont[sex][None, :, None]
+        for st in WORKERS:
+            n = c[:, :, st]
+            deaths = n * q
+            exits = (n - deaths) * (ex / (1 - q))
+            retirements = (n - deaths - exits) * ret
+            c[:, :, st] = n - deaths - exits - retirements
+            into_cont = retirements * to_cont
+            c[:, :, CONTINUING] += into_cont
+            c[:, :, RETIREE] += retirements - into_cont
+        n = c[:, :, CONTINUING]
+        deaths = n * q
+        done = (n - deaths) * self.cont_exit[sex][None, :, None]
+        c[:, :, CONTINUING] = n - deaths - done
+        c[:, :, RETIREE] += done
+        for st in (RETIREE, RESIDENT):
+            c[:, :, st] -= c[:, :, st] * q
+        after = self.totals()
+        # Residents: entrants to reach the growth target.
+        res_before = before[:, RESIDENT]
+        gap = res_before * (1 + self.u.resident_growth) ** (1 / 12) - after[:, RESIDENT]
+        gap = np.where((res_before > 0) & (gap > 0), gap, 0.0)
+        w = s.entry_share / s.entry_share.sum()
+        c[:, MALE60, RESIDENT] += gap[:, None] * w[0][None]
+        c[:, FEMALE50, RESIDENT] += gap[:, None] * w[1][None]
+        # Workers: entrants (or extra exits) to reach the employment target.
+        monthly = (1 + employment_growth) ** (1 / 12)
+        for wi, st in enumerate(WORKERS):
+            target = before[:, st] * monthly
+            gap = target - after[:, st]
+            add = (gap > 0) & self.entry_ok[k, wi]
+            c[:, :, st] += np.where(add, gap, 0.0)[:, None, None] * self.entry_weights[k, wi][None]
+            shrink = (gap < 0) & (after[:, st] > 0)
+            keep = np.where(shrink, target / np.where(after[:, st] > 0, after[:, st], 1.0), 1.0)
+            c[:, :, st] *= keep[:, None, None]
+
+
+def project_membership(s: Scenario, n_paths: int = 1, employment: np.ndarray | None = None):
+    """Members by status at the start of every month: {unit: array [month][path][status]}."""
+    if employment is None:
+        employment = np.repeat(s.employment_growth[:, None], n_paths, axis=1)  # [year][path]
+    out = {}
+    for u in s.units:
+        m = Membership(s, u, n_paths)
+        series = np.zeros((s.horizon, n_paths, N_STATUS))
+        for k in range(s.horizon):
+            t = s.start + k
+            if k > 0 and t % 12 == 0:
+                m.age_one_year()
+            series[k] = m.totals()
+            yi = min(max(t // 12 - s.first_year, 0), employment.shape[0] - 1)
+            m.step(k, employment[yi])
+        out[u.name] = series
+    return out
+
+
+def compare_ledger(s: Scenario, ledger: Path) -> float:
+    """Worst relative difference between the reference's membership and the ledger's, beyond
+    the ledger's rounding to 0.01 person."""
+    members = project_membership(s)
+    worst = 0.0
+    with open(ledger, encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["members_enterprise"] != ""]
+    for r in rows:
+        k = month(r["month"]) - s.start
+        # A city-unified fund's row carries the membership of all its counties.
+        ref = members[r["unit"]][k, 0] if r["unit"] in members else sum(m[k, 0] for m in members.values())
+        for st, name in enumerate(STATUS_NAMES):
+            a, b = float(r[f"members_{name}"]), ref[st]
+            # The ledger prints members to 0.01 person: beyond that rounding, relative.
+            off = max(abs(a - b) - 0.005, 0.0)
+            if off > 0:
+                worst = max(worst, off / max(abs(a), abs(b)))
+    return worst
+
+
+if __name__ == "__main__":
+    scenario = load(Path(sys.argv[1]))
+    if "--ledger" in sys.argv:
+        diff = compare_ledger(scenario, Path(sys.argv[sys.argv.index("--ledger") + 1]))
+        print(f"membership: worst relative difference from the ledger {diff:.3e}")
+        # Far inside the 0.01 % the issue asks: both sides compute the same expected values in
+        # floating point, so anything above rounding noise is a difference of model.
+        sys.exit(0 if diff <= 1e-8 else 1)
