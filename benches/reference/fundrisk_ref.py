@@ -6,9 +6,11 @@ first axis is the path. It exists to check the Rust engine (its expected path mu
 `fundrisk ledger` line by line) and to time it against an analyst's NumPy code.
 
 Status: membership (cells by retirement group, status and age; deaths, exits, retirements with
-the 2025 reform, continuing contributors, ageing, entries) is implemented and checked against
-the ledger's membership columns. Contributions, benefits, maternity, pooling and the ledger
-lines are not yet implemented.
+the 2025 reform, continuing contributors, ageing, entries) and contribution income (employer,
+employee, flexible workers, buy-ins, separate maternity contributions, residents and subsidies,
+personal-account credits) are implemented and equal the ledger in all five scenarios.
+Benefits, maternity spending, mergers, interest, pooling rules and the Monte Carlo drivers are
+not yet implemented.
 
 Usage: python3 fundrisk_ref.py SCENARIO.toml [--ledger ledger.csv]
 """
@@ -122,6 +124,8 @@ class Unit:
     buyin_monthly: bool
     short_share: np.ndarray      # per sex
     mean_shortfall: np.ndarray   # per sex, years
+    policy: dict                 # merged policy, defaults filled in
+    avg_wage_prev_year: float
 
 
 @dataclass
@@ -134,10 +138,50 @@ class Scenario:
     employment_growth: np.ndarray  # per year of the horizon (the expected path)
     first_year: int
     units: list[Unit]
+    wage_growth: np.ndarray        # per year, annual log growth (expected path)
+    collection_rate: np.ndarray    # per year
+    wage_rel: np.ndarray           # [sex][age], before normalisation
+    pooling: dict
 
 
 def normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    """A unit's policy: the scenario's [policy] with the unit's own keys on top, table by table."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = deep_merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+    return out
+
+
+# Policy defaults (docs/scenario-format.md) for the fields the reference reads.
+POLICY_DEFAULTS = {
+    "employer_to_personal_account": 0.0,
+    "employee_rate": 0.02,
+    "employee_to_personal_account": 1.0,
+    "base_floor": 0.6,
+    "base_cap": 3.0,
+    "base_reference_lag": 1,
+    "wage_dispersion": 0.5,
+    "flexible_base": 0.6,
+    "flexible_rate": 0.07,
+    "flexible_to_personal_account": 0.0,
+    "buyin_rate": 0.08,
+    "resident_rate": 0.0,
+    "resident_income": 0.0,
+    "resident_income_lag": 2,
+    "resident_subsidy": 0.0,
+}
+
+ECONOMY_DEFAULT_MEANS = {"wage_growth": 0.06, "collection_rate": 0.98, "employment_growth": 0.01}
+
+
+def year_means(econ: dict, name: str, years: range) -> np.ndarray:
+    """A driver's mean in each year: the value in force in its July."""
+    mean = econ.get(name, {}).get("mean", ECONOMY_DEFAULT_MEANS[name])
+    return np.array([dated(mean, y * 12 + 6) for y in years], dtype=float)
 
 
 def load(path: Path) -> Scenario:
@@ -150,20 +194,21 @@ def load(path: Path) -> Scenario:
     horizon = int(spec["horizon_months"])
     first_year, last_year = start // 12, (start + horizon - 1) // 12
     econ = spec.get("economy", {})
-    growth = econ.get("employment_growth", {"mean": 0.01})
-    employment = np.array([dated(growth["mean"], y * 12 + 6) for y in range(first_year, last_year + 1)])
+    years = range(first_year, last_year + 1)
+    employment = year_means(econ, "employment_growth", years)
     policy = spec.get("policy", {})
+    wage = read_table(data.get("wage_profile", "builtin:wage_profile.csv"), here)
     units = []
     for u in spec["units"]:
-        p = {**policy, **u.get("policy", {})}
+        p = {**POLICY_DEFAULTS, **deep_merge(policy, u.get("policy", {}))}
         m = u["membership"]
         f55 = {"enterprise": 0.3, "government": 1.0, "flexible": 1.0, **p.get("female_age55_share", {})}
         mins = {"male": 25.0, "female": 20.0, **p.get("minimum_years", {})}
-        years = {"mean_male": 32.0, "sd_male": 7.0, "mean_female": 27.0, "sd_female": 7.0,
+        cy = {"mean_male": 32.0, "sd_male": 7.0, "mean_female": 27.0, "sd_female": 7.0,
                  **p.get("contribution_years", {})}
         short, shortfall = [], []
         for sex, key in ((0, "male"), (1, "female")):
-            lo, mean, sd = mins[key], years[f"mean_{key}"], years[f"sd_{key}"]
+            lo, mean, sd = mins[key], cy[f"mean_{key}"], cy[f"sd_{key}"]
             if sd <= 0:
                 short.append(float(mean < lo))
                 shortfall.append(max(lo - mean, 0.0))
@@ -183,6 +228,8 @@ def load(path: Path) -> Scenario:
             buyin_monthly=p.get("buyin_mode", "lump_sum") == "monthly",
             short_share=np.array(short),
             mean_shortfall=np.array(shortfall),
+            policy=p,
+            avg_wage_prev_year=u["average_wage_prev_year"],
         ))
     return Scenario(
         start=start,
@@ -193,6 +240,10 @@ def load(path: Path) -> Scenario:
         employment_growth=employment,
         first_year=first_year,
         units=units,
+        wage_growth=year_means(econ, "wage_growth", years),
+        collection_rate=year_means(econ, "collection_rate", years),
+        wage_rel=by_sex_age(wage, "rel_male", "rel_female"),
+        pooling=spec.get("pooling", {}),
     )
 
 
@@ -268,11 +319,14 @@ class Membership:
         ex = s.exit_month[sex][None]
         ret = self.retire_share[k][None]
         to_cont = self.to_cont[sex][None, :, None]
+        self.retirements_by_sex = np.zeros((c.shape[0], 2))
         for st in WORKERS:
             n = c[:, :, st]
             deaths = n * q
             exits = (n - deaths) * (ex / (1 - q))
             retirements = (n - deaths - exits) * ret
+            self.retirements_by_sex[:, 0] += retirements[:, MALE60].sum(axis=-1)
+            self.retirements_by_sex[:, 1] += retirements[:, FEMALE50:].sum(axis=(1, 2))
             c[:, :, st] = n - deaths - exits - retirements
             into_cont = retirements * to_cont
             c[:, :, CONTINUING] += into_cont
@@ -302,6 +356,123 @@ class Membership:
             shrink = (gap < 0) & (after[:, st] > 0)
             keep = np.where(shrink, target / np.where(after[:, st] > 0, after[:, st], 1.0), 1.0)
             c[:, :, st] *= keep[:, None, None]
+
+
+# --- contributions -------------------------------------------------------------------------------
+
+def lev(mean: np.ndarray, sigma: float, b: np.ndarray) -> np.ndarray:
+    """E[min(X, b)] for X lognormal with the given mean and log-sd sigma."""
+    mu = np.log(mean) - 0.5 * sigma * sigma
+    z = (np.log(b) - mu) / sigma
+    cdf = lambda x: 0.5 * np.vectorize(math.erfc)(-x / math.sqrt(2.0))
+    return mean * cdf(z - sigma) + b * cdf(-z)
+
+
+def clamped_mean(mean: np.ndarray, sigma: float, floor: float, cap: float) -> np.ndarray:
+    """E[min(max(X, floor), cap)]: the expected contribution base."""
+    return floor + lev(mean, sigma, np.full_like(mean, cap)) - lev(mean, sigma, np.full_like(mean, floor))
+
+
+INCOME = ("income_employer", "income_employee", "income_flexible", "income_buyin",
+          "income_maternity", "income_resident", "income_subsidy", "personal_account_income")
+
+
+class Contributions:
+    """A unit's contribution income per month (expected path), from its membership."""
+
+    def __init__(self, s: Scenario, u: Unit, m: Membership):
+        self.s, self.u, self.p = s, u, u.policy
+        # Wages by calendar year from two years before the start.
+        w = [u.avg_wage_prev_year / math.exp(s.wage_growth[0]), u.avg_wage_prev_year]
+        for g in s.wage_growth:
+            w.append(w[-1] * math.exp(g))
+        self.wages, self.first_wage_year = w, s.first_year - 2
+        # Wage relativities normalised over the initial active members.
+        c = m.cells[0]
+        n = c[:, list(WORKERS)].sum(axis=1)                        # [g][a]
+        rel = s.wage_rel[list(GROUP_SEX)]                          # [g][a]
+        num, den = (n * rel).sum(), n.sum()
+        self.wage_rel = s.wage_rel / (num / den if den > 0 and num > 0 else 1.0)
+        mat = self.p.get("maternity")
+        self.maternity = mat
+        self.merger = month(mat["merger"]) if mat and "merger" in mat else None
+
+    def wage(self, year: int) -> float:
+        i = min(max(year - self.first_wage_year, 0), len(self.wages) - 1)
+        return self.wages[i]
+
+    def month(self, t: int, cells: np.ndarray, retirements_by_sex: np.ndarray) -> dict:
+        """Income lines of month t from the cells at its start [group][status][age] and the
+        month's retirements by sex (for lump-sum buy-ins)."""
+        p, s = self.p, self.s
+        at = lambda key: dated(p[key], t)
+        year = t // 12
+        yi = min(max(year - s.first_year, 0), len(s.collection_rate) - 1)
+        collection = s.collection_rate[yi]
+        reference = self.wage(year - p["base_reference_lag"])
+        floor, cap = at("base_floor") * reference, at("base_cap") * reference
+        mat = self.maternity
+        separate = mat is not None and self.merger is not None and t < self.merger
+        mat_rate = dated(mat.get("employer_rate", 0.0), t) if mat else 0.0
+        merged_extra = mat_rate if (mat is not None and not separate and self.merger is not None) else 0.0
+        er = at("employer_rate")
+        er_ent = er + merged_extra
+        er_gov = (dated(p["employer_rate_government"], t) if "employer_rate_government" in p else er) + merged_extra
+        base = clamped_mean(self.wage(year) * self.wage_rel, p["wage_dispersion"], floor, cap)  # [sex][a]
+        base_g = base[list(GROUP_SEX)]
+        payroll_ent = (cells[:, ENTERPRISE] * base_g).sum()
+        payroll_gov = (cells[:, GOVERNMENT] * base_g).sum()
+        payroll = payroll_ent + payroll_gov
+        employer = (payroll_ent * er_ent + payroll_gov * er_gov) * collection
+        to_accounts = (employer - payroll * merged_extra * collection) * at("employer_to_personal_account")
+        employee = payroll * at("employee_rate") * collection
+        ee_pa = at("employee_to_personal_account")
+        totals = cells.sum(axis=(0, 2))
+        n_flex, n_res, n_cont = totals[FLEXIBLE], totals[RESIDENT], totals[CONTINUING]
+        flex_base = at("flexible_base") * reference
+        flex_rate, flex_pa = at("flexible_rate"), at("flexible_to_personal_account")
+        out = dict.fromkeys(INCOME, 0.0)
+        out["income_employer"] = employer - to_accounts
+        out["income_employee"] = employee * (1 - ee_pa)
+        out["income_flexible"] = n_flex * flex_base * max(flex_rate - flex_pa, 0.0) * collection
+        out["personal_account_income"] = (to_accounts + employee * ee_pa
+                                          + n_flex * flex_base * min(flex_pa, flex_rate) * collection)
+        if separate:
+            covered = payroll + (n_flex * flex_base if mat.get("flexible_covered", False) else 0.0)
+            out["income_maternity"] = covered * mat_rate * collection
+        if n_res > 0:
+            income_year = year - p["resident_income_lag"]
+            res_base = dated(p["resident_income"], income_year * 12 + 6)
+            out["income_resident"] = n_res * at("resident_rate") * res_base / 12 * collection
+            out["income_subsidy"] = n_res * at("resident_subsidy") / 12
+        buyin = at("buyin_rate")
+        out["income_buyin"] = n_cont * floor * buyin * collection
+        if not self.u.buyin_monthly:
+            years = (retirements_by_sex * self.u.mean_shortfall).sum()
+            out["income_buyin"] += years * 12 * floor * buyin
+        return out
+
+
+def project_expected(s: Scenario) -> dict:
+    """The expected path: per unit, per month, members by status and the income lines."""
+    out = {}
+    employment = s.employment_growth[:, None]
+    for u in s.units:
+        m = Membership(s, u, 1)
+        contrib = Contributions(s, u, m)
+        rows = []
+        for k in range(s.horizon):
+            t = s.start + k
+            if k > 0 and t % 12 == 0:
+                m.age_one_year()
+            members = m.totals()[0]
+            cells = m.cells[0].copy()
+            yi = min(max(t // 12 - s.first_year, 0), employment.shape[0] - 1)
+            m.step(k, employment[yi])
+            lines = contrib.month(t, cells, m.retirements_by_sex[0])
+            rows.append((members, lines))
+        out[u.name] = rows
+    return out
 
 
 def project_membership(s: Scenario, n_paths: int = 1, employment: np.ndarray | None = None):
@@ -343,11 +514,42 @@ def compare_ledger(s: Scenario, ledger: Path) -> float:
     return worst
 
 
+def compare_ledger_lines(s: Scenario, ledger: Path) -> dict:
+    """Per income line, the worst relative difference from the ledger beyond its rounding: a fen
+    per unit summed into the row (a city fund's row sums its counties' rounded lines)."""
+    ref = project_expected(s)
+    worst = dict.fromkeys(INCOME, 0.0)
+    city = s.pooling.get("kind") == "city_unified"
+    with open(ledger, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        unit, k = r["unit"], month(r["month"]) - s.start
+        maternity_row = unit.endswith(".maternity")
+        name = unit.removesuffix(".maternity")
+        if name in ref:
+            lines = [ref[name][k][1]]
+        elif city and not maternity_row:
+            lines = [ref[u.name][k][1] for u in s.units]
+        else:
+            continue
+        for line in INCOME:
+            if maternity_row != (line == "income_maternity") or r[line] == "":
+                continue
+            a, b = float(r[line]), sum(x[line] for x in lines)
+            off = max(abs(a - b) - 0.01 * len(lines), 0.0)
+            if off > 0:
+                worst[line] = max(worst[line], off / max(abs(a), abs(b)))
+    return worst
+
+
 if __name__ == "__main__":
     scenario = load(Path(sys.argv[1]))
     if "--ledger" in sys.argv:
         diff = compare_ledger(scenario, Path(sys.argv[sys.argv.index("--ledger") + 1]))
         print(f"membership: worst relative difference from the ledger {diff:.3e}")
+        lines = compare_ledger_lines(scenario, Path(sys.argv[sys.argv.index("--ledger") + 1]))
+        for line, d in lines.items():
+            print(f"{line}: worst relative difference from the ledger {d:.3e}")
         # Far inside the 0.01 % the issue asks: both sides compute the same expected values in
         # floating point, so anything above rounding noise is a difference of model.
-        sys.exit(0 if diff <= 1e-8 else 1)
+        sys.exit(0 if max([diff, *lines.values()]) <= 1e-8 else 1)
