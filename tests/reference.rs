@@ -1,5 +1,6 @@
 //! The independent NumPy reference (`benches/reference/fundrisk_ref.py`) against the engine.
-//! The expected path's membership by status and its contribution-income lines, every month of
+//! The expected path's membership by status, its contribution-income lines and (where the
+//! reference has them) its inpatient and outpatient spending, every month of
 //! every unit of every scenario, must agree with `fundrisk ledger` to 1e-8 relative beyond the ledger's rounding, far inside
 //! the 0.01 % the issue asks. Leaving out one term of the exit rate shows as 1.8e-5. The test
 //! runs when python3 with numpy is present (`.ci/run` installs numpy); otherwise it says it is

@@ -8,8 +8,11 @@ first axis is the path. It exists to check the Rust engine (its expected path mu
 Status: membership (cells by retirement group, status and age; deaths, exits, retirements with
 the 2025 reform, continuing contributors, ageing, entries) and contribution income (employer,
 employee, flexible workers, buy-ins, separate maternity contributions, residents and subsidies,
-personal-account credits) are implemented and equal the ledger in all five scenarios.
-Benefits, maternity spending, mergers, interest, pooling rules and the Monte Carlo drivers are
+personal-account credits) are implemented and equal the ledger in all five scenarios, and so are
+the expected inpatient and outpatient payments (lognormal costs, deductible, tiers, cap, retiree
+deltas, price and utilisation indices, seasonality) where a unit has one hospital level and no
+second tier, critical illness or new-member caps (every scenario but Jiangmen). Jiangmen's
+mixtures, maternity spending, mergers, interest, pooling rules and the Monte Carlo drivers are
 not yet implemented.
 
 Usage: python3 fundrisk_ref.py SCENARIO.toml [--ledger ledger.csv]
@@ -126,6 +129,7 @@ class Unit:
     mean_shortfall: np.ndarray   # per sex, years
     policy: dict                 # merged policy, defaults filled in
     avg_wage_prev_year: float
+    utilisation_level: float
 
 
 @dataclass
@@ -142,6 +146,9 @@ class Scenario:
     collection_rate: np.ndarray    # per year
     wage_rel: np.ndarray           # [sex][age], before normalisation
     pooling: dict
+    econ: dict
+    years: range
+    cost_rows: list
 
 
 def normal_cdf(x: float) -> float:
@@ -175,7 +182,8 @@ POLICY_DEFAULTS = {
     "resident_subsidy": 0.0,
 }
 
-ECONOMY_DEFAULT_MEANS = {"wage_growth": 0.06, "collection_rate": 0.98, "employment_growth": 0.01}
+ECONOMY_DEFAULT_MEANS = {"wage_growth": 0.06, "collection_rate": 0.98, "employment_growth": 0.01,
+                         "medical_price_growth": 0.03, "utilisation_growth": 0.02}
 
 
 def year_means(econ: dict, name: str, years: range) -> np.ndarray:
@@ -230,6 +238,7 @@ def load(path: Path) -> Scenario:
             mean_shortfall=np.array(shortfall),
             policy=p,
             avg_wage_prev_year=u["average_wage_prev_year"],
+            utilisation_level=u.get("utilisation_level", 1.0),
         ))
     return Scenario(
         start=start,
@@ -244,6 +253,9 @@ def load(path: Path) -> Scenario:
         collection_rate=year_means(econ, "collection_rate", years),
         wage_rel=by_sex_age(wage, "rel_male", "rel_female"),
         pooling=spec.get("pooling", {}),
+        econ=econ,
+        years=years,
+        cost_rows=read_table(data.get("cost_curve", "builtin:cost_curve.csv"), here),
     )
 
 
@@ -373,6 +385,7 @@ def clamped_mean(mean: np.ndarray, sigma: float, floor: float, cap: float) -> np
     return floor + lev(mean, sigma, np.full_like(mean, cap)) - lev(mean, sigma, np.full_like(mean, floor))
 
 
+SPENDING = ("spending_inpatient", "spending_outpatient")
 INCOME = ("income_employer", "income_employee", "income_flexible", "income_buyin",
           "income_maternity", "income_resident", "income_subsidy", "personal_account_income")
 
@@ -453,6 +466,110 @@ class Contributions:
         return out
 
 
+# --- benefits ------------------------------------------------------------------------------------
+
+_erfc = np.vectorize(math.erfc, otypes=[float])
+
+
+def lev_mu(mu: np.ndarray, sigma: float, b: float) -> np.ndarray:
+    """E[min(X, b)] for X = exp(N(mu, sigma²))."""
+    mean = np.exp(mu + 0.5 * sigma * sigma)
+    if b <= 0:
+        return np.zeros_like(mu)
+    if math.isinf(b):
+        return mean
+    z = (math.log(b) - mu) / sigma
+    phi = lambda x: 0.5 * _erfc(-x / math.sqrt(2.0))
+    return mean * phi(z - sigma) + b * phi(-z)
+
+
+def coinsurance_expected(mu: np.ndarray, sigma: float, spec: dict, retired: bool) -> np.ndarray:
+    """E[min(g(X), cap)] where g pays each tier's ratio on the cost between the deductible (or
+    the tier below) and the tier's upper bound: Σ ratio × (LEV(upper ∧ x_cap) − LEV(lower)),
+    x_cap the cost at which g reaches the cap."""
+    deductible = spec.get("deductible", 0.0) + (spec.get("retiree_deductible_delta", 0.0) if retired else 0.0)
+    dr = spec.get("retiree_ratio_delta", 0.0) if retired else 0.0
+    cap = float(spec.get("cap", math.inf))
+    lower, paid, total = max(deductible, 0.0), 0.0, np.zeros_like(mu)
+    for upper, ratio in spec["tiers"]:
+        upper = float(upper)
+        if upper <= lower:
+            continue
+        ratio = min(max(ratio + dr, 0.0), 1.0)
+        top = upper
+        if ratio > 0 and paid + ratio * (upper - lower) >= cap:
+            top = lower + (cap - paid) / ratio
+        total = total + ratio * (lev_mu(mu, sigma, top) - lev_mu(mu, sigma, lower))
+        if top < upper:
+            break
+        paid += ratio * (upper - lower)
+        lower = upper
+        if math.isinf(upper):
+            break
+    return total
+
+
+BENEFIT_EXTRAS = ("hospital_levels", "tier2", "critical_illness", "new_member_cap_factors")
+
+
+class Benefits:
+    """Expected inpatient and outpatient spending of a unit per month (single hospital level)."""
+
+    def __init__(self, s: Scenario, u: Unit, cost_rows):
+        p = u.policy
+        self.supported = not any(p.get(k) for k in BENEFIT_EXTRAS) and not p.get("flexible_waiting_months")
+        c = p["costs"]
+        level = u.utilisation_level
+        tab = {k: np.zeros((2, N_AGES)) for k in ("inpatient_use", "inpatient_cost_rel",
+                                                   "outpatient_use", "outpatient_cost_rel")}
+        for r in cost_rows:
+            for k in tab:
+                tab[k][int(r["sex"] == "F"), int(r["age"]) - MIN_AGE] = float(r[k])
+        self.sigma_in, self.sigma_out = c["inpatient_sigma"], c["outpatient_sigma"]
+        mu = lambda mean, rel, sig: np.log(np.maximum(mean * rel, 1e-9)) - 0.5 * sig * sig
+        self.mu_in = mu(c["inpatient_mean"], tab["inpatient_cost_rel"], self.sigma_in)
+        self.mu_out = mu(c["outpatient_mean"], tab["outpatient_cost_rel"], self.sigma_out)
+        self.p_in = np.minimum(tab["inpatient_use"] * level, 1.0)
+        self.p_out = np.minimum(tab["outpatient_use"] * level, 1.0)
+        self.season = p.get("seasonality", [1.0] * 12)
+        self.p = p
+        # Log price and utilisation indices per month, from the middle of the cost price year.
+        gap = s.start - (c["price_year"] * 12 + 6)
+        mpg = year_means(s.econ, "medical_price_growth", s.years)
+        ug = year_means(s.econ, "utilisation_growth", s.years)
+        self.log_price = np.zeros(s.horizon)
+        shift = np.zeros(s.horizon)
+        lp, lu = mpg[0] * gap / 12, ug[0] * gap / 12
+        for k in range(s.horizon):
+            if k > 0:
+                yi = min(max((s.start + k) // 12 - s.first_year, 0), len(mpg) - 1)
+                lp += mpg[yi] / 12
+                lu += ug[yi] / 12
+            self.log_price[k], shift[k] = lp, lp + lu
+        self.shift = shift
+        self.s = s
+
+    def month(self, k: int, cells: np.ndarray) -> dict:
+        t = self.s.start + k
+        by_sex = lambda st: np.stack([cells[MALE60, st], cells[FEMALE50, st] + cells[FEMALE55, st]])
+        in_service = sum(by_sex(st) for st in (ENTERPRISE, GOVERNMENT, FLEXIBLE, CONTINUING, RESIDENT))
+        retired = by_sex(RETIREE)
+        out = {}
+        for line, spec_key, p_use, mu, sigma in (
+            ("spending_inpatient", "inpatient", self.p_in, self.mu_in, self.sigma_in),
+            ("spending_outpatient", "outpatient", self.p_out, self.mu_out, self.sigma_out),
+        ):
+            spec = dated(self.p[spec_key], t) if spec_key in self.p else None
+            if spec is None:
+                out[line] = 0.0
+                continue
+            m = mu + self.shift[k]
+            annual = (in_service * p_use * coinsurance_expected(m, sigma, spec, False)).sum() \
+                + (retired * p_use * coinsurance_expected(m, sigma, spec, True)).sum()
+            out[line] = annual / 12 * self.season[t % 12]
+        return out
+
+
 def project_expected(s: Scenario) -> dict:
     """The expected path: per unit, per month, members by status and the income lines."""
     out = {}
@@ -460,6 +577,7 @@ def project_expected(s: Scenario) -> dict:
     for u in s.units:
         m = Membership(s, u, 1)
         contrib = Contributions(s, u, m)
+        benefits = Benefits(s, u, s.cost_rows)
         rows = []
         for k in range(s.horizon):
             t = s.start + k
@@ -470,6 +588,8 @@ def project_expected(s: Scenario) -> dict:
             yi = min(max(t // 12 - s.first_year, 0), employment.shape[0] - 1)
             m.step(k, employment[yi])
             lines = contrib.month(t, cells, m.retirements_by_sex[0])
+            if benefits.supported:
+                lines.update(benefits.month(k, cells))
             rows.append((members, lines))
         out[u.name] = rows
     return out
@@ -519,6 +639,8 @@ def compare_ledger_lines(s: Scenario, ledger: Path) -> dict:
     per unit summed into the row (a city fund's row sums its counties' rounded lines)."""
     ref = project_expected(s)
     worst = dict.fromkeys(INCOME, 0.0)
+    if all(Benefits(s, u, s.cost_rows).supported for u in s.units):
+        worst.update(dict.fromkeys(SPENDING, 0.0))
     city = s.pooling.get("kind") == "city_unified"
     with open(ledger, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -532,7 +654,7 @@ def compare_ledger_lines(s: Scenario, ledger: Path) -> dict:
             lines = [ref[u.name][k][1] for u in s.units]
         else:
             continue
-        for line in INCOME:
+        for line in worst:
             if maternity_row != (line == "income_maternity") or r[line] == "":
                 continue
             a, b = float(r[line]), sum(x[line] for x in lines)
