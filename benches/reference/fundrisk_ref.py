@@ -5,15 +5,20 @@ scenario format (docs/scenario-format.md), vectorised over paths: each state is 
 first axis is the path. It exists to check the Rust engine (its expected path must equal
 `fundrisk ledger` line by line) and to time it against an analyst's NumPy code.
 
-Status: membership (cells by retirement group, status and age; deaths, exits, retirements with
-the 2025 reform, continuing contributors, ageing, entries) and contribution income (employer,
-employee, flexible workers, buy-ins, separate maternity contributions, residents and subsidies,
-personal-account credits) are implemented and equal the ledger in all five scenarios, and so are
-the expected inpatient and outpatient payments (lognormal costs, deductible, tiers, cap, retiree
-deltas, price and utilisation indices, seasonality) where a unit has one hospital level and no
-second tier, critical illness or new-member caps (every scenario but Jiangmen). Jiangmen's
-mixtures, maternity spending, mergers, interest, pooling rules and the Monte Carlo drivers are
-not yet implemented.
+Status, checked against `fundrisk ledger` in all five scenarios:
+
+- Membership: cells by retirement group, status and age; deaths, exits and retirements with
+  the 2025 reform; continuing contributors; ageing; entries.
+- Contribution income: employer, employee, flexible workers, buy-ins, separate maternity
+  contributions, residents, subsidies and personal-account credits.
+- Maternity: births, medical costs and allowances.
+- Expected inpatient and outpatient payments and retirees' account credits, where a unit has
+  one hospital level and no second tier, critical illness or new-member caps (every scenario
+  but Jiangmen).
+- Single pooling only: the funds' books (interest, balance, the merger's transfer).
+
+Not yet implemented: Jiangmen's benefit mixtures, the pooling rules (provincial adjustment,
+city-unified, accounts), management rules and the Monte Carlo drivers.
 
 Usage: python3 fundrisk_ref.py SCENARIO.toml [--ledger ledger.csv]
 """
@@ -127,6 +132,7 @@ class Unit:
     buyin_monthly: bool
     short_share: np.ndarray      # per sex
     mean_shortfall: np.ndarray   # per sex, years
+    spec: dict                   # the unit's table as written
     policy: dict                 # merged policy, defaults filled in
     avg_wage_prev_year: float
     utilisation_level: float
@@ -149,6 +155,8 @@ class Scenario:
     econ: dict
     years: range
     cost_rows: list
+    data: dict
+    dir: Path
 
 
 def normal_cdf(x: float) -> float:
@@ -183,7 +191,8 @@ POLICY_DEFAULTS = {
 }
 
 ECONOMY_DEFAULT_MEANS = {"wage_growth": 0.06, "collection_rate": 0.98, "employment_growth": 0.01,
-                         "medical_price_growth": 0.03, "utilisation_growth": 0.02}
+                         "medical_price_growth": 0.03, "utilisation_growth": 0.02,
+                         "interest_rate": 0.015}
 
 
 def year_means(econ: dict, name: str, years: range) -> np.ndarray:
@@ -236,6 +245,7 @@ def load(path: Path) -> Scenario:
             buyin_monthly=p.get("buyin_mode", "lump_sum") == "monthly",
             short_share=np.array(short),
             mean_shortfall=np.array(shortfall),
+            spec=u,
             policy=p,
             avg_wage_prev_year=u["average_wage_prev_year"],
             utilisation_level=u.get("utilisation_level", 1.0),
@@ -256,6 +266,8 @@ def load(path: Path) -> Scenario:
         econ=econ,
         years=years,
         cost_rows=read_table(data.get("cost_curve", "builtin:cost_curve.csv"), here),
+        data=data,
+        dir=here,
     )
 
 
@@ -385,7 +397,8 @@ def clamped_mean(mean: np.ndarray, sigma: float, floor: float, cap: float) -> np
     return floor + lev(mean, sigma, np.full_like(mean, cap)) - lev(mean, sigma, np.full_like(mean, floor))
 
 
-SPENDING = ("spending_inpatient", "spending_outpatient")
+SPENDING = ("spending_inpatient", "spending_outpatient", "spending_personal_account")
+MATERNITY_SPENDING = ("spending_maternity_medical", "spending_maternity_allowance")
 INCOME = ("income_employer", "income_employee", "income_flexible", "income_buyin",
           "income_maternity", "income_resident", "income_subsidy", "personal_account_income")
 
@@ -567,7 +580,81 @@ class Benefits:
             annual = (in_service * p_use * coinsurance_expected(m, sigma, spec, False)).sum() \
                 + (retired * p_use * coinsurance_expected(m, sigma, spec, True)).sum()
             out[line] = annual / 12 * self.season[t % 12]
+        # Retirees' personal-account credits paid from the pooled fund, yuan a month each.
+        out["spending_personal_account"] = cells[:, RETIREE].sum() * dated(self.p.get("retiree_account_credit", 0.0), t)
         return out
+
+
+# --- maternity -----------------------------------------------------------------------------------
+
+class Maternity:
+    """Births to insured women and to uninsured spouses, maternity medical costs and allowances."""
+
+    def __init__(self, s: Scenario, u: Unit, contrib: Contributions, benefits: Benefits):
+        self.m = u.policy.get("maternity")
+        self.s, self.contrib, self.benefits = s, contrib, benefits
+        asfr = np.zeros(N_AGES + 2)  # by age 14..100 so that age − 2 indexes directly
+        for r in read_table(s.data.get("asfr", "builtin:asfr.csv"), s.dir):
+            asfr[int(r["age"]) - (MIN_AGE - 2)] = float(r["asfr"])
+        self.asfr_own = asfr[2:]                 # at the member's age
+        self.asfr_partner = asfr[:-2]            # at age − 2 (partners two years younger)
+        fert = s.econ.get("fertility", {})
+        level = fert.get("level", 1.0)
+        self.fertility = np.array([dated(level, y * 12 + 6) * math.exp(fert.get("drift", 0.0) * k)
+                                   for k, y in enumerate(s.years)])
+
+    def month(self, k: int, cells: np.ndarray) -> dict:
+        m, s = self.m, self.s
+        if m is None:
+            return {}
+        t = s.start + k
+        yi = min(max(t // 12 - s.first_year, 0), len(self.fertility) - 1)
+        f = self.fertility[yi] * m.get("insured_fertility_relative", 1.0) / 12
+        women = cells[FEMALE50] + cells[FEMALE55]
+        births = [(women[st] * self.asfr_own).sum() * f for st in WORKERS]
+        spouse = sum((cells[MALE60, st] * self.asfr_partner).sum() for st in WORKERS) \
+            * self.fertility[yi] / 12 * m.get("spouse_uninsured_share", 0.0)
+        flex = births[2] if m.get("flexible_covered", False) else 0.0
+        insured = births[0] + births[1] + flex
+        price = math.exp(self.benefits.log_price[k])
+        days = (dated(m["leave_days"], t) + m.get("difficult_share", 0.2) * m.get("difficult_extra_days", 15.0)
+                + m.get("multiple_share", 0.015) * m.get("multiple_extra_days", 15.0))
+        per_birth = self.contrib.wage(t // 12 - 1) * m.get("employer_wage_relative", 1.0) / 30 * days
+        with_allowance = births[0] + (births[1] if m.get("allowance_government", True) else 0.0) \
+            + (flex if m.get("allowance_flexible", False) else 0.0)
+        return {
+            "births_insured": insured,
+            "spending_maternity_medical": (insured + spouse * m.get("spouse_cost_share", 0.0))
+            * m["medical_cost_per_birth"] * price,
+            "spending_maternity_allowance": with_allowance * per_birth,
+        }
+
+
+# --- the ledger of one fund ----------------------------------------------------------------------
+
+def fen(x: float) -> float:
+    """To the fen, halves away from zero (as the engine's Decimal ledger)."""
+    return math.copysign(math.floor(abs(x) * 100 + 0.5) / 100, x)
+
+
+class Book:
+    """A fund's balance, interest on a positive opening balance (plus a merger's transfer), and the
+    12-month average spending behind months of payment capacity."""
+
+    def __init__(self, balance: float, spending_prev_year: float):
+        self.balance = balance
+        self.window = [spending_prev_year / 12] * 12
+        self.pos = 0
+
+    def post(self, income: float, spending: float, rate: float, transfer: float) -> dict:
+        base = self.balance + transfer
+        interest = fen(base * rate / 12) if base > 0 else 0.0
+        self.balance += income - spending + interest + transfer
+        self.window[self.pos] = spending
+        self.pos = (self.pos + 1) % 12
+        avg = sum(self.window) / 12
+        return {"interest": interest, "pooled_balance": self.balance,
+                "months_of_capacity": self.balance / avg if avg > 0 else math.inf}
 
 
 def project_expected(s: Scenario) -> dict:
@@ -578,6 +665,14 @@ def project_expected(s: Scenario) -> dict:
         m = Membership(s, u, 1)
         contrib = Contributions(s, u, m)
         benefits = Benefits(s, u, s.cost_rows)
+        maternity = Maternity(s, u, contrib, benefits)
+        mat = u.policy.get("maternity")
+        merger = month(mat["merger"]) if mat and "merger" in mat else None
+        single = s.pooling.get("kind", "single") == "single"
+        pooled = Book(u.spec.get("initial_pooled_balance", 0.0), u.spec.get("pooled_spending_prev_year", 0.0))
+        mat_book = Book(u.spec.get("initial_maternity_balance", 0.0),
+                        u.spec.get("maternity_spending_prev_year", 0.0)) if mat else None
+        rate = year_means(s.econ, "interest_rate", s.years)
         rows = []
         for k in range(s.horizon):
             t = s.start + k
@@ -590,6 +685,26 @@ def project_expected(s: Scenario) -> dict:
             lines = contrib.month(t, cells, m.retirements_by_sex[0])
             if benefits.supported:
                 lines.update(benefits.month(k, cells))
+            lines.update(maternity.month(k, cells))
+            if single and benefits.supported:
+                lines = {key: fen(v) if key.startswith(("income_", "spending_")) else v
+                         for key, v in lines.items()}
+                separate = mat is not None and merger is not None and t < merger
+                mat_lines = ("income_maternity", "spending_maternity_medical", "spending_maternity_allowance")
+                pooled_in = sum(v for key, v in lines.items() if key.startswith("income_")
+                                and not (separate and key in mat_lines))
+                pooled_out = sum(v for key, v in lines.items() if key.startswith("spending_")
+                                 and not (separate and key in mat_lines))
+                transfer = mat_book.balance if (mat_book is not None and t == merger) else 0.0
+                r = rate[min(max(t // 12 - s.first_year, 0), len(rate) - 1)]
+                lines["book"] = pooled.post(pooled_in, pooled_out, r, transfer)
+                if mat_book is not None:
+                    if separate:
+                        mi = lines.get("income_maternity", 0.0)
+                        mo = lines.get("spending_maternity_medical", 0.0) + lines.get("spending_maternity_allowance", 0.0)
+                        lines["maternity_book"] = mat_book.post(mi, mo, r, 0.0)
+                    else:
+                        lines["maternity_book"] = mat_book.post(0.0, 0.0, r, -transfer)
             rows.append((members, lines))
         out[u.name] = rows
     return out
@@ -641,9 +756,17 @@ def compare_ledger_lines(s: Scenario, ledger: Path) -> dict:
     worst = dict.fromkeys(INCOME, 0.0)
     if all(Benefits(s, u, s.cost_rows).supported for u in s.units):
         worst.update(dict.fromkeys(SPENDING, 0.0))
+    worst.update(dict.fromkeys(MATERNITY_SPENDING, 0.0))
+    books = s.pooling.get("kind", "single") == "single" and "spending_inpatient" in worst
+    if books:
+        worst.update(dict.fromkeys(("interest", "pooled_balance"), 0.0))
     city = s.pooling.get("kind") == "city_unified"
     with open(ledger, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    rows_by_key: dict = {}
+    for r in rows:
+        key = (r["unit"].removesuffix(".maternity"), month(r["month"]) - s.start)
+        rows_by_key.setdefault(key, []).append(r)
     for r in rows:
         unit, k = r["unit"], month(r["month"]) - s.start
         maternity_row = unit.endswith(".maternity")
@@ -655,9 +778,25 @@ def compare_ledger_lines(s: Scenario, ledger: Path) -> dict:
         else:
             continue
         for line in worst:
-            if maternity_row != (line == "income_maternity") or r[line] == "":
+            if line in ("interest", "pooled_balance"):
+                book = "maternity_book" if maternity_row else "book"
+                if not lines[0].get(book):
+                    continue
+                a, b = float(r[line]), lines[0][book][line]
+            elif maternity_row != (line == "income_maternity") and line not in MATERNITY_SPENDING:
                 continue
-            a, b = float(r[line]), sum(x[line] for x in lines)
+            elif r[line] == "":
+                continue
+            else:
+                a = float(r[line])
+                # Maternity spending sits on the maternity fund's row while it is separate.
+                if line in MATERNITY_SPENDING:
+                    a = float(r[line])
+                    other = next((x for x in rows_by_key.get((name, k), []) if x is not r), None)
+                    a += float(other[line]) if other is not None and other[line] != "" else 0.0
+                    if maternity_row:
+                        continue
+                b = sum(x.get(line, 0.0) for x in lines)
             off = max(abs(a - b) - 0.01 * len(lines), 0.0)
             if off > 0:
                 worst[line] = max(worst[line], off / max(abs(a), abs(b)))
