@@ -276,8 +276,9 @@ def load(path: Path) -> Scenario:
 class Membership:
     """Cells [path, group, status, age] of one unit and their monthly flows (expected values)."""
 
-    def __init__(self, s: Scenario, u: Unit, n_paths: int):
+    def __init__(self, s: Scenario, u: Unit, n_paths: int, rng=None, threshold: float = 0.0):
         self.s, self.u = s, u
+        self.rng, self.threshold = rng, threshold
         reform = u.reform
         ages = range(N_AGES)
         # Month tables: retirement shares and whether workers can still be active.
@@ -323,6 +324,23 @@ class Membership:
         self.cont_exit = np.where(share <= 0, 1.0, np.where(months <= 1.0, 1.0, 1.0 / months))
         self.to_cont = u.short_share if u.buyin_monthly else np.zeros(2)
 
+    def binomial(self, n: np.ndarray, p) -> np.ndarray:
+        """Events among n members with probability p: expected values, except binomial draws in
+        cells below the small-cell threshold (a fractional member counts with its fraction's
+        probability)."""
+        expected = n * p
+        if self.rng is None or self.threshold <= 0:
+            return expected
+        p = np.broadcast_to(p, n.shape)
+        idx = np.nonzero((n > 0) & (n < self.threshold) & (p > 0))
+        if len(idx[0]) == 0:
+            return expected
+        nn, pp = n[idx], np.clip(p[idx], 0.0, 1.0)
+        whole = np.floor(nn)
+        trials = (whole + (self.rng.random(len(nn)) < nn - whole)).astype(np.int64)
+        expected[idx] = np.minimum(self.rng.binomial(trials, pp), nn)
+        return expected
+
     def totals(self) -> np.ndarray:
         """Members by status [path][status]."""
         return self.cells.sum(axis=(1, 3))
@@ -346,9 +364,9 @@ class Membership:
         self.retirements_by_sex = np.zeros((c.shape[0], 2))
         for st in WORKERS:
             n = c[:, :, st]
-            deaths = n * q
-            exits = (n - deaths) * (ex / (1 - q))
-            retirements = (n - deaths - exits) * ret
+            deaths = self.binomial(n, q)
+            exits = self.binomial(n - deaths, ex / (1 - q))
+            retirements = self.binomial(n - deaths - exits, ret)
             self.retirements_by_sex[:, 0] += retirements[:, MALE60].sum(axis=-1)
             self.retirements_by_sex[:, 1] += retirements[:, FEMALE50:].sum(axis=(1, 2))
             c[:, :, st] = n - deaths - exits - retirements
@@ -356,12 +374,12 @@ class Membership:
             c[:, :, CONTINUING] += into_cont
             c[:, :, RETIREE] += retirements - into_cont
         n = c[:, :, CONTINUING]
-        deaths = n * q
-        done = (n - deaths) * self.cont_exit[sex][None, :, None]
+        deaths = self.binomial(n, q)
+        done = self.binomial(n - deaths, self.cont_exit[sex][None, :, None])
         c[:, :, CONTINUING] = n - deaths - done
         c[:, :, RETIREE] += done
         for st in (RETIREE, RESIDENT):
-            c[:, :, st] -= c[:, :, st] * q
+            c[:, :, st] -= self.binomial(c[:, :, st], q)
         after = self.totals()
         # Residents: entrants to reach the growth target.
         res_before = before[:, RESIDENT]
@@ -384,17 +402,90 @@ class Membership:
 
 # --- contributions -------------------------------------------------------------------------------
 
+try:  # scipy's erfc is vectorised in C; math.erfc element by element otherwise
+    from scipy.special import erfc as _erfc
+except ImportError:  # pragma: no cover
+    _erfc = np.vectorize(math.erfc, otypes=[float])
+
+
+def phi(x):
+    """Standard normal distribution function."""
+    return 0.5 * _erfc(-np.asarray(x) / math.sqrt(2.0))
+
+
+# --- drivers -------------------------------------------------------------------------------------
+
+DRIVERS = ("wage_growth", "medical_price_growth", "utilisation_growth", "employment_growth",
+           "collection_rate", "interest_rate")
+
+
+@dataclass
+class Drivers:
+    """Yearly drivers per path: arrays [path][year of the horizon]."""
+    wage_growth: np.ndarray
+    medical_price_growth: np.ndarray
+    utilisation_growth: np.ndarray
+    employment_growth: np.ndarray
+    collection_rate: np.ndarray
+    interest_rate: np.ndarray
+    fertility: np.ndarray
+
+    @property
+    def paths(self) -> int:
+        return self.wage_growth.shape[0]
+
+
+def fertility_levels(s: Scenario) -> tuple[np.ndarray, float, float]:
+    fert = s.econ.get("fertility", {})
+    level = np.array([dated(fert.get("level", 1.0), y * 12 + 6) for y in s.years])
+    return level, fert.get("drift", 0.0), fert.get("volatility", 0.0)
+
+
+def expected_drivers(s: Scenario) -> Drivers:
+    level, drift, _ = fertility_levels(s)
+    means = {d: year_means(s.econ, d, s.years)[None] for d in DRIVERS}
+    fert = (level * np.exp(drift * np.arange(len(level))))[None]
+    return Drivers(**means, fertility=fert)
+
+
+def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
+    """AR(1) deviations around the yearly means with correlated shocks (MODEL.md, "Economy"),
+    and a random walk in log fertility."""
+    n_years = len(s.years)
+    corr = np.array(s.econ.get("correlation", np.eye(7)), dtype=float)
+    chol = np.linalg.cholesky(corr)
+    eps = rng.standard_normal((n, n_years, 7)) @ chol.T
+    out = {}
+    for i, d in enumerate(DRIVERS):
+        spec = s.econ.get(d, {})
+        vol, phi_ = spec.get("volatility", 0.0), spec.get("persistence", 0.0)
+        dev = np.zeros((n, n_years))
+        for k in range(n_years):
+            dev[:, k] = vol * eps[:, k, i] if k == 0 else \
+                phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * eps[:, k, i]
+        out[d] = year_means(s.econ, d, s.years)[None] + dev
+    out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
+    level, drift, fvol = fertility_levels(s)
+    steps = drift * (np.arange(n_years) > 0)[None] + fvol * eps[:, :, 6]
+    return Drivers(**out, fertility=level[None] * np.exp(np.cumsum(steps, axis=1)))
+
+
+def year_index(s: Scenario, t: int) -> int:
+    return min(max(t // 12 - s.first_year, 0), len(s.years) - 1)
+
+
+# --- contributions -------------------------------------------------------------------------------
+
 def lev(mean: np.ndarray, sigma: float, b: np.ndarray) -> np.ndarray:
     """E[min(X, b)] for X lognormal with the given mean and log-sd sigma."""
     mu = np.log(mean) - 0.5 * sigma * sigma
     z = (np.log(b) - mu) / sigma
-    cdf = lambda x: 0.5 * np.vectorize(math.erfc)(-x / math.sqrt(2.0))
-    return mean * cdf(z - sigma) + b * cdf(-z)
+    return mean * phi(z - sigma) + b * phi(-z)
 
 
-def clamped_mean(mean: np.ndarray, sigma: float, floor: float, cap: float) -> np.ndarray:
+def clamped_mean(mean: np.ndarray, sigma: float, floor: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """E[min(max(X, floor), cap)]: the expected contribution base."""
-    return floor + lev(mean, sigma, np.full_like(mean, cap)) - lev(mean, sigma, np.full_like(mean, floor))
+    return floor + lev(mean, sigma, cap) - lev(mean, sigma, floor)
 
 
 SPENDING = ("spending_inpatient", "spending_outpatient", "spending_personal_account")
@@ -404,15 +495,16 @@ INCOME = ("income_employer", "income_employee", "income_flexible", "income_buyin
 
 
 class Contributions:
-    """A unit's contribution income per month (expected path), from its membership."""
+    """A unit's contribution income per month and path, from its membership."""
 
-    def __init__(self, s: Scenario, u: Unit, m: Membership):
-        self.s, self.u, self.p = s, u, u.policy
-        # Wages by calendar year from two years before the start.
-        w = [u.avg_wage_prev_year / math.exp(s.wage_growth[0]), u.avg_wage_prev_year]
-        for g in s.wage_growth:
-            w.append(w[-1] * math.exp(g))
-        self.wages, self.first_wage_year = w, s.first_year - 2
+    def __init__(self, s: Scenario, u: Unit, m: Membership, d: Drivers):
+        self.s, self.u, self.p, self.d = s, u, u.policy, d
+        # Wages by calendar year from two years before the start: [path][year].
+        w0 = u.avg_wage_prev_year / np.exp(d.wage_growth[:, :1])
+        w1 = np.full_like(w0, u.avg_wage_prev_year)
+        self.wages = np.concatenate([w0, w1, u.avg_wage_prev_year * np.exp(np.cumsum(d.wage_growth, axis=1))],
+                                    axis=1)
+        self.first_wage_year = s.first_year - 2
         # Wage relativities normalised over the initial active members.
         c = m.cells[0]
         n = c[:, list(WORKERS)].sum(axis=1)                        # [g][a]
@@ -422,19 +514,20 @@ class Contributions:
         mat = self.p.get("maternity")
         self.maternity = mat
         self.merger = month(mat["merger"]) if mat and "merger" in mat else None
+        self.base_cache = (None, None)
 
-    def wage(self, year: int) -> float:
-        i = min(max(year - self.first_wage_year, 0), len(self.wages) - 1)
-        return self.wages[i]
+    def wage(self, year: int) -> np.ndarray:
+        """Average monthly wage of a calendar year, per path."""
+        i = min(max(year - self.first_wage_year, 0), self.wages.shape[1] - 1)
+        return self.wages[:, i]
 
     def month(self, t: int, cells: np.ndarray, retirements_by_sex: np.ndarray) -> dict:
-        """Income lines of month t from the cells at its start [group][status][age] and the
-        month's retirements by sex (for lump-sum buy-ins)."""
+        """Income lines of month t per path, from the cells at its start [path][g][status][age]
+        and the month's retirements by sex [path][sex] (for lump-sum buy-ins)."""
         p, s = self.p, self.s
         at = lambda key: dated(p[key], t)
         year = t // 12
-        yi = min(max(year - s.first_year, 0), len(s.collection_rate) - 1)
-        collection = s.collection_rate[yi]
+        collection = self.d.collection_rate[:, year_index(s, t)]
         reference = self.wage(year - p["base_reference_lag"])
         floor, cap = at("base_floor") * reference, at("base_cap") * reference
         mat = self.maternity
@@ -444,20 +537,25 @@ class Contributions:
         er = at("employer_rate")
         er_ent = er + merged_extra
         er_gov = (dated(p["employer_rate_government"], t) if "employer_rate_government" in p else er) + merged_extra
-        base = clamped_mean(self.wage(year) * self.wage_rel, p["wage_dispersion"], floor, cap)  # [sex][a]
-        base_g = base[list(GROUP_SEX)]
-        payroll_ent = (cells[:, ENTERPRISE] * base_g).sum()
-        payroll_gov = (cells[:, GOVERNMENT] * base_g).sum()
+        key = (year, at("base_floor"), at("base_cap"))
+        if self.base_cache[0] != key:  # bases change once a year (or with the floor or cap)
+            mean = self.wage(year)[:, None, None] * self.wage_rel[None]
+            base = clamped_mean(mean, p["wage_dispersion"], floor[:, None, None], cap[:, None, None])
+            self.base_cache = (key, base[:, list(GROUP_SEX)])              # [path][g][a]
+        base_g = self.base_cache[1]
+        payroll_ent = (cells[:, :, ENTERPRISE] * base_g).sum(axis=(1, 2))
+        payroll_gov = (cells[:, :, GOVERNMENT] * base_g).sum(axis=(1, 2))
         payroll = payroll_ent + payroll_gov
         employer = (payroll_ent * er_ent + payroll_gov * er_gov) * collection
         to_accounts = (employer - payroll * merged_extra * collection) * at("employer_to_personal_account")
         employee = payroll * at("employee_rate") * collection
         ee_pa = at("employee_to_personal_account")
-        totals = cells.sum(axis=(0, 2))
-        n_flex, n_res, n_cont = totals[FLEXIBLE], totals[RESIDENT], totals[CONTINUING]
+        totals = cells.sum(axis=(1, 3))
+        n_flex, n_res, n_cont = totals[:, FLEXIBLE], totals[:, RESIDENT], totals[:, CONTINUING]
         flex_base = at("flexible_base") * reference
         flex_rate, flex_pa = at("flexible_rate"), at("flexible_to_personal_account")
-        out = dict.fromkeys(INCOME, 0.0)
+        zero = np.zeros_like(payroll)
+        out = dict.fromkeys(INCOME, zero)
         out["income_employer"] = employer - to_accounts
         out["income_employee"] = employee * (1 - ee_pa)
         out["income_flexible"] = n_flex * flex_base * max(flex_rate - flex_pa, 0.0) * collection
@@ -466,23 +564,19 @@ class Contributions:
         if separate:
             covered = payroll + (n_flex * flex_base if mat.get("flexible_covered", False) else 0.0)
             out["income_maternity"] = covered * mat_rate * collection
-        if n_res > 0:
-            income_year = year - p["resident_income_lag"]
-            res_base = dated(p["resident_income"], income_year * 12 + 6)
-            out["income_resident"] = n_res * at("resident_rate") * res_base / 12 * collection
-            out["income_subsidy"] = n_res * at("resident_subsidy") / 12
+        income_year = year - p["resident_income_lag"]
+        res_base = dated(p["resident_income"], income_year * 12 + 6)
+        out["income_resident"] = n_res * at("resident_rate") * res_base / 12 * collection
+        out["income_subsidy"] = n_res * at("resident_subsidy") / 12
         buyin = at("buyin_rate")
         out["income_buyin"] = n_cont * floor * buyin * collection
         if not self.u.buyin_monthly:
-            years = (retirements_by_sex * self.u.mean_shortfall).sum()
-            out["income_buyin"] += years * 12 * floor * buyin
+            years = (retirements_by_sex * self.u.mean_shortfall[None]).sum(axis=1)
+            out["income_buyin"] = out["income_buyin"] + years * 12 * floor * buyin
         return out
 
 
 # --- benefits ------------------------------------------------------------------------------------
-
-_erfc = np.vectorize(math.erfc, otypes=[float])
-
 
 def lev_mu(mu: np.ndarray, sigma: float, b: float) -> np.ndarray:
     """E[min(X, b)] for X = exp(N(mu, sigma²))."""
@@ -492,7 +586,6 @@ def lev_mu(mu: np.ndarray, sigma: float, b: float) -> np.ndarray:
     if math.isinf(b):
         return mean
     z = (math.log(b) - mu) / sigma
-    phi = lambda x: 0.5 * _erfc(-x / math.sqrt(2.0))
     return mean * phi(z - sigma) + b * phi(-z)
 
 
@@ -526,16 +619,17 @@ BENEFIT_EXTRAS = ("hospital_levels", "tier2", "critical_illness", "new_member_ca
 
 
 class Benefits:
-    """Expected inpatient and outpatient spending of a unit per month (single hospital level)."""
+    """Expected inpatient and outpatient spending of a unit per month and path (one hospital
+    level), and retirees' account credits."""
 
-    def __init__(self, s: Scenario, u: Unit, cost_rows):
+    def __init__(self, s: Scenario, u: Unit, d: Drivers):
         p = u.policy
         self.supported = not any(p.get(k) for k in BENEFIT_EXTRAS) and not p.get("flexible_waiting_months")
         c = p["costs"]
         level = u.utilisation_level
         tab = {k: np.zeros((2, N_AGES)) for k in ("inpatient_use", "inpatient_cost_rel",
                                                    "outpatient_use", "outpatient_cost_rel")}
-        for r in cost_rows:
+        for r in s.cost_rows:
             for k in tab:
                 tab[k][int(r["sex"] == "F"), int(r["age"]) - MIN_AGE] = float(r[k])
         self.sigma_in, self.sigma_out = c["inpatient_sigma"], c["outpatient_sigma"]
@@ -546,25 +640,21 @@ class Benefits:
         self.p_out = np.minimum(tab["outpatient_use"] * level, 1.0)
         self.season = p.get("seasonality", [1.0] * 12)
         self.p = p
-        # Log price and utilisation indices per month, from the middle of the cost price year.
+        # Log price and utilisation indices per path and month, from the middle of the cost
+        # price year; history before the start at the first year's rates.
         gap = s.start - (c["price_year"] * 12 + 6)
-        mpg = year_means(s.econ, "medical_price_growth", s.years)
-        ug = year_means(s.econ, "utilisation_growth", s.years)
-        self.log_price = np.zeros(s.horizon)
-        shift = np.zeros(s.horizon)
-        lp, lu = mpg[0] * gap / 12, ug[0] * gap / 12
-        for k in range(s.horizon):
-            if k > 0:
-                yi = min(max((s.start + k) // 12 - s.first_year, 0), len(mpg) - 1)
-                lp += mpg[yi] / 12
-                lu += ug[yi] / 12
-            self.log_price[k], shift[k] = lp, lp + lu
-        self.shift = shift
+        yi = np.array([year_index(s, s.start + k) for k in range(s.horizon)])
+        step_p = d.medical_price_growth[:, yi] / 12
+        step_u = d.utilisation_growth[:, yi] / 12
+        step_p[:, 0] = d.medical_price_growth[:, 0] * gap / 12
+        step_u[:, 0] = d.utilisation_growth[:, 0] * gap / 12
+        self.log_price = np.cumsum(step_p, axis=1)
+        self.shift = self.log_price + np.cumsum(step_u, axis=1)
         self.s = s
 
     def month(self, k: int, cells: np.ndarray) -> dict:
         t = self.s.start + k
-        by_sex = lambda st: np.stack([cells[MALE60, st], cells[FEMALE50, st] + cells[FEMALE55, st]])
+        by_sex = lambda st: np.stack([cells[:, MALE60, st], cells[:, FEMALE50, st] + cells[:, FEMALE55, st]], axis=1)
         in_service = sum(by_sex(st) for st in (ENTERPRISE, GOVERNMENT, FLEXIBLE, CONTINUING, RESIDENT))
         retired = by_sex(RETIREE)
         out = {}
@@ -574,14 +664,15 @@ class Benefits:
         ):
             spec = dated(self.p[spec_key], t) if spec_key in self.p else None
             if spec is None:
-                out[line] = 0.0
+                out[line] = np.zeros(cells.shape[0])
                 continue
-            m = mu + self.shift[k]
-            annual = (in_service * p_use * coinsurance_expected(m, sigma, spec, False)).sum() \
-                + (retired * p_use * coinsurance_expected(m, sigma, spec, True)).sum()
+            m = mu[None] + self.shift[:, k, None, None]
+            annual = (in_service * p_use * coinsurance_expected(m, sigma, spec, False)).sum(axis=(1, 2)) \
+                + (retired * p_use * coinsurance_expected(m, sigma, spec, True)).sum(axis=(1, 2))
             out[line] = annual / 12 * self.season[t % 12]
         # Retirees' personal-account credits paid from the pooled fund, yuan a month each.
-        out["spending_personal_account"] = cells[:, RETIREE].sum() * dated(self.p.get("retiree_account_credit", 0.0), t)
+        out["spending_personal_account"] = cells[:, :, RETIREE].sum(axis=(1, 2)) \
+            * dated(self.p.get("retiree_account_credit", 0.0), t)
         return out
 
 
@@ -590,33 +681,29 @@ class Benefits:
 class Maternity:
     """Births to insured women and to uninsured spouses, maternity medical costs and allowances."""
 
-    def __init__(self, s: Scenario, u: Unit, contrib: Contributions, benefits: Benefits):
+    def __init__(self, s: Scenario, u: Unit, contrib: Contributions, benefits: Benefits, d: Drivers):
         self.m = u.policy.get("maternity")
-        self.s, self.contrib, self.benefits = s, contrib, benefits
+        self.s, self.contrib, self.benefits, self.d = s, contrib, benefits, d
         asfr = np.zeros(N_AGES + 2)  # by age 14..100 so that age − 2 indexes directly
         for r in read_table(s.data.get("asfr", "builtin:asfr.csv"), s.dir):
             asfr[int(r["age"]) - (MIN_AGE - 2)] = float(r["asfr"])
         self.asfr_own = asfr[2:]                 # at the member's age
         self.asfr_partner = asfr[:-2]            # at age − 2 (partners two years younger)
-        fert = s.econ.get("fertility", {})
-        level = fert.get("level", 1.0)
-        self.fertility = np.array([dated(level, y * 12 + 6) * math.exp(fert.get("drift", 0.0) * k)
-                                   for k, y in enumerate(s.years)])
 
     def month(self, k: int, cells: np.ndarray) -> dict:
         m, s = self.m, self.s
         if m is None:
             return {}
         t = s.start + k
-        yi = min(max(t // 12 - s.first_year, 0), len(self.fertility) - 1)
-        f = self.fertility[yi] * m.get("insured_fertility_relative", 1.0) / 12
-        women = cells[FEMALE50] + cells[FEMALE55]
-        births = [(women[st] * self.asfr_own).sum() * f for st in WORKERS]
-        spouse = sum((cells[MALE60, st] * self.asfr_partner).sum() for st in WORKERS) \
-            * self.fertility[yi] / 12 * m.get("spouse_uninsured_share", 0.0)
+        fert = self.d.fertility[:, year_index(s, t)]
+        f = fert * m.get("insured_fertility_relative", 1.0) / 12
+        women = cells[:, FEMALE50] + cells[:, FEMALE55]
+        births = [(women[:, st] * self.asfr_own).sum(axis=1) * f for st in WORKERS]
+        spouse = sum((cells[:, MALE60, st] * self.asfr_partner).sum(axis=1) for st in WORKERS) \
+            * fert / 12 * m.get("spouse_uninsured_share", 0.0)
         flex = births[2] if m.get("flexible_covered", False) else 0.0
         insured = births[0] + births[1] + flex
-        price = math.exp(self.benefits.log_price[k])
+        price = np.exp(self.benefits.log_price[:, k])
         days = (dated(m["leave_days"], t) + m.get("difficult_share", 0.2) * m.get("difficult_extra_days", 15.0)
                 + m.get("multiple_share", 0.015) * m.get("multiple_extra_days", 15.0))
         per_birth = self.contrib.wage(t // 12 - 1) * m.get("employer_wage_relative", 1.0) / 30 * days
@@ -632,81 +719,98 @@ class Maternity:
 
 # --- the ledger of one fund ----------------------------------------------------------------------
 
-def fen(x: float) -> float:
+def fen(x):
     """To the fen, halves away from zero (as the engine's Decimal ledger)."""
-    return math.copysign(math.floor(abs(x) * 100 + 0.5) / 100, x)
+    return np.copysign(np.floor(np.abs(x) * 100 + 0.5) / 100, x)
 
 
 class Book:
-    """A fund's balance, interest on a positive opening balance (plus a merger's transfer), and the
-    12-month average spending behind months of payment capacity."""
+    """A fund's balance per path, interest on a positive opening balance (plus a merger's
+    transfer), and the 12-month average spending behind months of payment capacity."""
 
-    def __init__(self, balance: float, spending_prev_year: float):
-        self.balance = balance
-        self.window = [spending_prev_year / 12] * 12
-        self.pos = 0
+    def __init__(self, balance: float, spending_prev_year: float, n: int, exact: bool):
+        self.balance = np.full(n, float(balance))
+        self.window = np.full((12, n), spending_prev_year / 12)
+        self.pos, self.exact = 0, exact
 
-    def post(self, income: float, spending: float, rate: float, transfer: float) -> dict:
+    def post(self, income, spending, rate, transfer) -> dict:
         base = self.balance + transfer
-        interest = fen(base * rate / 12) if base > 0 else 0.0
-        self.balance += income - spending + interest + transfer
+        interest = np.where(base > 0, base * rate / 12, 0.0)
+        if self.exact:
+            interest = fen(interest)
+        self.balance = self.balance + income - spending + interest + transfer
         self.window[self.pos] = spending
         self.pos = (self.pos + 1) % 12
-        avg = sum(self.window) / 12
-        return {"interest": interest, "pooled_balance": self.balance,
-                "months_of_capacity": self.balance / avg if avg > 0 else math.inf}
+        avg = self.window.sum(axis=0) / 12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            months = np.where(avg > 0, self.balance / avg, np.inf)
+        return {"interest": interest, "pooled_balance": self.balance, "months_of_capacity": months,
+                "spending_total": spending, "income_total": income}
 
 
-def project_expected(s: Scenario) -> dict:
-    """The expected path: per unit, per month, members by status and the income lines."""
-    out = {}
-    employment = s.employment_growth[:, None]
+MATERNITY_LINES = ("income_maternity", "spending_maternity_medical", "spending_maternity_allowance")
+
+
+def project(s: Scenario, d: Drivers, exact: bool, on_month=None, rng=None, threshold: float = 0.0):
+    """Projects every unit over the horizon for the paths of `d`. `exact`: round lines to the fen
+    (the expected path, as the ledger); `rng` and `threshold`: draw deaths, exits and retirements
+    in cells below `threshold` persons. `on_month(unit, k, members, lines)` sees every month."""
+    n = d.paths
     for u in s.units:
-        m = Membership(s, u, 1)
-        contrib = Contributions(s, u, m)
-        benefits = Benefits(s, u, s.cost_rows)
-        maternity = Maternity(s, u, contrib, benefits)
+        m = Membership(s, u, n, rng=rng, threshold=threshold)
+        contrib = Contributions(s, u, m, d)
+        benefits = Benefits(s, u, d)
+        maternity = Maternity(s, u, contrib, benefits, d)
         mat = u.policy.get("maternity")
         merger = month(mat["merger"]) if mat and "merger" in mat else None
-        single = s.pooling.get("kind", "single") == "single"
-        pooled = Book(u.spec.get("initial_pooled_balance", 0.0), u.spec.get("pooled_spending_prev_year", 0.0))
+        books = s.pooling.get("kind", "single") == "single" and benefits.supported
+        pooled = Book(u.spec.get("initial_pooled_balance", 0.0), u.spec.get("pooled_spending_prev_year", 0.0),
+                      n, exact)
         mat_book = Book(u.spec.get("initial_maternity_balance", 0.0),
-                        u.spec.get("maternity_spending_prev_year", 0.0)) if mat else None
-        rate = year_means(s.econ, "interest_rate", s.years)
-        rows = []
+                        u.spec.get("maternity_spending_prev_year", 0.0), n, exact) if mat else None
         for k in range(s.horizon):
             t = s.start + k
             if k > 0 and t % 12 == 0:
                 m.age_one_year()
-            members = m.totals()[0]
-            cells = m.cells[0].copy()
-            yi = min(max(t // 12 - s.first_year, 0), employment.shape[0] - 1)
-            m.step(k, employment[yi])
-            lines = contrib.month(t, cells, m.retirements_by_sex[0])
+            members = m.totals()
+            cells = m.cells.copy()
+            m.step(k, d.employment_growth[:, year_index(s, t)])
+            lines = contrib.month(t, cells, m.retirements_by_sex)
             if benefits.supported:
                 lines.update(benefits.month(k, cells))
             lines.update(maternity.month(k, cells))
-            if single and benefits.supported:
-                lines = {key: fen(v) if key.startswith(("income_", "spending_")) else v
-                         for key, v in lines.items()}
+            if books:
+                if exact:
+                    lines = {key: fen(v) if key.startswith(("income_", "spending_")) else v
+                             for key, v in lines.items()}
                 separate = mat is not None and merger is not None and t < merger
-                mat_lines = ("income_maternity", "spending_maternity_medical", "spending_maternity_allowance")
-                pooled_in = sum(v for key, v in lines.items() if key.startswith("income_")
-                                and not (separate and key in mat_lines))
-                pooled_out = sum(v for key, v in lines.items() if key.startswith("spending_")
-                                 and not (separate and key in mat_lines))
+                in_pool = lambda key: not (separate and key in MATERNITY_LINES)
+                pooled_in = sum(v for key, v in lines.items() if key.startswith("income_") and in_pool(key))
+                pooled_out = sum(v for key, v in lines.items() if key.startswith("spending_") and in_pool(key))
                 transfer = mat_book.balance if (mat_book is not None and t == merger) else 0.0
-                r = rate[min(max(t // 12 - s.first_year, 0), len(rate) - 1)]
+                r = d.interest_rate[:, year_index(s, t)]
                 lines["book"] = pooled.post(pooled_in, pooled_out, r, transfer)
                 if mat_book is not None:
                     if separate:
                         mi = lines.get("income_maternity", 0.0)
-                        mo = lines.get("spending_maternity_medical", 0.0) + lines.get("spending_maternity_allowance", 0.0)
+                        mo = lines["spending_maternity_medical"] + lines["spending_maternity_allowance"]
                         lines["maternity_book"] = mat_book.post(mi, mo, r, 0.0)
                     else:
                         lines["maternity_book"] = mat_book.post(0.0, 0.0, r, -transfer)
-            rows.append((members, lines))
-        out[u.name] = rows
+            if on_month is not None:
+                on_month(u, k, members, lines)
+
+
+def project_expected(s: Scenario) -> dict:
+    """The expected path: per unit, per month, members by status and the lines (scalars)."""
+    out = {u.name: [] for u in s.units}
+
+    def keep(u, k, members, lines):
+        first = lambda v: {a: first(b) for a, b in v.items()} if isinstance(v, dict) else \
+            (float(np.asarray(v).reshape(-1)[0]))
+        out[u.name].append((members[0], first(lines)))
+
+    project(s, expected_drivers(s), exact=True, on_month=keep)
     return out
 
 
@@ -754,7 +858,7 @@ def compare_ledger_lines(s: Scenario, ledger: Path) -> dict:
     per unit summed into the row (a city fund's row sums its counties' rounded lines)."""
     ref = project_expected(s)
     worst = dict.fromkeys(INCOME, 0.0)
-    if all(Benefits(s, u, s.cost_rows).supported for u in s.units):
+    if all(Benefits(s, u, expected_drivers(s)).supported for u in s.units):
         worst.update(dict.fromkeys(SPENDING, 0.0))
     worst.update(dict.fromkeys(MATERNITY_SPENDING, 0.0))
     books = s.pooling.get("kind", "single") == "single" and "spending_inpatient" in worst
