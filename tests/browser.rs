@@ -2,6 +2,8 @@
 //! installs) loads each report.html from disk; every chart must have a non-empty drawing and
 //! the page must log no console errors. A screenshot is saved next to each report.
 
+mod common;
+
 use base64::Engine;
 use fundrisk::data::DataSource;
 use fundrisk::engine::montecarlo::RunOptions;

@@ -6,6 +6,8 @@
 //! runs when python3 with numpy is present (`.ci/run` installs numpy); otherwise it says it is
 //! skipped.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 

@@ -189,16 +189,7 @@ fn workbook_holds_the_summary_numbers() {
 }
 
 fn fundrisk(args: &[&str]) -> std::process::Output {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::fundrisk_ok(args)
 }
 
 fn headline_of(html: &str) -> String {

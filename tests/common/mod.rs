@@ -1,4 +1,6 @@
-//! Scenarios built for tests from the committed scenario files.
+//! Shared test helpers: scenarios built from the committed scenario files, and running the
+//! binary. Not every test file uses every helper.
+#![allow(dead_code)]
 
 use fundrisk::data::DataSource;
 use fundrisk::scenario::Scenario;
@@ -22,4 +24,22 @@ pub fn two_city_shandong(young_retirees: f64, old_retirees: f64) -> Scenario {
         unit("old", old_retirees)
     );
     Scenario::parse(&text, "test.toml", DataSource::default()).unwrap()
+}
+
+/// Runs the `fundrisk` binary and asserts it succeeded (stderr in the message otherwise).
+pub fn fundrisk_ok<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
