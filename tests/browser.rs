@@ -168,23 +168,15 @@ fn reports_render_in_chromium() {
     }
     // A study page too: its charts are drawn by other code.
     let dir = root.join("solve-rate");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-        .args([
-            "solve-rate",
-            "--target",
-            "P(months<9)<=0.2",
-            "--paths",
-            "32",
-            "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::fundrisk_ok([
+        "solve-rate".as_ref(),
+        "--target".as_ref(),
+        "P(months<9)<=0.2".as_ref(),
+        "--paths".as_ref(),
+        "32".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+    ]);
     pages.push(dir.join("report.html"));
     let user_data = tempfile::tempdir().unwrap();
     let args: Vec<&OsStr> = [

@@ -39,18 +39,12 @@ fn reference_membership_matches_the_ledger() {
     ] {
         let scenario = root.join("scenarios").join(format!("{name}.toml"));
         let ledger = dir.path().join(format!("{name}.csv"));
-        let out = Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-            .arg("ledger")
-            .arg(&scenario)
-            .arg("--out")
-            .arg(&ledger)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::fundrisk_ok([
+            "ledger".as_ref(),
+            scenario.as_os_str(),
+            "--out".as_ref(),
+            ledger.as_os_str(),
+        ]);
         let out = Command::new("python3")
             .arg(root.join("benches/reference/fundrisk_ref.py"))
             .arg(&scenario)
@@ -85,18 +79,15 @@ fn reference_monte_carlo_agrees_with_the_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let scenario = root.join("scenarios/huainan-merger.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-        .arg("run")
-        .arg(&scenario)
-        .args(["--paths", "1000", "--out"])
-        .arg(dir.path().join("run"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = dir.path().join("run");
+    common::fundrisk_ok([
+        "run".as_ref(),
+        scenario.as_os_str(),
+        "--paths".as_ref(),
+        "1000".as_ref(),
+        "--out".as_ref(),
+        run.as_os_str(),
+    ]);
     let out = Command::new("python3")
         .arg(root.join("benches/reference/fundrisk_ref.py"))
         .arg(&scenario)
