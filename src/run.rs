@@ -40,19 +40,18 @@ pub fn run_scenario(
         Ok(())
     };
     let summary = sim.summary();
+    let (warnings, exhaustion, pooling) = (sim.warnings(), sim.exhaustion(), sim.pooling());
     put("summary.csv", &|p| summary.write_csv(p))?;
     put("summary.parquet", &|p| summary.write_parquet(p))?;
-    put("exhaustion.csv", &|p| sim.exhaustion().write_csv(p))?;
-    put("warnings.csv", &|p| sim.warnings().write_csv(p))?;
-    if let Some(pooling) = sim.pooling() {
+    put("exhaustion.csv", &|p| exhaustion.write_csv(p))?;
+    put("warnings.csv", &|p| warnings.write_csv(p))?;
+    if let Some(pooling) = &pooling {
         put("pooling.csv", &|p| pooling.write_csv(p))?;
     }
     let rows = report::exact_ledger(&model);
     put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
     put("report.xlsx", &|p| {
-        let (warnings, exhaustion) = (sim.warnings(), sim.exhaustion());
         let ledger = report::ledger_table(&rows);
-        let pooling = sim.pooling();
         let mut sheets = vec![
             (lang.t("sheet_summary"), &summary),
             (lang.t("sheet_warnings"), &warnings),

@@ -324,25 +324,29 @@ pub fn solve_rates(
         c.3 = all_ok;
         Ok((e, c))
     };
-    // Every trial's worst-year probability per group, for the report's risk-against-rate chart.
+    // Every trial's worst-year probability per group, for the report's risk-against-rate chart;
+    // each trial's group checks are computed once, here, and used by the search too.
+    type Checks = Vec<(usize, (i32, f64, f64, bool))>;
     let mut history: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); g_n];
-    let mut record = |bps: &[i64], sim: &Simulation| -> Result<()> {
-        for (g, h) in history.iter_mut().enumerate() {
-            let (_, (_, p, se, _)) = group_check(sim, g)?;
-            h.push((to_rate(bps[g]), p, se));
+    let mut record = |bps: &[i64], sim: &Simulation| -> Result<Checks> {
+        let checks: Checks = (0..g_n)
+            .map(|g| group_check(sim, g))
+            .collect::<Result<_>>()?;
+        for (h, (bp, (_, (_, p, se, _)))) in history.iter_mut().zip(bps.iter().zip(&checks)) {
+            h.push((to_rate(*bp), *p, *se));
         }
-        Ok(())
+        Ok(checks)
     };
     // The ends of the range: does the top meet the target; does the bottom already?
     let top = trial(&hi)?;
-    record(&hi, &top)?;
+    let top_checks = record(&hi, &top)?;
     let bottom = trial(&lo)?;
-    record(&lo, &bottom)?;
+    let bottom_checks = record(&lo, &bottom)?;
     let mut met_top = vec![false; g_n];
     let mut done = vec![false; g_n];
     for g in 0..g_n {
-        met_top[g] = group_check(&top, g)?.1.3;
-        if group_check(&bottom, g)?.1.3 {
+        met_top[g] = top_checks[g].1.3;
+        if bottom_checks[g].1.3 {
             hi[g] = lo[g];
             done[g] = true;
         }
@@ -382,12 +386,12 @@ pub fn solve_rates(
             })
             .collect();
         let sim = trial(&mid)?;
-        record(&mid, &sim)?;
+        let checks = record(&mid, &sim)?;
         for g in 0..g_n {
             if done[g] || hi[g] - lo[g] <= 1 {
                 continue;
             }
-            if group_check(&sim, g)?.1.3 {
+            if checks[g].1.3 {
                 hi[g] = mid[g];
             } else {
                 lo[g] = mid[g];
@@ -398,18 +402,14 @@ pub fn solve_rates(
     let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
     let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
     let sim_at = trial(&at)?;
-    record(&at, &sim_at)?;
+    let at_checks = record(&at, &sim_at)?;
     let sim_below = trial(&below)?;
-    record(&below, &sim_below)?;
+    let below_checks = record(&below, &sim_below)?;
     let mut answers = Vec::with_capacity(n);
     for (g, members) in groups.iter().enumerate() {
-        let (e, (year, p, se, _)) = group_check(&sim_at, g)?;
+        let (e, (year, p, se, _)) = at_checks[g];
         let has_below = hi[g] > lo_bp_initial && met_top[g];
-        let p_below = if has_below {
-            Some(group_check(&sim_below, g)?.1.1)
-        } else {
-            None
-        };
+        let p_below = has_below.then(|| below_checks[g].1.1);
         for &u in members {
             answers.push(RateAnswer {
                 unit: s.units[u].spec.name.clone(),
@@ -648,8 +648,8 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             }
         }),
     });
-    let fund = std::cell::RefCell::new((String::new(), 0i32));
-    let measure = |sim: &Simulation| -> Result<[f64; 4]> {
+    // The measures, and the fund and year they are about.
+    let measure = |sim: &Simulation| -> Result<([f64; 4], String, i32)> {
         let e = match entity {
             Some(name) => sim
                 .entity(name)
@@ -657,20 +657,20 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             None => sim.layout.n_entities() - 1,
         };
         let y = sim.layout.last_year[e];
-        *fund.borrow_mut() = (
-            sim.layout.names[e].clone(),
-            sim.layout.first_year + y as i32,
-        );
         let mut m = sim.months(e, y);
         m.sort_by(f64::total_cmp);
-        Ok([
-            crate::risk::quantile_sorted(&m, 0.5),
-            probability(sim, Measure::MonthsBelow(6.0), e, y).0,
-            probability(sim, Measure::MonthsBelow(3.0), e, y).0,
-            probability(sim, Measure::Exhausted, e, y).0,
-        ])
+        Ok((
+            [
+                crate::risk::quantile_sorted(&m, 0.5),
+                probability(sim, Measure::MonthsBelow(6.0), e, y).0,
+                probability(sim, Measure::MonthsBelow(3.0), e, y).0,
+                probability(sim, Measure::Exhausted, e, y).0,
+            ],
+            sim.layout.names[e].clone(),
+            sim.layout.first_year + y as i32,
+        ))
     };
-    let base = measure(&run(s, opts)?)?;
+    let (base, fund, year) = measure(&run(s, opts)?)?;
     let mut rows: Vec<(String, String, String, [f64; 4])> =
         vec![("base".into(), "".into(), "as the scenario".into(), base)];
     for v in &vars {
@@ -680,10 +680,9 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             v.assumption.into(),
             v.direction.into(),
             v.value.clone(),
-            measure(&run(&t, opts)?)?,
+            measure(&run(&t, opts)?)?.0,
         ));
     }
-    let (fund, year) = fund.into_inner();
     let mut t = Table::default();
     t.str("assumption", rows.iter().map(|r| r.0.clone()).collect());
     t.str("direction", rows.iter().map(|r| r.1.clone()).collect());

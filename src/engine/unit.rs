@@ -800,14 +800,12 @@ impl UnitModel {
             {
                 let p = &p[..N_AGES];
                 let i0 = benefit_cell(kind, 0, sex, 0);
-                for (e, (a, r)) in exposure[i0..i0 + N_AGES]
+                for ((e, p), (a, r)) in exposure[i0..i0 + N_AGES]
                     .iter_mut()
+                    .zip(p)
                     .zip(active.iter().zip(resident))
                 {
-                    *e = a + r;
-                }
-                for (e, p) in exposure[i0..i0 + N_AGES].iter_mut().zip(p) {
-                    *e *= p;
+                    *e = (a + r) * p;
                 }
                 let i1 = benefit_cell(kind, 1, sex, 0);
                 for ((e, n), p) in exposure[i1..i1 + N_AGES].iter_mut().zip(retired).zip(p) {

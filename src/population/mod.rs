@@ -234,8 +234,6 @@ impl PopulationModel {
 pub struct MonthTables {
     /// [month offset][g][a]: share of workers retiring in the month.
     pub retire_share: Vec<[Vec<f64>; N_GROUPS]>,
-    /// [month offset][g][a]: 1 if workers of the cell can still be active, else 0.
-    pub can_work: Vec<[Vec<f64>; N_GROUPS]>,
     /// [month offset][worker status]: entrants' shares by cell (g × age, summing to 1), or
     /// None where no cell can take entrants.
     pub entry_weights: Vec<[Option<Vec<f64>>; 3]>,
@@ -244,7 +242,7 @@ pub struct MonthTables {
 impl MonthTables {
     pub fn new(model: &PopulationModel, start: Month, horizon: u32) -> MonthTables {
         let mut retire_share = Vec::with_capacity(horizon as usize);
-        let mut can_work = Vec::with_capacity(horizon as usize);
+        let mut entry_weights = Vec::with_capacity(horizon as usize);
         for k in 0..horizon as i32 {
             let t = start.plus(k);
             retire_share.push(GROUPS.map(|g| {
@@ -252,19 +250,16 @@ impl MonthTables {
                     .map(|a| model.retirement_share(g, a, t))
                     .collect()
             }));
-            can_work.push(GROUPS.map(|g| {
+            // 1 where workers of the cell can still be active, else 0.
+            let can_work = GROUPS.map(|g| {
                 (0..N_AGES)
                     .map(|a| f64::from(u8::from(model.can_work(g, a, t))))
                     .collect()
-            }));
+            });
+            entry_weights.push([0, 1, 2].map(|w| model.entry_weights(w, &can_work)));
         }
-        let entry_weights = can_work
-            .iter()
-            .map(|cw| [0, 1, 2].map(|w| model.entry_weights(w, cw)))
-            .collect();
         MonthTables {
             retire_share,
-            can_work,
             entry_weights,
         }
     }

@@ -30,6 +30,18 @@ fn quantiles(sim: &Simulation, e: usize, months: bool, scale: f64) -> (Vec<i32>,
     (years, q)
 }
 
+/// A legend key: a short line in `style`.
+fn line_key(style: impl Into<ShapeStyle>) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    let style = style.into();
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], style)
+}
+
+/// A legend key: a small box in `style`.
+fn box_key(style: impl Into<ShapeStyle>) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+    let style = style.into();
+    move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style)
+}
+
 /// The legend of a chart's labelled series, upper left on a light box.
 fn draw_legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<
@@ -99,9 +111,7 @@ fn fan(
                     )))
                     .map_err(err)?
                     .label(label.as_str())
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled())
-                    });
+                    .legend(box_key(c.filled()));
             }
         }
         let xs: Vec<f64> = years.iter().map(|&y| f64::from(y)).collect();
@@ -120,7 +130,7 @@ fn fan(
                 .draw_series(std::iter::once(Polygon::new(band(lo, hi), fill)))
                 .map_err(err)?
                 .label(label)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], fill));
+                .legend(box_key(fill));
         }
         chart
             .draw_series(LineSeries::new(
@@ -129,9 +139,7 @@ fn fan(
             ))
             .map_err(err)?
             .label(lang.t("median"))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 12, y)], blue.stroke_width(2))
-            });
+            .legend(line_key(blue.stroke_width(2)));
         draw_legend(&mut chart)?;
         root.present().map_err(err)?;
     }
@@ -370,7 +378,7 @@ pub fn lines_stacked(
                 .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.85).filled())))
                 .map_err(err)?
                 .label(lang.t(SPENDING_LINES[l]))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+                .legend(box_key(c.filled()));
             base = top_line;
         }
         chart
@@ -380,7 +388,7 @@ pub fn lines_stacked(
             ))
             .map_err(err)?
             .label(lang.t("income_total"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLACK.stroke_width(2)));
+            .legend(line_key(BLACK.stroke_width(2)));
         draw_legend(&mut chart)?;
         root.present().map_err(err)?;
     }
@@ -420,9 +428,7 @@ fn year_lines(
                 ))
                 .map_err(err)?
                 .label(label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 12, y)], c.stroke_width(2))
-                });
+                .legend(line_key(c.stroke_width(2)));
         }
         draw_legend(&mut chart)?;
         root.present().map_err(err)?;
@@ -704,7 +710,7 @@ pub fn difference_band(
             .draw_series(std::iter::once(Polygon::new(band, fill)))
             .map_err(err)?
             .label(lang.t("band_95_ci"))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], fill));
+            .legend(box_key(fill));
         let (x0, x1) = (
             xs.first().copied().unwrap_or(0.0),
             xs.last().copied().unwrap_or(0.0),
@@ -722,9 +728,7 @@ pub fn difference_band(
             ))
             .map_err(err)?
             .label(lang.t("difference"))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 12, y)], blue.stroke_width(2))
-            });
+            .legend(line_key(blue.stroke_width(2)));
         draw_legend(&mut chart)?;
         root.present().map_err(err)?;
     }
@@ -813,7 +817,7 @@ pub fn risk_vs_rate(
             ))
             .map_err(err)?
             .label(lang.t("target_level"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], red));
+            .legend(line_key(red));
         for (i, c) in curves.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             let mut p: Vec<(f64, f64, f64)> =
@@ -827,9 +831,9 @@ pub fn risk_vs_rate(
                 ))
                 .map_err(err)?;
             if curves.len() <= PALETTE.len() {
-                series.label(c.label.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 12, y)], colour.stroke_width(2))
-                });
+                series
+                    .label(c.label.as_str())
+                    .legend(line_key(colour.stroke_width(2)));
             }
             chart
                 .draw_series(p.iter().map(|&(r, q, se)| {
@@ -928,7 +932,7 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
             }))
             .map_err(err)?
             .label(lang.t("required_rate"))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], blue.filled()));
+            .legend(box_key(blue.filled()));
         chart
             .draw_series(rows.iter().enumerate().map(|(k, r)| {
                 PathElement::new(
@@ -1019,9 +1023,7 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
                 }))
                 .map_err(err)?
                 .label(lang.t(key))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
-                });
+                .legend(box_key(colour.filled()));
         }
         chart
             .draw_series(LineSeries::new(
