@@ -50,12 +50,24 @@ fn draw_legend<'a, DB: DrawingBackend + 'a>(
         Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
     >,
 ) -> Result<()> {
+    draw_legend_at(chart, SeriesLabelPosition::UpperLeft)
+}
+
+/// The legend of a chart's labelled series at `position`, on a light box.
+fn draw_legend_at<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    position: SeriesLabelPosition,
+) -> Result<()> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font(("sans-serif", 11))
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .draw()
         .map_err(err)
 }
@@ -951,14 +963,7 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
             .map(|(k, r)| (y_of(k), r.0.clone()))
             .collect();
         category_labels(&root, &chart, 0.0, &labels)?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 11))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        draw_legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -1037,14 +1042,7 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
             .map(|(k, b)| (y_of(k), b.label.clone()))
             .collect();
         category_labels(&root, &chart, -m, &labels)?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 11))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        draw_legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
