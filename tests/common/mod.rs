@@ -9,6 +9,12 @@ use fundrisk::scenario::Scenario;
 /// given numbers of retirees (500,000 enterprise, 100,000 government, 50,000 flexible workers
 /// each).
 pub fn two_city_shandong(young_retirees: f64, old_retirees: f64) -> Scenario {
+    let text = two_city_shandong_text(young_retirees, old_retirees);
+    Scenario::parse(&text, "test.toml", DataSource::default()).unwrap()
+}
+
+/// The TOML text of [`two_city_shandong`].
+pub fn two_city_shandong_text(young_retirees: f64, old_retirees: f64) -> String {
     let p =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shandong-provincial.toml");
     let text = std::fs::read_to_string(p).unwrap();
@@ -18,12 +24,11 @@ pub fn two_city_shandong(young_retirees: f64, old_retirees: f64) -> Scenario {
             "[[units]]\nname = \"{name}\"\ninitial_pooled_balance = 1.5e9\npooled_spending_prev_year = 2.0e9\npooled_income_prev_year = 2.2e9\naverage_wage_prev_year = 6000.0\nmembership = {{ enterprise = 5.0e5, government = 1.0e5, flexible = 5.0e4, retirees = {retirees:e} }}\n"
         )
     };
-    let text = format!(
+    format!(
         "{head}\n{}\n{}",
         unit("young", young_retirees),
         unit("old", old_retirees)
-    );
-    Scenario::parse(&text, "test.toml", DataSource::default()).unwrap()
+    )
 }
 
 /// Runs the `fundrisk` binary and asserts it succeeded (stderr in the message otherwise).
