@@ -763,7 +763,9 @@ impl UnitModel {
         // residents) and retired; members of short standing move from the full-cap kinds to
         // their reduced-cap variants.
         let exposure = &mut up.exposure;
-        exposure.fill(0.0);
+        // The four kinds of every unit are written in full below; the reduced-cap variants
+        // only accumulate.
+        exposure[N_BENEFIT_CELLS..].fill(0.0);
         // Members by sex and age: [0] in service (flexible workers past their wait), [1]
         // retired, [2] residents, [3] workers (for the new-member windows).
         let mut by_age = [[[0.0; N_AGES]; 4]; 2];
