@@ -71,6 +71,43 @@ impl RunArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Estimate the economic drivers (mean, volatility, persistence, shock correlations, each
+    /// with its standard error) from the public series in a folder, and write them as a TOML
+    /// fragment a scenario includes.
+    Calibrate {
+        /// Folder of the series (wages.csv, employee_medical_insurance.csv, births.csv).
+        #[arg(long, default_value = "data/calibration")]
+        data: PathBuf,
+        /// Years of growth rates used, FIRST-LAST (e.g. 2013-2019: growth from 2012 to 2019).
+        #[arg(long, default_value = "2013-2019")]
+        years: String,
+        /// Name recorded in the fragment (default: national-FIRST-LAST).
+        #[arg(long)]
+        name: Option<String>,
+        /// Output TOML file (default: print it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Forecast past years from a scenario that starts at a published position, and compare
+    /// each year and line with what happened: median, 5–95 % band, percentile rank of the
+    /// actual; how many actuals fell inside the band; the median absolute percentage error by
+    /// years ahead.
+    Backtest {
+        /// Scenario TOML file, e.g. scenarios/national-backtest.toml.
+        scenario: PathBuf,
+        /// Actuals: CSV with year, line (pooled_income, pooled_spending, pooled_balance,
+        /// fund_income), actual (yuan) and source.
+        #[arg(long)]
+        actuals: PathBuf,
+        /// The pooled fund followed (default: the first fund).
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output folder.
+        #[arg(long, default_value = "reports/backtest")]
+        out: PathBuf,
+    },
     /// Validate a scenario file and print what it describes.
     Check {
         /// Scenario TOML file (default: the embedded Guangdong merger scenario).
@@ -318,6 +355,7 @@ fn solve_rate(
     let out = StudyOutput {
         csv_name: "solve_rate.csv",
         table: &table,
+        extra_tables: &[],
         report,
         lang,
     };
@@ -415,11 +453,117 @@ fn compare(
     let out = StudyOutput {
         csv_name: "compare.csv",
         table: &all,
+        extra_tables: &[],
         report,
         lang,
     };
     let dir = write_study(&dir, &out, &meta)?;
     say!("wrote {} ({} rows)", dir.display(), all.n_rows());
+    Ok(())
+}
+
+fn backtest(
+    scenario: &Path,
+    actuals: &Path,
+    unit: Option<&str>,
+    run: &RunArgs,
+    out: &Path,
+) -> Result<()> {
+    use fundrisk::backtest::{compare, forecast, read_actuals};
+    let s = load(Some(scenario))?;
+    let lang = run.lang()?;
+    let opts = run.options(&s)?;
+    let actual = read_actuals(actuals)?;
+    let f = forecast(&s, unit, &opts)?;
+    let b = compare(&f, &actual, &actuals.display().to_string())?;
+    let years = b.rows.numbers("year").unwrap_or_default();
+    let lines = b.rows.strings("line").unwrap_or_default();
+    let got = b.rows.numbers("actual").unwrap_or_default();
+    let col = |name: &str| b.rows.numbers(name).unwrap_or_default();
+    let (median, p5, p95, rank) = (
+        col("forecast_median"),
+        col("forecast_p5"),
+        col("forecast_p95"),
+        col("percentile_rank"),
+    );
+    say!(
+        "{}: {} paths, fund {}; 亿元",
+        s.spec.name,
+        opts.paths,
+        f.fund
+    );
+    say!(
+        "{:<6} {:<16} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "year",
+        "line",
+        "actual",
+        "median",
+        "p5",
+        "p95",
+        "rank %"
+    );
+    for i in 0..years.len() {
+        let yi = |x: f64| {
+            if x.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{:.0}", x / 1e8)
+            }
+        };
+        say!(
+            "{:<6} {:<16} {:>10} {:>10} {:>10} {:>10} {:>8}",
+            years[i],
+            lines[i],
+            yi(got[i]),
+            yi(median[i]),
+            yi(p5[i]),
+            yi(p95[i]),
+            if rank[i].is_nan() {
+                "-".to_string()
+            } else {
+                format!("{:.1}", rank[i])
+            }
+        );
+    }
+    let n = b.scores.numbers("n_actuals").unwrap_or_default();
+    let inside = b.scores.numbers("n_inside_90").unwrap_or_default();
+    let mape = b.scores.numbers("median_abs_pct_error").unwrap_or_default();
+    say!(
+        "{} of {} actuals inside the 90 % band",
+        inside.iter().sum::<f64>(),
+        n.iter().sum::<f64>()
+    );
+    for (h, m) in mape.iter().enumerate() {
+        if !m.is_nan() {
+            say!(
+                "{} year(s) ahead: median absolute percentage error {:.1} % ({} actuals)",
+                h + 1,
+                m * 100.0,
+                n[h]
+            );
+        }
+    }
+    let meta = serde_json::json!({
+        "scenario": s.spec.name,
+        "scenario_hash": s.hash,
+        "actuals": actuals.display().to_string(),
+        "fund": f.fund,
+        "paths": opts.paths,
+        "seed": opts.seed,
+        "program_version": env!("CARGO_PKG_VERSION"),
+    });
+    let report = report::studies::backtest_report(&s, &f, &b, &meta, lang)?;
+    let sheet = lang.t("scores");
+    let extra = [("backtest_scores.csv", sheet, &b.scores)];
+    let output = StudyOutput {
+        csv_name: "backtest.csv",
+        table: &b.rows,
+        extra_tables: &extra,
+        report,
+        lang,
+    };
+    let dir = write_study(out, &output, &meta)?;
+    say!("wrote {}", dir.display());
     Ok(())
 }
 
@@ -463,6 +607,7 @@ pub fn main() -> Result<()> {
             let out = StudyOutput {
                 csv_name: "sensitivity.csv",
                 table: &table,
+                extra_tables: &[],
                 report,
                 lang,
             };
@@ -476,6 +621,54 @@ pub fn main() -> Result<()> {
             run,
             out,
         } => compare(&scenarios, separate_maternity, &run, out),
+        Command::Calibrate {
+            data,
+            years,
+            name,
+            out,
+        } => {
+            let (from, to) = parse_years(&years)?;
+            let name = name.unwrap_or_else(|| format!("national-{from}-{to}"));
+            let c = fundrisk::calibrate::calibrate(&data, from, to, &name)?;
+            let text = c.to_toml();
+            match out {
+                Some(path) => {
+                    fundrisk::report::output::write_atomically(&path, |w| {
+                        use std::io::Write as _;
+                        w.write_all(text.as_bytes())
+                            .map_err(|e| fundrisk::Error::Output {
+                                path: path.display().to_string(),
+                                message: e.to_string(),
+                            })
+                    })?;
+                    for d in &c.drivers {
+                        say!(
+                            "{}: mean {:.4} ± {:.4}, volatility {:.4} ± {:.4}, persistence {:.2} ± {:.2} ({} years, {}-{})",
+                            d.driver,
+                            d.mean.value,
+                            d.mean.se,
+                            d.volatility.value,
+                            d.volatility.se,
+                            d.persistence.value,
+                            d.persistence.se,
+                            d.n,
+                            d.first_year,
+                            d.last_year
+                        );
+                    }
+                    say!("wrote {}", path.display());
+                }
+                None => say!("{}", text.trim_end()),
+            }
+            Ok(())
+        }
+        Command::Backtest {
+            scenario,
+            actuals,
+            unit,
+            run,
+            out,
+        } => backtest(&scenario, &actuals, unit.as_deref(), &run, &out),
         Command::Check { scenario } => {
             let s = load(scenario.as_deref())?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());

@@ -25,6 +25,43 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Calibration fragments embedded in the program (`builtin:calibration/NAME.toml`), written by
+/// `fundrisk calibrate` into `data/calibration/`.
+const BUILTIN_FRAGMENTS: [(&str, &str); 2] = [
+    (
+        "calibration/national-2013-2019.toml",
+        include_str!("../data/calibration/national-2013-2019.toml"),
+    ),
+    (
+        "calibration/national-2013-2018.toml",
+        include_str!("../data/calibration/national-2013-2018.toml"),
+    ),
+];
+
+/// A built-in text by name: (`builtin:NAME`, its text), or an error listing what there is.
+fn builtin(
+    list: &[(&str, &str)],
+    name: &str,
+    what: &str,
+    scenario_file: &str,
+    field: &str,
+) -> Result<(String, String)> {
+    list.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| (format!("builtin:{n}"), text.to_string()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = list.iter().map(|(n, _)| *n).collect();
+            Error::field(
+                scenario_file,
+                field,
+                format!(
+                    "no built-in {what} `{name}`; built-in {what}s are {}",
+                    names.join(", ")
+                ),
+            )
+        })
+}
+
 /// Where a scenario's relative table paths are resolved.
 #[derive(Clone, Debug, Default)]
 pub struct DataSource {
@@ -33,6 +70,19 @@ pub struct DataSource {
 }
 
 impl DataSource {
+    /// Reads an included TOML fragment: (its name for messages, its text).
+    pub fn read_fragment(
+        &self,
+        reference: &str,
+        scenario_file: &str,
+        field: &str,
+    ) -> Result<(String, String)> {
+        match reference.strip_prefix("builtin:") {
+            Some(name) => builtin(&BUILTIN_FRAGMENTS, name, "fragment", scenario_file, field),
+            None => self.read(reference, scenario_file, field),
+        }
+    }
+
     /// Reads a table's text. `field` names the scenario field that refers to it, for errors.
     pub fn read(
         &self,
@@ -41,21 +91,7 @@ impl DataSource {
         field: &str,
     ) -> Result<(String, String)> {
         if let Some(name) = reference.strip_prefix("builtin:") {
-            return BUILTIN
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(n, text)| (format!("builtin:{n}"), text.to_string()))
-                .ok_or_else(|| {
-                    let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                    Error::field(
-                        scenario_file,
-                        field,
-                        format!(
-                            "no built-in table `{name}`; built-in tables are {}",
-                            names.join(", ")
-                        ),
-                    )
-                });
+            return builtin(BUILTIN, name, "table", scenario_file, field);
         }
         let path = match &self.base_dir {
             Some(dir) => dir.join(reference),
@@ -154,6 +190,11 @@ impl Table {
         })
     }
 
+    /// Whether the header has column `name`.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h == name)
+    }
+
     /// A numeric column whose every cell must be a finite number in [lo, hi].
     pub fn f64s(&self, name: &str, lo: f64, hi: f64) -> Result<Vec<f64>> {
         let c = self.col(name)?;
@@ -169,25 +210,54 @@ impl Table {
                         format!("empty cell; expected a number in [{lo}, {hi}]"),
                     ));
                 }
-                let v: f64 = s.parse().map_err(|_| {
-                    Error::table(
-                        &self.file,
-                        *line,
-                        name,
-                        format!("`{s}` is not a number; expected a number in [{lo}, {hi}]"),
-                    )
-                })?;
-                if !v.is_finite() || v < lo || v > hi {
-                    return Err(Error::table(
-                        &self.file,
-                        *line,
-                        name,
-                        format!("{s} is outside the allowed range [{lo}, {hi}]"),
-                    ));
-                }
-                Ok(v)
+                self.number(*line, name, s, lo, hi)
             })
             .collect()
+    }
+
+    /// A numeric column whose cells are empty (not published) or finite numbers in [lo, hi].
+    pub fn optional_f64s(&self, name: &str, lo: f64, hi: f64) -> Result<Vec<Option<f64>>> {
+        let c = self.col(name)?;
+        self.rows
+            .iter()
+            .map(|(line, cells)| {
+                let s = cells[c].as_str();
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                self.number(*line, name, s, lo, hi).map(Some)
+            })
+            .collect()
+    }
+
+    fn number(&self, line: u64, name: &str, s: &str, lo: f64, hi: f64) -> Result<f64> {
+        let v: f64 = s.parse().map_err(|_| {
+            Error::table(
+                &self.file,
+                line,
+                name,
+                format!("`{s}` is not a number; expected a number in [{lo}, {hi}]"),
+            )
+        })?;
+        if !v.is_finite() || v < lo || v > hi {
+            return Err(Error::table(
+                &self.file,
+                line,
+                name,
+                format!("{s} is outside the allowed range [{lo}, {hi}]"),
+            ));
+        }
+        Ok(v)
+    }
+
+    /// A text column, any value.
+    pub fn strings_any(&self, name: &str) -> Result<Vec<String>> {
+        let c = self.col(name)?;
+        Ok(self
+            .rows
+            .iter()
+            .map(|(_, cells)| cells[c].clone())
+            .collect())
     }
 
     pub fn strings(&self, name: &str, allowed: &[&str]) -> Result<Vec<String>> {

@@ -111,6 +111,8 @@ pub fn run_scenario(
 pub struct StudyOutput<'a> {
     pub csv_name: &'a str,
     pub table: &'a Table,
+    /// Further tables: (CSV file name, workbook sheet name, table).
+    pub extra_tables: &'a [(&'a str, &'a str, &'a Table)],
     pub report: report::studies::Report,
     pub lang: Lang,
 }
@@ -120,11 +122,12 @@ pub struct StudyOutput<'a> {
 pub fn write_study(dir: &Path, out: &StudyOutput, meta: &serde_json::Value) -> Result<PathBuf> {
     let staged = StagedDir::new(dir)?;
     out.table.write_csv(&staged.file(out.csv_name))?;
-    report::xlsx::write_workbook(
-        &staged.file("report.xlsx"),
-        &[(out.lang.t("sheet_results"), out.table)],
-        out.lang,
-    )?;
+    let mut sheets = vec![(out.lang.t("sheet_results"), out.table)];
+    for (csv, sheet, table) in out.extra_tables {
+        table.write_csv(&staged.file(csv))?;
+        sheets.push((*sheet, *table));
+    }
+    report::xlsx::write_workbook(&staged.file("report.xlsx"), &sheets, out.lang)?;
     write_charts(&staged, &out.report.1)?;
     report::output::write_text(&staged.file("report.html"), &out.report.0)?;
     report::output::write_text(

@@ -2,8 +2,9 @@
 //!
 //! - Its expected path must equal `fundrisk ledger` in every column of every row (all 38: the
 //!   lines, interest, transfers, balances, months of capacity and the memo columns), to 1e-8
-//!   relative beyond the ledger's printing, far inside the 0.01 % the issue asks, in all five
-//!   scenarios and in a variant of Jiangmen whose management rule fires.
+//!   relative beyond the ledger's printing, far inside the 0.01 % the issue asks, in all six
+//!   scenarios (two of them include a calibration fragment) and in a variant of Jiangmen whose
+//!   management rule fires.
 //! - Its own Monte Carlo must agree with `fundrisk run` within Monte Carlo error, for a single
 //!   fund (Huainan) and for two cities under Shandong's provincial adjustment fund.
 //!
@@ -68,6 +69,7 @@ fn reference_matches_every_line_of_the_ledger() {
         "shandong-provincial",
         "jiujiang-city",
         "jiangmen-integration",
+        "national-backtest",
     ]
     .iter()
     .map(|name| root().join("scenarios").join(format!("{name}.toml")))

@@ -204,9 +204,20 @@ def year_means(econ: dict, name: str, years: range) -> np.ndarray:
     return np.array([dated(mean, y * 12 + 6) for y in years], dtype=float)
 
 
+def with_includes(spec: dict, here: Path) -> dict:
+    """The scenario over its included fragments (`include`): each fragment deep-merged over the
+    ones before, the scenario's own fields over all of them. `builtin:calibration/X` is
+    data/calibration/X of the repository."""
+    merged: dict = {}
+    for ref in spec.get("include", []):
+        path = REPO / "data" / ref[len("builtin:"):] if ref.startswith("builtin:") else here / ref
+        merged = deep_merge(merged, tomllib.loads(path.read_text(encoding="utf-8")))
+    return deep_merge(merged, spec)
+
+
 def load(path: Path) -> Scenario:
-    spec = tomllib.loads(path.read_text(encoding="utf-8"))
     here = path.parent
+    spec = with_includes(tomllib.loads(path.read_text(encoding="utf-8")), here)
     data = spec.get("data", {})
     life = read_table(data.get("life_table", "builtin:life_table.csv"), here)
     flows = read_table(data.get("worker_flows", "builtin:worker_flows.csv"), here)

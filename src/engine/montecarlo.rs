@@ -65,6 +65,18 @@ pub fn run_path(
     project(model, &drivers, state, &mut counts, observer);
 }
 
+/// Runs `work` on a pool of `threads` workers, or on rayon's global pool (one per core).
+pub fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| Error::Invalid(format!("cannot start {t} threads: {e}")))?
+            .install(work)),
+        None => Ok(work()),
+    }
+}
+
 /// Runs `opts.paths` paths and returns the aggregated risk measures. `progress` is called with
 /// the number of paths just finished (from worker threads).
 pub fn simulate(
@@ -109,14 +121,7 @@ pub fn simulate(
             )
             .collect()
     };
-    let blocks = match opts.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build()
-            .map_err(|e| Error::Invalid(format!("cannot start {t} threads: {e}")))?
-            .install(run_blocks),
-        None => run_blocks(),
-    };
+    let blocks = with_threads(opts.threads, run_blocks)?;
     let mut total = BlockAccumulator::new(&layout);
     for b in blocks {
         total.merge(b);

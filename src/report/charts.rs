@@ -81,13 +81,15 @@ const BAND_COLOURS: [RGBColor; 5] = [
 ];
 
 /// A fan chart: 5–95 and 25–75 bands and the median of `q` over `years`, on shaded horizontal
-/// `bands` [(from, to, colour, label)].
+/// `bands` [(from, to, colour, label)], with `points` (year, value) marked over it (a
+/// backtest's actuals).
 fn fan(
     title: &str,
     y_label: &str,
     years: &[i32],
     q: &[Vec<f64>; 5],
     bands: &[(f64, f64, RGBColor, String)],
+    points: &[(i32, f64)],
     lang: Lang,
 ) -> Result<String> {
     let mut svg = String::new();
@@ -99,10 +101,12 @@ fn fan(
             .iter()
             .filter_map(|&v| finite(v))
             .fold(0.0_f64, f64::min);
+        let lo = points.iter().map(|p| p.1).fold(lo, f64::min);
         let hi = q[4]
             .iter()
             .filter_map(|&v| finite(v))
             .fold(bands.iter().map(|b| b.0).fold(1.0, f64::max), f64::max);
+        let hi = points.iter().map(|p| p.1).fold(hi, f64::max);
         let pad = (hi - lo).abs() * 0.05 + 1e-9;
         let (y0, y1) = (lo - pad, hi + pad);
         let clip = |v: f64| v.clamp(y0, y1);
@@ -152,6 +156,18 @@ fn fan(
             .map_err(err)?
             .label(lang.t("median"))
             .legend(line_key(blue.stroke_width(2)));
+        if !points.is_empty() {
+            let red = RGBColor(203, 24, 29);
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&(y, v)| Circle::new((f64::from(y), v), 5, red.filled())),
+                )
+                .map_err(err)?
+                .label(lang.t("actual"))
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, red.filled()));
+        }
         draw_legend(&mut chart)?;
         root.present().map_err(err)?;
     }
@@ -201,6 +217,7 @@ pub fn months_fan(sim: &Simulation, e: usize, risk: &RiskSpec, lang: Lang) -> Re
         &years,
         &q,
         &bands,
+        &[],
         lang,
     )
 }
@@ -215,8 +232,30 @@ pub fn balance_fan(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
         &years,
         &q,
         &[],
+        &[],
         lang,
     )
+}
+
+/// A backtest's fan for one line: the forecast's bands and median by year (`values[year]`,
+/// sorted, yuan) with the actuals marked, in 亿元 (yuan millions in English).
+pub fn backtest_fan(
+    title: &str,
+    first_year: i32,
+    values: &[Vec<f64>],
+    actuals: &[(i32, f64)],
+    lang: Lang,
+) -> Result<String> {
+    let scale = lang.money_unit();
+    let years: Vec<i32> = (0..values.len()).map(|y| first_year + y as i32).collect();
+    let mut q: [Vec<f64>; 5] = Default::default();
+    for v in values {
+        for (i, (p, _)) in QUANTILES.iter().enumerate() {
+            q[i].push(quantile_sorted(v, *p) / scale);
+        }
+    }
+    let points: Vec<(i32, f64)> = actuals.iter().map(|&(y, v)| (y, v / scale)).collect();
+    fan(title, lang.t("amount_axis"), &years, &q, &[], &points, lang)
 }
 
 /// Bars of the share of paths whose balance first turns negative in each year (and never).

@@ -290,10 +290,61 @@ const EXTRA: [(&str, &str, &str); 5] = [
     ("base", "基准", "base"),
 ];
 
+/// Columns and values of a backtest's tables.
+const BACKTEST: [(&str, &str, &str); 18] = [
+    ("line", "口径", "Line"),
+    ("horizon_years", "预测年数", "Years ahead"),
+    ("actual", "实际值（元）", "Actual (yuan)"),
+    (
+        "forecast_median",
+        "预测中位数（元）",
+        "Forecast median (yuan)",
+    ),
+    (
+        "forecast_p5",
+        "预测5%分位（元）",
+        "Forecast 5th percentile (yuan)",
+    ),
+    (
+        "forecast_p95",
+        "预测95%分位（元）",
+        "Forecast 95th percentile (yuan)",
+    ),
+    ("forecast_mean", "预测均值（元）", "Forecast mean (yuan)"),
+    (
+        "percentile_rank",
+        "实际值在预测中的分位（%）",
+        "Percentile rank of the actual (%)",
+    ),
+    (
+        "abs_pct_error",
+        "中位数预测的绝对百分比误差",
+        "Absolute percentage error of the median",
+    ),
+    ("inside_90", "落在90%区间内", "Inside the 90 % band"),
+    ("source", "来源", "Source"),
+    ("n_actuals", "实际值个数", "Actuals"),
+    ("n_inside_90", "落在90%区间内的个数", "Inside the 90 % band"),
+    (
+        "median_abs_pct_error",
+        "绝对百分比误差的中位数",
+        "Median absolute percentage error",
+    ),
+    ("pooled_income", "统筹基金收入", "Pooled fund income"),
+    ("pooled_spending", "统筹基金支出", "Pooled fund spending"),
+    ("pooled_balance", "统筹基金累计结存", "Pooled fund balance"),
+    (
+        "fund_income",
+        "职工医保基金收入（含个人账户、利息）",
+        "Fund income (with personal accounts and interest)",
+    ),
+];
+
 fn lookup(name: &str, lang: Lang) -> Option<String> {
     NAMES
         .iter()
         .chain(EXTRA.iter())
+        .chain(BACKTEST.iter())
         .find(|(n, _, _)| *n == name)
         .map(|(_, zh, en)| if lang == Lang::Zh { zh } else { en }.to_string())
 }
@@ -381,9 +432,13 @@ pub fn kind(name: &str) -> Kind {
         || name.contains("probability")
         || name.contains("_rate")
         || name == "cumulative_share"
+        || name.ends_with("abs_pct_error")
     {
         Kind::Share
-    } else if matches!(name, "year" | "paths" | "binding_year") {
+    } else if matches!(
+        name,
+        "year" | "paths" | "binding_year" | "horizon_years" | "n_actuals" | "n_inside_90"
+    ) {
         Kind::Integer
     } else if name.starts_with("months") {
         Kind::Months

@@ -8,7 +8,27 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 85] = [
+const LABELS: [(&str, &str, &str); 93] = [
+    ("actual", "实际值", "Actual"),
+    ("backtest", "回测", "Backtest"),
+    ("scores", "回测得分", "Scores"),
+    ("amount_axis", "亿元", "yuan millions"),
+    ("line_pooled_income", "统筹基金收入", "Pooled fund income"),
+    (
+        "line_pooled_spending",
+        "统筹基金支出",
+        "Pooled fund spending",
+    ),
+    (
+        "line_pooled_balance",
+        "统筹基金累计结存（年末）",
+        "Pooled fund balance (year end)",
+    ),
+    (
+        "line_fund_income",
+        "职工医保基金收入（含个人账户、利息）",
+        "Fund income (with personal accounts and interest)",
+    ),
     (
         "adjustment_title",
         "省级调剂金：上解与下拨（均值）",

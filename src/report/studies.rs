@@ -507,3 +507,91 @@ pub fn sensitivity_report(
         lang,
     ))
 }
+
+/// The `backtest` report: one fan per line with the actuals marked, the headline score (how
+/// many actuals fell inside the 90 % band, the median absolute percentage error by years
+/// ahead), the scores and rows tables and the assumptions.
+pub fn backtest_report(
+    s: &Scenario,
+    f: &crate::backtest::Forecast,
+    b: &crate::backtest::Backtest,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    let years = numbers(&b.rows, "year")?;
+    let lines = strings(&b.rows, "line")?;
+    let actual = numbers(&b.rows, "actual")?;
+    let mut svgs = Vec::new();
+    for (l, line) in crate::backtest::LINES.iter().enumerate() {
+        let points: Vec<(i32, f64)> = (0..b.rows.n_rows())
+            .filter(|&i| lines[i] == *line && !actual[i].is_nan())
+            .map(|i| (years[i] as i32, actual[i]))
+            .collect();
+        let title = format!(
+            "{} — {}",
+            fund_name(&f.fund, lang),
+            lang.t(&format!("line_{line}"))
+        );
+        svgs.push((
+            format!("backtest_{line}.svg"),
+            charts::backtest_fan(&title, f.first_year, &f.values[l], &points, lang)?,
+        ));
+    }
+    let n = numbers(&b.scores, "n_actuals")?;
+    let inside = numbers(&b.scores, "n_inside_90")?;
+    let mape = numbers(&b.scores, "median_abs_pct_error")?;
+    let total: f64 = n.iter().sum();
+    let total_inside: f64 = inside.iter().sum();
+    let by_ahead: Vec<String> = mape
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| !m.is_nan())
+        .map(|(h, m)| match lang {
+            Lang::Zh => format!("提前{}年{}%", h + 1, pct(*m, lang)),
+            Lang::En => format!(
+                "{} % {} year{} ahead",
+                pct(*m, lang),
+                h + 1,
+                if h == 0 { "" } else { "s" }
+            ),
+        })
+        .collect();
+    let last = f.first_year + f.n_years as i32 - 1;
+    let headline = match lang {
+        Lang::Zh => format!(
+            "{}—{}年共{}个实际值，其中{}个落在90%预测区间内；中位数预测的绝对百分比误差（中位数）：{}。",
+            f.first_year,
+            last,
+            total,
+            total_inside,
+            by_ahead.join("，")
+        ),
+        Lang::En => format!(
+            "Of {} actuals in {}–{}, {} fell inside the 90 % band. Median absolute percentage error of the median forecast: {}.",
+            total,
+            f.first_year,
+            last,
+            total_inside,
+            by_ahead.join(", ")
+        ),
+    };
+    let html = page(&Page {
+        lang,
+        title: format!("{}: {}", lang.t("backtest"), scenario_title(s, lang)),
+        headline,
+        svgs: &svgs,
+        sections: vec![
+            (
+                lang.t("scores").to_string(),
+                table_html(&b.scores, None, lang),
+            ),
+            (
+                lang.t("results").to_string(),
+                table_html(&b.rows, None, lang),
+            ),
+            (lang.t("assumptions").to_string(), assumptions(s, lang)),
+        ],
+        meta,
+    });
+    Ok((html, svgs))
+}

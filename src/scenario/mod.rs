@@ -89,7 +89,25 @@ impl Scenario {
     }
 
     pub fn parse(text: &str, file: &str, source: DataSource) -> Result<Scenario> {
-        let spec: ScenarioSpec = deserialize_toml(text, file)?;
+        // The file alone first, so that its own errors carry its line numbers.
+        let own: ScenarioSpec = deserialize_toml(text, file)?;
+        let mut hasher = Sha256::new();
+        hasher.update(text.as_bytes());
+        let spec = if own.include.is_empty() {
+            own
+        } else {
+            let merged = with_includes(text, &own.include, file, &source, &mut hasher)?;
+            serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
+                Error::field(
+                    file,
+                    e.path().to_string(),
+                    format!(
+                        "{} (with the included fragments)",
+                        e.inner().message().trim()
+                    ),
+                )
+            })?
+        };
         let v = Validator {
             file,
             start: spec.start,
@@ -144,7 +162,8 @@ impl Scenario {
                 structure,
             });
         }
-        let hash: String = Sha256::digest(text.as_bytes())
+        let hash: String = hasher
+            .finalize()
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
@@ -180,6 +199,58 @@ impl Scenario {
         s.spec.run.small_cell_threshold = 0.0;
         s
     }
+}
+
+/// The scenario text merged over its included fragments (in order, each over the one before).
+/// Every fragment's text goes into `hasher`, so that a run's scenario hash covers them.
+fn with_includes(
+    text: &str,
+    includes: &[String],
+    file: &str,
+    source: &DataSource,
+    hasher: &mut Sha256,
+) -> Result<toml::Table> {
+    let own: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
+        file: file.into(),
+        line: 0,
+        field: String::new(),
+        message: format!("malformed TOML: {}", e.message().trim()),
+    })?;
+    let mut merged = toml::Table::new();
+    for (i, reference) in includes.iter().enumerate() {
+        let field = format!("include[{i}]");
+        let (name, fragment_text) = source.read_fragment(reference, file, &field)?;
+        hasher.update(fragment_text.as_bytes());
+        let fragment: toml::Table = toml::from_str(&fragment_text).map_err(|e| Error::Parse {
+            file: name.clone(),
+            line: e
+                .span()
+                .map(|s| {
+                    fragment_text[..s.start.min(fragment_text.len())]
+                        .matches('\n')
+                        .count()
+                        + 1
+                })
+                .unwrap_or(0),
+            field: String::new(),
+            message: format!("malformed TOML: {}", e.message().trim()),
+        })?;
+        if let Some(k) = fragment
+            .keys()
+            .find(|k| !["calibration", "economy"].contains(&k.as_str()))
+        {
+            return Err(Error::field(
+                file,
+                field,
+                format!(
+                    "{name} has a `{k}` table; an included fragment may hold only [calibration] and [economy]"
+                ),
+            ));
+        }
+        deep_merge(&mut merged, &fragment);
+    }
+    deep_merge(&mut merged, &own);
+    Ok(merged)
 }
 
 /// The field path of a policy key for unit `i`: the unit's override if it has one.

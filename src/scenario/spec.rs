@@ -38,6 +38,29 @@ pub struct ScenarioSpec {
     /// Management rules evaluated at every year end (MODEL.md, "Fund, pooling and rules").
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// Calibration fragments merged under this file, in order: paths relative to it, or
+    /// `builtin:calibration/NAME.toml`. A fragment holds `[calibration]` and `[economy]` only;
+    /// this file's own fields override the fragment's, field by field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// What a calibration fragment records of itself (written by `fundrisk calibrate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationSpec>,
+}
+
+/// The record of a calibration (`fundrisk calibrate`): its name, the years of growth rates it
+/// was estimated on, the files it read and the standard error of every estimate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationSpec {
+    pub name: String,
+    /// First and last year of the growth rates used.
+    pub window: [i32; 2],
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Standard errors by field (`wage_growth.mean`, `correlation.wage_growth.employment_growth`).
+    #[serde(default)]
+    pub standard_errors: std::collections::BTreeMap<String, f64>,
 }
 
 /// What a management rule does.

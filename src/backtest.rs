@@ -1,0 +1,418 @@
+//! Backtests: a scenario started from a past year's published position and projected with only
+//! what was known then (plus the policy events that happened), against what happened.
+//!
+//! Per year and line the forecast gives its median, its 5–95 % band and the percentile rank of
+//! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
+//! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
+
+use crate::data::Table as CsvTable;
+use crate::engine::montecarlo::{RunOptions, run_path, with_threads};
+use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
+use crate::error::{Error, Result};
+use crate::ledger::FundMonth;
+use crate::report::table::Table;
+use crate::risk::quantile_sorted;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use std::path::Path;
+
+/// The lines a backtest forecasts, in the order of its tables:
+/// - `pooled_income`: the pooled fund's income (contributions and subsidies, no interest);
+/// - `pooled_spending`: the pooled fund's spending;
+/// - `pooled_balance`: the pooled fund's balance at the year end (统筹基金累计结存);
+/// - `fund_income`: the whole fund's income as the national bulletins count it: pooled income,
+///   interest, the separate maternity fund's income and interest before a merger, and the
+///   contributions credited to personal accounts (职工医保基金收入).
+pub const LINES: [&str; 4] = [
+    "pooled_income",
+    "pooled_spending",
+    "pooled_balance",
+    "fund_income",
+];
+
+/// A published figure to compare with the forecast.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actual {
+    pub year: i32,
+    pub line: String,
+    /// Yuan.
+    pub value: f64,
+    pub source: String,
+}
+
+/// Reads actuals: a CSV with `year`, `line` (one of [`LINES`]), `actual` (yuan) and an
+/// optional `source`; `#` lines are comments. A (year, line) given twice is an error.
+pub fn read_actuals(path: &Path) -> Result<Vec<Actual>> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::table(
+            &shown,
+            0,
+            "-",
+            "not UTF-8 text: save the table as UTF-8 CSV",
+        )
+    })?;
+    let t = CsvTable::parse(&shown, &text)?;
+    let years = t.f64s("year", 1900.0, 2200.0)?;
+    let lines = t.strings("line", &LINES)?;
+    let values = t.f64s("actual", -1e16, 1e16)?;
+    let sources = if t.has_column("source") {
+        t.strings_any("source")?
+    } else {
+        vec![String::new(); years.len()]
+    };
+    let mut out: Vec<Actual> = Vec::with_capacity(years.len());
+    for (((y, line), value), source) in years.into_iter().zip(lines).zip(values).zip(sources) {
+        if y.fract() != 0.0 {
+            return Err(Error::table(
+                &shown,
+                0,
+                "year",
+                format!("{y} is not a whole year"),
+            ));
+        }
+        let year = y as i32;
+        if out.iter().any(|a| a.year == year && a.line == line) {
+            return Err(Error::table(
+                &shown,
+                0,
+                "line",
+                format!("{line} of {year} is given twice"),
+            ));
+        }
+        out.push(Actual {
+            year,
+            line,
+            value,
+            source,
+        });
+    }
+    Ok(out)
+}
+
+/// Percentile rank (0–100) of `x` among `sorted` values: the share of values below it, values
+/// equal to it counted half.
+pub fn percentile_rank(sorted: &[f64], x: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let below = sorted.partition_point(|v| *v < x);
+    let not_above = sorted.partition_point(|v| *v <= x);
+    100.0 * (below as f64 + 0.5 * (not_above - below) as f64) / sorted.len() as f64
+}
+
+/// The forecast: per line, year and path, in path order.
+pub struct Forecast {
+    pub fund: String,
+    pub first_year: i32,
+    pub n_years: usize,
+    pub paths: usize,
+    /// [line][year][path], each year's values sorted ascending.
+    pub values: Vec<Vec<Vec<f64>>>,
+}
+
+/// Folds one path into its year values of the backtest's lines.
+struct LineObserver<'a> {
+    model: &'a ScenarioModel,
+    pooled: usize,
+    maternity: Option<usize>,
+    /// [line][year]
+    out: Vec<f64>,
+    n_years: usize,
+}
+
+impl Observer<f64> for LineObserver<'_> {
+    fn month(&mut self, k: usize, fund: usize, r: &FundMonth<f64>, memo: &Memo) {
+        let t = self.model.month(k);
+        let y = (t.year() - self.model.start.year()) as usize;
+        let at = |line: usize| line * self.n_years + y;
+        if fund == self.pooled {
+            self.out[at(0)] += r.income_total;
+            self.out[at(1)] += r.spending_total;
+            if t.month() == 12 {
+                self.out[at(2)] = r.balance;
+            }
+            self.out[at(3)] += r.income_total + r.interest + memo.personal_account_income;
+        } else if Some(fund) == self.maternity {
+            self.out[at(3)] += r.income_total + r.interest;
+        }
+    }
+}
+
+/// Runs the backtest's paths (the same streams as `fundrisk run`) and keeps the lines of the
+/// fund named `fund` (default: the first fund) and of its separate maternity fund.
+pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<Forecast> {
+    if opts.paths == 0 {
+        return Err(Error::Invalid("--paths must be at least 1".into()));
+    }
+    let mut model = ScenarioModel::new(s);
+    model.build_benefit_grids();
+    let pooled = match fund {
+        Some(name) => model
+            .funds
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "--unit {name}: no such fund in {}; funds are {}",
+                    s.file,
+                    model
+                        .funds
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+        None => 0,
+    };
+    if !matches!(model.funds[pooled].kind, FundKind::Pooled | FundKind::City) {
+        return Err(Error::Invalid(format!(
+            "{} is not a pooled fund; a backtest follows a unit's pooled fund (or a city fund)",
+            model.funds[pooled].name
+        )));
+    }
+    let maternity = model.funds.iter().position(|f| {
+        f.kind == FundKind::Maternity && f.name == format!("{}.maternity", model.funds[pooled].name)
+    });
+    let n_years = (s.end().year() - s.spec.start.year() + 1) as usize;
+    let model = &model;
+    let run = || -> Vec<Vec<f64>> {
+        (0..opts.paths)
+            .into_par_iter()
+            .map_init(
+                || PathState::<f64>::new(model),
+                |state, p| {
+                    let mut obs = LineObserver {
+                        model,
+                        pooled,
+                        maternity,
+                        out: vec![0.0; LINES.len() * n_years],
+                        n_years,
+                    };
+                    run_path(model, opts.seed, p as u64, state, &mut obs);
+                    obs.out
+                },
+            )
+            .collect()
+    };
+    let per_path = with_threads(opts.threads, run)?;
+    let mut values = vec![vec![Vec::with_capacity(opts.paths); n_years]; LINES.len()];
+    for path in &per_path {
+        for (l, by_year) in values.iter_mut().enumerate() {
+            for (y, v) in by_year.iter_mut().enumerate() {
+                v.push(path[l * n_years + y]);
+            }
+        }
+    }
+    for by_year in &mut values {
+        for v in by_year.iter_mut() {
+            v.sort_by(f64::total_cmp);
+        }
+    }
+    Ok(Forecast {
+        fund: model.funds[pooled].name.clone(),
+        first_year: s.spec.start.year(),
+        n_years,
+        paths: opts.paths,
+        values,
+    })
+}
+
+/// The backtest's results: one row per year and line, and the scores by years ahead.
+#[derive(Debug)]
+pub struct Backtest {
+    pub rows: Table,
+    pub scores: Table,
+}
+
+/// Compares the forecast with the actuals. Actuals of years outside the forecast are an error
+/// (they would silently score nothing).
+pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest> {
+    let last_year = f.first_year + f.n_years as i32 - 1;
+    if let Some(a) = actuals
+        .iter()
+        .find(|a| a.year < f.first_year || a.year > last_year)
+    {
+        return Err(Error::table(
+            file,
+            0,
+            "year",
+            format!(
+                "{} is outside the forecast {}–{last_year}",
+                a.year, f.first_year
+            ),
+        ));
+    }
+    let mut year = Vec::new();
+    let mut line = Vec::new();
+    let mut ahead = Vec::new();
+    let mut actual = Vec::new();
+    let mut cols: [Vec<f64>; 6] = Default::default(); // median, p5, p95, mean, rank, ape
+    let mut inside = Vec::new();
+    let mut source = Vec::new();
+    for y in 0..f.n_years {
+        for (l, name) in LINES.iter().enumerate() {
+            let v = &f.values[l][y];
+            let yr = f.first_year + y as i32;
+            let a = actuals.iter().find(|a| a.year == yr && a.line == *name);
+            let median = quantile_sorted(v, 0.5);
+            let (p5, p95) = (quantile_sorted(v, 0.05), quantile_sorted(v, 0.95));
+            year.push(i64::from(yr));
+            line.push((*name).to_string());
+            ahead.push(y as i64 + 1);
+            actual.push(a.map_or(f64::NAN, |a| a.value));
+            cols[0].push(median);
+            cols[1].push(p5);
+            cols[2].push(p95);
+            cols[3].push(v.iter().sum::<f64>() / v.len() as f64);
+            cols[4].push(a.map_or(f64::NAN, |a| percentile_rank(v, a.value)));
+            cols[5].push(a.map_or(f64::NAN, |a| {
+                if a.value != 0.0 {
+                    (median - a.value).abs() / a.value.abs()
+                } else {
+                    f64::NAN
+                }
+            }));
+            inside.push(a.map_or(String::new(), |a| {
+                if (p5..=p95).contains(&a.value) {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .to_string()
+            }));
+            source.push(a.map_or(String::new(), |a| a.source.clone()));
+        }
+    }
+    // Scores by years ahead, over the lines with an actual.
+    let (mut s_ahead, mut s_n, mut s_inside, mut s_mape) = (vec![], vec![], vec![], vec![]);
+    for h in 1..=f.n_years as i64 {
+        let idx: Vec<usize> = (0..year.len())
+            .filter(|&i| ahead[i] == h && !actual[i].is_nan())
+            .collect();
+        let mut errors: Vec<f64> = idx
+            .iter()
+            .map(|&i| cols[5][i])
+            .filter(|e| !e.is_nan())
+            .collect();
+        errors.sort_by(f64::total_cmp);
+        s_ahead.push(h);
+        s_n.push(idx.len() as i64);
+        s_inside.push(idx.iter().filter(|&&i| inside[i] == "yes").count() as i64);
+        s_mape.push(if errors.is_empty() {
+            f64::NAN
+        } else {
+            quantile_sorted(&errors, 0.5)
+        });
+    }
+    let mut rows = Table::default();
+    rows.int("year", year);
+    rows.str("line", line);
+    rows.int("horizon_years", ahead);
+    rows.f64("actual", actual);
+    for (name, c) in [
+        "forecast_median",
+        "forecast_p5",
+        "forecast_p95",
+        "forecast_mean",
+        "percentile_rank",
+        "abs_pct_error",
+    ]
+    .iter()
+    .zip(cols)
+    {
+        rows.f64(name, c);
+    }
+    rows.str("inside_90", inside);
+    rows.str("source", source);
+    let mut scores = Table::default();
+    scores.int("horizon_years", s_ahead);
+    scores.int("n_actuals", s_n);
+    scores.int("n_inside_90", s_inside);
+    scores.f64("median_abs_pct_error", s_mape);
+    Ok(Backtest { rows, scores })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ranks by hand among 1, 2, …, 100: 50.5 has 50 values below (50 %); 50 has 49 below
+    /// and one equal (49.5 %); below all 0 %, above all 100 %.
+    #[test]
+    fn percentile_ranks_of_a_constructed_case() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile_rank(&v, 50.5), 50.0);
+        assert_eq!(percentile_rank(&v, 50.0), 49.5);
+        assert_eq!(percentile_rank(&v, 0.0), 0.0);
+        assert_eq!(percentile_rank(&v, 1000.0), 100.0);
+        // Ties: five equal values, the actual among them sits at their middle.
+        let t = [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile_rank(&t, 2.0), 100.0 * (1.0 + 2.5) / 8.0);
+    }
+
+    /// A forecast whose paths are 1…100 in every year and line: an actual of 97 is outside
+    /// the 5–95 % band (rank 96.5 %); 50 is inside with a median error of |50.5 − 50|/50.
+    #[test]
+    fn scores_of_a_constructed_forecast() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        let f = Forecast {
+            fund: "x".into(),
+            first_year: 2019,
+            n_years: 2,
+            paths: 100,
+            values: vec![vec![v.clone(); 2]; LINES.len()],
+        };
+        let actuals = [
+            Actual {
+                year: 2019,
+                line: "pooled_balance".into(),
+                value: 97.0,
+                source: String::new(),
+            },
+            Actual {
+                year: 2020,
+                line: "pooled_balance".into(),
+                value: 50.0,
+                source: String::new(),
+            },
+        ];
+        let b = compare(&f, &actuals, "a.csv").unwrap();
+        let rank = b.rows.numbers("percentile_rank").unwrap();
+        let lines = b.rows.strings("line").unwrap();
+        let inside = b.rows.strings("inside_90").unwrap();
+        let i2019 = lines.iter().position(|l| l == "pooled_balance").unwrap();
+        let i2020 = LINES.len() + i2019;
+        assert_eq!(rank[i2019], 96.5);
+        assert_eq!(rank[i2020], 49.5);
+        assert_eq!(inside[i2019], "no");
+        assert_eq!(inside[i2020], "yes");
+        assert!(
+            rank.iter()
+                .enumerate()
+                .all(|(i, r)| (i == i2019 || i == i2020) != r.is_nan())
+        );
+        let n = b.scores.numbers("n_actuals").unwrap();
+        let n_in = b.scores.numbers("n_inside_90").unwrap();
+        let mape = b.scores.numbers("median_abs_pct_error").unwrap();
+        assert_eq!((n, n_in), (vec![1.0, 1.0], vec![0.0, 1.0]));
+        assert!((mape[0] - (97.0 - 50.5) / 97.0).abs() < 1e-15);
+        assert!((mape[1] - 0.5 / 50.0).abs() < 1e-15);
+        // An actual outside the forecast years is refused.
+        let late = [Actual {
+            year: 2021,
+            ..actuals[0].clone()
+        }];
+        assert!(
+            compare(&f, &late, "a.csv")
+                .unwrap_err()
+                .to_string()
+                .contains("outside the forecast")
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! `fundrisk calibrate` and `fundrisk backtest` end to end: the committed calibration fragments
+//! are exactly what the command writes from the committed series; scenarios include them; the
+//! backtest writes its tables, report and scores, and its numbers agree with each other.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fundrisk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the fundrisk binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = fundrisk(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The fragments in data/calibration/ (embedded as `builtin:calibration/...`) must be what
+/// `calibrate` writes from the series beside them: editing a series without re-running the
+/// calibration fails here.
+#[test]
+fn committed_fragments_are_what_calibrate_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    for years in ["2013-2019", "2013-2018"] {
+        let out = dir.path().join(format!("{years}.toml"));
+        let printed = ok(&[
+            "calibrate",
+            "--data",
+            "data/calibration",
+            "--years",
+            years,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(printed.contains("wage_growth: mean"), "{printed}");
+        let written = std::fs::read_to_string(&out).unwrap();
+        let committed = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("data/calibration/national-{years}.toml")),
+        )
+        .unwrap();
+        assert_eq!(
+            written, committed,
+            "re-run `fundrisk calibrate --years {years}`"
+        );
+        // Every estimate has its standard error, and the window is recorded.
+        let last: i32 = years[5..].parse().unwrap();
+        assert!(written.contains(&format!("window = [2013, {last}]")));
+        for field in [
+            "wage_growth.mean",
+            "wage_growth.volatility",
+            "wage_growth.persistence",
+            "employment_growth.mean",
+            "utilisation_growth.mean",
+            "fertility.volatility",
+            "correlation.wage_growth.employment_growth",
+        ] {
+            assert!(written.contains(&format!("\"{field}\" = ")), "{field}");
+        }
+    }
+}
+
+/// A window that reaches past the data estimates from what is there; a window with too few
+/// years is refused with the reason.
+#[test]
+fn calibrate_reports_what_it_could_not_estimate() {
+    let text = ok(&["calibrate", "--years", "2013-2019"]);
+    assert!(text.contains("# Not estimated: collection_rate"), "{text}");
+    let o = fundrisk(&["calibrate", "--years", "2019-2013"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = fundrisk(&["calibrate", "--data", "no/such/folder"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("no/such/folder/wages.csv"), "{err}");
+}
+
+/// An included fragment's fields apply under the scenario's own; a fragment with a table other
+/// than [calibration] and [economy] is refused, naming the include.
+#[test]
+fn scenarios_include_fragments_under_their_own_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/national-backtest.toml"),
+    )
+    .unwrap()
+    .replace(
+        "include = [\"../data/calibration/national-2013-2018.toml\"]",
+        "include = [\"fragment.toml\"]",
+    );
+    std::fs::write(
+        dir.path().join("fragment.toml"),
+        "[economy]\nwage_growth = { mean = 0.123, volatility = 0.01, persistence = 0.2 }\n\
+         interest_rate = { mean = 0.5, volatility = 0.0 }\n",
+    )
+    .unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, &base).unwrap();
+    let text = ok(&["check", file.to_str().unwrap()]);
+    // The fragment's wage growth (the scenario sets none); the scenario's own interest rate.
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        row("wage growth"),
+        "wage growth 12.30 % 1.00 % 0.20",
+        "{text}"
+    );
+    assert!(
+        row("interest rate").starts_with("interest rate 1.50 %"),
+        "{text}"
+    );
+    std::fs::write(
+        dir.path().join("fragment.toml"),
+        "[policy]\nemployee_rate = 0.5\n",
+    )
+    .unwrap();
+    let o = fundrisk(&["check", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("include[0]") && err.contains("only [calibration] and [economy]"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join("fragment.toml")).unwrap();
+    let o = fundrisk(&["check", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("include[0]") && err.contains("fragment.toml"),
+        "{err}"
+    );
+}
+
+/// The national backtest: 4 years × 4 lines, actuals where published, percentile ranks in
+/// [0, 100], the band holding the median, the scores agreeing with the rows, and the report
+/// with one fan per line.
+#[test]
+fn backtest_writes_rows_scores_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    let printed = ok(&[
+        "backtest",
+        "scenarios/national-backtest.toml",
+        "--actuals",
+        "data/calibration/backtest_actuals.csv",
+        "--paths",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        printed.contains("actuals inside the 90 % band"),
+        "{printed}"
+    );
+    let mut rdr = csv::Reader::from_path(out.join("backtest.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 16);
+    let num = |r: &csv::StringRecord, c: &str| r[col(c)].parse::<f64>().unwrap_or(f64::NAN);
+    let mut with_actual = 0;
+    let mut inside = [0usize; 4];
+    let mut n = [0usize; 4];
+    for r in &rows {
+        let (p5, med, p95) = (
+            num(r, "forecast_p5"),
+            num(r, "forecast_median"),
+            num(r, "forecast_p95"),
+        );
+        assert!(p5 <= med && med <= p95, "{r:?}");
+        let actual = num(r, "actual");
+        if actual.is_nan() {
+            assert!(num(r, "percentile_rank").is_nan());
+            continue;
+        }
+        with_actual += 1;
+        let h = num(r, "horizon_years") as usize - 1;
+        n[h] += 1;
+        let rank = num(r, "percentile_rank");
+        assert!((0.0..=100.0).contains(&rank));
+        let is_inside = (p5..=p95).contains(&actual);
+        assert_eq!(&r[col("inside_90")], if is_inside { "yes" } else { "no" });
+        inside[h] += usize::from(is_inside);
+        let ape = (med - actual).abs() / actual;
+        assert!((num(r, "abs_pct_error") - ape).abs() < 1e-12);
+    }
+    assert_eq!(with_actual, 8);
+    let mut rdr = csv::Reader::from_path(out.join("backtest_scores.csv")).unwrap();
+    for (h, r) in rdr.records().enumerate() {
+        let r = r.unwrap();
+        assert_eq!(r[1].parse::<usize>().unwrap(), n[h]);
+        assert_eq!(r[2].parse::<usize>().unwrap(), inside[h]);
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for line in [
+        "pooled_income",
+        "pooled_spending",
+        "pooled_balance",
+        "fund_income",
+    ] {
+        assert!(out.join(format!("charts/backtest_{line}.svg")).exists());
+        assert!(html.contains(&format!("id=\"backtest_{line}.svg\"")));
+    }
+    assert!(out.join("run.json").exists() && out.join("report.xlsx").exists());
+}
+
+/// Actuals outside the forecast years, or of an unknown line, are refused before anything is
+/// written.
+#[test]
+fn backtest_refuses_bad_actuals() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    for (text, expected) in [
+        (
+            "year,line,actual\n2030,pooled_balance,1e12\n",
+            "outside the forecast",
+        ),
+        (
+            "year,line,actual\n2019,balance,1e12\n",
+            "not one of pooled_income",
+        ),
+        (
+            "year,line,actual\n2019,pooled_balance,NaN\n",
+            "NaN is outside",
+        ),
+        (
+            "year,line,actual\n2019,pooled_balance,1\n2019,pooled_balance,2\n",
+            "given twice",
+        ),
+    ] {
+        let file = dir.path().join("actuals.csv");
+        std::fs::write(&file, text).unwrap();
+        let o = fundrisk(&[
+            "backtest",
+            "scenarios/national-backtest.toml",
+            "--actuals",
+            file.to_str().unwrap(),
+            "--paths",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(expected) && err.contains("actuals.csv"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
+}
