@@ -190,6 +190,11 @@ impl Table {
         })
     }
 
+    /// Number of data rows.
+    pub fn n_rows(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Whether the header has column `name`.
     pub fn has_column(&self, name: &str) -> bool {
         self.headers.iter().any(|h| h == name)

@@ -261,3 +261,58 @@ fn backtest_refuses_bad_actuals() {
         assert!(!out.exists());
     }
 }
+
+/// Every series file parses (header, no ragged rows, numbers where numbers are), and the
+/// cross-checks data/calibration/README.md claims hold: each row's pooled and account balances
+/// add up to its fund balance (to the bulletins' rounding), and the bulletin's 2020 income and
+/// spending agree with the 2021 bulletin's growth rates.
+#[test]
+fn calibration_series_parse_and_add_up() {
+    use fundrisk::data::Table;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/calibration");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let t = Table::parse(&path.display().to_string(), &text).unwrap();
+            assert!(t.n_rows() > 0);
+            files += 1;
+        }
+    }
+    assert_eq!(files, 6);
+    let text = std::fs::read_to_string(dir.join("employee_medical_insurance.csv")).unwrap();
+    let t = Table::parse("employee_medical_insurance.csv", &text).unwrap();
+    let col = |c: &str| t.optional_f64s(c, 0.0, 1e7).unwrap();
+    let (years, basis) = (
+        t.f64s("year", 2000.0, 2100.0).unwrap(),
+        t.strings("basis", &["bulletin", "flash"]).unwrap(),
+    );
+    let (total, pooled, accounts) = (
+        col("fund_balance"),
+        col("pooled_balance"),
+        col("account_balance"),
+    );
+    let mut checked = 0;
+    for i in 0..years.len() {
+        if let (Some(t), Some(p), Some(a)) = (total[i], pooled[i], accounts[i]) {
+            assert!(
+                (p + a - t).abs() <= 1.01,
+                "{} {}: {p} + {a} vs {t}",
+                years[i],
+                basis[i]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+    let row = |y: f64, b: &str| {
+        (0..years.len())
+            .find(|&i| years[i] == y && basis[i] == b)
+            .unwrap()
+    };
+    let (income, spending) = (col("fund_income"), col("fund_spending"));
+    let (r20, r21) = (row(2020.0, "bulletin"), row(2021.0, "bulletin"));
+    assert!((income[r21].unwrap() / income[r20].unwrap() - 1.208).abs() < 0.0005);
+    assert!((spending[r21].unwrap() / spending[r20].unwrap() - 1.146).abs() < 0.0005);
+}
