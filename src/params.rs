@@ -152,7 +152,13 @@ impl<T: Clone> Dated<T> {
                 return Err("a dated list needs at least one entry".into());
             }
             for w in entries.windows(2) {
-                if w[1].from <= w[0].from {
+                if w[1].from == w[0].from {
+                    return Err(format!(
+                        "dated entries must be in strictly increasing order of `from`: {} appears twice",
+                        w[1].from
+                    ));
+                }
+                if w[1].from < w[0].from {
                     return Err(format!(
                         "dated entries must be in strictly increasing order of `from`: {} comes after {}",
                         w[1].from, w[0].from

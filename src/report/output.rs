@@ -78,12 +78,16 @@ impl StagedDir {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+        let cannot = |e: std::io::Error| Error::Output {
+            path: final_dir.display().to_string(),
+            message: format!("cannot write the output folder here: {e}"),
+        };
+        fs::create_dir_all(parent).map_err(cannot)?;
         let tmp = temp_sibling(final_dir);
         if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
+            fs::remove_dir_all(&tmp).map_err(cannot)?;
         }
-        fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
+        fs::create_dir(&tmp).map_err(cannot)?;
         Ok(StagedDir {
             final_dir: final_dir.to_path_buf(),
             tmp,

@@ -284,7 +284,7 @@ fn merged_policy(
     deep_merge(&mut merged, unit);
     serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
         let path = e.path().to_string();
-        let msg = e.inner().message().to_string();
+        let msg = with_suggestion(e.inner().message());
         let field = if path == "." {
             String::new()
         } else {
@@ -301,6 +301,39 @@ fn merged_policy(
             msg,
         )
     })
+}
+
+/// A serde message about an unknown field or variant with "did you mean `x`?" added when one of
+/// the expected names is close to the one written (Jaro–Winkler similarity 0.8 or more).
+pub(crate) fn with_suggestion(message: &str) -> String {
+    let names = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let Some(rest) = message
+        .strip_prefix("unknown field ")
+        .or_else(|| message.strip_prefix("unknown variant "))
+    else {
+        return message.to_string();
+    };
+    let (got, expected) = match rest.split_once(", expected") {
+        Some((g, e)) => (names(g), names(e)),
+        None => return message.to_string(),
+    };
+    let Some(got) = got.first() else {
+        return message.to_string();
+    };
+    let best = expected
+        .iter()
+        .map(|e| (strsim::jaro_winkler(got, e), e))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((score, name)) if score >= 0.8 => format!("{message}; did you mean `{name}`?"),
+        _ => message.to_string(),
+    }
 }
 
 /// Deserializes TOML text, reporting the line and the field path of the first error.
@@ -325,7 +358,7 @@ fn deserialize_toml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> R
             } else {
                 format!("{path}: ")
             },
-            message: e.inner().message().trim().to_string(),
+            message: with_suggestion(e.inner().message().trim()),
         }
     })
 }
@@ -506,7 +539,14 @@ impl Validator<'_> {
                 if !s.units.iter().any(|u| &u.name == name) {
                     return Err(self.err(
                         f(&format!("units[{k}]")),
-                        format!("`{name}` is not the name of a unit"),
+                        format!(
+                            "`{name}` is not the name of a unit; units are {}",
+                            s.units
+                                .iter()
+                                .map(|u| u.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
             }
@@ -615,8 +655,8 @@ impl Validator<'_> {
                     return Err(self.err(
                         format!("units[{i}].pooled_income_prev_year"),
                         format!(
-                            "is required by {:?} pooling (yuan, last year's pooled premium income)",
-                            p.kind
+                            "is required by `{}` pooling (yuan, last year's pooled premium income, 0 – 10¹⁵)",
+                            p.kind.name()
                         ),
                     ));
                 }

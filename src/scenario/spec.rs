@@ -340,6 +340,18 @@ pub enum PoolingKind {
     Accounts,
 }
 
+impl PoolingKind {
+    /// The name as written in a scenario.
+    pub fn name(self) -> &'static str {
+        match self {
+            PoolingKind::Single => "single",
+            PoolingKind::ProvincialAdjustment => "provincial_adjustment",
+            PoolingKind::CityUnified => "city_unified",
+            PoolingKind::Accounts => "accounts",
+        }
+    }
+}
+
 /// How units share money. Fields other than `kind` apply to the kind named in their comment.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Writes the catalogue of bad inputs: each case is a scenario file `NN-slug.toml` (an edit of
+base.toml.in) whose first lines `# expect: ...` give substrings the error must contain, with any
+data file it names beside it. tests/bad_inputs.rs runs every case through `check`, `ledger` and
+`run`. Re-run after changing base.toml.in: python3 tests/bad_inputs/make_cases.py"""
+
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BASE = (HERE / "base.toml.in").read_text(encoding="utf-8")
+LIFE = "age,q_male,q_female\n" + "".join(f"{a},{0.001 + a * 1e-4:.5f},{0.0008 + a * 1e-4:.5f}\n" for a in range(16, 101))
+
+
+def edit(old: str, new: str, text: str = BASE) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+UNIT = 'name = "city"\n'
+CASES = [
+    # (slug, scenario text, expected substrings, {data file: bytes or text})
+    ("malformed-toml", edit("horizon_months = 24", "horizon_months = = 24"), ["malformed TOML"]),
+    ("unknown-field", edit("horizon_months = 24", "horizon_months = 24\nhorizon_years = 2"),
+     ["unknown field `horizon_years`", "did you mean `horizon_months`"]),
+    ("misspelt-unit-field", edit("membership = {", "membershp = {"),
+     ["units[0]", "unknown field `membershp`", "did you mean `membership`"]),
+    ("misspelt-policy-field", edit("[policy]\n", "[policy]\nemployer_rat = 0.06\n"),
+     ["policy.employer_rat", "did you mean `employer_rate`"]),
+    ("misspelt-economy-field", edit("wage_growth =", "wage_grwth ="),
+     ["economy", "did you mean `wage_growth`"]),
+    ("wrong-type", edit("horizon_months = 24", 'horizon_months = "two years"'),
+     ["horizon_months", "invalid type"]),
+    ("rate-above-one", edit('value = 0.065 }', 'value = 1.5 }'),
+     ["policy.employer_rate", "1.5", "[0, 1]"]),
+    ("unit-rate-negative", edit(UNIT, UNIT + "policy = { employee_rate = -0.02 }\n"),
+     ["units[0].policy.employee_rate", "-0.02", "[0, 1]"]),
+    ("negative-membership", edit("enterprise = 2.0e5", "enterprise = -2.0e5"),
+     ["units[0].membership.enterprise", "-200000", "[0, 10000000000]"]),
+    ("negative-spending", edit("pooled_spending_prev_year = 8.0e8", "pooled_spending_prev_year = -8.0e8"),
+     ["units[0].pooled_spending_prev_year", "-800000000"]),
+    ("negative-cost", edit("inpatient_mean = 20000.0", "inpatient_mean = -1.0"),
+     ["policy.costs.inpatient_mean", "-1"]),
+    ("nan-balance", edit("initial_pooled_balance = 1.0e9", "initial_pooled_balance = nan"),
+     ["units[0].initial_pooled_balance", "NaN"]),
+    ("dated-out-of-order", edit('[{ from = "2024-01", value = 0.06 }, { from = "2025-01", value = 0.065 }]',
+                                '[{ from = "2025-01", value = 0.065 }, { from = "2024-01", value = 0.06 }]'),
+     ["policy.employer_rate", "order"]),
+    ("dated-duplicated", edit('{ from = "2025-01", value = 0.065 }', '{ from = "2024-01", value = 0.065 }'),
+     ["policy.employer_rate", "2024-01"]),
+    ("dated-after-horizon", edit('{ from = "2025-01", value = 0.065 }', '{ from = "2031-01", value = 0.065 }'),
+     ["policy.employer_rate", "2031-01", "after the end"]),
+    ("horizon-zero", edit("horizon_months = 24", "horizon_months = 0"), ["horizon_months", "0", "1200"]),
+    ("horizon-absurd", edit("horizon_months = 24", "horizon_months = 100000"), ["horizon_months", "100000", "1200"]),
+    ("start-malformed", edit('start = "2024-01"', 'start = "2024-13"'), ["start", "2024-13"]),
+    ("correlation-not-psd", edit("[policy]\n", "correlation = [[1.0, 0.9, -0.9, 0.0, 0.0, 0.0, 0.0], [0.9, 1.0, 0.9, 0.0, 0.0, 0.0, 0.0], [-0.9, 0.9, 1.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]]\n\n[policy]\n"),
+     ["economy.correlation", "positive semi-definite"]),
+    ("correlation-wrong-size", edit("[policy]\n", "correlation = [[1.0, 0.5], [0.5, 1.0]]\n\n[policy]\n"),
+     ["economy.correlation", "7×7"]),
+    ("unit-name-duplicated", BASE + "\n" + BASE[BASE.index("[[units]]"):], ["units[1].name", "city", "unit names must be unique"]),
+    ("rule-unknown-unit", edit("[[units]]", '[[rules]]\nkind = "raise_employer_rate"\nbelow_months = 6.0\nstep = 0.005\nceiling = 0.08\nunits = ["town"]\n\n[[units]]'),
+     ["rules[0].units", "town", "city"]),
+    ("adjustment-without-income", edit("[policy]\n", '[pooling]\nkind = "provincial_adjustment"\n\n[policy]\n'),
+     ["units[0].pooled_income_prev_year", "provincial_adjustment"]),
+    ("city-without-income", edit("[policy]\n", '[pooling]\nkind = "city_unified"\n\n[policy]\n'),
+     ["units[0].pooled_income_prev_year", "city_unified"]),
+    ("pooling-kind-unknown", edit("[policy]\n", '[pooling]\nkind = "national"\n\n[policy]\n'),
+     ["pooling.kind", "national", "provincial_adjustment"]),
+    ("missing-required", edit('average_wage_prev_year = 6000.0\n', ''), ["units[0]", "average_wage_prev_year"]),
+    ("missing-data-file", edit("[policy]\n", '[data]\nlife_table = "no-such-table.csv"\n\n[policy]\n'),
+     ["data.life_table", "no-such-table.csv"]),
+    ("include-with-policy", edit("horizon_months = 24", 'horizon_months = 24\ninclude = ["@STEM@.fragment"]'),
+     ["include[0]", "only [calibration] and [economy]"], {"fragment": "[policy]\nemployee_rate = 0.5\n"}),
+]
+
+# Data tables: the scenario names `life_table = "NN-slug.csv"`.
+TABLES = [
+    ("csv-empty", "", ["the table is empty"]),
+    ("csv-header-only", "age,q_male,q_female\n", ["no rows"]),
+    ("csv-not-utf8", b"age,q_male,q_female\n16,0.001,\xff\xfe\n", ["not UTF-8"]),
+    ("csv-ragged", LIFE.replace("20,0.00300,0.00280\n", "20,0.00300\n"), ["line 6", "ragged"]),
+    ("csv-nan", LIFE.replace("20,0.00300,", "20,NaN,"), ["line 6", "q_male", "NaN"]),
+    ("csv-inf", LIFE.replace("20,0.00300,", "20,inf,"), ["line 6", "q_male", "inf"]),
+    ("csv-empty-cell", LIFE.replace("20,0.00300,", "20,,"), ["line 6", "q_male", "empty cell"]),
+    ("csv-age-gap", LIFE.replace("20,0.00300,0.00280\n", ""), ["age", "20"]),
+    ("csv-age-repeated", LIFE.replace("20,0.00300,0.00280\n", "20,0.00300,0.00280\n20,0.00300,0.00280\n"), ["age", "20"]),
+    ("csv-q-above-one", LIFE.replace("20,0.00300,", "20,1.5,"), ["q_male", "1.5", "[0, 1]"]),
+    ("csv-q-negative", LIFE.replace("20,0.00300,", "20,-0.1,"), ["q_male", "-0.1", "[0, 1]"]),
+    ("csv-missing-column", LIFE.replace("age,q_male,q_female", "age,q_men,q_female"), ["q_male", "missing column"]),
+]
+
+
+def main():
+    for old in HERE.glob("[0-9][0-9]-*"):
+        old.unlink()
+    n = 0
+    for case in CASES:
+        slug, text, expect = case[:3]
+        extra = case[3] if len(case) > 3 else {}
+        n += 1
+        stem = f"{n:02d}-{slug}"
+        name = f"{stem}.toml"
+        head = "".join(f"# expect: {e}\n" for e in [name] + expect)
+        (HERE / name).write_text(head + text.replace("@STEM@", stem), encoding="utf-8")
+        for suffix, content in extra.items():
+            (HERE / f"{stem}.{suffix}").write_text(content, encoding="utf-8")
+    for slug, table, expect in TABLES:
+        n += 1
+        stem = f"{n:02d}-{slug}"
+        csv = f"{stem}.csv"
+        text = edit("[policy]\n", f'[data]\nlife_table = "{csv}"\n\n[policy]\n')
+        head = "".join(f"# expect: {e}\n" for e in [csv] + expect)
+        (HERE / f"{stem}.toml").write_text(head + text, encoding="utf-8")
+        (HERE / csv).write_bytes(table if isinstance(table, bytes) else table.encode("utf-8"))
+    # A scenario that is not UTF-8 text, and an empty one: expectations in a sidecar.
+    n += 1
+    stem = f"{n:02d}-scenario-not-utf8"
+    (HERE / f"{stem}.toml").write_bytes(b"name = \"x\xff\"\n")
+    (HERE / f"{stem}.expect").write_text(f"{stem}.toml\nnot UTF-8\n", encoding="utf-8")
+    n += 1
+    stem = f"{n:02d}-scenario-empty"
+    (HERE / f"{stem}.toml").write_text("", encoding="utf-8")
+    (HERE / f"{stem}.expect").write_text(f"{stem}.toml\nmissing field `name`\n", encoding="utf-8")
+    print(f"wrote {n} cases")
+
+
+if __name__ == "__main__":
+    main()
