@@ -1281,7 +1281,8 @@ def check_summary(sim: dict, summary: Path, sigmas: float = 5.0) -> list[str]:
                 width = sigmas * math.sqrt(n * q * (1 - q))
                 lo = values[max(int(math.floor(n * q - width)), 0)]
                 hi = values[min(int(math.ceil(n * q + width)), n - 1)]
-                x = float(r[f"{prefix}_p{round(q * 100)}"])
+                cell = r[f"{prefix}_p{round(q * 100)}"]
+                x = float(cell) if cell != "" else math.inf   # empty: unbounded months
                 if not lo <= x <= hi:
                     problems.append(f"{fund} {year} {prefix}_p{round(q * 100)}: {x:.6g} outside [{lo:.6g}, {hi:.6g}]")
     return problems

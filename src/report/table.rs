@@ -91,7 +91,14 @@ impl Table {
             .map(|(n, v)| match v {
                 Values::Str(x) => Column::new(n.as_str().into(), x),
                 Values::Int(x) => Column::new(n.as_str().into(), x),
-                Values::F64(x) => Column::new(n.as_str().into(), x),
+                // Unbounded (months of capacity without spending) and undefined values are
+                // written as empty cells (nulls), never as `inf` or `NaN`.
+                Values::F64(x) => Column::new(
+                    n.as_str().into(),
+                    x.iter()
+                        .map(|v| v.is_finite().then_some(*v))
+                        .collect::<Vec<Option<f64>>>(),
+                ),
             })
             .collect();
         DataFrame::new(self.n_rows(), columns)
