@@ -43,6 +43,7 @@ pub fn write_atomically(
             message: "is a folder".into(),
         });
     }
+    recover_stale(path);
     let tmp = temp_sibling(path);
     let result = (|| {
         let file = File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
@@ -78,6 +79,7 @@ impl StagedDir {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        recover_stale(final_dir);
         let cannot = |e: std::io::Error| Error::Output {
             path: final_dir.display().to_string(),
             message: format!("cannot write the output folder here: {e}"),
@@ -126,6 +128,50 @@ impl StagedDir {
         }
         self.committed = true;
         Ok(self.final_dir.clone())
+    }
+}
+
+/// Cleans up after a writer of `final_dir` that was killed (SIGKILL, power loss): its staging
+/// folders (`.NAME.tmp-PID`) are removed, and if it died between moving the previous output
+/// aside (`.NAME.old-PID`) and putting the new one in place, the previous output is restored.
+/// Only folders of processes that are no longer running are touched (Linux: /proc/PID).
+fn recover_stale(final_dir: &Path) {
+    let (Some(parent), Some(name)) = (final_dir.parent(), final_dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let name = name.to_string_lossy();
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        for (kind, restore) in [(".tmp-", false), (".old-", true)] {
+            let Some(pid) = file.strip_prefix(&format!(".{name}{kind}")) else {
+                continue;
+            };
+            let alive = pid.parse::<u32>().is_ok_and(|p| {
+                p == std::process::id() || Path::new("/proc").join(p.to_string()).exists()
+            });
+            if alive {
+                continue;
+            }
+            let path = entry.path();
+            if restore && !final_dir.exists() {
+                let _ = fs::rename(&path, final_dir);
+            } else if path.is_dir() {
+                let _ = fs::remove_dir_all(&path);
+            } else {
+                let _ = fs::remove_file(&path);
+            }
+        }
     }
 }
 
