@@ -185,7 +185,7 @@ fn a_balance_goes_negative_and_recovers() {
         balance[first_negative..].iter().any(|b| *b > 0.0),
         "recovers"
     );
-    assert_eq!(*balance.last().unwrap() > 0.0, true);
+    assert!(*balance.last().unwrap() > 0.0, "ends above zero");
     // A month that opens below zero earns no interest.
     for k in 1..balance.len() {
         if balance[k - 1] < 0.0 {
