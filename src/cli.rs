@@ -134,6 +134,27 @@ enum Command {
         /// Also write every path's monthly series (paths.parquet).
         #[arg(long)]
         keep_paths: bool,
+        /// Run only shard K of M (0 <= K < M) of the paths, with the streams a single run gives
+        /// them, and write its per-path results to Parquet in the output folder (default
+        /// reports/<scenario-name>-shard-K-of-M/); `fundrisk merge` combines the shards.
+        #[arg(long)]
+        shard: Option<String>,
+    },
+    /// Combine the folders of `run --shard K/M` into the outputs of a single run of the same
+    /// paths (bit-identical tables), checking that they are the shards of one run.
+    Merge {
+        /// Shard folders (all M of them, in any order).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The scenario file (default: the one the shards were run from); its hash must match.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Output folder (default reports/<scenario-name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of the report: zh (default) or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
     },
     /// Find the lowest contribution rate that meets a risk target in every year of a window,
     /// by bisection on common random numbers; also the break-even rate.
@@ -567,6 +588,53 @@ fn backtest(
     Ok(())
 }
 
+fn merge(dirs: &[PathBuf], scenario: Option<&Path>, out: Option<PathBuf>, lang: &str) -> Result<()> {
+    let lang =
+        Lang::parse(lang).ok_or_else(|| anyhow::anyhow!("--lang `{lang}`: expected zh or en"))?;
+    let started = std::time::Instant::now();
+    let shards = fundrisk::shard::check_shards(dirs)?;
+    let first = &shards[0].1;
+    let file = scenario.map_or_else(|| PathBuf::from(&first.scenario_file), Path::to_path_buf);
+    let s = if scenario.is_none()
+        && first.scenario_file == fundrisk::scenario::DEFAULT_SCENARIO_FILE
+    {
+        Scenario::embedded_default()?
+    } else {
+        Scenario::from_path(&file)
+            .context("reading the scenario of the shards (give it with --scenario)")?
+    };
+    if s.hash != first.scenario_hash {
+        anyhow::bail!(
+            "{}: its SHA-256 {} is not the shards' {} (they were run from another version of it)",
+            file.display(),
+            s.hash,
+            first.scenario_hash
+        );
+    }
+    let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
+    let staged = report::output::StagedDir::new(&dir)?;
+    let model = ScenarioModel::new(&s);
+    let sim = fundrisk::shard::merge_shards(&model, &s, &shards)?;
+    let run = serde_json::json!({
+        "seed": first.seed,
+        "paths": first.paths,
+        "shards": first.shards,
+        "merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        "keep_paths": false,
+    });
+    let outcome = fundrisk::run::finish_run(staged, &s, &model, sim, lang, false, run, started)?;
+    say!(
+        "{}: merged {} shards, {} paths, in {:.1} s; wrote {} ({})",
+        s.spec.name,
+        first.shards,
+        first.paths,
+        outcome.wall_seconds,
+        outcome.dir.display(),
+        outcome.files.join(", ")
+    );
+    Ok(())
+}
+
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
@@ -683,11 +751,53 @@ pub fn main() -> Result<()> {
             say!("wrote {} ({} rows)", out.display(), rows.len());
             Ok(())
         }
+        Command::Merge {
+            shards,
+            scenario,
+            out,
+            lang,
+        } => merge(&shards, scenario.as_deref(), out, &lang),
         Command::Run {
             scenario,
             run,
             out,
             keep_paths,
+            shard: Some(shard),
+        } => {
+            let shard = fundrisk::shard::Shard::parse(&shard)?;
+            let s = load(scenario.as_deref())?;
+            let dir = out.unwrap_or_else(|| {
+                Path::new("reports").join(format!(
+                    "{}-shard-{}-of-{}",
+                    s.spec.name, shard.index, shard.count
+                ))
+            });
+            let mut opts = run.options(&s)?;
+            opts.keep_paths = keep_paths;
+            let range = shard.blocks(opts.paths);
+            let n = (range.end * 64).min(opts.paths).saturating_sub(range.start * 64);
+            let bar = progress_bar(n as u64);
+            let m = fundrisk::shard::run_shard(&s, &opts, shard, &dir, &|n| bar.inc(n as u64))?;
+            bar.finish_and_clear();
+            say!(
+                "{}: shard {}/{}: paths {}-{} of {} in {:.1} s; wrote {}",
+                s.spec.name,
+                m.shard,
+                m.shards,
+                m.first_path,
+                m.end_path.saturating_sub(1),
+                m.paths,
+                m.wall_seconds,
+                dir.display()
+            );
+            Ok(())
+        }
+        Command::Run {
+            scenario,
+            run,
+            out,
+            keep_paths,
+            shard: None,
         } => {
             let lang = run.lang()?;
             let s = load(scenario.as_deref())?;

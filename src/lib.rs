@@ -25,6 +25,7 @@ pub mod report;
 pub mod risk;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod study;
 
 pub use error::{Error, Result};

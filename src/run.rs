@@ -33,6 +33,30 @@ pub fn run_scenario(
     let mut model = ScenarioModel::new(s);
     model.build_benefit_grids();
     let sim = simulate(&model, &s.spec.risk, opts, progress)?;
+    let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    let run = serde_json::json!({
+        "seed": opts.seed,
+        "paths": opts.paths,
+        "threads": threads,
+        "keep_paths": opts.keep_paths,
+    });
+    finish_run(staged, s, &model, sim, lang, opts.keep_paths, run, started)
+}
+
+/// Writes a run's outputs from its simulation into `staged` (the tables, the ledger, the
+/// workbook, the report and, last, `run.json` with `run`'s fields) and commits the folder.
+/// Shared by `run` and by `merge`, which builds the simulation from shards.
+#[allow(clippy::too_many_arguments)]
+pub fn finish_run(
+    staged: StagedDir,
+    s: &Scenario,
+    model: &ScenarioModel,
+    sim: Simulation,
+    lang: Lang,
+    keep_paths: bool,
+    run: serde_json::Value,
+    started: std::time::Instant,
+) -> Result<RunOutcome> {
     let mut files = Vec::new();
     let mut put = |name: &str, f: &dyn Fn(&Path) -> Result<()>| -> Result<()> {
         f(&staged.file(name))?;
@@ -48,7 +72,7 @@ pub fn run_scenario(
     if let Some(pooling) = &pooling {
         put("pooling.csv", &|p| pooling.write_csv(p))?;
     }
-    let rows = report::exact_ledger(&model);
+    let rows = report::exact_ledger(model);
     put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
     put("report.xlsx", &|p| {
         let ledger = report::ledger_table(&rows);
@@ -63,25 +87,18 @@ pub fn run_scenario(
         }
         report::xlsx::write_workbook(p, &sheets, lang)
     })?;
-    if opts.keep_paths {
-        put("paths.parquet", &|p| {
-            kept_paths(&model, &sim).write_parquet(p)
-        })?;
+    if keep_paths {
+        put("paths.parquet", &|p| kept_paths(model, &sim).write_parquet(p))?;
     }
-    let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let wall_seconds = started.elapsed().as_secs_f64();
     files.push("report.html".into());
     files.push("charts/".into());
     files.push("run.json".into());
-    let meta = serde_json::json!({
+    let mut meta = serde_json::json!({
         "scenario": s.spec.name,
         "scenario_title": s.spec.title,
         "scenario_file": s.file,
         "scenario_hash": s.hash,
-        "seed": opts.seed,
-        "paths": opts.paths,
-        "threads": threads,
-        "keep_paths": opts.keep_paths,
         "lang": if lang == Lang::Zh { "zh" } else { "en" },
         "small_cell_threshold": s.spec.run.small_cell_threshold,
         "program": "fundrisk",
@@ -90,6 +107,11 @@ pub fn run_scenario(
         "peak_memory_bytes": peak_memory_bytes(),
         "files": files,
     });
+    if let (Some(m), Some(r)) = (meta.as_object_mut(), run.as_object()) {
+        for (k, v) in r {
+            m.insert(k.clone(), v.clone());
+        }
+    }
     let (html, svgs) = report::html::run_report(s, &sim, lang, &meta, &rows)?;
     write_charts(&staged, &svgs)?;
     report::output::write_text(&staged.file("report.html"), &html)?;

@@ -85,43 +85,8 @@ pub fn simulate(
     opts: &RunOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Simulation> {
-    if opts.paths == 0 {
-        return Err(Error::Invalid("--paths must be at least 1".into()));
-    }
     let layout = Layout::new(model, risk);
-    let n_blocks = opts.paths.div_ceil(BLOCK_PATHS);
-    let run_blocks = || -> Vec<BlockAccumulator> {
-        (0..n_blocks)
-            .into_par_iter()
-            .with_min_len(opts.chunk_blocks.max(1))
-            .map_init(
-                || {
-                    (
-                        PathState::<f64>::new(model),
-                        PathRecord::new(&layout, opts.keep_paths),
-                    )
-                },
-                |(state, record), b| {
-                    let mut acc = BlockAccumulator::new(&layout);
-                    let first = b * BLOCK_PATHS;
-                    let last = (first + BLOCK_PATHS).min(opts.paths);
-                    for p in first..last {
-                        record.reset();
-                        let mut obs = RecordObserver {
-                            layout: &layout,
-                            record,
-                        };
-                        run_path(model, opts.seed, p as u64, state, &mut obs);
-                        record.finish(&layout);
-                        acc.add(&layout, record);
-                    }
-                    progress(last - first);
-                    acc
-                },
-            )
-            .collect()
-    };
-    let blocks = with_threads(opts.threads, run_blocks)?;
+    let blocks = simulate_blocks(model, &layout, opts, 0..n_blocks(opts.paths), progress)?;
     let mut total = BlockAccumulator::new(&layout);
     for b in blocks {
         total.merge(b);
@@ -131,4 +96,55 @@ pub fn simulate(
         acc: total,
         seed: opts.seed,
     })
+}
+
+/// Number of blocks of `paths` paths.
+pub fn n_blocks(paths: usize) -> usize {
+    paths.div_ceil(BLOCK_PATHS)
+}
+
+/// Runs the paths of blocks `blocks` of a run of `opts.paths` paths (block b holds paths
+/// b·64 … b·64 + 63) and returns each block's accumulator, in block order: merged in order,
+/// they give exactly what [`simulate`] gives for those paths, so a run can be split into shards
+/// of whole blocks and merged bit for bit.
+pub fn simulate_blocks(
+    model: &ScenarioModel,
+    layout: &Layout,
+    opts: &RunOptions,
+    blocks: std::ops::Range<usize>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<BlockAccumulator>> {
+    if opts.paths == 0 {
+        return Err(Error::Invalid("--paths must be at least 1".into()));
+    }
+    let run_blocks = || -> Vec<BlockAccumulator> {
+        blocks
+            .clone()
+            .into_par_iter()
+            .with_min_len(opts.chunk_blocks.max(1))
+            .map_init(
+                || {
+                    (
+                        PathState::<f64>::new(model),
+                        PathRecord::new(layout, opts.keep_paths),
+                    )
+                },
+                |(state, record), b| {
+                    let mut acc = BlockAccumulator::new(layout);
+                    let first = b * BLOCK_PATHS;
+                    let last = (first + BLOCK_PATHS).min(opts.paths);
+                    for p in first..last {
+                        record.reset();
+                        let mut obs = RecordObserver { layout, record };
+                        run_path(model, opts.seed, p as u64, state, &mut obs);
+                        record.finish(layout);
+                        acc.add(layout, record);
+                    }
+                    progress(last - first);
+                    acc
+                },
+            )
+            .collect()
+    };
+    with_threads(opts.threads, run_blocks)
 }

@@ -85,6 +85,12 @@ impl Table {
     }
 
     pub fn to_polars(&self) -> Result<DataFrame> {
+        self.polars(false)
+    }
+
+    /// As a polars frame; `exact`: keep infinite and NaN values as they are (intermediate files
+    /// that must round-trip bit for bit) instead of writing them as nulls (tables people read).
+    fn polars(&self, exact: bool) -> Result<DataFrame> {
         let columns: Vec<Column> = self
             .columns
             .iter()
@@ -93,6 +99,7 @@ impl Table {
                 Values::Int(x) => Column::new(n.as_str().into(), x),
                 // Unbounded (months of capacity without spending) and undefined values are
                 // written as empty cells (nulls), never as `inf` or `NaN`.
+                Values::F64(x) if exact => Column::new(n.as_str().into(), x),
                 Values::F64(x) => Column::new(
                     n.as_str().into(),
                     x.iter()
@@ -122,7 +129,65 @@ impl Table {
 
     /// Writes Parquet (atomically).
     pub fn write_parquet(&self, path: &Path) -> Result<()> {
-        let mut df = self.to_polars()?;
+        self.parquet(path, false)
+    }
+
+    /// Writes Parquet keeping every value bit for bit, infinities and NaN included (atomically).
+    pub fn write_parquet_exact(&self, path: &Path) -> Result<()> {
+        self.parquet(path, true)
+    }
+
+    /// Reads a Parquet file of string, 64-bit integer and 64-bit float columns (as written by
+    /// [`Table::write_parquet_exact`]); nulls are refused.
+    pub fn read_parquet(path: &Path) -> Result<Table> {
+        use polars::prelude::{DataType, ParquetReader, SerReader};
+        let shown = path.display().to_string();
+        let bad = |m: String| Error::Output {
+            path: shown.clone(),
+            message: m,
+        };
+        let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .map_err(|e| bad(format!("not a readable Parquet file: {e}")))?;
+        let mut t = Table::default();
+        for c in df.columns() {
+            let name = c.name().to_string();
+            let nulls = || bad(format!("column `{name}` has empty cells"));
+            if c.null_count() > 0 {
+                return Err(nulls());
+            }
+            match c.dtype() {
+                DataType::Int64 => t.int(
+                    &name,
+                    c.i64()
+                        .map_err(|e| bad(e.to_string()))?
+                        .into_no_null_iter()
+                        .collect(),
+                ),
+                DataType::Float64 => t.f64(
+                    &name,
+                    c.f64()
+                        .map_err(|e| bad(e.to_string()))?
+                        .into_no_null_iter()
+                        .collect(),
+                ),
+                DataType::String => t.str(
+                    &name,
+                    c.str()
+                        .map_err(|e| bad(e.to_string()))?
+                        .iter()
+                        .map(|v| v.unwrap_or_default().to_string())
+                        .collect(),
+                ),
+                other => return Err(bad(format!("column `{name}` has type {other}"))),
+            }
+        }
+        Ok(t)
+    }
+
+    fn parquet(&self, path: &Path, exact: bool) -> Result<()> {
+        let mut df = self.polars(exact)?;
         write_atomically(path, |w| {
             ParquetWriter::new(w)
                 .finish(&mut df)
