@@ -588,21 +588,25 @@ fn backtest(
     Ok(())
 }
 
-fn merge(dirs: &[PathBuf], scenario: Option<&Path>, out: Option<PathBuf>, lang: &str) -> Result<()> {
+fn merge(
+    dirs: &[PathBuf],
+    scenario: Option<&Path>,
+    out: Option<PathBuf>,
+    lang: &str,
+) -> Result<()> {
     let lang =
         Lang::parse(lang).ok_or_else(|| anyhow::anyhow!("--lang `{lang}`: expected zh or en"))?;
     let started = std::time::Instant::now();
     let shards = fundrisk::shard::check_shards(dirs)?;
     let first = &shards[0].1;
     let file = scenario.map_or_else(|| PathBuf::from(&first.scenario_file), Path::to_path_buf);
-    let s = if scenario.is_none()
-        && first.scenario_file == fundrisk::scenario::DEFAULT_SCENARIO_FILE
-    {
-        Scenario::embedded_default()?
-    } else {
-        Scenario::from_path(&file)
-            .context("reading the scenario of the shards (give it with --scenario)")?
-    };
+    let s =
+        if scenario.is_none() && first.scenario_file == fundrisk::scenario::DEFAULT_SCENARIO_FILE {
+            Scenario::embedded_default()?
+        } else {
+            Scenario::from_path(&file)
+                .context("reading the scenario of the shards (give it with --scenario)")?
+        };
     if s.hash != first.scenario_hash {
         anyhow::bail!(
             "{}: its SHA-256 {} is not the shards' {} (they were run from another version of it)",
@@ -775,7 +779,9 @@ pub fn main() -> Result<()> {
             let mut opts = run.options(&s)?;
             opts.keep_paths = keep_paths;
             let range = shard.blocks(opts.paths);
-            let n = (range.end * 64).min(opts.paths).saturating_sub(range.start * 64);
+            let n = (range.end * 64)
+                .min(opts.paths)
+                .saturating_sub(range.start * 64);
             let bar = progress_bar(n as u64);
             let m = fundrisk::shard::run_shard(&s, &opts, shard, &dir, &|n| bar.inc(n as u64))?;
             bar.finish_and_clear();

@@ -88,7 +88,9 @@ pub fn finish_run(
         report::xlsx::write_workbook(p, &sheets, lang)
     })?;
     if keep_paths {
-        put("paths.parquet", &|p| kept_paths(model, &sim).write_parquet(p))?;
+        put("paths.parquet", &|p| {
+            kept_paths(model, &sim).write_parquet(p)
+        })?;
     }
     let wall_seconds = started.elapsed().as_secs_f64();
     files.push("report.html".into());

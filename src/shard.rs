@@ -14,7 +14,9 @@ use crate::engine::montecarlo::{BLOCK_PATHS, RunOptions, n_blocks, simulate_bloc
 use crate::error::{Error, Result};
 use crate::report::output::{StagedDir, write_text};
 use crate::report::table::{Table, Values};
-use crate::risk::{BANDS, BlockAccumulator, Layout, MEMO_NAMES, N_LINES, SETTLEMENT_NAMES, Simulation};
+use crate::risk::{
+    BANDS, BlockAccumulator, Layout, MEMO_NAMES, N_LINES, SETTLEMENT_NAMES, Simulation,
+};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -132,7 +134,10 @@ fn write_chunk(
         v
     };
     for l in 0..N_LINES {
-        t.f64(&format!("line_{l}"), per(&|b, i| b.sum_lines[i * N_LINES + l]));
+        t.f64(
+            &format!("line_{l}"),
+            per(&|b, i| b.sum_lines[i * N_LINES + l]),
+        );
     }
     let nm = MEMO_NAMES.len();
     for m in 0..nm {
@@ -185,8 +190,16 @@ fn write_chunk(
             .map(|i| (paths_before + i / (ne * ny)) as i64)
             .collect(),
     );
-    p.int("entity", (0..n_paths * ne * ny).map(|i| ((i / ny) % ne) as i64).collect());
-    p.int("year", (0..n_paths * ne * ny).map(|i| (i % ny) as i64).collect());
+    p.int(
+        "entity",
+        (0..n_paths * ne * ny)
+            .map(|i| ((i / ny) % ne) as i64)
+            .collect(),
+    );
+    p.int(
+        "year",
+        (0..n_paths * ne * ny).map(|i| (i % ny) as i64).collect(),
+    );
     let gather = |get: &dyn Fn(&BlockAccumulator) -> &Vec<f64>| -> Vec<f64> {
         blocks.iter().flat_map(|b| get(b).iter().copied()).collect()
     };
@@ -199,7 +212,12 @@ fn write_chunk(
         let ns = SETTLEMENT_NAMES.len();
         let n = n_paths * nu * ny;
         let mut st = Table::default();
-        st.int("path", (0..n).map(|i| (paths_before + i / (nu * ny)) as i64).collect());
+        st.int(
+            "path",
+            (0..n)
+                .map(|i| (paths_before + i / (nu * ny)) as i64)
+                .collect(),
+        );
         st.int("unit", (0..n).map(|i| ((i / ny) % nu) as i64).collect());
         st.int("year", (0..n).map(|i| (i % ny) as i64).collect());
         let all = gather(&|b| &b.settled);
@@ -305,7 +323,11 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
             ("scenario hash", &m.scenario_hash, &first.scenario_hash),
             ("seed", &m.seed.to_string(), &first.seed.to_string()),
             ("paths", &m.paths.to_string(), &first.paths.to_string()),
-            ("shard count", &m.shards.to_string(), &first.shards.to_string()),
+            (
+                "shard count",
+                &m.shards.to_string(),
+                &first.shards.to_string(),
+            ),
             ("funds", &m.entities.join(","), &first.entities.join(",")),
         ] {
             if a != b {
@@ -345,30 +367,41 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
 }
 
 fn column<'a>(t: &'a Table, name: &str, file: &Path) -> Result<&'a Values> {
-    t.column(name).ok_or_else(|| {
-        Error::Invalid(format!("{}: no column `{name}`", file.display()))
-    })
+    t.column(name)
+        .ok_or_else(|| Error::Invalid(format!("{}: no column `{name}`", file.display())))
 }
 
 fn int_column(t: &Table, name: &str, file: &Path) -> Result<Vec<i64>> {
     match column(t, name, file)? {
         Values::Int(v) => Ok(v.clone()),
-        _ => Err(Error::Invalid(format!("{}: `{name}` is not integer", file.display()))),
+        _ => Err(Error::Invalid(format!(
+            "{}: `{name}` is not integer",
+            file.display()
+        ))),
     }
 }
 
 fn f64_column(t: &Table, name: &str, file: &Path) -> Result<Vec<f64>> {
     match column(t, name, file)? {
         Values::F64(v) => Ok(v.clone()),
-        _ => Err(Error::Invalid(format!("{}: `{name}` is not a float", file.display()))),
+        _ => Err(Error::Invalid(format!(
+            "{}: `{name}` is not a float",
+            file.display()
+        ))),
     }
 }
 
 /// Reads one chunk back into its blocks' accumulators.
-fn read_chunk(dir: &Path, layout: &Layout, first: usize, end: usize) -> Result<Vec<BlockAccumulator>> {
+fn read_chunk(
+    dir: &Path,
+    layout: &Layout,
+    first: usize,
+    end: usize,
+) -> Result<Vec<BlockAccumulator>> {
     let (ne, ny) = (layout.n_entities(), layout.n_years);
     let nb = end - first;
-    let mut blocks: Vec<BlockAccumulator> = (0..nb).map(|_| BlockAccumulator::new(layout)).collect();
+    let mut blocks: Vec<BlockAccumulator> =
+        (0..nb).map(|_| BlockAccumulator::new(layout)).collect();
     let path = dir.join(chunk_file("blocks", first));
     let t = Table::read_parquet(&path)?;
     let rows = nb * ne * ny;
@@ -420,7 +453,10 @@ fn read_chunk(dir: &Path, layout: &Layout, first: usize, end: usize) -> Result<V
     let t = Table::read_parquet(&path)?;
     let counts = int_column(&t, "paths", &path)?;
     if counts.len() != nb * ne * (ny + 1) {
-        return Err(Error::Invalid(format!("{}: wrong number of rows", path.display())));
+        return Err(Error::Invalid(format!(
+            "{}: wrong number of rows",
+            path.display()
+        )));
     }
     for (b, acc) in blocks.iter_mut().enumerate() {
         for i in 0..ne * (ny + 1) {
