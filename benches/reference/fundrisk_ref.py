@@ -5,7 +5,7 @@ scenario format (docs/scenario-format.md), vectorised over paths: each state is 
 first axis is the path. It exists to check the Rust engine (its expected path must equal
 `fundrisk ledger` line by line) and to time it against an analyst's NumPy code.
 
-Status: the expected path equals `fundrisk ledger` in every column of every row, in all five
+Status: the expected path equals `fundrisk ledger` in every column of every row, in all six
 scenarios, beyond the ledger's printing:
 
 - Membership: cells by retirement group, status and age; deaths, exits and retirements with
