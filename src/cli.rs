@@ -237,6 +237,14 @@ fn load(path: Option<&Path>) -> Result<Scenario> {
     })
 }
 
+/// The output folder (`out`, else `default`), checked to be writable before any work is done:
+/// a study can run for minutes, and a folder that cannot be written must not be found last.
+fn output_dir(out: Option<PathBuf>, default: PathBuf) -> Result<PathBuf> {
+    let dir = out.unwrap_or(default);
+    drop(report::output::StagedDir::new(&dir)?);
+    Ok(dir)
+}
+
 fn parse_years(s: &str) -> Result<(i32, i32)> {
     let bad = || anyhow::anyhow!("--years `{s}`: expected YEAR-YEAR, e.g. 2025-2034");
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
@@ -273,6 +281,10 @@ fn solve_rate(
 ) -> Result<()> {
     use fundrisk::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
     let s = load(scenario.as_deref())?;
+    let dir = output_dir(
+        out,
+        Path::new("reports").join(format!("{}-solve-rate", s.spec.name)),
+    )?;
     let target = Target::parse(target)?;
     let years = match years {
         Some(y) => parse_years(&y)?,
@@ -352,8 +364,6 @@ fn solve_rate(
             ),
         }
     }
-    let dir =
-        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-solve-rate", s.spec.name)));
     let meta = serde_json::json!({
         "scenario": s.spec.name,
         "scenario_hash": s.hash,
@@ -415,6 +425,10 @@ fn compare(
         .map(|f| Ok(Scenario::from_path(f)?))
         .collect::<Result<_>>()?;
     let first = &scenarios[0];
+    let dir = output_dir(
+        out,
+        Path::new("reports").join(format!("{}-compare", first.spec.name)),
+    )?;
     let o = run_args.options(first)?;
     let lang = run_args.lang()?;
     let mut tables = Vec::new();
@@ -457,8 +471,6 @@ fn compare(
     for t in tables {
         all.append(t)?;
     }
-    let dir =
-        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-compare", first.spec.name)));
     let meta = serde_json::json!({
         "scenarios": scenarios
             .iter()
@@ -492,6 +504,7 @@ fn backtest(
 ) -> Result<()> {
     use fundrisk::backtest::{compare, forecast, read_actuals};
     let s = load(Some(scenario))?;
+    let out = &output_dir(Some(out.to_path_buf()), PathBuf::new())?;
     let lang = run.lang()?;
     let opts = run.options(&s)?;
     let actual = read_actuals(actuals)?;
@@ -662,11 +675,12 @@ pub fn main() -> Result<()> {
             out,
         } => {
             let s = load(scenario.as_deref())?;
+            let dir = output_dir(
+                out,
+                Path::new("reports").join(format!("{}-sensitivity", s.spec.name)),
+            )?;
             let o = run.options(&s)?;
             let table = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
-            let dir = out.unwrap_or_else(|| {
-                Path::new("reports").join(format!("{}-sensitivity", s.spec.name))
-            });
             let meta = serde_json::json!({
                 "scenario": s.spec.name,
                 "scenario_hash": s.hash,

@@ -173,6 +173,26 @@ fn bad_arguments_are_refused() {
             vec!["solve-rate", sc, "--target", "P(months<3)<=2"],
             vec!["target"],
         ),
+        // Studies check their output folder before running (they can take minutes).
+        (
+            vec![
+                "solve-rate",
+                sc,
+                "--target",
+                "P(months<3)<=0.05",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+            vec!["a-file", "is a file"],
+        ),
+        (
+            vec!["sensitivity", sc, "--out", under_file.to_str().unwrap()],
+            vec!["a-file"],
+        ),
+        (
+            vec!["compare", sc, sc, "--out", file.to_str().unwrap()],
+            vec!["a-file", "is a file"],
+        ),
         (
             vec!["backtest", sc, "--actuals", "no-such.csv", "--out", o],
             vec!["no-such.csv"],
