@@ -64,9 +64,12 @@ impl RunArgs {
     }
 
     fn lang(&self) -> Result<Lang> {
-        Lang::parse(&self.lang)
-            .ok_or_else(|| anyhow::anyhow!("--lang `{}`: expected zh or en", self.lang))
+        parse_lang(&self.lang)
     }
+}
+
+fn parse_lang(s: &str) -> Result<Lang> {
+    Lang::parse(s).ok_or_else(|| anyhow::anyhow!("--lang `{s}`: expected zh or en"))
 }
 
 #[derive(Subcommand)]
@@ -237,10 +240,9 @@ fn load(path: Option<&Path>) -> Result<Scenario> {
     })
 }
 
-/// The output folder (`out`, else `default`), checked to be writable before any work is done:
-/// a study can run for minutes, and a folder that cannot be written must not be found last.
-fn output_dir(out: Option<PathBuf>, default: PathBuf) -> Result<PathBuf> {
-    let dir = out.unwrap_or(default);
+/// `dir`, checked to be writable before any work is done: a study can run for minutes, and an
+/// output folder that cannot be written must not be found last.
+fn writable(dir: PathBuf) -> Result<PathBuf> {
     drop(report::output::StagedDir::new(&dir)?);
     Ok(dir)
 }
@@ -281,9 +283,8 @@ fn solve_rate(
 ) -> Result<()> {
     use fundrisk::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
     let s = load(scenario.as_deref())?;
-    let dir = output_dir(
-        out,
-        Path::new("reports").join(format!("{}-solve-rate", s.spec.name)),
+    let dir = writable(
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-solve-rate", s.spec.name))),
     )?;
     let target = Target::parse(target)?;
     let years = match years {
@@ -425,9 +426,8 @@ fn compare(
         .map(|f| Ok(Scenario::from_path(f)?))
         .collect::<Result<_>>()?;
     let first = &scenarios[0];
-    let dir = output_dir(
-        out,
-        Path::new("reports").join(format!("{}-compare", first.spec.name)),
+    let dir = writable(
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-compare", first.spec.name))),
     )?;
     let o = run_args.options(first)?;
     let lang = run_args.lang()?;
@@ -504,7 +504,7 @@ fn backtest(
 ) -> Result<()> {
     use fundrisk::backtest::{compare, forecast, read_actuals};
     let s = load(Some(scenario))?;
-    let out = &output_dir(Some(out.to_path_buf()), PathBuf::new())?;
+    let out = &writable(out.to_path_buf())?;
     let lang = run.lang()?;
     let opts = run.options(&s)?;
     let actual = read_actuals(actuals)?;
@@ -607,8 +607,7 @@ fn merge(
     out: Option<PathBuf>,
     lang: &str,
 ) -> Result<()> {
-    let lang =
-        Lang::parse(lang).ok_or_else(|| anyhow::anyhow!("--lang `{lang}`: expected zh or en"))?;
+    let lang = parse_lang(lang)?;
     let started = std::time::Instant::now();
     let shards = fundrisk::shard::check_shards(dirs)?;
     let first = &shards[0].1;
@@ -620,14 +619,6 @@ fn merge(
             Scenario::from_path(&file)
                 .context("reading the scenario of the shards (give it with --scenario)")?
         };
-    if s.hash != first.scenario_hash {
-        anyhow::bail!(
-            "{}: its SHA-256 {} is not the shards' {} (they were run from another version of it)",
-            file.display(),
-            s.hash,
-            first.scenario_hash
-        );
-    }
     let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
     let staged = report::output::StagedDir::new(&dir)?;
     let model = ScenarioModel::new(&s);
@@ -675,10 +666,9 @@ pub fn main() -> Result<()> {
             out,
         } => {
             let s = load(scenario.as_deref())?;
-            let dir = output_dir(
-                out,
-                Path::new("reports").join(format!("{}-sensitivity", s.spec.name)),
-            )?;
+            let dir = writable(out.unwrap_or_else(|| {
+                Path::new("reports").join(format!("{}-sensitivity", s.spec.name))
+            }))?;
             let o = run.options(&s)?;
             let table = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
             let meta = serde_json::json!({
@@ -719,14 +709,7 @@ pub fn main() -> Result<()> {
             let text = c.to_toml();
             match out {
                 Some(path) => {
-                    fundrisk::report::output::write_atomically(&path, |w| {
-                        use std::io::Write as _;
-                        w.write_all(text.as_bytes())
-                            .map_err(|e| fundrisk::Error::Output {
-                                path: path.display().to_string(),
-                                message: e.to_string(),
-                            })
-                    })?;
+                    report::output::write_text(&path, &text)?;
                     for d in &c.drivers {
                         say!(
                             "{}: mean {:.4} ± {:.4}, volatility {:.4} ± {:.4}, persistence {:.2} ± {:.2} ({} years, {}-{})",
@@ -792,11 +775,7 @@ pub fn main() -> Result<()> {
             });
             let mut opts = run.options(&s)?;
             opts.keep_paths = keep_paths;
-            let range = shard.blocks(opts.paths);
-            let n = (range.end * 64)
-                .min(opts.paths)
-                .saturating_sub(range.start * 64);
-            let bar = progress_bar(n as u64);
+            let bar = progress_bar(shard.paths(opts.paths).len() as u64);
             let m = fundrisk::shard::run_shard(&s, &opts, shard, &dir, &|n| bar.inc(n as u64))?;
             bar.finish_and_clear();
             say!(

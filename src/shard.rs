@@ -59,6 +59,12 @@ impl Shard {
         let b = n_blocks(paths);
         (self.index * b / self.count)..((self.index + 1) * b / self.count)
     }
+
+    /// The paths of this shard (those of its blocks) in a run of `paths` paths.
+    pub fn paths(&self, paths: usize) -> std::ops::Range<usize> {
+        let b = self.blocks(paths);
+        (b.start * BLOCK_PATHS).min(paths)..(b.end * BLOCK_PATHS).min(paths)
+    }
 }
 
 /// What a shard folder holds (`shard.json`, written last).
@@ -273,7 +279,7 @@ pub fn run_shard(
         shards: shard.count,
         first_block: range.start,
         end_block: range.end,
-        first_path: (range.start * BLOCK_PATHS).min(opts.paths),
+        first_path: shard.paths(opts.paths).start,
         end_path: paths_before,
         entities: layout.names.clone(),
         years: layout.n_years,
@@ -510,8 +516,14 @@ pub fn merge_shards(
     s: &Scenario,
     shards: &[(PathBuf, Manifest)],
 ) -> Result<Simulation> {
-    let layout = Layout::new(model, &s.spec.risk);
     let first = &shards[0].1;
+    if s.hash != first.scenario_hash {
+        return Err(Error::Invalid(format!(
+            "{}: its SHA-256 {} is not the shards' {} (they were run from another version of it)",
+            s.file, s.hash, first.scenario_hash
+        )));
+    }
+    let layout = Layout::new(model, &s.spec.risk);
     if layout.names != first.entities || layout.n_years != first.years {
         return Err(Error::Invalid(format!(
             "{}: the shards report funds {:?} over {} years, the scenario {:?} over {}",

@@ -39,14 +39,9 @@ fn expectations(case: &Path) -> Vec<String> {
         .collect()
 }
 
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+mod common;
+
+use common::listing;
 
 /// Runs `args` (with `{out}` replaced by a scratch folder) and asserts the refusal.
 fn assert_refused(cwd: &Path, args: &[&str], expect: &[String], label: &str) {

@@ -8,22 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::str::FromStr;
 
+mod common;
+
+use common::edit;
+
 fn fundrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-        .args(args)
-        .output()
-        .expect("the fundrisk binary runs")
+    common::fundrisk(args)
 }
 
 fn default_text() -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/guangdong-merger.toml");
     std::fs::read_to_string(p).expect("default scenario")
-}
-
-/// Replaces exactly one occurrence (so a test cannot silently change nothing).
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-    text.replacen(from, to, 1)
 }
 
 struct Ledger {

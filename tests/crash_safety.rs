@@ -6,14 +6,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+mod common;
+
+use common::listing;
 
 fn run(out: &Path, paths: &str) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_fundrisk"))

@@ -12,10 +12,9 @@ fn base() -> String {
     .unwrap()
 }
 
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-    text.replacen(from, to, 1)
-}
+mod common;
+
+use common::edit;
 
 /// Runs `run` and `ledger` on `scenario` text; returns the run folder (kept in `dir`).
 fn run(dir: &Path, scenario: &str, paths: &str) -> std::path::PathBuf {

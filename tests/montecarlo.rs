@@ -15,10 +15,9 @@ fn scenario(text: &str) -> Scenario {
     Scenario::parse(text, "test.toml", DataSource::default()).expect("scenario")
 }
 
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-    text.replacen(from, to, 1)
-}
+mod common;
+
+use common::edit;
 
 /// The model Monte Carlo runs use: expected benefits read from the benefit grids.
 fn mc_model(s: &Scenario) -> ScenarioModel {

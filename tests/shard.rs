@@ -9,10 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fundrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-        .args(args)
-        .output()
-        .expect("the fundrisk binary runs")
+    common::fundrisk(args)
 }
 
 fn ok(args: &[&str]) {

@@ -223,15 +223,7 @@ fn with_includes(
         hasher.update(fragment_text.as_bytes());
         let fragment: toml::Table = toml::from_str(&fragment_text).map_err(|e| Error::Parse {
             file: name.clone(),
-            line: e
-                .span()
-                .map(|s| {
-                    fragment_text[..s.start.min(fragment_text.len())]
-                        .matches('\n')
-                        .count()
-                        + 1
-                })
-                .unwrap_or(0),
+            line: line_at(&fragment_text, e.span()),
             field: String::new(),
             message: format!("malformed TOML: {}", e.message().trim()),
         })?;
@@ -336,12 +328,15 @@ pub(crate) fn with_suggestion(message: &str) -> String {
     }
 }
 
+/// The 1-based line of the start of `span` in `text` (0 when there is no span).
+fn line_at(text: &str, span: Option<std::ops::Range<usize>>) -> usize {
+    span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(0)
+}
+
 /// Deserializes TOML text, reporting the line and the field path of the first error.
 fn deserialize_toml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
-    let line_of = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-            .unwrap_or(0)
-    };
+    let line_of = |span| line_at(text, span);
     let de = toml::Deserializer::parse(text).map_err(|e| Error::Parse {
         file: file.into(),
         line: line_of(e.span()),

@@ -37,14 +37,39 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = fundrisk(args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Runs the `fundrisk` binary and returns its output, whatever its exit code.
+pub fn fundrisk<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .args(args)
+        .output()
+        .expect("the fundrisk binary runs")
+}
+
+/// Replaces exactly one occurrence (so a test cannot silently change nothing).
+pub fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replacen(from, to, 1)
+}
+
+/// The names in a folder, sorted.
+pub fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
 }
