@@ -416,3 +416,152 @@ mod tests {
         );
     }
 }
+
+/// Members at a year end: the expected path's and the published figures (persons).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MembershipYear {
+    pub year: i32,
+    /// Active members on the expected path: workers of every status and continuing
+    /// contributors.
+    pub active_model: f64,
+    pub retired_model: f64,
+    pub active_published: Option<f64>,
+    pub retired_published: Option<f64>,
+}
+
+impl MembershipYear {
+    pub fn ratio_model(&self) -> f64 {
+        100.0 * self.retired_model / self.active_model
+    }
+    pub fn ratio_published(&self) -> Option<f64> {
+        Some(100.0 * self.retired_published? / self.active_published?)
+    }
+}
+
+/// Published members in service and retired by year (persons) from a table with the columns
+/// `year`, `basis` (`bulletin` or `flash`), `members_active` and `members_retired` (万人), as
+/// data/calibration/employee_medical_insurance.csv: the bulletin's figure where a year has
+/// both, empty cells skipped.
+pub fn read_published_membership(path: &Path) -> Result<Vec<(i32, f64, f64)>> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let t = CsvTable::parse(&shown, &text)?;
+    let years = t.f64s("year", 1900.0, 2200.0)?;
+    let basis = t.strings("basis", &["bulletin", "flash"])?;
+    let active = t.optional_f64s("members_active", 0.0, 1e7)?;
+    let retired = t.optional_f64s("members_retired", 0.0, 1e7)?;
+    let mut out: Vec<(i32, f64, f64, bool)> = Vec::new();
+    for i in 0..years.len() {
+        let (Some(a), Some(r)) = (active[i], retired[i]) else {
+            continue;
+        };
+        let (year, bulletin) = (years[i] as i32, basis[i] == "bulletin");
+        match out.iter_mut().find(|o| o.0 == year) {
+            Some(o) if bulletin && !o.3 => *o = (year, a * 1e4, r * 1e4, true),
+            Some(_) => {}
+            None => out.push((year, a * 1e4, r * 1e4, bulletin)),
+        }
+    }
+    out.sort_by_key(|o| o.0);
+    Ok(out.into_iter().map(|(y, a, r, _)| (y, a, r)).collect())
+}
+
+/// The expected path's active members and retirees at each year end (the start of the next
+/// January; the last year: the start of its December), summed over the scenario's pooled
+/// (or city) funds, beside the published figures of the same years.
+pub fn membership_path(s: &Scenario, published: &[(i32, f64, f64)]) -> Vec<MembershipYear> {
+    use crate::data::Status;
+    let model = ScenarioModel::new(s);
+    let drivers = crate::engine::expected_drivers(&model);
+    let mut state = PathState::<f64>::new(&model);
+    state.use_grid = false;
+    let mut by_month = vec![[0.0; 2]; model.horizon as usize];
+    crate::engine::project(
+        &model,
+        &drivers,
+        &mut state,
+        &mut crate::population::Expected,
+        &mut |k: usize, f: usize, _rec: &FundMonth<f64>, memo: &Memo| {
+            if matches!(model.funds[f].kind, FundKind::Pooled | FundKind::City) {
+                let m = &memo.members;
+                by_month[k][0] += m[Status::Enterprise as usize]
+                    + m[Status::Government as usize]
+                    + m[Status::Flexible as usize]
+                    + m[Status::ContinuingContributor as usize];
+                by_month[k][1] += m[Status::Retiree as usize];
+            }
+        },
+    );
+    let (first, last) = (model.start.year(), model.month(model.horizon as usize - 1));
+    (first..=last.year())
+        .filter_map(|year| {
+            let k = (0..model.horizon as usize)
+                .find(|&k| model.month(k).year() == year + 1)
+                .or_else(|| {
+                    (0..model.horizon as usize).find(|&k| {
+                        let t = model.month(k);
+                        t.year() == year && t.month() == 12
+                    })
+                })?;
+            let p = published.iter().find(|p| p.0 == year);
+            Some(MembershipYear {
+                year,
+                active_model: by_month[k][0],
+                retired_model: by_month[k][1],
+                active_published: p.map(|p| p.1),
+                retired_published: p.map(|p| p.2),
+            })
+        })
+        .collect()
+}
+
+/// The comparison as a table: per year, active members and retirees (persons) of the model and
+/// as published, retirees per 100 active members of both and their difference, and the
+/// relative error of the active members.
+pub fn membership_table(years: &[MembershipYear]) -> Table {
+    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let mut t = Table::default();
+    t.int("year", years.iter().map(|y| i64::from(y.year)).collect());
+    t.f64(
+        "active_model",
+        years.iter().map(|y| y.active_model).collect(),
+    );
+    t.f64(
+        "active_published",
+        years.iter().map(|y| opt(y.active_published)).collect(),
+    );
+    t.f64(
+        "active_error",
+        years
+            .iter()
+            .map(|y| opt(y.active_published.map(|p| y.active_model / p - 1.0)))
+            .collect(),
+    );
+    t.f64(
+        "retired_model",
+        years.iter().map(|y| y.retired_model).collect(),
+    );
+    t.f64(
+        "retired_published",
+        years.iter().map(|y| opt(y.retired_published)).collect(),
+    );
+    t.f64(
+        "retirees_per_100_model",
+        years.iter().map(MembershipYear::ratio_model).collect(),
+    );
+    t.f64(
+        "retirees_per_100_published",
+        years.iter().map(|y| opt(y.ratio_published())).collect(),
+    );
+    t.f64(
+        "retirees_per_100_difference",
+        years
+            .iter()
+            .map(|y| opt(y.ratio_published().map(|p| y.ratio_model() - p)))
+            .collect(),
+    );
+    t
+}

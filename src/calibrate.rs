@@ -574,6 +574,7 @@ mod tests {
             &spec,
             Month::new(1901, 1).unwrap(),
             Month::new(2000, 12).unwrap(),
+            1.3,
         );
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         // Paths are independent: each is its own stretch of years, so lags never cross paths.

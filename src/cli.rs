@@ -111,6 +111,24 @@ enum Command {
         #[arg(long, default_value = "reports/backtest")]
         out: PathBuf,
     },
+    /// The expected path's active members and retirees against the published series, year by
+    /// year: a table, a chart of retirees per 100 active members and a report.
+    Demography {
+        /// Scenario TOML file, e.g. scenarios/national-membership-2012.toml.
+        scenario: PathBuf,
+        /// Published members: CSV with year, basis, members_active and members_retired (万人).
+        #[arg(
+            long,
+            default_value = "data/calibration/employee_medical_insurance.csv"
+        )]
+        actuals: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "reports/demography")]
+        out: PathBuf,
+        /// Language of the report: zh (default) or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
     /// Validate a scenario file and print what it describes.
     Check {
         /// Scenario TOML file (default: the embedded Guangdong merger scenario).
@@ -495,6 +513,63 @@ fn compare(
     Ok(())
 }
 
+fn demography(scenario: &Path, actuals: &Path, out: &Path, lang: &str) -> Result<()> {
+    use fundrisk::backtest::{membership_path, membership_table, read_published_membership};
+    let s = load(Some(scenario))?;
+    let out = &writable(out.to_path_buf())?;
+    let lang = parse_lang(lang)?;
+    let published = read_published_membership(actuals)?;
+    let years = membership_path(&s, &published);
+    say!(
+        "{}: expected path against {} (万人)",
+        s.spec.name,
+        actuals.display()
+    );
+    say!(
+        "{:<6} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
+        "year",
+        "active",
+        "published",
+        "retired",
+        "published",
+        "ret./100",
+        "published"
+    );
+    let opt = |v: Option<f64>, scale: f64, decimals: usize| {
+        v.map_or("-".to_string(), |v| format!("{:.*}", decimals, v / scale))
+    };
+    for y in &years {
+        say!(
+            "{:<6} {:>10.0} {:>10} {:>10.0} {:>10} {:>12.2} {:>12}",
+            y.year,
+            y.active_model / 1e4,
+            opt(y.active_published, 1e4, 0),
+            y.retired_model / 1e4,
+            opt(y.retired_published, 1e4, 0),
+            y.ratio_model(),
+            opt(y.ratio_published(), 1.0, 2)
+        );
+    }
+    let table = membership_table(&years);
+    let meta = serde_json::json!({
+        "scenario": s.spec.name,
+        "scenario_hash": s.hash,
+        "actuals": actuals.display().to_string(),
+        "program_version": env!("CARGO_PKG_VERSION"),
+    });
+    let report = report::studies::demography_report(&s, &years, &table, &meta, lang)?;
+    let output = StudyOutput {
+        csv_name: "demography.csv",
+        table: &table,
+        extra_tables: &[],
+        report,
+        lang,
+    };
+    let dir = write_study(out, &output, &meta)?;
+    say!("wrote {}", dir.display());
+    Ok(())
+}
+
 fn backtest(
     scenario: &Path,
     actuals: &Path,
@@ -738,9 +813,16 @@ pub fn main() -> Result<()> {
             run,
             out,
         } => backtest(&scenario, &actuals, unit.as_deref(), &run, &out),
+        Command::Demography {
+            scenario,
+            actuals,
+            out,
+            lang,
+        } => demography(&scenario, &actuals, &out, &lang),
         Command::Check { scenario } => {
             let s = load(scenario.as_deref())?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
+            say!("{}", describe_demography(&s).trim_end());
             Ok(())
         }
         Command::Ledger { scenario, out } => {
@@ -818,4 +900,50 @@ pub fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Each unit's membership at the start, beside the national published figures.
+fn describe_demography(s: &fundrisk::scenario::Scenario) -> String {
+    use fundrisk::population::{NATIONAL_REFERENCE as n, StartDemography};
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "demography at the start (expected path; national: {})",
+        n.source
+    );
+    let _ = writeln!(
+        o,
+        "  {:<16} {:>18} {:>16} {:>22} {:>20}",
+        "unit",
+        "retirees/100 active",
+        "mean age active",
+        "retirements/yr % active",
+        "retiree deaths/yr %"
+    );
+    for u in &s.units {
+        let d = StartDemography::of(s, u);
+        let _ = writeln!(
+            o,
+            "  {:<16} {:>18.1} {:>16.1} {:>22.2} {:>20.2}",
+            u.spec.name,
+            d.retirees_per_100_active,
+            d.mean_age_active,
+            100.0 * d.retirement_rate_first_year,
+            100.0 * d.retiree_death_rate_first_year
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  {:<16} {:>18} {:>16.1} {:>22.2} {:>20}",
+        "national",
+        format!(
+            "{:.1}–{:.1}",
+            n.retirees_per_100_active.0, n.retirees_per_100_active.1
+        ),
+        n.mean_age_labour_force,
+        100.0 * n.retirement_rate,
+        "",
+    );
+    o
 }

@@ -20,8 +20,48 @@ const BUILTIN: &[(&str, &str)] = &[
     ("wage_profile.csv", include_str!("../data/wage_profile.csv")),
     ("worker_flows.csv", include_str!("../data/worker_flows.csv")),
     (
+        "worker_flows_national.csv",
+        include_str!("../data/worker_flows_national.csv"),
+    ),
+    (
         "membership_structure.csv",
         include_str!("../data/membership_structure.csv"),
+    ),
+    (
+        "membership_structure_national_2013.csv",
+        include_str!("../data/membership_structure_national_2013.csv"),
+    ),
+    (
+        "membership_structure_national_2019.csv",
+        include_str!("../data/membership_structure_national_2019.csv"),
+    ),
+    (
+        "membership_structure_national_2023.csv",
+        include_str!("../data/membership_structure_national_2023.csv"),
+    ),
+    (
+        "membership_structure_national_2025.csv",
+        include_str!("../data/membership_structure_national_2025.csv"),
+    ),
+    (
+        "membership_structure_guangdong_2018.csv",
+        include_str!("../data/membership_structure_guangdong_2018.csv"),
+    ),
+    (
+        "membership_structure_guangdong_2019.csv",
+        include_str!("../data/membership_structure_guangdong_2019.csv"),
+    ),
+    (
+        "membership_structure_anhui_2019.csv",
+        include_str!("../data/membership_structure_anhui_2019.csv"),
+    ),
+    (
+        "membership_structure_jiangxi_2021.csv",
+        include_str!("../data/membership_structure_jiangxi_2021.csv"),
+    ),
+    (
+        "membership_structure_shandong_2024.csv",
+        include_str!("../data/membership_structure_shandong_2024.csv"),
     ),
 ];
 
@@ -372,10 +412,54 @@ fn key_note(k: &str) -> String {
 /// Index 0 = male, 1 = female.
 pub type BySex<T> = [T; 2];
 
-/// Annual probability of death by sex and age 16–100.
+/// Annual probability of death by sex and age 16–100 in the table's year, and the annual rate
+/// of mortality improvement r: q(age, t) = q(age) × (1 − r(age))^(t − year).
 #[derive(Clone, Debug)]
 pub struct LifeTable {
     pub q: BySex<Vec<f64>>,
+    /// Annual rate of improvement by sex and age 16–100 (0 where the table has no
+    /// `improvement_male`/`improvement_female` columns).
+    pub improvement: BySex<Vec<f64>>,
+    /// Annual probability of death of the table at every age it gives, from its lowest age
+    /// (0 or 16) to 100: for life expectancies.
+    pub q_all_ages: BySex<Vec<f64>>,
+    /// The table's lowest age: 0 for a complete table, 16 for one of the members' ages only.
+    pub first_age: usize,
+}
+
+impl LifeTable {
+    /// Highest annual rate of improvement a table may give.
+    pub const MAX_IMPROVEMENT: f64 = 0.1;
+
+    /// Complete expectation of life at `age` (years) with a constant force of mortality within
+    /// each year of age; 100 is the open age group (person-years l/m). None below the table's
+    /// lowest age.
+    pub fn life_expectancy(&self, sex: usize, age: usize) -> Option<f64> {
+        if age < self.first_age || age > MAX_AGE {
+            return None;
+        }
+        let q = &self.q_all_ages[sex];
+        let force = |q: f64| -(1.0 - q).ln();
+        let (mut survivors, mut years) = (1.0, 0.0);
+        for &qa in &q[age - self.first_age..MAX_AGE - self.first_age] {
+            let m = force(qa);
+            years += if m > 0.0 {
+                survivors * qa / m
+            } else {
+                survivors
+            };
+            survivors *= 1.0 - qa;
+        }
+        let m_open = force(q[MAX_AGE - self.first_age]);
+        Some(
+            years
+                + if m_open > 0.0 {
+                    survivors / m_open
+                } else {
+                    f64::INFINITY
+                },
+        )
+    }
 }
 
 /// Age-specific fertility by age of mother 15–49 (births per woman per year).
@@ -505,10 +589,40 @@ fn sex_age_rows(t: &Table) -> Result<(Vec<usize>, Vec<usize>)> {
 }
 
 impl LifeTable {
+    /// A table of ages 16–100, or a complete one of ages 0–100 (the engine uses 16–100).
     pub fn parse(file: &str, text: &str) -> Result<LifeTable> {
         let t = Table::parse(file, text)?;
+        let ages = t.ages("age", 0, MAX_AGE)?;
+        let first_age = if ages.iter().any(|&a| a < MIN_AGE) {
+            0
+        } else {
+            MIN_AGE
+        };
+        t.check_age_coverage(&ages, &vec![String::new(); ages.len()], first_age, MAX_AGE)?;
+        let column = |name: &str, hi: f64, optional: bool| -> Result<Vec<f64>> {
+            let mut out = vec![0.0; MAX_AGE - first_age + 1];
+            if optional && !t.has_column(name) {
+                return Ok(out);
+            }
+            for (i, v) in t.f64s(name, 0.0, hi)?.into_iter().enumerate() {
+                out[ages[i] - first_age] = v;
+            }
+            Ok(out)
+        };
+        let members = |v: &Vec<f64>| v[MIN_AGE - first_age..].to_vec();
+        let q_all_ages = [
+            column("q_male", 1.0, false)?,
+            column("q_female", 1.0, false)?,
+        ];
+        let improvement = [
+            column("improvement_male", Self::MAX_IMPROVEMENT, true)?,
+            column("improvement_female", Self::MAX_IMPROVEMENT, true)?,
+        ];
         Ok(LifeTable {
-            q: by_sex_columns(&t, "q_male", "q_female", 0.0, 1.0)?,
+            q: [members(&q_all_ages[0]), members(&q_all_ages[1])],
+            improvement: [members(&improvement[0]), members(&improvement[1])],
+            q_all_ages,
+            first_age,
         })
     }
 }

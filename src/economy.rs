@@ -62,6 +62,10 @@ pub struct DriverModel {
     fertility_level: Vec<f64>,
     fertility_drift: f64,
     fertility_vol: f64,
+    /// Persistence of the log factor's deviation (1: random walk).
+    fertility_phi: f64,
+    /// Bounds of the factor (the TFR bounds over the ASFR table's total).
+    fertility_bounds: (f64, f64),
     /// Lower-triangular Cholesky factor of the shock correlation.
     chol: [[f64; N_DRIVERS]; N_DRIVERS],
 }
@@ -78,7 +82,8 @@ fn year_means(d: &DriverSpec, years: &[i32]) -> Vec<f64> {
 }
 
 impl DriverModel {
-    pub fn new(e: &EconomySpec, start: Month, end: Month) -> DriverModel {
+    /// `table_tfr`: the total fertility of the ASFR table the factor multiplies.
+    pub fn new(e: &EconomySpec, start: Month, end: Month, table_tfr: f64) -> DriverModel {
         let years: Vec<i32> = (start.year()..=end.year()).collect();
         let specs = [
             &e.wage_growth,
@@ -112,8 +117,16 @@ impl DriverModel {
             fertility_level,
             fertility_drift: e.fertility.drift,
             fertility_vol: e.fertility.volatility,
+            fertility_phi: e.fertility.persistence,
+            fertility_bounds: fertility_bounds(&e.fertility, table_tfr),
             chol,
         }
+    }
+
+    /// The fertility factor of year `k` from its log deviation, within the TFR bounds.
+    fn fertility(&self, k: usize, log_dev: f64) -> f64 {
+        let (lo, hi) = self.fertility_bounds;
+        (self.fertility_level[k] * log_dev.exp()).clamp(lo, hi)
     }
 
     /// Bounds of the annual growth of the cost index (medical prices + utilisation) that a
@@ -134,8 +147,16 @@ impl DriverModel {
 
     /// The path with every shock zero: the deterministic projection.
     pub fn expected(&self) -> DriverPath {
+        let mut log_dev = 0.0;
         let fert = (0..self.n_years)
-            .map(|k| self.fertility_level[k] * (self.fertility_drift * k as f64).exp())
+            .map(|k| {
+                if self.fertility_phi == 1.0 {
+                    log_dev = self.fertility_drift * k as f64;
+                } else if k > 0 {
+                    log_dev = self.fertility_phi * log_dev + self.fertility_drift;
+                }
+                self.fertility(k, log_dev)
+            })
             .collect();
         self.assemble(self.means.clone(), fert)
     }
@@ -164,9 +185,15 @@ impl DriverModel {
                 };
                 values[d][k] += dev[d];
             }
-            log_fert +=
-                self.fertility_drift * if k == 0 { 0.0 } else { 1.0 } + self.fertility_vol * eps[6];
-            fert.push(self.fertility_level[k] * log_fert.exp());
+            let shock = self.fertility_vol * eps[6];
+            log_fert = if k == 0 {
+                shock
+            } else if self.fertility_phi == 1.0 {
+                log_fert + (self.fertility_drift + shock)
+            } else {
+                self.fertility_phi * log_fert + self.fertility_drift + shock
+            };
+            fert.push(self.fertility(k, log_fert));
         }
         values[4].iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
         self.assemble(values, fert)
@@ -192,6 +219,22 @@ impl DriverModel {
             fertility_factor,
         }
     }
+}
+
+/// Bounds of the fertility factor: the scenario's TFR bounds over the table's total fertility
+/// (none where the scenario gives none).
+fn fertility_bounds(f: &crate::scenario::FertilitySpec, table_tfr: f64) -> (f64, f64) {
+    let over = |tfr: f64| {
+        if table_tfr > 0.0 {
+            tfr / table_tfr
+        } else {
+            f64::INFINITY
+        }
+    };
+    (
+        f.tfr_min.map_or(0.0, over),
+        f.tfr_max.map_or(f64::INFINITY, over),
+    )
 }
 
 fn identity() -> Vec<Vec<f64>> {

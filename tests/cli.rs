@@ -383,8 +383,8 @@ fn dated_entries_out_of_order_are_refused() {
 fn missing_data_file_is_refused() {
     let text = edit(
         &default_text(),
-        "[run]",
-        "[data]\nlife_table = \"no-such-table.csv\"\n\n[run]",
+        "[data]",
+        "[data]\nlife_table = \"no-such-table.csv\"",
     );
     assert_refused(&text, &[], &["data.life_table", "no-such-table.csv"]);
 }
@@ -394,12 +394,14 @@ fn nan_in_a_data_table_is_refused() {
     let table =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/life_table.csv"))
             .unwrap();
-    let bad = edit(&table, "20,0.000662179,", "20,NaN,");
-    let text = edit(
-        &default_text(),
-        "[run]",
-        "[data]\nlife_table = \"lt.csv\"\n\n[run]",
-    );
+    let age20 = table
+        .lines()
+        .find(|l| l.starts_with("20,"))
+        .expect("age 20")
+        .to_string();
+    let q20 = age20.split(',').nth(1).unwrap();
+    let bad = edit(&table, &age20, &age20.replacen(q20, "NaN", 1));
+    let text = edit(&default_text(), "[data]", "[data]\nlife_table = \"lt.csv\"");
     assert_refused(
         &text,
         &[("lt.csv", &bad)],

@@ -102,12 +102,31 @@ fn merger_moves_the_balance_to_the_fen_and_spending_does_not_depend_on_it() {
             }
             m
         };
+        // Interest accrues on positive balances only, so the identity holds until a fund of
+        // either arrangement first goes negative (Huainan's pooled fund does, with its ageing).
+        let first_negative = |rows: &[LedgerRow]| {
+            rows.iter()
+                .filter(|r| r.record.balance < Decimal::ZERO)
+                .map(|r| r.month.to_string())
+                .min()
+        };
+        let until = [first_negative(&merged), first_negative(&separate)]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or_else(|| "9999-12".into());
+        let mut compared = 0;
         for ((month, a), b) in totals(&merged).iter().zip(totals(&separate).values()) {
+            if month.as_str() >= until.as_str() {
+                break;
+            }
             assert!(
                 (*a - *b).abs() <= Decimal::ONE,
                 "{file} {month}: {a} vs {b}"
             );
+            compared += 1;
         }
+        assert!(compared >= 24, "{file}: {compared} months compared");
     }
 }
 

@@ -118,7 +118,23 @@ fn unreachable_target_is_reported() {
 fn comparisons_on_common_random_numbers() {
     use fundrisk::engine::MaternityArrangement;
     use fundrisk::report::table::Values;
-    let s = default();
+    // Funds large enough never to go negative: interest accrues on positive balances only, so
+    // merging funds changes the total once one of them is negative (kept apart, the maternity
+    // fund's spending outgrows its contributions).
+    let text = DEFAULT_SCENARIO
+        .replace(
+            "initial_pooled_balance = 1.80e11",
+            "initial_pooled_balance = 1.80e12",
+        )
+        .replace(
+            "initial_maternity_balance = 8.0e9",
+            "initial_maternity_balance = 8.0e11",
+        );
+    assert!(
+        text.contains("initial_pooled_balance = 1.80e12")
+            && text.contains("initial_maternity_balance = 8.0e11")
+    );
+    let s = Scenario::parse(&text, "test.toml", DataSource::default()).unwrap();
     let opts = RunOptions::new(40, 5);
     let sim = |arr: MaternityArrangement| {
         let mut model = ScenarioModel::with_arrangement(&s, arr);

@@ -82,12 +82,26 @@ def read_table(spec: str, scenario_dir: Path) -> list[dict[str, str]]:
 
 
 def by_sex_age(rows, male: str, female: str) -> np.ndarray:
+    """[sex][age 16-100] from a table's two columns; rows of younger ages (a complete life table
+    starts at 0) and missing columns (zeros) are allowed."""
     out = np.zeros((2, N_AGES))
     for r in rows:
         a = int(r["age"]) - MIN_AGE
-        out[0, a] = float(r[male])
-        out[1, a] = float(r[female])
+        if a < 0:
+            continue
+        out[0, a] = float(r.get(male) or 0.0)
+        out[1, a] = float(r.get(female) or 0.0)
     return out
+
+
+def q_month_by_year(life, data, years) -> dict:
+    """{calendar year: monthly death probability [sex][age]}: q(x, t) = L q(x, T) (1 - s r(x))^(t - T)
+    with the table's year T, its improvement rates r, the scenario's multiplier s and its
+    mortality level L."""
+    q = by_sex_age(life, "q_male", "q_female") * data.get("mortality_level", 1.0)
+    r = by_sex_age(life, "improvement_male", "improvement_female") * data.get("mortality_improvement", 1.0)
+    base = data.get("life_table_year", 2020)
+    return {y: np.minimum(q * (1 - np.minimum(r, 1.0)) ** (y - base), 1.0) / 12.0 for y in years}
 
 
 def structure(rows) -> np.ndarray:
@@ -146,7 +160,7 @@ class Unit:
 class Scenario:
     start: int
     horizon: int
-    q_month: np.ndarray          # [sex][age]
+    q_month: dict                # {calendar year: [sex][age]}
     exit_month: np.ndarray
     entry_share: np.ndarray
     first_year: int
@@ -266,7 +280,7 @@ def load(path: Path) -> Scenario:
     return Scenario(
         start=start,
         horizon=horizon,
-        q_month=by_sex_age(life, "q_male", "q_female") / 12.0,
+        q_month=q_month_by_year(life, data, years),
         exit_month=by_sex_age(flows, "exit_rate_male", "exit_rate_female") / 12.0,
         entry_share=by_sex_age(flows, "entry_share_male", "entry_share_female"),
         first_year=first_year,
@@ -318,9 +332,11 @@ class Membership:
         self.entry_ok = tot[..., 0, 0] > 0
         # Initial cells.
         c = np.zeros((N_GROUPS, N_STATUS, N_AGES))
+        # Women at work at an age the 50 group has passed are of the 55 group.
+        open50 = np.array([subcohorts_from(FEMALE50, a, s.start, s.start, reform) for a in ages], dtype=float)
         for k, total in enumerate(u.totals):
             status = (ENTERPRISE, GOVERNMENT, FLEXIBLE, RETIREE, RESIDENT)[k]
-            f55 = u.female55[k] if k < 3 else 0.0
+            f55 = 1.0 - (1.0 - u.female55[k]) * open50 / 12.0 if k < 3 else np.zeros(N_AGES)
             c[MALE60, status] += total * st[k, 0]
             c[FEMALE50, status] += total * st[k, 1] * (1 - f55)
             c[FEMALE55, status] += total * st[k, 1] * f55
@@ -369,7 +385,7 @@ class Membership:
         s, c = self.s, self.cells
         before = self.totals()
         sex = list(GROUP_SEX)
-        q = s.q_month[sex][None]                      # [1][g][a]
+        q = s.q_month[(s.start + k) // 12][sex][None]  # [1][g][a]
         ex = s.exit_month[sex][None]
         ret = self.retire_share[k][None]
         to_cont = self.to_cont[sex][None, :, None]
@@ -465,11 +481,37 @@ def fertility_levels(s: Scenario) -> tuple[np.ndarray, float, float]:
     return level, fert.get("drift", 0.0), fert.get("volatility", 0.0)
 
 
+def fertility_factor(s: Scenario, level: np.ndarray, log_dev: np.ndarray) -> np.ndarray:
+    """level x exp(log deviation), held within the scenario's TFR bounds over the table's TFR."""
+    fert = s.econ.get("fertility", {})
+    table_tfr = sum(float(r["asfr"]) for r in read_table(s.data.get("asfr", "builtin:asfr.csv"), s.dir))
+    lo = fert.get("tfr_min", 0.0) / table_tfr
+    hi = fert.get("tfr_max", math.inf) / table_tfr
+    return np.clip(level * np.exp(log_dev), lo, hi)
+
+
+def fertility_log_deviation(s: Scenario, shocks: np.ndarray) -> np.ndarray:
+    """x(0) = shock(0); x(k) = phi x(k-1) + drift + shock(k): a random walk with drift when phi = 1
+    (the default), mean-reverting below. shocks: [path][year]."""
+    fert = s.econ.get("fertility", {})
+    drift, phi = fert.get("drift", 0.0), fert.get("persistence", 1.0)
+    if phi == 1.0:
+        steps = drift * (np.arange(shocks.shape[1]) > 0)[None] + shocks
+        return np.cumsum(steps, axis=1)
+    out = np.zeros_like(shocks)
+    for k in range(shocks.shape[1]):
+        out[:, k] = shocks[:, k] if k == 0 else phi * out[:, k - 1] + drift + shocks[:, k]
+    return out
+
+
 def expected_drivers(s: Scenario) -> Drivers:
     level, drift, _ = fertility_levels(s)
     means = {d: year_means(s.econ, d, s.years)[None] for d in DRIVERS}
-    fert = (level * np.exp(drift * np.arange(len(level))))[None]
-    return Drivers(**means, fertility=fert)
+    if s.econ.get("fertility", {}).get("persistence", 1.0) == 1.0:
+        log_dev = (drift * np.arange(len(level)))[None]
+    else:
+        log_dev = fertility_log_deviation(s, np.zeros((1, len(level))))
+    return Drivers(**means, fertility=fertility_factor(s, level[None], log_dev))
 
 
 def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
@@ -490,8 +532,8 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
         out[d] = year_means(s.econ, d, s.years)[None] + dev
     out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
     level, drift, fvol = fertility_levels(s)
-    steps = drift * (np.arange(n_years) > 0)[None] + fvol * eps[:, :, 6]
-    return Drivers(**out, fertility=level[None] * np.exp(np.cumsum(steps, axis=1)))
+    log_dev = fertility_log_deviation(s, fvol * eps[:, :, 6])
+    return Drivers(**out, fertility=fertility_factor(s, level[None], log_dev))
 
 
 def year_index(s: Scenario, t: int) -> int:

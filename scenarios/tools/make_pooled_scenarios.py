@@ -77,7 +77,14 @@ JJ_WAGE = 5800.0
 JJ_SPEND_PER_MEMBER = 2200.0
 
 
-def unit_block(name, members, wage, retiree_share, months, spend_per_member, source, extra=""):
+# Each unit takes its province's age-sex structure (2020 census, moved to the scenario's start;
+# data/tools/make_demography.py): the census tables used stop at the province, so the cities and
+# counties share it.
+SD_STRUCTURE = "membership_structure_shandong_2024.csv"
+JJ_STRUCTURE = "membership_structure_jiangxi_2021.csv"
+
+
+def unit_block(name, members, wage, retiree_share, months, spend_per_member, source, structure, extra=""):
     retirees = members * retiree_share
     workers = members - retirees
     # Of workers: enterprise 72 %, government 18 %, flexible 10 % (ASSUMPTION).
@@ -91,7 +98,7 @@ initial_pooled_balance = {balance:.4e}
 pooled_spending_prev_year = {spending:.4e}
 pooled_income_prev_year = {income:.4e}
 average_wage_prev_year = {wage:.0f}.0
-membership = {{ enterprise = {workers * 0.72:.4e}, government = {workers * 0.18:.4e}, flexible = {workers * 0.10:.4e}, retirees = {retirees:.4e}, source = "ASSUMPTION: apportioned, see scenarios/tools/make_pooled_scenarios.py" }}
+membership = {{ enterprise = {workers * 0.72:.4e}, government = {workers * 0.18:.4e}, flexible = {workers * 0.10:.4e}, retirees = {retirees:.4e}, structure = "builtin:{structure}", source = "ASSUMPTION: apportioned, see scenarios/tools/make_pooled_scenarios.py" }}
 {extra}'''
 
 
@@ -107,10 +114,11 @@ def shandong():
                      '  { from = "2024-01", value = 0.075, source = "003 (二) phase-in; ASSUMPTION: from 7 %" },\n'
                      '  { from = "2025-01", value = 0.08, source = "003 (二): 8 % by 2025-01" },\n]\n')
         out.append(unit_block(name, members, SD_WAGE * rel, ret, months, SD_SPEND_PER_MEMBER,
-                              f"ASSUMPTION: {pop} m residents (2020 census) x 26 % coverage; see the tool", extra))
+                              f"ASSUMPTION: {pop} m residents (2020 census) x 26 % coverage; see the tool",
+                              SD_STRUCTURE, extra))
     for name, members, rel, ret, months, _ in SHANDONG_EXTRA:
         out.append(unit_block(name, members, SD_WAGE * rel, ret, months, SD_SPEND_PER_MEMBER,
-                              "ASSUMPTION: members of the order of the unit; see the tool"))
+                              "ASSUMPTION: members of the order of the unit; see the tool", SD_STRUCTURE))
     return "\n".join(out)
 
 
@@ -120,7 +128,7 @@ def jiujiang():
     for name, pop, rel, ret, _ in JIUJIANG:
         members = pop * 1e6 * JJ_COVERAGE
         out.append(unit_block(name, members, JJ_WAGE * rel, ret, 10.0, JJ_SPEND_PER_MEMBER,
-                              f"ASSUMPTION: {pop} m residents x 15 % coverage; see the tool"))
+                              f"ASSUMPTION: {pop} m residents x 15 % coverage; see the tool", JJ_STRUCTURE))
     return "\n".join(out)
 
 

@@ -173,7 +173,12 @@ impl ScenarioModel {
             horizon,
             units,
             funds,
-            drivers: DriverModel::new(&scenario.spec.economy, start, scenario.end()),
+            drivers: DriverModel::new(
+                &scenario.spec.economy,
+                start,
+                scenario.end(),
+                scenario.tables.asfr.total_fertility(),
+            ),
             small_cell_threshold: scenario.spec.run.small_cell_threshold,
             fund_openings,
             maternity_fund,

@@ -75,8 +75,14 @@ pub struct MemberFlows {
 
 /// Constants of one unit's membership projection.
 pub struct PopulationModel {
-    /// Monthly death probability per cell's (sex, age): [sex][age].
-    q_month: [Vec<f64>; 2],
+    /// Annual death probability in the life table's year, times the scenario's
+    /// `mortality_level`: [sex][age].
+    q_base: [Vec<f64>; 2],
+    /// Annual rate of mortality improvement (the table's, times the scenario's multiplier):
+    /// [sex][age].
+    improvement: [Vec<f64>; 2],
+    /// The life table's calendar year.
+    life_table_year: i32,
     /// Monthly exit probability of workers: [sex][age].
     exit_month: [Vec<f64>; 2],
     /// Entrant age shares per sex.
@@ -122,9 +128,36 @@ impl BuyinModel {
 }
 
 impl PopulationModel {
+    /// Monthly death probability (annual / 12) by [sex][age] in calendar `year`:
+    /// q(age, year) = level × q(age, table's year) × (1 − r(age))^(year − table's year), at
+    /// most 1.
+    pub fn q_month_in(&self, year: i32) -> [Vec<f64>; 2] {
+        let years = year - self.life_table_year;
+        [0, 1].map(|s| {
+            self.q_base[s]
+                .iter()
+                .zip(&self.improvement[s])
+                .map(|(q, r)| {
+                    let factor = if *r == 0.0 || years == 0 {
+                        1.0
+                    } else {
+                        (1.0 - r).powi(years)
+                    };
+                    (q * factor).min(1.0) / 12.0
+                })
+                .collect()
+        })
+    }
+
     pub fn new(scenario: &Scenario, unit: &Unit) -> PopulationModel {
         let t = &scenario.tables;
-        let q_month = [0, 1].map(|s| t.life.q[s].iter().map(|q| q / 12.0).collect());
+        let multiplier = scenario.spec.data.mortality_improvement;
+        let improvement = [0, 1].map(|s| {
+            t.life.improvement[s]
+                .iter()
+                .map(|r| (r * multiplier).min(1.0))
+                .collect()
+        });
         let exit_month = [0, 1].map(|s| t.flows.exit_rate[s].iter().map(|r| r / 12.0).collect());
         let st = &unit.structure.share;
         let male_share = [0, 1, 2].map(|k| {
@@ -138,7 +171,14 @@ impl PopulationModel {
         });
         let f = &unit.policy.female_age55_share;
         PopulationModel {
-            q_month,
+            q_base: [0, 1].map(|s| {
+                t.life.q[s]
+                    .iter()
+                    .map(|q| q * scenario.spec.data.mortality_level)
+                    .collect()
+            }),
+            improvement,
+            life_table_year: scenario.spec.data.life_table_year,
             exit_month,
             entry_share: t.flows.entry_share.clone(),
             male_share,
@@ -149,7 +189,9 @@ impl PopulationModel {
     }
 
     /// The unit's membership at the start, from its totals and age-sex structure; workers past
-    /// their statutory age at the start are counted as retirees.
+    /// their statutory age at the start are counted as retirees. Women workers are split into
+    /// the 50 and 55 groups by the status's `female_age55_share`, except at ages the 50 group
+    /// has passed, where they are of the 55 group.
     pub fn initial_cells(&self, unit: &Unit, start: Month) -> Cells {
         let mut c = Cells::zeros();
         let m = &unit.spec.membership;
@@ -170,7 +212,13 @@ impl PopulationModel {
             for a in 0..N_AGES {
                 c.n[cell(0, status, a)] += total * share[k][0][a];
                 let fem = total * share[k][1][a];
-                let f55 = if k >= 3 { 0.0 } else { self.female55[k] };
+                let f55 = if k >= 3 {
+                    0.0
+                } else {
+                    // A woman at work at an age the 50-group has passed is of the 55 group.
+                    let open = self.subcohorts_from(RetirementGroup::Female50, a, start, start);
+                    1.0 - (1.0 - self.female55[k]) * f64::from(open) / 12.0
+                };
                 c.n[cell(1, status, a)] += fem * (1.0 - f55);
                 c.n[cell(2, status, a)] += fem * f55;
             }
@@ -232,6 +280,10 @@ impl PopulationModel {
 /// Tables of the population model that depend only on the month, computed once per scenario
 /// and unit so the monthly step does no date arithmetic.
 pub struct MonthTables {
+    /// [calendar year − the start's year][sex][a]: monthly death probability.
+    pub q_month: Vec<[Vec<f64>; 2]>,
+    /// [month offset]: index of the month's year in `q_month`.
+    pub year_of: Vec<usize>,
     /// [month offset][g][a]: share of workers retiring in the month.
     pub retire_share: Vec<[Vec<f64>; N_GROUPS]>,
     /// [month offset][worker status]: entrants' shares by cell (g × age, summing to 1), or
@@ -243,6 +295,13 @@ impl MonthTables {
     pub fn new(model: &PopulationModel, start: Month, horizon: u32) -> MonthTables {
         let mut retire_share = Vec::with_capacity(horizon as usize);
         let mut entry_weights = Vec::with_capacity(horizon as usize);
+        let last = start.plus(horizon.max(1) as i32 - 1);
+        let q_month = (start.year()..=last.year())
+            .map(|y| model.q_month_in(y))
+            .collect();
+        let year_of = (0..horizon as i32)
+            .map(|k| (start.plus(k).year() - start.year()) as usize)
+            .collect();
         for k in 0..horizon as i32 {
             let t = start.plus(k);
             retire_share.push(GROUPS.map(|g| {
@@ -259,6 +318,8 @@ impl MonthTables {
             entry_weights.push([0, 1, 2].map(|w| model.entry_weights(w, &can_work)));
         }
         MonthTables {
+            q_month,
+            year_of,
             retire_share,
             entry_weights,
         }
@@ -316,7 +377,7 @@ impl PopulationModel {
         {
             let gi = *g as usize;
             let sex = g.sex();
-            let q = &self.q_month[sex][..N_AGES];
+            let q = &tables.q_month[tables.year_of[k]][sex][..N_AGES];
             let exit = &self.exit_month[sex][..N_AGES];
             let retire = &tables.retire_share[k][gi][..N_AGES];
             // The group's rows by status, as fixed-size arrays (no bounds checks below).
@@ -479,6 +540,106 @@ impl PopulationModel {
             let months = 12.0 * self.buyin.mean_shortfall[s] / share;
             if months <= 1.0 { 1.0 } else { 1.0 / months }
         })
+    }
+}
+
+/// National published figures that `fundrisk check` prints beside each unit's.
+pub struct NationalReference {
+    /// Retirees per 100 active members of employee medical insurance, 2012 and 2022 (MOHRSS and
+    /// NHSA bulletins: 6,624 / 19,861 and 9,636 / 26,607 万人; data/calibration/).
+    pub retirees_per_100_active: (f64, f64),
+    /// Average age of the labour force, 2019 (中国人力资本报告2021, Central University of Finance
+    /// and Economics: 38.8 years).
+    pub mean_age_labour_force: f64,
+    /// Retirements a year as a share of active members, 2012–2022, implied by the bulletins:
+    /// retirees grew from 6,624 to 9,636 万 (301 万 a year) while 3.4 % of retirees died each year
+    /// (the 2020 life table on the national retiree structure), so about 560 万 retired a year
+    /// against 23,300 万 active members on average.
+    pub retirement_rate: f64,
+    pub source: &'static str,
+}
+
+pub const NATIONAL_REFERENCE: NationalReference = NationalReference {
+    retirees_per_100_active: (33.4, 36.2),
+    mean_age_labour_force: 38.8,
+    retirement_rate: 0.024,
+    source: "retirees/100 active 2012–2022 from the bulletins; mean age of the labour force 2019; \
+             retirements implied by the bulletins (docs/demography.md)",
+};
+
+/// The membership of a unit at the start of its projection and over its first year, as
+/// `fundrisk check` prints it so an analyst sees at once whether the unit is plausible.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StartDemography {
+    /// Retirees per 100 active members (workers of every status and continuing
+    /// contributors) at the start.
+    pub retirees_per_100_active: f64,
+    /// Mean exact age (years) of the active members at the start: a cell of age a (the
+    /// calendar year minus the birth year) is a − 0.5 years old on average in January.
+    pub mean_age_active: f64,
+    /// Retirements in the first 12 months (expected path, with the scenario's mean employment
+    /// growth) as a share (0–1) of the active members at the start.
+    pub retirement_rate_first_year: f64,
+    /// Deaths of retirees in the first 12 months as a share (0–1) of the retirees at the start.
+    pub retiree_death_rate_first_year: f64,
+}
+
+impl StartDemography {
+    pub fn of(scenario: &Scenario, unit: &Unit) -> StartDemography {
+        let model = PopulationModel::new(scenario, unit);
+        let start = scenario.spec.start;
+        let months = scenario.spec.horizon_months.min(12);
+        let tables = MonthTables::new(&model, start, months);
+        let mut cells = model.initial_cells(unit, start);
+        let active = |t: &[f64; N_STATUS]| {
+            WORKER_STATUSES.iter().map(|&s| t[s as usize]).sum::<f64>()
+                + t[Status::ContinuingContributor as usize]
+        };
+        let totals = cells.status_totals();
+        let (active0, retirees0) = (active(&totals), totals[Status::Retiree as usize]);
+        let mut age_sum = 0.0;
+        for g in 0..N_GROUPS {
+            for s in WORKER_STATUSES
+                .iter()
+                .map(|&s| s as usize)
+                .chain([Status::ContinuingContributor as usize])
+            {
+                for a in 0..N_AGES {
+                    age_sum += cells.n[cell(g, s, a)] * ((a + MIN_AGE) as f64 - 0.5);
+                }
+            }
+        }
+        let growth = scenario.spec.economy.employment_growth.mean.at(start);
+        let mut flows = MemberFlows::default();
+        let (mut retirements, mut retiree_deaths) = (0.0, 0.0);
+        for k in 0..months as usize {
+            if k > 0 && start.plus(k as i32).month() == 1 {
+                PopulationModel::age_one_year(&mut cells);
+            }
+            let before = cells.status_totals();
+            model.step(
+                &mut cells,
+                &before,
+                &tables,
+                k,
+                growth,
+                unit.spec.membership.resident_growth,
+                &mut flows,
+                &mut Expected,
+            );
+            retirements += WORKER_STATUSES
+                .iter()
+                .map(|&s| flows.retire_out[s as usize])
+                .sum::<f64>();
+            retiree_deaths += flows.deaths[Status::Retiree as usize];
+        }
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        StartDemography {
+            retirees_per_100_active: 100.0 * ratio(retirees0, active0),
+            mean_age_active: ratio(age_sum, active0),
+            retirement_rate_first_year: ratio(retirements, active0),
+            retiree_death_rate_first_year: ratio(retiree_deaths, retirees0),
+        }
     }
 }
 

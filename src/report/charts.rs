@@ -526,6 +526,25 @@ pub fn births_and_maternity(
     )
 }
 
+/// Retirees per 100 active members, the model's and the published, by year.
+pub fn retiree_ratio_comparison(
+    years: &[f64],
+    model: &[f64],
+    published: &[f64],
+    lang: Lang,
+) -> Result<String> {
+    year_lines(
+        lang.t("demography_chart"),
+        lang.t("dependency_axis"),
+        years,
+        &[
+            (lang.t("model_expected").into(), model.to_vec()),
+            (lang.t("published").into(), published.to_vec()),
+        ],
+        lang,
+    )
+}
+
 /// Retirees per 100 contributors at each year end on the expected path of `units`.
 pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang) -> Result<String> {
     use crate::data::Status;

@@ -340,11 +340,52 @@ const BACKTEST: [(&str, &str, &str); 18] = [
     ),
 ];
 
+/// The membership comparison (`fundrisk demography`).
+const DEMOGRAPHY: [(&str, &str, &str); 8] = [
+    (
+        "active_model",
+        "在职人数：模型（人）",
+        "Active members: model",
+    ),
+    (
+        "active_published",
+        "在职人数：公报（人）",
+        "Active members: published",
+    ),
+    (
+        "active_error",
+        "在职人数相对误差",
+        "Active members: relative error",
+    ),
+    ("retired_model", "退休人数：模型（人）", "Retirees: model"),
+    (
+        "retired_published",
+        "退休人数：公报（人）",
+        "Retirees: published",
+    ),
+    (
+        "retirees_per_100_model",
+        "每百名在职人员对应退休人数：模型",
+        "Retirees per 100 active: model",
+    ),
+    (
+        "retirees_per_100_published",
+        "每百名在职人员对应退休人数：公报",
+        "Retirees per 100 active: published",
+    ),
+    (
+        "retirees_per_100_difference",
+        "每百名在职人员对应退休人数：差（模型−公报）",
+        "Retirees per 100 active: model − published",
+    ),
+];
+
 fn lookup(name: &str, lang: Lang) -> Option<String> {
     NAMES
         .iter()
         .chain(EXTRA.iter())
         .chain(BACKTEST.iter())
+        .chain(DEMOGRAPHY.iter())
         .find(|(n, _, _)| *n == name)
         .map(|(_, zh, en)| if lang == Lang::Zh { zh } else { en }.to_string())
 }
@@ -433,6 +474,7 @@ pub fn kind(name: &str) -> Kind {
         || name.contains("_rate")
         || name == "cumulative_share"
         || name.ends_with("abs_pct_error")
+        || name == "active_error"
     {
         Kind::Share
     } else if matches!(

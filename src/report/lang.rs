@@ -8,7 +8,23 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 93] = [
+const LABELS: [(&str, &str, &str); 97] = [
+    (
+        "demography",
+        "参保人员结构回测",
+        "Membership against the published series",
+    ),
+    (
+        "demography_chart",
+        "每百名在职人员对应退休人数",
+        "Retirees per 100 active members",
+    ),
+    (
+        "model_expected",
+        "模型（期望路径）",
+        "Model (expected path)",
+    ),
+    ("published", "公报", "Published"),
     ("actual", "实际值", "Actual"),
     ("backtest", "回测", "Backtest"),
     ("scores", "回测得分", "Scores"),

@@ -595,3 +595,59 @@ pub fn backtest_report(
     });
     Ok((html, svgs))
 }
+
+/// The membership of a scenario's expected path against the published series
+/// (`fundrisk demography`): a chart of retirees per 100 active members and the table.
+pub fn demography_report(
+    s: &Scenario,
+    years: &[crate::backtest::MembershipYear],
+    table: &Table,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    let shown: Vec<&crate::backtest::MembershipYear> = years
+        .iter()
+        .filter(|y| y.ratio_published().is_some())
+        .collect();
+    let svg = charts::retiree_ratio_comparison(
+        &shown.iter().map(|y| f64::from(y.year)).collect::<Vec<_>>(),
+        &shown.iter().map(|y| y.ratio_model()).collect::<Vec<_>>(),
+        &shown
+            .iter()
+            .map(|y| y.ratio_published().unwrap_or(f64::NAN))
+            .collect::<Vec<_>>(),
+        lang,
+    )?;
+    let svgs = vec![("retiree_ratio.svg".to_string(), svg)];
+    let worst = shown
+        .iter()
+        .map(|y| {
+            (
+                y.year,
+                y.ratio_model() - y.ratio_published().unwrap_or(f64::NAN),
+            )
+        })
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+    let headline = match (worst, lang) {
+        (Some((year, d)), Lang::Zh) => format!(
+            "期望路径与公报相比（{}年）：每百名在职人员对应退休人数最大相差{:.2}（{}年）。",
+            shown
+                .iter()
+                .map(|y| y.year.to_string())
+                .collect::<Vec<_>>()
+                .join("、"),
+            d,
+            year
+        ),
+        (Some((year, d)), Lang::En) => format!(
+            "Against the published years ({}–{}), the expected path's retirees per 100 active members differ by at most {:.2} ({}).",
+            shown.first().map_or(0, |y| y.year),
+            shown.last().map_or(0, |y| y.year),
+            d,
+            year
+        ),
+        (None, Lang::Zh) => "没有可比较的公报年份。".to_string(),
+        (None, Lang::En) => "No published year to compare.".to_string(),
+    };
+    Ok(study_page(s, "demography", headline, svgs, table, meta, lang))
+}

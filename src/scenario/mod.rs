@@ -442,6 +442,29 @@ impl Validator<'_> {
                 ),
             ));
         }
+        if !(1900..=2100).contains(&s.data.life_table_year) {
+            return Err(self.err(
+                "data.life_table_year",
+                format!(
+                    "{} is outside the allowed range [1900, 2100]",
+                    s.data.life_table_year
+                ),
+            ));
+        }
+        self.range(
+            "data.mortality_improvement",
+            s.data.mortality_improvement,
+            0.0,
+            2.0,
+            "multiplier of the life table's improvement rates",
+        )?;
+        self.range(
+            "data.mortality_level",
+            s.data.mortality_level,
+            0.2,
+            2.0,
+            "multiplier of the life table's death probabilities",
+        )?;
         if s.run.paths == 0 || s.run.paths > 10_000_000 {
             return Err(self.err(
                 "run.paths",
@@ -507,6 +530,37 @@ impl Validator<'_> {
             1.0,
             "annual standard deviation",
         )?;
+        self.range(
+            "economy.fertility.persistence",
+            e.fertility.persistence,
+            0.0,
+            1.0,
+            "AR(1) coefficient of the log factor; 1 is a random walk",
+        )?;
+        let (lo, hi) = (
+            e.fertility.tfr_min.unwrap_or(0.0),
+            e.fertility.tfr_max.unwrap_or(10.0),
+        );
+        self.range(
+            "economy.fertility.tfr_min",
+            lo,
+            0.0,
+            10.0,
+            "births per woman",
+        )?;
+        self.range(
+            "economy.fertility.tfr_max",
+            hi,
+            0.0,
+            10.0,
+            "births per woman",
+        )?;
+        if lo > hi {
+            return Err(self.err(
+                "economy.fertility.tfr_min",
+                format!("{lo} is above tfr_max {hi}"),
+            ));
+        }
         if let Some(c) = &e.correlation {
             crate::economy::check_correlation(c).map_err(|m| self.err("economy.correlation", m))?;
         }

@@ -137,6 +137,23 @@ pub struct DataSpec {
     pub wage_profile: String,
     #[serde(default = "default_worker_flows")]
     pub worker_flows: String,
+    /// Calendar year of the life table's rates (its improvement runs from there).
+    #[serde(default = "default_life_table_year")]
+    pub life_table_year: i32,
+    /// Multiplier of the life table's improvement rates (0: mortality frozen at the table's
+    /// year; 1: the table's rates).
+    #[serde(default = "unit_multiplier")]
+    pub mortality_improvement: f64,
+    /// Multiplier of the life table's death probabilities for the members (insured workers
+    /// and retirees are a selected part of the census population).
+    #[serde(default = "unit_multiplier")]
+    pub mortality_level: f64,
+}
+fn default_life_table_year() -> i32 {
+    2020
+}
+fn unit_multiplier() -> f64 {
+    1.0
 }
 fn default_life_table() -> String {
     "builtin:life_table.csv".into()
@@ -161,6 +178,9 @@ impl Default for DataSpec {
             cost_curve: default_cost_curve(),
             wage_profile: default_wage_profile(),
             worker_flows: default_worker_flows(),
+            life_table_year: default_life_table_year(),
+            mortality_improvement: unit_multiplier(),
+            mortality_level: unit_multiplier(),
         }
     }
 }
@@ -206,8 +226,22 @@ pub struct FertilitySpec {
     /// Annual volatility of the log factor.
     #[serde(default)]
     pub volatility: f64,
+    /// Persistence φ of the log factor's deviation: x(k) = φ x(k−1) + drift + volatility ε(k).
+    /// 1 (the default) is a random walk with drift; below 1 the deviation reverts towards
+    /// drift / (1 − φ).
+    #[serde(default = "random_walk")]
+    pub persistence: f64,
+    /// Bounds of the total fertility rate the factor may imply (births per woman): the factor
+    /// is held within [tfr_min, tfr_max] / the ASFR table's total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tfr_min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tfr_max: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+fn random_walk() -> f64 {
+    1.0
 }
 fn one() -> Dated<f64> {
     Dated::Constant(1.0)
@@ -218,6 +252,9 @@ impl Default for FertilitySpec {
             level: one(),
             drift: 0.0,
             volatility: 0.0,
+            persistence: random_walk(),
+            tfr_min: None,
+            tfr_max: None,
             source: None,
         }
     }
