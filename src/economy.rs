@@ -311,6 +311,67 @@ pub fn check_correlation(c: &[Vec<f64>]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
+
+    fn fertility_model(extra: &str) -> DriverModel {
+        let text = format!("[fertility]\nlevel = 0.8\nvolatility = 0.1\n{extra}\n");
+        let spec: EconomySpec = toml::from_str(&text).unwrap();
+        let start = Month::new(2023, 1).unwrap();
+        DriverModel::new(&spec, start, start.plus(12 * 60 - 1), 1.3)
+    }
+
+    /// A persistence below 1 makes the log factor revert: its spread settles at
+    /// volatility / √(1 − φ²) instead of growing with √years; the TFR bounds hold on every path.
+    #[test]
+    fn fertility_reverts_and_stays_within_its_bounds() {
+        let bounded = fertility_model("persistence = 0.8\ntfr_min = 0.7\ntfr_max = 1.3");
+        let walk = fertility_model("");
+        let free = fertility_model("persistence = 0.8");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (mut min, mut max) = (f64::INFINITY, 0.0_f64);
+        let (mut sum_sq_free, mut sum_sq_walk) = (0.0, 0.0);
+        let n = 2000;
+        for _ in 0..n {
+            let f = bounded.sample(&mut rng).fertility_factor;
+            min = min.min(f.iter().copied().fold(f64::INFINITY, f64::min));
+            max = max.max(f.iter().copied().fold(0.0, f64::max));
+            let last = free.sample(&mut rng).fertility_factor[59];
+            sum_sq_free += (last / 0.8).ln().powi(2);
+            let last = walk.sample(&mut rng).fertility_factor[59];
+            sum_sq_walk += (last / 0.8).ln().powi(2);
+        }
+        // The factor times the table's TFR (1.3) stays within 0.7–1.3 and reaches both bounds.
+        assert!(
+            min >= 0.7 / 1.3 - 1e-12 && max <= 1.0 + 1e-12,
+            "{min} {max}"
+        );
+        assert!(min < 0.7 / 1.3 + 1e-9 && max > 1.0 - 1e-9);
+        let sd_free = (sum_sq_free / f64::from(n)).sqrt();
+        let sd_walk = (sum_sq_walk / f64::from(n)).sqrt();
+        let stationary = 0.1 / (1.0_f64 - 0.64).sqrt();
+        assert!(
+            (sd_free / stationary - 1.0).abs() < 0.06,
+            "{sd_free} vs {stationary}"
+        );
+        assert!(
+            (sd_walk / (0.1 * 60f64.sqrt()) - 1.0).abs() < 0.06,
+            "{sd_walk}"
+        );
+        // The expected path: no drift, so the level itself, also with persistence.
+        assert!(free.expected().fertility_factor.iter().all(|&f| f == 0.8));
+    }
+
+    /// A drift reverts too: the expected log factor tends to drift / (1 − φ).
+    #[test]
+    fn fertility_drift_settles_under_reversion() {
+        let m = fertility_model("persistence = 0.5\ndrift = -0.05");
+        let f = m.expected().fertility_factor;
+        let settled = 0.8 * (-0.05_f64 / 0.5).exp();
+        assert!((f[59] - settled).abs() < 1e-12, "{} vs {settled}", f[59]);
+        assert!((f[1] - 0.8 * (-0.05_f64).exp()).abs() < 1e-15);
+        let walk = fertility_model("drift = -0.05").expected().fertility_factor;
+        assert!((walk[59] - 0.8 * (-0.05_f64 * 59.0).exp()).abs() < 1e-12);
+    }
 
     #[test]
     fn correlation_checks() {

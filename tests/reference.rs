@@ -70,6 +70,8 @@ fn reference_matches_every_line_of_the_ledger() {
         "jiujiang-city",
         "jiangmen-integration",
         "national-backtest",
+        "national-membership-2012",
+        "national-long-range",
     ]
     .iter()
     .map(|name| root().join("scenarios").join(format!("{name}.toml")))
@@ -157,4 +159,14 @@ fn reference_monte_carlo_agrees_under_provincial_adjustment() {
     let scenario = dir.path().join("two-cities.toml");
     std::fs::write(&scenario, common::two_city_shandong_text(1e5, 4e5)).unwrap();
     monte_carlo_agrees(&scenario, "1000");
+}
+
+/// The national pooled fund to 2070: 576 months of ageing cohorts, improving mortality and the
+/// bounded, mean-reverting fertility factor, against the reference's own paths.
+#[test]
+fn reference_monte_carlo_agrees_over_the_long_range() {
+    if !numpy_available() {
+        return;
+    }
+    monte_carlo_agrees(&root().join("scenarios/national-long-range.toml"), "400");
 }

@@ -454,17 +454,40 @@ fn year_lines(
     series: &[(String, Vec<f64>)],
     lang: Lang,
 ) -> Result<String> {
+    let top = finite_values(series).fold(1e-9, f64::max) * 1.15;
+    year_lines_in(
+        title,
+        y_label,
+        years,
+        series,
+        (0.0, top),
+        SeriesLabelPosition::UpperLeft,
+        lang,
+    )
+}
+
+fn finite_values(series: &[(String, Vec<f64>)]) -> impl Iterator<Item = f64> + '_ {
+    series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .filter(|v| v.is_finite())
+}
+
+/// [`year_lines`] on the vertical range `range`, with the legend at `legend`.
+fn year_lines_in(
+    title: &str,
+    y_label: &str,
+    years: &[f64],
+    series: &[(String, Vec<f64>)],
+    range: (f64, f64),
+    legend: SeriesLabelPosition,
+    lang: Lang,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let top = series
-            .iter()
-            .flat_map(|(_, v)| v.iter().copied())
-            .filter(|v| v.is_finite())
-            .fold(1e-9, f64::max)
-            * 1.15;
-        let mut chart = year_axes(&root, title, y_label, years, (0.0, top), 1, lang)?;
+        let mut chart = year_axes(&root, title, y_label, years, range, 1, lang)?;
         let colours = [
             RGBColor(33, 102, 172),
             RGBColor(178, 24, 43),
@@ -481,7 +504,7 @@ fn year_lines(
                 .label(label.as_str())
                 .legend(line_key(c.stroke_width(2)));
         }
-        draw_legend(&mut chart)?;
+        draw_legend_at(&mut chart, legend)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -533,14 +556,27 @@ pub fn retiree_ratio_comparison(
     published: &[f64],
     lang: Lang,
 ) -> Result<String> {
-    year_lines(
+    let series = [
+        (lang.t("model_expected").into(), model.to_vec()),
+        (lang.t("published").into(), published.to_vec()),
+    ];
+    // Zoomed on the data, whole units, at least 10 wide: the differences are tenths.
+    let lo = finite_values(&series).fold(f64::INFINITY, f64::min);
+    let hi = finite_values(&series).fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() {
+        let mid = 0.5 * (lo + hi);
+        let half = (0.5 * (hi - lo) + 2.0).max(5.0);
+        ((mid - half).floor().max(0.0), (mid + half).ceil())
+    } else {
+        (0.0, 1.0)
+    };
+    year_lines_in(
         lang.t("demography_chart"),
         lang.t("dependency_axis"),
         years,
-        &[
-            (lang.t("model_expected").into(), model.to_vec()),
-            (lang.t("published").into(), published.to_vec()),
-        ],
+        &series,
+        (lo, hi),
+        SeriesLabelPosition::LowerRight,
         lang,
     )
 }

@@ -630,12 +630,9 @@ pub fn demography_report(
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
     let headline = match (worst, lang) {
         (Some((year, d)), Lang::Zh) => format!(
-            "期望路径与公报相比（{}年）：每百名在职人员对应退休人数最大相差{:.2}（{}年）。",
-            shown
-                .iter()
-                .map(|y| y.year.to_string())
-                .collect::<Vec<_>>()
-                .join("、"),
+            "期望路径与公报相比（{}—{}年）：每百名在职人员对应退休人数最大相差{:.2}（{}年）。",
+            shown.first().map_or(0, |y| y.year),
+            shown.last().map_or(0, |y| y.year),
             d,
             year
         ),
@@ -649,5 +646,13 @@ pub fn demography_report(
         (None, Lang::Zh) => "没有可比较的公报年份。".to_string(),
         (None, Lang::En) => "No published year to compare.".to_string(),
     };
-    Ok(study_page(s, "demography", headline, svgs, table, meta, lang))
+    Ok(study_page(
+        s,
+        "demography",
+        headline,
+        svgs,
+        table,
+        meta,
+        lang,
+    ))
 }
