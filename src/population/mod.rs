@@ -552,9 +552,10 @@ pub struct NationalReference {
     /// and Economics: 38.8 years).
     pub mean_age_labour_force: f64,
     /// Retirements a year as a share of active members, 2012–2022, implied by the bulletins:
-    /// retirees grew from 6,624 to 9,636 万 (301 万 a year) while 3.4 % of retirees died each year
-    /// (the 2020 life table on the national retiree structure), so about 560 万 retired a year
-    /// against 23,300 万 active members on average.
+    /// retirees grew from 6,624 to 9,636 万 (301 万 a year) while about 2.4 % of retirees died
+    /// each year (the 2020 life table at the members' mortality level 0.8 on the national
+    /// retiree structure), so about 500 万 retired a year against 23,200 万 active members on
+    /// average.
     pub retirement_rate: f64,
     pub source: &'static str,
 }
@@ -562,7 +563,7 @@ pub struct NationalReference {
 pub const NATIONAL_REFERENCE: NationalReference = NationalReference {
     retirees_per_100_active: (33.4, 36.2),
     mean_age_labour_force: 38.8,
-    retirement_rate: 0.024,
+    retirement_rate: 0.021,
     source: "retirees/100 active 2012–2022 from the bulletins; mean age of the labour force 2019; \
              retirements implied by the bulletins (docs/demography.md)",
 };
