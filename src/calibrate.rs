@@ -255,6 +255,9 @@ fn in_window(g: BTreeMap<i32, f64>, from: i32, to: i32) -> BTreeMap<i32, f64> {
         .collect()
 }
 
+/// The series files `calibrate` reads from its folder.
+pub const SERIES: [&str; 3] = ["wages.csv", "employee_medical_insurance.csv", "births.csv"];
+
 /// Calibrates the drivers from the tables in `dir` on growth rates of years `from..=to`.
 ///
 /// - `wage_growth`: the average wage of urban non-private units (`wages.csv`);
@@ -296,6 +299,22 @@ pub fn calibrate(dir: &Path, from: i32, to: i32, name: &str) -> Result<Calibrati
         &bases,
     )?;
     let births = read_series(dir, "births.csv", "births_10k", &[])?;
+    // The window must lie within the years the series cover: a growth rate of year y needs
+    // y - 1 and y.
+    let (first, last) = wage
+        .values
+        .iter()
+        .fold((i32::MAX, i32::MIN), |(a, b), (y, _)| {
+            (a.min(*y), b.max(*y))
+        });
+    if from <= first || to > last {
+        return Err(Error::Invalid(format!(
+            "calibration window {from}–{to}: the series in {} give growth rates for {}–{} only",
+            dir.display(),
+            first + 1,
+            last
+        )));
+    }
     let per_member = Series {
         name: "fund_spending per member".into(),
         source: "employee_medical_insurance.csv, fund_spending / members_total".into(),

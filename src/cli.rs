@@ -55,6 +55,17 @@ impl RunArgs {
         if self.threads == Some(0) {
             anyhow::bail!("--threads must be at least 1");
         }
+        let max_threads = max_threads();
+        if let Some(t) = self.threads.filter(|&t| t > max_threads) {
+            anyhow::bail!(
+                "--threads {t} is outside the allowed range [1, {max_threads}] (four times this machine's cores)"
+            );
+        }
+        if let Some(p) = self.paths.filter(|&p| p > MAX_PATHS) {
+            anyhow::bail!(
+                "--paths {p} is outside the allowed range [1, {MAX_PATHS}] (split larger runs into shards)"
+            );
+        }
         let mut o = RunOptions::new(
             self.paths.unwrap_or(s.spec.run.paths as usize),
             self.seed.unwrap_or(s.spec.run.seed),
@@ -66,6 +77,17 @@ impl RunArgs {
     fn lang(&self) -> Result<Lang> {
         parse_lang(&self.lang)
     }
+}
+
+/// Most paths one run may have (`--paths`); larger runs are split into shards.
+const MAX_PATHS: usize = 100_000_000;
+
+/// Most worker threads (`--threads`): four times the cores, at least 8.
+fn max_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .saturating_mul(4)
+        .max(8)
 }
 
 fn parse_lang(s: &str) -> Result<Lang> {
@@ -260,9 +282,17 @@ fn load(path: Option<&Path>) -> Result<Scenario> {
 
 /// `dir`, checked to be writable before any work is done: a study can run for minutes, and an
 /// output folder that cannot be written must not be found last.
-fn writable(dir: PathBuf) -> Result<PathBuf> {
+fn writable(dir: PathBuf, inputs: &[PathBuf]) -> Result<PathBuf> {
+    report::output::check_output(&dir, inputs)?;
     drop(report::output::StagedDir::new(&dir)?);
     Ok(dir)
+}
+
+/// `inputs` and one more file.
+fn with_file(inputs: &[PathBuf], file: &Path) -> Vec<PathBuf> {
+    let mut all = inputs.to_vec();
+    all.push(file.to_path_buf());
+    all
 }
 
 fn parse_years(s: &str) -> Result<(i32, i32)> {
@@ -303,6 +333,7 @@ fn solve_rate(
     let s = load(scenario.as_deref())?;
     let dir = writable(
         out.unwrap_or_else(|| Path::new("reports").join(format!("{}-solve-rate", s.spec.name))),
+        &s.inputs,
     )?;
     let target = Target::parse(target)?;
     let years = match years {
@@ -326,6 +357,13 @@ fn solve_rate(
             .unwrap_or(s.spec.start)
             .max(s.spec.start),
     };
+    if from < s.spec.start || from > s.end() {
+        anyhow::bail!(
+            "--from {from} is outside the horizon {} to {}",
+            s.spec.start,
+            s.end()
+        );
+    }
     let run = run_args.options(&s)?;
     let lang = run_args.lang()?;
     let o = SolveOptions {
@@ -444,8 +482,10 @@ fn compare(
         .map(|f| Ok(Scenario::from_path(f)?))
         .collect::<Result<_>>()?;
     let first = &scenarios[0];
+    let inputs: Vec<PathBuf> = scenarios.iter().flat_map(|s| s.inputs.clone()).collect();
     let dir = writable(
         out.unwrap_or_else(|| Path::new("reports").join(format!("{}-compare", first.spec.name))),
+        &inputs,
     )?;
     let o = run_args.options(first)?;
     let lang = run_args.lang()?;
@@ -516,7 +556,7 @@ fn compare(
 fn demography(scenario: &Path, actuals: &Path, out: &Path, lang: &str) -> Result<()> {
     use fundrisk::backtest::{membership_path, membership_table, read_published_membership};
     let s = load(Some(scenario))?;
-    let out = &writable(out.to_path_buf())?;
+    let out = &writable(out.to_path_buf(), &with_file(&s.inputs, actuals))?;
     let lang = parse_lang(lang)?;
     let published = read_published_membership(actuals)?;
     let years = membership_path(&s, &published);
@@ -579,7 +619,7 @@ fn backtest(
 ) -> Result<()> {
     use fundrisk::backtest::{compare, forecast, read_actuals};
     let s = load(Some(scenario))?;
-    let out = &writable(out.to_path_buf())?;
+    let out = &writable(out.to_path_buf(), &with_file(&s.inputs, actuals))?;
     let lang = run.lang()?;
     let opts = run.options(&s)?;
     let actual = read_actuals(actuals)?;
@@ -695,6 +735,9 @@ fn merge(
                 .context("reading the scenario of the shards (give it with --scenario)")?
         };
     let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
+    let mut inputs = s.inputs.clone();
+    inputs.extend(dirs.iter().cloned());
+    report::output::check_output(&dir, &inputs)?;
     let staged = report::output::StagedDir::new(&dir)?;
     let model = ScenarioModel::new(&s);
     let sim = fundrisk::shard::merge_shards(&model, &s, &shards)?;
@@ -741,9 +784,12 @@ pub fn main() -> Result<()> {
             out,
         } => {
             let s = load(scenario.as_deref())?;
-            let dir = writable(out.unwrap_or_else(|| {
-                Path::new("reports").join(format!("{}-sensitivity", s.spec.name))
-            }))?;
+            let dir = writable(
+                out.unwrap_or_else(|| {
+                    Path::new("reports").join(format!("{}-sensitivity", s.spec.name))
+                }),
+                &s.inputs,
+            )?;
             let o = run.options(&s)?;
             let table = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
             let meta = serde_json::json!({
@@ -784,6 +830,11 @@ pub fn main() -> Result<()> {
             let text = c.to_toml();
             match out {
                 Some(path) => {
+                    let inputs: Vec<PathBuf> = fundrisk::calibrate::SERIES
+                        .iter()
+                        .map(|f| data.join(f))
+                        .collect();
+                    report::output::check_output(&path, &inputs)?;
                     report::output::write_text(&path, &text)?;
                     for d in &c.drivers {
                         say!(
@@ -827,6 +878,7 @@ pub fn main() -> Result<()> {
         }
         Command::Ledger { scenario, out } => {
             let s = load(scenario.as_deref())?;
+            report::output::check_output(&out, &s.inputs)?;
             let model = ScenarioModel::new(&s);
             let rows = report::exact_ledger(&model);
             report::write_ledger_csv(&out, &rows)
@@ -855,6 +907,7 @@ pub fn main() -> Result<()> {
                     s.spec.name, shard.index, shard.count
                 ))
             });
+            report::output::check_output(&dir, &s.inputs)?;
             let mut opts = run.options(&s)?;
             opts.keep_paths = keep_paths;
             let bar = progress_bar(shard.paths(opts.paths).len() as u64);
@@ -883,6 +936,7 @@ pub fn main() -> Result<()> {
             let lang = run.lang()?;
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
+            report::output::check_output(&dir, &s.inputs)?;
             let mut opts = run.options(&s)?;
             opts.keep_paths = keep_paths;
             let bar = progress_bar(opts.paths as u64);

@@ -109,7 +109,44 @@ pub struct DataSource {
     pub base_dir: Option<PathBuf>,
 }
 
+/// Reads a regular file (following links); a FIFO, device or folder is refused before it is
+/// opened, so that reading cannot block.
+pub fn read_regular_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a folder, pipe or device cannot be an input)",
+        ));
+    }
+    std::fs::read(path)
+}
+
 impl DataSource {
+    /// The file a reference names (relative to the scenario's folder); None for a built-in.
+    pub fn file_of(&self, reference: &str) -> Option<PathBuf> {
+        (!reference.starts_with("builtin:")).then(|| self.path_of(reference))
+    }
+
+    fn path_of(&self, reference: &str) -> PathBuf {
+        match &self.base_dir {
+            Some(dir) => dir.join(reference),
+            None => PathBuf::from(reference),
+        }
+    }
+
+    /// The bytes a reference names, built-in or on disk, for the scenario's fingerprint.
+    pub fn bytes_of(&self, reference: &str) -> Option<Vec<u8>> {
+        match reference.strip_prefix("builtin:") {
+            Some(name) => BUILTIN
+                .iter()
+                .chain(BUILTIN_FRAGMENTS.iter())
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| text.as_bytes().to_vec()),
+            None => read_regular_file(&self.path_of(reference)).ok(),
+        }
+    }
+
     /// Reads an included TOML fragment: (its name for messages, its text).
     pub fn read_fragment(
         &self,
@@ -133,11 +170,8 @@ impl DataSource {
         if let Some(name) = reference.strip_prefix("builtin:") {
             return builtin(BUILTIN, name, "table", scenario_file, field);
         }
-        let path = match &self.base_dir {
-            Some(dir) => dir.join(reference),
-            None => PathBuf::from(reference),
-        };
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let path = self.path_of(reference);
+        let bytes = read_regular_file(&path).map_err(|e| {
             Error::field(
                 scenario_file,
                 field,
@@ -593,11 +627,18 @@ impl LifeTable {
     pub fn parse(file: &str, text: &str) -> Result<LifeTable> {
         let t = Table::parse(file, text)?;
         let ages = t.ages("age", 0, MAX_AGE)?;
-        let first_age = if ages.iter().any(|&a| a < MIN_AGE) {
-            0
-        } else {
-            MIN_AGE
-        };
+        let lowest = ages.iter().copied().min().unwrap_or(MIN_AGE);
+        let first_age = if lowest < MIN_AGE { 0 } else { MIN_AGE };
+        if lowest != first_age {
+            return Err(Error::table(
+                file,
+                t.line(ages.iter().position(|&a| a == lowest).unwrap_or(0)),
+                "age",
+                format!(
+                    "the ages start at {lowest}: a life table runs 16–100, or 0–100 for a complete one"
+                ),
+            ));
+        }
         t.check_age_coverage(&ages, &vec![String::new(); ages.len()], first_age, MAX_AGE)?;
         let column = |name: &str, hi: f64, optional: bool| -> Result<Vec<f64>> {
             let mut out = vec![0.0; MAX_AGE - first_age + 1];

@@ -52,6 +52,14 @@ impl DriverPath {
     }
 }
 
+/// Range of a sampled annual growth rate (wages, medical prices, utilisation, employment):
+/// draws outside it are truncated to it, so that no path leaves the model's domain (members
+/// and money stay positive and finite) however wide a scenario's volatility.
+pub const GROWTH_DRAW_RANGE: (f64, f64) = (-0.5, 1.0);
+
+/// Range of a sampled annual interest rate, likewise.
+pub const INTEREST_DRAW_RANGE: (f64, f64) = (-0.05, 0.5);
+
 /// Year-by-year means of every driver for the scenario's horizon (the expected path).
 pub struct DriverModel {
     first_year: i32,
@@ -196,6 +204,14 @@ impl DriverModel {
             fert.push(self.fertility(k, log_fert));
         }
         values[4].iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
+        // Growth rates are truncated to a domain the model can carry: no fall of more than
+        // half, no more than a doubling in a year; interest rates likewise.
+        for d in 0..4 {
+            let (lo, hi) = GROWTH_DRAW_RANGE;
+            values[d].iter_mut().for_each(|g| *g = g.clamp(lo, hi));
+        }
+        let (lo, hi) = INTEREST_DRAW_RANGE;
+        values[5].iter_mut().for_each(|r| *r = r.clamp(lo, hi));
         self.assemble(values, fert)
     }
 

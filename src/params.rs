@@ -15,9 +15,13 @@ use std::str::FromStr;
 pub struct Month(i32);
 
 impl Month {
+    /// Years a month written in a scenario may have.
+    pub const MIN_YEAR: i32 = 1900;
+    pub const MAX_YEAR: i32 = 2300;
+
     /// `month` is 1–12.
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        if (1..=12).contains(&month) && (1900..=2300).contains(&year) {
+        if (1..=12).contains(&month) && (Self::MIN_YEAR..=Self::MAX_YEAR).contains(&year) {
             Some(Month(year * 12 + month as i32 - 1))
         } else {
             None
@@ -66,7 +70,14 @@ impl FromStr for Month {
         }
         let year: i32 = y.parse().map_err(|_| bad())?;
         let month: u32 = m.parse().map_err(|_| bad())?;
-        Month::new(year, month).ok_or_else(bad)
+        if !(Month::MIN_YEAR..=Month::MAX_YEAR).contains(&year) {
+            return Err(format!(
+                "'{s}': the year {year} is outside the allowed range [{}, {}]",
+                Month::MIN_YEAR,
+                Month::MAX_YEAR
+            ));
+        }
+        Month::new(year, month).ok_or_else(|| format!("'{s}': the month {month} is not 01–12"))
     }
 }
 
@@ -138,6 +149,15 @@ impl<T: Clone> Dated<T> {
     }
 
     /// Every value, for range checks.
+    /// The months from which a value changes: `start`, and every entry's `from` after it.
+    pub fn change_months(&self, start: Month) -> Vec<Month> {
+        let mut out = vec![start];
+        if let Dated::Schedule(entries) = self {
+            out.extend(entries.iter().map(|e| e.from).filter(|&m| m > start));
+        }
+        out
+    }
+
     pub fn values(&self) -> Vec<&T> {
         match self {
             Dated::Constant(v) => vec![v],

@@ -47,7 +47,13 @@ impl Target {
         let inner = t.strip_prefix("P(").ok_or_else(bad)?;
         let inner = &inner[..inner_end - 2];
         let measure = if let Some(x) = inner.strip_prefix("months<") {
-            Measure::MonthsBelow(x.parse().map_err(|_| bad())?)
+            let months: f64 = x.parse().map_err(|_| bad())?;
+            if !(months.is_finite() && months > 0.0 && months <= 1200.0) {
+                return Err(Error::Invalid(format!(
+                    "target `{text}`: the months threshold {x} is outside the allowed range (0, 1200]"
+                )));
+            }
+            Measure::MonthsBelow(months)
         } else if inner == "balance<0" {
             Measure::Exhausted
         } else if inner == "deficit" {

@@ -124,6 +124,10 @@ fn bad_arguments_are_refused() {
     let out = s.join("out");
     let o = out.to_str().unwrap();
     let under_file = file.join("report");
+    let calibration = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/calibration")
+        .display()
+        .to_string();
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
             vec!["run", sc, "--paths", "0", "--out", o],
@@ -191,6 +195,47 @@ fn bad_arguments_are_refused() {
         (
             vec!["backtest", sc, "--actuals", "no-such.csv", "--out", o],
             vec!["no-such.csv"],
+        ),
+        // Arguments bounded before any work: paths, threads, a study's window and target.
+        (
+            vec!["run", sc, "--paths", "100000000000", "--out", o],
+            vec!["--paths", "[1, 100000000]", "shards"],
+        ),
+        (
+            vec!["run", sc, "--paths", "18446744073709551615", "--out", o],
+            vec!["--paths", "[1, 100000000]"],
+        ),
+        (
+            vec!["run", sc, "--threads", "10000", "--out", o],
+            vec!["--threads", "10000", "cores"],
+        ),
+        (
+            vec![
+                "solve-rate",
+                sc,
+                "--target",
+                "P(months<3)<=0.05",
+                "--from",
+                "2300-12",
+                "--out",
+                o,
+            ],
+            vec!["--from", "2300-12", "outside the horizon"],
+        ),
+        (
+            vec![
+                "solve-rate",
+                sc,
+                "--target",
+                "P(months<NaN)<=0.05",
+                "--out",
+                o,
+            ],
+            vec!["target", "NaN", "(0, 1200]"],
+        ),
+        (
+            vec!["calibrate", "--data", &calibration, "--years", "1-99999"],
+            vec!["1–99999", "growth rates for"],
         ),
     ];
     for (args, expect) in cases {

@@ -531,6 +531,10 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
                 phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * eps[:, k, i]
         out[d] = year_means(s.econ, d, s.years)[None] + dev
     out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
+    # Growth and interest draws truncated to the model's domain (economy::GROWTH_DRAW_RANGE).
+    for d in ("wage_growth", "medical_price_growth", "utilisation_growth", "employment_growth"):
+        out[d] = np.clip(out[d], -0.5, 1.0)
+    out["interest_rate"] = np.clip(out["interest_rate"], -0.05, 0.5)
     level, drift, fvol = fertility_levels(s)
     log_dev = fertility_log_deviation(s, fvol * eps[:, :, 6])
     return Drivers(**out, fertility=fertility_factor(s, level[None], log_dev))

@@ -15,11 +15,59 @@ fn io_err(path: &Path, e: std::io::Error) -> Error {
 
 /// A temporary sibling of `path` (same folder, so the rename is atomic).
 fn temp_sibling(path: &Path) -> PathBuf {
+    sibling(path, "tmp")
+}
+
+/// `.NAME.KIND-PID-HOST-TOKEN` beside `path`: the writer's process id, a fingerprint of its
+/// machine and process-id namespace (HOST), and a random token, so that writers in different
+/// containers or on different machines sharing a folder never share a name even when their
+/// process ids are equal.
+fn sibling(path: &Path, kind: &str) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    path.with_file_name(format!(
+        ".{name}.{kind}-{}-{}-{:016x}",
+        writer_pid(),
+        host_fingerprint(),
+        rand::random::<u64>()
+    ))
+}
+
+/// This writer's process id. `FUNDRISK_WRITER_PID` overrides it, for the tests that run two
+/// writers with the same id.
+fn writer_pid() -> u32 {
+    std::env::var("FUNDRISK_WRITER_PID")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(std::process::id)
+}
+
+/// Eight hex digits identifying this machine's boot and process-id namespace (Linux), so a
+/// writer only ever judges the liveness of processes it can see. `FUNDRISK_WRITER_HOST`
+/// overrides it for tests.
+fn host_fingerprint() -> String {
+    if let Ok(v) = std::env::var("FUNDRISK_WRITER_HOST") {
+        return v;
+    }
+    let boot = fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap_or_default();
+    let ns = fs::read_link("/proc/self/ns/pid")
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let host = fs::read_to_string("/etc/hostname").unwrap_or_default();
+    // FNV-1a: stable across runs and builds.
+    let mut h: u32 = 0x811c_9dc5;
+    for b in boot
+        .trim()
+        .bytes()
+        .chain(ns.bytes())
+        .chain(host.trim().bytes())
+    {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
 }
 
 /// Writes a file through `fill`, then renames it over `path`. On error the temporary file is
@@ -105,14 +153,7 @@ impl StagedDir {
     /// Replaces the final folder with the staged one. The previous output is moved aside and
     /// removed only after the new one is in place.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let old = self.final_dir.with_file_name(format!(
-            ".{}.old-{}",
-            self.final_dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
+        let old = sibling(&self.final_dir, "old");
         let had_old = self.final_dir.exists();
         if had_old {
             fs::rename(&self.final_dir, &old).map_err(|e| io_err(&self.final_dir, e))?;
@@ -132,9 +173,10 @@ impl StagedDir {
 }
 
 /// Cleans up after a writer of `final_dir` that was killed (SIGKILL, power loss): its staging
-/// folders (`.NAME.tmp-PID`) are removed, and if it died between moving the previous output
-/// aside (`.NAME.old-PID`) and putting the new one in place, the previous output is restored.
-/// Only folders of processes that are no longer running are touched (Linux: /proc/PID).
+/// folders (`.NAME.tmp-PID-HOST-TOKEN`) are removed, and if it died between moving the previous
+/// output aside (`.NAME.old-PID-HOST-TOKEN`) and putting the new one in place, the previous
+/// output is restored. Only folders of this machine and namespace whose process is no longer
+/// running are touched (Linux: /proc/PID); another container's writer is left alone.
 fn recover_stale(final_dir: &Path) {
     let (Some(parent), Some(name)) = (final_dir.parent(), final_dir.file_name()) else {
         return;
@@ -151,14 +193,21 @@ fn recover_stale(final_dir: &Path) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
+    let host = host_fingerprint();
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
         for (kind, restore) in [(".tmp-", false), (".old-", true)] {
-            let Some(pid) = file.strip_prefix(&format!(".{name}{kind}")) else {
+            let Some(rest) = file.strip_prefix(&format!(".{name}{kind}")) else {
                 continue;
             };
+            // PID-HOST-TOKEN; a folder of another machine or namespace is not ours to judge.
+            let mut parts = rest.split('-');
+            let pid = parts.next().unwrap_or_default();
+            if parts.next().is_some_and(|h| h != host) {
+                continue;
+            }
             let alive = pid.parse::<u32>().is_ok_and(|p| {
-                p == std::process::id() || Path::new("/proc").join(p.to_string()).exists()
+                p == writer_pid() || Path::new("/proc").join(p.to_string()).exists()
             });
             if alive {
                 continue;
@@ -188,4 +237,81 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
     write_atomically(path, |w| {
         w.write_all(text.as_bytes()).map_err(|e| io_err(path, e))
     })
+}
+
+/// `path` made absolute and resolved: its longest existing part through the file system (links
+/// followed), the rest by its names (`.` dropped, `..` taken back).
+pub fn resolved(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let mut lexical = PathBuf::new();
+    for c in cwd.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    let mut existing = lexical.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => {
+                rest.push(name.to_owned());
+                existing.pop();
+            }
+            None => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(rest.iter().rev());
+    out
+}
+
+/// Refuses an output (a folder, or a file for a ledger) that is, holds or lies inside one of
+/// `inputs` (the scenario, its fragments and tables, shard folders being merged), or that is
+/// the file system's root, the working folder or one of its parents: an output never
+/// replaces an input, and a run never clears the folder it was started from.
+pub fn check_output(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let target = resolved(out);
+    let refuse = |message: String| {
+        Err(Error::Output {
+            path: out.display().to_string(),
+            message,
+        })
+    };
+    if target.parent().is_none() {
+        return refuse("is the root of the file system; name a folder of its own".into());
+    }
+    let cwd = resolved(Path::new("."));
+    if cwd.starts_with(&target) {
+        return refuse(
+            "is the working folder or one of its parents; name a folder of its own (e.g. reports/NAME)"
+                .into(),
+        );
+    }
+    for input in inputs {
+        let input_path = resolved(input);
+        if input_path == target {
+            return refuse(format!(
+                "is the input {}: an output never replaces an input",
+                input.display()
+            ));
+        }
+        if input_path.starts_with(&target) {
+            return refuse(format!(
+                "holds the input {}: writing it would replace the input; name another folder",
+                input.display()
+            ));
+        }
+        if target.starts_with(&input_path) {
+            return refuse(format!(
+                "lies inside the input {}: name a folder outside it",
+                input.display()
+            ));
+        }
+    }
+    Ok(())
 }

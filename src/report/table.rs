@@ -112,9 +112,24 @@ impl Table {
             .map_err(|e| Error::Invalid(format!("building a table: {e}")))
     }
 
-    /// Writes CSV (atomically).
+    /// Writes CSV (atomically). Text that a spreadsheet would take for a formula (beginning
+    /// with `=`, `+`, `-` or `@`) is written after an apostrophe, so Excel and WPS show it as
+    /// text instead of evaluating it.
     pub fn write_csv(&self, path: &Path) -> Result<()> {
-        let mut df = self.to_polars()?;
+        let safe = Table {
+            columns: self
+                .columns
+                .iter()
+                .map(|(n, v)| match v {
+                    Values::Str(x) => (
+                        n.clone(),
+                        Values::Str(x.iter().map(|t| cell_text(t)).collect()),
+                    ),
+                    other => (n.clone(), other.clone()),
+                })
+                .collect(),
+        };
+        let mut df = safe.to_polars()?;
         write_atomically(path, |w| {
             CsvWriter::new(w)
                 .include_header(true)
@@ -197,5 +212,15 @@ impl Table {
                     message: e.to_string(),
                 })
         })
+    }
+}
+
+/// A text cell as a spreadsheet should show it: text beginning with `=`, `+`, `-` or `@`
+/// gets a leading apostrophe (the spreadsheets' mark for literal text).
+pub fn cell_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }

@@ -45,11 +45,14 @@ pub struct Scenario {
     pub hash: String,
     pub tables: Tables,
     pub units: Vec<Unit>,
+    /// The files it was read from: the scenario, its included fragments and its data tables
+    /// (none for built-ins). No output may be written over or around them.
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 impl Scenario {
     pub fn from_path(path: &Path) -> Result<Scenario> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let bytes = data::read_regular_file(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -67,13 +70,15 @@ impl Scenario {
                 p
             }
         });
-        Scenario::parse(
+        let mut s = Scenario::parse(
             &text,
             &file,
             DataSource {
                 base_dir: base.map(Path::to_path_buf),
             },
-        )
+        )?;
+        s.inputs.insert(0, path.to_path_buf());
+        Ok(s)
     }
 
     pub fn embedded_default() -> Result<Scenario> {
@@ -162,6 +167,29 @@ impl Scenario {
                 structure,
             });
         }
+        // Every table the scenario reads, by reference and content, is part of its hash (a
+        // shard run with one table and merged with another is refused), and every file it
+        // reads is an input no output may replace.
+        let d = &spec.data;
+        let mut references: Vec<&str> = spec.include.iter().map(String::as_str).collect();
+        references.extend([
+            d.life_table.as_str(),
+            d.asfr.as_str(),
+            d.cost_curve.as_str(),
+            d.wage_profile.as_str(),
+            d.worker_flows.as_str(),
+        ]);
+        references.extend(units.iter().map(|u| u.spec.membership.structure.as_str()));
+        let mut inputs = Vec::new();
+        for reference in references {
+            hasher.update(reference.as_bytes());
+            if let Some(bytes) = source.bytes_of(reference) {
+                hasher.update(Sha256::digest(&bytes));
+            }
+            if let Some(path) = source.file_of(reference).filter(|p| !inputs.contains(p)) {
+                inputs.push(path);
+            }
+        }
         let hash: String = hasher
             .finalize()
             .iter()
@@ -173,6 +201,7 @@ impl Scenario {
             hash,
             tables,
             units,
+            inputs,
         })
     }
 
@@ -358,6 +387,26 @@ fn deserialize_toml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> R
     })
 }
 
+/// A number as a message shows it: large ones in scientific notation (1e15, not sixteen digits).
+fn shown(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e9 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Largest amount of money (yuan, absolute) a scenario may state for a balance or a year's
+/// flow: with the drivers' truncation (economy::GROWTH_DRAW_RANGE) and horizons of at most
+/// 100 years, every path stays far inside f64, and the exact ledger checks its own range.
+pub const MAX_MONEY: f64 = 1e15;
+
+/// Longest unit or fund name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Earliest calendar year a scenario may name (a start, a price year, a life table's year).
+pub const MIN_YEAR: i32 = 1950;
+
 /// Range checks with field paths. Every check returns the first problem as an error.
 struct Validator<'a> {
     file: &'a str,
@@ -374,15 +423,40 @@ impl Validator<'_> {
         if v.is_nan() || v < lo || v > hi {
             return Err(self.err(
                 field,
-                format!("{v} is outside the allowed range [{lo}, {hi}] ({what})"),
+                format!(
+                    "{} is outside the allowed range [{}, {}] ({what})",
+                    shown(v),
+                    shown(lo),
+                    shown(hi)
+                ),
             ));
         }
         Ok(())
     }
 
-    fn finite(&self, field: &str, v: f64, what: &str) -> Result<()> {
-        if !v.is_finite() {
-            return Err(self.err(field, format!("{v} is not a finite number ({what})")));
+    /// A unit's or fund's name names rows, sheets and files: 1–64 letters or digits, `-` or
+    /// `_`, starting with a letter or digit; not `all` (the total of every fund).
+    fn fund_name(&self, field: &str, name: &str) -> Result<()> {
+        let ok_chars = name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        let ok_start = name.chars().next().is_some_and(char::is_alphanumeric);
+        let shown: String = name
+            .chars()
+            .take(40)
+            .collect::<String>()
+            .escape_debug()
+            .to_string();
+        if !ok_chars || !ok_start || name.chars().count() > MAX_NAME_CHARS {
+            return Err(self.err(
+                field,
+                format!(
+                    "`{shown}` must be 1–{MAX_NAME_CHARS} letters or digits, `-` or `_`, starting with a letter or digit (it names rows, sheets and files)"
+                ),
+            ));
+        }
+        if name.eq_ignore_ascii_case("all") {
+            return Err(self.err(field, "`all` is reserved: it names the total of every fund"));
         }
         Ok(())
     }
@@ -390,6 +464,15 @@ impl Validator<'_> {
     fn dated<T: Clone>(&self, field: &str, d: &Dated<T>) -> Result<()> {
         d.check_order().map_err(|m| self.err(field, m))?;
         if let Dated::Schedule(es) = d {
+            if let Some(first) = es.first().filter(|e| e.from > self.start) {
+                return Err(self.err(
+                    format!("{field}[0].from"),
+                    format!(
+                        "{} is after the start ({}): the first entry must apply from the start, so that every month has a value",
+                        first.from, self.start
+                    ),
+                ));
+            }
             for (k, e) in es.iter().enumerate() {
                 if e.from > self.end {
                     return Err(self.err(
@@ -565,6 +648,14 @@ impl Validator<'_> {
             crate::economy::check_correlation(c).map_err(|m| self.err("economy.correlation", m))?;
         }
         let r = &s.risk;
+        for (k, v) in [
+            ("excess", r.excess),
+            ("high", r.high),
+            ("reasonable", r.reasonable),
+            ("insufficient", r.insufficient),
+        ] {
+            self.range(&format!("risk.{k}"), v, 0.0, 1200.0, "months")?;
+        }
         if !(r.excess > r.high
             && r.high > r.reasonable
             && r.reasonable > r.insufficient
@@ -602,24 +693,24 @@ impl Validator<'_> {
         }
         for (i, u) in s.units.iter().enumerate() {
             let f = |k: &str| format!("units[{i}].{k}");
-            if u.name.is_empty() || u.name.contains([',', '"', '\n']) {
-                return Err(self.err(
-                    f("name"),
-                    "a unit name must be non-empty, without commas or quotes",
-                ));
-            }
-            if let Some(j) = s.units[..i].iter().position(|o| o.name == u.name) {
+            self.fund_name(&f("name"), &u.name)?;
+            if let Some(j) = s.units[..i]
+                .iter()
+                .position(|o| o.name.to_lowercase() == u.name.to_lowercase())
+            {
                 return Err(self.err(
                     f("name"),
                     format!(
-                        "`{}` is also the name of units[{j}]; unit names must be unique",
-                        u.name
+                        "`{}` is also the name of units[{j}] (`{}`); unit names must be unique, ignoring case (they name files)",
+                        u.name, s.units[j].name
                     ),
                 ));
             }
-            self.finite(
+            self.range(
                 &f("initial_pooled_balance"),
                 u.initial_pooled_balance,
+                -MAX_MONEY,
+                MAX_MONEY,
                 "yuan",
             )?;
             self.range(
@@ -629,6 +720,22 @@ impl Validator<'_> {
                 1e15,
                 "yuan a year",
             )?;
+            for (k, v) in [
+                ("pooled_spending_prev_year", u.pooled_spending_prev_year),
+                (
+                    "maternity_spending_prev_year",
+                    u.maternity_spending_prev_year,
+                ),
+            ] {
+                if v > 0.0 && v < 1.0 {
+                    return Err(self.err(
+                        f(k),
+                        format!(
+                            "{v} is below 1 yuan a year: give 0 (no spending) or at least 1 (months of capacity divide by it)"
+                        ),
+                    ));
+                }
+            }
             self.range(
                 &f("average_wage_prev_year"),
                 u.average_wage_prev_year,
@@ -683,13 +790,12 @@ impl Validator<'_> {
         if p.kind == PoolingKind::Single {
             return Ok(());
         }
-        if p.fund_name.is_empty() || p.fund_name.contains([',', '"', '\n']) {
-            return Err(self.err(
-                "pooling.fund_name",
-                "must be non-empty, without commas or quotes",
-            ));
-        }
-        if let Some(i) = s.units.iter().position(|u| u.name == p.fund_name) {
+        self.fund_name("pooling.fund_name", &p.fund_name)?;
+        if let Some(i) = s
+            .units
+            .iter()
+            .position(|u| u.name.to_lowercase() == p.fund_name.to_lowercase())
+        {
             return Err(self.err(
                 "pooling.fund_name",
                 format!("`{}` is also the name of units[{i}]", p.fund_name),
@@ -729,7 +835,13 @@ impl Validator<'_> {
                 ),
             ));
         }
-        self.finite("pooling.initial_balance", p.initial_balance, "yuan")?;
+        self.range(
+            "pooling.initial_balance",
+            p.initial_balance,
+            -MAX_MONEY,
+            MAX_MONEY,
+            "yuan",
+        )?;
         self.dated_range("pooling.levy_rate", &p.levy_rate, 0.0, 1.0, "share 0–1")?;
         for (k, v) in [
             ("gap_share", p.gap_share),
@@ -861,13 +973,22 @@ impl Validator<'_> {
             10.0,
             "share of the reference average wage",
         )?;
-        if p.base_floor
-            .values()
-            .iter()
-            .zip(p.base_cap.values())
-            .any(|(f, c)| **f > *c)
+        // Compared month by month: at every month either schedule changes.
+        let mut months = p.base_floor.change_months(self.start);
+        months.extend(p.base_cap.change_months(self.start));
+        if let Some(m) = months
+            .into_iter()
+            .filter(|&m| m <= self.end)
+            .find(|&m| p.base_floor.at(m) > p.base_cap.at(m))
         {
-            return Err(self.err(at("base_floor"), "the floor must not exceed base_cap"));
+            return Err(self.err(
+                at("base_floor"),
+                format!(
+                    "{} in {m} exceeds base_cap {} in force then; the floor must not exceed the cap in any month",
+                    p.base_floor.at(m),
+                    p.base_cap.at(m)
+                ),
+            ));
         }
         if !(1..=2).contains(&p.base_reference_lag) {
             return Err(self.err(
@@ -1090,6 +1211,16 @@ impl Validator<'_> {
             "share of the base a month",
         )?;
         let c = &p.costs;
+        if c.price_year < MIN_YEAR {
+            return Err(self.err(
+                at("costs.price_year"),
+                format!(
+                    "{} is outside the allowed range [{MIN_YEAR}, {}] (the year of the cost levels, not after the start)",
+                    c.price_year,
+                    self.start.year()
+                ),
+            ));
+        }
         if c.price_year > self.start.year() {
             return Err(self.err(
                 at("costs.price_year"),

@@ -1,0 +1,281 @@
+//! Hostile inputs and situations that need a process, a FIFO, a tampered file or a second
+//! writer: outputs never replace inputs, a pipe is never read, two writers with the same
+//! process id leave one whole output, and a data table changed between shards is noticed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+mod common;
+
+use common::listing;
+
+fn fundrisk_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fundrisk"));
+    c.current_dir(dir).args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("the fundrisk binary runs")
+}
+
+fn base_scenario() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/base.toml.in"),
+    )
+    .unwrap()
+}
+
+/// A scratch folder with `s/s.toml` (the bad-input catalogue's valid base scenario) and a life
+/// table beside it that the scenario names.
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s");
+    std::fs::create_dir(&s).unwrap();
+    let life = "age,q_male,q_female\n"
+        .chars()
+        .chain(
+            (16..=100)
+                .map(|a| {
+                    format!(
+                        "{a},{:.5},{:.5}\n",
+                        0.001 + a as f64 * 1e-4,
+                        0.0008 + a as f64 * 1e-4
+                    )
+                })
+                .collect::<String>()
+                .chars(),
+        )
+        .collect::<String>();
+    std::fs::write(s.join("life.csv"), life).unwrap();
+    let text = base_scenario().replace(
+        "[policy]\n",
+        "[data]\nlife_table = \"life.csv\"\n\n[policy]\n",
+    );
+    std::fs::write(s.join("s.toml"), text).unwrap();
+    let root = dir.path().to_path_buf();
+    (dir, root)
+}
+
+fn assert_refused(o: &Output, expect: &[&str]) {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    for e in expect {
+        assert!(stderr.contains(e), "`{e}` not in: {stderr}");
+    }
+}
+
+/// `run --out s` where s holds the scenario, `ledger --out s/s.toml`, an output inside the
+/// life table, the root, the working folder and its parent: each refused before any work, and
+/// every input byte for byte as it was.
+#[test]
+fn outputs_never_replace_inputs() {
+    let (_keep, root) = scratch();
+    let before: Vec<(String, Vec<u8>)> = listing(&root.join("s"))
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(root.join("s").join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect();
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["run", "s/s.toml", "--paths", "4", "--out", "s"],
+            vec!["holds the input", "s/s.toml"],
+        ),
+        (
+            vec!["ledger", "s/s.toml", "--out", "s/s.toml"],
+            vec!["is the input"],
+        ),
+        (
+            vec!["ledger", "s/s.toml", "--out", "s/life.csv"],
+            vec!["is the input", "life.csv"],
+        ),
+        (
+            vec!["run", "s/s.toml", "--paths", "4", "--out", "s/life.csv/x"],
+            vec!["lies inside the input"],
+        ),
+        (
+            vec!["run", "s/s.toml", "--paths", "4", "--out", "/"],
+            vec!["root of the file system"],
+        ),
+        (
+            vec!["run", "s/s.toml", "--paths", "4", "--out", "."],
+            vec!["working folder"],
+        ),
+        (
+            vec!["run", "s/s.toml", "--paths", "4", "--out", ".."],
+            vec!["working folder"],
+        ),
+        (
+            vec!["run", "s/s.toml", "--paths", "4", "--out", "s/../s"],
+            vec!["holds the input"],
+        ),
+        (
+            vec!["sensitivity", "s/s.toml", "--paths", "4", "--out", "s"],
+            vec!["holds the input"],
+        ),
+        (
+            vec![
+                "compare", "s/s.toml", "s/s.toml", "--paths", "4", "--out", "s",
+            ],
+            vec!["holds the input"],
+        ),
+        (
+            vec![
+                "run", "s/s.toml", "--paths", "4", "--shard", "0/2", "--out", "s",
+            ],
+            vec!["holds the input"],
+        ),
+    ];
+    for (args, expect) in &cases {
+        let o = fundrisk_in(&root, args, &[]);
+        assert_refused(&o, expect);
+        for (name, bytes) in &before {
+            assert_eq!(
+                &std::fs::read(root.join("s").join(name)).unwrap(),
+                bytes,
+                "{args:?} changed {name}"
+            );
+        }
+        assert_eq!(
+            listing(&root),
+            vec!["s".to_string()],
+            "{args:?} wrote beside the inputs"
+        );
+    }
+    // A shard being merged is an input too.
+    let o = fundrisk_in(
+        &root,
+        &[
+            "run", "s/s.toml", "--paths", "64", "--shard", "0/1", "--out", "shard",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shard_files = listing(&root.join("shard"));
+    let o = fundrisk_in(
+        &root,
+        &["merge", "shard", "--scenario", "s/s.toml", "--out", "shard"],
+        &[],
+    );
+    assert_refused(&o, &["is the input", "shard"]);
+    assert_eq!(listing(&root.join("shard")), shard_files);
+}
+
+/// A data table that is a FIFO is refused at once instead of blocking the read.
+#[test]
+fn a_pipe_is_never_read() {
+    let (_keep, root) = scratch();
+    let fifo = root.join("s/pipe.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let text = std::fs::read_to_string(root.join("s/s.toml"))
+        .unwrap()
+        .replace("life_table = \"life.csv\"", "life_table = \"pipe.csv\"");
+    std::fs::write(root.join("s/p.toml"), text).unwrap();
+    let started = std::time::Instant::now();
+    let o = fundrisk_in(&root, &["check", "s/p.toml"], &[]);
+    assert_refused(&o, &["data.life_table", "pipe.csv", "not a regular file"]);
+    assert!(started.elapsed().as_secs() < 10);
+    // The scenario itself may not be a pipe either.
+    let o = fundrisk_in(&root, &["check", "s/pipe.csv"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+}
+
+/// Two writers with the same process id (as in two containers) write the same output folder
+/// at once, with different seeds: the folder ends as one run or the other, whole, with no
+/// staging folder left.
+#[test]
+fn two_writers_with_the_same_process_id_leave_one_whole_output() {
+    let (_keep, root) = scratch();
+    let run = |seed: &str, out: &str, host: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_fundrisk"));
+        c.current_dir(&root)
+            .args([
+                "run", "s/s.toml", "--paths", "400", "--seed", seed, "--out", out,
+            ])
+            .env("FUNDRISK_WRITER_PID", "4242")
+            .env("FUNDRISK_WRITER_HOST", host);
+        c
+    };
+    // What each run writes alone.
+    for (seed, out) in [("1", "alone-1"), ("2", "alone-2")] {
+        assert!(run(seed, out, "aaaaaaaa").status().unwrap().success());
+    }
+    let alone = |out: &str| std::fs::read(root.join(out).join("summary.csv")).unwrap();
+    let (one, two) = (alone("alone-1"), alone("alone-2"));
+    assert_ne!(one, two);
+    for trial in 0..6 {
+        let mut a = run("1", "shared", "aaaaaaaa").spawn().unwrap();
+        let mut b = run("2", "shared", "bbbbbbbb").spawn().unwrap();
+        let (sa, sb) = (a.wait().unwrap(), b.wait().unwrap());
+        assert!(
+            sa.success() || sb.success(),
+            "trial {trial}: neither run succeeded"
+        );
+        let got = std::fs::read(root.join("shared/summary.csv")).unwrap();
+        assert!(got == one || got == two, "trial {trial}: a mixed summary");
+        let files = listing(&root.join("shared"));
+        assert!(
+            files.contains(&"run.json".to_string()),
+            "trial {trial}: {files:?}"
+        );
+        let run_json = std::fs::read_to_string(root.join("shared/run.json")).unwrap();
+        let seed = if got == one {
+            "\"seed\": 1"
+        } else {
+            "\"seed\": 2"
+        };
+        assert!(
+            run_json.contains(seed),
+            "trial {trial}: run.json of the other run"
+        );
+    }
+    let staging: Vec<String> = listing(&root)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(staging.is_empty(), "left behind: {staging:?}");
+}
+
+/// The scenario's hash covers its data tables: a shard run, the life table edited, another
+/// shard run, and the merge is refused instead of mixing two models.
+#[test]
+fn a_table_changed_between_shards_is_noticed() {
+    let (_keep, root) = scratch();
+    let shard = |k: &str, out: &str| {
+        fundrisk_in(
+            &root,
+            &[
+                "run", "s/s.toml", "--paths", "128", "--shard", k, "--out", out,
+            ],
+            &[],
+        )
+    };
+    assert!(shard("0/2", "a").status.success());
+    let life = std::fs::read_to_string(root.join("s/life.csv")).unwrap();
+    std::fs::write(
+        root.join("s/life.csv"),
+        life.replace("\n40,", "\n40,0.0099,0.0099\n#40,"),
+    )
+    .unwrap();
+    let o = shard("1/2", "b");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = fundrisk_in(
+        &root,
+        &["merge", "a", "b", "--scenario", "s/s.toml", "--out", "m"],
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!root.join("m").exists());
+}
