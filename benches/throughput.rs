@@ -28,7 +28,7 @@ fn scenario(file: &str) -> Scenario {
 
 fn model(s: &Scenario) -> ScenarioModel {
     let mut m = ScenarioModel::new(s);
-    m.build_benefit_grids();
+    m.build_benefit_grids().unwrap();
     m
 }
 

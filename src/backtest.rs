@@ -150,7 +150,7 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
         return Err(Error::Invalid("--paths must be at least 1".into()));
     }
     let mut model = ScenarioModel::new(s);
-    model.build_benefit_grids();
+    model.build_benefit_grids()?;
     let pooled = match fund {
         Some(name) => model
             .funds

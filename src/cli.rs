@@ -458,7 +458,7 @@ fn simulate_scenario(
     o: &RunOptions,
 ) -> Result<fundrisk::risk::Simulation> {
     let mut model = ScenarioModel::with_arrangement(s, arrangement);
-    model.build_benefit_grids();
+    model.build_benefit_grids()?;
     let bar = progress_bar(o.paths as u64);
     let sim =
         fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, o, &|n| bar.inc(n as u64))?;
@@ -740,6 +740,7 @@ fn merge(
     report::output::check_output(&dir, &inputs)?;
     let staged = report::output::StagedDir::new(&dir)?;
     let model = ScenarioModel::new(&s);
+    report::check_ledger_range(&s, &model)?;
     let sim = fundrisk::shard::merge_shards(&model, &s, &shards)?;
     let run = serde_json::json!({
         "seed": first.seed,
@@ -872,6 +873,7 @@ pub fn main() -> Result<()> {
         } => demography(&scenario, &actuals, &out, &lang),
         Command::Check { scenario } => {
             let s = load(scenario.as_deref())?;
+            report::check_ledger_range(&s, &ScenarioModel::new(&s))?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
             say!("{}", describe_demography(&s).trim_end());
             Ok(())
@@ -880,6 +882,7 @@ pub fn main() -> Result<()> {
             let s = load(scenario.as_deref())?;
             report::output::check_output(&out, &s.inputs)?;
             let model = ScenarioModel::new(&s);
+            report::check_ledger_range(&s, &model)?;
             let rows = report::exact_ledger(&model);
             report::write_ledger_csv(&out, &rows)
                 .with_context(|| format!("writing the ledger of {}", s.spec.name))?;

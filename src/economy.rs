@@ -139,14 +139,19 @@ impl DriverModel {
 
     /// Bounds of the annual growth of the cost index (medical prices + utilisation) that a
     /// path can reach short of a six-standard-deviation shock in both, over the horizon.
+    /// Each driver's reach is held within [`GROWTH_DRAW_RANGE`], where its draws are truncated.
     pub fn cost_growth_bounds(&self) -> (f64, f64) {
-        let spread = 6.0 * (self.vols[1] + self.vols[2]);
-        let sums: Vec<f64> = (0..self.n_years)
-            .map(|k| self.means[1][k] + self.means[2][k])
-            .collect();
-        let lo = sums.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = sums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lo - spread, hi + spread)
+        let (floor, ceiling) = GROWTH_DRAW_RANGE;
+        let reach = |d: usize, k: usize, sign: f64| {
+            (self.means[d][k] + sign * 6.0 * self.vols[d]).clamp(floor, ceiling)
+        };
+        let lo = (0..self.n_years)
+            .map(|k| reach(1, k, -1.0) + reach(2, k, -1.0))
+            .fold(f64::INFINITY, f64::min);
+        let hi = (0..self.n_years)
+            .map(|k| reach(1, k, 1.0) + reach(2, k, 1.0))
+            .fold(f64::NEG_INFINITY, f64::max);
+        (lo, hi)
     }
 
     pub fn n_years(&self) -> usize {

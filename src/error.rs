@@ -37,6 +37,9 @@ pub enum Error {
     /// Writing an output table or report failed.
     #[error("writing {path}: {message}")]
     Output { path: String, message: String },
+    /// Reading back a file the program wrote (a shard's chunk) failed.
+    #[error("reading {path}: {message}")]
+    Reading { path: String, message: String },
     /// A request that cannot be carried out (e.g. `--paths 0`).
     #[error("{0}")]
     Invalid(String),

@@ -29,9 +29,10 @@ pub fn run_scenario(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<RunOutcome> {
     let started = std::time::Instant::now();
-    let staged = StagedDir::new(dir)?;
     let mut model = ScenarioModel::new(s);
-    model.build_benefit_grids();
+    report::check_ledger_range(s, &model)?;
+    let staged = StagedDir::new(dir)?;
+    model.build_benefit_grids()?;
     let sim = simulate(&model, &s.spec.risk, opts, progress)?;
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let run = serde_json::json!({

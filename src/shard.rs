@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub const CHUNK_BLOCKS: usize = 256;
 
 /// Version of the shard files' layout.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Shard `index` (0 … count − 1) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,9 +90,59 @@ pub struct Manifest {
     pub units: Vec<String>,
     /// Chunk files, each covering up to [`CHUNK_BLOCKS`] blocks: (first block, end block).
     pub chunks: Vec<(usize, usize)>,
+    /// SHA-256 (hex) of every chunk file by name: the merge checks each before reading it.
+    pub sha256: std::collections::BTreeMap<String, String>,
     pub program_version: String,
     pub wall_seconds: f64,
     pub peak_memory_bytes: Option<u64>,
+}
+
+/// The files of a chunk (settlements only with a pooling rule).
+const CHUNK_KINDS: [&str; 4] = ["blocks", "first_exhaustion", "paths", "settlements"];
+
+/// SHA-256 of a file, hex.
+fn file_sha256(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Reads a chunk file after checking its SHA-256 against the shard's manifest.
+fn read_checked(dir: &Path, name: &str, m: &Manifest) -> Result<Table> {
+    let path = dir.join(name);
+    let expected = m.sha256.get(name).ok_or_else(|| {
+        Error::Invalid(format!(
+            "{}: not listed in {}'s shard.json",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    let got = file_sha256(&path)
+        .map_err(|_| Error::Invalid(format!("{}: missing or unreadable", path.display())))?;
+    if &got != expected {
+        return Err(Error::Invalid(format!(
+            "{}: its SHA-256 is not the one shard.json records: the file was changed or damaged after the shard was written",
+            path.display()
+        )));
+    }
+    Table::read_parquet(&path)
+}
+
+/// A count read back from a chunk, checked to lie in [0, `max`].
+fn count(v: i64, max: usize, what: &str, path: &Path) -> Result<u64> {
+    if v < 0 || v as u64 > max as u64 {
+        return Err(Error::Invalid(format!(
+            "{}: {what} {v} is outside [0, {max}]",
+            path.display()
+        )));
+    }
+    Ok(v as u64)
 }
 
 fn chunk_file(kind: &str, first_block: usize) -> String {
@@ -252,16 +302,24 @@ pub fn run_shard(
     }
     let staged = StagedDir::new(dir)?;
     let mut model = ScenarioModel::new(s);
-    model.build_benefit_grids();
+    model.build_benefit_grids()?;
     let layout = Layout::new(&model, &s.spec.risk);
     let range = shard.blocks(opts.paths);
     let mut chunks = Vec::new();
+    let mut sha256 = std::collections::BTreeMap::new();
     let mut paths_before = range.start * BLOCK_PATHS;
     let mut first = range.start;
     while first < range.end {
         let end = (first + CHUNK_BLOCKS).min(range.end);
         let blocks = simulate_blocks(&model, &layout, opts, first..end, progress)?;
         write_chunk(&staged, &layout, first, &blocks, paths_before)?;
+        for kind in CHUNK_KINDS {
+            let name = chunk_file(kind, first);
+            let path = staged.file(&name);
+            if path.exists() {
+                sha256.insert(name, file_sha256(&path)?);
+            }
+        }
         paths_before += blocks.iter().map(|b| b.paths).sum::<usize>();
         chunks.push((first, end));
         first = end;
@@ -285,6 +343,7 @@ pub fn run_shard(
         years: layout.n_years,
         units: layout.unit_names.clone(),
         chunks,
+        sha256,
         program_version: env!("CARGO_PKG_VERSION").into(),
         wall_seconds: started.elapsed().as_secs_f64(),
         peak_memory_bytes: crate::run::peak_memory_bytes(),
@@ -295,6 +354,39 @@ pub fn run_shard(
     )?;
     staged.commit()?;
     Ok(manifest)
+}
+
+/// A manifest's own consistency: its shard among its count, its blocks within the run's,
+/// chunks of at most [`CHUNK_BLOCKS`] blocks covering its blocks in order.
+fn check_manifest(path: &Path, m: &Manifest) -> Result<()> {
+    let bad = |what: String| Err(Error::Invalid(format!("{}: {what}", path.display())));
+    let run_blocks = m.paths.div_ceil(BLOCK_PATHS);
+    if m.shards == 0 || m.shard >= m.shards {
+        return bad(format!("shard {} of {} is not a shard", m.shard, m.shards));
+    }
+    if m.first_block > m.end_block || m.end_block > run_blocks {
+        return bad(format!(
+            "blocks {}–{} are not within the run's {run_blocks}",
+            m.first_block, m.end_block
+        ));
+    }
+    let mut next = m.first_block;
+    for &(a, b) in &m.chunks {
+        if a != next || b <= a || b - a > CHUNK_BLOCKS || b > m.end_block {
+            return bad(format!(
+                "chunk {a}–{b} does not continue the blocks at {next} (chunks of 1–{CHUNK_BLOCKS} blocks, in order, up to {})",
+                m.end_block
+            ));
+        }
+        next = b;
+    }
+    if next != m.end_block {
+        return bad(format!(
+            "its chunks end at block {next}, its blocks at {}",
+            m.end_block
+        ));
+    }
+    Ok(())
 }
 
 /// Reads and checks the manifests of `dirs`: each a complete shard, all of the same run, every
@@ -321,6 +413,7 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
                 m.format
             )));
         }
+        check_manifest(&path, &m)?;
         shards.push((d.clone(), m));
     }
     let (d0, first) = shards[0].clone();
@@ -397,9 +490,12 @@ fn f64_column(t: &Table, name: &str, file: &Path) -> Result<Vec<f64>> {
     }
 }
 
-/// Reads one chunk back into its blocks' accumulators.
+/// Reads one chunk back into its blocks' accumulators, each file checked against the
+/// manifest's SHA-256 and every value against what a run can write (counts within the block's
+/// paths, finite sums and balances).
 fn read_chunk(
     dir: &Path,
+    m: &Manifest,
     layout: &Layout,
     first: usize,
     end: usize,
@@ -408,8 +504,9 @@ fn read_chunk(
     let nb = end - first;
     let mut blocks: Vec<BlockAccumulator> =
         (0..nb).map(|_| BlockAccumulator::new(layout)).collect();
-    let path = dir.join(chunk_file("blocks", first));
-    let t = Table::read_parquet(&path)?;
+    let name = chunk_file("blocks", first);
+    let path = dir.join(&name);
+    let t = read_checked(dir, &name, m)?;
     let rows = nb * ne * ny;
     if t.n_rows() != rows {
         return Err(Error::Invalid(format!(
@@ -426,6 +523,12 @@ fn read_chunk(
     let memo: Vec<Vec<f64>> = (0..nm)
         .map(|m| f64_column(&t, &format!("memo_{m}"), &path))
         .collect::<Result<_>>()?;
+    if let Some(bad) = lines.iter().chain(&memo).flatten().find(|v| !v.is_finite()) {
+        return Err(Error::Invalid(format!(
+            "{}: a sum is {bad}, not a finite number",
+            path.display()
+        )));
+    }
     let (deficit, lt6, lt3, exhausted) = (
         int_column(&t, "n_deficit", &path)?,
         int_column(&t, "n_months_lt_6", &path)?,
@@ -437,7 +540,8 @@ fn read_chunk(
         .map(|b| int_column(&t, &format!("n_band_{b}"), &path))
         .collect::<Result<_>>()?;
     for (b, acc) in blocks.iter_mut().enumerate() {
-        acc.paths = paths[b * ne * ny] as usize;
+        acc.paths = count(paths[b * ne * ny], BLOCK_PATHS, "paths", &path)? as usize;
+        let n = acc.paths;
         for i in 0..ne * ny {
             let r = b * ne * ny + i;
             for l in 0..N_LINES {
@@ -446,17 +550,18 @@ fn read_chunk(
             for m in 0..nm {
                 acc.sum_memo[i * nm + m] = memo[m][r];
             }
-            acc.n_deficit[i] = deficit[r] as u64;
-            acc.n_months_lt_6[i] = lt6[r] as u64;
-            acc.n_months_lt_3[i] = lt3[r] as u64;
-            acc.n_exhausted[i] = exhausted[r] as u64;
+            acc.n_deficit[i] = count(deficit[r], n, "n_deficit", &path)?;
+            acc.n_months_lt_6[i] = count(lt6[r], n, "n_months_lt_6", &path)?;
+            acc.n_months_lt_3[i] = count(lt3[r], n, "n_months_lt_3", &path)?;
+            acc.n_exhausted[i] = count(exhausted[r], n, "n_exhausted", &path)?;
             for (k, band) in bands.iter().enumerate() {
-                acc.n_band[i * BANDS.len() + k] = band[r] as u64;
+                acc.n_band[i * BANDS.len() + k] = count(band[r], n, "a band count", &path)?;
             }
         }
     }
-    let path = dir.join(chunk_file("first_exhaustion", first));
-    let t = Table::read_parquet(&path)?;
+    let name = chunk_file("first_exhaustion", first);
+    let path = dir.join(&name);
+    let t = read_checked(dir, &name, m)?;
     let counts = int_column(&t, "paths", &path)?;
     if counts.len() != nb * ne * (ny + 1) {
         return Err(Error::Invalid(format!(
@@ -466,36 +571,58 @@ fn read_chunk(
     }
     for (b, acc) in blocks.iter_mut().enumerate() {
         for i in 0..ne * (ny + 1) {
-            acc.n_first_exhaustion[i] = counts[b * ne * (ny + 1) + i] as u64;
+            acc.n_first_exhaustion[i] =
+                count(counts[b * ne * (ny + 1) + i], acc.paths, "paths", &path)?;
         }
     }
-    let path = dir.join(chunk_file("paths", first));
-    let t = Table::read_parquet(&path)?;
+    let name = chunk_file("paths", first);
+    let path = dir.join(&name);
+    let t = read_checked(dir, &name, m)?;
     let (balance, months, surplus) = (
         f64_column(&t, "balance_end", &path)?,
         f64_column(&t, "months_end", &path)?,
         f64_column(&t, "surplus", &path)?,
     );
     let per_path = ne * ny;
+    let expected: usize = blocks.iter().map(|b| b.paths * per_path).sum();
+    if [balance.len(), months.len(), surplus.len()] != [expected; 3] {
+        return Err(Error::Invalid(format!(
+            "{}: {} rows where {expected} were expected",
+            path.display(),
+            balance.len()
+        )));
+    }
+    if balance.iter().chain(&surplus).any(|v| !v.is_finite()) || months.iter().any(|v| v.is_nan()) {
+        return Err(Error::Invalid(format!(
+            "{}: a balance or surplus that is not a finite number",
+            path.display()
+        )));
+    }
     let mut at = 0;
     for acc in blocks.iter_mut() {
         let n = acc.paths * per_path;
-        if at + n > balance.len() {
-            return Err(Error::Invalid(format!("{}: too few paths", path.display())));
-        }
         acc.balance_end.extend_from_slice(&balance[at..at + n]);
         acc.months_end.extend_from_slice(&months[at..at + n]);
         acc.surplus.extend_from_slice(&surplus[at..at + n]);
         at += n;
     }
     if layout.has_settlements {
-        let path = dir.join(chunk_file("settlements", first));
-        let t = Table::read_parquet(&path)?;
+        let name = chunk_file("settlements", first);
+        let path = dir.join(&name);
+        let t = read_checked(dir, &name, m)?;
         let items: Vec<Vec<f64>> = SETTLEMENT_NAMES
             .iter()
             .map(|n| f64_column(&t, n, &path))
             .collect::<Result<_>>()?;
         let per = layout.unit_names.len() * ny;
+        let rows: usize = blocks.iter().map(|b| b.paths * per).sum();
+        if items.iter().any(|item| item.len() != rows) {
+            return Err(Error::Invalid(format!(
+                "{}: {} rows where {rows} were expected",
+                path.display(),
+                items.first().map_or(0, Vec::len)
+            )));
+        }
         let mut row = 0;
         for acc in blocks.iter_mut() {
             for _ in 0..acc.paths * per {
@@ -541,7 +668,7 @@ pub fn merge_shards(
             )));
         }
         for &(a, b) in &m.chunks {
-            for block in read_chunk(dir, &layout, a, b)? {
+            for block in read_chunk(dir, m, &layout, a, b)? {
                 total.merge(block);
             }
         }

@@ -221,7 +221,7 @@ fn entity_of(s: &Scenario, sim: &Simulation, u: usize) -> Result<usize> {
 /// Runs `s` on the study's common random numbers.
 fn run(s: &Scenario, opts: &RunOptions) -> Result<Simulation> {
     let mut model = ScenarioModel::new(s);
-    model.build_benefit_grids();
+    model.build_benefit_grids()?;
     simulate(&model, &s.spec.risk, opts, &|_| {})
 }
 
@@ -296,7 +296,7 @@ pub fn solve_rates(
     // Trial rates leave costs and benefit scales alone: tabulate the benefit grids once.
     let grids: Vec<_> = {
         let mut m = ScenarioModel::new(s);
-        m.build_benefit_grids();
+        m.build_benefit_grids()?;
         m.units.iter().map(|u| u.benefit_grid()).collect()
     };
     let trial = |bps: &[i64]| -> Result<Simulation> {

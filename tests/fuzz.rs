@@ -31,9 +31,16 @@ fn scenario_texts() -> Vec<String> {
 }
 
 /// Values that stress the parsers where a number or a month is expected.
-const NASTY: [&str; 16] = [
+const NASTY: [&str; 23] = [
     "1e308",
     "-1e308",
+    "1.7e308",
+    "-1.7e308",
+    "1e-320",
+    "-0.0",
+    "1e29",
+    "7.9e28",
+    "1e-20",
     "nan",
     "inf",
     "-inf",

@@ -279,3 +279,154 @@ fn a_table_changed_between_shards_is_noticed() {
     );
     assert!(!root.join("m").exists());
 }
+
+/// Shards prove themselves: a flipped byte in a chunk, an absurd chunk list in shard.json, and
+/// a count out of range written with a matching checksum are each refused by the merge, with
+/// the file named, and nothing is written.
+#[test]
+fn tampered_shards_are_refused() {
+    use fundrisk::report::table::{Table, Values};
+    use sha2::{Digest, Sha256};
+    let (_keep, root) = scratch();
+    let run_shard = |k: &str, out: &str| {
+        let o = fundrisk_in(
+            &root,
+            &[
+                "run", "s/s.toml", "--paths", "200", "--shard", k, "--out", out,
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let fresh = |name: &str| {
+        let _ = std::fs::remove_dir_all(root.join(name));
+        run_shard("0/2", name);
+        run_shard("1/2", &format!("{name}-b"));
+    };
+    let merge = |name: &str| {
+        let b = format!("{name}-b");
+        fundrisk_in(
+            &root,
+            &[
+                "merge",
+                name,
+                &b,
+                "--scenario",
+                "s/s.toml",
+                "--out",
+                "merged",
+            ],
+            &[],
+        )
+    };
+    fresh("a");
+    assert!(merge("a").status.success(), "the untouched shards merge");
+    std::fs::remove_dir_all(root.join("merged")).unwrap();
+
+    // One flipped byte in a chunk.
+    let chunk = root.join("a/paths-0000000.parquet");
+    let mut bytes = std::fs::read(&chunk).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x5a;
+    std::fs::write(&chunk, bytes).unwrap();
+    let o = merge("a");
+    assert_refused(&o, &["paths-0000000.parquet", "SHA-256"]);
+    assert!(!root.join("merged").exists());
+
+    // An absurd chunk list.
+    fresh("a");
+    let manifest = root.join("a/shard.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["chunks"] = serde_json::json!([[0, 1_000_000_000_000u64]]);
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let o = merge("a");
+    assert_refused(&o, &["shard.json", "chunk"]);
+
+    // A negative count, written with its checksum updated: the values are checked too.
+    fresh("a");
+    let blocks = root.join("a/blocks-0000000.parquet");
+    let mut t = Table::read_parquet(&blocks).unwrap();
+    for (name, v) in t.columns.iter_mut() {
+        if let (true, Values::Int(x)) = (name == "n_deficit", v) {
+            x[0] = -5;
+        }
+    }
+    t.write_parquet_exact(&blocks).unwrap();
+    let digest: String = Sha256::digest(std::fs::read(&blocks).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["sha256"]["blocks-0000000.parquet"] = serde_json::Value::String(digest);
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let o = merge("a");
+    assert_refused(&o, &["blocks-0000000.parquet", "n_deficit", "-5"]);
+    assert!(!root.join("merged").exists());
+}
+
+/// Draws that would leave the model's domain are truncated: employment growth with a mean of
+/// −50 % a year, volatility 1 and persistence 0.999 (each within its range) runs to the end
+/// with finite members and balances on every path, instead of NaN members on a third of them.
+#[test]
+fn wild_drivers_are_truncated_not_nan() {
+    let (_keep, root) = scratch();
+    let text = std::fs::read_to_string(root.join("s/s.toml")).unwrap().replace(
+        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
+        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }\nemployment_growth = { mean = -0.5, volatility = 1.0, persistence = 0.999 }",
+    );
+    std::fs::write(root.join("s/wild.toml"), text).unwrap();
+    let o = fundrisk_in(
+        &root,
+        &["run", "s/wild.toml", "--paths", "300", "--out", "wild"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = std::fs::read_to_string(root.join("wild/summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        for name in [
+            "members_active_mean",
+            "balance_mean",
+            "balance_p50",
+            "p_months_lt_6",
+            "p_exhausted",
+        ] {
+            let v: f64 = cells[col(name)].parse().unwrap_or(f64::NAN);
+            assert!(v.is_finite(), "{name} in {line}");
+        }
+    }
+}
+
+/// The benefit tables' size is known before they are built: a scenario that would need more
+/// than the limit is refused at once, with what to change, instead of allocating gigabytes.
+#[test]
+fn oversized_benefit_tables_are_refused_before_they_are_built() {
+    let (_keep, root) = scratch();
+    let s = std::fs::read_to_string(root.join("s/s.toml"))
+        .unwrap()
+        .replace("horizon_months = 24", "horizon_months = 1200")
+        .replace(
+            "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
+            "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }\nmedical_price_growth = { mean = 0.02, volatility = 1.0, persistence = 0.5 }\nutilisation_growth = { mean = 0.02, volatility = 1.0, persistence = 0.5 }",
+        );
+    let unit = s[s.find("[[units]]").unwrap()..].to_string();
+    let other = unit.replace("name = \"city\"", "name = \"town\"").replace(
+        "membership = {",
+        "policy = { inpatient = { deductible = 500.0, tiers = [[inf, 0.9]], cap = 300000.0 } }\nmembership = {",
+    );
+    std::fs::write(root.join("s/big.toml"), format!("{s}\n{other}")).unwrap();
+    let started = std::time::Instant::now();
+    let o = fundrisk_in(
+        &root,
+        &["run", "s/big.toml", "--paths", "10", "--out", "big"],
+        &[],
+    );
+    assert_refused(&o, &["benefit tables", "GiB", "volatility"]);
+    assert!(started.elapsed().as_secs() < 10);
+    assert!(!root.join("big").exists());
+}

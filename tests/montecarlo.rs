@@ -22,7 +22,7 @@ use common::edit;
 /// The model Monte Carlo runs use: expected benefits read from the benefit grids.
 fn mc_model(s: &Scenario) -> ScenarioModel {
     let mut model = ScenarioModel::new(s);
-    assert!(model.build_benefit_grids() > 0);
+    assert!(model.build_benefit_grids().unwrap() > 0);
     model
 }
 

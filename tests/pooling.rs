@@ -512,7 +512,7 @@ fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
     // summary are the accounts' year-end balances added up.
     let model = {
         let mut m = ScenarioModel::new(&s.without_volatility());
-        m.build_benefit_grids();
+        m.build_benefit_grids().unwrap();
         m
     };
     let opts = fundrisk::engine::montecarlo::RunOptions::new(8, 1);

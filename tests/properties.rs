@@ -264,8 +264,8 @@ proptest! {
         higher.employer_rate += extra;
         let (s1, s2) = (parse(&text(&p, 1.0)), parse(&text(&higher, 1.0)));
         let (mut m1, mut m2) = (ScenarioModel::new(&s1), ScenarioModel::new(&s2));
-        m1.build_benefit_grids();
-        m2.build_benefit_grids();
+        m1.build_benefit_grids().unwrap();
+        m2.build_benefit_grids().unwrap();
         for path in 0..4u64 {
             let (b1, b2) = (path_balances(&m1, 11, path), path_balances(&m2, 11, path));
             for (f, (x, y)) in b1.iter().zip(&b2).enumerate() {
@@ -287,7 +287,7 @@ proptest! {
         let s = parse(&text(&p, 1.0)).without_volatility();
         let rows = ledger(&s);
         let mut model = ScenarioModel::new(&s);
-        model.build_benefit_grids();
+        model.build_benefit_grids().unwrap();
         let h = model.horizon as usize;
         let balances = path_balances(&model, seed, 3);
         for (i, r) in rows.iter().enumerate() {

@@ -26,7 +26,7 @@ fn run_at(s: &Scenario, rate: f64, opts: &RunOptions) -> Simulation {
         rate,
     );
     let mut model = ScenarioModel::new(&t);
-    model.build_benefit_grids();
+    model.build_benefit_grids().unwrap();
     simulate(&model, &t.spec.risk, opts, &|_| {}).unwrap()
 }
 
@@ -138,7 +138,7 @@ fn comparisons_on_common_random_numbers() {
     let opts = RunOptions::new(40, 5);
     let sim = |arr: MaternityArrangement| {
         let mut model = ScenarioModel::with_arrangement(&s, arr);
-        model.build_benefit_grids();
+        model.build_benefit_grids().unwrap();
         simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap()
     };
     let a = sim(MaternityArrangement::AsScenario);

@@ -38,6 +38,26 @@ pub struct GridPoint {
 }
 
 impl ShiftGrid {
+    /// Bytes of the values [`ShiftGrid::new`] would tabulate, known before it does.
+    pub fn planned_bytes(
+        n_regimes: usize,
+        n_cells: usize,
+        s_lo: f64,
+        s_hi: f64,
+        step: f64,
+    ) -> usize {
+        let points = ((s_hi - s_lo) / step).ceil();
+        let points = if points.is_finite() && points >= 0.0 {
+            (points as usize).saturating_add(1).max(4)
+        } else {
+            usize::MAX
+        };
+        points
+            .saturating_mul(n_regimes)
+            .saturating_mul(n_cells)
+            .saturating_mul(std::mem::size_of::<f64>())
+    }
+
     /// Tabulates `f(regime, s, out)` (which fills `out[cell]`) for every regime over
     /// [s_lo, s_hi] with the given step.
     pub fn new(

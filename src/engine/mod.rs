@@ -49,6 +49,10 @@ pub enum MaternityArrangement {
     Separate,
 }
 
+/// Most memory the benefit tables of one scenario may take (bytes).
+pub const MAX_GRID_BYTES: usize = 1 << 30;
+const GIB: f64 = (1u64 << 30) as f64;
+
 /// Everything that depends only on the scenario.
 pub struct ScenarioModel {
     pub start: Month,
@@ -207,9 +211,39 @@ impl ScenarioModel {
     /// paths; units with the same costs and benefits share one grid. The range covers every
     /// shift a path can reach short of six-standard-deviation growth shocks; beyond it the
     /// engine evaluates the exact formula. Returns the bytes held.
-    pub fn build_benefit_grids(&mut self) -> usize {
+    /// Tabulates each unit's expected benefits over the range of cost shifts its paths can
+    /// reach (units with the same benefit rules share one grid) and returns the bytes used.
+    /// The size is known before anything is built; more than [`MAX_GRID_BYTES`] is refused.
+    pub fn build_benefit_grids(&mut self) -> crate::Result<usize> {
         let (lo, hi) = self.drivers.cost_growth_bounds();
         let years = self.drivers.n_years() as f64;
+        let range = |u: &UnitModel| {
+            let gap = u.price_year_gap_months().abs() / 12.0;
+            let reach = lo.abs().max(hi.abs()) * gap;
+            (
+                -reach + lo.min(0.0) * years - 0.1,
+                reach + hi.max(0.0) * years + 0.1,
+            )
+        };
+        let mut keys: Vec<String> = Vec::new();
+        let mut planned = 0usize;
+        for u in &self.units {
+            let key = u.benefit_grid_key();
+            if !keys.contains(&key) {
+                let (s_lo, s_hi) = range(u);
+                planned = planned.saturating_add(u.benefit_grid_bytes(s_lo, s_hi));
+                keys.push(key);
+            }
+        }
+        if planned > MAX_GRID_BYTES {
+            return Err(crate::Error::Invalid(format!(
+                "the benefit tables would take {:.1} GiB (limit {:.0} GiB): the cost index can move by {:.0} % to {:.0} % a year over {years} years; lower the volatility of economy.medical_price_growth or economy.utilisation_growth, or the horizon",
+                planned as f64 / GIB,
+                MAX_GRID_BYTES as f64 / GIB,
+                100.0 * lo,
+                100.0 * hi
+            )));
+        }
         let mut built: Vec<(String, Arc<ShiftGrid>)> = Vec::new();
         let mut bytes = 0;
         for u in &mut self.units {
@@ -217,10 +251,7 @@ impl ScenarioModel {
             let grid = match built.iter().find(|(k, _)| *k == key) {
                 Some((_, g)) => g.clone(),
                 None => {
-                    let gap = u.price_year_gap_months().abs() / 12.0;
-                    let reach = lo.abs().max(hi.abs()) * gap;
-                    let s_lo = -reach + lo.min(0.0) * years - 0.1;
-                    let s_hi = reach + hi.max(0.0) * years + 0.1;
+                    let (s_lo, s_hi) = range(u);
                     let g = Arc::new(u.build_benefit_grid(s_lo, s_hi));
                     bytes += g.bytes();
                     built.push((key, g.clone()));
@@ -229,7 +260,7 @@ impl ScenarioModel {
             };
             u.set_benefit_grid(grid);
         }
-        bytes
+        Ok(bytes)
     }
 }
 

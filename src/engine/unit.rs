@@ -479,6 +479,17 @@ impl UnitModel {
     }
 
     /// Tabulates expected payments per user over cost shifts [s_lo, s_hi].
+    /// Bytes of the grid [`Self::build_benefit_grid`] would build over [s_lo, s_hi].
+    pub fn benefit_grid_bytes(&self, s_lo: f64, s_hi: f64) -> usize {
+        ShiftGrid::planned_bytes(
+            self.regimes.len(),
+            self.n_kinds() * 2 * 2 * N_AGES,
+            s_lo,
+            s_hi,
+            BENEFIT_GRID_STEP,
+        )
+    }
+
     pub fn build_benefit_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
         ShiftGrid::new(
             self.regimes.len(),

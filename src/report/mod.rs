@@ -27,6 +27,59 @@ pub struct LedgerRow {
     pub memo: Memo,
 }
 
+/// Largest amount (yuan) the exact ledger carries: well inside what `Decimal` holds (7.9e28)
+/// once months of capacity divide a balance by a month's spending.
+pub const LEDGER_LIMIT: f64 = 1e24;
+
+/// Checks, on the f64 expected path (fast), that every fund's lines and balance stay finite and
+/// within [`LEDGER_LIMIT`], so that the exact ledger can be computed: a scenario whose money
+/// grows beyond it is refused before any work, naming the fund and the month.
+pub fn check_ledger_range(
+    s: &crate::scenario::Scenario,
+    model: &ScenarioModel,
+) -> crate::Result<()> {
+    let drivers = expected_drivers(model);
+    let mut state = PathState::<f64>::new(model);
+    state.use_grid = false;
+    let mut first: Option<(usize, usize, f64)> = None;
+    project(
+        model,
+        &drivers,
+        &mut state,
+        &mut crate::population::Expected,
+        &mut |k: usize, f: usize, rec: &FundMonth<f64>, _memo: &Memo| {
+            if first.is_some() {
+                return;
+            }
+            let worst = [
+                rec.balance,
+                rec.income_total,
+                rec.spending_total,
+                rec.interest,
+                rec.transfers_net,
+                rec.transfer_merger,
+            ]
+            .into_iter()
+            .find(|v| !v.is_finite() || v.abs() > LEDGER_LIMIT);
+            if let Some(v) = worst {
+                first = Some((k, f, v));
+            }
+        },
+    );
+    match first {
+        None => Ok(()),
+        Some((k, f, v)) => Err(Error::field(
+            &s.file,
+            "economy",
+            format!(
+                "the expected path of fund `{}` reaches {v:e} yuan in {}, beyond what the exact ledger carries ({LEDGER_LIMIT:e}): lower the growth means or shorten horizon_months",
+                model.funds[f].name,
+                model.month(k)
+            ),
+        )),
+    }
+}
+
 /// The expected path as an exact Decimal ledger: one row per fund and month, ordered by fund
 /// (in the scenario's order, pooled funds first) and month.
 pub fn exact_ledger(model: &ScenarioModel) -> Vec<LedgerRow> {

@@ -157,7 +157,7 @@ impl Table {
     pub fn read_parquet(path: &Path) -> Result<Table> {
         use polars::prelude::{DataType, ParquetReader, SerReader};
         let shown = path.display().to_string();
-        let bad = |m: String| Error::Output {
+        let bad = |m: String| Error::Reading {
             path: shown.clone(),
             message: m,
         };

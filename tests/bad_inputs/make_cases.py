@@ -136,6 +136,10 @@ CASES = [
     ("small-cell-negative", edit("horizon_months = 24", "horizon_months = 24\n\n[run]\nsmall_cell_threshold = -1.0"),
      ["run.small_cell_threshold", "-1"]),
     ("horizon-1201", edit("horizon_months = 24", "horizon_months = 1201"), ["horizon_months", "1201", "1200"]),
+    ("ledger-overflow", edit("horizon_months = 24", "horizon_months = 1200",
+                             edit("wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
+                                  "wage_growth = { mean = 0.5, volatility = 0.01, persistence = 0.5 }\nutilisation_growth = { mean = 0.5 }")),
+     ["expected path", "city", "exact ledger carries"]),
     # Files that are not tables.
     ("data-file-is-a-folder", edit("[policy]\n", '[data]\nlife_table = "."\n\n[policy]\n'),
      ["data.life_table", "not a regular file"]),
