@@ -421,6 +421,20 @@ impl BlockAccumulator {
         }
     }
 
+    /// The first (entity, year) of a finished path whose year-end balance or year's lines are
+    /// not finite numbers; None for a sound path.
+    pub fn non_finite(layout: &Layout, rec: &PathRecord) -> Option<(usize, usize)> {
+        let ny = layout.n_years;
+        (0..layout.n_entities() * ny)
+            .find(|&i| {
+                !rec.balance_end[i].is_finite()
+                    || rec.lines[i * N_LINES..(i + 1) * N_LINES]
+                        .iter()
+                        .any(|x| !x.is_finite())
+            })
+            .map(|i| (i / ny, i % ny))
+    }
+
     /// Adds one finished path.
     pub fn add(&mut self, layout: &Layout, rec: &PathRecord) {
         let ny = layout.n_years;
@@ -866,5 +880,24 @@ mod tests {
         assert_eq!(band(1.0, 15.0, &r), 1);
         assert_eq!(band(1.0, 15.01, &r), 0);
         assert_eq!(band(0.0, f64::INFINITY, &r), 0);
+    }
+
+    /// A path whose year-end balance or lines are not finite is found, with its fund and year
+    /// (the Monte Carlo turns it into an error instead of a blank cell).
+    #[test]
+    fn non_finite_paths_are_found() {
+        use crate::data::DataSource;
+        use crate::scenario::{DEFAULT_SCENARIO, Scenario};
+        let s = Scenario::parse(DEFAULT_SCENARIO, "t.toml", DataSource::default()).unwrap();
+        let model = crate::engine::ScenarioModel::new(&s);
+        let layout = Layout::new(&model, &s.spec.risk);
+        let mut rec = PathRecord::new(&layout, false);
+        assert_eq!(BlockAccumulator::non_finite(&layout, &rec), None);
+        let ny = layout.n_years;
+        rec.balance_end[ny + 2] = f64::NAN;
+        assert_eq!(BlockAccumulator::non_finite(&layout, &rec), Some((1, 2)));
+        rec.reset();
+        rec.lines[(3 * N_LINES) + 1] = f64::INFINITY;
+        assert_eq!(BlockAccumulator::non_finite(&layout, &rec), Some((0, 3)));
     }
 }

@@ -118,10 +118,7 @@ pub fn finish_run(
     let (html, svgs) = report::html::run_report(s, &sim, lang, &meta, &rows)?;
     write_charts(&staged, &svgs)?;
     report::output::write_text(&staged.file("report.html"), &html)?;
-    report::output::write_text(
-        &staged.file("run.json"),
-        &serde_json::to_string_pretty(&meta).unwrap_or_default(),
-    )?;
+    report::output::write_json(&staged.file("run.json"), &meta)?;
     let dir = staged.commit()?;
     Ok(RunOutcome {
         dir,
@@ -155,10 +152,7 @@ pub fn write_study(dir: &Path, out: &StudyOutput, meta: &serde_json::Value) -> R
     report::xlsx::write_workbook(&staged.file("report.xlsx"), &sheets, out.lang)?;
     write_charts(&staged, &out.report.1)?;
     report::output::write_text(&staged.file("report.html"), &out.report.0)?;
-    report::output::write_text(
-        &staged.file("run.json"),
-        &serde_json::to_string_pretty(meta).unwrap_or_default(),
-    )?;
+    report::output::write_json(&staged.file("run.json"), meta)?;
     staged.commit()
 }
 

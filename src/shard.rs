@@ -12,7 +12,7 @@
 use crate::engine::ScenarioModel;
 use crate::engine::montecarlo::{BLOCK_PATHS, RunOptions, n_blocks, simulate_blocks};
 use crate::error::{Error, Result};
-use crate::report::output::{StagedDir, write_text};
+use crate::report::output::{StagedDir, write_json};
 use crate::report::table::{Table, Values};
 use crate::risk::{
     BANDS, BlockAccumulator, Layout, MEMO_NAMES, N_LINES, SETTLEMENT_NAMES, Simulation,
@@ -348,10 +348,7 @@ pub fn run_shard(
         wall_seconds: started.elapsed().as_secs_f64(),
         peak_memory_bytes: crate::run::peak_memory_bytes(),
     };
-    write_text(
-        &staged.file("shard.json"),
-        &serde_json::to_string_pretty(&manifest).unwrap_or_default(),
-    )?;
+    write_json(&staged.file("shard.json"), &manifest)?;
     staged.commit()?;
     Ok(manifest)
 }

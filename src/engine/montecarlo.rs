@@ -117,7 +117,8 @@ pub fn simulate_blocks(
     if opts.paths == 0 {
         return Err(Error::Invalid("--paths must be at least 1".into()));
     }
-    let run_blocks = || -> Vec<BlockAccumulator> {
+    type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
+    let run_blocks = || -> Vec<Block> {
         blocks
             .clone()
             .into_par_iter()
@@ -131,6 +132,7 @@ pub fn simulate_blocks(
                 },
                 |(state, record), b| {
                     let mut acc = BlockAccumulator::new(layout);
+                    let mut broken = None;
                     let first = b * BLOCK_PATHS;
                     let last = (first + BLOCK_PATHS).min(opts.paths);
                     for p in first..last {
@@ -138,13 +140,28 @@ pub fn simulate_blocks(
                         let mut obs = RecordObserver { layout, record };
                         run_path(model, opts.seed, p as u64, state, &mut obs);
                         record.finish(layout);
+                        if broken.is_none() {
+                            broken = BlockAccumulator::non_finite(layout, record)
+                                .map(|(e, y)| (p, e, y));
+                        }
                         acc.add(layout, record);
                     }
                     progress(last - first);
-                    acc
+                    (acc, broken)
                 },
             )
             .collect()
     };
-    with_threads(opts.threads, run_blocks)
+    let blocks = with_threads(opts.threads, run_blocks)?;
+    // A value that is not a finite number is an error naming where it arose, never a blank
+    // cell: the inputs' bounds should make it impossible, and this says so if they do not.
+    if let Some((p, e, y)) = blocks.iter().find_map(|(_, broken)| *broken) {
+        return Err(Error::Invalid(format!(
+            "path {p}: fund `{}` has a balance or line that is not a finite number in {} (seed {}); the scenario's values drive it out of range",
+            layout.names[e],
+            layout.first_year + y as i32,
+            opts.seed
+        )));
+    }
+    Ok(blocks.into_iter().map(|(acc, _)| acc).collect())
 }

@@ -232,6 +232,26 @@ impl Drop for StagedDir {
     }
 }
 
+/// Writes a JSON record (`run.json`, `shard.json`) atomically, reads it back and checks it is
+/// the record written: the last file of an output, it vouches for the ones before it.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Output {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    write_text(path, &text)?;
+    let back = fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    let same = serde_json::from_str::<serde_json::Value>(&back).ok()
+        == serde_json::from_str::<serde_json::Value>(&text).ok();
+    if !same {
+        return Err(Error::Output {
+            path: path.display().to_string(),
+            message: "read back, it is not the record written".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Writes small text (JSON) atomically.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
     write_atomically(path, |w| {
