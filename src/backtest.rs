@@ -252,8 +252,10 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
     let mut line = Vec::new();
     let mut ahead = Vec::new();
     let mut actual = Vec::new();
-    let mut cols: [Vec<f64>; 6] = Default::default(); // median, p5, p95, mean, rank, ape
+    let mut cols: [Vec<f64>; 8] = Default::default(); // median, p5, p95, mean, rank, ape, p25, p75
+    let mut crps_col = Vec::new();
     let mut inside = Vec::new();
+    let mut inside50 = Vec::new();
     let mut source = Vec::new();
     for y in 0..f.n_years {
         for (l, name) in LINES.iter().enumerate() {
@@ -278,19 +280,28 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
                     f64::NAN
                 }
             }));
-            inside.push(a.map_or(String::new(), |a| {
-                if (p5..=p95).contains(&a.value) {
-                    "yes"
-                } else {
-                    "no"
-                }
-                .to_string()
-            }));
+            let (p25, p75) = (quantile_sorted(v, 0.25), quantile_sorted(v, 0.75));
+            cols[6].push(p25);
+            cols[7].push(p75);
+            crps_col.push(a.map_or(f64::NAN, |a| crps_sorted(v, a.value)));
+            let within = |lo: f64, hi: f64| {
+                a.map_or(String::new(), |a| {
+                    if (lo..=hi).contains(&a.value) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_string()
+                })
+            };
+            inside.push(within(p5, p95));
+            inside50.push(within(p25, p75));
             source.push(a.map_or(String::new(), |a| a.source.clone()));
         }
     }
     // Scores by years ahead, over the lines with an actual.
     let (mut s_ahead, mut s_n, mut s_inside, mut s_mape) = (vec![], vec![], vec![], vec![]);
+    let (mut s_inside50, mut s_crps) = (vec![], vec![]);
     for h in 1..=f.n_years as i64 {
         let idx: Vec<usize> = (0..year.len())
             .filter(|&i| ahead[i] == h && !actual[i].is_nan())
@@ -304,6 +315,18 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
         s_ahead.push(h);
         s_n.push(idx.len() as i64);
         s_inside.push(idx.iter().filter(|&&i| inside[i] == "yes").count() as i64);
+        s_inside50.push(idx.iter().filter(|&&i| inside50[i] == "yes").count() as i64);
+        // CRPS relative to the actual's size, averaged: comparable across lines.
+        let rel: Vec<f64> = idx
+            .iter()
+            .filter(|&&i| actual[i] != 0.0)
+            .map(|&i| crps_col[i] / actual[i].abs())
+            .collect();
+        s_crps.push(if rel.is_empty() {
+            f64::NAN
+        } else {
+            rel.iter().sum::<f64>() / rel.len() as f64
+        });
         s_mape.push(if errors.is_empty() {
             f64::NAN
         } else {
@@ -322,25 +345,75 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
         "forecast_mean",
         "percentile_rank",
         "abs_pct_error",
+        "forecast_p25",
+        "forecast_p75",
     ]
     .iter()
     .zip(cols)
     {
         rows.f64(name, c);
     }
+    rows.f64("crps", crps_col);
     rows.str("inside_90", inside);
+    rows.str("inside_50", inside50);
     rows.str("source", source);
     let mut scores = Table::default();
     scores.int("horizon_years", s_ahead);
     scores.int("n_actuals", s_n);
     scores.int("n_inside_90", s_inside);
+    scores.int("n_inside_50", s_inside50);
     scores.f64("median_abs_pct_error", s_mape);
+    scores.f64("mean_crps_relative", s_crps);
     Ok(Backtest { rows, scores })
+}
+
+/// The continuous ranked probability score of the forecast `sorted` (ascending) for the
+/// actual `y`: mean|xᵢ − y| − ½ · mean over all pairs |xᵢ − xⱼ|, the pairs' sum taken exactly
+/// from the sorted values as 2 Σᵢ (2i − n − 1) x₍ᵢ₎ (i from 1). In the line's units; 0 for a
+/// forecast that is the actual for certain.
+pub fn crps_sorted(sorted: &[f64], y: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let nf = n as f64;
+    let to_actual = sorted.iter().map(|x| (x - y).abs()).sum::<f64>() / nf;
+    let pairs: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x)
+        .sum::<f64>()
+        * 2.0;
+    to_actual - 0.5 * pairs / (nf * nf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CRPS by hand: paths 1, 2, 3 and actual 2: mean|x − 2| = 2/3; the nine pairs' |xᵢ − xⱼ|
+    /// sum to 8; CRPS = 2/3 − ½ · 8/9 = 2/9. A certain forecast scores |x − y|; one on the
+    /// actual, 0. Against a brute-force double sum on 200 values.
+    #[test]
+    fn crps_by_hand() {
+        assert!((crps_sorted(&[1.0, 2.0, 3.0], 2.0) - 2.0 / 9.0).abs() < 1e-15);
+        assert!((crps_sorted(&[5.0], 2.0) - 3.0).abs() < 1e-15);
+        assert_eq!(crps_sorted(&[2.0, 2.0], 2.0), 0.0);
+        let xs: Vec<f64> = (0..200)
+            .map(|i| ((i * 37) % 200) as f64 * 0.7 - 20.0)
+            .collect();
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        let y = 13.3;
+        let n = xs.len() as f64;
+        let brute = xs.iter().map(|x| (x - y).abs()).sum::<f64>() / n
+            - 0.5
+                * xs.iter()
+                    .flat_map(|a| xs.iter().map(move |b| (a - b).abs()))
+                    .sum::<f64>()
+                / (n * n);
+        assert!((crps_sorted(&sorted, y) - brute).abs() < 1e-9, "{brute}");
+    }
 
     /// Ranks by hand among 1, 2, …, 100: 50.5 has 50 values below (50 %); 50 has 49 below
     /// and one equal (49.5 %); below all 0 %, above all 100 %.

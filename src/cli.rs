@@ -676,18 +676,22 @@ fn backtest(
     }
     let n = b.scores.numbers("n_actuals").unwrap_or_default();
     let inside = b.scores.numbers("n_inside_90").unwrap_or_default();
+    let inside50 = b.scores.numbers("n_inside_50").unwrap_or_default();
     let mape = b.scores.numbers("median_abs_pct_error").unwrap_or_default();
+    let crps = b.scores.numbers("mean_crps_relative").unwrap_or_default();
     say!(
-        "{} of {} actuals inside the 90 % band",
+        "{} of {} actuals inside the 90 % band, {} inside the 50 % band",
         inside.iter().sum::<f64>(),
-        n.iter().sum::<f64>()
+        n.iter().sum::<f64>(),
+        inside50.iter().sum::<f64>()
     );
     for (h, m) in mape.iter().enumerate() {
         if !m.is_nan() {
             say!(
-                "{} year(s) ahead: median absolute percentage error {:.1} % ({} actuals)",
+                "{} year(s) ahead: median absolute percentage error {:.1} %, mean CRPS {:.1} % of the actual ({} actuals)",
                 h + 1,
                 m * 100.0,
+                crps[h] * 100.0,
                 n[h]
             );
         }

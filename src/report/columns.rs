@@ -291,7 +291,25 @@ const EXTRA: [(&str, &str, &str); 5] = [
 ];
 
 /// Columns and values of a backtest's tables.
-const BACKTEST: [(&str, &str, &str); 18] = [
+const BACKTEST: [(&str, &str, &str); 24] = [
+    (
+        "mean_crps_relative",
+        "连续分级概率评分（相对实际值，平均）",
+        "Mean CRPS relative to the actual",
+    ),
+    (
+        "forecast_p25",
+        "预测25%分位数（元）",
+        "Forecast 25th percentile (yuan)",
+    ),
+    (
+        "forecast_p75",
+        "预测75%分位数（元）",
+        "Forecast 75th percentile (yuan)",
+    ),
+    ("crps", "连续分级概率评分（元）", "CRPS (yuan)"),
+    ("inside_50", "落在50%区间内", "Inside the 50 % band"),
+    ("n_inside_50", "落在50%区间内的个数", "Inside the 50 % band"),
     ("line", "口径", "Line"),
     ("horizon_years", "预测年数", "Years ahead"),
     ("actual", "实际值（元）", "Actual (yuan)"),
@@ -475,11 +493,18 @@ pub fn kind(name: &str) -> Kind {
         || name == "cumulative_share"
         || name.ends_with("abs_pct_error")
         || name == "active_error"
+        || name == "mean_crps_relative"
     {
         Kind::Share
     } else if matches!(
         name,
-        "year" | "paths" | "binding_year" | "horizon_years" | "n_actuals" | "n_inside_90"
+        "year"
+            | "paths"
+            | "binding_year"
+            | "horizon_years"
+            | "n_actuals"
+            | "n_inside_90"
+            | "n_inside_50"
     ) {
         Kind::Integer
     } else if name.starts_with("months") {
