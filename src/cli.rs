@@ -274,10 +274,19 @@ fn progress_bar(len: u64) -> ProgressBar {
 }
 
 fn load(path: Option<&Path>) -> Result<Scenario> {
-    Ok(match path {
+    Ok(load_with_fits(path)?.0)
+}
+
+/// A scenario with its units' base years solved (fundrisk::base_year), and the fits.
+fn load_with_fits(
+    path: Option<&Path>,
+) -> Result<(Scenario, Vec<fundrisk::base_year::BaseYearFit>)> {
+    let mut s = match path {
         Some(p) => Scenario::from_path(p)?,
         None => Scenario::embedded_default()?,
-    })
+    };
+    let fits = fundrisk::base_year::apply(&mut s)?;
+    Ok((s, fits))
 }
 
 /// `dir`, checked to be writable before any work is done: a study can run for minutes, and an
@@ -477,10 +486,7 @@ fn compare(
     run_args: &RunArgs,
     out: Option<PathBuf>,
 ) -> Result<()> {
-    let scenarios: Vec<Scenario> = files
-        .iter()
-        .map(|f| Ok(Scenario::from_path(f)?))
-        .collect::<Result<_>>()?;
+    let scenarios: Vec<Scenario> = files.iter().map(|f| load(Some(f))).collect::<Result<_>>()?;
     let first = &scenarios[0];
     let inputs: Vec<PathBuf> = scenarios.iter().flat_map(|s| s.inputs.clone()).collect();
     let dir = writable(
@@ -731,13 +737,13 @@ fn merge(
     let shards = fundrisk::shard::check_shards(dirs)?;
     let first = &shards[0].1;
     let file = scenario.map_or_else(|| PathBuf::from(&first.scenario_file), Path::to_path_buf);
-    let s =
-        if scenario.is_none() && first.scenario_file == fundrisk::scenario::DEFAULT_SCENARIO_FILE {
-            Scenario::embedded_default()?
-        } else {
-            Scenario::from_path(&file)
-                .context("reading the scenario of the shards (give it with --scenario)")?
-        };
+    let s = if scenario.is_none()
+        && first.scenario_file == fundrisk::scenario::DEFAULT_SCENARIO_FILE
+    {
+        Scenario::embedded_default()?
+    } else {
+        load(Some(&file)).context("reading the scenario of the shards (give it with --scenario)")?
+    };
     let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
     let mut inputs = s.inputs.clone();
     inputs.extend(dirs.iter().cloned());
@@ -876,10 +882,13 @@ pub fn main() -> Result<()> {
             lang,
         } => demography(&scenario, &actuals, &out, &lang),
         Command::Check { scenario } => {
-            let s = load(scenario.as_deref())?;
+            let (s, fits) = load_with_fits(scenario.as_deref())?;
             report::check_ledger_range(&s, &ScenarioModel::new(&s))?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
             say!("{}", describe_demography(&s).trim_end());
+            if !fits.is_empty() {
+                say!("{}", describe_base_years(&fits).trim_end());
+            }
             Ok(())
         }
         Command::Ledger { scenario, out } => {
@@ -1006,5 +1015,44 @@ fn describe_demography(s: &fundrisk::scenario::Scenario) -> String {
         100.0 * n.retirement_rate,
         "",
     );
+    o
+}
+
+/// Each unit's base year: published and modelled, the levels solved and the first projected
+/// year's growth.
+fn describe_base_years(fits: &[fundrisk::base_year::BaseYearFit]) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "base year (亿元; levels solved so that the model's base year meets the published one)"
+    );
+    for f in fits {
+        let _ = writeln!(
+            o,
+            "  {:<16} {}: income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} published, {:.2} modelled → utilisation level × {:.4}",
+            f.unit,
+            f.year,
+            f.published.0 / 1e8,
+            f.modelled_before.0 / 1e8,
+            f.collection_factor,
+            f.published.1 / 1e8,
+            f.modelled_before.1 / 1e8,
+            f.utilisation_factor
+        );
+        let _ = writeln!(
+            o,
+            "  {:<16} {}: income {:.2} ({:+.1} %), spending {:.2} ({:+.1} %){}",
+            "",
+            f.year + 1,
+            f.first_year.0 / 1e8,
+            100.0 * f.growth.0,
+            f.first_year.1 / 1e8,
+            100.0 * f.growth.1,
+            f.explained_by
+                .as_ref()
+                .map_or(String::new(), |c| format!("; the jump is explained by {c}"))
+        );
+    }
     o
 }

@@ -11,6 +11,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod backtest;
+pub mod base_year;
 pub mod calibrate;
 pub mod data;
 pub mod economy;

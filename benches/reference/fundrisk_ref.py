@@ -595,7 +595,7 @@ class Contributions:
         p, s = self.p, self.s
         at = lambda key: dated(p[key], t)
         year = t // 12
-        collection = self.d.collection_rate[:, year_index(s, t)]
+        collection = self.d.collection_rate[:, year_index(s, t)] * self.u.spec.get("collection_level", 1.0)
         reference = self.wage(year - p["base_reference_lag"])
         floor, cap = at("base_floor") * reference, at("base_cap") * reference
         mat = self.maternity

@@ -260,6 +260,8 @@ pub struct UnitModel {
     arrangement: MaternityArrangement,
     buyin: BuyinModel,
     avg_wage_prev_year: f64,
+    /// Multiplier on the collection rate (the unit's `collection_level`).
+    collection_level: f64,
     /// Annual growth of the number of residents.
     resident_growth: f64,
     /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
@@ -385,6 +387,7 @@ impl UnitModel {
         };
         let price_year_mid = Month::new(c.price_year, 7).unwrap_or(start);
         UnitModel {
+            collection_level: unit.spec.collection_level,
             name: unit.spec.name.clone(),
             buyin: population.buyin,
             population,
@@ -627,7 +630,7 @@ impl UnitModel {
         let reference = up.wage(t.year() - p.base_reference_lag as i32);
         let floor = p.base_floor.at(t) * reference;
         let cap = p.base_cap.at(t) * reference;
-        let collection = d.collection_rate[yi];
+        let collection = d.collection_rate[yi] * self.collection_level;
         let separate = self.maternity_separate_in(t);
         let maternity_rate = self
             .maternity

@@ -764,6 +764,13 @@ impl Validator<'_> {
                 10.0,
                 "multiplier on use probabilities",
             )?;
+            self.range(
+                &f("collection_level"),
+                u.collection_level,
+                0.0,
+                10.0,
+                "multiplier on the collection rate",
+            )?;
             let m = &u.membership;
             for (k, v) in [
                 ("enterprise", m.enterprise),

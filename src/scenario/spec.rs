@@ -535,6 +535,14 @@ pub struct UnitSpec {
     /// Multiplier on the cost curve's use probabilities (1 = as tabled).
     #[serde(default = "one_f")]
     pub utilisation_level: f64,
+    /// Multiplier on the collection rate for this unit's contributions (1 = as the driver):
+    /// the level of its bases and collection against the model's.
+    #[serde(default = "one_f")]
+    pub collection_level: f64,
+    /// The unit's published figures of the year before the start: the base year the levels
+    /// are solved to meet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_year: Option<BaseYearSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Overrides of the scenario's `policy` table for this unit.
@@ -905,4 +913,29 @@ mod tests {
         assert!((m.allowance_days(t) - 181.225).abs() < 1e-12);
         assert!((m.allowance_per_birth(t, 6000.0) - 36_245.0).abs() < 1e-9);
     }
+}
+
+/// A unit's published base year (the year before the start): its levels are solved so that
+/// the model's base year meets these figures, and its opening balance is the year-end balance.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseYearSpec {
+    /// The calendar year: the year before the start.
+    pub year: i32,
+    /// Pooled premium income of the year, yuan (contributions, buy-ins, subsidies; no interest).
+    pub pooled_income: f64,
+    /// Pooled spending of the year, yuan.
+    pub pooled_spending: f64,
+    /// Pooled balance at the year end, yuan: the opening balance.
+    pub pooled_balance: f64,
+    /// Largest change from the base year to the first projected year, in income or spending,
+    /// that is not refused (share 0–1); a dated policy change in the first projected year
+    /// explains a larger one.
+    #[serde(default = "default_jump_tolerance")]
+    pub jump_tolerance: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+fn default_jump_tolerance() -> f64 {
+    0.10
 }

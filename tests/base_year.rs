@@ -1,0 +1,131 @@
+//! Base-year calibration (fundrisk::base_year): the model's base year meets the published one,
+//! the opening balance is the published year-end balance, and a first projected year that
+//! jumps beyond the tolerance is refused unless a dated policy change explains it.
+
+use fundrisk::base_year::apply;
+use fundrisk::data::DataSource;
+use fundrisk::scenario::Scenario;
+use std::path::Path;
+
+fn base_text() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/base.toml.in"),
+    )
+    .unwrap()
+}
+
+/// The base scenario (start 2024-01, one unit `city` opening at 1e9 yuan) with a base year.
+fn with_base_year(text: &str, income: f64, spending: f64, extra: &str) -> Scenario {
+    let text = format!(
+        "{text}base_year = {{ year = 2023, pooled_income = {income:e}, pooled_spending = {spending:e}, pooled_balance = 1.0e9{extra} }}\n"
+    );
+    Scenario::parse(&text, "t.toml", DataSource::default()).unwrap()
+}
+
+/// On a constructed unit: the published figures set at 1.25 × and 0.85 × what the model gives
+/// with the scenario's own levels are met to 0.01 %, by a collection factor a little above 1.25
+/// (lump-sum buy-ins do not scale with collection) and a utilisation factor of 0.85 (every
+/// spending line of this unit is a benefit).
+#[test]
+fn the_solved_base_year_meets_the_published_one() {
+    let text = base_text();
+    let mut probe = with_base_year(&text, 1e9, 1e9, ", jump_tolerance = 1.0");
+    let before = apply(&mut probe).unwrap()[0].modelled_before;
+    let (income, spending) = (before.0 * 1.25, before.1 * 0.85);
+    let mut s = with_base_year(&text, income, spending, "");
+    let fits = apply(&mut s).unwrap();
+    let f = &fits[0];
+    assert_eq!(f.unit, "city");
+    assert_eq!(f.year, 2023);
+    assert!((f.modelled.0 / income - 1.0).abs() < 1e-4, "{f:?}");
+    assert!((f.modelled.1 / spending - 1.0).abs() < 1e-4, "{f:?}");
+    assert!(
+        f.collection_factor > 1.25 && f.collection_factor < 1.27,
+        "{f:?}"
+    );
+    assert!((f.utilisation_factor - 0.85).abs() < 1e-6, "{f:?}");
+    // The levels are the unit's now, and the first projected year grows modestly from the
+    // published base year.
+    assert!((s.units[0].spec.collection_level - f.collection_factor).abs() < 1e-12);
+    assert!((s.units[0].spec.utilisation_level - f.utilisation_factor).abs() < 1e-12);
+    assert!(f.growth.0.abs() < 0.10 && f.growth.1.abs() < 0.10, "{f:?}");
+    assert_eq!(f.explained_by, None);
+}
+
+/// Employment growing 30 % a year makes 2024's income jump against 2023's: refused with the
+/// unit and the line named; a dated employer rate from 2024-06 explains it and is named.
+#[test]
+fn a_jump_beyond_the_tolerance_needs_a_policy_change() {
+    let text = base_text().replace(
+        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
+        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }\nemployment_growth = { mean = 0.3 }",
+    );
+    let mut probe = with_base_year(&text, 1e9, 1e9, ", jump_tolerance = 1.0");
+    let before = apply(&mut probe).unwrap()[0].modelled_before;
+    // Published as the model's own base year: the 2024 jump comes from the 30 % growth.
+    let mut s = with_base_year(&text, before.0, before.1, "");
+    let e = apply(&mut s).unwrap_err().to_string();
+    for part in [
+        "t.toml",
+        "units[0]",
+        "`city`",
+        "pooled income",
+        "2023",
+        "2024",
+        "10 %",
+    ] {
+        assert!(e.contains(part), "`{part}` not in: {e}");
+    }
+    // A dated change in 2024 explains it.
+    let changed = text.replace(
+        r#"{ from = "2025-01", value = 0.065 }"#,
+        r#"{ from = "2024-06", value = 0.065 }"#,
+    );
+    assert_ne!(changed, text);
+    let mut s = with_base_year(&changed, before.0, before.1, "");
+    let fits = apply(&mut s).unwrap();
+    let why = fits[0].explained_by.as_deref().unwrap_or_default();
+    assert!(
+        why.contains("employer_rate") && why.contains("2024-06"),
+        "{why}"
+    );
+}
+
+/// The base year must be the year before a January start, and the opening balance the
+/// published year-end balance.
+#[test]
+fn base_year_mistakes_are_refused() {
+    let text = base_text();
+    let s = |t: &str| Scenario::parse(t, "t.toml", DataSource::default()).unwrap();
+    let mut wrong_year = s(&format!(
+        "{text}base_year = {{ year = 2020, pooled_income = 1e9, pooled_spending = 8e8, pooled_balance = 1.0e9 }}\n"
+    ));
+    let e = apply(&mut wrong_year).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].base_year.year") && e.contains("2020"),
+        "{e}"
+    );
+    let mut wrong_balance = s(&format!(
+        "{text}base_year = {{ year = 2023, pooled_income = 1e9, pooled_spending = 8e8, pooled_balance = 2.0e9 }}\n"
+    ));
+    let e = apply(&mut wrong_balance).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].initial_pooled_balance") && e.contains("published year-end balance"),
+        "{e}"
+    );
+}
+
+/// The from-today national scenario meets the NHSA 2024 bulletin's pooled income and spending
+/// (17,342.45 and 13,222.71 亿) and opens at its balance (30,445.50 亿).
+#[test]
+fn national_2025_meets_the_2024_bulletin() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/national-2025.toml");
+    let mut s = Scenario::from_path(&path).unwrap();
+    let fits = apply(&mut s).unwrap();
+    let f = &fits[0];
+    assert_eq!((f.unit.as_str(), f.year), ("national", 2024));
+    assert!((f.modelled.0 / 1.734245e12 - 1.0).abs() < 1e-4, "{f:?}");
+    assert!((f.modelled.1 / 1.322271e12 - 1.0).abs() < 1e-4, "{f:?}");
+    assert_eq!(s.units[0].spec.initial_pooled_balance, 3.04455e12);
+    assert!(f.growth.0.abs() < 0.10 && f.growth.1.abs() < 0.10, "{f:?}");
+}
