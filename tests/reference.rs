@@ -72,6 +72,7 @@ fn reference_matches_every_line_of_the_ledger() {
         "national-backtest",
         "national-membership-2012",
         "national-long-range",
+        "national-2025",
     ]
     .iter()
     .map(|name| root().join("scenarios").join(format!("{name}.toml")))

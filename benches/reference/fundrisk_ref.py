@@ -28,6 +28,7 @@ Usage: python3 fundrisk_ref.py SCENARIO.toml [--ledger ledger.csv] [--paths N --
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import math
@@ -232,6 +233,76 @@ def with_includes(spec: dict, here: Path) -> dict:
 def load(path: Path) -> Scenario:
     here = path.parent
     spec = with_includes(tomllib.loads(path.read_text(encoding="utf-8")), here)
+    solve_base_years(spec, here)
+    return build(spec, here)
+
+
+def pooled_first_year(spec: dict, here: Path, unit: int) -> tuple[float, float]:
+    """Unit `unit`'s pooled income and spending over the first twelve months of the expected
+    path of `spec` (floating point, as the engine's base-year runs)."""
+    s = build(spec, here)
+    name = s.units[unit].name
+    totals = [0.0, 0.0]
+
+    def keep(fund, k, row):
+        if k < 12 and fund.kind == "pooled" and fund.name == name:
+            totals[0] += float(np.asarray(row["income_total"]).reshape(-1)[0])
+            totals[1] += float(np.asarray(row["spending_total"]).reshape(-1)[0])
+
+    project(s, expected_drivers(s), exact=False, on_month=keep)
+    return totals[0], totals[1]
+
+
+def solve_base_years(spec: dict, here: Path):
+    """Each unit's [units.base_year]: the collection and utilisation levels that make the model's
+    base year meet the published pooled income and spending (the scenario moved back twelve
+    months, the unit alone under single pooling, its worker counts and wage deflated by the base
+    year's mean growth), by the engine's secant steps from 1.0 and 1.1."""
+    for i, u in enumerate(spec["units"]):
+        by = u.get("base_year")
+        if not by:
+            continue
+        start = month(spec["start"]) - 12
+        econ = spec.get("economy", {})
+        mid = (start // 12) * 12 + 6
+        g = dated(econ.get("wage_growth", {}).get("mean", ECONOMY_DEFAULT_MEANS["wage_growth"]), mid)
+        e = dated(econ.get("employment_growth", {}).get("mean", ECONOMY_DEFAULT_MEANS["employment_growth"]), mid)
+
+        def run(collection: float, utilisation: float) -> tuple[float, float]:
+            b = copy.deepcopy(spec)
+            b["start"] = f"{start // 12:04d}-{start % 12 + 1:02d}"
+            b["horizon_months"] = 12
+            b["pooling"] = {"kind": "single"}
+            b.pop("rules", None)
+            bu = copy.deepcopy(u)
+            bu.pop("base_year", None)
+            bu["average_wage_prev_year"] = u["average_wage_prev_year"] / (1.0 + g)
+            m = bu["membership"]
+            for k in ("enterprise", "government", "flexible"):
+                if k in m:
+                    m[k] = m[k] / (1.0 + e)
+            bu["collection_level"] = u.get("collection_level", 1.0) * collection
+            bu["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation
+            b["units"] = [bu]
+            return pooled_first_year(b, here, 0)
+
+        def secant(value, target: float) -> float:
+            x0, y0 = 1.0, value(1.0)
+            x1, y1 = 1.1, value(1.1)
+            for _ in range(30):
+                if abs(y1 / target - 1.0) < 1e-9 or y1 == y0:
+                    break
+                x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
+                x0, y0, x1, y1 = x1, y1, x2, value(x2)
+            return x1
+
+        collection = secant(lambda x: run(x, 1.0)[0], by["pooled_income"])
+        utilisation = secant(lambda x: run(1.0, x)[1], by["pooled_spending"])
+        u["collection_level"] = u.get("collection_level", 1.0) * collection
+        u["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation
+
+
+def build(spec: dict, here: Path) -> Scenario:
     data = spec.get("data", {})
     life = read_table(data.get("life_table", "builtin:life_table.csv"), here)
     flows = read_table(data.get("worker_flows", "builtin:worker_flows.csv"), here)
