@@ -64,10 +64,22 @@ fn first_year(s: &Scenario, unit: usize) -> (f64, f64) {
     (income, spending)
 }
 
-/// The scenario of unit `i`'s base year: moved back twelve months, the unit alone under single
-/// pooling, its worker counts and average wage deflated by the base year's mean growth.
-fn base_year_scenario(s: &Scenario, i: usize) -> Scenario {
+/// Unit `i` alone under single pooling, without management rules, over twelve months: its own
+/// pooled income and spending, whatever the scenario's pooling.
+fn alone(s: &Scenario, i: usize) -> Scenario {
     let mut b = s.clone();
+    b.spec.horizon_months = s.spec.horizon_months.min(12);
+    b.spec.pooling.kind = PoolingKind::Single;
+    b.spec.rules.clear();
+    b.units = vec![s.units[i].clone()];
+    b.spec.units = vec![s.spec.units[i].clone()];
+    b
+}
+
+/// The scenario of unit `i`'s base year: the unit alone, moved back twelve months, its worker
+/// counts and average wage deflated by the base year's mean growth.
+fn base_year_scenario(s: &Scenario, i: usize) -> Scenario {
+    let mut b = alone(s, i);
     let start = s.spec.start.plus(-12);
     let mid = Month::new(start.year(), 7).unwrap_or(start);
     let e = &s.spec.economy;
@@ -75,10 +87,6 @@ fn base_year_scenario(s: &Scenario, i: usize) -> Scenario {
     let employment_growth = e.employment_growth.mean.at(mid);
     b.spec.start = start;
     b.spec.horizon_months = 12;
-    b.spec.pooling.kind = PoolingKind::Single;
-    b.spec.rules.clear();
-    b.units = vec![s.units[i].clone()];
-    b.spec.units = vec![s.spec.units[i].clone()];
     let u = &mut b.units[0].spec;
     u.average_wage_prev_year /= 1.0 + wage_growth;
     let m = &mut u.membership;
@@ -209,7 +217,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         u.collection_level *= collection_factor;
         u.utilisation_level *= utilisation_factor;
         s.spec.units[i] = u.clone();
-        let first = first_year(s, i);
+        let first = first_year(&alone(s, i), 0);
         let growth = (
             first.0 / by.pooled_income - 1.0,
             first.1 / by.pooled_spending - 1.0,
