@@ -548,15 +548,9 @@ pub fn read_published_membership(path: &Path) -> Result<Vec<(i32, f64, f64)>> {
 pub fn membership_path(s: &Scenario, published: &[(i32, f64, f64)]) -> Vec<MembershipYear> {
     use crate::data::Status;
     let model = ScenarioModel::new(s);
-    let drivers = crate::engine::expected_drivers(&model);
-    let mut state = PathState::<f64>::new(&model);
-    state.use_grid = false;
     let mut by_month = vec![[0.0; 2]; model.horizon as usize];
-    crate::engine::project(
+    crate::engine::project_expected(
         &model,
-        &drivers,
-        &mut state,
-        &mut crate::population::Expected,
         &mut |k: usize, f: usize, _rec: &FundMonth<f64>, memo: &Memo| {
             if matches!(model.funds[f].kind, FundKind::Pooled | FundKind::City) {
                 let m = &memo.members;

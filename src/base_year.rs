@@ -10,7 +10,7 @@
 //! wages (the retirees' and residents' counts as given). Income is linear in the collection
 //! level and benefits nearly so in the utilisation level; each level is solved by secant steps.
 
-use crate::engine::{FundKind, Memo, PathState, ScenarioModel, expected_drivers, project};
+use crate::engine::{FundKind, Memo, ScenarioModel, project_expected};
 use crate::error::{Error, Result};
 use crate::ledger::FundMonth;
 use crate::params::Month;
@@ -43,16 +43,10 @@ pub struct BaseYearFit {
 /// months of `s`'s expected path, yuan.
 fn first_year(s: &Scenario, unit: usize) -> (f64, f64) {
     let model = ScenarioModel::new(s);
-    let drivers = expected_drivers(&model);
-    let mut state = PathState::<f64>::new(&model);
-    state.use_grid = false;
     let months = model.horizon.min(12) as usize;
     let (mut income, mut spending) = (0.0, 0.0);
-    project(
+    project_expected(
         &model,
-        &drivers,
-        &mut state,
-        &mut crate::population::Expected,
         &mut |k: usize, f: usize, rec: &FundMonth<f64>, _memo: &Memo| {
             let info = &model.funds[f];
             if k < months && info.unit == unit && info.kind == FundKind::Pooled {

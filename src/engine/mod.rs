@@ -539,3 +539,18 @@ fn apply_rules(model: &ScenarioModel, u: usize, t: Month, months: f64, uplift: &
 pub fn expected_drivers(model: &ScenarioModel) -> DriverPath {
     model.drivers.expected()
 }
+
+/// Projects the expected path in f64 (every driver at its mean, expected counts, benefits
+/// evaluated exactly rather than from the grids), showing `observer` every fund-month.
+pub fn project_expected(model: &ScenarioModel, observer: &mut impl Observer<f64>) {
+    let drivers = expected_drivers(model);
+    let mut state = PathState::<f64>::new(model);
+    state.use_grid = false;
+    project(
+        model,
+        &drivers,
+        &mut state,
+        &mut crate::population::Expected,
+        observer,
+    );
+}

@@ -38,15 +38,9 @@ pub fn check_ledger_range(
     s: &crate::scenario::Scenario,
     model: &ScenarioModel,
 ) -> crate::Result<()> {
-    let drivers = expected_drivers(model);
-    let mut state = PathState::<f64>::new(model);
-    state.use_grid = false;
     let mut first: Option<(usize, usize, f64)> = None;
-    project(
+    crate::engine::project_expected(
         model,
-        &drivers,
-        &mut state,
-        &mut crate::population::Expected,
         &mut |k: usize, f: usize, rec: &FundMonth<f64>, _memo: &Memo| {
             if first.is_some() {
                 return;
