@@ -1,4 +1,4 @@
-//! Wall time and peak memory of `fundrisk run` on the default scenario (Guangdong merger, 120
+//! Wall time and peak memory of `fundrisk run` on the Guangdong merger scenario (120
 //! months), for path counts × thread counts, each in its own process so that peak memory is
 //! the run's own. `cargo bench --bench montecarlo`; set FUNDRISK_BENCH_PATHS (default
 //! "10000,100000") and FUNDRISK_BENCH_THREADS (default "1,2") to change the grid.
@@ -27,6 +27,10 @@ fn main() {
             let status = Command::new(env!("CARGO_BIN_EXE_fundrisk"))
                 .args([
                     "run",
+                    concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/scenarios/guangdong-merger.toml"
+                    ),
                     "--paths",
                     &n.to_string(),
                     "--threads",

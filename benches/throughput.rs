@@ -1,4 +1,4 @@
-//! Throughput benchmarks (divan): one path and 10,000 paths of the default scenario, 10,000
+//! Throughput benchmarks (divan): one path and 10,000 paths of the Guangdong merger scenario, 10,000
 //! paths of Shandong (all 18 units and the adjustment fund), the random draws of those paths
 //! alone (the floor: the same ChaCha8 words per path, no model), and a rate study.
 //!
@@ -35,7 +35,7 @@ fn model(s: &Scenario) -> ScenarioModel {
 const SEED: u64 = 20191202;
 const PATHS: usize = 10_000;
 
-/// One path of the default scenario (drivers, 120 months, every line), single-threaded.
+/// One path of the Guangdong merger scenario (drivers, 120 months, every line), single-threaded.
 #[divan::bench(sample_count = 50)]
 fn one_path_default(b: Bencher) {
     let s = scenario("guangdong-merger.toml");
@@ -48,7 +48,7 @@ fn one_path_default(b: Bencher) {
     });
 }
 
-/// 10,000 paths of the default scenario, aggregated into the risk tables' accumulators.
+/// 10,000 paths of the Guangdong merger scenario, aggregated into the risk tables' accumulators.
 #[divan::bench(sample_count = 3)]
 fn paths_10k_default(b: Bencher) {
     let s = scenario("guangdong-merger.toml");
@@ -83,14 +83,14 @@ fn words_per_path(m: &ScenarioModel) -> u64 {
     (total / u128::from(n)) as u64
 }
 
-/// The floor: the same random words as 10,000 paths of the default scenario, drawn in
+/// The floor: the same random words as 10,000 paths of the Guangdong merger scenario, drawn in
 /// parallel from the same streams, with no model.
 #[divan::bench(sample_count = 3)]
 fn random_draws_floor_10k_default(b: Bencher) {
     let s = scenario("guangdong-merger.toml");
     let m = model(&s);
     let words = words_per_path(&m);
-    eprintln!("(default scenario: {words} ChaCha8 words per path)");
+    eprintln!("(Guangdong merger scenario: {words} ChaCha8 words per path)");
     b.bench(|| {
         (0..PATHS as u64)
             .into_par_iter()
@@ -102,7 +102,7 @@ fn random_draws_floor_10k_default(b: Bencher) {
     });
 }
 
-/// `solve-rate` on the default scenario: P(months<9) ≤ 20 % in every year, 1,000 paths a
+/// `solve-rate` on the Guangdong merger scenario: P(months<9) ≤ 20 % in every year, 1,000 paths a
 /// trial, bisection over 0–20 % to 0.01 point.
 #[divan::bench(sample_count = 1)]
 fn solve_rate_default(b: Bencher) {

@@ -153,7 +153,7 @@ enum Command {
     },
     /// Validate a scenario file and print what it describes.
     Check {
-        /// Scenario TOML file (default: the embedded Guangdong merger scenario).
+        /// Scenario TOML file (default: the embedded national-2025 scenario, from the latest bulletin).
         scenario: Option<PathBuf>,
     },
     /// Write the expected path as an exact ledger (yuan, rounded to the fen), one row per unit
@@ -167,7 +167,7 @@ enum Command {
     /// Run the Monte Carlo forecast of a scenario and write its tables into a folder
     /// (default reports/<scenario-name>/), replacing it only when complete.
     Run {
-        /// Scenario TOML file (default: the embedded Guangdong merger scenario).
+        /// Scenario TOML file (default: the embedded national-2025 scenario, from the latest bulletin).
         scenario: Option<PathBuf>,
         #[command(flatten)]
         run: RunArgs,
@@ -202,7 +202,7 @@ enum Command {
     /// Find the lowest contribution rate that meets a risk target in every year of a window,
     /// by bisection on common random numbers; also the break-even rate.
     SolveRate {
-        /// Scenario TOML file (default: the embedded Guangdong merger scenario).
+        /// Scenario TOML file (default: the embedded national-2025 scenario, from the latest bulletin).
         scenario: Option<PathBuf>,
         /// e.g. "P(months<3)<=0.05", "P(balance<0)<0.01", "P(deficit)<=0.2".
         #[arg(long)]
@@ -231,7 +231,7 @@ enum Command {
     /// Move each main assumption down and up by its stated range and report the change in the
     /// headline risk measures of the last year (on common random numbers).
     Sensitivity {
-        /// Scenario TOML file (default: the embedded Guangdong merger scenario).
+        /// Scenario TOML file (default: the embedded national-2025 scenario, from the latest bulletin).
         scenario: Option<PathBuf>,
         /// The fund reported (default: the total of all funds, or the only one).
         #[arg(long)]
@@ -740,7 +740,7 @@ fn merge(
     let s = if scenario.is_none()
         && first.scenario_file == fundrisk::scenario::DEFAULT_SCENARIO_FILE
     {
-        Scenario::embedded_default()?
+        load(None)?
     } else {
         load(Some(&file)).context("reading the scenario of the shards (give it with --scenario)")?
     };

@@ -887,8 +887,9 @@ mod tests {
     #[test]
     fn non_finite_paths_are_found() {
         use crate::data::DataSource;
-        use crate::scenario::{DEFAULT_SCENARIO, Scenario};
-        let s = Scenario::parse(DEFAULT_SCENARIO, "t.toml", DataSource::default()).unwrap();
+        use crate::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
+        let s =
+            Scenario::parse(GUANGDONG_MERGER_SCENARIO, "t.toml", DataSource::default()).unwrap();
         let model = crate::engine::ScenarioModel::new(&s);
         let layout = Layout::new(&model, &s.spec.risk);
         let mut rec = PathRecord::new(&layout, false);

@@ -8,7 +8,7 @@ use base64::Engine;
 use fundrisk::data::DataSource;
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::report::lang::Lang;
-use fundrisk::scenario::{DEFAULT_SCENARIO, Scenario};
+use fundrisk::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Log, Page, Runtime};
 use headless_chrome::{Browser, LaunchOptions, Tab};
@@ -159,7 +159,12 @@ fn reports_render_in_chromium() {
         return;
     };
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-browser");
-    let s = Scenario::parse(DEFAULT_SCENARIO, "test.toml", DataSource::default()).unwrap();
+    let s = Scenario::parse(
+        GUANGDONG_MERGER_SCENARIO,
+        "test.toml",
+        DataSource::default(),
+    )
+    .unwrap();
     let mut pages = Vec::new();
     for lang in [Lang::Zh, Lang::En] {
         let dir = root.join(format!("run-{lang:?}"));

@@ -16,9 +16,17 @@ fn fundrisk(args: &[&str]) -> Output {
     common::fundrisk(args)
 }
 
-fn default_text() -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/guangdong-merger.toml");
-    std::fs::read_to_string(p).expect("default scenario")
+/// The Guangdong merger scenario (three funds, a merger, a policy to check by hand).
+fn guangdong_path() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/guangdong-merger.toml")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn guangdong_text() -> String {
+    std::fs::read_to_string(guangdong_path()).expect("Guangdong scenario")
 }
 
 struct Ledger {
@@ -57,9 +65,9 @@ impl Ledger {
     }
 }
 
-fn write_default_ledger(dir: &Path) -> Ledger {
+fn write_guangdong_ledger(dir: &Path) -> Ledger {
     let out = dir.join("ledger.csv");
-    let o = fundrisk(&["ledger", "--out", out.to_str().unwrap()]);
+    let o = fundrisk(&["ledger", &guangdong_path(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     Ledger::read(&out)
 }
@@ -67,7 +75,7 @@ fn write_default_ledger(dir: &Path) -> Ledger {
 #[test]
 fn ledger_identities_hold_on_every_row_to_the_fen() {
     let dir = tempfile::tempdir().unwrap();
-    let l = write_default_ledger(dir.path());
+    let l = write_guangdong_ledger(dir.path());
     for col in [
         "unit",
         "month",
@@ -178,7 +186,7 @@ fn ledger_identities_hold_on_every_row_to_the_fen() {
 #[test]
 fn total_membership_is_conserved_month_to_month() {
     let dir = tempfile::tempdir().unwrap();
-    let l = write_default_ledger(dir.path());
+    let l = write_guangdong_ledger(dir.path());
     let pooled: Vec<&Vec<String>> = l
         .rows
         .iter()
@@ -227,7 +235,7 @@ fn total_membership_is_conserved_month_to_month() {
 #[test]
 fn maternity_allowance_by_hand_from_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
-    let l = write_default_ledger(dir.path());
+    let l = write_guangdong_ledger(dir.path());
     let days = 178.0 + 0.2 * 15.0 + 0.015 * 15.0;
     // 2018's average wage is 6,000 yuan a month; the expected path grows it by e^0.07 a year.
     let wage_prev = |year: i32| 6000.0 * (0.07 * f64::from(year - 2019)).exp();
@@ -329,7 +337,7 @@ fn assert_refused(scenario_text: &str, data: &[(&str, &str)], expected: &[&str])
 #[test]
 fn malformed_toml_is_refused() {
     let text = edit(
-        &default_text(),
+        &guangdong_text(),
         "horizon_months = 120",
         "horizon_months = = 120",
     );
@@ -339,7 +347,7 @@ fn malformed_toml_is_refused() {
 #[test]
 fn unknown_field_is_refused() {
     let text = edit(
-        &default_text(),
+        &guangdong_text(),
         "base_cap = 3.0",
         "base_cap = 3.0\nbase_ceiling = 3.0",
     );
@@ -349,7 +357,7 @@ fn unknown_field_is_refused() {
 #[test]
 fn rate_outside_zero_one_is_refused() {
     let text = edit(
-        &default_text(),
+        &guangdong_text(),
         "employee_rate = 0.02",
         "employee_rate = 1.5",
     );
@@ -360,7 +368,7 @@ fn rate_outside_zero_one_is_refused() {
 fn unit_rate_outside_zero_one_is_refused() {
     let text = format!(
         "{}\n[units.policy]\nemployer_rate = -0.01\n",
-        default_text()
+        guangdong_text()
     );
     assert_refused(&text, &[], &["units[0].policy.employer_rate", "[0, 1]"]);
 }
@@ -368,7 +376,7 @@ fn unit_rate_outside_zero_one_is_refused() {
 #[test]
 fn dated_entries_out_of_order_are_refused() {
     let text = edit(
-        &default_text(),
+        &guangdong_text(),
         "{ from = \"2023-01\", value = 0.0, source",
         "{ from = \"2018-06\", value = 0.0, source",
     );
@@ -382,7 +390,7 @@ fn dated_entries_out_of_order_are_refused() {
 #[test]
 fn missing_data_file_is_refused() {
     let text = edit(
-        &default_text(),
+        &guangdong_text(),
         "[data]",
         "[data]\nlife_table = \"no-such-table.csv\"",
     );
@@ -401,7 +409,11 @@ fn nan_in_a_data_table_is_refused() {
         .to_string();
     let q20 = age20.split(',').nth(1).unwrap();
     let bad = edit(&table, &age20, &age20.replacen(q20, "NaN", 1));
-    let text = edit(&default_text(), "[data]", "[data]\nlife_table = \"lt.csv\"");
+    let text = edit(
+        &guangdong_text(),
+        "[data]",
+        "[data]\nlife_table = \"lt.csv\"",
+    );
     assert_refused(
         &text,
         &[("lt.csv", &bad)],
@@ -422,6 +434,7 @@ fn run_writes_the_tables_and_does_not_depend_on_threads() {
     for (out, threads) in [(&a, "1"), (&b, "2")] {
         let o = fundrisk(&[
             "run",
+            &guangdong_path(),
             "--paths",
             "70",
             "--seed",
@@ -565,4 +578,50 @@ fn closed_stdout_is_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// With no scenario, every command takes the embedded from-today scenario (the national pooled
+/// fund from the NHSA 2024 bulletin) with its base year solved: `check` prints the published
+/// 2024, the ledger starts in 2025 with income and spending within the 10 % tolerance of the
+/// published 2024 (with the scenario's own levels the 2025 income would be about 40 % above
+/// it), and `run` names the scenario in run.json.
+#[test]
+fn the_default_is_the_from_today_national_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = fundrisk(&["check"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("national-2025"), "{text}");
+    assert!(text.contains("2024: income 17342.45 published"), "{text}");
+    assert!(text.contains("spending 13222.71 published"), "{text}");
+
+    let out = dir.path().join("ledger.csv");
+    let o = fundrisk(&["ledger", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let l = Ledger::read(&out);
+    assert_eq!(l.cell(&l.rows[0], "month"), "2025-01");
+    let year_sum = |col: &str| -> f64 {
+        l.rows
+            .iter()
+            .filter(|r| l.cell(r, "unit") == "national" && l.cell(r, "month").starts_with("2025"))
+            .map(|r| l.num(r, col))
+            .sum()
+    };
+    let income = year_sum("income_total") / 1.734245e12;
+    let spending = year_sum("spending_total") / 1.322271e12;
+    assert!(
+        (1.0..1.10).contains(&income),
+        "2025 income / 2024 published {income}"
+    );
+    assert!(
+        (1.0..1.10).contains(&spending),
+        "2025 spending / 2024 published {spending}"
+    );
+
+    let run = dir.path().join("run");
+    let o = fundrisk(&["run", "--paths", "8", "--out", run.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["scenario"], "national-2025");
 }

@@ -8,7 +8,7 @@ use fundrisk::ledger::{FundMonth, N_INCOME, N_SPENDING};
 use fundrisk::report::exact_ledger;
 use fundrisk::report::table::{Table, Values};
 use fundrisk::risk::Simulation;
-use fundrisk::scenario::{DEFAULT_SCENARIO, Scenario};
+use fundrisk::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 use rust_decimal::prelude::ToPrimitive;
 
 fn scenario(text: &str) -> Scenario {
@@ -42,7 +42,7 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 /// issue 3: every path equals the exact ledger to within 0.01 % on every line.
 #[test]
 fn zero_volatility_paths_equal_the_exact_ledger() {
-    let s = scenario(DEFAULT_SCENARIO).without_volatility();
+    let s = scenario(GUANGDONG_MERGER_SCENARIO).without_volatility();
     let model = ScenarioModel::new(&s);
     let ledger = exact_ledger(&model);
     let h = model.horizon as usize;
@@ -139,7 +139,7 @@ fn assert_same_bits(a: &Table, b: &Table) {
 /// bits. 150 paths: two full blocks and a partial one.
 #[test]
 fn results_are_bit_identical_across_threads_and_chunking() {
-    let s = scenario(DEFAULT_SCENARIO);
+    let s = scenario(GUANGDONG_MERGER_SCENARIO);
     let a = run(&s, 150, 1, 1);
     let b = run(&s, 150, 2, 1);
     let c = run(&s, 150, 2, 3);
@@ -163,7 +163,7 @@ fn results_are_bit_identical_across_threads_and_chunking() {
 #[test]
 fn driver_statistics_match_the_scenario() {
     let text = edit(
-        DEFAULT_SCENARIO,
+        GUANGDONG_MERGER_SCENARIO,
         "[economy.fertility]",
         "correlation = [
   [1.0, 0.5, 0.0, 0.3, 0.0, 0.0, 0.0],
@@ -278,7 +278,7 @@ fn driver_statistics_match_the_scenario() {
 /// Probabilities lie in [0, 1], quantiles are ordered, and band shares sum to one.
 #[test]
 fn risk_measures_are_consistent() {
-    let s = scenario(DEFAULT_SCENARIO);
+    let s = scenario(GUANGDONG_MERGER_SCENARIO);
     let sim = run(&s, 130, 2, 1);
     let t = sim.summary();
     for name in ["p_deficit", "p_months_lt_6", "p_months_lt_3", "p_exhausted"] {
@@ -347,7 +347,7 @@ fn first_negative_year(s: &Scenario) -> Option<i32> {
 fn exhaustion_is_flagged_in_the_right_year() {
     let dry = edit(
         &edit(
-            DEFAULT_SCENARIO,
+            GUANGDONG_MERGER_SCENARIO,
             "initial_pooled_balance = 1.80e11",
             "initial_pooled_balance = 3.0e10",
         ),
@@ -394,7 +394,7 @@ fn exhaustion_is_flagged_in_the_right_year() {
     assert!(near > 0.8, "{near}");
 
     let comfortable = edit(
-        DEFAULT_SCENARIO,
+        GUANGDONG_MERGER_SCENARIO,
         "value = 0.05, source = \"ASSUMPTION: representative city rate\"",
         "value = 0.09, source = \"test\"",
     );

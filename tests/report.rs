@@ -6,7 +6,7 @@ mod common;
 use fundrisk::data::DataSource;
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::report::lang::Lang;
-use fundrisk::scenario::{DEFAULT_SCENARIO, Scenario};
+use fundrisk::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 
 fn cjk(s: &str) -> bool {
     s.chars().any(|c| {
@@ -32,7 +32,12 @@ fn without_cells(html: &str) -> String {
 
 #[test]
 fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
-    let s = Scenario::parse(DEFAULT_SCENARIO, "test.toml", DataSource::default()).unwrap();
+    let s = Scenario::parse(
+        GUANGDONG_MERGER_SCENARIO,
+        "test.toml",
+        DataSource::default(),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let opts = RunOptions::new(64, 3);
     for lang in [Lang::Zh, Lang::En] {
@@ -131,7 +136,12 @@ fn pooling_report_charts_the_adjustment_fund() {
 #[test]
 fn workbook_holds_the_summary_numbers() {
     use calamine::{Data, Reader, Xlsx, open_workbook};
-    let s = Scenario::parse(DEFAULT_SCENARIO, "test.toml", DataSource::default()).unwrap();
+    let s = Scenario::parse(
+        GUANGDONG_MERGER_SCENARIO,
+        "test.toml",
+        DataSource::default(),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     fundrisk::run::run_scenario(&s, &RunOptions::new(48, 5), &out, Lang::Zh, &|_| {}).unwrap();
@@ -238,8 +248,11 @@ fn solve_rate_report_marks_the_solved_rate() {
     let dir = tempfile::tempdir().unwrap();
     for lang in ["zh", "en"] {
         let out = dir.path().join(lang);
+        let guangdong = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/guangdong-merger.toml");
         fundrisk(&[
             "solve-rate",
+            guangdong.to_str().unwrap(),
             "--target",
             "P(months<9)<=0.2",
             "--years",

@@ -7,13 +7,18 @@ use fundrisk::engine::ScenarioModel;
 use fundrisk::engine::montecarlo::{RunOptions, simulate};
 use fundrisk::params::Month;
 use fundrisk::risk::Simulation;
-use fundrisk::scenario::{DEFAULT_SCENARIO, Scenario};
+use fundrisk::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 use fundrisk::study::{
     Measure, RateLine, SolveOptions, Target, probability, set_rate, solve_rates,
 };
 
 fn default() -> Scenario {
-    Scenario::parse(DEFAULT_SCENARIO, "test.toml", DataSource::default()).unwrap()
+    Scenario::parse(
+        GUANGDONG_MERGER_SCENARIO,
+        "test.toml",
+        DataSource::default(),
+    )
+    .unwrap()
 }
 
 fn run_at(s: &Scenario, rate: f64, opts: &RunOptions) -> Simulation {
@@ -121,7 +126,7 @@ fn comparisons_on_common_random_numbers() {
     // Funds large enough never to go negative: interest accrues on positive balances only, so
     // merging funds changes the total once one of them is negative (kept apart, the maternity
     // fund's spending outgrows its contributions).
-    let text = DEFAULT_SCENARIO
+    let text = GUANGDONG_MERGER_SCENARIO
         .replace(
             "initial_pooled_balance = 1.80e11",
             "initial_pooled_balance = 1.80e12",

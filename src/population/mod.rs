@@ -648,10 +648,10 @@ impl StartDemography {
 mod tests {
     use super::*;
     use crate::data::DataSource;
-    use crate::scenario::{DEFAULT_SCENARIO, Scenario};
+    use crate::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 
     fn scenario(buyin_mode: &str) -> Scenario {
-        let text = DEFAULT_SCENARIO.replace(
+        let text = GUANGDONG_MERGER_SCENARIO.replace(
             "buyin_mode = \"lump_sum\"",
             &format!("buyin_mode = \"{buyin_mode}\""),
         );

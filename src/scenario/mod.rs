@@ -12,10 +12,15 @@ use sha2::{Digest, Sha256};
 pub use spec::*;
 use std::path::Path;
 
-/// The default scenario, embedded in the binary: Guangdong's merger of maternity insurance
-/// into employee medical insurance.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/guangdong-merger.toml");
-pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/guangdong-merger.toml (embedded)";
+/// The default scenario, embedded in the binary: the national employee pooled fund from the
+/// latest published position (the NHSA 2024 bulletin), 2025–2035. Its base year is solved by
+/// `base_year::apply`, which every command runs after loading.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/national-2025.toml");
+pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/national-2025.toml (embedded)";
+
+/// Guangdong's merger of maternity insurance into employee medical insurance (2020–2027): the
+/// policy study with three funds, used by examples and tests; embedded so that it runs anywhere.
+pub const GUANGDONG_MERGER_SCENARIO: &str = include_str!("../../scenarios/guangdong-merger.toml");
 
 /// The calibration tables a scenario uses.
 #[derive(Clone, Debug)]

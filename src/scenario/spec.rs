@@ -907,7 +907,12 @@ mod tests {
     /// 200 × 181.225 = 36,245 yuan per birth.
     #[test]
     fn maternity_allowance_by_hand() {
-        let s = Scenario::embedded_default().expect("default scenario");
+        let s = Scenario::parse(
+            crate::scenario::GUANGDONG_MERGER_SCENARIO,
+            "guangdong-merger.toml",
+            crate::data::DataSource::default(),
+        )
+        .expect("Guangdong scenario");
         let m = s.units[0].policy.maternity.as_ref().expect("maternity");
         let t = Month::new(2021, 3).unwrap();
         assert!((m.allowance_days(t) - 181.225).abs() < 1e-12);
