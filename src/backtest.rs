@@ -5,6 +5,7 @@
 //! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
 //! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
 
+use crate::data::Status;
 use crate::data::Table as CsvTable;
 use crate::engine::montecarlo::{RunOptions, run_path, with_threads};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
@@ -22,26 +23,40 @@ use std::path::Path;
 /// - `pooled_balance`: the pooled fund's balance at the year end (统筹基金累计结存);
 /// - `fund_income`: the whole fund's income as the national bulletins count it: pooled income,
 ///   interest, the separate maternity fund's income and interest before a merger, and the
-///   contributions credited to personal accounts (职工医保基金收入).
-pub const LINES: [&str; 4] = [
+///   contributions credited to personal accounts (职工医保基金收入);
+/// - `members_active`: members in service at the year end (在职职工: employees, flexible
+///   workers and continuing contributors), persons;
+/// - `members_retiree`: retired members at the year end (退休人员), persons.
+///
+/// Members at a year end are the expected path's at the start of the next January (the
+/// last year: the start of its December), as in [`membership_path`].
+pub const LINES: [&str; 6] = [
     "pooled_income",
     "pooled_spending",
     "pooled_balance",
     "fund_income",
+    "members_active",
+    "members_retiree",
 ];
+
+/// Whether a line of [`LINES`] counts persons (else yuan).
+pub fn is_persons_line(line: &str) -> bool {
+    line.starts_with("members_")
+}
 
 /// A published figure to compare with the forecast.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Actual {
     pub year: i32,
     pub line: String,
-    /// Yuan.
+    /// Yuan, or persons for the members lines.
     pub value: f64,
     pub source: String,
 }
 
-/// Reads actuals: a CSV with `year`, `line` (one of [`LINES`]), `actual` (yuan) and an
-/// optional `source`; `#` lines are comments. A (year, line) given twice is an error.
+/// Reads actuals: a CSV with `year`, `line` (one of [`LINES`]), `actual` (yuan; persons for the
+/// members lines) and an optional `source`; `#` lines are comments. A (year, line) given twice
+/// is an error.
 pub fn read_actuals(path: &Path) -> Result<Vec<Actual>> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
@@ -139,6 +154,23 @@ impl Observer<f64> for LineObserver<'_> {
             self.out[at(3)] += r.income_total + r.interest + memo.personal_account_income;
         } else if Some(fund) == self.maternity {
             self.out[at(3)] += r.income_total + r.interest;
+        }
+        if fund == self.pooled {
+            // Year-end members: the start of December, replaced by the start of the next
+            // January when the horizon has one.
+            let year_end = match t.month() {
+                12 => Some(y),
+                1 if y > 0 => Some(y - 1),
+                _ => None,
+            };
+            if let Some(ye) = year_end {
+                let m = &memo.members;
+                self.out[4 * self.n_years + ye] = m[Status::Enterprise as usize]
+                    + m[Status::Government as usize]
+                    + m[Status::Flexible as usize]
+                    + m[Status::ContinuingContributor as usize];
+                self.out[5 * self.n_years + ye] = m[Status::Retiree as usize];
+            }
         }
     }
 }
@@ -546,7 +578,6 @@ pub fn read_published_membership(path: &Path) -> Result<Vec<(i32, f64, f64)>> {
 /// January; the last year: the start of its December), summed over the scenario's pooled
 /// (or city) funds, beside the published figures of the same years.
 pub fn membership_path(s: &Scenario, published: &[(i32, f64, f64)]) -> Vec<MembershipYear> {
-    use crate::data::Status;
     let model = ScenarioModel::new(s);
     let mut by_month = vec![[0.0; 2]; model.horizon as usize];
     crate::engine::project_expected(

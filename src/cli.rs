@@ -642,7 +642,7 @@ fn backtest(
         col("percentile_rank"),
     );
     say!(
-        "{}: {} paths, fund {}; 亿元",
+        "{}: {} paths, fund {}; money in 亿元, members in 万人",
         s.spec.name,
         opts.paths,
         f.fund
@@ -658,11 +658,16 @@ fn backtest(
         "rank %"
     );
     for i in 0..years.len() {
+        let scale = if fundrisk::backtest::is_persons_line(&lines[i]) {
+            1e4
+        } else {
+            1e8
+        };
         let yi = |x: f64| {
             if x.is_nan() {
                 "-".to_string()
             } else {
-                format!("{:.0}", x / 1e8)
+                format!("{:.0}", x / scale)
             }
         };
         say!(

@@ -143,7 +143,7 @@ fn scenarios_include_fragments_under_their_own_fields() {
     );
 }
 
-/// The national backtest: 4 years × 4 lines, actuals where published, percentile ranks in
+/// The national backtest: 4 years × 6 lines, actuals where published, percentile ranks in
 /// [0, 100], the band holding the median, the scores agreeing with the rows, and the report
 /// with one fan per line.
 #[test]
@@ -168,7 +168,7 @@ fn backtest_writes_rows_scores_and_report() {
     let headers = rdr.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows.len(), 16);
+    assert_eq!(rows.len(), 24);
     let num = |r: &csv::StringRecord, c: &str| r[col(c)].parse::<f64>().unwrap_or(f64::NAN);
     let mut with_actual = 0;
     let mut inside = [0usize; 4];
@@ -196,7 +196,7 @@ fn backtest_writes_rows_scores_and_report() {
         let ape = (med - actual).abs() / actual;
         assert!((num(r, "abs_pct_error") - ape).abs() < 1e-12);
     }
-    assert_eq!(with_actual, 8);
+    assert_eq!(with_actual, 16);
     let mut rdr = csv::Reader::from_path(out.join("backtest_scores.csv")).unwrap();
     for (h, r) in rdr.records().enumerate() {
         let r = r.unwrap();
@@ -204,16 +204,47 @@ fn backtest_writes_rows_scores_and_report() {
         assert_eq!(r[2].parse::<usize>().unwrap(), inside[h]);
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    for line in [
-        "pooled_income",
-        "pooled_spending",
-        "pooled_balance",
-        "fund_income",
-    ] {
+    for line in fundrisk::backtest::LINES {
         assert!(out.join(format!("charts/backtest_{line}.svg")).exists());
         assert!(html.contains(&format!("id=\"backtest_{line}.svg\"")));
     }
     assert!(out.join("run.json").exists() && out.join("report.xlsx").exists());
+}
+
+/// The backtest's members lines of a run without volatility are the expected path's year-end
+/// members (`membership_path`, which `fundrisk demography` prints) on every path, and the
+/// retirees grow year on year as the published series does.
+#[test]
+fn backtest_members_are_the_expected_membership_without_volatility() {
+    use fundrisk::backtest::{LINES, forecast, membership_path};
+    let s = fundrisk::scenario::Scenario::from_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/national-backtest.toml"),
+    )
+    .unwrap()
+    .without_volatility();
+    let f = forecast(
+        &s,
+        None,
+        &fundrisk::engine::montecarlo::RunOptions::new(3, 1),
+    )
+    .unwrap();
+    let m = membership_path(&s, &[]);
+    assert_eq!(m.len(), f.n_years);
+    let active = LINES.iter().position(|l| *l == "members_active").unwrap();
+    let retiree = LINES.iter().position(|l| *l == "members_retiree").unwrap();
+    for (y, year) in m.iter().enumerate() {
+        for (line, expected) in [(active, year.active_model), (retiree, year.retired_model)] {
+            let v = &f.values[line][y];
+            assert!(expected > 1e7, "{expected}");
+            assert!(
+                v.iter().all(|x| (x - expected).abs() <= 1e-9 * expected),
+                "{} line {line}: {v:?} vs {expected}",
+                year.year
+            );
+        }
+    }
+    let r = &f.values[retiree];
+    assert!(r.windows(2).all(|w| w[1][0] > w[0][0]), "{r:?}");
 }
 
 /// Actuals outside the forecast years, or of an unknown line, are refused before anything is

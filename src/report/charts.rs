@@ -238,15 +238,20 @@ pub fn balance_fan(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
 }
 
 /// A backtest's fan for one line: the forecast's bands and median by year (`values[year]`,
-/// sorted, yuan) with the actuals marked, in 亿元 (yuan millions in English).
+/// sorted, yuan or persons) with the actuals marked, in 亿元 or 万人 (millions in English).
 pub fn backtest_fan(
     title: &str,
     first_year: i32,
     values: &[Vec<f64>],
     actuals: &[(i32, f64)],
+    persons: bool,
     lang: Lang,
 ) -> Result<String> {
-    let scale = lang.money_unit();
+    let (scale, axis) = if persons {
+        (lang.persons_unit(), lang.t("persons_axis"))
+    } else {
+        (lang.money_unit(), lang.t("amount_axis"))
+    };
     let years: Vec<i32> = (0..values.len()).map(|y| first_year + y as i32).collect();
     let mut q: [Vec<f64>; 5] = Default::default();
     for v in values {
@@ -255,7 +260,7 @@ pub fn backtest_fan(
         }
     }
     let points: Vec<(i32, f64)> = actuals.iter().map(|&(y, v)| (y, v / scale)).collect();
-    fan(title, lang.t("amount_axis"), &years, &q, &[], &points, lang)
+    fan(title, axis, &years, &q, &[], &points, lang)
 }
 
 /// Bars of the share of paths whose balance first turns negative in each year (and never).

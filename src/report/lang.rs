@@ -8,7 +8,7 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 97] = [
+const LABELS: [(&str, &str, &str); 100] = [
     (
         "demography",
         "参保人员结构回测",
@@ -39,6 +39,17 @@ const LABELS: [(&str, &str, &str); 97] = [
         "line_pooled_balance",
         "统筹基金累计结存（年末）",
         "Pooled fund balance (year end)",
+    ),
+    ("persons_axis", "万人", "million persons"),
+    (
+        "line_members_active",
+        "在职职工（年末）",
+        "Members in service (year end)",
+    ),
+    (
+        "line_members_retiree",
+        "退休人员（年末）",
+        "Retired members (year end)",
     ),
     (
         "line_fund_income",
@@ -261,6 +272,14 @@ impl Lang {
     pub fn money_unit(self) -> f64 {
         match self {
             Lang::Zh => 1e8,
+            Lang::En => 1e6,
+        }
+    }
+
+    /// Persons per unit of the persons axis: 万人 (1e4) in Chinese, millions in English.
+    pub fn persons_unit(self) -> f64 {
+        match self {
+            Lang::Zh => 1e4,
             Lang::En => 1e6,
         }
     }

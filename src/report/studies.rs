@@ -534,7 +534,14 @@ pub fn backtest_report(
         );
         svgs.push((
             format!("backtest_{line}.svg"),
-            charts::backtest_fan(&title, f.first_year, &f.values[l], &points, lang)?,
+            charts::backtest_fan(
+                &title,
+                f.first_year,
+                &f.values[l],
+                &points,
+                crate::backtest::is_persons_line(line),
+                lang,
+            )?,
         ));
     }
     let n = numbers(&b.scores, "n_actuals")?;
