@@ -16,6 +16,10 @@ use crate::ledger::FundMonth;
 use crate::params::Month;
 use crate::scenario::{PoolingKind, Scenario};
 
+/// Largest relative difference between a unit's opening members and its published base-year
+/// members (share): rounding in the bulletins' 万人 and a split by status.
+const MEMBERS_TOLERANCE: f64 = 0.005;
+
 /// What the base-year solve found for one unit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseYearFit {
@@ -151,6 +155,41 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                     s.units[i].spec.initial_pooled_balance, by.pooled_balance
                 ),
             ));
+        }
+        let m = &s.units[i].spec.membership;
+        for (k, published, opening, what) in [
+            (
+                "members_active",
+                by.members_active,
+                m.enterprise + m.government + m.flexible,
+                "enterprise + government + flexible",
+            ),
+            (
+                "members_retired",
+                by.members_retired,
+                m.retirees,
+                "retirees",
+            ),
+        ] {
+            let Some(published) = published else {
+                continue;
+            };
+            if !(published > 0.0 && published <= 2e9) {
+                return Err(Error::field(
+                    &s.file,
+                    field(k),
+                    format!("{published} is outside the allowed range (0, 2e9] (persons)"),
+                ));
+            }
+            if (opening - published).abs() > MEMBERS_TOLERANCE * published {
+                return Err(Error::field(
+                    &s.file,
+                    format!("units[{i}].membership"),
+                    format!(
+                        "{what} = {opening} differs from base_year.{k} {published} by more than 0.5 %: the opening members are the published year-end members"
+                    ),
+                ));
+            }
         }
         // Income is linear in the collection level; benefits nearly linear in the utilisation
         // level (use probabilities are capped at 1), so each is solved by secant steps from

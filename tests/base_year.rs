@@ -113,6 +113,28 @@ fn base_year_mistakes_are_refused() {
         e.contains("units[0].initial_pooled_balance") && e.contains("published year-end balance"),
         "{e}"
     );
+    // Published members: the unit opens with 2.5e5 in service and 6e4 retired. 0.4 % off is
+    // rounding and passes; 1 % off is refused naming the membership and the published field.
+    let members = |active: f64, retired: f64| {
+        s(&format!(
+            "{text}base_year = {{ year = 2023, pooled_income = 1e9, pooled_spending = 8e8, pooled_balance = 1.0e9, members_active = {active:e}, members_retired = {retired:e}, jump_tolerance = 1.0 }}\n"
+        ))
+    };
+    assert!(apply(&mut members(2.51e5, 6.0e4)).is_ok());
+    let e = apply(&mut members(2.525e5, 6.0e4)).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].membership")
+            && e.contains("base_year.members_active 252500")
+            && e.contains("0.5 %"),
+        "{e}"
+    );
+    let e = apply(&mut members(2.5e5, 5.9e4)).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].membership") && e.contains("base_year.members_retired 59000"),
+        "{e}"
+    );
+    let e = apply(&mut members(-1.0, 6.0e4)).unwrap_err().to_string();
+    assert!(e.contains("units[0].base_year.members_active"), "{e}");
 }
 
 /// The from-today national scenario meets the NHSA 2024 bulletin's pooled income and spending

@@ -933,6 +933,14 @@ pub struct BaseYearSpec {
     pub pooled_spending: f64,
     /// Pooled balance at the year end, yuan: the opening balance.
     pub pooled_balance: f64,
+    /// Members in service at the year end (employees and flexible workers), persons; when
+    /// given, the unit's opening `membership` must agree within 0.5 %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_active: Option<f64>,
+    /// Retired members at the year end, persons; when given, `membership.retirees` must agree
+    /// within 0.5 %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_retired: Option<f64>,
     /// Largest change from the base year to the first projected year, in income or spending,
     /// that is not refused (share 0–1); a dated policy change in the first projected year
     /// explains a larger one.
