@@ -143,7 +143,7 @@ fn scenarios_include_fragments_under_their_own_fields() {
     );
 }
 
-/// The national backtest: 4 years × 6 lines, actuals where published, percentile ranks in
+/// The national backtest: 6 years × 6 lines, actuals where published, percentile ranks in
 /// [0, 100], the band holding the median, the scores agreeing with the rows, and the report
 /// with one fan per line.
 #[test]
@@ -168,11 +168,11 @@ fn backtest_writes_rows_scores_and_report() {
     let headers = rdr.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows.len(), 24);
+    assert_eq!(rows.len(), 36);
     let num = |r: &csv::StringRecord, c: &str| r[col(c)].parse::<f64>().unwrap_or(f64::NAN);
     let mut with_actual = 0;
-    let mut inside = [0usize; 4];
-    let mut n = [0usize; 4];
+    let mut inside = [0usize; 6];
+    let mut n = [0usize; 6];
     for r in &rows {
         let (p5, med, p95) = (
             num(r, "forecast_p5"),
@@ -196,7 +196,7 @@ fn backtest_writes_rows_scores_and_report() {
         let ape = (med - actual).abs() / actual;
         assert!((num(r, "abs_pct_error") - ape).abs() < 1e-12);
     }
-    assert_eq!(with_actual, 16);
+    assert_eq!(with_actual, 23);
     let mut rdr = csv::Reader::from_path(out.join("backtest_scores.csv")).unwrap();
     for (h, r) in rdr.records().enumerate() {
         let r = r.unwrap();
