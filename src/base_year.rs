@@ -41,6 +41,20 @@ pub struct BaseYearFit {
     /// The dated policy change of the first projected year that explains a jump beyond the
     /// tolerance, if one was needed.
     pub explained_by: Option<String>,
+    /// Published members (in service, retired) at the base year's end and the unit's opening
+    /// members, persons, where the base year gives them (checked within 0.5 %).
+    pub members: Vec<MembersCheck>,
+}
+
+/// One published members figure of a base year against the unit's opening members.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MembersCheck {
+    /// `members_active` or `members_retired`.
+    pub field: &'static str,
+    /// Persons.
+    pub published: f64,
+    /// Persons.
+    pub opening: f64,
 }
 
 /// The unit's pooled income (premiums, no interest) and spending over the first twelve
@@ -157,6 +171,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             ));
         }
         let m = &s.units[i].spec.membership;
+        let mut members = Vec::new();
         for (k, published, opening, what) in [
             (
                 "members_active",
@@ -190,6 +205,11 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                     ),
                 ));
             }
+            members.push(MembersCheck {
+                field: k,
+                published,
+                opening,
+            });
         }
         // Income is linear in the collection level; benefits nearly linear in the utilisation
         // level (use probabilities are capped at 1), so each is solved by secant steps from
@@ -288,6 +308,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             first_year: first,
             growth,
             explained_by,
+            members,
         });
     }
     Ok(fits)

@@ -1058,6 +1058,22 @@ fn describe_base_years(fits: &[fundrisk::base_year::BaseYearFit]) -> String {
                 .as_ref()
                 .map_or(String::new(), |c| format!("; the jump is explained by {c}"))
         );
+        if !f.members.is_empty() {
+            let shown: Vec<String> = f
+                .members
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {:.2} published, {:.2} at the start ({:+.2} %)",
+                        m.field,
+                        m.published / 1e4,
+                        m.opening / 1e4,
+                        100.0 * (m.opening / m.published - 1.0)
+                    )
+                })
+                .collect();
+            let _ = writeln!(o, "  {:<16} 万人: {}", "", shown.join("; "));
+        }
     }
     o
 }

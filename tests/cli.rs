@@ -594,6 +594,14 @@ fn the_default_is_the_from_today_national_scenario() {
     assert!(text.contains("national-2025"), "{text}");
     assert!(text.contains("2024: income 17342.45 published"), "{text}");
     assert!(text.contains("spending 13222.71 published"), "{text}");
+    assert!(
+        text.contains("members_active 27491.84 published, 27491.80 at the start"),
+        "{text}"
+    );
+    assert!(
+        text.contains("members_retired 10457.50 published, 10457.50 at the start"),
+        "{text}"
+    );
 
     let out = dir.path().join("ledger.csv");
     let o = fundrisk(&["ledger", "--out", out.to_str().unwrap()]);
