@@ -7,27 +7,11 @@ that it is consistent with; data/README.md lists them with the measured effect o
 The demographic tables (life table, fertility, membership structures) come from published
 figures: data/tools/make_demography.py. Run: python3 data/tools/make_builtin_tables.py
 """
-import math, os
+import math
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tables import write
+
 AGES = range(16, 101)
-
-
-def write(name, header_lines, columns, rows):
-    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
-        for h in header_lines:
-            f.write("# " + h + "\n")
-        f.write(",".join(columns) + "\n")
-        for r in rows:
-            f.write(",".join(fmt(v) for v in r) + "\n")
-
-
-def fmt(v):
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int):
-        return str(v)
-    return f"{v:.6g}"
 
 
 # --- cost curve ------------------------------------------------------------------------------

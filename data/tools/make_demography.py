@@ -31,7 +31,7 @@ import os
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tables import HERE, write
 SOURCES = os.path.join(HERE, "sources")
 CENSUS_E0 = {"M": 75.37, "F": 80.88}   # NBS: 2020 census life expectancy at birth, by sex
 CENSUS_TFR = 1.30                      # NBS: 2020 census total fertility rate
@@ -47,19 +47,6 @@ RETIRED_WOMEN_50_54 = 0.5
 def rows(name):
     with open(os.path.join(SOURCES, name), encoding="utf-8") as f:
         return list(csv.DictReader(line for line in f if not line.startswith("#")))
-
-
-def fmt(v):
-    return v if isinstance(v, str) else (str(v) if isinstance(v, int) else f"{v:.6g}")
-
-
-def write(name, header, columns, table):
-    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
-        for h in header:
-            f.write("# " + h + "\n")
-        f.write(",".join(columns) + "\n")
-        for r in table:
-            f.write(",".join(fmt(v) for v in r) + "\n")
 
 
 # --- Sprague split of five-year groups -------------------------------------------------------
