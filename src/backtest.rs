@@ -5,8 +5,8 @@
 //! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
 //! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
 
-use crate::data::Status;
 use crate::data::Table as CsvTable;
+use crate::data::{Status, members_in_service};
 use crate::engine::montecarlo::{RunOptions, run_path, with_threads};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
@@ -164,12 +164,8 @@ impl Observer<f64> for LineObserver<'_> {
                 _ => None,
             };
             if let Some(ye) = year_end {
-                let m = &memo.members;
-                self.out[4 * self.n_years + ye] = m[Status::Enterprise as usize]
-                    + m[Status::Government as usize]
-                    + m[Status::Flexible as usize]
-                    + m[Status::ContinuingContributor as usize];
-                self.out[5 * self.n_years + ye] = m[Status::Retiree as usize];
+                self.out[4 * self.n_years + ye] = members_in_service(&memo.members);
+                self.out[5 * self.n_years + ye] = memo.members[Status::Retiree as usize];
             }
         }
     }
@@ -584,12 +580,8 @@ pub fn membership_path(s: &Scenario, published: &[(i32, f64, f64)]) -> Vec<Membe
         &model,
         &mut |k: usize, f: usize, _rec: &FundMonth<f64>, memo: &Memo| {
             if matches!(model.funds[f].kind, FundKind::Pooled | FundKind::City) {
-                let m = &memo.members;
-                by_month[k][0] += m[Status::Enterprise as usize]
-                    + m[Status::Government as usize]
-                    + m[Status::Flexible as usize]
-                    + m[Status::ContinuingContributor as usize];
-                by_month[k][1] += m[Status::Retiree as usize];
+                by_month[k][0] += members_in_service(&memo.members);
+                by_month[k][1] += memo.members[Status::Retiree as usize];
             }
         },
     );

@@ -353,3 +353,58 @@ fn find_from(v: &serde_json::Value, path: &str, first: Month, last: Month) -> Op
         _ => None,
     }
 }
+
+/// Each unit's base year: published and modelled, the levels solved, the first projected year's
+/// growth and the published members beside the opening ones (what `fundrisk check` prints).
+pub fn describe(fits: &[BaseYearFit]) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "base year (亿元; levels solved so that the model's base year meets the published one)"
+    );
+    for f in fits {
+        let _ = writeln!(
+            o,
+            "  {:<16} {}: income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} published, {:.2} modelled → utilisation level × {:.4}",
+            f.unit,
+            f.year,
+            f.published.0 / 1e8,
+            f.modelled_before.0 / 1e8,
+            f.collection_factor,
+            f.published.1 / 1e8,
+            f.modelled_before.1 / 1e8,
+            f.utilisation_factor
+        );
+        let _ = writeln!(
+            o,
+            "  {:<16} {}: income {:.2} ({:+.1} %), spending {:.2} ({:+.1} %){}",
+            "",
+            f.year + 1,
+            f.first_year.0 / 1e8,
+            100.0 * f.growth.0,
+            f.first_year.1 / 1e8,
+            100.0 * f.growth.1,
+            f.explained_by
+                .as_ref()
+                .map_or(String::new(), |c| format!("; the jump is explained by {c}"))
+        );
+        if !f.members.is_empty() {
+            let shown: Vec<String> = f
+                .members
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {:.2} published, {:.2} at the start ({:+.2} %)",
+                        m.field,
+                        m.published / 1e4,
+                        m.opening / 1e4,
+                        100.0 * (m.opening / m.published - 1.0)
+                    )
+                })
+                .collect();
+            let _ = writeln!(o, "  {:<16} 万人: {}", "", shown.join("; "));
+        }
+    }
+    o
+}

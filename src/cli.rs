@@ -890,9 +890,9 @@ pub fn main() -> Result<()> {
             let (s, fits) = load_with_fits(scenario.as_deref())?;
             report::check_ledger_range(&s, &ScenarioModel::new(&s))?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
-            say!("{}", describe_demography(&s).trim_end());
+            say!("{}", fundrisk::population::describe_start(&s).trim_end());
             if !fits.is_empty() {
-                say!("{}", describe_base_years(&fits).trim_end());
+                say!("{}", fundrisk::base_year::describe(&fits).trim_end());
             }
             Ok(())
         }
@@ -975,105 +975,4 @@ pub fn main() -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// Each unit's membership at the start, beside the national published figures.
-fn describe_demography(s: &fundrisk::scenario::Scenario) -> String {
-    use fundrisk::population::{NATIONAL_REFERENCE as n, StartDemography};
-    use std::fmt::Write;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "demography at the start (expected path; national: {})",
-        n.source
-    );
-    let _ = writeln!(
-        o,
-        "  {:<16} {:>18} {:>16} {:>22} {:>20}",
-        "unit",
-        "retirees/100 active",
-        "mean age active",
-        "retirements/yr % active",
-        "retiree deaths/yr %"
-    );
-    for u in &s.units {
-        let d = StartDemography::of(s, u);
-        let _ = writeln!(
-            o,
-            "  {:<16} {:>18.1} {:>16.1} {:>22.2} {:>20.2}",
-            u.spec.name,
-            d.retirees_per_100_active,
-            d.mean_age_active,
-            100.0 * d.retirement_rate_first_year,
-            100.0 * d.retiree_death_rate_first_year
-        );
-    }
-    let _ = writeln!(
-        o,
-        "  {:<16} {:>18} {:>16.1} {:>22.2} {:>20}",
-        "national",
-        format!(
-            "{:.1}–{:.1}",
-            n.retirees_per_100_active.0, n.retirees_per_100_active.1
-        ),
-        n.mean_age_labour_force,
-        100.0 * n.retirement_rate,
-        "",
-    );
-    o
-}
-
-/// Each unit's base year: published and modelled, the levels solved and the first projected
-/// year's growth.
-fn describe_base_years(fits: &[fundrisk::base_year::BaseYearFit]) -> String {
-    use std::fmt::Write;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "base year (亿元; levels solved so that the model's base year meets the published one)"
-    );
-    for f in fits {
-        let _ = writeln!(
-            o,
-            "  {:<16} {}: income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} published, {:.2} modelled → utilisation level × {:.4}",
-            f.unit,
-            f.year,
-            f.published.0 / 1e8,
-            f.modelled_before.0 / 1e8,
-            f.collection_factor,
-            f.published.1 / 1e8,
-            f.modelled_before.1 / 1e8,
-            f.utilisation_factor
-        );
-        let _ = writeln!(
-            o,
-            "  {:<16} {}: income {:.2} ({:+.1} %), spending {:.2} ({:+.1} %){}",
-            "",
-            f.year + 1,
-            f.first_year.0 / 1e8,
-            100.0 * f.growth.0,
-            f.first_year.1 / 1e8,
-            100.0 * f.growth.1,
-            f.explained_by
-                .as_ref()
-                .map_or(String::new(), |c| format!("; the jump is explained by {c}"))
-        );
-        if !f.members.is_empty() {
-            let shown: Vec<String> = f
-                .members
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{} {:.2} published, {:.2} at the start ({:+.2} %)",
-                        m.field,
-                        m.published / 1e4,
-                        m.opening / 1e4,
-                        100.0 * (m.opening / m.published - 1.0)
-                    )
-                })
-                .collect();
-            let _ = writeln!(o, "  {:<16} 万人: {}", "", shown.join("; "));
-        }
-    }
-    o
 }

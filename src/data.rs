@@ -560,6 +560,15 @@ pub enum Status {
 pub const N_STATUS: usize = 6;
 pub const WORKER_STATUSES: [Status; 3] = [Status::Enterprise, Status::Government, Status::Flexible];
 
+/// Members in service (在职职工 as the bulletins count them): employees, flexible workers and
+/// continuing contributors; `members` is indexed by [`Status`] (persons).
+pub fn members_in_service(members: &[f64; N_STATUS]) -> f64 {
+    members[Status::Enterprise as usize]
+        + members[Status::Government as usize]
+        + members[Status::Flexible as usize]
+        + members[Status::ContinuingContributor as usize]
+}
+
 impl Status {
     pub const ALL: [Status; N_STATUS] = [
         Status::Enterprise,

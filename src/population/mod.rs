@@ -592,12 +592,11 @@ impl StartDemography {
         let months = scenario.spec.horizon_months.min(12);
         let tables = MonthTables::new(&model, start, months);
         let mut cells = model.initial_cells(unit, start);
-        let active = |t: &[f64; N_STATUS]| {
-            WORKER_STATUSES.iter().map(|&s| t[s as usize]).sum::<f64>()
-                + t[Status::ContinuingContributor as usize]
-        };
         let totals = cells.status_totals();
-        let (active0, retirees0) = (active(&totals), totals[Status::Retiree as usize]);
+        let (active0, retirees0) = (
+            crate::data::members_in_service(&totals),
+            totals[Status::Retiree as usize],
+        );
         let mut age_sum = 0.0;
         for g in 0..N_GROUPS {
             for s in WORKER_STATUSES
@@ -642,6 +641,53 @@ impl StartDemography {
             retiree_death_rate_first_year: ratio(retiree_deaths, retirees0),
         }
     }
+}
+
+/// Each unit's membership at the start, beside the national published figures (what `fundrisk
+/// check` prints).
+pub fn describe_start(s: &Scenario) -> String {
+    let n = &NATIONAL_REFERENCE;
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "demography at the start (expected path; national: {})",
+        n.source
+    );
+    let _ = writeln!(
+        o,
+        "  {:<16} {:>18} {:>16} {:>22} {:>20}",
+        "unit",
+        "retirees/100 active",
+        "mean age active",
+        "retirements/yr % active",
+        "retiree deaths/yr %"
+    );
+    for u in &s.units {
+        let d = StartDemography::of(s, u);
+        let _ = writeln!(
+            o,
+            "  {:<16} {:>18.1} {:>16.1} {:>22.2} {:>20.2}",
+            u.spec.name,
+            d.retirees_per_100_active,
+            d.mean_age_active,
+            100.0 * d.retirement_rate_first_year,
+            100.0 * d.retiree_death_rate_first_year
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  {:<16} {:>18} {:>16.1} {:>22.2} {:>20}",
+        "national",
+        format!(
+            "{:.1}–{:.1}",
+            n.retirees_per_100_active.0, n.retirees_per_100_active.1
+        ),
+        n.mean_age_labour_force,
+        100.0 * n.retirement_rate,
+        "",
+    );
+    o
 }
 
 #[cfg(test)]

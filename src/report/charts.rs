@@ -596,12 +596,8 @@ pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang)
         .filter(|r| units.contains(&r.unit.as_str()) && r.month.month() == 12)
     {
         let e = by_year.entry(r.month.year()).or_insert([0.0; 2]);
-        let m = &r.memo.members;
-        e[0] += m[Status::Retiree as usize];
-        e[1] += m[Status::Enterprise as usize]
-            + m[Status::Government as usize]
-            + m[Status::Flexible as usize]
-            + m[Status::ContinuingContributor as usize];
+        e[0] += r.memo.members[Status::Retiree as usize];
+        e[1] += crate::data::members_in_service(&r.memo.members);
     }
     let years: Vec<f64> = by_year.keys().map(|&y| f64::from(y)).collect();
     let ratio: Vec<f64> = by_year
