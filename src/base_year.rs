@@ -221,8 +221,9 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             first_year(&b, 0)
         };
         let before = run(1.0, 1.0);
-        let secant = |value: &dyn Fn(f64) -> f64, target: f64| {
-            let (mut x0, mut y0) = (1.0, value(1.0));
+        // `at_one`: the value at factor 1, the run with the scenario's own levels (`before`).
+        let secant = |value: &dyn Fn(f64) -> f64, at_one: f64, target: f64| {
+            let (mut x0, mut y0) = (1.0, at_one);
             let (mut x1, mut y1) = (1.1, value(1.1));
             for _ in 0..30 {
                 if (y1 / target - 1.0).abs() < 1e-9 || y1 == y0 {
@@ -237,8 +238,8 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             }
             x1
         };
-        let collection_factor = secant(&|x| run(x, 1.0).0, by.pooled_income);
-        let utilisation_factor = secant(&|x| run(1.0, x).1, by.pooled_spending);
+        let collection_factor = secant(&|x| run(x, 1.0).0, before.0, by.pooled_income);
+        let utilisation_factor = secant(&|x| run(1.0, x).1, before.1, by.pooled_spending);
         for (k, f, what) in [
             ("pooled_income", collection_factor, "collection level"),
             ("pooled_spending", utilisation_factor, "utilisation level"),
