@@ -5,12 +5,14 @@
 //! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
 //! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
 
+use crate::base_year::maternity_in_fund_income;
 use crate::data::Table as CsvTable;
 use crate::data::{Status, members_in_service};
 use crate::engine::montecarlo::{RunOptions, run_path, with_threads};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::FundMonth;
+use crate::params::Month;
 use crate::report::table::Table;
 use crate::risk::quantile_sorted;
 use crate::scenario::Scenario;
@@ -22,8 +24,9 @@ use std::path::Path;
 /// - `pooled_spending`: the pooled fund's spending;
 /// - `pooled_balance`: the pooled fund's balance at the year end (统筹基金累计结存);
 /// - `fund_income`: the whole fund's income as the national bulletins count it: pooled income,
-///   interest, the separate maternity fund's income and interest before a merger, and the
-///   contributions credited to personal accounts (职工医保基金收入);
+///   interest, the contributions credited to personal accounts and, from the year of a
+///   maternity merger, the separate maternity fund's income and interest (职工医保基金收入;
+///   before that year the bulletins publish maternity insurance apart);
 /// - `members_active`: members in service at the year end (在职职工: employees, flexible
 ///   workers and continuing contributors), persons;
 /// - `members_retiree`: retired members at the year end (退休人员), persons.
@@ -135,6 +138,8 @@ struct LineObserver<'a> {
     model: &'a ScenarioModel,
     pooled: usize,
     maternity: Option<usize>,
+    /// The unit's maternity merger: the maternity fund counts in `fund_income` from its year.
+    merger: Option<Month>,
     /// [line][year]
     out: Vec<f64>,
     n_years: usize,
@@ -152,7 +157,7 @@ impl Observer<f64> for LineObserver<'_> {
                 self.out[at(2)] = r.balance;
             }
             self.out[at(3)] += r.income_total + r.interest + memo.personal_account_income;
-        } else if Some(fund) == self.maternity {
+        } else if Some(fund) == self.maternity && maternity_in_fund_income(self.merger, t.year()) {
             self.out[at(3)] += r.income_total + r.interest;
         }
         if fund == self.pooled {
@@ -208,6 +213,11 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
         f.kind == FundKind::Maternity && f.name == format!("{}.maternity", model.funds[pooled].name)
     });
     let n_years = (s.end().year() - s.spec.start.year() + 1) as usize;
+    let merger = s.units[model.funds[pooled].unit]
+        .policy
+        .maternity
+        .as_ref()
+        .and_then(|m| m.merger);
     let model = &model;
     let run = || -> Vec<Vec<f64>> {
         (0..opts.paths)
@@ -219,6 +229,7 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
                         model,
                         pooled,
                         maternity,
+                        merger,
                         out: vec![0.0; LINES.len() * n_years],
                         n_years,
                     };

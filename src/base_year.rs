@@ -20,17 +20,25 @@ use crate::scenario::{PoolingKind, Scenario};
 /// members (share): rounding in the bulletins' 万人 and a split by status.
 const MEMBERS_TOLERANCE: f64 = 0.005;
 
+/// A figure of a base year's run.
+type Measure = fn(&YearFigures) -> f64;
+
 /// What the base-year solve found for one unit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseYearFit {
     pub unit: String,
     pub year: i32,
-    /// Published pooled income and spending of the base year, yuan.
+    /// Which published figures the levels were solved to meet.
+    pub basis: Basis,
+    /// The published figures the levels meet, yuan: pooled income and spending (pooled basis),
+    /// or the whole fund's income and the year-end pooled balance (whole-fund basis).
     pub published: (f64, f64),
-    /// The model's base year with the scenario's own levels, yuan.
+    /// The same two figures of the model's base year with the scenario's own levels, yuan.
     pub modelled_before: (f64, f64),
-    /// The model's base year with the solved levels, yuan.
+    /// The same two figures of the model's base year with the solved levels, yuan.
     pub modelled: (f64, f64),
+    /// The solved base year's figures.
+    pub base_year: YearFigures,
     /// Solved multipliers of the unit's `collection_level` and `utilisation_level`.
     pub collection_factor: f64,
     pub utilisation_factor: f64,
@@ -46,6 +54,18 @@ pub struct BaseYearFit {
     pub members: Vec<MembersCheck>,
 }
 
+/// The published figures a base year's levels are solved to meet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Basis {
+    /// The pooled fund's own income and spending (published from the 2024 bulletin on), yuan.
+    Pooled { income: f64, spending: f64 },
+    /// The whole fund's income as the bulletins count it and the pooled balance at the end of
+    /// the year before, yuan: for years whose bulletins publish the pooled fund's balances but
+    /// not its income and spending. The collection level meets the fund income; the
+    /// utilisation level, the year-end pooled balance.
+    WholeFund { fund_income: f64, balance_prev: f64 },
+}
+
 /// One published members figure of a base year against the unit's opening members.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembersCheck {
@@ -57,23 +77,61 @@ pub struct MembersCheck {
     pub opening: f64,
 }
 
-/// The unit's pooled income (premiums, no interest) and spending over the first twelve
-/// months of `s`'s expected path, yuan.
-fn first_year(s: &Scenario, unit: usize) -> (f64, f64) {
+/// A unit's first twelve months on a scenario's expected path, yuan.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct YearFigures {
+    /// Pooled premium income (contributions, buy-ins, subsidies; no interest).
+    pub pooled_income: f64,
+    /// Pooled spending.
+    pub pooled_spending: f64,
+    /// The whole fund's income as the bulletins count it: pooled income, pooled interest,
+    /// contributions credited to personal accounts and, from the year of a maternity merger,
+    /// the separate maternity fund's income and interest (see [`maternity_in_fund_income`]).
+    pub fund_income: f64,
+    /// Pooled balance after the twelfth month.
+    pub pooled_balance_end: f64,
+}
+
+/// Whether the national bulletins' fund income of `year` holds the maternity fund of a unit
+/// whose maternity insurance merges in `merger`: from the year of the merger on (the 2019
+/// bulletin counts the whole year's maternity income after the merger of that year); before it
+/// the maternity fund is published apart.
+pub fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
+    merger.is_some_and(|m| year >= m.year())
+}
+
+/// The unit's figures over the first twelve months of `s`'s expected path.
+fn first_year(s: &Scenario, unit: usize) -> YearFigures {
     let model = ScenarioModel::new(s);
     let months = model.horizon.min(12) as usize;
-    let (mut income, mut spending) = (0.0, 0.0);
+    let merger = s.units[unit]
+        .policy
+        .maternity
+        .as_ref()
+        .and_then(|m| m.merger);
+    let mut y = YearFigures::default();
     project_expected(
         &model,
-        &mut |k: usize, f: usize, rec: &FundMonth<f64>, _memo: &Memo| {
+        &mut |k: usize, f: usize, rec: &FundMonth<f64>, memo: &Memo| {
             let info = &model.funds[f];
-            if k < months && info.unit == unit && info.kind == FundKind::Pooled {
-                income += rec.income_total;
-                spending += rec.spending_total;
+            if k >= months || info.unit != unit {
+                return;
+            }
+            match info.kind {
+                FundKind::Pooled => {
+                    y.pooled_income += rec.income_total;
+                    y.pooled_spending += rec.spending_total;
+                    y.fund_income += rec.income_total + rec.interest + memo.personal_account_income;
+                    y.pooled_balance_end = rec.balance;
+                }
+                FundKind::Maternity if maternity_in_fund_income(merger, model.month(k).year()) => {
+                    y.fund_income += rec.income_total + rec.interest;
+                }
+                _ => {}
             }
         },
     );
-    (income, spending)
+    y
 }
 
 /// Unit `i` alone under single pooling, without management rules, over twelve months: its own
@@ -128,16 +186,57 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 ),
             ));
         }
-        for (k, v) in [
-            ("pooled_income", by.pooled_income),
-            ("pooled_spending", by.pooled_spending),
-        ] {
-            if !(v > 0.0 && v <= crate::scenario::MAX_MONEY) {
+        let basis = match (
+            by.pooled_income,
+            by.pooled_spending,
+            by.fund_income,
+            by.pooled_balance_prev,
+        ) {
+            (Some(income), Some(spending), None, None) => Basis::Pooled { income, spending },
+            (None, None, Some(fund_income), Some(balance_prev)) => Basis::WholeFund {
+                fund_income,
+                balance_prev,
+            },
+            _ => {
                 return Err(Error::field(
                     &s.file,
-                    field(k),
-                    format!("{v} is outside the allowed range (0, 1e15] (yuan a year)"),
+                    field("pooled_income"),
+                    "give either pooled_income and pooled_spending (the pooled fund's own figures) or fund_income and pooled_balance_prev (the whole fund's income and the pooled balance a year before), not a mix",
                 ));
+            }
+        };
+        let money = |k: &str, v: f64, lo_open: bool| -> Result<()> {
+            let ok = if lo_open {
+                v > 0.0 && v <= crate::scenario::MAX_MONEY
+            } else {
+                v.abs() <= crate::scenario::MAX_MONEY
+            };
+            if ok {
+                Ok(())
+            } else {
+                let range = if lo_open {
+                    "(0, 1e15] (yuan a year)"
+                } else {
+                    "[-1e15, 1e15] (yuan)"
+                };
+                Err(Error::field(
+                    &s.file,
+                    field(k),
+                    format!("{v} is outside the allowed range {range}"),
+                ))
+            }
+        };
+        match basis {
+            Basis::Pooled { income, spending } => {
+                money("pooled_income", income, true)?;
+                money("pooled_spending", spending, true)?;
+            }
+            Basis::WholeFund {
+                fund_income,
+                balance_prev,
+            } => {
+                money("fund_income", fund_income, true)?;
+                money("pooled_balance_prev", balance_prev, false)?;
             }
         }
         if by.pooled_balance.is_nan() || by.pooled_balance.abs() > crate::scenario::MAX_MONEY {
@@ -218,15 +317,40 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             let mut b = base_year_scenario(s, i);
             b.units[0].spec.collection_level *= collection;
             b.units[0].spec.utilisation_level *= utilisation;
+            if let Basis::WholeFund { balance_prev, .. } = basis {
+                b.units[0].spec.initial_pooled_balance = balance_prev;
+            }
             first_year(&b, 0)
         };
+        // What each level is solved to meet: (the measure of a base year, its published value).
+        let (income_of, spending_of): (Measure, Measure) = match basis {
+            Basis::Pooled { .. } => (|y| y.pooled_income, |y| y.pooled_spending),
+            Basis::WholeFund { .. } => (|y| y.fund_income, |y| y.pooled_balance_end),
+        };
+        let (income_target, spending_target, income_field, spending_field) = match basis {
+            Basis::Pooled { income, spending } => {
+                (income, spending, "pooled_income", "pooled_spending")
+            }
+            Basis::WholeFund { fund_income, .. } => (
+                fund_income,
+                by.pooled_balance,
+                "fund_income",
+                "pooled_balance",
+            ),
+        };
         let before = run(1.0, 1.0);
-        // `at_one`: the value at factor 1, the run with the scenario's own levels (`before`).
-        let secant = |value: &dyn Fn(f64) -> f64, at_one: f64, target: f64| {
-            let (mut x0, mut y0) = (1.0, at_one);
-            let (mut x1, mut y1) = (1.1, value(1.1));
+        // Secant steps from the factor `x_start`, whose value is `y_start`.
+        // The year-end balance falls as the utilisation level rises; the secant does not mind.
+        let close =
+            |y: f64, target: f64| (y - target).abs() < 1e-9 * target.abs().max(income_target);
+        let secant = |value: &dyn Fn(f64) -> f64, x_start: f64, y_start: f64, target: f64| {
+            let (mut x0, mut y0) = (x_start, y_start);
+            if close(y0, target) {
+                return x0;
+            }
+            let (mut x1, mut y1) = (x_start * 1.1, value(x_start * 1.1));
             for _ in 0..30 {
-                if (y1 / target - 1.0).abs() < 1e-9 || y1 == y0 {
+                if close(y1, target) || y1 == y0 {
                     break;
                 }
                 let x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0);
@@ -238,11 +362,60 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             }
             x1
         };
-        let collection_factor = secant(&|x| run(x, 1.0).0, before.0, by.pooled_income);
-        let utilisation_factor = secant(&|x| run(1.0, x).1, before.1, by.pooled_spending);
+        let (collection_factor, utilisation_factor) = match basis {
+            // Income does not depend on the utilisation level, nor spending on the collection
+            // level: two independent solves from the scenario's own levels.
+            Basis::Pooled { .. } => (
+                secant(
+                    &|x| income_of(&run(x, 1.0)),
+                    1.0,
+                    income_of(&before),
+                    income_target,
+                ),
+                secant(
+                    &|x| spending_of(&run(1.0, x)),
+                    1.0,
+                    spending_of(&before),
+                    spending_target,
+                ),
+            ),
+            // The fund's income holds interest, which moves with spending, and the balance
+            // moves with income: the two solves alternate until both are met.
+            Basis::WholeFund { .. } => {
+                let (mut c, mut u) = (1.0, 1.0);
+                let mut now = before;
+                for _ in 0..10 {
+                    c = secant(
+                        &|x| income_of(&run(x, u)),
+                        c,
+                        income_of(&now),
+                        income_target,
+                    );
+                    if !c.is_finite() {
+                        break;
+                    }
+                    u = secant(
+                        &|x| spending_of(&run(c, x)),
+                        u,
+                        spending_of(&run(c, u)),
+                        spending_target,
+                    );
+                    if !u.is_finite() {
+                        break;
+                    }
+                    now = run(c, u);
+                    if close(income_of(&now), income_target)
+                        && close(spending_of(&now), spending_target)
+                    {
+                        break;
+                    }
+                }
+                (c, u)
+            }
+        };
         for (k, f, what) in [
-            ("pooled_income", collection_factor, "collection level"),
-            ("pooled_spending", utilisation_factor, "utilisation level"),
+            (income_field, collection_factor, "collection level"),
+            (spending_field, utilisation_factor, "utilisation level"),
         ] {
             if !(f.is_finite() && f > 0.0 && f <= 10.0) {
                 return Err(Error::field(
@@ -254,12 +427,12 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 ));
             }
         }
-        let modelled = run(collection_factor, utilisation_factor);
+        let solved = run(collection_factor, utilisation_factor);
         for (k, got, want) in [
-            ("pooled_income", modelled.0, by.pooled_income),
-            ("pooled_spending", modelled.1, by.pooled_spending),
+            (income_field, income_of(&solved), income_target),
+            (spending_field, spending_of(&solved), spending_target),
         ] {
-            if (got / want - 1.0).abs() > 1e-4 {
+            if (got - want).abs() > 1e-4 * want.abs().max(income_target) {
                 return Err(Error::field(
                     &s.file,
                     field(k),
@@ -272,9 +445,11 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         u.utilisation_level *= utilisation_factor;
         s.spec.units[i] = u.clone();
         let first = first_year(&alone(s, i), 0);
+        // Growth against the solved base year's pooled income and spending (on the pooled
+        // basis, the published ones).
         let growth = (
-            first.0 / by.pooled_income - 1.0,
-            first.1 / by.pooled_spending - 1.0,
+            first.pooled_income / solved.pooled_income - 1.0,
+            first.pooled_spending / solved.pooled_spending - 1.0,
         );
         let mut explained_by = None;
         for (line, g) in [("pooled income", growth.0), ("pooled spending", growth.1)] {
@@ -286,11 +461,12 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                             &s.file,
                             format!("units[{i}]"),
                             format!(
-                                "`{name}`: {line} jumps {:+.1} % from the base year {} to {}, beyond the tolerance of {:.0} %, and no dated policy change in {} explains it",
+                                "`{name}`: {line} jumps {:+.1} % from the base year {} to {}, beyond the tolerance of {:.0} %, and no dated policy change in {} or {} explains it",
                                 100.0 * g,
                                 by.year,
                                 s.spec.start.year(),
                                 100.0 * by.jump_tolerance,
+                                by.year,
                                 s.spec.start.year()
                             ),
                         ));
@@ -301,12 +477,14 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         fits.push(BaseYearFit {
             unit: name,
             year: by.year,
-            published: (by.pooled_income, by.pooled_spending),
-            modelled_before: before,
-            modelled,
+            basis,
+            published: (income_target, spending_target),
+            modelled_before: (income_of(&before), spending_of(&before)),
+            modelled: (income_of(&solved), spending_of(&solved)),
+            base_year: solved,
             collection_factor,
             utilisation_factor,
-            first_year: first,
+            first_year: (first.pooled_income, first.pooled_spending),
             growth,
             explained_by,
             members,
@@ -315,10 +493,11 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
     Ok(fits)
 }
 
-/// A dated policy entry of unit `i` (or its maternity merger) taking effect in the first
-/// projected year: `field from MONTH`.
+/// A dated policy entry of unit `i` (or its maternity merger) taking effect in the base year
+/// or the first projected year, either of which moves one year's total against the other:
+/// `field from MONTH`.
 fn policy_change_in_first_year(s: &Scenario, i: usize) -> Option<String> {
-    let (first, last) = (s.spec.start, s.spec.start.plus(11));
+    let (first, last) = (s.spec.start.plus(-12), s.spec.start.plus(11));
     let policy = &s.units[i].policy;
     if let Some(m) = policy
         .maternity
@@ -365,18 +544,39 @@ pub fn describe(fits: &[BaseYearFit]) -> String {
         "base year (亿元; levels solved so that the model's base year meets the published one)"
     );
     for f in fits {
-        let _ = writeln!(
-            o,
-            "  {:<16} {}: income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} published, {:.2} modelled → utilisation level × {:.4}",
-            f.unit,
-            f.year,
-            f.published.0 / 1e8,
-            f.modelled_before.0 / 1e8,
-            f.collection_factor,
-            f.published.1 / 1e8,
-            f.modelled_before.1 / 1e8,
-            f.utilisation_factor
-        );
+        match f.basis {
+            Basis::Pooled { .. } => {
+                let _ = writeln!(
+                    o,
+                    "  {:<16} {}: income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} published, {:.2} modelled → utilisation level × {:.4}",
+                    f.unit,
+                    f.year,
+                    f.published.0 / 1e8,
+                    f.modelled_before.0 / 1e8,
+                    f.collection_factor,
+                    f.published.1 / 1e8,
+                    f.modelled_before.1 / 1e8,
+                    f.utilisation_factor
+                );
+            }
+            Basis::WholeFund { balance_prev, .. } => {
+                let _ = writeln!(
+                    o,
+                    "  {:<16} {}: whole-fund income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; pooled balance {:.2} → {:.2} published, {:.2} modelled → utilisation level × {:.4}; so pooled income {:.2}, spending {:.2}",
+                    f.unit,
+                    f.year,
+                    f.published.0 / 1e8,
+                    f.modelled_before.0 / 1e8,
+                    f.collection_factor,
+                    balance_prev / 1e8,
+                    f.published.1 / 1e8,
+                    f.modelled_before.1 / 1e8,
+                    f.utilisation_factor,
+                    f.base_year.pooled_income / 1e8,
+                    f.base_year.pooled_spending / 1e8
+                );
+            }
+        }
         let _ = writeln!(
             o,
             "  {:<16} {}: income {:.2} ({:+.1} %), spending {:.2} ({:+.1} %){}",

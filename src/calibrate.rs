@@ -211,7 +211,7 @@ pub struct Calibration {
 
 /// Reads one numeric column of a calibration table by year, keeping rows with `basis` in
 /// `bases` (first match wins per year; tables without a `basis` column keep every row).
-fn read_series(dir: &Path, file: &str, column: &str, bases: &[&str]) -> Result<Series> {
+pub fn read_series(dir: &Path, file: &str, column: &str, bases: &[&str]) -> Result<Series> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
         path: path.clone(),

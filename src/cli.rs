@@ -114,16 +114,21 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Forecast past years from a scenario that starts at a published position, and compare
-    /// each year and line with what happened: median, 5–95 % band, percentile rank of the
-    /// actual; how many actuals fell inside the band; the median absolute percentage error by
-    /// years ahead.
+    /// each year and line with what happened: median, 5–95 % and 25–75 % bands, percentile
+    /// rank of the actual; how many actuals fell inside the bands; the median absolute
+    /// percentage error and the CRPS by years ahead. A template with a `[backtest]` section
+    /// (scenarios/national-rolling.toml) runs from every origin year it names, each with only
+    /// the data published by then, and scores all origins together.
     Backtest {
-        /// Scenario TOML file, e.g. scenarios/national-backtest.toml.
+        /// Scenario TOML file: a template with `[backtest]` (scenarios/national-rolling.toml)
+        /// or a single origin with --actuals (scenarios/national-backtest.toml).
         scenario: PathBuf,
-        /// Actuals: CSV with year, line (pooled_income, pooled_spending, pooled_balance,
-        /// fund_income), actual (yuan) and source.
+        /// Actuals of a single-origin backtest: CSV with year, line (pooled_income,
+        /// pooled_spending, pooled_balance, fund_income, members_active, members_retiree),
+        /// actual (yuan; persons for members) and source. A rolling template takes its actuals
+        /// from its series instead.
         #[arg(long)]
-        actuals: PathBuf,
+        actuals: Option<PathBuf>,
         /// The pooled fund followed (default: the first fund).
         #[arg(long)]
         unit: Option<String>,
@@ -717,16 +722,117 @@ fn backtest(
         "program_version": env!("CARGO_PKG_VERSION"),
     });
     let report = report::studies::backtest_report(&s, &f, &b, &meta, lang)?;
-    let sheet = lang.t("scores");
-    let extra = [("backtest_scores.csv", sheet, &b.scores)];
+    write_backtest(out, &b.rows, &b.scores, report, lang, &meta)
+}
+
+fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
+    use fundrisk::rolling;
+    let template = Scenario::from_path(scenario)?;
+    if template.spec.backtest.is_none() {
+        anyhow::bail!(
+            "{}: no [backtest] section: give --actuals for a single-origin backtest, or a rolling template such as scenarios/national-rolling.toml",
+            scenario.display()
+        );
+    }
+    let spec = rolling::spec_of(&template)?;
+    let series = Path::new(scenario)
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&spec.series);
+    let mut inputs = template.inputs.clone();
+    for f in fundrisk::calibrate::SERIES {
+        inputs.push(series.join(f));
+    }
+    let out = &writable(out.to_path_buf(), &inputs)?;
+    let lang = run.lang()?;
+    let opts = run.options(&template)?;
+    let r = rolling::run(scenario, &opts)?;
+    say!(
+        "{}: origins {}–{}, {} paths each; forecasts to {}",
+        template.spec.name,
+        spec.origins[0],
+        spec.origins[1],
+        opts.paths,
+        spec.last_year
+    );
+    for o in &r.origins {
+        let f = &o.fit;
+        say!(
+            "origin {}: collection level × {:.4}, utilisation level × {:.4}; base-year pooled income {:.0} 亿, spending {:.0} 亿; first year {:+.1} % / {:+.1} %",
+            o.origin,
+            f.collection_factor,
+            f.utilisation_factor,
+            f.base_year.pooled_income / 1e8,
+            f.base_year.pooled_spending / 1e8,
+            100.0 * f.growth.0,
+            100.0 * f.growth.1
+        );
+    }
+    say!(
+        "{:<16} {:>6} {:>5} {:>9} {:>9} {:>8} {:>8}",
+        "line",
+        "ahead",
+        "n",
+        "in 90 %",
+        "in 50 %",
+        "MdAPE %",
+        "CRPS %"
+    );
+    for g in r
+        .scores
+        .iter()
+        .filter(|g| g.horizon == 0 || g.line == "all")
+    {
+        say!(
+            "{:<16} {:>6} {:>5} {:>8.0}% {:>8.0}% {:>8.1} {:>8.1}",
+            g.line,
+            if g.horizon == 0 {
+                "all".to_string()
+            } else {
+                g.horizon.to_string()
+            },
+            g.n,
+            100.0 * g.inside_90 as f64 / g.n as f64,
+            100.0 * g.inside_50 as f64 / g.n as f64,
+            100.0 * g.median_abs_pct_error,
+            100.0 * g.mean_crps_relative
+        );
+    }
+    let scores = rolling::scores_table(&r.scores);
+    let scored = rolling::scored_table(&r.scored);
+    let meta = serde_json::json!({
+        "scenario": template.spec.name,
+        "scenario_hash": template.hash,
+        "origins": spec.origins,
+        "last_year": spec.last_year,
+        "origin_scenario_hashes": r.origins.iter().map(|o| (o.origin.to_string(), o.scenario.hash.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+        "paths": opts.paths,
+        "seed": opts.seed,
+        "program_version": env!("CARGO_PKG_VERSION"),
+    });
+    let report = report::studies::rolling_report(&template, &r, &scores, &scored, &meta, lang)?;
+    write_backtest(out, &scored, &scores, report, lang, &meta)
+}
+
+/// A backtest's folder: its rows as backtest.csv, its scores as backtest_scores.csv (and a
+/// sheet), the report and run.json.
+fn write_backtest(
+    out: &Path,
+    rows: &fundrisk::report::table::Table,
+    scores: &fundrisk::report::table::Table,
+    report: report::studies::Report,
+    lang: Lang,
+    meta: &serde_json::Value,
+) -> Result<()> {
+    let extra = [("backtest_scores.csv", lang.t("scores"), scores)];
     let output = StudyOutput {
         csv_name: "backtest.csv",
-        table: &b.rows,
+        table: rows,
         extra_tables: &extra,
         report,
         lang,
     };
-    let dir = write_study(out, &output, &meta)?;
+    let dir = write_study(out, &output, meta)?;
     say!("wrote {}", dir.display());
     Ok(())
 }
@@ -879,7 +985,13 @@ pub fn main() -> Result<()> {
             unit,
             run,
             out,
-        } => backtest(&scenario, &actuals, unit.as_deref(), &run, &out),
+        } => match actuals {
+            Some(actuals) => backtest(&scenario, &actuals, unit.as_deref(), &run, &out),
+            None if unit.is_some() => Err(anyhow::anyhow!(
+                "--unit applies to a single-origin backtest with --actuals; a rolling template follows its one unit"
+            )),
+            None => rolling_backtest(&scenario, &run, &out),
+        },
         Command::Demography {
             scenario,
             actuals,

@@ -32,6 +32,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../data/membership_structure_national_2013.csv"),
     ),
     (
+        "membership_structure_national_2016.csv",
+        include_str!("../data/membership_structure_national_2016.csv"),
+    ),
+    (
+        "membership_structure_national_2020.csv",
+        include_str!("../data/membership_structure_national_2020.csv"),
+    ),
+    (
         "membership_structure_national_2019.csv",
         include_str!("../data/membership_structure_national_2019.csv"),
     ),

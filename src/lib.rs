@@ -24,6 +24,7 @@ pub mod pooling;
 pub mod population;
 pub mod report;
 pub mod risk;
+pub mod rolling;
 pub mod run;
 pub mod scenario;
 pub mod shard;

@@ -151,3 +151,68 @@ fn national_2025_meets_the_2024_bulletin() {
     assert_eq!(s.units[0].spec.initial_pooled_balance, 3.04455e12);
     assert!(f.growth.0.abs() < 0.10 && f.growth.1.abs() < 0.10, "{f:?}");
 }
+
+/// The base scenario with a whole-fund base year: the opening (and year-end) pooled balance
+/// `balance`, the balance a year before `balance_prev`.
+fn with_whole_fund(text: &str, fund_income: f64, balance: f64, balance_prev: f64) -> Scenario {
+    let text = text.replace(
+        "initial_pooled_balance = 1.0e9",
+        &format!("initial_pooled_balance = {balance:e}"),
+    );
+    let text = format!(
+        "{text}base_year = {{ year = 2023, fund_income = {fund_income:e}, pooled_balance = {balance:e}, pooled_balance_prev = {balance_prev:e}, jump_tolerance = 1.0 }}\n"
+    );
+    Scenario::parse(&text, "t.toml", DataSource::default()).unwrap()
+}
+
+/// The whole-fund basis on a constructed unit (the bulletins before 2024: the fund's income and
+/// the pooled balances, not the pooled fund's own income and spending): a fund income 1.2 × and
+/// a year-end balance 2 % of the income below what the scenario's own levels give are both met
+/// to 0.01 %, by a collection level above 1.2 (buy-ins do not scale) and a utilisation level
+/// above 1 (more income and a lower balance need more spending).
+#[test]
+fn the_whole_fund_base_year_meets_income_and_balance() {
+    use fundrisk::base_year::Basis;
+    let text = base_text();
+    let mut probe = with_whole_fund(&text, 1e9, 1e9, 1e9);
+    let before = apply(&mut probe).unwrap()[0].modelled_before;
+    let income = before.0 * 1.2;
+    let year_end = before.1 - 0.02 * before.0;
+    let mut s = with_whole_fund(&text, income, year_end, 1e9);
+    let f = apply(&mut s).unwrap().remove(0);
+    assert_eq!(
+        f.basis,
+        Basis::WholeFund {
+            fund_income: income,
+            balance_prev: 1e9
+        }
+    );
+    assert!((f.modelled.0 / income - 1.0).abs() < 1e-4, "{f:?}");
+    assert!((f.modelled.1 - year_end).abs() < 1e-4 * income, "{f:?}");
+    assert!(
+        f.collection_factor > 1.2 && f.collection_factor < 1.25,
+        "{f:?}"
+    );
+    assert!(f.utilisation_factor > 1.0, "{f:?}");
+    // The balance moves by pooled income + interest − spending; interest at a few per cent a
+    // year on about 1e9 is below 1e8.
+    let moved = f.base_year.pooled_balance_end - 1e9;
+    let net = f.base_year.pooled_income - f.base_year.pooled_spending;
+    assert!((moved - net).abs() < 1e8 && moved > net, "{f:?}");
+    assert!((s.units[0].spec.utilisation_level - f.utilisation_factor).abs() < 1e-12);
+}
+
+/// A base year with figures of both bases is refused, naming the field and what to give.
+#[test]
+fn a_base_year_mixing_bases_is_refused() {
+    let text = base_text()
+        + "base_year = { year = 2023, pooled_income = 1e9, fund_income = 1.2e9, pooled_balance = 1.0e9, pooled_spending = 1e9 }\n";
+    let mut s = Scenario::parse(&text, "t.toml", DataSource::default()).unwrap();
+    let e = apply(&mut s).unwrap_err().to_string();
+    assert!(
+        e.contains("t.toml")
+            && e.contains("units[0].base_year.pooled_income")
+            && e.contains("not a mix"),
+        "{e}"
+    );
+}

@@ -286,7 +286,8 @@ AREAS = {
 }
 # (area, census, year): the structures the scenarios use.
 STRUCTURES = [
-    ("national", 2020, 2021), ("national", 2010, 2013), ("national", 2020, 2019),
+    ("national", 2020, 2021), ("national", 2010, 2013), ("national", 2010, 2016),
+    ("national", 2010, 2020), ("national", 2020, 2019),
     ("national", 2020, 2023), ("national", 2020, 2025), ("guangdong", 2020, 2019),
     ("guangdong", 2020, 2018),
     ("anhui", 2020, 2019), ("shandong", 2020, 2024), ("jiangxi", 2020, 2021),

@@ -291,7 +291,7 @@ const EXTRA: [(&str, &str, &str); 5] = [
 ];
 
 /// Columns and values of a backtest's tables.
-const BACKTEST: [(&str, &str, &str); 24] = [
+const BACKTEST: [(&str, &str, &str); 28] = [
     (
         "mean_crps_relative",
         "连续分级概率评分（相对实际值，平均）",
@@ -308,6 +308,22 @@ const BACKTEST: [(&str, &str, &str); 24] = [
         "Forecast 75th percentile (yuan)",
     ),
     ("crps", "连续分级概率评分（元）", "CRPS (yuan)"),
+    (
+        "crps_relative",
+        "连续分级概率评分（相对实际值）",
+        "CRPS relative to the actual",
+    ),
+    ("origin", "起点（年末）", "Origin (year end)"),
+    (
+        "share_inside_90",
+        "落在90%区间内的比例",
+        "Share inside the 90 % band",
+    ),
+    (
+        "share_inside_50",
+        "落在50%区间内的比例",
+        "Share inside the 50 % band",
+    ),
     ("inside_50", "落在50%区间内", "Inside the 50 % band"),
     ("n_inside_50", "落在50%区间内的个数", "Inside the 50 % band"),
     ("line", "口径", "Line"),
@@ -494,6 +510,7 @@ pub fn kind(name: &str) -> Kind {
         || name.ends_with("abs_pct_error")
         || name == "active_error"
         || name == "mean_crps_relative"
+        || name == "crps_relative"
     {
         Kind::Share
     } else if matches!(
@@ -502,6 +519,7 @@ pub fn kind(name: &str) -> Kind {
             | "paths"
             | "binding_year"
             | "horizon_years"
+            | "origin"
             | "n_actuals"
             | "n_inside_90"
             | "n_inside_50"

@@ -8,7 +8,7 @@ pub enum Lang {
     En,
 }
 
-const LABELS: [(&str, &str, &str); 100] = [
+const LABELS: [(&str, &str, &str); 102] = [
     (
         "demography",
         "参保人员结构回测",
@@ -27,6 +27,12 @@ const LABELS: [(&str, &str, &str); 100] = [
     ("published", "公报", "Published"),
     ("actual", "实际值", "Actual"),
     ("backtest", "回测", "Backtest"),
+    ("base_years", "各起点基年校准", "Base year of each origin"),
+    (
+        "no_actuals",
+        "没有可比较的实际值。",
+        "No actuals to compare.",
+    ),
     ("scores", "回测得分", "Scores"),
     ("amount_axis", "亿元", "yuan millions"),
     ("line_pooled_income", "统筹基金收入", "Pooled fund income"),

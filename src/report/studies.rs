@@ -663,3 +663,114 @@ pub fn demography_report(
         lang,
     ))
 }
+
+/// The rolling-origin backtest (`fundrisk backtest` on a template with `[backtest]`): the
+/// scores over all origins first, then every origin's fan charts with the actuals, each
+/// origin's base year, and every scored actual.
+pub fn rolling_report(
+    template: &Scenario,
+    r: &crate::rolling::Rolling,
+    scores: &Table,
+    scored: &Table,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    let mut svgs = Vec::new();
+    for o in &r.origins {
+        for (l, line) in crate::backtest::LINES.iter().enumerate() {
+            let points: Vec<(i32, f64)> = o
+                .actuals
+                .iter()
+                .filter(|a| a.line == *line)
+                .map(|a| (a.year, a.value))
+                .collect();
+            if points.is_empty() {
+                continue;
+            }
+            let title = match lang {
+                Lang::Zh => format!("{}年末起点 — {}", o.origin, lang.t(&format!("line_{line}"))),
+                Lang::En => format!(
+                    "From the end of {} — {}",
+                    o.origin,
+                    lang.t(&format!("line_{line}"))
+                ),
+            };
+            svgs.push((
+                format!("origin{}_{line}.svg", o.origin),
+                charts::backtest_fan(
+                    &title,
+                    o.forecast.first_year,
+                    &o.forecast.values[l],
+                    &points,
+                    crate::backtest::is_persons_line(line),
+                    lang,
+                )?,
+            ));
+        }
+    }
+    let all = r.scores.iter().find(|g| g.line == "all" && g.horizon == 0);
+    let one_year: Vec<String> = r
+        .scores
+        .iter()
+        .filter(|g| g.horizon == 1 && g.line != "all")
+        .map(|g| {
+            format!(
+                "{} {}%",
+                lang.t(&format!("line_{}", g.line)),
+                pct(g.median_abs_pct_error, lang)
+            )
+        })
+        .collect();
+    let (first, last) = (
+        r.origins.first().map_or(0, |o| o.origin),
+        r.origins.last().map_or(0, |o| o.origin),
+    );
+    let counts = all.map(|a| {
+        let share = |k: usize| pct(k as f64 / a.n as f64, lang);
+        (
+            a.n,
+            a.inside_90,
+            share(a.inside_90),
+            a.inside_50,
+            share(a.inside_50),
+        )
+    });
+    let n_origins = r.origins.len();
+    let headline = match (counts, lang) {
+        (Some((n, in90, p90, in50, p50)), Lang::Zh) => format!(
+            "{first}—{last}年末{n_origins}个起点共{n}个实际值：{in90}个（{p90}%）落在90%预测区间内，{in50}个（{p50}%）落在50%区间内；提前1年中位数预测的绝对百分比误差（中位数）：{}。",
+            one_year.join("，")
+        ),
+        (Some((n, in90, p90, in50, p50)), Lang::En) => format!(
+            "{n_origins} origins, the ends of {first}–{last}, {n} actuals: {in90} ({p90} %) inside the 90 % band, {in50} ({p50} %) inside the 50 % band. One year ahead, median absolute percentage error of the median forecast: {}.",
+            one_year.join(", ")
+        ),
+        (None, _) => lang.t("no_actuals").to_string(),
+    };
+    let fits: Vec<crate::base_year::BaseYearFit> =
+        r.origins.iter().map(|o| o.fit.clone()).collect();
+    let base_years = format!(
+        "<pre>{}</pre>",
+        super::html::esc(&crate::base_year::describe(&fits))
+    );
+    let html = page(&Page {
+        lang,
+        title: format!("{}: {}", lang.t("backtest"), scenario_title(template, lang)),
+        headline,
+        svgs: &svgs,
+        sections: vec![
+            (lang.t("scores").to_string(), table_html(scores, None, lang)),
+            (lang.t("base_years").to_string(), base_years),
+            (
+                lang.t("results").to_string(),
+                table_html(scored, None, lang),
+            ),
+            (
+                lang.t("assumptions").to_string(),
+                assumptions(template, lang),
+            ),
+        ],
+        meta,
+    });
+    Ok((html, svgs))
+}

@@ -289,7 +289,7 @@ fn field_of(unit_policy: &toml::Table, i: usize, key: &str) -> String {
     }
 }
 
-fn deep_merge(base: &mut toml::Table, over: &toml::Table) {
+pub(crate) fn deep_merge(base: &mut toml::Table, over: &toml::Table) {
     for (k, v) in over {
         match (base.get_mut(k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => deep_merge(b, o),

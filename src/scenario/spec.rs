@@ -46,6 +46,46 @@ pub struct ScenarioSpec {
     /// What a calibration fragment records of itself (written by `fundrisk calibrate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<CalibrationSpec>,
+    /// A rolling-origin backtest of which this scenario is the template (`fundrisk backtest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backtest: Option<RollingSpec>,
+}
+
+/// A rolling-origin backtest: the scenario is a template re-started at the end of each origin
+/// year with only the data published by then — its first unit positioned at the published
+/// year end, its drivers calibrated on the growth rates up to the origin, its base year solved
+/// on the whole fund's published income and pooled balance — and projected to `last_year`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollingSpec {
+    /// First and last origin year (the end of an origin year is its starting position).
+    pub origins: [i32; 2],
+    /// The last year forecast: the latest year with published actuals.
+    pub last_year: i32,
+    /// First year of growth rates of every origin's driver calibration.
+    pub calibration_from: i32,
+    /// Folder of the published series (`wages.csv`, `employee_medical_insurance.csv`,
+    /// `births.csv`), relative to the scenario file.
+    pub series: String,
+    /// Births a year at fertility level 1 (the ASFR table's year), persons: an origin's
+    /// fertility level is its own year's births over these.
+    pub reference_births: f64,
+    /// Membership structures of the first unit by the first origin year each serves (an origin
+    /// takes the latest whose `from` is not after it).
+    pub structures: Vec<DatedTable>,
+    /// Every origin's `base_year.jump_tolerance` (share 0–1).
+    #[serde(default = "default_jump_tolerance")]
+    pub jump_tolerance: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A data table serving from a year on.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatedTable {
+    pub from: i32,
+    pub table: String,
 }
 
 /// The record of a calibration (`fundrisk calibrate`): its name, the years of growth rates it
@@ -928,9 +968,24 @@ pub struct BaseYearSpec {
     /// The calendar year: the year before the start.
     pub year: i32,
     /// Pooled premium income of the year, yuan (contributions, buy-ins, subsidies; no interest).
-    pub pooled_income: f64,
+    /// Given with `pooled_spending` (the pooled basis), or left out for the whole-fund basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooled_income: Option<f64>,
     /// Pooled spending of the year, yuan.
-    pub pooled_spending: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooled_spending: Option<f64>,
+    /// The whole fund's income of the year as the bulletins count it, yuan: pooled income,
+    /// interest, contributions credited to personal accounts and, from the year of a maternity
+    /// merger, the maternity fund's income (职工医保基金收入). Given with
+    /// `pooled_balance_prev` (the whole-fund basis, for years whose bulletins do not publish
+    /// the pooled fund's own income and spending): the collection level is solved to meet it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fund_income: Option<f64>,
+    /// The pooled balance at the end of the year before the base year, yuan (whole-fund basis):
+    /// the utilisation level is solved so that the model's pooled balance moves from it to
+    /// `pooled_balance` over the base year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooled_balance_prev: Option<f64>,
     /// Pooled balance at the year end, yuan: the opening balance.
     pub pooled_balance: f64,
     /// Members in service at the year end (employees and flexible workers), persons; when

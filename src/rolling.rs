@@ -1,0 +1,630 @@
+//! The rolling-origin backtest: one template scenario re-started at the end of every origin
+//! year with only what was published by then, each forecast scored against what happened.
+//!
+//! For an origin year Y the template (a scenario with a `[backtest]` section, e.g.
+//! `scenarios/national-rolling.toml`) becomes a scenario that
+//! - starts in January of Y + 1 and runs to the end of `last_year`;
+//! - takes its drivers from `fundrisk calibrate` on the growth rates of `calibration_from`–Y
+//!   (the template's own `[economy]` fields override them, as with an `include`);
+//! - opens its first unit at the published end of Y: members in service (split by the
+//!   template's shares of enterprise, government and flexible workers) and retired, pooled
+//!   balance, the year's average wage; the membership structure of the latest table serving Y;
+//!   fertility at Y's births over the template's reference births;
+//! - solves its base year Y on the whole-fund basis (`fund_income`, the pooled balance at the
+//!   ends of Y − 1 and Y; `base_year::Basis::WholeFund`), since the bulletins before 2024 do
+//!   not publish the pooled fund's own income and spending.
+//!
+//! Only rows of years ≤ Y are read for an origin (the calibration's window, the position's
+//! year and the year before it), so a forecast is the same whether or not later rows are in
+//! the files. The actuals are the later rows: members by status, pooled balance, the whole
+//! fund's income, and the pooled income and spending where published.
+
+use crate::backtest::{Actual, Backtest, Forecast, LINES, compare, crps_sorted, forecast};
+use crate::base_year::{self, BaseYearFit};
+use crate::calibrate::{Series, calibrate, read_series};
+use crate::data::DataSource;
+use crate::engine::montecarlo::RunOptions;
+use crate::error::{Error, Result};
+use crate::report::table::Table;
+use crate::risk::quantile_sorted;
+use crate::scenario::{RollingSpec, Scenario, deep_merge};
+use std::path::{Path, PathBuf};
+
+/// The published series an origin reads, each by year (bulletin preferred to flash).
+struct Published {
+    /// Members in service and retired at the year end, 万人.
+    active: Series,
+    retired: Series,
+    /// Whole fund's income, pooled balance at the year end, pooled income and spending, 亿元.
+    fund_income: Series,
+    pooled_balance: Series,
+    pooled_income: Series,
+    pooled_spending: Series,
+    /// Average wage of the year, yuan.
+    wage: Series,
+    /// Births of the year, 万人.
+    births: Series,
+}
+
+impl Published {
+    fn read(dir: &Path) -> Result<Published> {
+        let emi = "employee_medical_insurance.csv";
+        let bases = ["bulletin", "flash"];
+        Ok(Published {
+            active: read_series(dir, emi, "members_active", &bases)?,
+            retired: read_series(dir, emi, "members_retired", &bases)?,
+            fund_income: read_series(dir, emi, "fund_income", &bases)?,
+            pooled_balance: read_series(dir, emi, "pooled_balance", &bases)?,
+            pooled_income: read_series(dir, emi, "pooled_income", &bases)?,
+            pooled_spending: read_series(dir, emi, "pooled_spending", &bases)?,
+            wage: read_series(dir, "wages.csv", "average_wage", &[])?,
+            births: read_series(dir, "births.csv", "births_10k", &[])?,
+        })
+    }
+}
+
+/// One origin's run.
+pub struct OriginRun {
+    /// The origin year: the forecast starts in January of the next.
+    pub origin: i32,
+    /// The origin's scenario, base year solved.
+    pub scenario: Scenario,
+    /// Its TOML text (before the solve), for the record.
+    pub text: String,
+    pub fit: BaseYearFit,
+    pub forecast: Forecast,
+    pub actuals: Vec<Actual>,
+    pub backtest: Backtest,
+}
+
+/// One scored actual of one origin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    pub origin: i32,
+    pub year: i32,
+    pub line: &'static str,
+    /// Years ahead: 1 for the year after the origin.
+    pub horizon: i32,
+    /// Yuan, or persons for the members lines.
+    pub actual: f64,
+    pub median: f64,
+    pub p5: f64,
+    pub p25: f64,
+    pub p75: f64,
+    pub p95: f64,
+    /// |median − actual| / |actual|.
+    pub abs_pct_error: f64,
+    /// CRPS over |actual| (share).
+    pub crps_relative: f64,
+}
+
+impl Scored {
+    pub fn inside_90(&self) -> bool {
+        (self.p5..=self.p95).contains(&self.actual)
+    }
+    pub fn inside_50(&self) -> bool {
+        (self.p25..=self.p75).contains(&self.actual)
+    }
+}
+
+/// Scores of a group of scored actuals (a line at a horizon, or all of them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreGroup {
+    /// A line of [`LINES`], or `all`.
+    pub line: &'static str,
+    /// Years ahead, or 0 for all horizons.
+    pub horizon: i32,
+    pub n: usize,
+    pub inside_90: usize,
+    pub inside_50: usize,
+    /// Median of the absolute percentage errors of the median forecast (share).
+    pub median_abs_pct_error: f64,
+    /// Mean CRPS over |actual| (share).
+    pub mean_crps_relative: f64,
+}
+
+impl ScoreGroup {
+    fn of(line: &'static str, horizon: i32, items: &[&Scored]) -> ScoreGroup {
+        let mut errors: Vec<f64> = items.iter().map(|s| s.abs_pct_error).collect();
+        errors.sort_by(f64::total_cmp);
+        let n = items.len();
+        ScoreGroup {
+            line,
+            horizon,
+            n,
+            inside_90: items.iter().filter(|s| s.inside_90()).count(),
+            inside_50: items.iter().filter(|s| s.inside_50()).count(),
+            median_abs_pct_error: if n == 0 {
+                f64::NAN
+            } else {
+                quantile_sorted(&errors, 0.5)
+            },
+            mean_crps_relative: if n == 0 {
+                f64::NAN
+            } else {
+                items.iter().map(|s| s.crps_relative).sum::<f64>() / n as f64
+            },
+        }
+    }
+}
+
+/// The rolling backtest: every origin's run, every scored actual, and the scores by line and
+/// years ahead (then by line over all horizons, by horizon over all lines, and over all).
+pub struct Rolling {
+    pub origins: Vec<OriginRun>,
+    pub scored: Vec<Scored>,
+    pub scores: Vec<ScoreGroup>,
+}
+
+/// The template's `[backtest]` section, checked: names the field and the allowed range.
+pub fn spec_of(template: &Scenario) -> Result<RollingSpec> {
+    let file = &template.file;
+    let r = template.spec.backtest.clone().ok_or_else(|| {
+        Error::field(
+            file,
+            "backtest",
+            "missing: a rolling backtest's template has a [backtest] section (origins, last_year, calibration_from, series, reference_births, structures)",
+        )
+    })?;
+    let [first, last] = r.origins;
+    if !(1990..=2200).contains(&first) || first > last {
+        return Err(Error::field(
+            file,
+            "backtest.origins",
+            format!(
+                "[{first}, {last}]: the first origin must be a year 1990–2200 and not after the last"
+            ),
+        ));
+    }
+    if r.last_year <= last || r.last_year > last + 30 {
+        return Err(Error::field(
+            file,
+            "backtest.last_year",
+            format!(
+                "{}: must be after the last origin {last} and at most 30 years after it",
+                r.last_year
+            ),
+        ));
+    }
+    if r.calibration_from >= first || r.calibration_from < first - 60 {
+        return Err(Error::field(
+            file,
+            "backtest.calibration_from",
+            format!(
+                "{}: must be before the first origin {first} (and at most 60 years before)",
+                r.calibration_from
+            ),
+        ));
+    }
+    if !(r.reference_births > 0.0 && r.reference_births <= 1e9) {
+        return Err(Error::field(
+            file,
+            "backtest.reference_births",
+            format!(
+                "{} is outside the allowed range (0, 1e9] (persons a year)",
+                r.reference_births
+            ),
+        ));
+    }
+    if !r.structures.iter().any(|t| t.from <= first) {
+        return Err(Error::field(
+            file,
+            "backtest.structures",
+            format!("no table serves the first origin {first}: give one with `from` ≤ {first}"),
+        ));
+    }
+    if !(0.0..=1.0).contains(&r.jump_tolerance) {
+        return Err(Error::field(
+            file,
+            "backtest.jump_tolerance",
+            format!(
+                "{} is outside the allowed range [0, 1] (share)",
+                r.jump_tolerance
+            ),
+        ));
+    }
+    if template.units.is_empty() {
+        return Err(Error::field(file, "units", "a backtest needs one unit"));
+    }
+    Ok(r)
+}
+
+/// The folder of the template's series.
+fn series_dir(template: &Scenario, r: &RollingSpec) -> PathBuf {
+    let base = Path::new(&template.file)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    base.join(&r.series)
+}
+
+/// A published figure an origin needs, or an error naming the file, column and year.
+fn needed(series: &Series, year: i32, dir: &Path) -> Result<f64> {
+    series.values.get(&year).copied().ok_or_else(|| {
+        Error::table(
+            &dir.join(series.source.split(',').next().unwrap_or(""))
+                .display()
+                .to_string(),
+            0,
+            &series.name,
+            format!("no figure for {year}: an origin {year} opens at that year's end"),
+        )
+    })
+}
+
+/// The scenario of origin `y` from the template (its file text) and the series in `dir`, read
+/// only up to `y`; with its TOML text. The base year is not yet solved.
+pub fn origin_scenario(
+    template: &Scenario,
+    template_text: &str,
+    r: &RollingSpec,
+    dir: &Path,
+    y: i32,
+) -> Result<(Scenario, String)> {
+    let file = &template.file;
+    let p = Published::read(dir)?;
+    let to_toml_err = |e: toml::de::Error| Error::field(file, "backtest", e.to_string());
+    let mut doc: toml::Table = toml::from_str(template_text).map_err(to_toml_err)?;
+    doc.remove("backtest");
+    doc.remove("include");
+    let start = format!("{}-01", y + 1);
+    doc.insert("start".into(), start.clone().into());
+    doc.insert(
+        "horizon_months".into(),
+        i64::from(12 * (r.last_year - y)).into(),
+    );
+    // A maternity merger on or before the start is history: the funds open merged (the
+    // origin's pooled balance holds the maternity balance, as the bulletins count it).
+    let merged_before = doc
+        .get_mut("policy")
+        .and_then(toml::Value::as_table_mut)
+        .and_then(|p| p.get_mut("maternity"))
+        .and_then(toml::Value::as_table_mut)
+        .is_some_and(|m| {
+            let before = m
+                .get("merger")
+                .and_then(toml::Value::as_str)
+                .is_some_and(|at| at <= start.as_str());
+            if before {
+                m.remove("merger");
+            }
+            before
+        });
+    // Drivers calibrated on the growth rates up to the origin, the template's own over them.
+    let name = format!("{}-{}-{y}", template.spec.name, r.calibration_from);
+    let cal = calibrate(dir, r.calibration_from, y, &name)?;
+    let frag: toml::Table = toml::from_str(&cal.to_toml()).map_err(to_toml_err)?;
+    let mut economy = frag
+        .get("economy")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(own) = doc.get("economy").and_then(toml::Value::as_table) {
+        deep_merge(&mut economy, own);
+    }
+    let births = needed(&p.births, y, dir)? * 1e4;
+    let level = births / r.reference_births;
+    let mut fertility = economy
+        .get("fertility")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    let mut entry = toml::Table::new();
+    entry.insert("from".into(), start.clone().into());
+    entry.insert("value".into(), level.into());
+    entry.insert(
+        "source".into(),
+        format!(
+            "births of {y} ({:.0} 万, births.csv) over the reference births {:.0} 万 (backtest.reference_births)",
+            births / 1e4,
+            r.reference_births / 1e4
+        )
+        .into(),
+    );
+    fertility.insert("level".into(), toml::Value::Array(vec![entry.into()]));
+    economy.insert("fertility".into(), fertility.into());
+    doc.insert("economy".into(), economy.into());
+    if let Some(c) = frag.get("calibration") {
+        doc.insert("calibration".into(), c.clone());
+    }
+    // The first unit at the published end of the origin year.
+    let active = needed(&p.active, y, dir)? * 1e4;
+    let retired = needed(&p.retired, y, dir)? * 1e4;
+    let balance = needed(&p.pooled_balance, y, dir)? * 1e8;
+    let balance_prev = needed(&p.pooled_balance, y - 1, dir)? * 1e8;
+    let fund_income = needed(&p.fund_income, y, dir)? * 1e8;
+    let wage = needed(&p.wage, y, dir)?;
+    let structure = r
+        .structures
+        .iter()
+        .filter(|t| t.from <= y)
+        .max_by_key(|t| t.from)
+        .map(|t| t.table.clone())
+        .ok_or_else(|| {
+            Error::field(
+                file,
+                "backtest.structures",
+                format!("no table serves the origin {y}"),
+            )
+        })?;
+    let u = &template.units[0].spec;
+    let in_service = u.membership.enterprise + u.membership.government + u.membership.flexible;
+    if in_service <= 0.0 {
+        return Err(Error::field(
+            file,
+            "units[0].membership",
+            "no members in service: the template's shares of enterprise, government and flexible workers split an origin's members",
+        ));
+    }
+    let units = doc
+        .get_mut("units")
+        .and_then(toml::Value::as_array_mut)
+        .and_then(|a| a.first_mut())
+        .and_then(toml::Value::as_table_mut)
+        .ok_or_else(|| Error::field(file, "units", "a backtest needs one unit"))?;
+    units.insert("initial_pooled_balance".into(), balance.into());
+    if merged_before {
+        units.remove("initial_maternity_balance");
+    }
+    units.insert("average_wage_prev_year".into(), (wage / 12.0).into());
+    let mut membership = units
+        .get("membership")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    for (k, v) in [
+        ("enterprise", u.membership.enterprise),
+        ("government", u.membership.government),
+        ("flexible", u.membership.flexible),
+    ] {
+        membership.insert(k.into(), (active * v / in_service).into());
+    }
+    membership.insert("retirees".into(), retired.into());
+    membership.insert("structure".into(), structure.into());
+    membership.insert(
+        "source".into(),
+        format!(
+            "end of {y}: {:.2} 万 in service, {:.2} 万 retired (employee_medical_insurance.csv), split in service by the template's shares",
+            active / 1e4,
+            retired / 1e4
+        )
+        .into(),
+    );
+    units.insert("membership".into(), membership.into());
+    let mut by = toml::Table::new();
+    by.insert("year".into(), i64::from(y).into());
+    by.insert("fund_income".into(), fund_income.into());
+    by.insert("pooled_balance".into(), balance.into());
+    by.insert("pooled_balance_prev".into(), balance_prev.into());
+    by.insert("members_active".into(), active.into());
+    by.insert("members_retired".into(), retired.into());
+    by.insert("jump_tolerance".into(), r.jump_tolerance.into());
+    by.insert(
+        "source".into(),
+        format!("employee_medical_insurance.csv, rows {} and {y}", y - 1).into(),
+    );
+    units.insert("base_year".into(), by.into());
+    let text = toml::to_string(&doc).map_err(|e| Error::field(file, "backtest", e.to_string()))?;
+    let shown = format!("{file} (origin {y})");
+    let base_dir = Path::new(file).parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_path_buf()
+        }
+    });
+    let s = Scenario::parse(&text, &shown, DataSource { base_dir })?;
+    Ok((s, text))
+}
+
+/// The actuals of the years after origin `y` up to `last_year`, from the series in `dir`.
+pub fn actuals_after(dir: &Path, y: i32, last_year: i32) -> Result<Vec<Actual>> {
+    let p = Published::read(dir)?;
+    let mut out = Vec::new();
+    for year in y + 1..=last_year {
+        for (line, series, scale) in [
+            ("pooled_income", &p.pooled_income, 1e8),
+            ("pooled_spending", &p.pooled_spending, 1e8),
+            ("pooled_balance", &p.pooled_balance, 1e8),
+            ("fund_income", &p.fund_income, 1e8),
+            ("members_active", &p.active, 1e4),
+            ("members_retiree", &p.retired, 1e4),
+        ] {
+            if let Some(v) = series.values.get(&year) {
+                out.push(Actual {
+                    year,
+                    line: line.to_string(),
+                    value: v * scale,
+                    source: format!("{}, {year}", series.source),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs one origin: its scenario, base year, forecast and comparison.
+pub fn run_origin(
+    template: &Scenario,
+    template_text: &str,
+    r: &RollingSpec,
+    dir: &Path,
+    y: i32,
+    opts: &RunOptions,
+) -> Result<OriginRun> {
+    let (mut s, text) = origin_scenario(template, template_text, r, dir, y)?;
+    let fit = base_year::apply(&mut s)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::field(&s.file, "units[0].base_year", "no base year solved"))?;
+    // The year before the start's pooled spending is the solved base year's.
+    s.units[0].spec.pooled_spending_prev_year = fit.base_year.pooled_spending;
+    s.spec.units[0].pooled_spending_prev_year = fit.base_year.pooled_spending;
+    let f = forecast(&s, None, opts)?;
+    let actuals = actuals_after(dir, y, r.last_year)?;
+    let backtest = compare(&f, &actuals, &dir.display().to_string())?;
+    Ok(OriginRun {
+        origin: y,
+        scenario: s,
+        text,
+        fit,
+        forecast: f,
+        actuals,
+        backtest,
+    })
+}
+
+/// Every scored actual of an origin's forecast.
+pub fn score(origin: i32, f: &Forecast, actuals: &[Actual]) -> Vec<Scored> {
+    let mut out = Vec::new();
+    for a in actuals {
+        let Some(l) = LINES.iter().position(|l| *l == a.line) else {
+            continue;
+        };
+        let y = a.year - f.first_year;
+        if y < 0 || y as usize >= f.n_years || a.value == 0.0 {
+            continue;
+        }
+        let v = &f.values[l][y as usize];
+        let median = quantile_sorted(v, 0.5);
+        out.push(Scored {
+            origin,
+            year: a.year,
+            line: LINES[l],
+            horizon: a.year - origin,
+            actual: a.value,
+            median,
+            p5: quantile_sorted(v, 0.05),
+            p25: quantile_sorted(v, 0.25),
+            p75: quantile_sorted(v, 0.75),
+            p95: quantile_sorted(v, 0.95),
+            abs_pct_error: (median - a.value).abs() / a.value.abs(),
+            crps_relative: crps_sorted(v, a.value) / a.value.abs(),
+        });
+    }
+    out
+}
+
+/// The scores by line and years ahead, by line, by years ahead and over all.
+pub fn scores(scored: &[Scored]) -> Vec<ScoreGroup> {
+    let max_h = scored.iter().map(|s| s.horizon).max().unwrap_or(0);
+    let mut out = Vec::new();
+    for line in LINES.iter().copied().chain(std::iter::once("all")) {
+        for h in (1..=max_h).chain(std::iter::once(0)) {
+            let items: Vec<&Scored> = scored
+                .iter()
+                .filter(|s| (line == "all" || s.line == line) && (h == 0 || s.horizon == h))
+                .collect();
+            if !items.is_empty() {
+                out.push(ScoreGroup::of(line, h, &items));
+            }
+        }
+    }
+    out
+}
+
+/// Runs every origin of the template at `path` (its `[backtest]` section).
+pub fn run(path: &Path, opts: &RunOptions) -> Result<Rolling> {
+    let template = Scenario::from_path(path)?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let r = spec_of(&template)?;
+    let dir = series_dir(&template, &r);
+    let mut origins = Vec::new();
+    for y in r.origins[0]..=r.origins[1] {
+        origins.push(run_origin(&template, &text, &r, &dir, y, opts)?);
+    }
+    let scored: Vec<Scored> = origins
+        .iter()
+        .flat_map(|o| score(o.origin, &o.forecast, &o.actuals))
+        .collect();
+    let scores = scores(&scored);
+    Ok(Rolling {
+        origins,
+        scored,
+        scores,
+    })
+}
+
+/// Every scored actual as a table: origin, year, line, years ahead, the actual and the
+/// forecast's quantiles (yuan, or persons for the members lines), the absolute percentage
+/// error of the median, the CRPS relative to the actual, and whether the actual fell inside
+/// the 90 % and 50 % bands.
+pub fn scored_table(scored: &[Scored]) -> Table {
+    let col = |f: fn(&Scored) -> f64| scored.iter().map(f).collect::<Vec<f64>>();
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut t = Table::default();
+    t.int(
+        "origin",
+        scored.iter().map(|s| i64::from(s.origin)).collect(),
+    );
+    t.int("year", scored.iter().map(|s| i64::from(s.year)).collect());
+    t.str("line", scored.iter().map(|s| s.line.to_string()).collect());
+    t.int(
+        "horizon_years",
+        scored.iter().map(|s| i64::from(s.horizon)).collect(),
+    );
+    t.f64("actual", col(|s| s.actual));
+    t.f64("forecast_median", col(|s| s.median));
+    t.f64("forecast_p5", col(|s| s.p5));
+    t.f64("forecast_p25", col(|s| s.p25));
+    t.f64("forecast_p75", col(|s| s.p75));
+    t.f64("forecast_p95", col(|s| s.p95));
+    t.f64("abs_pct_error", col(|s| s.abs_pct_error));
+    t.f64("crps_relative", col(|s| s.crps_relative));
+    t.str(
+        "inside_90",
+        scored.iter().map(|s| yes_no(s.inside_90())).collect(),
+    );
+    t.str(
+        "inside_50",
+        scored.iter().map(|s| yes_no(s.inside_50())).collect(),
+    );
+    t
+}
+
+/// The scores as a table: line (`all` for every line), years ahead (0: every horizon), the
+/// number of actuals, how many and what share fell inside the 90 % and 50 % bands, the median
+/// absolute percentage error and the mean relative CRPS.
+pub fn scores_table(scores: &[ScoreGroup]) -> Table {
+    let mut t = Table::default();
+    t.str("line", scores.iter().map(|g| g.line.to_string()).collect());
+    t.int(
+        "horizon_years",
+        scores.iter().map(|g| i64::from(g.horizon)).collect(),
+    );
+    t.int("n_actuals", scores.iter().map(|g| g.n as i64).collect());
+    t.int(
+        "n_inside_90",
+        scores.iter().map(|g| g.inside_90 as i64).collect(),
+    );
+    t.f64(
+        "share_inside_90",
+        scores
+            .iter()
+            .map(|g| g.inside_90 as f64 / g.n as f64)
+            .collect(),
+    );
+    t.int(
+        "n_inside_50",
+        scores.iter().map(|g| g.inside_50 as i64).collect(),
+    );
+    t.f64(
+        "share_inside_50",
+        scores
+            .iter()
+            .map(|g| g.inside_50 as f64 / g.n as f64)
+            .collect(),
+    );
+    t.f64(
+        "median_abs_pct_error",
+        scores.iter().map(|g| g.median_abs_pct_error).collect(),
+    );
+    t.f64(
+        "mean_crps_relative",
+        scores.iter().map(|g| g.mean_crps_relative).collect(),
+    );
+    t
+}
