@@ -293,6 +293,19 @@ pub fn origin_scenario(
     // Drivers calibrated on the growth rates up to the origin, the template's own over them.
     let name = format!("{}-{}-{y}", template.spec.name, r.calibration_from);
     let cal = calibrate(dir, r.calibration_from, y, &name)?;
+    for driver in ["wage_growth", "employment_growth", "utilisation_growth"] {
+        if !cal.drivers.iter().any(|d| d.driver == driver) {
+            return Err(Error::field(
+                file,
+                "backtest.origins",
+                format!(
+                    "origin {y}: the series give fewer than {} growth rates of {driver} in {}–{y}, too few to calibrate it; start the origins later or the calibration earlier",
+                    crate::calibrate::MIN_VALUES,
+                    r.calibration_from
+                ),
+            ));
+        }
+    }
     let frag: toml::Table = toml::from_str(&cal.to_toml()).map_err(to_toml_err)?;
     let mut economy = frag
         .get("economy")

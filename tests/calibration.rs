@@ -283,7 +283,7 @@ fn backtest_writes_rows_scores_and_report() {
         let ape = (med - actual).abs() / actual;
         assert!((num(r, "abs_pct_error") - ape).abs() < 1e-12);
     }
-    assert_eq!(with_actual, 23);
+    assert_eq!(with_actual, 25);
     let mut rdr = csv::Reader::from_path(out.join("backtest_scores.csv")).unwrap();
     for (h, r) in rdr.records().enumerate() {
         let r = r.unwrap();

@@ -43,7 +43,7 @@ fn series_up_to(last: i32, into: &Path) -> usize {
     dropped
 }
 
-/// For every origin 2015–2022: the forecast (every line, year and path) and the solved base
+/// For every origin 2016–2022: the forecast (every line, year and path) and the solved base
 /// year are the same from the full series as from copies cut at the origin's year, so no
 /// origin reads a later row. The cut copies do drop rows (at least the years 2023–2024 of
 /// three files), so the test can fail.
@@ -51,7 +51,7 @@ fn series_up_to(last: i32, into: &Path) -> usize {
 fn every_origin_sees_no_later_data() {
     let (t, text) = template();
     let r = spec_of(&t).unwrap();
-    assert_eq!(r.origins, [2015, 2022]);
+    assert_eq!(r.origins, [2016, 2022]);
     let full = root().join("data/calibration");
     let opts = RunOptions::new(64, 7);
     for y in r.origins[0]..=r.origins[1] {
@@ -88,7 +88,7 @@ fn each_origin_opens_at_its_published_year_end() {
     let opts = RunOptions::new(8, 1);
     // (origin, fund income, pooled balance, in service, retired), from the CSV's rows.
     for (y, income, balance, active, retired) in [
-        (2015, 9084.0, 6568.0, 21362.0, 7531.0),
+        (2016, 10274.0, 7772.0, 21720.0, 7812.0),
         (2018, 13538.0, 11466.0, 23308.0, 8373.0),
         (2021, 19003.10, 17833.82, 26106.0, 9324.0),
     ] {
@@ -200,8 +200,8 @@ fn a_bad_backtest_section_is_named() {
     let (_, text) = template();
     for (from, to, field) in [
         (
-            "origins = [2015, 2022]",
-            "origins = [2022, 2015]",
+            "origins = [2016, 2022]",
+            "origins = [2022, 2016]",
             "backtest.origins",
         ),
         ("last_year = 2024", "last_year = 2020", "backtest.last_year"),
@@ -220,6 +220,11 @@ fn a_bad_backtest_section_is_named() {
             "jump_tolerance = 1.5",
             "backtest.jump_tolerance",
         ),
+        (
+            "origins = [2016, 2022]",
+            "origins = [2015, 2022]",
+            "origin 2015: the series give fewer than 4 growth rates",
+        ),
     ] {
         assert!(text.contains(from), "{from}");
         let bad = text.replace(from, to);
@@ -231,7 +236,83 @@ fn a_bad_backtest_section_is_named() {
             },
         )
         .unwrap();
-        let e = spec_of(&s).unwrap_err().to_string();
+        // Origin 2015 passes the section's checks and is refused when it is built.
+        let e = match spec_of(&s) {
+            Err(e) => e.to_string(),
+            Ok(r) => {
+                let full = root().join("data/calibration");
+                match run_origin(&s, &bad, &r, &full, r.origins[0], &RunOptions::new(4, 1)) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => panic!("{to} was accepted"),
+                }
+            }
+        };
         assert!(e.contains(field) && e.contains("rolling.toml"), "{e}");
+    }
+}
+
+/// `fundrisk backtest TEMPLATE` writes every scored actual, the scores and a report with one
+/// fan chart per origin and line with actuals; the scores recount from the rows.
+#[test]
+fn the_rolling_command_writes_rows_scores_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .current_dir(root())
+        .args([
+            "backtest",
+            "scenarios/national-rolling.toml",
+            "--paths",
+            "64",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut rdr = csv::Reader::from_path(out.join("backtest.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    // 2017–2024 from 2016 … 2023–2024 from 2022: members and balance every year but 2023, fund
+    // income every year, pooled income and spending in 2023 and 2024.
+    let expected: usize = (2016..=2022)
+        .map(|y: i32| {
+            let years = 2024 - y;
+            3 * (years - 1) + years + 2 * 2
+        })
+        .sum::<i32>() as usize;
+    assert_eq!(rows.len(), expected);
+    let (mut n, mut inside) = (0, 0);
+    let mut charts = std::collections::BTreeSet::new();
+    for r in &rows {
+        let actual: f64 = r[col("actual")].parse().unwrap();
+        let (p5, p95): (f64, f64) = (
+            r[col("forecast_p5")].parse().unwrap(),
+            r[col("forecast_p95")].parse().unwrap(),
+        );
+        n += 1;
+        inside += usize::from((p5..=p95).contains(&actual));
+        charts.insert(format!(
+            "origin{}_{}.svg",
+            &r[col("origin")],
+            &r[col("line")]
+        ));
+    }
+    let mut rdr = csv::Reader::from_path(out.join("backtest_scores.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let scol = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let all = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[scol("line")] == "all" && &r[scol("horizon_years")] == "0")
+        .unwrap();
+    assert_eq!(all[scol("n_actuals")].parse::<usize>().unwrap(), n);
+    assert_eq!(all[scol("n_inside_90")].parse::<usize>().unwrap(), inside);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(charts.len(), 7 * 6);
+    for c in &charts {
+        assert!(out.join("charts").join(c).exists(), "{c}");
+        assert!(html.contains(&format!("id=\"{c}\"")), "{c}");
     }
 }
