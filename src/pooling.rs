@@ -10,11 +10,15 @@
 //!   own balance bears the rest.
 //! - `city_unified` (Jiujiang, 004): one city fund holds every county's money. At the annual
 //!   settlement a county whose spending S exceeds its income I has a gap G = S − I. If it met its
-//!   revenue budget, the part of G within its spending budget is paid by the city fund at
-//!   `within_budget_city_share` and the part beyond (S over the budget) at
-//!   `beyond_budget_city_share`, the county treasury paying the rest; if it missed its revenue
-//!   budget, the county treasury pays `missed_revenue_treasury_share` of G. Treasury payments are
-//!   income of the city fund (`income_treasury`). Budgets are last year's income and spending
+//!   revenue budget and S stayed within its spending budget, the city fund pays
+//!   `within_budget_city_share` of G; if S exceeded the budget, the city fund pays
+//!   `beyond_budget_city_share` of the whole G (`overspend_sharing = "whole_gap"`, the literal
+//!   reading of 004 三(四)2(1)) or of the part of G above the budget, the part within it at
+//!   `within_budget_city_share` (`"above_budget"`); the county treasury pays the rest. If it
+//!   missed its revenue budget, the county treasury pays `missed_revenue_treasury_share` of G.
+//!   Treasury payments are income of the city fund (`income_treasury`), booked in
+//!   `treasury_settlement_month` of the next year (004 三(三): settled by the end of March) or,
+//!   with 12, in the December settled. Budgets are last year's income and spending
 //!   grown by the scenario's budget growth; the working advance (months × last year's average
 //!   monthly spending) is reported, as a cash position, not booked.
 //!
@@ -22,7 +26,7 @@
 
 use crate::ledger::Money;
 use crate::params::Month;
-use crate::scenario::{PoolingKind, PoolingSpec};
+use crate::scenario::{OverspendSharing, PoolingKind, PoolingSpec};
 
 /// One unit's settlement of one year.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -107,16 +111,16 @@ pub fn county_settlement<M: Money>(
     }
     let treasury = if income >= revenue_budget {
         let over = spending - spending_budget;
-        let beyond = if over <= zero {
-            zero
-        } else if over > gap {
-            gap
-        } else {
-            over
-        };
-        let within = gap - beyond;
-        within.scale(1.0 - p.within_budget_city_share)
-            + beyond.scale(1.0 - p.beyond_budget_city_share)
+        match p.overspend_sharing {
+            _ if over <= zero => gap.scale(1.0 - p.within_budget_city_share),
+            OverspendSharing::WholeGap => gap.scale(1.0 - p.beyond_budget_city_share),
+            OverspendSharing::AboveBudget => {
+                let beyond = if over > gap { gap } else { over };
+                let within = gap - beyond;
+                within.scale(1.0 - p.within_budget_city_share)
+                    + beyond.scale(1.0 - p.beyond_budget_city_share)
+            }
+        }
     } else {
         gap.scale(p.missed_revenue_treasury_share)
     };
@@ -148,6 +152,9 @@ pub struct PoolState<M> {
     levy_this_year: Vec<M>,
     levy_last_year: Vec<Option<M>>,
     settlements: Vec<Settlement<M>>,
+    /// city_unified: the county treasuries' share of last year's gaps, settled in December and
+    /// not yet booked (it is booked in `treasury_settlement_month`).
+    treasury_due: M,
 }
 
 impl<M: Money> PoolState<M> {
@@ -161,6 +168,7 @@ impl<M: Money> PoolState<M> {
             levy_this_year: vec![M::default(); n],
             levy_last_year: vec![None; n],
             settlements: vec![Settlement::default(); n],
+            treasury_due: M::default(),
         };
         s.reset(rule);
         s
@@ -176,6 +184,7 @@ impl<M: Money> PoolState<M> {
             self.levy_last_year[u] = None;
             self.settlements[u] = Settlement::default();
         }
+        self.treasury_due = M::default();
     }
 }
 
@@ -224,6 +233,14 @@ impl PoolingRule {
                 state.settlements[u].levy = levy;
             }
         }
+        if self.spec.kind == PoolingKind::CityUnified
+            && t.month() == self.spec.treasury_settlement_month
+            && t.month() != 12
+        {
+            let pool = self.pool_fund.unwrap_or(0);
+            postings[pool].treasury_income += state.treasury_due;
+            state.treasury_due = zero;
+        }
         for u in 0..n {
             state.ytd_income[u] += unit_income[u];
             state.ytd_spending[u] += unit_spending[u];
@@ -269,7 +286,11 @@ impl PoolingRule {
                         sb,
                         &self.spec,
                     );
-                    postings[pool].treasury_income += treasury;
+                    if self.spec.treasury_settlement_month == 12 {
+                        postings[pool].treasury_income += treasury;
+                    } else {
+                        state.treasury_due += treasury;
+                    }
                     let gap = state.ytd_spending[u] - state.ytd_income[u];
                     state.settlements[u] = Settlement {
                         income: zero,
@@ -339,11 +360,29 @@ mod tests {
             county_settlement(yuan(102_000_000), yuan(108_000_000), rb, sb, &p),
             (yuan(6_000_000), yuan(0))
         );
-        // Met it (income 102 m), spending 120 m: gap 18 m, of which 10 m beyond the spending
-        // budget: the city pays 8 m + 80 % × 10 m = 16 m, the county treasury 20 % × 10 m = 2 m.
+        // Met it (income 102 m), spending 120 m, over the 110 m budget: gap 18 m. Literally
+        // (三(四)2(1): "基金支出超出基金收入的部分 … 基金支出超出预算的，由市级…承担80%，县(市、区)
+        // 财政承担20%"), the whole gap is shared: the city pays 80 % × 18 m = 14.4 m, the
+        // county treasury 20 % × 18 m = 3.6 m.
+        assert_eq!(p.overspend_sharing, OverspendSharing::WholeGap);
         assert_eq!(
             county_settlement(yuan(102_000_000), yuan(120_000_000), rb, sb, &p),
+            (yuan(14_400_000), yuan(3_600_000))
+        );
+        // The split reading: 10 m of the gap is beyond the spending budget: the city pays 8 m +
+        // 80 % × 10 m = 16 m, the county treasury 20 % × 10 m = 2 m.
+        let split = PoolingSpec {
+            overspend_sharing: OverspendSharing::AboveBudget,
+            ..PoolingSpec::default()
+        };
+        assert_eq!(
+            county_settlement(yuan(102_000_000), yuan(120_000_000), rb, sb, &split),
             (yuan(16_000_000), yuan(2_000_000))
+        );
+        // Either way, spending within its budget leaves the whole gap to the city.
+        assert_eq!(
+            county_settlement(yuan(102_000_000), yuan(108_000_000), rb, sb, &split),
+            (yuan(6_000_000), yuan(0))
         );
         // Missed it (income 95 m), spending 108 m: the county treasury pays the 13 m gap.
         assert_eq!(

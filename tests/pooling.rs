@@ -270,13 +270,14 @@ fn provincial_adjustment_levies_and_capped_payments() {
 }
 
 /// Jiujiang (004 三(四)): every county's gap is paid by the city fund and the county treasury
-/// together, by the rules; the treasuries' payments are the city fund's treasury income; budgets
-/// grow from last year's figures.
+/// together, by the rules, in both readings of the 80/20 clause; the treasuries' payments are the
+/// city fund's treasury income of the booking month; budgets grow from last year's figures.
 #[test]
 fn city_unified_settlement_by_the_rules() {
     use fundrisk::engine::{Memo, Observer, PathState, expected_drivers, project};
     use fundrisk::ledger::FundMonth;
     use fundrisk::pooling::{Settlement, county_settlement};
+    use fundrisk::scenario::OverspendSharing;
     struct Capture {
         settlements: Vec<(usize, usize, Settlement<Decimal>)>,
         treasury_income: BTreeMap<usize, Decimal>,
@@ -297,92 +298,123 @@ fn city_unified_settlement_by_the_rules() {
         unit("met-beyond", 3.0e5, 1.0e9),
         unit("missed", 6.0e5, 1.0e9)
     );
-    let mut s = with_units("jiujiang-city.toml", &units);
-    // Budgets growing 6 % a year from last year's figures; collection below the revenue budget in
-    // the old county is what the rules are about.
-    s.spec.pooling.spending_budget_growth = 0.0;
-    let model = ScenarioModel::new(&s);
-    assert_eq!(model.funds.len(), 1, "one city fund");
-    let mut state = PathState::<Decimal>::new(&model);
-    state.use_grid = false;
-    let mut cap = Capture {
-        settlements: vec![],
-        treasury_income: BTreeMap::new(),
-    };
-    project(
-        &model,
-        &expected_drivers(&model),
-        &mut state,
-        &mut fundrisk::population::Expected,
-        &mut cap,
-    );
-    assert_eq!(cap.settlements.len(), 3 * 5);
-    let fen = |d: Decimal| {
-        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-    };
-    let mut last: BTreeMap<usize, (Decimal, Decimal)> = BTreeMap::new();
-    let mut kinds = std::collections::BTreeSet::new();
-    for (k, u, st) in &cap.settlements {
-        let (prev_income, prev_spending) = last.get(u).copied().unwrap_or((
-            Decimal::from(2_200_000_000u64),
-            Decimal::from(2_000_000_000u64),
-        ));
-        assert_eq!(st.revenue_budget, fen(prev_income * Decimal::new(106, 2)));
-        assert_eq!(st.spending_budget, prev_spending);
-        assert_eq!(
-            st.working_advance,
-            fen(prev_spending * Decimal::new(125, 3))
+    // The literal readings (the whole gap shared once spending exceeds its budget; the
+    // treasuries' money booked in March of the next year, 004 三(三) "次年3月底前完成"), then the
+    // split reading booked in December.
+    for (sharing, booking) in [
+        (OverspendSharing::WholeGap, 3u32),
+        (OverspendSharing::AboveBudget, 12u32),
+    ] {
+        let mut s = with_units("jiujiang-city.toml", &units);
+        assert_eq!(s.spec.pooling.overspend_sharing, OverspendSharing::WholeGap);
+        assert_eq!(s.spec.pooling.treasury_settlement_month, 3);
+        s.spec.pooling.overspend_sharing = sharing;
+        s.spec.pooling.treasury_settlement_month = booking;
+        // Budgets growing 6 % a year from last year's figures; collection below the revenue
+        // budget in the old county is what the rules are about.
+        s.spec.pooling.spending_budget_growth = 0.0;
+        let model = ScenarioModel::new(&s);
+        assert_eq!(model.funds.len(), 1, "one city fund");
+        let mut state = PathState::<Decimal>::new(&model);
+        state.use_grid = false;
+        let mut cap = Capture {
+            settlements: vec![],
+            treasury_income: BTreeMap::new(),
+        };
+        project(
+            &model,
+            &expected_drivers(&model),
+            &mut state,
+            &mut fundrisk::population::Expected,
+            &mut cap,
         );
-        let gap = (st.spending - st.income).max(Decimal::ZERO);
-        assert_eq!(st.gap, gap);
-        assert_eq!(st.received + st.treasury, gap);
-        let expected = county_settlement(
-            st.income,
-            st.spending,
-            st.revenue_budget,
-            st.spending_budget,
-            &s.spec.pooling,
-        );
-        assert_eq!((st.received, st.treasury), expected);
-        if gap > Decimal::ZERO {
-            let kind = if st.income < st.revenue_budget {
-                assert_eq!(
-                    st.treasury, gap,
-                    "missed revenue budget: the county pays all"
-                );
-                "missed"
-            } else if st.spending <= st.spending_budget {
-                assert_eq!(
-                    st.treasury,
-                    Decimal::ZERO,
-                    "within budget: the city pays all"
-                );
-                "within"
-            } else {
-                let beyond = (st.spending - st.spending_budget).min(gap);
-                assert_eq!(
-                    st.treasury,
-                    fen(beyond * Decimal::new(2, 1)),
-                    "beyond budget: 80/20"
-                );
-                "beyond"
-            };
-            kinds.insert(kind);
+        assert_eq!(cap.settlements.len(), 3 * 5);
+        let fen = |d: Decimal| {
+            d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        };
+        let mut last: BTreeMap<usize, (Decimal, Decimal)> = BTreeMap::new();
+        let mut kinds = std::collections::BTreeSet::new();
+        for (k, u, st) in &cap.settlements {
+            let (prev_income, prev_spending) = last.get(u).copied().unwrap_or((
+                Decimal::from(2_200_000_000u64),
+                Decimal::from(2_000_000_000u64),
+            ));
+            assert_eq!(st.revenue_budget, fen(prev_income * Decimal::new(106, 2)));
+            assert_eq!(st.spending_budget, prev_spending);
+            assert_eq!(
+                st.working_advance,
+                fen(prev_spending * Decimal::new(125, 3))
+            );
+            let gap = (st.spending - st.income).max(Decimal::ZERO);
+            assert_eq!(st.gap, gap);
+            assert_eq!(st.received + st.treasury, gap);
+            let expected = county_settlement(
+                st.income,
+                st.spending,
+                st.revenue_budget,
+                st.spending_budget,
+                &s.spec.pooling,
+            );
+            assert_eq!((st.received, st.treasury), expected);
+            if gap > Decimal::ZERO {
+                let kind = if st.income < st.revenue_budget {
+                    assert_eq!(
+                        st.treasury, gap,
+                        "missed revenue budget: the county pays all"
+                    );
+                    "missed"
+                } else if st.spending <= st.spending_budget {
+                    assert_eq!(
+                        st.treasury,
+                        Decimal::ZERO,
+                        "within budget: the city pays all"
+                    );
+                    "within"
+                } else {
+                    let shared = match sharing {
+                        OverspendSharing::WholeGap => gap,
+                        OverspendSharing::AboveBudget => {
+                            (st.spending - st.spending_budget).min(gap)
+                        }
+                    };
+                    assert_eq!(
+                        st.treasury,
+                        fen(shared * Decimal::new(2, 1)),
+                        "beyond budget: 80/20"
+                    );
+                    "beyond"
+                };
+                kinds.insert(kind);
+            }
+            last.insert(*u, (st.income, st.spending));
+            // The treasuries' payments settled in December k are the city fund's treasury
+            // income of the booking month: December itself, or March of the next year (three
+            // months on), when the horizon reaches it.
+            let total: Decimal = cap
+                .settlements
+                .iter()
+                .filter(|(kk, _, _)| kk == k)
+                .map(|(_, _, s)| s.treasury)
+                .sum();
+            let booked = if booking == 12 { *k } else { *k + 3 };
+            if let Some(income) = cap.treasury_income.get(&booked) {
+                assert_eq!(*income, total, "booked in month {booked}");
+            }
+            if booking != 12 {
+                assert_eq!(cap.treasury_income[k], Decimal::ZERO, "nothing in December");
+            }
         }
-        last.insert(*u, (st.income, st.spending));
-        // The December treasury income of the city fund is the sum of the counties' payments.
-        let total: Decimal = cap
-            .settlements
-            .iter()
-            .filter(|(kk, _, _)| kk == k)
-            .map(|(_, _, s)| s.treasury)
-            .sum();
-        assert_eq!(cap.treasury_income[k], total);
+        // Treasury income only in the booking months.
+        for (k, v) in &cap.treasury_income {
+            if *v != Decimal::ZERO {
+                assert_eq!(model.month(*k).month(), booking, "month {k}");
+            }
+        }
+        assert!(
+            kinds.contains("missed") && kinds.contains("beyond"),
+            "{kinds:?}"
+        );
     }
-    assert!(
-        kinds.contains("missed") && kinds.contains("beyond"),
-        "{kinds:?}"
-    );
 }
 
 /// Jiangmen's 6-month rule (001 四(五)3) as a management rule: below 6 months at a year end the

@@ -1118,6 +1118,9 @@ class Pooling:
         self.ytd_spending = [np.zeros(n) for _ in range(nu)]
         self.levy_this = [np.zeros(n) for _ in range(nu)]
         self.levy_last = [None] * nu
+        # city_unified: the treasuries' share of last year's gaps, booked in the settlement month
+        # of the next year (004 三(三): by the end of March).
+        self.treasury_due = np.zeros(n)
 
     def apply(self, t: int, unit_income, unit_spending, balances, other, treasury):
         if self.kind in ("single", "accounts") or t < self.start:
@@ -1130,6 +1133,10 @@ class Pooling:
                 other[self.unit_fund[u]] -= levy
                 other[pool] += levy
                 self.levy_this[u] = levy
+        booking = p.get("treasury_settlement_month", 3)
+        if self.kind == "city_unified" and booking != 12 and t % 12 == booking - 1:
+            treasury[pool] += self.treasury_due
+            self.treasury_due = np.zeros_like(self.treasury_due)
         for u in range(nu):
             self.ytd_income[u] = self.ytd_income[u] + unit_income[u]
             self.ytd_spending[u] = self.ytd_spending[u] + unit_spending[u]
@@ -1162,11 +1169,21 @@ class Pooling:
                 rb = money(self.last_income[u] * (1 + p.get("revenue_budget_growth", 0.0)))
                 sb = money(self.last_spending[u] * (1 + p.get("spending_budget_growth", 0.0)))
                 gap = sp - inc
-                beyond = np.clip(sp - sb, 0.0, np.maximum(gap, 0.0))
-                met = money((gap - beyond) * (1 - p.get("within_budget_city_share", 1.0))) \
-                    + money(beyond * (1 - p.get("beyond_budget_city_share", 0.8)))
+                within_share = 1 - p.get("within_budget_city_share", 1.0)
+                beyond_share = 1 - p.get("beyond_budget_city_share", 0.8)
+                if p.get("overspend_sharing", "whole_gap") == "whole_gap":
+                    # 004 三(四)2(1) literally: once spending exceeds its budget the whole gap is
+                    # shared 80/20.
+                    met = np.where(sp > sb, money(gap * beyond_share), money(gap * within_share))
+                else:
+                    beyond = np.clip(sp - sb, 0.0, np.maximum(gap, 0.0))
+                    met = money((gap - beyond) * within_share) + money(beyond * beyond_share)
                 missed = money(gap * p.get("missed_revenue_treasury_share", 1.0))
-                treasury[pool] += np.where(gap > 0, np.where(inc >= rb, met, missed), 0.0)
+                due = np.where(gap > 0, np.where(inc >= rb, met, missed), 0.0)
+                if booking == 12:
+                    treasury[pool] += due
+                else:
+                    self.treasury_due = self.treasury_due + due
         for u in range(nu):
             self.last_income[u], self.last_spending[u] = self.ytd_income[u], self.ytd_spending[u]
             self.ytd_income[u], self.ytd_spending[u] = np.zeros_like(self.ytd_income[u]), np.zeros_like(self.ytd_spending[u])

@@ -885,6 +885,13 @@ impl Validator<'_> {
             0.0,
             12.0,
             "months",
+        )?;
+        self.range(
+            "pooling.treasury_settlement_month",
+            f64::from(p.treasury_settlement_month),
+            1.0,
+            12.0,
+            "month of the year",
         )
     }
 

@@ -461,13 +461,24 @@ pub struct PoolingSpec {
     /// city_unified: annual growth of each county's spending budget over last year's spending.
     #[serde(default)]
     pub spending_budget_growth: f64,
-    /// city_unified: share of an overspend within the spending budget paid by the city fund
-    /// when the county met its revenue budget (the county treasury pays the rest).
+    /// city_unified: share of a gap paid by the city fund when the county met its revenue
+    /// budget and its spending stayed within the spending budget (the county treasury pays the
+    /// rest).
     #[serde(default = "one_f")]
     pub within_budget_city_share: f64,
-    /// city_unified: share of an overspend beyond the spending budget paid by the city fund.
+    /// city_unified: share of a gap paid by the city fund when spending exceeded its budget:
+    /// of the whole gap or of the part above the budget, as `overspend_sharing` reads it.
     #[serde(default = "eighty_percent")]
     pub beyond_budget_city_share: f64,
+    /// city_unified: which part of a county's gap `beyond_budget_city_share` applies to once
+    /// its spending exceeds the spending budget (004 三(四)2(1)).
+    #[serde(default)]
+    pub overspend_sharing: OverspendSharing,
+    /// city_unified: the month of the next year in which the county treasuries' share of a
+    /// year's gaps is booked (004 三(三) "按年结算 … 次年3月底前完成": 3); 12 books it in
+    /// December of the same year.
+    #[serde(default = "three_u32")]
+    pub treasury_settlement_month: u32,
     /// city_unified: share of the gap paid by the county treasury when the county missed its
     /// revenue budget.
     #[serde(default = "one_f")]
@@ -494,6 +505,24 @@ fn two() -> f64 {
 fn eighty_percent() -> f64 {
     0.8
 }
+fn three_u32() -> u32 {
+    3
+}
+
+/// Two readings of Jiujiang's gap sharing (004 三(四)2(1): "当年完成基金收入预算任务的县(市、区)
+/// 基金支出超出基金收入的部分：基金支出在预算内的，全部由市级医疗保险统筹基金结余承担；基金支出超出
+/// 预算的，由市级医疗保险统筹基金结余承担80%，县(市、区)财政承担20%").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverspendSharing {
+    /// The literal reading: the clause's subject is the gap (基金支出超出基金收入的部分); once
+    /// spending exceeds its budget, the whole gap is shared 80/20.
+    #[default]
+    WholeGap,
+    /// The split reading: the part of the gap within the spending budget is shared at
+    /// `within_budget_city_share`, the part above the budget at `beyond_budget_city_share`.
+    AboveBudget,
+}
 fn one_and_a_half() -> f64 {
     1.5
 }
@@ -511,6 +540,8 @@ impl Default for PoolingSpec {
             spending_budget_growth: 0.0,
             within_budget_city_share: 1.0,
             beyond_budget_city_share: 0.8,
+            overspend_sharing: OverspendSharing::WholeGap,
+            treasury_settlement_month: 3,
             missed_revenue_treasury_share: 1.0,
             working_advance_months: 1.5,
             source: None,
