@@ -79,3 +79,30 @@ fn hospital_mix_is_the_share_weighted_sum_of_levels() {
         }
     }
 }
+
+/// The maternity allowance by hand (000 §11; 广东省实施〈女职工劳动保护特别规定〉办法 art. 11): the
+/// employer's average monthly wage of the year before / 30 × the days: 178 statutory days, 30 more
+/// for the 20 % of difficult births and 15 per extra baby for the 1.5 % of multiple births, so
+/// 178 + 6 + 0.225 = 184.225 days a birth; at a wage of 9,000 yuan a month, 9,000 / 30 × 184.225
+/// = 55,267.50 yuan. No factor below the employer's wage (the scenarios' 0.85 is gone).
+#[test]
+fn guangdong_maternity_allowance_by_hand() {
+    for name in ["guangdong-merger", "jiangmen-integration"] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
+        let s = Scenario::from_path(&p).expect("scenario");
+        let m = s.units[0].policy.maternity.as_ref().expect("maternity");
+        let t = Month::new(2021, 6).unwrap();
+        assert_eq!(m.employer_wage_relative, 1.0, "{name}");
+        assert!((m.allowance_days(t) - 184.225).abs() < 1e-9, "{name}");
+        assert!(
+            (m.allowance_per_birth(t, 9_000.0) - 55_267.5).abs() < 1e-6,
+            "{name}"
+        );
+    }
+    // Elsewhere the national rule: 15 days for a difficult birth (女职工劳动保护特别规定 art. 7).
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/huainan-merger.toml");
+    let s = Scenario::from_path(&p).expect("scenario");
+    let m = s.units[0].policy.maternity.as_ref().expect("maternity");
+    assert_eq!(m.difficult_extra_days, 15.0);
+    assert_eq!(m.employer_wage_relative, 1.0);
+}

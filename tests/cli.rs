@@ -230,13 +230,14 @@ fn total_membership_is_conserved_month_to_month() {
 
 /// The maternity allowance of every month, by hand: births to insured women with an allowance
 /// (enterprise and government; flexible workers have none in the default scenario) × the
-/// employer's average monthly wage of the year before (0.85 of the unit's average) / 30 × the
-/// expected days (178 + 0.2 × 15 for difficult births + 0.015 × 15 for multiple births).
+/// employer's average monthly wage of the year before (the unit's average, 000 §11) / 30 × the
+/// expected days (178 + 0.2 × 30 for difficult births + 0.015 × 15 for multiple births,
+/// 广东省实施〈女职工劳动保护特别规定〉办法 art. 11).
 #[test]
 fn maternity_allowance_by_hand_from_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let l = write_guangdong_ledger(dir.path());
-    let days = 178.0 + 0.2 * 15.0 + 0.015 * 15.0;
+    let days = 178.0 + 0.2 * 30.0 + 0.015 * 15.0;
     // 2018's average wage is 6,000 yuan a month; the expected path grows it by e^0.07 a year.
     let wage_prev = |year: i32| 6000.0 * (0.07 * f64::from(year - 2019)).exp();
     let by_key: HashMap<(String, String), &Vec<String>> = l
@@ -265,7 +266,7 @@ fn maternity_allowance_by_hand_from_the_ledger() {
             r
         };
         let allowance = l.num(payer, "spending_maternity_allowance");
-        let by_hand = births * wage_prev(year) * 0.85 / 30.0 * days;
+        let by_hand = births * wage_prev(year) / 30.0 * days;
         assert!(births > 1000.0);
         assert!(
             (allowance - by_hand).abs() <= 0.01 + 1e-4 * by_hand / births,
@@ -274,9 +275,8 @@ fn maternity_allowance_by_hand_from_the_ledger() {
         checked += 1;
     }
     assert_eq!(checked, 120);
-    // One month written out: 2019, 6,000 × 0.85 / 30 × 181.225 = 170 × 181.225 = 30,808.25 yuan
-    // a birth.
-    assert!((6000.0 * 0.85 / 30.0 * days - 30_808.25).abs() < 1e-9);
+    // One month written out: 2019, 6,000 / 30 × 184.225 = 200 × 184.225 = 36,845 yuan a birth.
+    assert!((6000.0 / 30.0 * days - 36_845.0).abs() < 1e-9);
 }
 
 /// Runs `fundrisk ledger` and `fundrisk run` on a bad scenario and checks the refusal.

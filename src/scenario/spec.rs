@@ -753,7 +753,9 @@ pub struct MaternitySpec {
     /// Fertility of insured women relative to the ASFR table.
     #[serde(default = "one_f")]
     pub insured_fertility_relative: f64,
-    /// Employer average wage of insured mothers relative to the unit average wage.
+    /// Employer average wage of insured mothers relative to the unit average wage. The allowance
+    /// is the employer's average wage / 30 × days (000 §11, 002 二(五)); averaged over births
+    /// that is the unit's average wage: 1, unless a source shows otherwise.
     #[serde(default = "one_f")]
     pub employer_wage_relative: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -971,11 +973,11 @@ mod tests {
     use crate::params::Month;
     use crate::scenario::Scenario;
 
-    /// Guangdong (000 §11): 98 + 80 = 178 days, +15 days for the 20 % of difficult births and per
-    /// extra baby for the 1.5 % of multiple births (the default scenario's shares). For an
-    /// employer whose average monthly wage last year was 6,000 yuan:
-    /// 6000 / 30 = 200 yuan a day; 178 + 0.2 × 15 + 0.015 × 15 = 181.225 days;
-    /// 200 × 181.225 = 36,245 yuan per birth.
+    /// Guangdong (000 §11): 98 + 80 = 178 days, +30 days for the 20 % of difficult births and
+    /// +15 per extra baby for the 1.5 % of multiple births (广东省实施〈女职工劳动保护特别规定〉办法
+    /// art. 11; the scenario's shares). For an employer whose average monthly wage last year was
+    /// 6,000 yuan: 6000 / 30 = 200 yuan a day; 178 + 0.2 × 30 + 0.015 × 15 = 184.225 days;
+    /// 200 × 184.225 = 36,845 yuan per birth.
     #[test]
     fn maternity_allowance_by_hand() {
         let s = Scenario::parse(
@@ -986,8 +988,8 @@ mod tests {
         .expect("Guangdong scenario");
         let m = s.units[0].policy.maternity.as_ref().expect("maternity");
         let t = Month::new(2021, 3).unwrap();
-        assert!((m.allowance_days(t) - 181.225).abs() < 1e-12);
-        assert!((m.allowance_per_birth(t, 6000.0) - 36_245.0).abs() < 1e-9);
+        assert!((m.allowance_days(t) - 184.225).abs() < 1e-12);
+        assert!((m.allowance_per_birth(t, 6000.0) - 36_845.0).abs() < 1e-9);
     }
 }
 
