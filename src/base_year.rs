@@ -157,6 +157,7 @@ fn base_year_scenario(s: &Scenario, i: usize) -> Scenario {
     let employment_growth = e.employment_growth.mean.at(mid);
     b.spec.start = start;
     b.spec.horizon_months = 12;
+    b.area_wage_prev_year /= 1.0 + wage_growth;
     let u = &mut b.units[0].spec;
     u.average_wage_prev_year /= 1.0 + wage_growth;
     let m = &mut u.membership;

@@ -106,3 +106,52 @@ fn guangdong_maternity_allowance_by_hand() {
     assert_eq!(m.difficult_extra_days, 15.0);
     assert_eq!(m.employer_wage_relative, 1.0);
 }
+
+/// Shandong 003 三(二): flexible workers pay on 60 % of the **province's** average wage. Two units:
+/// `city` (6,000 yuan a month, 250,000 in service) and `rich` (9,000 yuan, 750,000 in service):
+/// the area's wage is (6,000 × 250,000 + 9,000 × 750,000) / 1,000,000 = 8,250 yuan, so with
+/// `flexible_base_reference = "area"` the city's flexible income is 8,250 / 6,000 = 1.375 times,
+/// and the rich unit's 8,250 / 9,000 times, what it is on their own wages, in every month.
+#[test]
+fn flexible_base_on_the_area_wage_by_hand() {
+    use fundrisk::engine::ScenarioModel;
+    use fundrisk::ledger::income;
+    use fundrisk::report::exact_ledger;
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/base.toml.in"),
+    )
+    .unwrap();
+    let two_units = format!(
+        "{base}\n[[units]]\nname = \"rich\"\ninitial_pooled_balance = 3.0e9\npooled_spending_prev_year = 2.4e9\naverage_wage_prev_year = 9000.0\nmembership = {{ enterprise = 6.0e5, government = 1.0e5, flexible = 5.0e4, retirees = 1.8e5 }}\n"
+    );
+    let area = two_units.replace(
+        "[policy]\n",
+        "[policy]\nflexible_base_reference = \"area\"\n",
+    );
+    let parse = |t: &str| {
+        Scenario::parse(t, "t.toml", fundrisk::data::DataSource::default()).expect("scenario")
+    };
+    let (own, by_area) = (parse(&two_units), parse(&area));
+    assert!((by_area.area_wage_prev_year - 8250.0).abs() < 1e-9);
+    let flexible = |s: &Scenario| -> Vec<(String, f64)> {
+        exact_ledger(&ScenarioModel::new(s))
+            .iter()
+            .map(|r| {
+                let v: f64 = r.record.income[income::FLEXIBLE].try_into().unwrap();
+                (r.unit.clone(), v)
+            })
+            .collect()
+    };
+    let (a, b) = (flexible(&own), flexible(&by_area));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.len(), 2 * 24);
+    for ((unit, x), (_, y)) in a.iter().zip(&b) {
+        let ratio = if unit == "city" {
+            1.375
+        } else {
+            8250.0 / 9000.0
+        };
+        assert!(*x > 1e6, "{unit}: {x}");
+        assert!((y / x - ratio).abs() < 1e-8, "{unit}: {y} / {x}");
+    }
+}

@@ -175,6 +175,7 @@ class Scenario:
     dir: Path
     small_cell_threshold: float
     rules: list
+    area_wage_prev_year: float     # every unit's wage weighted by its members in service
 
 
 def normal_cdf(x: float) -> float:
@@ -284,6 +285,8 @@ def solve_base_years(spec: dict, here: Path):
             bu["collection_level"] = u.get("collection_level", 1.0) * collection
             bu["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation
             b["units"] = [bu]
+            # The area's wage is the whole scenario's, deflated like the unit's.
+            b["_area_wage_prev_year"] = area_wage(spec["units"]) / (1.0 + g)
             return pooled_first_year(b, here, 0)
 
         def secant(value, target: float) -> float:
@@ -365,7 +368,16 @@ def build(spec: dict, here: Path) -> Scenario:
         dir=here,
         small_cell_threshold=spec.get("run", {}).get("small_cell_threshold", 1000.0),
         rules=spec.get("rules", []),
+        area_wage_prev_year=spec.get("_area_wage_prev_year", area_wage(spec["units"])),
     )
+
+
+def area_wage(units: list) -> float:
+    """The scenario area's average monthly wage of the year before the start: each unit's
+    weighted by its members in service at the start (enterprise, government, flexible)."""
+    n = [sum(u["membership"].get(k, 0.0) for k in ("enterprise", "government", "flexible")) for u in units]
+    total = sum(n)
+    return sum(w * u["average_wage_prev_year"] for w, u in zip(n, units)) / total if total > 0 else 0.0
 
 
 # --- membership ----------------------------------------------------------------------------------
@@ -693,6 +705,9 @@ class Contributions:
         totals = cells.sum(axis=(1, 3))
         n_flex, n_res, n_cont = totals[:, FLEXIBLE], totals[:, RESIDENT], totals[:, CONTINUING]
         flex_base = at("flexible_base") * reference
+        if p.get("flexible_base_reference", "unit") == "area":
+            # Shandong 003 三(二): 60 % of the province's average wage, not the city's.
+            flex_base = flex_base * s.area_wage_prev_year / self.u.avg_wage_prev_year
         self.flex_base = flex_base
         flex_rate, flex_pa = at("flexible_rate"), at("flexible_to_personal_account")
         zero = np.zeros_like(payroll)

@@ -15,7 +15,9 @@ use crate::policy::scale::PiecewiseLinear;
 use crate::population::{
     BuyinModel, Cells, Counts, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
 };
-use crate::scenario::{BenefitSpec, BuyinMode, MaternitySpec, PolicySpec, Scenario, Unit};
+use crate::scenario::{
+    BenefitSpec, BuyinMode, MaternitySpec, PolicySpec, Scenario, Unit, WageReference,
+};
 
 /// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
 #[derive(Clone, Debug, Default)]
@@ -260,6 +262,9 @@ pub struct UnitModel {
     arrangement: MaternityArrangement,
     buyin: BuyinModel,
     avg_wage_prev_year: f64,
+    /// Flexible workers' reference wage over the unit's: 1, or the area's average wage over the
+    /// unit's (`flexible_base_reference = "area"`).
+    flexible_reference_factor: f64,
     /// Multiplier on the collection rate (the unit's `collection_level`).
     collection_level: f64,
     /// Annual growth of the number of residents.
@@ -398,6 +403,12 @@ impl UnitModel {
             merger,
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
+            flexible_reference_factor: match p.flexible_base_reference {
+                WageReference::Unit => 1.0,
+                WageReference::Area => {
+                    scenario.area_wage_prev_year / unit.spec.average_wage_prev_year
+                }
+            },
             resident_growth: unit.spec.membership.resident_growth,
             wage_rel,
             mu_in,
@@ -696,7 +707,7 @@ impl UnitModel {
         lines.income[income::EMPLOYER] = employer - to_accounts;
         lines.income[income::EMPLOYEE] = employee * (1.0 - ee_pa);
         let n_flex = memo.members[Status::Flexible as usize];
-        let flex_base = p.flexible_base.at(t) * reference;
+        let flex_base = p.flexible_base.at(t) * reference * self.flexible_reference_factor;
         let flex_pa = p.flexible_to_personal_account.at(t);
         let flex_rate = p.flexible_rate.at(t);
         lines.income[income::FLEXIBLE] =

@@ -53,6 +53,10 @@ pub struct Scenario {
     /// The files it was read from: the scenario, its included fragments and its data tables
     /// (none for built-ins). No output may be written over or around them.
     pub inputs: Vec<std::path::PathBuf>,
+    /// The scenario area's average monthly wage of the year before the start, yuan: every
+    /// unit's `average_wage_prev_year` weighted by its members in service at the start (a
+    /// province of cities). Kept when a copy is cut down to one unit (a base-year solve).
+    pub area_wage_prev_year: f64,
 }
 
 impl Scenario {
@@ -200,6 +204,18 @@ impl Scenario {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let (mut weighted, mut members) = (0.0, 0.0);
+        for u in &spec.units {
+            let m = &u.membership;
+            let n = m.enterprise + m.government + m.flexible;
+            weighted += n * u.average_wage_prev_year;
+            members += n;
+        }
+        let area_wage_prev_year = if members > 0.0 {
+            weighted / members
+        } else {
+            0.0
+        };
         Ok(Scenario {
             spec,
             file: file.to_string(),
@@ -207,6 +223,7 @@ impl Scenario {
             tables,
             units,
             inputs,
+            area_wage_prev_year,
         })
     }
 

@@ -509,6 +509,18 @@ fn three_u32() -> u32 {
     3
 }
 
+/// Whose average wage a share of it refers to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WageReference {
+    /// The unit's own average wage.
+    #[default]
+    Unit,
+    /// The scenario area's: every unit's average wage weighted by its members in service at the
+    /// start (enterprise, government and flexible workers).
+    Area,
+}
+
 /// Two readings of Jiujiang's gap sharing (004 三(四)2(1): "当年完成基金收入预算任务的县(市、区)
 /// 基金支出超出基金收入的部分：基金支出在预算内的，全部由市级医疗保险统筹基金结余承担；基金支出超出
 /// 预算的，由市级医疗保险统筹基金结余承担80%，县(市、区)财政承担20%").
@@ -824,6 +836,12 @@ pub struct PolicySpec {
     /// Flexible workers' base (share of the reference average wage) and rate.
     #[serde(default = "sixty_percent")]
     pub flexible_base: Dated<f64>,
+    /// Whose average wage `flexible_base` is a share of: the unit's own (`unit`), or the whole
+    /// scenario area's (`area`: the mean of every unit's average wage weighted by its members
+    /// in service at the start, e.g. a province of cities; Shandong 003 三(二) "全省上年度…
+    /// 月平均工资60%").
+    #[serde(default)]
+    pub flexible_base_reference: WageReference,
     #[serde(default = "seven_percent")]
     pub flexible_rate: Dated<f64>,
     /// Part of the flexible rate credited to the personal account (share of base).
