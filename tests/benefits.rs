@@ -7,33 +7,40 @@ use std::path::Path;
 
 /// Level-2 hospital (001 四(四)1(1)): deductible 600 and 80 % for a worker, 500 and 85 % for a
 /// retiree, cap 200,000. Tier 2 (2(1)) on the self-pay above the deductible: 50 % to 5,000,
-/// 85 % to 200,000. Critical illness (1(4)) on what is left above 10,000 (2018): 60 % to
-/// 120,000.
+/// 85 % to 200,000, 90 % above. Critical illness (1(4)) on what is left above the threshold, the disposable
+/// income per resident of two years before (2018: 2016's, 25,000): 60 % to 120,000.
 ///
 /// Worker, 3,000: Tier 1 0.8 × 2,400 = 1,920; self-pay above the deductible 3,000 − 1,920 − 600
-/// = 480; Tier 2 0.5 × 480 = 240; left 240 < 10,000: no critical illness.
+/// = 480; Tier 2 0.5 × 480 = 240; left 240 < 25,000: no critical illness.
 /// Worker, 50,000: Tier 1 0.8 × 49,400 = 39,520; self-pay 9,880; Tier 2 2,500 + 0.85 × 4,880
 /// = 6,648; left 3,232: none.
 /// Worker, 300,000: Tier 1 min(239,520, 200,000) = 200,000; self-pay 99,400; Tier 2 2,500 +
-/// 0.85 × 94,400 = 82,740; left 16,660; critical illness 0.6 × 6,660 = 3,996.
+/// 0.85 × 94,400 = 82,740; left 16,660 < 25,000: none (3,996 above the 10,000 of 2017).
+/// Worker, 418,850: Tier 1 200,000; self-pay 218,250; Tier 2 2,500 + 0.85 × 195,000 + 0.9 ×
+/// 18,250 (90 % above 200,000) = 184,675; left 33,575; critical illness 0.6 × 8,575 = 5,145.
 /// Retiree, 3,000: Tier 1 0.85 × 2,500 = 2,125; self-pay 375; Tier 2 187.50.
 /// Retiree, 50,000: Tier 1 0.85 × 49,500 = 42,075; self-pay 7,425; Tier 2 2,500 + 0.85 × 2,425
 /// = 4,561.25; left 2,863.75: none.
 /// Retiree, 300,000: Tier 1 200,000; self-pay 99,500; Tier 2 2,500 + 0.85 × 94,500 = 82,825;
-/// left 16,675; critical illness 0.6 × 6,675 = 4,005.
+/// left 16,675: none.
 #[test]
 fn jiangmen_level_two_payments_by_hand() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
     let s = Scenario::from_path(&p).expect("scenario");
-    let regime = BenefitRegime::new(&s.units[0].policy, Month::new(2018, 6).unwrap());
+    let regime = BenefitRegime::new(
+        &s.units[0].policy,
+        Month::new(2018, 6).unwrap(),
+        &s.spec.economy.wage_growth.mean,
+    );
     let level2 = 1;
     let cases = [
         (false, 3_000.0, (1_920.0, 240.0, 0.0)),
         (false, 50_000.0, (39_520.0, 6_648.0, 0.0)),
-        (false, 300_000.0, (200_000.0, 82_740.0, 3_996.0)),
+        (false, 300_000.0, (200_000.0, 82_740.0, 0.0)),
+        (false, 418_850.0, (200_000.0, 184_675.0, 5_145.0)),
         (true, 3_000.0, (2_125.0, 187.5, 0.0)),
         (true, 50_000.0, (42_075.0, 4_561.25, 0.0)),
-        (true, 300_000.0, (200_000.0, 82_825.0, 4_005.0)),
+        (true, 300_000.0, (200_000.0, 82_825.0, 0.0)),
     ];
     for (retired, x, (t1, t2, ci)) in cases {
         let (a, b, c) = regime.payments(level2, retired, x);
@@ -48,10 +55,10 @@ fn jiangmen_level_two_payments_by_hand() {
     // At a non-designated hospital, Tier 2 and critical illness pay 10 points less: worker,
     // 300,000: Tier 1 min(0.4 × 298,500, 200,000) = 119,400; self-pay 300,000 − 119,400 − 1,500
     // = 179,100; Tier 2 0.4 × 5,000 + 0.75 × 174,100 = 132,575; left 46,525; critical illness
-    // 0.5 × 36,525 = 18,262.50.
+    // 0.5 × (46,525 − 25,000) = 10,762.50.
     let (a, b, c) = regime.payments(3, false, 300_000.0);
     assert!(
-        (a - 119_400.0).abs() < 1e-6 && (b - 132_575.0).abs() < 1e-6 && (c - 18_262.5).abs() < 1e-6,
+        (a - 119_400.0).abs() < 1e-6 && (b - 132_575.0).abs() < 1e-6 && (c - 10_762.5).abs() < 1e-6,
         "({a}, {b}, {c})"
     );
 }
@@ -61,7 +68,11 @@ fn jiangmen_level_two_payments_by_hand() {
 fn hospital_mix_is_the_share_weighted_sum_of_levels() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
     let s = Scenario::from_path(&p).expect("scenario");
-    let regime = BenefitRegime::new(&s.units[0].policy, Month::new(2020, 1).unwrap());
+    let regime = BenefitRegime::new(
+        &s.units[0].policy,
+        Month::new(2020, 1).unwrap(),
+        &s.spec.economy.wage_growth.mean,
+    );
     let shares = [0.15, 0.45, 0.35, 0.05];
     for r in [false, true] {
         for x in [100.0, 700.0, 4_000.0, 60_000.0, 250_000.0, 900_000.0] {
@@ -154,4 +165,33 @@ fn flexible_base_on_the_area_wage_by_hand() {
         assert!(*x > 1e6, "{unit}: {x}");
         assert!((y / x - ratio).abs() < 1e-8, "{unit}: {y} / {x}");
     }
+}
+
+/// Jiangmen's critical-illness threshold (001 四(四)1(4)): the disposable income per resident of
+/// two years before: 2021's threshold is 2019's 32,316 yuan; 2023's is 2021's 37,068 (the last
+/// published); 2025's is 2023's, 37,068 grown by the expected wage index over 2022 and 2023,
+/// 37,068 × e^(g₂₀₂₂ + g₂₀₂₃), with g the scenario's mean log wage growth. The residents'
+/// contribution base is the same series.
+#[test]
+fn jiangmen_critical_illness_threshold_follows_income() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let s = Scenario::from_path(&p).expect("scenario");
+    let policy = &s.units[0].policy;
+    let g = &s.spec.economy.wage_growth.mean;
+    let at = |y: i32| {
+        policy
+            .critical_illness_at(Month::new(y, 3).unwrap(), g)
+            .unwrap()
+            .deductible
+    };
+    assert_eq!(at(2021), 32_316.0);
+    assert_eq!(at(2023), 37_068.0);
+    let growth = g.at(Month::new(2022, 7).unwrap()) + g.at(Month::new(2023, 7).unwrap());
+    assert!(growth > 0.05, "{growth}");
+    assert!((at(2025) - 37_068.0 * growth.exp()).abs() < 1e-6);
+    assert_eq!(policy.resident_income_of(2019, g), 32_316.0);
+    // Without indexing the last value would stay: the threshold would fall behind incomes.
+    let mut flat = policy.clone();
+    flat.resident_income_indexed = false;
+    assert_eq!(flat.resident_income_of(2023, g), 37_068.0);
 }

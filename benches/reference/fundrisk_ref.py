@@ -720,8 +720,7 @@ class Contributions:
         if separate:
             covered = payroll + (n_flex * flex_base if mat.get("flexible_covered", False) else 0.0)
             out["income_maternity"] = covered * mat_rate * collection
-        income_year = year - p["resident_income_lag"]
-        res_base = dated(p["resident_income"], income_year * 12 + 6)
+        res_base = resident_income_of(s, p, year - p["resident_income_lag"])
         out["income_resident"] = n_res * at("resident_rate") * res_base / 12 * collection
         out["income_subsidy"] = n_res * at("resident_subsidy") / 12
         buyin = at("buyin_rate")
@@ -854,11 +853,36 @@ def expected_payments(stacks: list, mu: np.ndarray, sigma: float) -> np.ndarray:
     return out
 
 
-def benefit_stacks(p: dict, t: int, retired: bool, cap_factor: float) -> list:
+def resident_income_of(s: Scenario, p: dict, year: int) -> float:
+    """Disposable income per resident earned in `year` (the value in force that July); with
+    `resident_income_indexed`, years after the last dated entry grow with the expected wage index
+    (the wage_growth mean, annual log growth)."""
+    income = p["resident_income"]
+    if p.get("resident_income_indexed", False) and isinstance(income, list) and income:
+        last = month(income[-1]["from"]) // 12
+        if year > last:
+            mean = s.econ.get("wage_growth", {}).get("mean", ECONOMY_DEFAULT_MEANS["wage_growth"])
+            growth = sum(dated(mean, z * 12 + 6) for z in range(last + 1, year + 1))
+            return dated(income, last * 12 + 6) * math.exp(growth)
+    return dated(income, year * 12 + 6)
+
+
+def critical_at(s: Scenario, p: dict, t: int):
+    """The critical-illness scale of month t: as written, or from `critical_illness_threshold_from`
+    with its deductible the resident income of `resident_income_lag` years before (001 四(四)1(4))."""
+    if not p.get("critical_illness"):
+        return None
+    critical = dict(dated(p["critical_illness"], t))
+    if "critical_illness_threshold_from" in p and t >= month(p["critical_illness_threshold_from"]):
+        critical["deductible"] = resident_income_of(s, p, t // 12 - p["resident_income_lag"])
+    return critical
+
+
+def benefit_stacks(s: Scenario, p: dict, t: int, retired: bool, cap_factor: float) -> list:
     """[(share, Stack)] per hospital level in month t (one level without `hospital_levels`)."""
     base = dated(p["inpatient"], t)
     tier2 = dated(p["tier2"], t) if p.get("tier2") else None
-    critical = dated(p["critical_illness"], t) if p.get("critical_illness") else None
+    critical = critical_at(s, p, t)
     levels = [(1.0, base, 0.0, 0.0)] if not p.get("hospital_levels") else [
         (lv["share"], {**base, "deductible": lv["deductible"], "tiers": [[math.inf, lv["ratio"]]]},
          lv.get("tier2_ratio_delta", 0.0), lv.get("critical_illness_ratio_delta", 0.0))
@@ -916,10 +940,10 @@ class Benefits:
 
     def stacks_at(self, t: int, retired: bool, cap_factor: float) -> list:
         p = self.p
-        key = (json.dumps([dated(p[k], t) if p.get(k) else None
-                           for k in ("inpatient", "tier2", "critical_illness")]), retired, cap_factor)
+        key = (json.dumps([dated(p[k], t) if p.get(k) else None for k in ("inpatient", "tier2")]
+                          + [critical_at(self.s, p, t)]), retired, cap_factor)
         if key not in self.stacks:
-            self.stacks[key] = benefit_stacks(p, t, retired, cap_factor)
+            self.stacks[key] = benefit_stacks(self.s, p, t, retired, cap_factor)
         return self.stacks[key]
 
     def month(self, k: int, cells: np.ndarray, contrib) -> dict:

@@ -9,7 +9,7 @@ pub const BENEFIT_GRID_STEP: f64 = 0.005;
 use crate::data::{Asfr, MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::economy::DriverPath;
 use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
-use crate::params::Month;
+use crate::params::{Dated, Month};
 use crate::policy::lognormal::{ClampedMeanTable, LogNormal};
 use crate::policy::scale::PiecewiseLinear;
 use crate::population::{
@@ -108,7 +108,9 @@ impl BenefitRegime {
     /// tier and critical illness count self-pay "excluding the deductible"; stacking them in
     /// this order, so that together they never pay more than the member's cost, is an
     /// ASSUMPTION.)
-    pub fn new(p: &PolicySpec, t: Month) -> BenefitRegime {
+    /// `wage_growth_mean`: the scenario's expected wage growth, which carries the resident
+    /// income a critical-illness threshold may follow (`critical_illness_threshold_from`).
+    pub fn new(p: &PolicySpec, t: Month, wage_growth_mean: &Dated<f64>) -> BenefitRegime {
         let base = p.inpatient.at(t);
         let levels_spec: Vec<(f64, BenefitSpec, f64, f64)> = match &p.hospital_levels {
             Some(ls) => ls
@@ -128,7 +130,7 @@ impl BenefitRegime {
             None => vec![(1.0, base.clone(), 0.0, 0.0)],
         };
         let tier2 = p.tier2.as_ref().map(|d| d.at(t));
-        let ci = p.critical_illness.as_ref().map(|d| d.at(t));
+        let ci = p.critical_illness_at(t, wage_growth_mean);
         // The scales of every level, with the first tier's and critical illness's caps scaled
         // by `cap_factor` (1 for members of full standing).
         let build = |cap_factor: f64| {
@@ -262,6 +264,9 @@ pub struct UnitModel {
     arrangement: MaternityArrangement,
     buyin: BuyinModel,
     avg_wage_prev_year: f64,
+    /// The scenario's expected wage growth (annual log growth), which carries an indexed
+    /// resident income.
+    wage_growth_mean: Dated<f64>,
     /// Flexible workers' reference wage over the unit's: 1, or the area's average wage over the
     /// unit's (`flexible_base_reference = "area"`).
     flexible_reference_factor: f64,
@@ -361,6 +366,7 @@ impl UnitModel {
             }
         }
         // Distinct benefit regimes over the horizon.
+        let wage_mean = &scenario.spec.economy.wage_growth.mean;
         let mut regimes: Vec<BenefitRegime> = Vec::new();
         type RegimeKey = (
             BenefitSpec,
@@ -374,13 +380,13 @@ impl UnitModel {
             let m = start.plus(k);
             let key = (
                 p.inpatient.at(m),
-                p.critical_illness.as_ref().map(|d| d.at(m)),
+                p.critical_illness_at(m, wage_mean),
                 p.outpatient.as_ref().map(|d| d.at(m)),
                 p.tier2.as_ref().map(|d| d.at(m)),
             );
             let idx = keys.iter().position(|x| *x == key).unwrap_or_else(|| {
                 keys.push(key);
-                regimes.push(BenefitRegime::new(p, m));
+                regimes.push(BenefitRegime::new(p, m, wage_mean));
                 regimes.len() - 1
             });
             regime_of_month.push(idx);
@@ -403,6 +409,7 @@ impl UnitModel {
             merger,
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
+            wage_growth_mean: scenario.spec.economy.wage_growth.mean.clone(),
             flexible_reference_factor: match p.flexible_base_reference {
                 WageReference::Unit => 1.0,
                 WageReference::Area => {
@@ -730,9 +737,7 @@ impl UnitModel {
         let n_res = memo.members[Status::Resident as usize];
         if n_res > 0.0 {
             let income_year = t.year() - p.resident_income_lag as i32;
-            let base = p
-                .resident_income
-                .at(Month::new(income_year, 7).unwrap_or(t));
+            let base = p.resident_income_of(income_year, &self.wage_growth_mean);
             lines.income[income::RESIDENT] =
                 n_res * p.resident_rate.at(t) * base / 12.0 * collection;
             lines.income[income::SUBSIDY] = n_res * p.resident_subsidy.at(t) / 12.0;

@@ -773,6 +773,49 @@ pub struct MaternitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+impl PolicySpec {
+    /// Disposable income per resident earned in `year`, yuan a year: the dated value in force
+    /// that July; with `resident_income_indexed`, years after the last dated entry grow from it
+    /// with `wage_growth_mean` (annual log growth, dated).
+    pub fn resident_income_of(&self, year: i32, wage_growth_mean: &Dated<f64>) -> f64 {
+        // July of a year held to the calendar's range, which always exists.
+        let july = |y: i32| {
+            Month::new(y.clamp(Month::MIN_YEAR, Month::MAX_YEAR), 7)
+                .expect("July of a year within the calendar's range")
+        };
+        let last = match (&self.resident_income, self.resident_income_indexed) {
+            (Dated::Schedule(entries), true) => entries.last().map(|e| e.from.year()),
+            _ => None,
+        };
+        match last {
+            Some(l) if year > l => {
+                let growth: f64 = (l + 1..=year).map(|z| wage_growth_mean.at(july(z))).sum();
+                self.resident_income.at(july(l)) * growth.exp()
+            }
+            _ => self.resident_income.at(july(year)),
+        }
+    }
+
+    /// The critical-illness scale in force in month `t`: as written, or with its deductible
+    /// the resident income of `resident_income_lag` years before, from
+    /// `critical_illness_threshold_from`.
+    pub fn critical_illness_at(
+        &self,
+        t: Month,
+        wage_growth_mean: &Dated<f64>,
+    ) -> Option<BenefitSpec> {
+        let mut ci = self.critical_illness.as_ref()?.at(t);
+        if self
+            .critical_illness_threshold_from
+            .is_some_and(|from| t >= from)
+        {
+            ci.deductible = self
+                .resident_income_of(t.year() - self.resident_income_lag as i32, wage_growth_mean);
+        }
+        Some(ci)
+    }
+}
+
 impl MaternitySpec {
     /// Expected allowance days per birth in month `t`: the statutory leave plus the extra days
     /// of difficult and multiple births, weighted by their shares.
@@ -899,6 +942,17 @@ pub struct PolicySpec {
     pub resident_income: Dated<f64>,
     #[serde(default = "two_u")]
     pub resident_income_lag: u32,
+    /// Whether `resident_income` of the years after its last dated entry grows with the
+    /// expected wage index (the `economy.wage_growth` mean) instead of staying at the last
+    /// value.
+    #[serde(default)]
+    pub resident_income_indexed: bool,
+    /// From this month the critical-illness deductible is the disposable income per resident
+    /// of the year `resident_income_lag` years before (Jiangmen 001 四(四)1(4): "大病保险起赔
+    /// 标准原则上按我市上上年度城乡居民人均可支配收入确定"), in place of the deductible written in
+    /// `critical_illness`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical_illness_threshold_from: Option<Month>,
     /// Fiscal subsidy per resident, yuan a year (income line `income_subsidy`).
     #[serde(default = "zero_dated")]
     pub resident_subsidy: Dated<f64>,
