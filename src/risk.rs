@@ -96,6 +96,8 @@ pub struct Layout {
     pub names: Vec<String>,
     pub n_funds: usize,
     pub has_total: bool,
+    /// The total is the accounts' fund (`accounts` pooling): the pooled funds' sum only.
+    pub accounts: bool,
     pub first_year: i32,
     /// Month of the year of the first month, 0 = January.
     first_year_month0: usize,
@@ -160,6 +162,7 @@ impl Layout {
             ),
             n_funds,
             has_total,
+            accounts,
             first_year,
             first_year_month0: model.start.month0(),
             n_years,
@@ -313,7 +316,9 @@ impl PathRecord {
         if r.balance < 0.0 && self.first_negative[f].is_none() {
             self.first_negative[f] = Some(y);
         }
-        if layout.has_total {
+        // The total of all funds, or the accounts' fund: the sum of the accounts alone (a
+        // separate maternity fund is another insurance's until it merges).
+        if layout.has_total && (!layout.accounts || layout.kinds[f] == Some(FundKind::Pooled)) {
             self.add_lines(layout.total(), y, r);
             self.total_balance[k] += r.balance;
             self.total_avg[k] += r.avg_spending_12m;

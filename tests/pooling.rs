@@ -444,7 +444,7 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
     for year in 2018..=2027 {
         let dec: Vec<&LedgerRow> = with
             .iter()
-            .filter(|r| r.month.to_string() == format!("{year}-12"))
+            .filter(|r| r.month.to_string() == format!("{year}-12") && r.kind == FundKind::Pooled)
             .collect();
         assert_eq!(dec.len(), 2);
         let balance: Decimal = dec.iter().map(|r| r.record.balance).sum();
@@ -493,7 +493,7 @@ fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
     use fundrisk::ledger::income;
     let s = scenario_file("jiangmen-integration.toml");
     let rows = exact_ledger(&ScenarioModel::new(&s));
-    for r in &rows {
+    for r in rows.iter().filter(|r| r.kind == FundKind::Pooled) {
         let i = &r.record.income;
         let sp = &r.record.spending;
         if r.unit == "employees" {
@@ -617,4 +617,51 @@ fn new_members_reduced_caps_and_waiting_period() {
 
 fn s_start() -> fundrisk::params::Month {
     fundrisk::params::Month::new(2018, 1).unwrap()
+}
+
+/// Jiangmen (001, with Guangdong's merger 000): the employees' maternity insurance is a fund of
+/// its own until 2020-01, funded by its 0.5 % employer rate, and then joins the employees'
+/// account with the rate; the residents' account, with no members in service, has no maternity
+/// fund. In 2019 the maternity income is 0.5 % of what the employer's medical contributions are
+/// at their rate, month by month (the same payroll and collection).
+#[test]
+fn jiangmen_maternity_is_a_fund_of_its_own_until_the_merger() {
+    let s = scenario_file("jiangmen-integration.toml");
+    let model = ScenarioModel::new(&s);
+    let names: Vec<&str> = model.funds.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["employees", "residents", "employees.maternity"]);
+    let rows = exact_ledger(&model);
+    let employer_rate = s.units[0]
+        .policy
+        .employer_rate
+        .at(fundrisk::params::Month::new(2019, 6).unwrap());
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r.unit == "employees.maternity") {
+        let month = r.month.to_string();
+        let pooled = rows
+            .iter()
+            .find(|p| p.unit == "employees" && p.month == r.month)
+            .unwrap();
+        let income: f64 = r.record.income[fundrisk::ledger::income::MATERNITY]
+            .try_into()
+            .unwrap();
+        if month.as_str() < "2020-01" && month.as_str() >= "2019-01" {
+            // Employer medical income is what stays pooled after the personal-account share:
+            // Jiangmen credits accounts from pooled money (bands), so all of it is pooled.
+            let employer: f64 = pooled.record.income[fundrisk::ledger::income::EMPLOYER]
+                .try_into()
+                .unwrap();
+            let expected = employer * 0.005 / employer_rate;
+            assert!(
+                (income - expected).abs() <= 0.01 + 1e-9 * expected,
+                "{month}: {income} vs {expected}"
+            );
+            checked += 1;
+        }
+        if month.as_str() >= "2020-01" {
+            assert_eq!(income, 0.0, "{month}");
+            assert_eq!(r.record.balance, Decimal::ZERO, "{month}");
+        }
+    }
+    assert_eq!(checked, 12);
 }

@@ -1127,7 +1127,8 @@ def funds_of(s: Scenario) -> tuple[list, list, list, list]:
             openings.append((u.spec.get("initial_pooled_balance", 0.0), u.spec.get("pooled_spending_prev_year", 0.0)))
     for i, u in enumerate(s.units):
         mat = u.policy.get("maternity")
-        if mat is not None and "merger" in mat:
+        # Maternity insurance covers employees: a unit of residents alone has no maternity fund.
+        if mat is not None and "merger" in mat and sum(u.totals[:3]) > 0:
             maternity_fund.append(len(funds))
             funds.append(Fund(f"{u.name}.maternity", "maternity", i))
             openings.append((u.spec.get("initial_maternity_balance", 0.0), u.spec.get("maternity_spending_prev_year", 0.0)))

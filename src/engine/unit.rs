@@ -264,6 +264,8 @@ pub struct UnitModel {
     arrangement: MaternityArrangement,
     buyin: BuyinModel,
     avg_wage_prev_year: f64,
+    /// Whether the unit has members in service at the start.
+    has_workers: bool,
     /// The scenario's expected wage growth (annual log growth), which carries an indexed
     /// resident income.
     wage_growth_mean: Dated<f64>,
@@ -410,6 +412,10 @@ impl UnitModel {
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
             wage_growth_mean: scenario.spec.economy.wage_growth.mean.clone(),
+            has_workers: {
+                let m = &unit.spec.membership;
+                m.enterprise + m.government + m.flexible > 0.0
+            },
             flexible_reference_factor: match p.flexible_base_reference {
                 WageReference::Unit => 1.0,
                 WageReference::Area => {
@@ -554,8 +560,12 @@ impl UnitModel {
     }
 
     /// A separate maternity fund exists at some point of the horizon.
+    /// A unit with maternity insurance before a merger (or kept separate) and members in
+    /// service at the start: maternity insurance covers employees, so a unit of residents alone
+    /// (Jiangmen's residents' account) has no maternity fund.
     pub fn has_separate_maternity_fund(&self) -> bool {
         self.maternity.is_some()
+            && self.has_workers
             && (self.merger.is_some() || self.arrangement == MaternityArrangement::Separate)
     }
 
