@@ -195,3 +195,26 @@ fn jiangmen_critical_illness_threshold_follows_income() {
     flat.resident_income_indexed = false;
     assert_eq!(flat.resident_income_of(2023, g), 37_068.0);
 }
+
+/// Tier-2 outpatient at two clinics (001 四(四)2(3)): the primary clinic pays 70 % up to 600 a
+/// year (Tier 1's 180 and Tier 2's 420) on 70 % of the cost; the second clinic 60 % (referred,
+/// half the care) or 50 % (direct) up to 480 a year on the other 30 %.
+/// Cost 2,000: primary min(0.7 × 1,400, 600) = 600; second, on 600: ½ × 360 + ½ × 300 = 330;
+/// total 930. Cost 5,000: primary 600; second, on 1,500: ½ min(900, 480) + ½ min(750, 480)
+/// = 480; total 1,080. Cost 500: primary 0.7 × 350 = 245; second, on 150: ½ × 90 + ½ × 75 =
+/// 82.50; total 327.50. The residents (Tier 1 only) keep 70 % up to 180.
+#[test]
+fn jiangmen_two_clinics_by_hand() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let s = Scenario::from_path(&p).expect("scenario");
+    let t = Month::new(2020, 1).unwrap();
+    let g = &s.spec.economy.wage_growth.mean;
+    let employees = BenefitRegime::new(&s.units[0].policy, t, g);
+    for (x, paid) in [(2_000.0, 930.0), (5_000.0, 1_080.0), (500.0, 327.5)] {
+        let got = employees.outpatient[0].eval(x);
+        assert!((got - paid).abs() < 1e-9, "{x}: {got} vs {paid}");
+    }
+    let residents = BenefitRegime::new(&s.units[1].policy, t, g);
+    assert!((residents.outpatient[0].eval(2_000.0) - 180.0).abs() < 1e-9);
+    assert!((residents.outpatient[0].eval(200.0) - 140.0).abs() < 1e-9);
+}

@@ -982,9 +982,25 @@ class Benefits:
         if p.get("outpatient"):
             spec = dated(p["outpatient"], t)
             mo = self.mu_out[None] + self.shift[:, k, None, None]
+            second = p.get("outpatient_second_clinic")
             for members, r in ((in_service, False), (retired, True)):
-                e = expected_payments([(1.0, Stack(scale_of(spec, r), 0.0, None, None))], mo, self.sigma_out)
-                outpatient += (members * self.p_out * e[0]).sum(axis=(1, 2))
+                if second is None:
+                    e = expected_payments([(1.0, Stack(scale_of(spec, r), 0.0, None, None))], mo, self.sigma_out)[0]
+                else:
+                    # Jiangmen 001 四(四)2(3): the primary clinic's scale on (1 − share) X and, at the
+                    # second clinic, referred and direct care each up to the cap on share × X; a
+                    # share c of a lognormal cost is lognormal with log-mean moved by ln c.
+                    share = second["share"]
+                    e = np.zeros_like(mo)
+                    if share < 1.0:
+                        e = e + expected_payments([(1.0, Stack(scale_of(spec, r), 0.0, None, None))],
+                                                  mo + math.log(1.0 - share), self.sigma_out)[0]
+                    if share > 0.0:
+                        clinic = [(second["referred_share"], Scale(0.0, [(math.inf, second["referred_ratio"])], second["cap"])),
+                                  (1.0 - second["referred_share"], Scale(0.0, [(math.inf, second["direct_ratio"])], second["cap"]))]
+                        e = e + expected_payments([(w, Stack(sc, 0.0, None, None)) for w, sc in clinic],
+                                                  mo + math.log(share), self.sigma_out)[0]
+                outpatient += (members * self.p_out * e).sum(axis=(1, 2))
         season = self.season[t % 12] / 12
         out = {"spending_inpatient": annual[0] * season, "spending_tier2": annual[1] * season,
                "spending_critical_illness": annual[2] * season, "spending_outpatient": outpatient * season}

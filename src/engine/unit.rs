@@ -192,9 +192,26 @@ impl BenefitRegime {
             })
             .collect();
         let outpatient = [false, true].map(|r| {
-            p.outpatient
+            let primary = p
+                .outpatient
                 .as_ref()
-                .map_or_else(PiecewiseLinear::zero, |o| scale(&o.at(t), r))
+                .map_or_else(PiecewiseLinear::zero, |o| scale(&o.at(t), r));
+            match &p.outpatient_second_clinic {
+                None => primary,
+                Some(c) => {
+                    // Referred and direct care at the second clinic, each up to its cap, on the
+                    // second clinic's share of the cost; the primary scale on the rest.
+                    let at = |ratio: f64| {
+                        PiecewiseLinear::coinsurance(0.0, &[(f64::INFINITY, ratio)], c.cap)
+                    };
+                    let second = at(c.referred_ratio)
+                        .scaled(c.referred_share)
+                        .plus(&at(c.direct_ratio).scaled(1.0 - c.referred_share));
+                    primary
+                        .of_share(1.0 - c.share)
+                        .plus(&second.of_share(c.share))
+                }
+            }
         });
         BenefitRegime {
             inpatient,
@@ -493,8 +510,17 @@ impl UnitModel {
         format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             self.policy.inpatient,
-            self.policy.outpatient,
-            self.policy.critical_illness,
+            (
+                &self.policy.outpatient,
+                &self.policy.outpatient_second_clinic
+            ),
+            (
+                &self.policy.critical_illness,
+                &self.policy.critical_illness_threshold_from,
+                &self.policy.resident_income,
+                self.policy.resident_income_indexed,
+                self.policy.resident_income_lag,
+            ),
             (&self.policy.tier2, &self.policy.new_member_cap_factors),
             self.policy.hospital_levels,
             self.regime_of_month,

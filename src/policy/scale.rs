@@ -196,6 +196,18 @@ impl PiecewiseLinear {
         PiecewiseLinear::from_points(&xs, &ys, fs)
     }
 
+    /// x ↦ f(c · x): the scale applied to a share `c` of the cost (zero for c ≤ 0). Its knots
+    /// are f's divided by c and its slopes f's times c.
+    pub fn of_share(&self, c: f64) -> PiecewiseLinear {
+        if c <= 0.0 {
+            return PiecewiseLinear::zero();
+        }
+        PiecewiseLinear {
+            knots: self.knots.iter().map(|k| k / c).collect(),
+            slopes: self.slopes.iter().map(|s| s * c).collect(),
+        }
+    }
+
     /// c · f(x).
     pub fn scaled(&self, c: f64) -> PiecewiseLinear {
         PiecewiseLinear {
@@ -233,6 +245,30 @@ mod tests {
         assert!(close(f.eval(50_000.0), 0.8 * 49_400.0)); // 39,520
         assert!(close(f.eval(300_000.0), 200_000.0)); // 239,520 capped
         assert!(close(f.eval(250_600.0), 200_000.0));
+    }
+
+    /// A scale on a share of the cost: 70 % above 100 up to a cap of 600 on 30 % of the cost
+    /// pays nothing to a cost of 333.33, 0.7 × (0.3 × 1,000 − 100) = 140 at 1,000 and the cap
+    /// from 0.3 x = 100 + 600 / 0.7; its expectation over a lognormal cost X equals the scale's
+    /// own over 0.3 X (log-mean moved by ln 0.3).
+    #[test]
+    fn scale_on_a_share_of_the_cost() {
+        let f = PiecewiseLinear::coinsurance(100.0, &[(f64::INFINITY, 0.7)], 600.0);
+        let g = f.of_share(0.3);
+        assert!(close(g.eval(300.0), 0.0));
+        assert!(close(g.eval(1_000.0), 140.0));
+        assert!(close(g.eval((100.0 + 600.0 / 0.7) / 0.3), 600.0));
+        assert!(close(g.eval(1e7), 600.0));
+        let x = LogNormal {
+            mu: 7.0,
+            sigma: 1.1,
+        };
+        let shifted = LogNormal {
+            mu: 7.0 + 0.3f64.ln(),
+            sigma: 1.1,
+        };
+        assert!(close(g.expected(&x), f.expected(&shifted)));
+        assert_eq!(f.of_share(0.0), PiecewiseLinear::zero());
     }
 
     #[test]

@@ -1123,6 +1123,35 @@ impl Validator<'_> {
         if let Some(o) = &p.outpatient {
             self.benefit(&at("outpatient"), o)?;
         }
+        if let Some(c) = &p.outpatient_second_clinic {
+            for (k, v) in [
+                ("share", c.share),
+                ("referred_share", c.referred_share),
+                ("referred_ratio", c.referred_ratio),
+                ("direct_ratio", c.direct_ratio),
+            ] {
+                self.range(
+                    &at(&format!("outpatient_second_clinic.{k}")),
+                    v,
+                    0.0,
+                    1.0,
+                    "share 0–1",
+                )?;
+            }
+            self.range(
+                &at("outpatient_second_clinic.cap"),
+                c.cap,
+                0.0,
+                MAX_MONEY,
+                "yuan a year",
+            )?;
+            if p.outpatient.is_none() {
+                return Err(self.err(
+                    at("outpatient_second_clinic"),
+                    "needs `outpatient`, the primary clinic's scale",
+                ));
+            }
+        }
         if let Some(c) = &p.critical_illness {
             self.benefit(&at("critical_illness"), c)?;
         }

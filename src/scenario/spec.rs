@@ -509,6 +509,29 @@ fn three_u32() -> u32 {
     3
 }
 
+/// Outpatient care at a second chosen clinic (Jiangmen 001 四(四)2(3): "可再选择1家非基层定点医疗机构
+/// … 经基层选定医疗机构转诊后30日内…基金支付比例为60%；未经转诊…50%；…其他选定医疗机构年度最高支付限额
+/// 480元"). A user's annual outpatient cost X splits into (1 − `share`) X at the primary clinic
+/// and `share` X at the second; of the second clinic's care `referred_share` is referred
+/// (`referred_ratio`) and the rest direct (`direct_ratio`), each paid up to `cap` a year (the
+/// mixture of a user all referred and a user all direct: ASSUMPTION).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondClinicSpec {
+    /// Share of a user's annual outpatient cost at the second clinic, 0–1.
+    pub share: f64,
+    /// Share of the second clinic's care referred by the primary clinic, 0–1.
+    pub referred_share: f64,
+    /// Fund ratio of referred care, 0–1.
+    pub referred_ratio: f64,
+    /// Fund ratio of care without a referral, 0–1.
+    pub direct_ratio: f64,
+    /// Annual cap of the fund's payments at the second clinic, yuan.
+    pub cap: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 /// Whose average wage a share of it refers to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -912,6 +935,11 @@ pub struct PolicySpec {
     pub inpatient: Dated<BenefitSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outpatient: Option<Dated<BenefitSpec>>,
+    /// Outpatient care at a second chosen clinic beside the primary one (Jiangmen 001
+    /// 四(四)2(3)): with it, `outpatient` applies to the primary clinic's share of each user's
+    /// annual outpatient cost and this to the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outpatient_second_clinic: Option<SecondClinicSpec>,
     /// Critical-illness cover (大病保险) on the member's remaining self-pay above the inpatient
     /// deductible, after inpatient and Tier 2 benefits; its deductible is the threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
