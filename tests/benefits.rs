@@ -218,3 +218,49 @@ fn jiangmen_two_clinics_by_hand() {
     assert!((residents.outpatient[0].eval(2_000.0) - 180.0).abs() < 1e-9);
     assert!((residents.outpatient[0].eval(200.0) - 140.0).abs() < 1e-9);
 }
+
+/// Spouse births (社会保险法 art. 54: the unemployed spouses of employees whose employer pays
+/// maternity insurance): with only flexible workers in service, no spouse births are counted,
+/// unless `spouse_of_flexible_covered`; with only employees, the flag changes nothing.
+#[test]
+fn spouse_births_only_for_employees_by_default() {
+    use fundrisk::engine::ScenarioModel;
+    use fundrisk::report::exact_ledger;
+    let text = fundrisk::scenario::GUANGDONG_MERGER_SCENARIO;
+    let members = "membership = { enterprise = 3.3e7, government = 3.0e6, flexible = 2.5e6,";
+    assert!(text.contains(members));
+    let spouse_births = |t: &str| -> f64 {
+        let s = Scenario::parse(
+            t,
+            "guangdong-merger.toml",
+            fundrisk::data::DataSource {
+                base_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
+            },
+        )
+        .expect("scenario");
+        exact_ledger(&ScenarioModel::new(&s))
+            .iter()
+            .filter(|r| r.unit == "guangdong")
+            .map(|r| r.memo.births_spouse)
+            .sum()
+    };
+    let covered = |t: &str| {
+        t.replace(
+            "spouse_uninsured_share = 0.3",
+            "spouse_uninsured_share = 0.3\nspouse_of_flexible_covered = true",
+        )
+    };
+    let flexible_only = text.replace(
+        members,
+        "membership = { enterprise = 0.0, government = 0.0, flexible = 2.5e6,",
+    );
+    assert_eq!(spouse_births(&flexible_only), 0.0);
+    assert!(spouse_births(&covered(&flexible_only)) > 1_000.0);
+    let employees_only = text.replace(
+        members,
+        "membership = { enterprise = 3.3e7, government = 3.0e6, flexible = 0.0,",
+    );
+    let a = spouse_births(&employees_only);
+    assert!(a > 100_000.0, "{a}");
+    assert_eq!(a, spouse_births(&covered(&employees_only)));
+}

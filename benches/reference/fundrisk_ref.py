@@ -1052,7 +1052,9 @@ class Maternity:
         f = fert * m.get("insured_fertility_relative", 1.0) / 12
         women = cells[:, FEMALE50] + cells[:, FEMALE55]
         births = [(women[:, st] * self.asfr_own).sum(axis=1) * f for st in WORKERS]
-        spouse = sum((cells[:, MALE60, st] * self.asfr_partner).sum(axis=1) for st in WORKERS) \
+        # 社会保险法 art. 54: employees' unemployed spouses; flexible workers' only if covered.
+        husbands = WORKERS if m.get("spouse_of_flexible_covered", False) else (ENTERPRISE, GOVERNMENT)
+        spouse = sum((cells[:, MALE60, st] * self.asfr_partner).sum(axis=1) for st in husbands) \
             * fert / 12 * m.get("spouse_uninsured_share", 0.0)
         births, spouse = [self.poisson(b) for b in births], self.poisson(spouse)
         flex = births[2] if m.get("flexible_covered", False) else 0.0

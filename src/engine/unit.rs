@@ -991,6 +991,9 @@ impl UnitModel {
                             continue;
                         }
                         for s in WORKER_STATUSES {
+                            if s == Status::Flexible && !m.spouse_of_flexible_covered {
+                                continue;
+                            }
                             spouse +=
                                 cells.n[cell(gi, s as usize, a)] * f * m.spouse_uninsured_share;
                         }

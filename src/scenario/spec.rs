@@ -785,6 +785,12 @@ pub struct MaternitySpec {
     /// Share of insured men's partners who are uninsured.
     #[serde(default)]
     pub spouse_uninsured_share: f64,
+    /// Whether flexible workers' uninsured spouses are covered too. 社会保险法 art. 54 covers
+    /// the unemployed spouses of employees whose employer pays maternity insurance (职工未就业
+    /// 配偶), so by default only enterprise and government employees' spouses are; none of the
+    /// five policies extends it to flexible workers.
+    #[serde(default)]
+    pub spouse_of_flexible_covered: bool,
     /// Fertility of insured women relative to the ASFR table.
     #[serde(default = "one_f")]
     pub insured_fertility_relative: f64,
