@@ -46,6 +46,9 @@ pub struct Settlement<M> {
     pub spending_budget: M,
     /// The working fund advanced to the county (a cash position, not booked).
     pub working_advance: M,
+    /// Paid to the unit by the adjustment fund on its other uses (policy compensation and
+    /// emergencies), in proportion to its levy.
+    pub other_uses: M,
 }
 
 /// The adjustment fund's payments towards the units' deficits: min(share × gap, cap) each,
@@ -93,6 +96,36 @@ pub fn adjustment_payments<M: Money>(
         *last -= sum - available;
     }
     paid
+}
+
+/// The adjustment fund's other uses of a year: `share` of the year's levies, at most what it
+/// holds (`available`, after the gap payments), to each unit in proportion to its levy; the
+/// rounding remainder to the last unit with a levy, so that the payments sum to the amount.
+pub fn other_uses<M: Money>(levies: &[M], share: f64, available: M) -> Vec<M> {
+    let zero = M::default();
+    let mut out = vec![zero; levies.len()];
+    let total_levy = levies.iter().fold(zero, |a, l| a + *l);
+    if share <= 0.0 || total_levy <= zero || available <= zero {
+        return out;
+    }
+    let wanted = total_levy.scale(share);
+    let amount = if wanted > available {
+        available
+    } else {
+        wanted
+    };
+    let ratio = amount.to_yuan() / total_levy.to_yuan();
+    let mut given = zero;
+    let last = levies.iter().rposition(|l| *l > zero);
+    for (u, l) in levies.iter().enumerate() {
+        if Some(u) == last {
+            out[u] = amount - given;
+        } else if *l > zero {
+            out[u] = l.scale(ratio);
+            given += out[u];
+        }
+    }
+    out
 }
 
 /// A county's annual settlement under city-unified pooling: (paid by the city fund, paid by
@@ -252,7 +285,14 @@ impl PoolingRule {
             PoolingKind::ProvincialAdjustment => {
                 let pool = self.pool_fund.unwrap_or(0);
                 let gaps: Vec<M> = (0..n)
-                    .map(|u| state.ytd_spending[u] - state.ytd_income[u])
+                    .map(|u| {
+                        let gap = state.ytd_spending[u] - state.ytd_income[u];
+                        if self.spec.levy_in_gap {
+                            gap + state.levy_this_year[u]
+                        } else {
+                            gap
+                        }
+                    })
                     .collect();
                 // The cap is a multiple of last year's levy; in the scheme's first year, of
                 // this year's (ASSUMPTION: there is no levy of the year before).
@@ -272,6 +312,16 @@ impl PoolingRule {
                     let s = &mut state.settlements[u];
                     s.gap = if gaps[u] > zero { gaps[u] } else { zero };
                     s.received = paid[u];
+                }
+                // Other uses: a share of the year's levies, as far as the fund holds it after
+                // the gap payments, to the units in proportion to their levies.
+                let levies: Vec<M> = state.levy_this_year.clone();
+                let left = available - paid.iter().fold(zero, |a, p| a + *p);
+                let spent = other_uses(&levies, self.spec.other_uses_share.at(t), left);
+                for u in 0..n {
+                    postings[self.unit_fund[u]].other_transfers += spent[u];
+                    postings[pool].other_transfers -= spent[u];
+                    state.settlements[u].other_uses = spent[u];
                 }
             }
             PoolingKind::CityUnified => {
@@ -303,6 +353,7 @@ impl PoolingRule {
                         spending_budget: sb,
                         working_advance: state.last_spending[u]
                             .scale(self.spec.working_advance_months / 12.0),
+                        other_uses: zero,
                     };
                 }
             }
@@ -346,6 +397,27 @@ mod tests {
         // An empty fund pays nothing.
         let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(0));
         assert_eq!(paid, vec![yuan(0); 3]);
+    }
+
+    /// Shandong (003 三(四)) other uses: levies of 30 m, 20 m and 0; half of the 50 m, 25 m, goes
+    /// 15 m and 10 m by levy; a fund holding only 10 m after its gap payments pays 6 m and 4 m;
+    /// with levies of 1/3 fen-odd amounts the payments still add up to the amount exactly.
+    #[test]
+    fn other_uses_by_levy() {
+        let levies = [yuan(30_000_000), yuan(20_000_000), yuan(0)];
+        assert_eq!(
+            other_uses(&levies, 0.5, yuan(1_000_000_000)),
+            vec![yuan(15_000_000), yuan(10_000_000), yuan(0)]
+        );
+        assert_eq!(
+            other_uses(&levies, 0.5, yuan(10_000_000)),
+            vec![yuan(6_000_000), yuan(4_000_000), yuan(0)]
+        );
+        assert_eq!(other_uses(&levies, 0.0, yuan(10_000_000)), vec![yuan(0); 3]);
+        assert_eq!(other_uses(&levies, 0.5, yuan(0)), vec![yuan(0); 3]);
+        let odd = [yuan(1), yuan(1), yuan(1)];
+        let paid = other_uses(&odd, 0.5, yuan(1_000));
+        assert_eq!(paid.iter().copied().sum::<Decimal>(), Decimal::new(150, 2));
     }
 
     /// Jiujiang (004): three counties with a revenue budget of 100 m and a spending budget of

@@ -33,7 +33,7 @@ pub const MEMO_NAMES: [&str; 6] = [
 const N_MEMO: usize = MEMO_NAMES.len();
 
 /// A unit's yearly settlement items, in the order of [`Settlement`]'s fields.
-pub const SETTLEMENT_NAMES: [&str; 9] = [
+pub const SETTLEMENT_NAMES: [&str; 10] = [
     "income",
     "spending",
     "levy",
@@ -43,6 +43,7 @@ pub const SETTLEMENT_NAMES: [&str; 9] = [
     "revenue_budget",
     "spending_budget",
     "working_advance",
+    "other_uses",
 ];
 const N_SETTLE: usize = SETTLEMENT_NAMES.len();
 
@@ -57,6 +58,7 @@ fn settlement_items(s: &Settlement<f64>) -> [f64; N_SETTLE] {
         s.revenue_budget,
         s.spending_budget,
         s.working_advance,
+        s.other_uses,
     ]
 }
 

@@ -224,7 +224,11 @@ fn provincial_adjustment_levies_and_capped_payments() {
             .record
             .transfers_net;
         assert_eq!(dec, cap, "{year}: the adjustment fund pays exactly the cap");
-        // The young city, in surplus, receives nothing.
+        // The young city, in surplus even with its levy counted as spending (levy_in_gap, the
+        // literal reading of 003 三(四)), receives nothing.
+        let young_levy = levies[&("young".into(), year)];
+        let (yi, ys) = (income("young")[&year], spending("young")[&year]);
+        assert!(yi - ys > young_levy, "{year}: {yi} − {ys} vs {young_levy}");
         assert_eq!(
             row(&rows, "young", &format!("{year}-12"))
                 .record

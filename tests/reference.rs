@@ -88,6 +88,30 @@ fn reference_matches_every_line_of_the_ledger() {
     )
     .unwrap();
     scenarios.push(rule);
+    // Shandong with the other reading of the gap (without the levy), a 12 % employer rate (so
+    // that the adjustment fund holds money after the gap payments) and other uses of half the
+    // levies, so that both options are compared too; the Jiangmen variant stays last.
+    let shandong =
+        std::fs::read_to_string(root().join("scenarios/shandong-provincial.toml")).unwrap();
+    assert!(
+        shandong.contains("\nlevy_in_gap = true\n")
+            && shandong.contains("\nother_uses_share = 0.0\n")
+    );
+    let rate_8 = "employer_rate = [{ from = \"2024-01\", value = 0.08, source = \"003 (二)\" }]";
+    assert!(shandong.contains(rate_8));
+    let variant = dir.path().join("shandong-readings.toml");
+    std::fs::write(
+        &variant,
+        shandong
+            .replace("\nlevy_in_gap = true\n", "\nlevy_in_gap = false\n")
+            .replace("\nother_uses_share = 0.0\n", "\nother_uses_share = 0.5\n")
+            .replace(
+                rate_8,
+                "employer_rate = [{ from = \"2024-01\", value = 0.12, source = \"test\" }]",
+            ),
+    )
+    .unwrap();
+    scenarios.insert(scenarios.len() - 1, variant);
     for scenario in &scenarios {
         let ledger = dir.path().join("ledger.csv");
         common::fundrisk_ok([

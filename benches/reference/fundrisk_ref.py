@@ -1202,7 +1202,11 @@ class Pooling:
             return
         if self.kind == "provincial_adjustment":
             share, multiple = p.get("gap_share", 0.5), p.get("cap_multiple", 2.0)
-            gaps = np.array([self.ytd_spending[u] - self.ytd_income[u] for u in range(nu)])
+            # 003 三(四): the city's current-year gap; with levy_in_gap its levy counts as spending
+            # (上解上级支出).
+            levy_in_gap = p.get("levy_in_gap", True)
+            gaps = np.array([self.ytd_spending[u] - self.ytd_income[u]
+                             + (self.levy_this[u] if levy_in_gap else 0.0) for u in range(nu)])
             # The cap is a multiple of last year's levy (this year's in the scheme's first year).
             caps = np.array([money((self.levy_last[u] if self.levy_last[u] is not None else self.levy_this[u])
                                    * multiple) for u in range(nu)])
@@ -1221,6 +1225,31 @@ class Pooling:
             for u in range(nu):
                 other[self.unit_fund[u]] += paid[u]
                 other[pool] -= paid[u]
+            # Other uses (policy compensation, emergencies): a share of the year's levies, at most
+            # what is left, to the units in proportion to their levies; the rounding remainder to
+            # the last unit with a levy.
+            share_other = dated(p.get("other_uses_share", 0.0), t)
+            if share_other > 0.0:
+                levies = np.array([self.levy_this[u] for u in range(nu)])
+                total_levy = levies.sum(axis=0)
+                left = available - paid.sum(axis=0)
+                amount = np.minimum(money(total_levy * share_other), left)
+                go = (total_levy > 0) & (left > 0)
+                amount = np.where(go, amount, 0.0)
+                ratio = np.where(go, amount / np.where(total_levy > 0, total_levy, 1.0), 0.0)
+                positive = levies > 0
+                last = np.where(positive.any(axis=0), nu - 1 - np.argmax(positive[::-1], axis=0), -1)
+                given = np.zeros_like(amount)
+                spent = np.zeros_like(levies)
+                for u in range(nu):
+                    regular = np.where(positive[u] & (last != u), money(levies[u] * ratio), 0.0)
+                    given = given + regular
+                    spent[u] = regular
+                for u in range(nu):
+                    spent[u] = np.where(last == u, amount - given, spent[u])
+                for u in range(nu):
+                    other[self.unit_fund[u]] += spent[u]
+                    other[pool] -= spent[u]
         elif self.kind == "city_unified":
             for u in range(nu):
                 inc, sp = self.ytd_income[u], self.ytd_spending[u]

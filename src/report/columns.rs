@@ -6,7 +6,7 @@
 use super::lang::Lang;
 
 /// Headings of whole column names and of the stems that suffixes build on: (name, 中文, English).
-const NAMES: [(&str, &str, &str); 90] = [
+const NAMES: [(&str, &str, &str); 91] = [
     ("unit", "统筹单位/基金", "Unit or fund"),
     ("fund", "基金", "Fund"),
     ("year", "年份", "Year"),
@@ -255,6 +255,11 @@ const NAMES: [(&str, &str, &str); 90] = [
         "Spending budget (yuan)",
     ),
     ("working_advance", "周转金（元）", "Working advance (yuan)"),
+    (
+        "other_uses",
+        "调剂金其他支付（元）",
+        "Other uses of the adjustment fund (yuan)",
+    ),
     ("income", "收入（元）", "Income (yuan)"),
     ("spending", "支出（元）", "Spending (yuan)"),
     ("rate", "费率", "Rate"),

@@ -872,6 +872,13 @@ impl Validator<'_> {
             "yuan",
         )?;
         self.dated_range("pooling.levy_rate", &p.levy_rate, 0.0, 1.0, "share 0–1")?;
+        self.dated_range(
+            "pooling.other_uses_share",
+            &p.other_uses_share,
+            0.0,
+            1.0,
+            "share 0–1 of the year's levies",
+        )?;
         for (k, v) in [
             ("gap_share", p.gap_share),
             ("within_budget_city_share", p.within_budget_city_share),

@@ -455,6 +455,18 @@ pub struct PoolingSpec {
     /// the year before.
     #[serde(default = "two")]
     pub cap_multiple: f64,
+    /// provincial_adjustment: whether a unit's current-year gap counts its levy as spending.
+    /// 003 三(四) shares a city's "当期…职工医保基金收支缺口"; in the social insurance funds'
+    /// accounts the levy is spending (上解上级支出), so the literal reading counts it (true);
+    /// false takes the gap of premium income and benefit spending alone.
+    #[serde(default = "yes_bool")]
+    pub levy_in_gap: bool,
+    /// provincial_adjustment: share of each year's levies the adjustment fund spends at the year
+    /// end on its other uses (003 三(四): "因国家和省统一政策调整带来的政策补偿性支付以及其他医疗保险
+    /// 突发应急支付"), paid to the units in proportion to their levies, after the gap payments
+    /// and as far as the fund holds it.
+    #[serde(default = "zero_dated")]
+    pub other_uses_share: Dated<f64>,
     /// city_unified: annual growth of each county's revenue budget over last year's income.
     #[serde(default)]
     pub revenue_budget_growth: f64,
@@ -501,6 +513,9 @@ fn half_share() -> f64 {
 }
 fn two() -> f64 {
     2.0
+}
+fn yes_bool() -> bool {
+    true
 }
 fn eighty_percent() -> f64 {
     0.8
@@ -571,6 +586,8 @@ impl Default for PoolingSpec {
             levy_rate: three_percent(),
             gap_share: half_share(),
             cap_multiple: two(),
+            levy_in_gap: true,
+            other_uses_share: zero_dated(),
             revenue_budget_growth: 0.0,
             spending_budget_growth: 0.0,
             within_budget_city_share: 1.0,
