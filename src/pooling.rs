@@ -245,11 +245,21 @@ impl PoolingRule {
         state: &mut PoolState<M>,
         settled: &mut impl FnMut(usize, &Settlement<M>),
     ) {
+        let n = self.unit_fund.len();
+        let zero = M::default();
+        if self.spec.treasury_backstop && t.month() == 1 && t > self.start {
+            // The treasury covers each pooled fund's deficit at the year end, in January
+            // (units sharing one fund, as the counties of a city fund, are adjacent).
+            for u in 0..n {
+                let f = self.unit_fund[u];
+                if (u == 0 || self.unit_fund[u - 1] != f) && balances[f] < zero {
+                    postings[f].treasury_income += zero - balances[f];
+                }
+            }
+        }
         if matches!(self.spec.kind, PoolingKind::Single | PoolingKind::Accounts) || t < self.start {
             return;
         }
-        let n = self.unit_fund.len();
-        let zero = M::default();
         if t.month() == 1 {
             for u in 0..n {
                 state.settlements[u] = Settlement::default();

@@ -669,3 +669,56 @@ fn jiangmen_maternity_is_a_fund_of_its_own_until_the_merger() {
     }
     assert_eq!(checked, 12);
 }
+
+/// The treasury backstop (Jiangmen 001 四(一)(二)): an account in deficit at a year end receives
+/// exactly its deficit from the treasury in January (`income_treasury`), to the fen; an account
+/// in surplus receives nothing, and without the backstop nothing is paid.
+#[test]
+fn treasury_backstop_covers_the_year_end_deficit() {
+    use fundrisk::ledger::income;
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let text = std::fs::read_to_string(p).unwrap();
+    assert!(
+        text.contains("\nutilisation_level = 0.45 ")
+            && text.contains("\ntreasury_backstop = true\n")
+    );
+    // Residents using care like employees run their account into deficit.
+    let text = text.replace("\nutilisation_level = 0.45 ", "\nutilisation_level = 0.9 ");
+    let rows = exact_ledger(&ScenarioModel::new(&scenario_text(&text)));
+    let mut paid = 0;
+    for unit in ["employees", "residents"] {
+        for year in 2019..=2027 {
+            let dec = row(&rows, unit, &format!("{}-12", year - 1)).record.balance;
+            let jan = row(&rows, unit, &format!("{year}-01")).record.income[income::TREASURY];
+            let expected = if dec < Decimal::ZERO {
+                -dec
+            } else {
+                Decimal::ZERO
+            };
+            assert_eq!(jan, expected, "{unit} {year}");
+            paid += usize::from(jan > Decimal::ZERO);
+        }
+        // Only Januaries carry treasury money.
+        for r in rows
+            .iter()
+            .filter(|r| r.unit == unit && r.month.month() != 1)
+        {
+            assert_eq!(
+                r.record.income[income::TREASURY],
+                Decimal::ZERO,
+                "{}",
+                r.month
+            );
+        }
+    }
+    assert!(paid >= 5, "{paid}");
+    let without = text.replace(
+        "\ntreasury_backstop = true\n",
+        "\ntreasury_backstop = false\n",
+    );
+    let rows = exact_ledger(&ScenarioModel::new(&scenario_text(&without)));
+    assert!(
+        rows.iter()
+            .all(|r| r.record.income[income::TREASURY] == Decimal::ZERO)
+    );
+}

@@ -112,6 +112,18 @@ fn reference_matches_every_line_of_the_ledger() {
     )
     .unwrap();
     scenarios.insert(scenarios.len() - 1, variant);
+    // Jiangmen with residents using care at 0.9 of the employees' rate, so that their account
+    // runs into deficit and the treasury backstop pays each January.
+    let jiangmen =
+        std::fs::read_to_string(root().join("scenarios/jiangmen-integration.toml")).unwrap();
+    assert!(jiangmen.contains("\nutilisation_level = 0.45 "));
+    let backstop = dir.path().join("jiangmen-backstop.toml");
+    std::fs::write(
+        &backstop,
+        jiangmen.replace("\nutilisation_level = 0.45 ", "\nutilisation_level = 0.9 "),
+    )
+    .unwrap();
+    scenarios.insert(scenarios.len() - 1, backstop);
     for scenario in &scenarios {
         let ledger = dir.path().join("ledger.csv");
         common::fundrisk_ok([

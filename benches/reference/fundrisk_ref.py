@@ -1181,6 +1181,10 @@ class Pooling:
         self.treasury_due = np.zeros(n)
 
     def apply(self, t: int, unit_income, unit_spending, balances, other, treasury):
+        if self.p.get("treasury_backstop", False) and t % 12 == 0 and t > self.start:
+            # 001 四(一)(二): the government covers a fund's deficit at the year end, in January.
+            for f in dict.fromkeys(self.unit_fund):
+                treasury[f] += np.where(balances[f] < 0, -balances[f], 0.0)
         if self.kind in ("single", "accounts") or t < self.start:
             return
         p, money, pool, nu = self.p, self.money, self.pool, len(self.unit_fund)

@@ -486,6 +486,12 @@ pub struct PoolingSpec {
     /// its spending exceeds the spending budget (004 三(四)2(1)).
     #[serde(default)]
     pub overspend_sharing: OverspendSharing,
+    /// Every pooling kind: whether the government covers a fund's (or an account's) shortfall
+    /// (Jiangmen 001 四(一)(二): "落实基金累计结余赤字时的兜底责任"; "在当地医保基金累计结余出现支付
+    /// 不足时，按市政府有关规定当年给予财政补贴，确保待遇发放"): a pooled fund whose balance is negative
+    /// at a year end receives the deficit from the treasury in January (`income_treasury`).
+    #[serde(default)]
+    pub treasury_backstop: bool,
     /// city_unified: the month of the next year in which the county treasuries' share of a
     /// year's gaps is booked (004 三(三) "按年结算 … 次年3月底前完成": 3); 12 books it in
     /// December of the same year.
@@ -594,6 +600,7 @@ impl Default for PoolingSpec {
             beyond_budget_city_share: 0.8,
             overspend_sharing: OverspendSharing::WholeGap,
             treasury_settlement_month: 3,
+            treasury_backstop: false,
             missed_revenue_treasury_share: 1.0,
             working_advance_months: 1.5,
             source: None,
