@@ -722,3 +722,46 @@ fn treasury_backstop_covers_the_year_end_deficit() {
             .all(|r| r.record.income[income::TREASURY] == Decimal::ZERO)
     );
 }
+
+/// The residents' contribution rule (001 四(五)3, financing adjusted below 6 months), judging
+/// the residents' account on its own: their account in deficit at the end of 2018 raises the
+/// 2019 residents' rate by 0.2 point of the 2017 disposable income (27,000) and the subsidy by
+/// 30 yuan a head, by hand: n × (1.4 % + 0.2 %) × 27,000 / 12 × 97 % collected and
+/// n × (subsidy + 30) / 12. Judged on the fund (the default), the same year does not fire it.
+#[test]
+fn residents_rule_raises_contribution_and_subsidy() {
+    use fundrisk::ledger::income;
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let base = std::fs::read_to_string(p).unwrap();
+    assert!(base.contains("\njudged_on = \"fund\"\n"));
+    let hot = base.replace("\nutilisation_level = 0.45 ", "\nutilisation_level = 0.9 ");
+    let by_account = hot.replace("\njudged_on = \"fund\"\n", "\njudged_on = \"account\"\n");
+    let s = scenario_text(&by_account);
+    let rows = exact_ledger(&ScenarioModel::new(&s));
+    let dec = row(&rows, "residents", "2018-12");
+    assert_eq!(
+        dec.memo.rule_fired, 1.0,
+        "the residents' account is short at the end of 2018"
+    );
+    let jan = row(&rows, "residents", "2019-01");
+    let n = jan.memo.members[5];
+    let policy = &s.units[1].policy;
+    let m = fundrisk::params::Month::new(2019, 1).unwrap();
+    let rate = policy.resident_rate.at(m) + 0.002;
+    let subsidy = policy.resident_subsidy.at(m) + 30.0;
+    let got = |l: usize| -> f64 { jan.record.income[l].try_into().unwrap() };
+    let contribution = n * rate * 27_000.0 / 12.0 * 0.97;
+    assert!(
+        (got(income::RESIDENT) - contribution).abs() <= 0.006,
+        "{} vs {contribution}",
+        got(income::RESIDENT)
+    );
+    assert!((got(income::SUBSIDY) - n * subsidy / 12.0).abs() <= 0.006);
+    // Judged on the fund of both tiers, the residents' rule does not fire at the end of 2018.
+    let rows = exact_ledger(&ScenarioModel::new(&scenario_text(&hot)));
+    let jan_fund = row(&rows, "residents", "2019-01");
+    let n = jan_fund.memo.members[5];
+    let base_rate = policy.resident_rate.at(m);
+    let got: f64 = jan_fund.record.income[income::RESIDENT].try_into().unwrap();
+    assert!((got - n * base_rate * 27_000.0 / 12.0 * 0.97).abs() <= 0.006);
+}

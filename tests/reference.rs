@@ -113,14 +113,17 @@ fn reference_matches_every_line_of_the_ledger() {
     .unwrap();
     scenarios.insert(scenarios.len() - 1, variant);
     // Jiangmen with residents using care at 0.9 of the employees' rate, so that their account
-    // runs into deficit and the treasury backstop pays each January.
+    // runs into deficit and the treasury backstop pays each January, and with the residents'
+    // rule judging their account alone (so that it fires).
     let jiangmen =
         std::fs::read_to_string(root().join("scenarios/jiangmen-integration.toml")).unwrap();
     assert!(jiangmen.contains("\nutilisation_level = 0.45 "));
     let backstop = dir.path().join("jiangmen-backstop.toml");
     std::fs::write(
         &backstop,
-        jiangmen.replace("\nutilisation_level = 0.45 ", "\nutilisation_level = 0.9 "),
+        jiangmen
+            .replace("\nutilisation_level = 0.45 ", "\nutilisation_level = 0.9 ")
+            .replace("\njudged_on = \"fund\"\n", "\njudged_on = \"account\"\n"),
     )
     .unwrap();
     scenarios.insert(scenarios.len() - 1, backstop);

@@ -664,8 +664,11 @@ class Contributions:
         self.maternity = mat
         self.merger = month(mat["merger"]) if mat and "merger" in mat else None
         self.base_cache = (None, None)
-        # What management rules have added to the employer rate, per path (share of payroll).
+        # What management rules have added to the employer rate, per path (share of payroll), to
+        # the residents' rate (share of income) and to the subsidy per resident (yuan a year).
         self.uplift = np.zeros(d.paths)
+        self.resident_uplift = np.zeros(d.paths)
+        self.subsidy_uplift = np.zeros(d.paths)
 
     def wage(self, year: int) -> np.ndarray:
         """Average monthly wage of a calendar year, per path."""
@@ -721,8 +724,8 @@ class Contributions:
             covered = payroll + (n_flex * flex_base if mat.get("flexible_covered", False) else 0.0)
             out["income_maternity"] = covered * mat_rate * collection
         res_base = resident_income_of(s, p, year - p["resident_income_lag"])
-        out["income_resident"] = n_res * at("resident_rate") * res_base / 12 * collection
-        out["income_subsidy"] = n_res * at("resident_subsidy") / 12
+        out["income_resident"] = n_res * (at("resident_rate") + self.resident_uplift) * res_base / 12 * collection
+        out["income_subsidy"] = n_res * (at("resident_subsidy") + self.subsidy_uplift) / 12
         buyin = at("buyin_rate")
         out["income_buyin"] = n_cont * floor * buyin * collection
         if not self.u.buyin_monthly:
@@ -1295,15 +1298,26 @@ def year_end_rules(s: Scenario, t: int, funds: list, records: list, units: list,
             total = np.where(avg > 0, balance / avg, np.inf)
     for f in pooled:
         u = funds[f].unit
-        months = total if total is not None else records[f]["months_of_capacity"]
+        own = records[f]["months_of_capacity"]
         c = units[u].contrib
         for rule in rules:
             if "units" in rule and s.units[u].name not in rule["units"]:
                 continue
-            room = max(rule["ceiling"] - dated(s.units[u].policy["employer_rate"], t + 1), 0.0)
-            new = np.minimum(c.uplift + rule["step"], room)
-            fire = (months < rule["below_months"]) & (new > c.uplift + 1e-12)
-            c.uplift = np.where(fire, new, c.uplift)
+            # Under accounts pooling the rule judges the fund, or with judged_on = "account" the
+            # account itself.
+            months = total if (total is not None and rule.get("judged_on", "fund") == "fund") else own
+            policy = s.units[u].policy
+            if rule["kind"] == "raise_resident_contribution":
+                room = max(rule["ceiling"] - dated(policy["resident_rate"], t + 1), 0.0)
+                new = np.minimum(c.resident_uplift + rule["step"], room)
+                fire = (months < rule["below_months"]) & (new > c.resident_uplift + 1e-12)
+                c.resident_uplift = np.where(fire, new, c.resident_uplift)
+                c.subsidy_uplift = c.subsidy_uplift + np.where(fire, rule.get("subsidy_step", 0.0), 0.0)
+            else:
+                room = max(rule["ceiling"] - dated(policy["employer_rate"], t + 1), 0.0)
+                new = np.minimum(c.uplift + rule["step"], room)
+                fire = (months < rule["below_months"]) & (new > c.uplift + 1e-12)
+                c.uplift = np.where(fire, new, c.uplift)
             memos[f]["rule_fired"] = np.maximum(memos[f]["rule_fired"], fire.astype(float))
 
 

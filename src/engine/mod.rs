@@ -13,10 +13,10 @@ use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, sp
 use crate::params::Month;
 use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
-use crate::scenario::{PoolingKind, RuleKind, RuleSpec, Scenario};
+use crate::scenario::{PoolingKind, RuleKind, RuleScope, RuleSpec, Scenario};
 use grid::ShiftGrid;
 use std::sync::Arc;
-pub use unit::{Memo, UnitModel};
+pub use unit::{Memo, UnitModel, Uplift};
 
 /// What a fund is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,8 +305,8 @@ pub struct PathState<M> {
     /// Per unit, the month's pooled premium income and spending.
     unit_income: Vec<M>,
     unit_spending: Vec<M>,
-    /// Per unit, what management rules have added to the employer rate.
-    rate_uplift: Vec<f64>,
+    /// Per unit, what management rules have added to its financing.
+    rate_uplift: Vec<Uplift>,
     /// Per fund, the month just posted.
     records: Vec<FundMonth<M>>,
 }
@@ -336,7 +336,7 @@ impl<M: Money> PathState<M> {
             balances: vec![M::default(); nf],
             unit_income: vec![M::default(); nu],
             unit_spending: vec![M::default(); nu],
-            rate_uplift: vec![0.0; nu],
+            rate_uplift: vec![Uplift::default(); nu],
             records: vec![FundMonth::default(); nf],
         }
     }
@@ -349,7 +349,7 @@ impl<M: Money> PathState<M> {
             *b = FundBook::new(bal, sp);
         }
         self.pool.reset(&model.pooling);
-        self.rate_uplift.fill(0.0);
+        self.rate_uplift.fill(Uplift::default());
     }
 }
 
@@ -505,8 +505,8 @@ fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &mut PathSta
     });
     for f in (0..model.funds.len()).filter(is_pooled) {
         let u = model.funds[f].unit;
-        let months = total_months.unwrap_or_else(|| months_of(&state.records[f]));
-        if apply_rules(model, u, t, months, &mut state.rate_uplift[u]) {
+        let own = months_of(&state.records[f]);
+        if apply_rules(model, u, t, own, total_months, &mut state.rate_uplift[u]) {
             state.memos[f].rule_fired = 1.0;
         }
     }
@@ -514,22 +514,44 @@ fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &mut PathSta
 
 /// Evaluates the management rules for unit `u` at the year end `t` with `months` of capacity;
 /// updates its employer-rate uplift from the next January and says whether a rule fired.
-fn apply_rules(model: &ScenarioModel, u: usize, t: Month, months: f64, uplift: &mut f64) -> bool {
+fn apply_rules(
+    model: &ScenarioModel,
+    u: usize,
+    t: Month,
+    own_months: f64,
+    fund_months: Option<f64>,
+    uplift: &mut Uplift,
+) -> bool {
     let mut fired = false;
     let next = t.plus(1);
     for (rule, applies) in &model.rules {
+        // Under accounts pooling a rule judges the fund (the sum of the accounts) or the
+        // account; otherwise the unit's own pooled fund.
+        let months = match (rule.judged_on, fund_months) {
+            (RuleScope::Fund, Some(m)) => m,
+            _ => own_months,
+        };
         if !applies[u] || months >= rule.below_months {
             continue;
         }
-        match rule.kind {
-            RuleKind::RaiseEmployerRate => {
-                let room = (rule.ceiling - model.units[u].employer_rate(next)).max(0.0);
-                let new = (*uplift + rule.step).min(room);
-                if new > *uplift + 1e-12 {
-                    *uplift = new;
-                    fired = true;
-                }
+        let (current, base) = match rule.kind {
+            RuleKind::RaiseEmployerRate => (
+                &mut uplift.employer_rate,
+                model.units[u].employer_rate(next),
+            ),
+            RuleKind::RaiseResidentContribution => (
+                &mut uplift.resident_rate,
+                model.units[u].resident_rate(next),
+            ),
+        };
+        let room = (rule.ceiling - base).max(0.0);
+        let new = (*current + rule.step).min(room);
+        if new > *current + 1e-12 {
+            *current = new;
+            if rule.kind == RuleKind::RaiseResidentContribution {
+                uplift.resident_subsidy += rule.subsidy_step;
             }
+            fired = true;
         }
     }
     fired

@@ -269,6 +269,17 @@ impl UnitPath {
     }
 }
 
+/// What management rules have added to a unit's financing, from the January after they fired.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Uplift {
+    /// Added to the employer rate (share of payroll).
+    pub employer_rate: f64,
+    /// Added to the residents' contribution rate (share of the disposable income per resident).
+    pub resident_rate: f64,
+    /// Added to the subsidy per resident, yuan a year.
+    pub resident_subsidy: f64,
+}
+
 /// Everything about a unit that depends only on the scenario.
 pub struct UnitModel {
     pub name: String,
@@ -580,6 +591,12 @@ impl UnitModel {
         self.policy.employer_rate.at(t)
     }
 
+    /// The residents' contribution rate in force in month `t` (share of the disposable income
+    /// per resident), before management rules.
+    pub fn resident_rate(&self, t: Month) -> f64 {
+        self.policy.resident_rate.at(t)
+    }
+
     /// Months from the middle of the cost price year to the start.
     pub fn price_year_gap_months(&self) -> f64 {
         self.price_year_gap_months
@@ -669,8 +686,9 @@ impl UnitModel {
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
         use_grid: bool,
-        rate_uplift: f64,
+        uplift: Uplift,
     ) -> (Lines, Memo) {
+        let rate_uplift = uplift.employer_rate;
         let p = &self.policy;
         let yi = d.year_index(t.year());
         let mut lines = Lines::default();
@@ -775,8 +793,9 @@ impl UnitModel {
             let income_year = t.year() - p.resident_income_lag as i32;
             let base = p.resident_income_of(income_year, &self.wage_growth_mean);
             lines.income[income::RESIDENT] =
-                n_res * p.resident_rate.at(t) * base / 12.0 * collection;
-            lines.income[income::SUBSIDY] = n_res * p.resident_subsidy.at(t) / 12.0;
+                n_res * (p.resident_rate.at(t) + uplift.resident_rate) * base / 12.0 * collection;
+            lines.income[income::SUBSIDY] =
+                n_res * (p.resident_subsidy.at(t) + uplift.resident_subsidy) / 12.0;
         }
         let n_cont = memo.members[Status::ContinuingContributor as usize];
         lines.income[income::BUYIN] = n_cont * floor * p.buyin_rate.at(t) * collection;

@@ -695,8 +695,21 @@ impl Validator<'_> {
         for (i, r) in s.rules.iter().enumerate() {
             let f = |k: &str| format!("rules[{i}].{k}");
             self.range(&f("below_months"), r.below_months, 0.0, 1200.0, "months")?;
-            self.range(&f("step"), r.step, 0.0, 1.0, "share of payroll")?;
-            self.range(&f("ceiling"), r.ceiling, 0.0, 1.0, "share of payroll")?;
+            self.range(&f("step"), r.step, 0.0, 1.0, "share of payroll or income")?;
+            self.range(
+                &f("ceiling"),
+                r.ceiling,
+                0.0,
+                1.0,
+                "share of payroll or income",
+            )?;
+            self.range(
+                &f("subsidy_step"),
+                r.subsidy_step,
+                0.0,
+                1e5,
+                "yuan a year per resident",
+            )?;
             for (k, name) in r.units.iter().flatten().enumerate() {
                 if !s.units.iter().any(|u| &u.name == name) {
                     return Err(self.err(

@@ -110,6 +110,22 @@ pub enum RuleKind {
     /// If a unit's pooled fund has fewer than `below_months` of payment capacity at a year
     /// end, its employer rate rises by `step` from the next January, up to `ceiling`.
     RaiseEmployerRate,
+    /// The same for the residents' contribution rate (share of the disposable income per
+    /// resident, `resident_rate`), up to `ceiling`; the subsidy per resident rises by
+    /// `subsidy_step` yuan a year each time.
+    RaiseResidentContribution,
+}
+
+/// What a management rule judges under `accounts` pooling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleScope {
+    /// The fund: the sum of its accounts (Jiangmen 001 四(五)3 "当基金累计结余低于6个月支付能力时",
+    /// the 医保基金 of both tiers).
+    #[default]
+    Fund,
+    /// Each account on its own (the fund is "分账核算" by residents and employees, 四(五)1).
+    Account,
 }
 
 /// A management rule, e.g. Jiangmen's "below 6 months of capacity, rates are adjusted".
@@ -126,6 +142,13 @@ pub struct RuleSpec {
     /// Units it applies to; default: every unit with a pooled fund of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<String>>,
+    /// Under `accounts` pooling: the fund's months of capacity or each account's.
+    #[serde(default)]
+    pub judged_on: RuleScope,
+    /// raise_resident_contribution: added to the subsidy per resident each time it fires, yuan
+    /// a year.
+    #[serde(default)]
+    pub subsidy_step: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
