@@ -401,6 +401,8 @@ pub struct BlockAccumulator {
     pub months_end: Vec<f64>,
     /// Income + interest − spending of the year.
     pub surplus: Vec<f64>,
+    /// Treasury income of the year (county treasuries, backstop), yuan.
+    pub treasury: Vec<f64>,
     /// [path in block][unit][year][settlement item], with pooling only.
     pub settled: Vec<f64>,
     /// [path in block][fund][month], when paths are kept.
@@ -423,6 +425,7 @@ impl BlockAccumulator {
             balance_end: Vec::new(),
             months_end: Vec::new(),
             surplus: Vec::new(),
+            treasury: Vec::new(),
             settled: Vec::new(),
             kept: Vec::new(),
         }
@@ -468,6 +471,7 @@ impl BlockAccumulator {
                 let surplus =
                     lines[LINE_INCOME_TOTAL] + lines[LINE_INTEREST] - lines[LINE_SPENDING_TOTAL];
                 self.surplus.push(surplus);
+                self.treasury.push(lines[crate::ledger::income::TREASURY]);
                 self.n_deficit[i] += u64::from(surplus < 0.0);
                 self.n_months_lt_6[i] += u64::from(months < 6.0);
                 self.n_months_lt_3[i] += u64::from(months < 3.0);
@@ -512,6 +516,7 @@ impl BlockAccumulator {
         self.balance_end.extend_from_slice(&other.balance_end);
         self.months_end.extend_from_slice(&other.months_end);
         self.surplus.extend_from_slice(&other.surplus);
+        self.treasury.extend_from_slice(&other.treasury);
         self.settled.extend_from_slice(&other.settled);
         self.kept.extend_from_slice(&other.kept);
     }
@@ -585,6 +590,11 @@ impl Simulation {
     /// The year's income + interest − spending of entity `e`, one per path.
     pub fn surpluses(&self, e: usize, y: usize) -> Vec<f64> {
         self.gather(&self.acc.surplus, e, y)
+    }
+
+    /// The year's treasury income of entity `e` (county treasuries, backstop), one per path.
+    pub fn treasury(&self, e: usize, y: usize) -> Vec<f64> {
+        self.gather(&self.acc.treasury, e, y)
     }
 
     /// The entity named `name`, if reported.
@@ -709,6 +719,19 @@ impl Simulation {
             t.f64(name, p);
             t.f64(&format!("{name}_se"), se);
         }
+        // The treasury's bill: how likely it pays in a year, and its 95th percentile.
+        let (mut p_treasury, mut p_treasury_se, mut treasury_p95) = (vec![], vec![], vec![]);
+        for &(e, y) in &rows {
+            let mut v = self.treasury(e, y);
+            let p = v.iter().filter(|&&x| x > 0.0).count() as f64 / nf;
+            p_treasury.push(p);
+            p_treasury_se.push(probability_se(p, n));
+            v.sort_by(f64::total_cmp);
+            treasury_p95.push(quantile_sorted(&v, 0.95));
+        }
+        t.f64("p_treasury", p_treasury);
+        t.f64("p_treasury_se", p_treasury_se);
+        t.f64("income_treasury_p95", treasury_p95);
         t.f64("expected_shortfall", shortfall);
         t.f64("expected_shortfall_se", shortfall_se);
         t.f64("balance_cvar5", cvar);

@@ -262,6 +262,7 @@ fn write_chunk(
     p.f64("balance_end", gather(&|b| &b.balance_end));
     p.f64("months_end", gather(&|b| &b.months_end));
     p.f64("surplus", gather(&|b| &b.surplus));
+    p.f64("treasury", gather(&|b| &b.treasury));
     p.write_parquet_exact(&staged.file(&chunk_file("paths", first)))?;
     if layout.has_settlements {
         let nu = layout.unit_names.len();
@@ -575,21 +576,28 @@ fn read_chunk(
     let name = chunk_file("paths", first);
     let path = dir.join(&name);
     let t = read_checked(dir, &name, m)?;
-    let (balance, months, surplus) = (
+    let (balance, months, surplus, treasury) = (
         f64_column(&t, "balance_end", &path)?,
         f64_column(&t, "months_end", &path)?,
         f64_column(&t, "surplus", &path)?,
+        f64_column(&t, "treasury", &path)?,
     );
     let per_path = ne * ny;
     let expected: usize = blocks.iter().map(|b| b.paths * per_path).sum();
-    if [balance.len(), months.len(), surplus.len()] != [expected; 3] {
+    if [balance.len(), months.len(), surplus.len(), treasury.len()] != [expected; 4] {
         return Err(Error::Invalid(format!(
             "{}: {} rows where {expected} were expected",
             path.display(),
             balance.len()
         )));
     }
-    if balance.iter().chain(&surplus).any(|v| !v.is_finite()) || months.iter().any(|v| v.is_nan()) {
+    if balance
+        .iter()
+        .chain(&surplus)
+        .chain(&treasury)
+        .any(|v| !v.is_finite())
+        || months.iter().any(|v| v.is_nan())
+    {
         return Err(Error::Invalid(format!(
             "{}: a balance or surplus that is not a finite number",
             path.display()
@@ -601,6 +609,7 @@ fn read_chunk(
         acc.balance_end.extend_from_slice(&balance[at..at + n]);
         acc.months_end.extend_from_slice(&months[at..at + n]);
         acc.surplus.extend_from_slice(&surplus[at..at + n]);
+        acc.treasury.extend_from_slice(&treasury[at..at + n]);
         at += n;
     }
     if layout.has_settlements {

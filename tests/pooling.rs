@@ -765,3 +765,43 @@ fn residents_rule_raises_contribution_and_subsidy() {
     let got: f64 = jan_fund.record.income[income::RESIDENT].try_into().unwrap();
     assert!((got - n * base_rate * 27_000.0 / 12.0 * 0.97).abs() <= 0.006);
 }
+
+/// The treasury's bill in the summary: at zero volatility every path is the expected path, so
+/// `p_treasury` is 1 in the years the ledger's treasury pays and 0 otherwise, and the 95th
+/// percentile of the treasury income is the ledger's year sum.
+#[test]
+fn treasury_bill_in_the_summary() {
+    use fundrisk::ledger::income;
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
+    let text = std::fs::read_to_string(p)
+        .unwrap()
+        .replace("\nutilisation_level = 0.45 ", "\nutilisation_level = 0.9 ");
+    let s = scenario_text(&text).without_volatility();
+    let mut model = ScenarioModel::new(&s);
+    model.build_benefit_grids().unwrap();
+    let opts = fundrisk::engine::montecarlo::RunOptions::new(8, 1);
+    let sim = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
+    let t = sim.summary();
+    let units = t.strings("unit").unwrap();
+    let years = t.numbers("year").unwrap();
+    let p = t.numbers("p_treasury").unwrap();
+    let p95 = t.numbers("income_treasury_p95").unwrap();
+    let rows = exact_ledger(&ScenarioModel::new(&s));
+    let mut paying = 0;
+    for i in (0..t.n_rows()).filter(|&i| units[i] == "residents") {
+        let year = years[i] as i32;
+        let ledger: f64 = rows
+            .iter()
+            .filter(|r| r.unit == "residents" && r.month.year() == year)
+            .map(|r| -> f64 { r.record.income[income::TREASURY].try_into().unwrap() })
+            .sum();
+        assert_eq!(p[i], if ledger > 0.0 { 1.0 } else { 0.0 }, "{year}");
+        assert!(
+            (p95[i] - ledger).abs() <= 1e-6 * ledger.max(1.0) + 1.0,
+            "{year}: {} vs {ledger}",
+            p95[i]
+        );
+        paying += usize::from(ledger > 0.0);
+    }
+    assert!(paying >= 5, "{paying}");
+}

@@ -6,7 +6,7 @@
 use super::lang::Lang;
 
 /// Headings of whole column names and of the stems that suffixes build on: (name, 中文, English).
-const NAMES: [(&str, &str, &str); 91] = [
+const NAMES: [(&str, &str, &str); 93] = [
     ("unit", "统筹单位/基金", "Unit or fund"),
     ("fund", "基金", "Fund"),
     ("year", "年份", "Year"),
@@ -255,6 +255,16 @@ const NAMES: [(&str, &str, &str); 91] = [
         "Spending budget (yuan)",
     ),
     ("working_advance", "周转金（元）", "Working advance (yuan)"),
+    (
+        "p_treasury",
+        "财政补助（兜底或县级分担）的概率",
+        "Probability the treasury pays",
+    ),
+    (
+        "income_treasury_p95",
+        "财政补助95%分位数（元）",
+        "Treasury payment, 95th percentile (yuan)",
+    ),
     (
         "other_uses",
         "调剂金其他支付（元）",
