@@ -264,3 +264,45 @@ fn spouse_births_only_for_employees_by_default() {
     assert!(a > 100_000.0, "{a}");
     assert_eq!(a, spouse_births(&covered(&employees_only)));
 }
+
+/// Minimum contribution years dated by the month of retirement (Shandong 003 三(二): 30 and 25
+/// years, cities in transition by 2026-01; here from 25 and 20). With
+/// contribution years at retirement normal (men 32 ± 7, women 27 ± 7): before 2026 a man is short
+/// with probability Φ(−1) = 0.158655 and by (25 − 32) Φ(−1) + 7 φ(−1) = 0.583208 years on
+/// average; from 2026-01, Φ(−2/7) = 0.387548 and 1.905810 years; women the same, five years
+/// lower.
+#[test]
+fn minimum_years_dated_by_retirement_month() {
+    use fundrisk::population::BuyinModel;
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shandong-provincial.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let constant = "minimum_years = { male = 30.0, female = 25.0 }";
+    assert!(text.contains(constant));
+    let dated = text.replace(
+        constant,
+        "minimum_years = [{ from = \"2024-01\", value = { male = 25.0, female = 20.0 } }, { from = \"2026-01\", value = { male = 30.0, female = 25.0 } }]",
+    );
+    let s = Scenario::parse(
+        &dated,
+        "shandong-provincial.toml",
+        fundrisk::data::DataSource {
+            base_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
+        },
+    )
+    .expect("scenario");
+    let b = BuyinModel::new(&s.units[0], s.spec.start, s.spec.horizon_months);
+    assert_eq!(s.spec.start, Month::new(2024, 1).unwrap());
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    for (k, share, shortfall) in [
+        (0, 0.158655, 0.583208),
+        (23, 0.158655, 0.583208),
+        (24, 0.387548, 1.905810),
+        (59, 0.387548, 1.905810),
+    ] {
+        let m = b.at(k);
+        for sex in 0..2 {
+            assert!(close(m.short_share[sex], share), "{k} {sex}: {m:?}");
+            assert!(close(m.mean_shortfall[sex], shortfall), "{k} {sex}: {m:?}");
+        }
+    }
+}

@@ -99,6 +99,9 @@ fn reference_matches_every_line_of_the_ledger() {
     );
     let rate_8 = "employer_rate = [{ from = \"2024-01\", value = 0.08, source = \"003 (二)\" }]";
     assert!(shandong.contains(rate_8));
+    // … and minimum years dated by retirement (25 and 20 years until 2026-01).
+    let min_years = "minimum_years = { male = 30.0, female = 25.0 }";
+    assert!(shandong.contains(min_years));
     let variant = dir.path().join("shandong-readings.toml");
     std::fs::write(
         &variant,
@@ -108,7 +111,8 @@ fn reference_matches_every_line_of_the_ledger() {
             .replace(
                 rate_8,
                 "employer_rate = [{ from = \"2024-01\", value = 0.12, source = \"test\" }]",
-            ),
+            )
+            .replace(min_years, "minimum_years = [{ from = \"2024-01\", value = { male = 25.0, female = 20.0 } }, { from = \"2026-01\", value = { male = 30.0, female = 25.0 } }]"),
     )
     .unwrap();
     scenarios.insert(scenarios.len() - 1, variant);

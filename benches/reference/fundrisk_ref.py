@@ -149,8 +149,8 @@ class Unit:
     female55: list[float]        # per worker status
     reform: bool
     buyin_monthly: bool
-    short_share: np.ndarray      # per sex
-    mean_shortfall: np.ndarray   # per sex, years
+    short_share: np.ndarray      # [month][sex]
+    mean_shortfall: np.ndarray   # [month][sex], years
     spec: dict                   # the unit's table as written
     policy: dict                 # merged policy, defaults filled in
     avg_wage_prev_year: float
@@ -321,20 +321,27 @@ def build(spec: dict, here: Path) -> Scenario:
         p = {**POLICY_DEFAULTS, **deep_merge(policy, u.get("policy", {}))}
         m = u["membership"]
         f55 = {"enterprise": 0.3, "government": 1.0, "flexible": 1.0, **p.get("female_age55_share", {})}
-        mins = {"male": 25.0, "female": 20.0, **p.get("minimum_years", {})}
         cy = {"mean_male": 32.0, "sd_male": 7.0, "mean_female": 27.0, "sd_female": 7.0,
                  **p.get("contribution_years", {})}
+        # Per month of the horizon: the retirees' share short of the minimum years then in force
+        # (dated, 003 三(二)) and their mean shortfall, per sex.
+        min_spec = p.get("minimum_years", {"male": 25.0, "female": 20.0})
         short, shortfall = [], []
-        for sex, key in ((0, "male"), (1, "female")):
-            lo, mean, sd = mins[key], cy[f"mean_{key}"], cy[f"sd_{key}"]
-            if sd <= 0:
-                short.append(float(mean < lo))
-                shortfall.append(max(lo - mean, 0.0))
-            else:
-                z = (lo - mean) / sd
-                phi = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-                short.append(normal_cdf(z))
-                shortfall.append((lo - mean) * normal_cdf(z) + sd * phi)
+        for k in range(max(horizon, 1)):
+            mins = {"male": 25.0, "female": 20.0, **dated(min_spec, start + k)}
+            sk, fk = [], []
+            for sex, key in ((0, "male"), (1, "female")):
+                lo, mean, sd = mins[key], cy[f"mean_{key}"], cy[f"sd_{key}"]
+                if sd <= 0:
+                    sk.append(float(mean < lo))
+                    fk.append(max(lo - mean, 0.0))
+                else:
+                    z = (lo - mean) / sd
+                    phi = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+                    sk.append(normal_cdf(z))
+                    fk.append((lo - mean) * normal_cdf(z) + sd * phi)
+            short.append(sk)
+            shortfall.append(fk)
         units.append(Unit(
             name=u["name"],
             totals=[m.get("enterprise", 0.0), m.get("government", 0.0), m.get("flexible", 0.0),
@@ -432,8 +439,8 @@ class Membership:
                     c[g, RETIREE, a] += moved.sum()
         self.cells = np.repeat(c[None], n_paths, axis=0)
         share, months = u.short_share, 12.0 * u.mean_shortfall / np.maximum(u.short_share, 1e-300)
-        self.cont_exit = np.where(share <= 0, 1.0, np.where(months <= 1.0, 1.0, 1.0 / months))
-        self.to_cont = u.short_share if u.buyin_monthly else np.zeros(2)
+        self.cont_exit = np.where(share <= 0, 1.0, np.where(months <= 1.0, 1.0, 1.0 / months))  # [month][sex]
+        self.to_cont = u.short_share if u.buyin_monthly else np.zeros_like(u.short_share)
 
     def binomial(self, n: np.ndarray, p) -> np.ndarray:
         """Events among n members with probability p: expected values, except binomial draws in
@@ -471,7 +478,8 @@ class Membership:
         q = s.q_month[(s.start + k) // 12][sex][None]  # [1][g][a]
         ex = s.exit_month[sex][None]
         ret = self.retire_share[k][None]
-        to_cont = self.to_cont[sex][None, :, None]
+        kk = min(k, len(self.to_cont) - 1)
+        to_cont = self.to_cont[kk][sex][None, :, None]
         self.retirements_by_sex = np.zeros((c.shape[0], 2))
         # The month's flows per path and status: entries, exits, deaths.
         self.entries = np.zeros((c.shape[0], N_STATUS))
@@ -492,7 +500,7 @@ class Membership:
             c[:, :, RETIREE] += retirements - into_cont
         n = c[:, :, CONTINUING]
         deaths = self.binomial(n, q)
-        done = self.binomial(n - deaths, self.cont_exit[sex][None, :, None])
+        done = self.binomial(n - deaths, self.cont_exit[kk][sex][None, :, None])
         c[:, :, CONTINUING] = n - deaths - done
         c[:, :, RETIREE] += done
         self.deaths[:, CONTINUING] = deaths.sum(axis=(1, 2))
@@ -729,7 +737,8 @@ class Contributions:
         buyin = at("buyin_rate")
         out["income_buyin"] = n_cont * floor * buyin * collection
         if not self.u.buyin_monthly:
-            years = (retirements_by_sex * self.u.mean_shortfall[None]).sum(axis=1)
+            k = min(t - s.start, len(self.u.mean_shortfall) - 1)
+            years = (retirements_by_sex * self.u.mean_shortfall[k][None]).sum(axis=1)
             out["income_buyin"] = out["income_buyin"] + years * 12 * floor * buyin
         return out
 

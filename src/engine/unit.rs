@@ -430,7 +430,7 @@ impl UnitModel {
         UnitModel {
             collection_level: unit.spec.collection_level,
             name: unit.spec.name.clone(),
-            buyin: population.buyin,
+            buyin: population.buyin.clone(),
             population,
             tables,
             initial_cells,
@@ -1059,7 +1059,8 @@ impl UnitModel {
             counts,
         );
         if self.buyin.mode == BuyinMode::LumpSum {
-            let years = [0, 1].map(|s| flows.retirements_by_sex[s] * self.buyin.mean_shortfall[s]);
+            let shortfall = self.buyin.at(k).mean_shortfall;
+            let years = [0, 1].map(|s| flows.retirements_by_sex[s] * shortfall[s]);
             lines.income[income::BUYIN] +=
                 (years[0] + years[1]) * 12.0 * floor * p.buyin_rate.at(t);
         }

@@ -95,18 +95,26 @@ pub struct PopulationModel {
     pub buyin: BuyinModel,
 }
 
-/// Retirees short of the minimum contribution years (contribution years at retirement assumed
-/// normal per sex): share short and the mean shortfall, in years.
-#[derive(Clone, Copy, Debug)]
-pub struct BuyinModel {
-    pub mode: BuyinMode,
+/// Retirees of a month short of the minimum contribution years (contribution years at
+/// retirement assumed normal per sex): share short and the mean shortfall, in years.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Shortfall {
     pub short_share: [f64; 2],
     /// E[(minimum − years)⁺] per retiree of each sex, years.
     pub mean_shortfall: [f64; 2],
 }
 
+/// Buy-ins of missing years: the mode and, per month of the horizon, the shortfall of that
+/// month's retirees under the minimum years then in force.
+#[derive(Clone, Debug)]
+pub struct BuyinModel {
+    pub mode: BuyinMode,
+    /// [month index]
+    pub by_month: Vec<Shortfall>,
+}
+
 impl BuyinModel {
-    pub fn new(unit: &Unit) -> BuyinModel {
+    pub fn new(unit: &Unit, start: Month, horizon: u32) -> BuyinModel {
         let p = &unit.policy;
         let cy = &p.contribution_years;
         let calc = |min: f64, mean: f64, sd: f64| {
@@ -117,13 +125,26 @@ impl BuyinModel {
             let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
             (normal_cdf(z), (min - mean) * normal_cdf(z) + sd * phi)
         };
-        let m = calc(p.minimum_years.male, cy.mean_male, cy.sd_male);
-        let f = calc(p.minimum_years.female, cy.mean_female, cy.sd_female);
+        let by_month = (0..horizon.max(1) as i32)
+            .map(|k| {
+                let min = p.minimum_years.at(start.plus(k));
+                let m = calc(min.male, cy.mean_male, cy.sd_male);
+                let f = calc(min.female, cy.mean_female, cy.sd_female);
+                Shortfall {
+                    short_share: [m.0, f.0],
+                    mean_shortfall: [m.1, f.1],
+                }
+            })
+            .collect();
         BuyinModel {
             mode: p.buyin_mode,
-            short_share: [m.0, f.0],
-            mean_shortfall: [m.1, f.1],
+            by_month,
         }
+    }
+
+    /// The shortfall of month `k`'s retirees.
+    pub fn at(&self, k: usize) -> &Shortfall {
+        &self.by_month[k.min(self.by_month.len() - 1)]
     }
 }
 
@@ -184,7 +205,7 @@ impl PopulationModel {
             male_share,
             female55: [f.enterprise, f.government, f.flexible],
             reform: unit.policy.retirement_reform,
-            buyin: BuyinModel::new(unit),
+            buyin: BuyinModel::new(unit, scenario.spec.start, scenario.spec.horizon_months),
         }
     }
 
@@ -365,10 +386,10 @@ impl PopulationModel {
         let mut after = [0.0; N_STATUS];
         let cont = Status::ContinuingContributor as usize;
         let ret = Status::Retiree as usize;
-        let cont_exit = self.continuing_exit_rate();
+        let cont_exit = self.continuing_exit_rate(k);
         // Share of each sex's retirements who keep paying monthly (the rest retire outright).
         let to_cont_share = match self.buyin.mode {
-            BuyinMode::Monthly => self.buyin.short_share,
+            BuyinMode::Monthly => self.buyin.at(k).short_share,
             BuyinMode::LumpSum => [0.0; 2],
         };
         for (g, group) in GROUPS
@@ -529,15 +550,16 @@ impl PopulationModel {
         flows.entries[res] += gap;
     }
 
-    /// Monthly rate at which continuing contributors complete their minimum years: one over
-    /// the mean shortfall of those short, in months.
-    fn continuing_exit_rate(&self) -> [f64; 2] {
+    /// Monthly rate at which continuing contributors complete their minimum years in month `k`:
+    /// one over the mean shortfall of those short under the minimum then in force, in months.
+    fn continuing_exit_rate(&self, k: usize) -> [f64; 2] {
+        let b = self.buyin.at(k);
         [0, 1].map(|s| {
-            let share = self.buyin.short_share[s];
+            let share = b.short_share[s];
             if share <= 0.0 {
                 return 1.0;
             }
-            let months = 12.0 * self.buyin.mean_shortfall[s] / share;
+            let months = 12.0 * b.mean_shortfall[s] / share;
             if months <= 1.0 { 1.0 } else { 1.0 / months }
         })
     }

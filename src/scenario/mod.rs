@@ -1095,20 +1095,19 @@ impl Validator<'_> {
                 "share 0–1",
             )?;
         }
-        self.range(
-            &at("minimum_years.male"),
-            p.minimum_years.male,
-            0.0,
-            50.0,
-            "years",
-        )?;
-        self.range(
-            &at("minimum_years.female"),
-            p.minimum_years.female,
-            0.0,
-            50.0,
-            "years",
-        )?;
+        self.dated(&at("minimum_years"), &p.minimum_years)?;
+        let entries: Vec<(String, &MinYearsSpec)> = match &p.minimum_years {
+            Dated::Constant(v) => vec![(at("minimum_years"), v)],
+            Dated::Schedule(es) => es
+                .iter()
+                .enumerate()
+                .map(|(k, e)| (format!("{}[{k}].value", at("minimum_years")), &e.value))
+                .collect(),
+        };
+        for (field, v) in entries {
+            self.range(&format!("{field}.male"), v.male, 0.0, 50.0, "years")?;
+            self.range(&format!("{field}.female"), v.female, 0.0, 50.0, "years")?;
+        }
         let cy = &p.contribution_years;
         self.range(
             &at("contribution_years.mean_male"),

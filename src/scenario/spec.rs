@@ -975,9 +975,10 @@ pub struct PolicySpec {
     /// Apply the 2025 retirement-age reform schedule.
     #[serde(default = "yes")]
     pub retirement_reform: bool,
-    /// Minimum contribution years for retiree benefits, per sex.
+    /// Minimum contribution years for retiree benefits, per sex, dated by the month of
+    /// retirement (Shandong 003 三(二): 30 and 25 years, cities differing "于2026年1月过渡到位").
     #[serde(default = "default_min_years")]
-    pub minimum_years: MinYearsSpec,
+    pub minimum_years: Dated<MinYearsSpec>,
     #[serde(default = "default_contribution_years")]
     pub contribution_years: ContributionYearsSpec,
     #[serde(default = "default_buyin_mode")]
@@ -1099,17 +1100,17 @@ fn default_female55() -> Female55Spec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MinYearsSpec {
     pub male: f64,
     pub female: f64,
 }
-fn default_min_years() -> MinYearsSpec {
-    MinYearsSpec {
+fn default_min_years() -> Dated<MinYearsSpec> {
+    Dated::Constant(MinYearsSpec {
         male: 25.0,
         female: 20.0,
-    }
+    })
 }
 fn default_contribution_years() -> ContributionYearsSpec {
     ContributionYearsSpec {
