@@ -325,9 +325,12 @@ impl PoolingRule {
                 }
                 // Other uses: a share of the year's levies, as far as the fund holds it after
                 // the gap payments, to the units in proportion to their levies.
-                let levies: Vec<M> = state.levy_this_year.clone();
                 let left = available - paid.iter().fold(zero, |a, p| a + *p);
-                let spent = other_uses(&levies, self.spec.other_uses_share.at(t), left);
+                let spent = other_uses(
+                    &state.levy_this_year,
+                    self.spec.other_uses_share.at(t),
+                    left,
+                );
                 for u in 0..n {
                     postings[self.unit_fund[u]].other_transfers += spent[u];
                     postings[pool].other_transfers -= spent[u];
