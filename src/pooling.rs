@@ -51,23 +51,25 @@ pub struct Settlement<M> {
     pub other_uses: M,
 }
 
-/// The adjustment fund's payments towards the units' deficits: min(share × gap, cap) each,
+/// The adjustment fund's payments towards the units' deficits: min(share × gap, cap) each (each
+/// unit its own share),
 /// scaled down in proportion when the fund holds less than their sum (`available`).
 pub fn adjustment_payments<M: Money>(
     gaps: &[M],
     caps: &[M],
-    gap_share: f64,
+    shares: &[f64],
     available: M,
 ) -> Vec<M> {
     let zero = M::default();
     let requests: Vec<M> = gaps
         .iter()
         .zip(caps)
-        .map(|(&g, &c)| {
+        .zip(shares)
+        .map(|((&g, &c), &share)| {
             if g <= zero {
                 zero
             } else {
-                let r = g.scale(gap_share);
+                let r = g.scale(share);
                 if r > c { c } else { r }
             }
         })
@@ -96,6 +98,28 @@ pub fn adjustment_payments<M: Money>(
         *last -= sum - available;
     }
     paid
+}
+
+/// The share of a unit's gap the adjustment fund bears (before the cap): by the gap's size
+/// relative to the unit's premium income of the year (`gap_share_bands`: the first band whose
+/// bound is above it, else the last) or `gap_share`, times the unit's assessment, at most 1.
+pub fn gap_share(spec: &PoolingSpec, gap: f64, premium_income: f64, assessment: f64) -> f64 {
+    let base = match &spec.gap_share_bands {
+        None => spec.gap_share,
+        Some(bands) => {
+            let relative = if premium_income > 0.0 {
+                gap / premium_income
+            } else {
+                f64::INFINITY
+            };
+            bands
+                .iter()
+                .find(|b| relative < b[0])
+                .or(bands.last())
+                .map_or(spec.gap_share, |b| b[1])
+        }
+    };
+    (base * assessment).min(1.0)
 }
 
 /// The adjustment fund's other uses of a year: `share` of the year's levies, at most what it
@@ -173,6 +197,8 @@ pub struct PoolingRule {
     pub spending_prev_year: Vec<f64>,
     /// First month of the scheme.
     pub start: Month,
+    /// Each unit's assessment multiplier of its gap share (provincial_adjustment).
+    pub assessment: Vec<f64>,
 }
 
 /// Year-to-date sums and last year's figures per unit.
@@ -315,7 +341,19 @@ impl PoolingRule {
                     .collect();
                 let holds = balances[pool] + postings[pool].other_transfers;
                 let available = if holds > zero { holds } else { zero };
-                let paid = adjustment_payments(&gaps, &caps, self.spec.gap_share, available);
+                // Each unit's share: by the size of its gap (bands) or the one share, times the
+                // province's assessment of the unit, at most 1.
+                let shares: Vec<f64> = (0..n)
+                    .map(|u| {
+                        gap_share(
+                            &self.spec,
+                            gaps[u].to_yuan(),
+                            state.ytd_income[u].to_yuan(),
+                            self.assessment[u],
+                        )
+                    })
+                    .collect();
+                let paid = adjustment_payments(&gaps, &caps, &shares, available);
                 for u in 0..n {
                     postings[self.unit_fund[u]].other_transfers += paid[u];
                     postings[pool].other_transfers -= paid[u];
@@ -402,14 +440,35 @@ mod tests {
     fn adjustment_fund_pays_the_capped_share() {
         let gaps = [yuan(100_000_000), yuan(300_000_000), yuan(-5_000_000)];
         let caps = [yuan(60_000_000), yuan(40_000_000), yuan(10_000_000)];
-        let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(1_000_000_000));
+        let half = [0.5; 3];
+        let paid = adjustment_payments(&gaps, &caps, &half, yuan(1_000_000_000));
         assert_eq!(paid, vec![yuan(50_000_000), yuan(40_000_000), yuan(0)]);
         // A fund holding 45 m pays 45 / 90 of each request.
-        let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(45_000_000));
+        let paid = adjustment_payments(&gaps, &caps, &half, yuan(45_000_000));
         assert_eq!(paid, vec![yuan(25_000_000), yuan(20_000_000), yuan(0)]);
         // An empty fund pays nothing.
-        let paid = adjustment_payments(&gaps, &caps, 0.5, yuan(0));
+        let paid = adjustment_payments(&gaps, &caps, &half, yuan(0));
         assert_eq!(paid, vec![yuan(0); 3]);
+    }
+
+    /// Shandong (003 三(四), 五(三)): bands [[5 %, 0.3], [15 %, 0.5], [inf, 0.7]] of the gap over
+    /// premium income: a 40 m gap on 1,000 m of income (4 %) takes 0.3, 100 m (10 %) 0.5, 300 m
+    /// 0.7; an assessment of 1.5 makes 0.5 into 0.75 and 0.7 into 1 (at most 1); no bands: 0.5.
+    #[test]
+    fn gap_share_by_size_and_assessment() {
+        let mut p = PoolingSpec {
+            gap_share_bands: Some(vec![[0.05, 0.3], [0.15, 0.5], [f64::INFINITY, 0.7]]),
+            ..PoolingSpec::default()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(gap_share(&p, 40e6, 1e9, 1.0), 0.3));
+        assert!(close(gap_share(&p, 100e6, 1e9, 1.0), 0.5));
+        assert!(close(gap_share(&p, 300e6, 1e9, 1.0), 0.7));
+        assert!(close(gap_share(&p, 100e6, 1e9, 1.5), 0.75));
+        assert!(close(gap_share(&p, 300e6, 1e9, 1.5), 1.0));
+        assert!(close(gap_share(&p, 300e6, 0.0, 1.0), 0.7));
+        p.gap_share_bands = None;
+        assert!(close(gap_share(&p, 300e6, 1e9, 1.0), 0.5));
     }
 
     /// Shandong (003 三(四)) other uses: levies of 30 m, 20 m and 0; half of the 50 m, 25 m, goes

@@ -102,6 +102,7 @@ fn reference_matches_every_line_of_the_ledger() {
     // … and minimum years dated by retirement (25 and 20 years until 2026-01).
     let min_years = "minimum_years = { male = 30.0, female = 25.0 }";
     assert!(shandong.contains(min_years));
+    assert!(shandong.contains("pooled_income_prev_year = 8.0396e+09\n"));
     let variant = dir.path().join("shandong-readings.toml");
     std::fs::write(
         &variant,
@@ -111,6 +112,14 @@ fn reference_matches_every_line_of_the_ledger() {
             .replace(
                 rate_8,
                 "employer_rate = [{ from = \"2024-01\", value = 0.12, source = \"test\" }]",
+            )
+            .replace(
+                "\ncap_multiple = 2.0 ",
+                "\ngap_share_bands = [[0.05, 0.3], [0.15, 0.5], [inf, 0.7]]\ncap_multiple = 2.0 ",
+            )
+            .replace(
+                "pooled_income_prev_year = 8.0396e+09\n",
+                "pooled_income_prev_year = 8.0396e+09\nadjustment_assessment = 1.5\n",
             )
             .replace(min_years, "minimum_years = [{ from = \"2024-01\", value = { male = 25.0, female = 20.0 } }, { from = \"2026-01\", value = { male = 30.0, female = 25.0 } }]"),
     )

@@ -1188,6 +1188,7 @@ class Pooling:
         self.ytd_spending = [np.zeros(n) for _ in range(nu)]
         self.levy_this = [np.zeros(n) for _ in range(nu)]
         self.levy_last = [None] * nu
+        self.assessment = [u.spec.get("adjustment_assessment", 1.0) for u in s.units]
         # city_unified: the treasuries' share of last year's gaps, booked in the settlement month
         # of the next year (004 三(三): by the end of March).
         self.treasury_due = np.zeros(n)
@@ -1227,7 +1228,24 @@ class Pooling:
             caps = np.array([money((self.levy_last[u] if self.levy_last[u] is not None else self.levy_this[u])
                                    * multiple) for u in range(nu)])
             available = np.maximum(balances[pool] + other[pool], 0.0)
-            requests = np.where(gaps > 0, np.minimum(money(gaps * share), caps), 0.0)
+            # Each unit's share: by the size of its gap relative to its premium income (bands, the
+            # first whose bound is above it, else the last) or the one share, times the province's
+            # assessment of the unit, at most 1 (003 三(四), 五(三)).
+            bands = p.get("gap_share_bands")
+            shares = []
+            for u in range(nu):
+                if bands is None:
+                    base = np.full(gaps[u].shape, float(share))
+                else:
+                    inc = self.ytd_income[u]
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        rel = np.where(inc > 0, gaps[u] / np.where(inc > 0, inc, 1.0), np.inf)
+                    base = np.full(rel.shape, float(bands[-1][1]))
+                    for bound, sh in reversed(bands):
+                        base = np.where(rel < bound, sh, base)
+                shares.append(np.minimum(base * self.assessment[u], 1.0))
+            shares = np.array(shares)
+            requests = np.where(gaps > 0, np.minimum(money(gaps * shares), caps), 0.0)
             total = requests.sum(axis=0)
             short = (total > available) & (total > 0)
             factor = np.where(available > 0, available / np.where(total > 0, total, 1.0), 0.0)

@@ -171,6 +171,11 @@ impl ScenarioModel {
                 .map(|u| u.spec.pooled_spending_prev_year)
                 .collect(),
             start: pooling_spec.start.unwrap_or(start),
+            assessment: scenario
+                .units
+                .iter()
+                .map(|u| u.spec.adjustment_assessment)
+                .collect(),
         };
         ScenarioModel {
             start,

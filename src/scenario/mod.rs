@@ -830,7 +830,7 @@ impl Validator<'_> {
     fn pooling(&self, s: &ScenarioSpec) -> Result<()> {
         let p = &s.pooling;
         if p.kind == PoolingKind::Single {
-            return Ok(());
+            return self.pooling_fields(p);
         }
         self.fund_name("pooling.fund_name", &p.fund_name)?;
         if let Some(i) = s
@@ -844,7 +844,7 @@ impl Validator<'_> {
             ));
         }
         if p.kind == PoolingKind::Accounts {
-            return Ok(());
+            return self.pooling_fields(p);
         }
         for (i, u) in s.units.iter().enumerate() {
             match u.pooled_income_prev_year {
@@ -865,6 +865,13 @@ impl Validator<'_> {
                     "yuan a year",
                 )?,
             }
+            self.range(
+                &format!("units[{i}].adjustment_assessment"),
+                u.adjustment_assessment,
+                0.0,
+                10.0,
+                "multiplier of the share of a gap",
+            )?;
         }
         if let Some(m) = p.start
             && (m < self.start || m > self.end || m.month() != 1)
@@ -877,6 +884,11 @@ impl Validator<'_> {
                 ),
             ));
         }
+        self.pooling_fields(p)
+    }
+
+    /// The pooling fields' ranges, whatever the kind (a field of another kind is still checked).
+    fn pooling_fields(&self, p: &PoolingSpec) -> Result<()> {
         self.range(
             "pooling.initial_balance",
             p.initial_balance,
@@ -902,6 +914,28 @@ impl Validator<'_> {
             ),
         ] {
             self.range(&format!("pooling.{k}"), v, 0.0, 1.0, "share 0–1")?;
+        }
+        if let Some(bands) = &p.gap_share_bands {
+            if bands.is_empty() {
+                return Err(self.err("pooling.gap_share_bands", "needs at least one band"));
+            }
+            let mut last = 0.0;
+            for (k, [bound, share]) in bands.iter().enumerate() {
+                if bound.is_nan() || *bound <= last {
+                    return Err(self.err(
+                        format!("pooling.gap_share_bands[{k}]"),
+                        format!("bound {bound} is not above the one before ({last}): bounds must increase"),
+                    ));
+                }
+                last = *bound;
+                self.range(
+                    &format!("pooling.gap_share_bands[{k}][1]"),
+                    *share,
+                    0.0,
+                    1.0,
+                    "share 0–1",
+                )?;
+            }
         }
         self.range(
             "pooling.cap_multiple",

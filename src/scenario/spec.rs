@@ -474,6 +474,12 @@ pub struct PoolingSpec {
     /// before the cap.
     #[serde(default = "half_share")]
     pub gap_share: f64,
+    /// provincial_adjustment: the share of a gap by its size (003 三(四): "根据缺口额度、省级
+    /// 考核评价等因素，合理确定…分担比例"): [[upper bound of the gap as a share of the unit's premium
+    /// income of the year (exclusive; the last may be inf), share], …] in increasing order of
+    /// bound; a gap beyond the last bound takes the last share. Without it, `gap_share`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap_share_bands: Option<Vec<[f64; 2]>>,
     /// provincial_adjustment: the fund pays a unit at most this multiple of the unit's levy of
     /// the year before.
     #[serde(default = "two")]
@@ -615,6 +621,7 @@ impl Default for PoolingSpec {
             levy_rate: three_percent(),
             gap_share: half_share(),
             cap_multiple: two(),
+            gap_share_bands: None,
             levy_in_gap: true,
             other_uses_share: zero_dated(),
             revenue_budget_growth: 0.0,
@@ -678,6 +685,11 @@ pub struct UnitSpec {
     /// revenue budget; needed by `provincial_adjustment` and `city_unified` pooling).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pooled_income_prev_year: Option<f64>,
+    /// provincial_adjustment: the province's assessment of the unit (003 五(三): "与省级统筹调剂金
+    /// 分配挂钩"), a multiplier of the share of its gap the adjustment fund bears (the product at
+    /// most 1); 1 for an average assessment.
+    #[serde(default = "one_f")]
+    pub adjustment_assessment: f64,
     pub membership: MembershipSpec,
     /// Maternity fund balance at the start, yuan (only before a merger).
     #[serde(default)]

@@ -147,6 +147,14 @@ CASES = [
      ["include[0]", "no-such-fragment.toml"]),
     ("structure-missing", edit("retirees = 6.0e4 }", 'retirees = 6.0e4, structure = "no-such-structure.csv" }'),
      ["units[0].membership.structure", "no-such-structure.csv"]),
+    ("settlement-month", edit("[policy]\n", "[pooling]\ntreasury_settlement_month = 13\n\n[policy]\n"),
+     ["pooling.treasury_settlement_month", "13", "[1, 12]"]),
+    ("gap-bands-not-increasing", edit("[policy]\n", "[pooling]\ngap_share_bands = [[0.1, 0.3], [0.05, 0.5]]\n\n[policy]\n"),
+     ["pooling.gap_share_bands[1]", "0.05", "must increase"]),
+    ("second-clinic-share", edit("[policy]\n", "[policy]\noutpatient = { deductible = 0.0, tiers = [[inf, 0.7]], cap = 600.0 }\noutpatient_second_clinic = { share = 1.5, referred_share = 0.5, referred_ratio = 0.6, direct_ratio = 0.5, cap = 480.0 }\n"),
+     ["policy.outpatient_second_clinic.share", "1.5", "[0, 1]"]),
+    ("base-year-mixed", edit(UNIT, UNIT + "base_year = { year = 2023, pooled_income = 1e9, fund_income = 1.2e9, pooled_balance = 1.0e9 }\n"),
+     ["units[0].base_year.pooled_income", "not a mix"]),
 ]
 
 # Data tables: the scenario names `life_table = "NN-slug.csv"`.
