@@ -25,7 +25,7 @@
 //! Every amount is computed in the ledger's money type, so the exact ledger settles to the fen.
 
 use crate::ledger::Money;
-use crate::params::Month;
+use crate::params::{Dated, Month};
 use crate::scenario::{OverspendSharing, PoolingKind, PoolingSpec};
 
 /// One unit's settlement of one year.
@@ -199,6 +199,10 @@ pub struct PoolingRule {
     pub start: Month,
     /// Each unit's assessment multiplier of its gap share (provincial_adjustment).
     pub assessment: Vec<f64>,
+    /// Each unit's approved revenue and spending budgets, where given (city_unified), yuan a
+    /// year.
+    pub revenue_budget: Vec<Option<Dated<f64>>>,
+    pub spending_budget: Vec<Option<Dated<f64>>>,
 }
 
 /// Year-to-date sums and last year's figures per unit.
@@ -378,8 +382,18 @@ impl PoolingRule {
             PoolingKind::CityUnified => {
                 let pool = self.pool_fund.unwrap_or(0);
                 for u in 0..n {
-                    let rb = state.last_income[u].scale(1.0 + self.spec.revenue_budget_growth);
-                    let sb = state.last_spending[u].scale(1.0 + self.spec.spending_budget_growth);
+                    // The approved budgets where the scenario gives them, else last year's
+                    // figures grown.
+                    let rb = match &self.revenue_budget[u] {
+                        Some(b) => M::from_yuan(b.at(t)),
+                        None => state.last_income[u].scale(1.0 + self.spec.revenue_budget_growth),
+                    };
+                    let sb = match &self.spending_budget[u] {
+                        Some(b) => M::from_yuan(b.at(t)),
+                        None => {
+                            state.last_spending[u].scale(1.0 + self.spec.spending_budget_growth)
+                        }
+                    };
                     let (city, treasury) = county_settlement(
                         state.ytd_income[u],
                         state.ytd_spending[u],

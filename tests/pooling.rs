@@ -273,7 +273,7 @@ fn provincial_adjustment_levies_and_capped_payments() {
 /// city fund's treasury income of the booking month; budgets grow from last year's figures.
 #[test]
 fn city_unified_settlement_by_the_rules() {
-    use fundrisk::engine::{Memo, Observer, PathState, expected_drivers, project};
+    use fundrisk::engine::{Memo, Observer};
     use fundrisk::ledger::FundMonth;
     use fundrisk::pooling::{Settlement, county_settlement};
     use fundrisk::scenario::OverspendSharing;
@@ -314,19 +314,11 @@ fn city_unified_settlement_by_the_rules() {
         s.spec.pooling.spending_budget_growth = 0.0;
         let model = ScenarioModel::new(&s);
         assert_eq!(model.funds.len(), 1, "one city fund");
-        let mut state = PathState::<Decimal>::new(&model);
-        state.use_grid = false;
         let mut cap = Capture {
             settlements: vec![],
             treasury_income: BTreeMap::new(),
         };
-        project(
-            &model,
-            &expected_drivers(&model),
-            &mut state,
-            &mut fundrisk::population::Expected,
-            &mut cap,
-        );
+        project_exactly(&model, &mut cap);
         assert_eq!(cap.settlements.len(), 3 * 5);
         let fen = |d: Decimal| {
             d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
@@ -804,4 +796,68 @@ fn treasury_bill_in_the_summary() {
         paying += usize::from(ledger > 0.0);
     }
     assert!(paying >= 5, "{paying}");
+}
+
+/// Jiujiang (004 三(二)-(三)): a county with its approved budgets is settled against them — the
+/// revenue budget 2.5 bn yuan in 2021-2022 and 2.6 bn from 2023, the spending budget 2.3 bn —
+/// while a county without them keeps last year's figures grown.
+#[test]
+fn city_unified_settles_against_approved_budgets() {
+    use fundrisk::engine::{Memo, Observer};
+    use fundrisk::ledger::FundMonth;
+    use fundrisk::pooling::Settlement;
+    struct Capture(Vec<(usize, usize, Settlement<Decimal>)>);
+    impl Observer<Decimal> for Capture {
+        fn month(&mut self, _k: usize, _f: usize, _r: &FundMonth<Decimal>, _m: &Memo) {}
+        fn settlement(&mut self, k: usize, u: usize, s: &Settlement<Decimal>) {
+            self.0.push((k, u, *s));
+        }
+    }
+    let budgeted = unit("budgeted", 3.0e5, 1.0e9)
+        + "revenue_budget = [{ from = \"2021-01\", value = 2.5e9 }, { from = \"2023-01\", value = 2.6e9 }]\nspending_budget = 2.3e9\n";
+    let units = format!("{budgeted}\n{}", unit("grown", 3.0e5, 1.0e9));
+    let s = with_units("jiujiang-city.toml", &units);
+    let model = ScenarioModel::new(&s);
+    let mut cap = Capture(vec![]);
+    project_exactly(&model, &mut cap);
+    let fen = |d: Decimal| {
+        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    };
+    let growth = Decimal::try_from(1.0 + s.spec.pooling.revenue_budget_growth).unwrap();
+    let mut last_income = Decimal::from(2_200_000_000u64);
+    assert!(cap.0.len() >= 8);
+    for (k, u, st) in &cap.0 {
+        let year = model.month(*k).year();
+        if *u == 0 {
+            let rb = if year < 2023 {
+                2_500_000_000u64
+            } else {
+                2_600_000_000
+            };
+            assert_eq!(st.revenue_budget, Decimal::from(rb), "{year}");
+            assert_eq!(
+                st.spending_budget,
+                Decimal::from(2_300_000_000u64),
+                "{year}"
+            );
+        } else {
+            assert_eq!(st.revenue_budget, fen(last_income * growth), "{year}");
+            last_income = st.income;
+        }
+    }
+}
+
+/// The expected path in exact money (Decimal, expected counts, benefits evaluated exactly),
+/// shown to `observer`.
+fn project_exactly(model: &ScenarioModel, observer: &mut impl fundrisk::engine::Observer<Decimal>) {
+    use fundrisk::engine::{PathState, expected_drivers, project};
+    let mut state = PathState::<Decimal>::new(model);
+    state.use_grid = false;
+    project(
+        model,
+        &expected_drivers(model),
+        &mut state,
+        &mut fundrisk::population::Expected,
+        observer,
+    );
 }

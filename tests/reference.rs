@@ -125,6 +125,21 @@ fn reference_matches_every_line_of_the_ledger() {
     )
     .unwrap();
     scenarios.insert(scenarios.len() - 1, variant);
+    // Jiujiang with one county (lianxi, in deficit every year) settled against approved budgets:
+    // from 2023 a revenue budget it misses, so that its treasury pays the whole gap.
+    let jiujiang = std::fs::read_to_string(root().join("scenarios/jiujiang-city.toml")).unwrap();
+    let county = "pooled_income_prev_year = 1.6294e+08\n";
+    assert_eq!(jiujiang.matches(county).count(), 1);
+    let budgets = dir.path().join("jiujiang-budgets.toml");
+    std::fs::write(
+        &budgets,
+        jiujiang.replace(
+            county,
+            "pooled_income_prev_year = 1.6294e+08\nrevenue_budget = [{ from = \"2021-01\", value = 1.0e8 }, { from = \"2023-01\", value = 5.0e8 }]\nspending_budget = 1.0e8\n",
+        ),
+    )
+    .unwrap();
+    scenarios.insert(scenarios.len() - 1, budgets);
     // Jiangmen with residents using care at 0.9 of the employees' rate, so that their account
     // runs into deficit and the treasury backstop pays each January, and with the residents'
     // rule judging their account alone (so that it fires).

@@ -1189,6 +1189,7 @@ class Pooling:
         self.levy_this = [np.zeros(n) for _ in range(nu)]
         self.levy_last = [None] * nu
         self.assessment = [u.spec.get("adjustment_assessment", 1.0) for u in s.units]
+        self.unit_specs = [u.spec for u in s.units]
         # city_unified: the treasuries' share of last year's gaps, booked in the settlement month
         # of the next year (004 三(三): by the end of March).
         self.treasury_due = np.zeros(n)
@@ -1287,8 +1288,14 @@ class Pooling:
         elif self.kind == "city_unified":
             for u in range(nu):
                 inc, sp = self.ytd_income[u], self.ytd_spending[u]
-                rb = money(self.last_income[u] * (1 + p.get("revenue_budget_growth", 0.0)))
-                sb = money(self.last_spending[u] * (1 + p.get("spending_budget_growth", 0.0)))
+                # The approved budgets where the scenario gives them, else last year's grown.
+                spec_u = self.unit_specs[u]
+                rb = (np.full_like(self.last_income[u], money(dated(spec_u["revenue_budget"], t)))
+                      if "revenue_budget" in spec_u
+                      else money(self.last_income[u] * (1 + p.get("revenue_budget_growth", 0.0))))
+                sb = (np.full_like(self.last_spending[u], money(dated(spec_u["spending_budget"], t)))
+                      if "spending_budget" in spec_u
+                      else money(self.last_spending[u] * (1 + p.get("spending_budget_growth", 0.0))))
                 gap = sp - inc
                 within_share = 1 - p.get("within_budget_city_share", 1.0)
                 beyond_share = 1 - p.get("beyond_budget_city_share", 0.8)

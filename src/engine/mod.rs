@@ -176,6 +176,16 @@ impl ScenarioModel {
                 .iter()
                 .map(|u| u.spec.adjustment_assessment)
                 .collect(),
+            revenue_budget: scenario
+                .units
+                .iter()
+                .map(|u| u.spec.revenue_budget.clone())
+                .collect(),
+            spending_budget: scenario
+                .units
+                .iter()
+                .map(|u| u.spec.spending_budget.clone())
+                .collect(),
         };
         ScenarioModel {
             start,

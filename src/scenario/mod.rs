@@ -865,6 +865,14 @@ impl Validator<'_> {
                     "yuan a year",
                 )?,
             }
+            for (k, b) in [
+                ("revenue_budget", &u.revenue_budget),
+                ("spending_budget", &u.spending_budget),
+            ] {
+                if let Some(b) = b {
+                    self.dated_range(&format!("units[{i}].{k}"), b, 0.0, MAX_MONEY, "yuan a year")?;
+                }
+            }
             self.range(
                 &format!("units[{i}].adjustment_assessment"),
                 u.adjustment_assessment,

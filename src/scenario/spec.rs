@@ -685,6 +685,15 @@ pub struct UnitSpec {
     /// revenue budget; needed by `provincial_adjustment` and `city_unified` pooling).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pooled_income_prev_year: Option<f64>,
+    /// city_unified: the county's revenue budget of each year (the approved 基金征缴预算任务 of
+    /// 004 三(二)), yuan a year, dated by the year it applies to; without it, last year's income
+    /// grown by `pooling.revenue_budget_growth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_budget: Option<Dated<f64>>,
+    /// city_unified: the county's spending budget of each year (004 三(三)), yuan a year; without
+    /// it, last year's spending grown by `pooling.spending_budget_growth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spending_budget: Option<Dated<f64>>,
     /// provincial_adjustment: the province's assessment of the unit (003 五(三): "与省级统筹调剂金
     /// 分配挂钩"), a multiplier of the share of its gap the adjustment fund bears (the product at
     /// most 1); 1 for an average assessment.
