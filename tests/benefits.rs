@@ -224,26 +224,11 @@ fn jiangmen_two_clinics_by_hand() {
 /// unless `spouse_of_flexible_covered`; with only employees, the flag changes nothing.
 #[test]
 fn spouse_births_only_for_employees_by_default() {
-    use fundrisk::engine::ScenarioModel;
-    use fundrisk::report::exact_ledger;
     let text = fundrisk::scenario::GUANGDONG_MERGER_SCENARIO;
     let members = "membership = { enterprise = 3.3e7, government = 3.0e6, flexible = 2.5e6,";
     assert!(text.contains(members));
-    let spouse_births = |t: &str| -> f64 {
-        let s = Scenario::parse(
-            t,
-            "guangdong-merger.toml",
-            fundrisk::data::DataSource {
-                base_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
-            },
-        )
-        .expect("scenario");
-        exact_ledger(&ScenarioModel::new(&s))
-            .iter()
-            .filter(|r| r.unit == "guangdong")
-            .map(|r| r.memo.births_spouse)
-            .sum()
-    };
+    let spouse_births =
+        |t: &str| -> f64 { guangdong_rows(t).iter().map(|r| r.memo.births_spouse).sum() };
     let covered = |t: &str| {
         t.replace(
             "spouse_uninsured_share = 0.3",
@@ -305,4 +290,49 @@ fn minimum_years_dated_by_retirement_month() {
             assert!(close(m.mean_shortfall[sex], shortfall), "{k} {sex}: {m:?}");
         }
     }
+}
+
+/// A mix of buy-ins (Shandong 003 三(二): those short pay at once or keep paying monthly): with
+/// 40 % paying monthly, the first month's lump sums are 60 % of the all-at-once run's (no one
+/// continues yet), and the continuing contributors at the start of the second month are 40 % of
+/// the all-monthly run's.
+#[test]
+fn buyin_mix_by_hand() {
+    use fundrisk::ledger::income;
+    let text = fundrisk::scenario::GUANGDONG_MERGER_SCENARIO;
+    let lump = "buyin_mode = \"lump_sum\"";
+    assert!(text.contains(lump));
+    let run = guangdong_rows;
+    let (all_at_once, mixed, monthly) = (
+        run(text),
+        run(&text.replace(lump, &format!("{lump}\nbuyin_monthly_share = 0.4"))),
+        run(&text.replace(lump, "buyin_mode = \"monthly\"")),
+    );
+    let buyin = |r: &fundrisk::report::LedgerRow| -> f64 {
+        r.record.income[income::BUYIN].try_into().unwrap()
+    };
+    assert!(buyin(&all_at_once[0]) > 1e6);
+    assert!((buyin(&mixed[0]) - 0.6 * buyin(&all_at_once[0])).abs() <= 0.01);
+    let continuing = |r: &fundrisk::report::LedgerRow| r.memo.members[3];
+    assert!(continuing(&monthly[1]) > 100.0);
+    assert!(
+        (continuing(&mixed[1]) - 0.4 * continuing(&monthly[1])).abs()
+            < 1e-6 * continuing(&monthly[1])
+    );
+}
+
+/// The exact ledger rows of the pooled fund `guangdong` of a variant of the Guangdong scenario.
+fn guangdong_rows(text: &str) -> Vec<fundrisk::report::LedgerRow> {
+    let s = Scenario::parse(
+        text,
+        "guangdong-merger.toml",
+        fundrisk::data::DataSource {
+            base_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
+        },
+    )
+    .expect("scenario");
+    fundrisk::report::exact_ledger(&fundrisk::engine::ScenarioModel::new(&s))
+        .into_iter()
+        .filter(|r| r.unit == "guangdong")
+        .collect()
 }

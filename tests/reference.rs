@@ -102,6 +102,7 @@ fn reference_matches_every_line_of_the_ledger() {
     // … and minimum years dated by retirement (25 and 20 years until 2026-01).
     let min_years = "minimum_years = { male = 30.0, female = 25.0 }";
     assert!(shandong.contains(min_years));
+    assert!(shandong.contains("\nbuyin_mode = \"lump_sum\""));
     assert!(shandong.contains("pooled_income_prev_year = 8.0396e+09\n"));
     let variant = dir.path().join("shandong-readings.toml");
     std::fs::write(
@@ -120,6 +121,10 @@ fn reference_matches_every_line_of_the_ledger() {
             .replace(
                 "pooled_income_prev_year = 8.0396e+09\n",
                 "pooled_income_prev_year = 8.0396e+09\nadjustment_assessment = 1.5\n",
+            )
+            .replace(
+                "\nbuyin_mode = \"lump_sum\"",
+                "\nbuyin_mode = \"lump_sum\"\nbuyin_monthly_share = 0.4",
             )
             .replace(min_years, "minimum_years = [{ from = \"2024-01\", value = { male = 25.0, female = 20.0 } }, { from = \"2026-01\", value = { male = 30.0, female = 25.0 } }]"),
     )

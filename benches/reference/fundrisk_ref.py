@@ -148,7 +148,7 @@ class Unit:
     structure: np.ndarray
     female55: list[float]        # per worker status
     reform: bool
-    buyin_monthly: bool
+    buyin_monthly_share: float  # share of those short who keep paying monthly
     short_share: np.ndarray      # [month][sex]
     mean_shortfall: np.ndarray   # [month][sex], years
     spec: dict                   # the unit's table as written
@@ -350,7 +350,8 @@ def build(spec: dict, here: Path) -> Scenario:
             structure=structure(read_table(m.get("structure", "builtin:membership_structure.csv"), here)),
             female55=[f55["enterprise"], f55["government"], f55["flexible"]],
             reform=p.get("retirement_reform", True),
-            buyin_monthly=p.get("buyin_mode", "lump_sum") == "monthly",
+            buyin_monthly_share=p.get("buyin_monthly_share",
+                                      1.0 if p.get("buyin_mode", "lump_sum") == "monthly" else 0.0),
             short_share=np.array(short),
             mean_shortfall=np.array(shortfall),
             spec=u,
@@ -440,7 +441,7 @@ class Membership:
         self.cells = np.repeat(c[None], n_paths, axis=0)
         share, months = u.short_share, 12.0 * u.mean_shortfall / np.maximum(u.short_share, 1e-300)
         self.cont_exit = np.where(share <= 0, 1.0, np.where(months <= 1.0, 1.0, 1.0 / months))  # [month][sex]
-        self.to_cont = u.short_share if u.buyin_monthly else np.zeros_like(u.short_share)
+        self.to_cont = u.short_share * u.buyin_monthly_share
 
     def binomial(self, n: np.ndarray, p) -> np.ndarray:
         """Events among n members with probability p: expected values, except binomial draws in
@@ -736,9 +737,11 @@ class Contributions:
         out["income_subsidy"] = n_res * (at("resident_subsidy") + self.subsidy_uplift) / 12
         buyin = at("buyin_rate")
         out["income_buyin"] = n_cont * floor * buyin * collection
-        if not self.u.buyin_monthly:
+        at_once = 1.0 - self.u.buyin_monthly_share
+        if at_once > 0.0:
+            # 003 三(二): those who pay the shortfall at once; the rest keep paying monthly.
             k = min(t - s.start, len(self.u.mean_shortfall) - 1)
-            years = (retirements_by_sex * self.u.mean_shortfall[k][None]).sum(axis=1)
+            years = (retirements_by_sex * self.u.mean_shortfall[k][None] * at_once).sum(axis=1)
             out["income_buyin"] = out["income_buyin"] + years * 12 * floor * buyin
         return out
 

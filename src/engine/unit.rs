@@ -15,9 +15,7 @@ use crate::policy::scale::PiecewiseLinear;
 use crate::population::{
     BuyinModel, Cells, Counts, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
 };
-use crate::scenario::{
-    BenefitSpec, BuyinMode, MaternitySpec, PolicySpec, Scenario, Unit, WageReference,
-};
+use crate::scenario::{BenefitSpec, MaternitySpec, PolicySpec, Scenario, Unit, WageReference};
 
 /// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
 #[derive(Clone, Debug, Default)]
@@ -1058,9 +1056,11 @@ impl UnitModel {
             flows,
             counts,
         );
-        if self.buyin.mode == BuyinMode::LumpSum {
+        let at_once = 1.0 - self.buyin.monthly_share;
+        if at_once > 0.0 {
+            // Those who pay the shortfall at once (the rest became continuing contributors).
             let shortfall = self.buyin.at(k).mean_shortfall;
-            let years = [0, 1].map(|s| flows.retirements_by_sex[s] * shortfall[s]);
+            let years = [0, 1].map(|s| flows.retirements_by_sex[s] * shortfall[s] * at_once);
             lines.income[income::BUYIN] +=
                 (years[0] + years[1]) * 12.0 * floor * p.buyin_rate.at(t);
         }

@@ -104,11 +104,14 @@ pub struct Shortfall {
     pub mean_shortfall: [f64; 2],
 }
 
-/// Buy-ins of missing years: the mode and, per month of the horizon, the shortfall of that
-/// month's retirees under the minimum years then in force.
+/// Buy-ins of missing years: the share of those short who keep paying monthly (the rest pay
+/// at once) and, per month of the horizon, the shortfall of that month's retirees under the
+/// minimum years then in force.
 #[derive(Clone, Debug)]
 pub struct BuyinModel {
     pub mode: BuyinMode,
+    /// Share of retirees short of the minimum who keep paying monthly (0–1).
+    pub monthly_share: f64,
     /// [month index]
     pub by_month: Vec<Shortfall>,
 }
@@ -138,6 +141,10 @@ impl BuyinModel {
             .collect();
         BuyinModel {
             mode: p.buyin_mode,
+            monthly_share: p.buyin_monthly_share.unwrap_or(match p.buyin_mode {
+                BuyinMode::Monthly => 1.0,
+                BuyinMode::LumpSum => 0.0,
+            }),
             by_month,
         }
     }
@@ -388,10 +395,11 @@ impl PopulationModel {
         let ret = Status::Retiree as usize;
         let cont_exit = self.continuing_exit_rate(k);
         // Share of each sex's retirements who keep paying monthly (the rest retire outright).
-        let to_cont_share = match self.buyin.mode {
-            BuyinMode::Monthly => self.buyin.at(k).short_share,
-            BuyinMode::LumpSum => [0.0; 2],
-        };
+        let to_cont_share = self
+            .buyin
+            .at(k)
+            .short_share
+            .map(|s| s * self.buyin.monthly_share);
         for (g, group) in GROUPS
             .iter()
             .zip(cells.n.chunks_exact_mut(N_STATUS * N_AGES))

@@ -1137,6 +1137,9 @@ impl Validator<'_> {
                 "share 0–1",
             )?;
         }
+        if let Some(m) = p.buyin_monthly_share {
+            self.range(&at("buyin_monthly_share"), m, 0.0, 1.0, "share 0–1")?;
+        }
         self.dated(&at("minimum_years"), &p.minimum_years)?;
         let entries: Vec<(String, &MinYearsSpec)> = match &p.minimum_years {
             Dated::Constant(v) => vec![(at("minimum_years"), v)],

@@ -1004,6 +1004,12 @@ pub struct PolicySpec {
     pub contribution_years: ContributionYearsSpec,
     #[serde(default = "default_buyin_mode")]
     pub buyin_mode: BuyinMode,
+    /// Share of retirees short of the minimum years who keep paying monthly, the rest paying
+    /// the shortfall at once (Shandong 003 三(二): "可按规定一次性缴费…也可继续按月缴费至最低缴费
+    /// 年限": the member chooses). Given, it takes the place of `buyin_mode` (0: lump sum, 1:
+    /// monthly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyin_monthly_share: Option<f64>,
     /// Rate applied to the floor base for each month bought in (share).
     #[serde(default = "default_buyin_rate")]
     pub buyin_rate: Dated<f64>,
