@@ -5,7 +5,7 @@
 //! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
 //! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
 
-use crate::base_year::maternity_in_fund_income;
+use crate::base_year::fund_income_part;
 use crate::data::Table as CsvTable;
 use crate::data::{Status, members_in_service};
 use crate::engine::montecarlo::{RunOptions, run_path, with_threads};
@@ -123,6 +123,31 @@ pub fn percentile_rank(sorted: &[f64], x: f64) -> f64 {
     100.0 * (below as f64 + 0.5 * (not_above - below) as f64) / sorted.len() as f64
 }
 
+/// A forecast's quantiles of one year and line: the median, the 50 % band (p25–p75) and the
+/// 90 % band (p5–p95).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bands {
+    pub p5: f64,
+    pub p25: f64,
+    pub median: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+impl Bands {
+    /// The quantiles of `sorted` (ascending) values.
+    pub fn of(sorted: &[f64]) -> Bands {
+        let q = |p: f64| quantile_sorted(sorted, p);
+        Bands {
+            p5: q(0.05),
+            p25: q(0.25),
+            median: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+        }
+    }
+}
+
 /// The forecast: per line, year and path, in path order.
 pub struct Forecast {
     pub fund: String,
@@ -156,9 +181,10 @@ impl Observer<f64> for LineObserver<'_> {
             if t.month() == 12 {
                 self.out[at(2)] = r.balance;
             }
-            self.out[at(3)] += r.income_total + r.interest + memo.personal_account_income;
-        } else if Some(fund) == self.maternity && maternity_in_fund_income(self.merger, t.year()) {
-            self.out[at(3)] += r.income_total + r.interest;
+        }
+        if fund == self.pooled || Some(fund) == self.maternity {
+            let kind = self.model.funds[fund].kind;
+            self.out[at(3)] += fund_income_part(kind, r, memo, self.merger, t.year());
         }
         if fund == self.pooled {
             // Year-end members: the start of December, replaced by the start of the next
@@ -301,8 +327,13 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
             let v = &f.values[l][y];
             let yr = f.first_year + y as i32;
             let a = actuals.iter().find(|a| a.year == yr && a.line == *name);
-            let median = quantile_sorted(v, 0.5);
-            let (p5, p95) = (quantile_sorted(v, 0.05), quantile_sorted(v, 0.95));
+            let Bands {
+                p5,
+                p25,
+                median,
+                p75,
+                p95,
+            } = Bands::of(v);
             year.push(i64::from(yr));
             line.push((*name).to_string());
             ahead.push(y as i64 + 1);
@@ -319,7 +350,6 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
                     f64::NAN
                 }
             }));
-            let (p25, p75) = (quantile_sorted(v, 0.25), quantile_sorted(v, 0.75));
             cols[6].push(p25);
             cols[7].push(p75);
             crps_col.push(a.map_or(f64::NAN, |a| crps_sorted(v, a.value)));

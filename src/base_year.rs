@@ -100,6 +100,28 @@ pub fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
     merger.is_some_and(|m| year >= m.year())
 }
 
+/// A fund-month's part of the whole fund's income as the bulletins count it (职工医保基金收入):
+/// a pooled (or city) fund's income, interest and contributions credited to personal accounts;
+/// a separate maternity fund's income and interest from the year of its merger on; nothing of
+/// other funds.
+pub fn fund_income_part(
+    kind: FundKind,
+    rec: &FundMonth<f64>,
+    memo: &Memo,
+    merger: Option<Month>,
+    year: i32,
+) -> f64 {
+    match kind {
+        FundKind::Pooled | FundKind::City => {
+            rec.income_total + rec.interest + memo.personal_account_income
+        }
+        FundKind::Maternity if maternity_in_fund_income(merger, year) => {
+            rec.income_total + rec.interest
+        }
+        _ => 0.0,
+    }
+}
+
 /// The unit's figures over the first twelve months of `s`'s expected path.
 fn first_year(s: &Scenario, unit: usize) -> YearFigures {
     let model = ScenarioModel::new(s);
@@ -117,17 +139,11 @@ fn first_year(s: &Scenario, unit: usize) -> YearFigures {
             if k >= months || info.unit != unit {
                 return;
             }
-            match info.kind {
-                FundKind::Pooled => {
-                    y.pooled_income += rec.income_total;
-                    y.pooled_spending += rec.spending_total;
-                    y.fund_income += rec.income_total + rec.interest + memo.personal_account_income;
-                    y.pooled_balance_end = rec.balance;
-                }
-                FundKind::Maternity if maternity_in_fund_income(merger, model.month(k).year()) => {
-                    y.fund_income += rec.income_total + rec.interest;
-                }
-                _ => {}
+            y.fund_income += fund_income_part(info.kind, rec, memo, merger, model.month(k).year());
+            if info.kind == FundKind::Pooled {
+                y.pooled_income += rec.income_total;
+                y.pooled_spending += rec.spending_total;
+                y.pooled_balance_end = rec.balance;
             }
         },
     );

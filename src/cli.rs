@@ -735,10 +735,7 @@ fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
         );
     }
     let spec = rolling::spec_of(&template)?;
-    let series = Path::new(scenario)
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&spec.series);
+    let series = rolling::series_dir(&template, &spec);
     let mut inputs = template.inputs.clone();
     for f in fundrisk::calibrate::SERIES {
         inputs.push(series.join(f));
@@ -792,8 +789,8 @@ fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
                 g.horizon.to_string()
             },
             g.n,
-            100.0 * g.inside_90 as f64 / g.n as f64,
-            100.0 * g.inside_50 as f64 / g.n as f64,
+            100.0 * g.share_inside_90(),
+            100.0 * g.share_inside_50(),
             100.0 * g.median_abs_pct_error,
             100.0 * g.mean_crps_relative
         );

@@ -19,7 +19,7 @@
 //! the files. The actuals are the later rows: members by status, pooled balance, the whole
 //! fund's income, and the pooled income and spending where published.
 
-use crate::backtest::{Actual, Backtest, Forecast, LINES, compare, crps_sorted, forecast};
+use crate::backtest::{Actual, Bands, Forecast, LINES, crps_sorted, forecast};
 use crate::base_year::{self, BaseYearFit};
 use crate::calibrate::{Series, calibrate, read_series};
 use crate::data::DataSource;
@@ -31,7 +31,7 @@ use crate::scenario::{RollingSpec, Scenario, deep_merge};
 use std::path::{Path, PathBuf};
 
 /// The published series an origin reads, each by year (bulletin preferred to flash).
-struct Published {
+pub struct Published {
     /// Members in service and retired at the year end, 万人.
     active: Series,
     retired: Series,
@@ -47,7 +47,8 @@ struct Published {
 }
 
 impl Published {
-    fn read(dir: &Path) -> Result<Published> {
+    /// Reads the series files of `dir` (`calibrate::SERIES`).
+    pub fn read(dir: &Path) -> Result<Published> {
         let emi = "employee_medical_insurance.csv";
         let bases = ["bulletin", "flash"];
         Ok(Published {
@@ -74,7 +75,6 @@ pub struct OriginRun {
     pub fit: BaseYearFit,
     pub forecast: Forecast,
     pub actuals: Vec<Actual>,
-    pub backtest: Backtest,
 }
 
 /// One scored actual of one origin.
@@ -124,6 +124,16 @@ pub struct ScoreGroup {
 }
 
 impl ScoreGroup {
+    /// Share of the actuals inside the 90 % band.
+    pub fn share_inside_90(&self) -> f64 {
+        self.inside_90 as f64 / self.n as f64
+    }
+
+    /// Share of the actuals inside the 50 % band.
+    pub fn share_inside_50(&self) -> f64 {
+        self.inside_50 as f64 / self.n as f64
+    }
+
     fn of(line: &'static str, horizon: i32, items: &[&Scored]) -> ScoreGroup {
         let mut errors: Vec<f64> = items.iter().map(|s| s.abs_pct_error).collect();
         errors.sort_by(f64::total_cmp);
@@ -230,7 +240,7 @@ pub fn spec_of(template: &Scenario) -> Result<RollingSpec> {
 }
 
 /// The folder of the template's series.
-fn series_dir(template: &Scenario, r: &RollingSpec) -> PathBuf {
+pub fn series_dir(template: &Scenario, r: &RollingSpec) -> PathBuf {
     let base = Path::new(&template.file)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -252,17 +262,18 @@ fn needed(series: &Series, year: i32, dir: &Path) -> Result<f64> {
     })
 }
 
-/// The scenario of origin `y` from the template (its file text) and the series in `dir`, read
-/// only up to `y`; with its TOML text. The base year is not yet solved.
+/// The scenario of origin `y` from the template (its file text) and the published series (the
+/// calibration reads `dir` itself), used only up to `y`; with its TOML text. The base year is not
+/// yet solved.
 pub fn origin_scenario(
     template: &Scenario,
     template_text: &str,
     r: &RollingSpec,
     dir: &Path,
+    p: &Published,
     y: i32,
 ) -> Result<(Scenario, String)> {
     let file = &template.file;
-    let p = Published::read(dir)?;
     let to_toml_err = |e: toml::de::Error| Error::field(file, "backtest", e.to_string());
     let mut doc: toml::Table = toml::from_str(template_text).map_err(to_toml_err)?;
     doc.remove("backtest");
@@ -430,9 +441,8 @@ pub fn origin_scenario(
     Ok((s, text))
 }
 
-/// The actuals of the years after origin `y` up to `last_year`, from the series in `dir`.
-pub fn actuals_after(dir: &Path, y: i32, last_year: i32) -> Result<Vec<Actual>> {
-    let p = Published::read(dir)?;
+/// The actuals of the years after origin `y` up to `last_year`, from the published series.
+fn actuals_from(p: &Published, y: i32, last_year: i32) -> Vec<Actual> {
     let mut out = Vec::new();
     for year in y + 1..=last_year {
         for (line, series, scale) in [
@@ -453,10 +463,10 @@ pub fn actuals_after(dir: &Path, y: i32, last_year: i32) -> Result<Vec<Actual>> 
             }
         }
     }
-    Ok(out)
+    out
 }
 
-/// Runs one origin: its scenario, base year, forecast and comparison.
+/// Runs one origin: its scenario, base year, forecast and the actuals it is scored on.
 pub fn run_origin(
     template: &Scenario,
     template_text: &str,
@@ -465,7 +475,8 @@ pub fn run_origin(
     y: i32,
     opts: &RunOptions,
 ) -> Result<OriginRun> {
-    let (mut s, text) = origin_scenario(template, template_text, r, dir, y)?;
+    let published = Published::read(dir)?;
+    let (mut s, text) = origin_scenario(template, template_text, r, dir, &published, y)?;
     let fit = base_year::apply(&mut s)?
         .into_iter()
         .next()
@@ -474,8 +485,7 @@ pub fn run_origin(
     s.units[0].spec.pooled_spending_prev_year = fit.base_year.pooled_spending;
     s.spec.units[0].pooled_spending_prev_year = fit.base_year.pooled_spending;
     let f = forecast(&s, None, opts)?;
-    let actuals = actuals_after(dir, y, r.last_year)?;
-    let backtest = compare(&f, &actuals, &dir.display().to_string())?;
+    let actuals = actuals_from(&published, y, r.last_year);
     Ok(OriginRun {
         origin: y,
         scenario: s,
@@ -483,7 +493,6 @@ pub fn run_origin(
         fit,
         forecast: f,
         actuals,
-        backtest,
     })
 }
 
@@ -499,19 +508,19 @@ pub fn score(origin: i32, f: &Forecast, actuals: &[Actual]) -> Vec<Scored> {
             continue;
         }
         let v = &f.values[l][y as usize];
-        let median = quantile_sorted(v, 0.5);
+        let b = Bands::of(v);
         out.push(Scored {
             origin,
             year: a.year,
             line: LINES[l],
             horizon: a.year - origin,
             actual: a.value,
-            median,
-            p5: quantile_sorted(v, 0.05),
-            p25: quantile_sorted(v, 0.25),
-            p75: quantile_sorted(v, 0.75),
-            p95: quantile_sorted(v, 0.95),
-            abs_pct_error: (median - a.value).abs() / a.value.abs(),
+            median: b.median,
+            p5: b.p5,
+            p25: b.p25,
+            p75: b.p75,
+            p95: b.p95,
+            abs_pct_error: (b.median - a.value).abs() / a.value.abs(),
             crps_relative: crps_sorted(v, a.value) / a.value.abs(),
         });
     }
@@ -615,10 +624,7 @@ pub fn scores_table(scores: &[ScoreGroup]) -> Table {
     );
     t.f64(
         "share_inside_90",
-        scores
-            .iter()
-            .map(|g| g.inside_90 as f64 / g.n as f64)
-            .collect(),
+        scores.iter().map(ScoreGroup::share_inside_90).collect(),
     );
     t.int(
         "n_inside_50",
@@ -626,10 +632,7 @@ pub fn scores_table(scores: &[ScoreGroup]) -> Table {
     );
     t.f64(
         "share_inside_50",
-        scores
-            .iter()
-            .map(|g| g.inside_50 as f64 / g.n as f64)
-            .collect(),
+        scores.iter().map(ScoreGroup::share_inside_50).collect(),
     );
     t.f64(
         "median_abs_pct_error",

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 fn fundrisk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fundrisk"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -79,27 +81,7 @@ fn the_backtest_origin_sees_no_later_data() {
     let cut = dir.path();
     std::fs::create_dir_all(cut.join("data/calibration")).unwrap();
     std::fs::create_dir_all(cut.join("scenarios")).unwrap();
-    let mut dropped = 0;
-    for name in ["wages.csv", "births.csv", "employee_medical_insurance.csv"] {
-        let text = std::fs::read_to_string(root.join("data/calibration").join(name)).unwrap();
-        let kept: Vec<&str> = text
-            .lines()
-            .filter(|l| {
-                let later = l
-                    .split(',')
-                    .next()
-                    .and_then(|y| y.parse::<i32>().ok())
-                    .is_some_and(|y| y > 2018);
-                dropped += usize::from(later);
-                !later
-            })
-            .collect();
-        std::fs::write(
-            cut.join("data/calibration").join(name),
-            kept.join("\n") + "\n",
-        )
-        .unwrap();
-    }
+    let dropped = common::series_up_to(2018, &cut.join("data/calibration"));
     assert!(dropped >= 15, "{dropped}");
     let run = |cwd: &Path, args: &[&str]| {
         let o = Command::new(env!("CARGO_BIN_EXE_fundrisk"))

@@ -6,7 +6,9 @@ use fundrisk::backtest::{Actual, Forecast, LINES};
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::rolling::{self, ScoreGroup, Scored, run_origin, spec_of};
 use fundrisk::scenario::Scenario;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod common;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -18,29 +20,6 @@ fn template() -> (Scenario, String) {
         Scenario::from_path(&path).unwrap(),
         std::fs::read_to_string(&path).unwrap(),
     )
-}
-
-/// Copies of the series files with only the rows of years up to `last` (comments kept); the
-/// number of rows dropped.
-fn series_up_to(last: i32, into: &Path) -> usize {
-    let mut dropped = 0;
-    for name in fundrisk::calibrate::SERIES {
-        let text = std::fs::read_to_string(root().join("data/calibration").join(name)).unwrap();
-        let kept: Vec<&str> = text
-            .lines()
-            .filter(|l| {
-                let later = l
-                    .split(',')
-                    .next()
-                    .and_then(|y| y.parse::<i32>().ok())
-                    .is_some_and(|y| y > last);
-                dropped += usize::from(later);
-                !later
-            })
-            .collect();
-        std::fs::write(into.join(name), kept.join("\n") + "\n").unwrap();
-    }
-    dropped
 }
 
 /// For every origin 2016–2022: the forecast (every line, year and path) and the solved base
@@ -56,7 +35,7 @@ fn every_origin_sees_no_later_data() {
     let opts = RunOptions::new(64, 7);
     for y in r.origins[0]..=r.origins[1] {
         let dir = tempfile::tempdir().unwrap();
-        let dropped = series_up_to(y, dir.path());
+        let dropped = common::series_up_to(y, dir.path());
         assert!(dropped >= 2 * (2024 - y) as usize, "origin {y}: {dropped}");
         let a = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
         let b = run_origin(&t, &text, &r, dir.path(), y, &opts).unwrap();

@@ -292,9 +292,11 @@ pub struct UnitModel {
     avg_wage_prev_year: f64,
     /// Whether the unit has members in service at the start.
     has_workers: bool,
-    /// The scenario's expected wage growth (annual log growth), which carries an indexed
-    /// resident income.
-    wage_growth_mean: Dated<f64>,
+    /// Disposable income per resident by the year it was earned, from the first year the
+    /// residents' contributions of the horizon refer to (`resident_income_lag` years before the
+    /// start) to the last: tabulated once, so that no month sums growth rates again.
+    resident_income_by_year: Vec<f64>,
+    first_resident_income_year: i32,
     /// Flexible workers' reference wage over the unit's: 1, or the area's average wage over the
     /// unit's (`flexible_base_reference = "area"`).
     flexible_reference_factor: f64,
@@ -437,7 +439,14 @@ impl UnitModel {
             merger,
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
-            wage_growth_mean: scenario.spec.economy.wage_growth.mean.clone(),
+            first_resident_income_year: start.year() - p.resident_income_lag as i32,
+            resident_income_by_year: {
+                let lag = p.resident_income_lag as i32;
+                let last = start.plus(horizon as i32 - 1).year();
+                (start.year() - lag..=last - lag)
+                    .map(|y| p.resident_income_of(y, &scenario.spec.economy.wage_growth.mean))
+                    .collect()
+            },
             has_workers: {
                 let m = &unit.spec.membership;
                 m.enterprise + m.government + m.flexible > 0.0
@@ -788,8 +797,9 @@ impl UnitModel {
         // the fiscal subsidy, a twelfth a month (Jiangmen 001 三).
         let n_res = memo.members[Status::Resident as usize];
         if n_res > 0.0 {
-            let income_year = t.year() - p.resident_income_lag as i32;
-            let base = p.resident_income_of(income_year, &self.wage_growth_mean);
+            let i = t.year() - p.resident_income_lag as i32 - self.first_resident_income_year;
+            let base = self.resident_income_by_year
+                [(i.max(0) as usize).min(self.resident_income_by_year.len() - 1)];
             lines.income[income::RESIDENT] =
                 n_res * (p.resident_rate.at(t) + uplift.resident_rate) * base / 12.0 * collection;
             lines.income[income::SUBSIDY] =

@@ -726,13 +726,12 @@ pub fn rolling_report(
         r.origins.last().map_or(0, |o| o.origin),
     );
     let counts = all.map(|a| {
-        let share = |k: usize| pct(k as f64 / a.n as f64, lang);
         (
             a.n,
             a.inside_90,
-            share(a.inside_90),
+            pct(a.share_inside_90(), lang),
             a.inside_50,
-            share(a.inside_50),
+            pct(a.share_inside_50(), lang),
         )
     });
     let n_origins = r.origins.len();

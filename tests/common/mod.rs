@@ -73,3 +73,27 @@ pub fn listing(dir: &std::path::Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Copies of the calibration series files (`calibrate::SERIES`) into `into` with only the rows
+/// of years up to `last` (comments kept); the number of rows dropped.
+pub fn series_up_to(last: i32, into: &std::path::Path) -> usize {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/calibration");
+    let mut dropped = 0;
+    for name in fundrisk::calibrate::SERIES {
+        let text = std::fs::read_to_string(from.join(name)).unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                let later = l
+                    .split(',')
+                    .next()
+                    .and_then(|y| y.parse::<i32>().ok())
+                    .is_some_and(|y| y > last);
+                dropped += usize::from(later);
+                !later
+            })
+            .collect();
+        std::fs::write(into.join(name), kept.join("\n") + "\n").unwrap();
+    }
+    dropped
+}
