@@ -223,10 +223,16 @@ proptest! {
         for (a, b) in one.iter().zip(&two) {
             let k = a.month.since(p_start()) as f64;
             let (ra, rb) = (&a.record, &b.record);
-            // Each line is rounded to the fen on its own: twice a line is within 2 fen.
-            let lines = ra.income.iter().zip(&rb.income).chain(ra.spending.iter().zip(&rb.spending));
-            for (x, y) in lines {
-                prop_assert!((d(*y) - 2.0 * d(*x)).abs() <= 0.02 + 1e-9 * d(*y).abs(),
+            // Each line is rounded to the fen on its own: twice a line is within 2 fen. The
+            // treasury's line is a share of a county's gap over a year of such lines (settled in
+            // December, booked the next March), so its rounding compounds like a balance's over
+            // twelve months.
+            let treasury = fundrisk::ledger::income::TREASURY;
+            let income = ra.income.iter().zip(&rb.income).enumerate()
+                .map(|(i, xy)| (if i == treasury { 0.02 * 20.0 * 12.0 } else { 0.02 }, xy));
+            let spending = ra.spending.iter().zip(&rb.spending).map(|xy| (0.02, xy));
+            for (tol, (x, y)) in income.chain(spending) {
+                prop_assert!((d(*y) - 2.0 * d(*x)).abs() <= tol + 1e-9 * d(*y).abs(),
                     "{} {}: {} vs 2 × {}", a.unit, a.month, y, x);
             }
             // The rounding compounds in balances (at most 2 fen per line and month), and so in
