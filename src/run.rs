@@ -106,6 +106,7 @@ pub fn finish_run(
         "small_cell_threshold": s.spec.run.small_cell_threshold,
         "program": "fundrisk",
         "program_version": env!("CARGO_PKG_VERSION"),
+        "run_date": crate::report::run_date(),
         "wall_seconds": wall_seconds,
         "peak_memory_bytes": peak_memory_bytes(),
         "files": files,

@@ -81,6 +81,42 @@ JJ_SPEND_PER_MEMBER = 2200.0
 # data/tools/make_demography.py): the census tables used stop at the province, so the cities and
 # counties share it.
 SD_STRUCTURE = "membership_structure_shandong_2024.csv"
+
+# Display names in the reports: (Chinese, English).
+TITLES = {
+    "jinan": ("济南市", "Jinan"),
+    "qingdao": ("青岛市", "Qingdao"),
+    "zibo": ("淄博市", "Zibo"),
+    "zaozhuang": ("枣庄市", "Zaozhuang"),
+    "dongying": ("东营市", "Dongying"),
+    "yantai": ("烟台市", "Yantai"),
+    "weifang": ("潍坊市", "Weifang"),
+    "jining": ("济宁市", "Jining"),
+    "taian": ("泰安市", "Tai'an"),
+    "weihai": ("威海市", "Weihai"),
+    "rizhao": ("日照市", "Rizhao"),
+    "linyi": ("临沂市", "Linyi"),
+    "dezhou": ("德州市", "Dezhou"),
+    "liaocheng": ("聊城市", "Liaocheng"),
+    "binzhou": ("滨州市", "Binzhou"),
+    "heze": ("菏泽市", "Heze"),
+    "provincial-level": ("省本级", "Provincial level"),
+    "shengli-oilfield": ("胜利油田", "Shengli Oilfield"),
+    "city-level": ("市本级", "City level"),
+    "lianxi": ("濂溪区", "Lianxi District"),
+    "xunyang": ("浔阳区", "Xunyang District"),
+    "chaisang": ("柴桑区", "Chaisang District"),
+    "wuning": ("武宁县", "Wuning County"),
+    "xiushui": ("修水县", "Xiushui County"),
+    "yongxiu": ("永修县", "Yongxiu County"),
+    "dean": ("德安县", "De'an County"),
+    "duchang": ("都昌县", "Duchang County"),
+    "hukou": ("湖口县", "Hukou County"),
+    "pengze": ("彭泽县", "Pengze County"),
+    "ruichang": ("瑞昌市", "Ruichang"),
+    "gongqingcheng": ("共青城市", "Gongqingcheng"),
+    "lushan": ("庐山市", "Lushan"),
+}
 JJ_STRUCTURE = "membership_structure_jiangxi_2021.csv"
 
 
@@ -91,8 +127,11 @@ def unit_block(name, members, wage, retiree_share, months, spend_per_member, sou
     spending = members * spend_per_member * (1.0 + 1.5 * (retiree_share - 0.27))
     income = spending * 1.05
     balance = spending / 12.0 * months
+    title, title_en = TITLES[name]
     return f'''[[units]]
 name = "{name}"
+title = "{title}"
+title_en = "{title_en}"
 source = "{source}"
 initial_pooled_balance = {balance:.4e}
 pooled_spending_prev_year = {spending:.4e}

@@ -30,46 +30,97 @@ fn quantiles(sim: &Simulation, e: usize, months: bool, scale: f64) -> (Vec<i32>,
     (years, q)
 }
 
+/// A legend entry's key.
+#[derive(Clone, Copy)]
+pub enum Key {
+    /// A filled box (a band, a bar, a stacked layer).
+    Box(ShapeStyle),
+    /// A short line (a series).
+    Line(ShapeStyle),
+    /// A dot (marked points).
+    Dot(RGBColor),
+    /// A short vertical tick (a marked value).
+    Tick(RGBColor),
+}
+
 /// A legend key: a short line in `style`.
-fn line_key(style: impl Into<ShapeStyle>) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    let style = style.into();
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], style)
+fn line_key(style: impl Into<ShapeStyle>) -> Key {
+    Key::Line(style.into())
 }
 
 /// A legend key: a small box in `style`.
-fn box_key(style: impl Into<ShapeStyle>) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
-    let style = style.into();
-    move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style)
+fn box_key(style: impl Into<ShapeStyle>) -> Key {
+    Key::Box(style.into())
 }
 
-/// The legend of a chart's labelled series, upper left on a light box.
-fn draw_legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-) -> Result<()> {
-    draw_legend_at(chart, SeriesLabelPosition::UpperLeft)
+/// Font sizes requested from plotters, whose SVG text is drawn at 0.806 of the size asked:
+/// 15 gives 12 px at the page's width (the charts are 760 px wide, the page 820).
+const FONT: u32 = 15;
+const TITLE_FONT: u32 = 20;
+
+/// The legend box's border colour: a grey of its own, so that a reader of the SVG (the browser
+/// test) can find the legend box.
+pub const LEGEND_BORDER: RGBColor = RGBColor(0x99, 0x99, 0x98);
+
+/// Width (px) of the strip at the right of a chart that holds the legend of `labels`, so that
+/// the legend never covers the data: the longest label (CJK characters a full em, others about
+/// 0.55 em) plus the key and padding, at most 300.
+fn legend_width<S: AsRef<str>>(labels: &[S]) -> u32 {
+    let em = f64::from(FONT) * 0.806;
+    let widest = labels
+        .iter()
+        .map(|l| {
+            l.as_ref()
+                .chars()
+                .map(|c| if c as u32 >= 0x2E80 { em } else { 0.58 * em })
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
+    ((widest + 44.0).ceil() as u32).clamp(60, 300)
 }
 
-/// The legend of a chart's labelled series at `position`, on a light box.
-fn draw_legend_at<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    position: SeriesLabelPosition,
+/// The legend `entries` in the strip right of `chart`'s plotting area that the chart's builder
+/// reserved (`margin_right` of [`legend_width`]), drawn on `area` (the chart's drawing area, so
+/// nothing clips it) on a white box with a [`LEGEND_BORDER`].
+fn draw_legend(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    chart: &YearChart<'_, '_>,
+    entries: &[(String, Key)],
 ) -> Result<()> {
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 11))
-        .position(position)
-        .draw()
-        .map_err(err)
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let (bx, by) = area.get_base_pixel();
+    let labels: Vec<&str> = entries.iter().map(|(l, _)| l.as_str()).collect();
+    let (x0, y0) = (xr.end - bx + 8, yr.start - by);
+    let w = legend_width(&labels) as i32 - 10;
+    let line = (f64::from(FONT) * 0.806 * 1.6).round() as i32;
+    let h = line * entries.len() as i32 + 8;
+    area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], WHITE.filled()))
+        .map_err(err)?;
+    area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], LEGEND_BORDER))
+        .map_err(err)?;
+    let text = TextStyle::from(("sans-serif", FONT).into_font())
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (label, key)) in entries.iter().enumerate() {
+        let y = y0 + 4 + line * i as i32 + line / 2;
+        let kx = x0 + 6;
+        match *key {
+            Key::Box(style) => area.draw(&Rectangle::new([(kx, y - 5), (kx + 14, y + 5)], style)),
+            Key::Line(style) => area.draw(&PathElement::new(vec![(kx, y), (kx + 14, y)], style)),
+            Key::Dot(c) => area.draw(&Circle::new((kx + 7, y), 4, c.filled())),
+            Key::Tick(c) => area.draw(&PathElement::new(
+                vec![(kx + 7, y - 6), (kx + 7, y + 6)],
+                c.stroke_width(3),
+            )),
+        }
+        .map_err(err)?;
+        area.draw(&Text::new(label.clone(), (kx + 20, y), text.clone()))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 const BAND_COLOURS: [RGBColor; 5] = [
@@ -80,15 +131,23 @@ const BAND_COLOURS: [RGBColor; 5] = [
     RGBColor(252, 187, 161), // serious
 ];
 
-/// A fan chart: 5–95 and 25–75 bands and the median of `q` over `years`, on shaded horizontal
-/// `bands` [(from, to, colour, label)], with `points` (year, value) marked over it (a
-/// backtest's actuals).
+/// The exhausted band's colour (below zero: the fund has run dry).
+const EXHAUSTED_COLOUR: RGBColor = RGBColor(203, 24, 29);
+/// The fans' hue: a dark neutral over the pale warning bands.
+const FAN_COLOUR: RGBColor = RGBColor(37, 37, 37);
+
+/// A fan chart: 5–95 and 25–75 bands and the median of `q` over `years` in a dark neutral hue,
+/// on pale horizontal `bands` [(from, to, colour, label)] and, where the range goes below zero,
+/// the exhausted band (`exhausted_label`); with `points` (year, value) marked over it (a
+/// backtest's actuals). The legend sits right of the plotted data.
+#[allow(clippy::too_many_arguments)]
 fn fan(
     title: &str,
     y_label: &str,
     years: &[i32],
     q: &[Vec<f64>; 5],
     bands: &[(f64, f64, RGBColor, String)],
+    exhausted_label: Option<&str>,
     points: &[(i32, f64)],
     lang: Lang,
 ) -> Result<String> {
@@ -110,13 +169,37 @@ fn fan(
         let pad = (hi - lo).abs() * 0.05 + 1e-9;
         let (y0, y1) = (lo - pad, hi + pad);
         let clip = |v: f64| v.clamp(y0, y1);
+        let exhausted = exhausted_label.filter(|_| lo < 0.0);
+        let mut labels: Vec<String> = bands.iter().map(|b| b.3.clone()).collect();
+        labels.extend(exhausted.map(str::to_string));
+        labels.extend(
+            ["band_5_95", "band_25_75", "median", "actual"]
+                .iter()
+                .map(|k| lang.t(k).to_string()),
+        );
         let year_values: Vec<f64> = years.iter().map(|&y| f64::from(y)).collect();
         let (x0, x1) = (
             year_values.first().copied().unwrap_or(0.0) - 0.3,
             year_values.last().copied().unwrap_or(0.0) + 0.3,
         );
-        let mut chart = year_axes(&root, title, y_label, &year_values, (y0, y1), 1, lang)?;
-        for (a, b, colour, label) in bands {
+        let mut entries: Vec<(String, Key)> = Vec::new();
+        let mut chart = year_axes(
+            &root,
+            title,
+            y_label,
+            &year_values,
+            (y0, y1),
+            1,
+            legend_width(&labels),
+            lang,
+        )?;
+        let exhausted_band = exhausted.map(|l| (y0, 0.0, EXHAUSTED_COLOUR.mix(0.35), l.to_string()));
+        let pale: Vec<(f64, f64, RGBAColor, String)> = bands
+            .iter()
+            .map(|(a, b, c, l)| (*a, *b, c.to_rgba(), l.clone()))
+            .chain(exhausted_band)
+            .collect();
+        for (a, b, colour, label) in &pale {
             let (a, b) = (clip(*a), clip(*b));
             if b > a {
                 let c = *colour;
@@ -125,9 +208,8 @@ fn fan(
                         [(x0, a), (x1, b)],
                         c.filled(),
                     )))
-                    .map_err(err)?
-                    .label(label.as_str())
-                    .legend(box_key(c.filled()));
+                    .map_err(err)?;
+                entries.push(((label.as_str()).to_string(), box_key(c.filled())));
             }
         }
         let xs: Vec<f64> = years.iter().map(|&y| f64::from(y)).collect();
@@ -136,26 +218,23 @@ fn fan(
             pts.extend(xs.iter().zip(hi).rev().map(|(&x, &v)| (x, clip(v))));
             pts
         };
-        let blue = RGBColor(33, 102, 172);
         for (lo, hi, alpha, label) in [
-            (&q[0], &q[4], 0.18, lang.t("band_5_95")),
-            (&q[1], &q[3], 0.38, lang.t("band_25_75")),
+            (&q[0], &q[4], 0.22, lang.t("band_5_95")),
+            (&q[1], &q[3], 0.42, lang.t("band_25_75")),
         ] {
-            let fill = blue.mix(alpha).filled();
+            let fill = FAN_COLOUR.mix(alpha).filled();
             chart
                 .draw_series(std::iter::once(Polygon::new(band(lo, hi), fill)))
-                .map_err(err)?
-                .label(label)
-                .legend(box_key(fill));
+                .map_err(err)?;
+            entries.push(((label).to_string(), box_key(fill)));
         }
         chart
             .draw_series(LineSeries::new(
                 xs.iter().zip(&q[2]).map(|(&x, &v)| (x, clip(v))),
-                blue.stroke_width(2),
+                BLACK.stroke_width(2),
             ))
-            .map_err(err)?
-            .label(lang.t("median"))
-            .legend(line_key(blue.stroke_width(2)));
+            .map_err(err)?;
+        entries.push(((lang.t("median")).to_string(), line_key(BLACK.stroke_width(2))));
         if !points.is_empty() {
             let red = RGBColor(203, 24, 29);
             chart
@@ -165,17 +244,23 @@ fn fan(
                         .map(|&(y, v)| Circle::new((f64::from(y), v), 5, red.filled())),
                 )
                 .map_err(err)?
-                .label(lang.t("actual"))
-                .legend(move |(x, y)| Circle::new((x + 6, y), 4, red.filled()));
+                ;
+            entries.push((lang.t("actual").to_string(), Key::Dot(red)));
         }
-        draw_legend(&mut chart)?;
+        draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
 }
 
 /// Fan chart of year-end months of payment capacity of entity `e`, on the warning bands.
-pub fn months_fan(sim: &Simulation, e: usize, risk: &RiskSpec, lang: Lang) -> Result<String> {
+pub fn months_fan(
+    sim: &Simulation,
+    e: usize,
+    name: &str,
+    risk: &RiskSpec,
+    lang: Lang,
+) -> Result<String> {
     let (years, q) = quantiles(sim, e, true, 1.0);
     let top = q[4]
         .iter()
@@ -210,28 +295,28 @@ pub fn months_fan(sim: &Simulation, e: usize, risk: &RiskSpec, lang: Lang) -> Re
         ),
     ]
     .map(|(a, b, c, l)| (a, b, c, l.to_string()));
-    let name = &sim.layout.names[e];
     fan(
         &format!("{name} — {}", lang.t("months_title")),
         lang.t("months_axis"),
         &years,
         &q,
         &bands,
+        Some(lang.t("band_exhausted")),
         &[],
         lang,
     )
 }
 
 /// Fan chart of the year-end pooled balance of entity `e`, in 亿元 or yuan millions.
-pub fn balance_fan(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
+pub fn balance_fan(sim: &Simulation, e: usize, name: &str, lang: Lang) -> Result<String> {
     let (years, q) = quantiles(sim, e, false, lang.money_unit());
-    let name = &sim.layout.names[e];
     fan(
         &format!("{name} — {}", lang.t("balance_title")),
         lang.t("balance_axis"),
         &years,
         &q,
         &[],
+        Some(lang.t("band_exhausted")),
         &[],
         lang,
     )
@@ -260,11 +345,11 @@ pub fn backtest_fan(
         }
     }
     let points: Vec<(i32, f64)> = actuals.iter().map(|&(y, v)| (y, v / scale)).collect();
-    fan(title, axis, &years, &q, &[], &points, lang)
+    fan(title, axis, &years, &q, &[], None, &points, lang)
 }
 
 /// Bars of the share of paths whose balance first turns negative in each year (and never).
-pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String> {
+pub fn exhaustion_bars(sim: &Simulation, e: usize, name: &str, lang: Lang) -> Result<String> {
     let l = &sim.layout;
     let ny = l.n_years;
     let n = sim.paths() as f64;
@@ -282,12 +367,12 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
         let top = shares.iter().copied().fold(1.0, f64::max) * 1.1;
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                format!("{} — {}", l.names[e], lang.t("exhaustion_title")),
-                ("sans-serif", 18),
+                format!("{name} — {}", lang.t("exhaustion_title")),
+                ("sans-serif", TITLE_FONT),
             )
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
+            .x_label_area_size(FONT + 14)
+            .y_label_area_size(y_label_area((0.0, top), 0, lang))
             .build_cartesian_2d(-0.5..ny as f64 + 0.5, 0.0..top)
             .map_err(err)?;
         let labels_ref = &labels;
@@ -295,6 +380,8 @@ pub fn exhaustion_bars(sim: &Simulation, e: usize, lang: Lang) -> Result<String>
             .configure_mesh()
             .disable_x_mesh()
             .max_light_lines(0)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_labels(ny + 2)
             .x_label_formatter(&|x| {
                 // Bars are centred on whole numbers; label those only.
@@ -328,7 +415,20 @@ type YearChart<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// Axes for yearly series over `y` (from, to), years on x.
+/// Width (px) of the y label area for tick labels of `range` with `decimals`, so that the
+/// axis title stands clear of the widest tick label.
+fn y_label_area(range: (f64, f64), decimals: usize, lang: Lang) -> u32 {
+    let widest = [range.0, range.1]
+        .iter()
+        .map(|&v| lang.number(v, decimals).chars().count())
+        .max()
+        .unwrap_or(4) as f64;
+    (widest * 0.58 * f64::from(FONT) * 0.806 + 2.2 * f64::from(FONT)).ceil() as u32
+}
+
+/// Axes for yearly series over `y` (from, to), years on x (no thousands separators), with a
+/// strip of `legend` px at the right for the legend.
+#[allow(clippy::too_many_arguments)]
 fn year_axes<'a, 'b>(
     root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
     title: &str,
@@ -336,6 +436,7 @@ fn year_axes<'a, 'b>(
     years: &[f64],
     y: (f64, f64),
     decimals: usize,
+    legend: u32,
     lang: Lang,
 ) -> Result<YearChart<'a, 'b>> {
     let (x0, x1) = (
@@ -343,16 +444,19 @@ fn year_axes<'a, 'b>(
         years.last().copied().unwrap_or(0.0) + 0.3,
     );
     let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
+        .caption(title, ("sans-serif", TITLE_FONT))
         .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
+        .margin_right(12 + legend)
+        .x_label_area_size(2 * FONT + 14)
+        .y_label_area_size(y_label_area(y, decimals, lang))
         .build_cartesian_2d(x0..x1, y.0..y.1)
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .max_light_lines(0)
+        .label_style(("sans-serif", FONT))
+        .axis_desc_style(("sans-serif", FONT))
         .x_desc(lang.t("year"))
         .y_desc(y_label)
         .x_labels(years.len().min(12))
@@ -398,6 +502,9 @@ pub fn lines_stacked(
             .map(|v| v.0.iter().sum::<f64>().max(v.1))
             .fold(1.0, f64::max)
             * 1.1;
+        let mut labels: Vec<&str> = layers.iter().map(|&l| lang.t(SPENDING_LINES[l])).collect();
+        labels.push(lang.t("income_total"));
+        let mut entries: Vec<(String, Key)> = Vec::new();
         let mut chart = year_axes(
             &root,
             title,
@@ -405,6 +512,7 @@ pub fn lines_stacked(
             &years,
             (0.0, top),
             0,
+            legend_width(&labels),
             lang,
         )?;
         let palette = [
@@ -432,9 +540,8 @@ pub fn lines_stacked(
             let c = palette[l % palette.len()];
             chart
                 .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.85).filled())))
-                .map_err(err)?
-                .label(lang.t(SPENDING_LINES[l]))
-                .legend(box_key(c.filled()));
+                .map_err(err)?;
+            entries.push(((lang.t(SPENDING_LINES[l])).to_string(), box_key(c.filled())));
             base = top_line;
         }
         chart
@@ -442,10 +549,9 @@ pub fn lines_stacked(
                 years.iter().copied().zip(by_year.values().map(|v| v.1)),
                 BLACK.stroke_width(2),
             ))
-            .map_err(err)?
-            .label(lang.t("income_total"))
-            .legend(line_key(BLACK.stroke_width(2)));
-        draw_legend(&mut chart)?;
+            .map_err(err)?;
+        entries.push(((lang.t("income_total")).to_string(), line_key(BLACK.stroke_width(2))));
+        draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -460,15 +566,7 @@ fn year_lines(
     lang: Lang,
 ) -> Result<String> {
     let top = finite_values(series).fold(1e-9, f64::max) * 1.15;
-    year_lines_in(
-        title,
-        y_label,
-        years,
-        series,
-        (0.0, top),
-        SeriesLabelPosition::UpperLeft,
-        lang,
-    )
+    year_lines_in(title, y_label, years, series, (0.0, top), lang)
 }
 
 fn finite_values(series: &[(String, Vec<f64>)]) -> impl Iterator<Item = f64> + '_ {
@@ -478,41 +576,65 @@ fn finite_values(series: &[(String, Vec<f64>)]) -> impl Iterator<Item = f64> + '
         .filter(|v| v.is_finite())
 }
 
-/// [`year_lines`] on the vertical range `range`, with the legend at `legend`.
+/// [`year_lines`] on the vertical range `range`.
 fn year_lines_in(
     title: &str,
     y_label: &str,
     years: &[f64],
     series: &[(String, Vec<f64>)],
     range: (f64, f64),
-    legend: SeriesLabelPosition,
     lang: Lang,
 ) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = year_axes(&root, title, y_label, years, range, 1, lang)?;
-        let colours = [
-            RGBColor(33, 102, 172),
-            RGBColor(178, 24, 43),
-            RGBColor(77, 146, 33),
-        ];
-        for (i, (label, v)) in series.iter().enumerate() {
-            let c = colours[i % colours.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    years.iter().copied().zip(v.iter().copied()),
-                    c.stroke_width(2),
-                ))
-                .map_err(err)?
-                .label(label.as_str())
-                .legend(line_key(c.stroke_width(2)));
-        }
-        draw_legend_at(&mut chart, legend)?;
+        year_lines_on(&root, title, y_label, years, series, range, 0, lang)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// Draws yearly lines on `area` (the `first_colour`-th colour first), legend at the right.
+#[allow(clippy::too_many_arguments)]
+fn year_lines_on(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    title: &str,
+    y_label: &str,
+    years: &[f64],
+    series: &[(String, Vec<f64>)],
+    range: (f64, f64),
+    first_colour: usize,
+    lang: Lang,
+) -> Result<()> {
+    let labels: Vec<&str> = series.iter().map(|(l, _)| l.as_str()).collect();
+    let mut entries: Vec<(String, Key)> = Vec::new();
+    let mut chart = year_axes(
+        area,
+        title,
+        y_label,
+        years,
+        range,
+        1,
+        legend_width(&labels),
+        lang,
+    )?;
+    let colours = [
+        RGBColor(33, 102, 172),
+        RGBColor(178, 24, 43),
+        RGBColor(77, 146, 33),
+    ];
+    for (i, (label, v)) in series.iter().enumerate() {
+        let c = colours[(i + first_colour) % colours.len()];
+        chart
+            .draw_series(LineSeries::new(
+                years.iter().copied().zip(v.iter().copied()),
+                c.stroke_width(2),
+            ))
+            .map_err(err)?;
+        entries.push(((label.as_str()).to_string(), line_key(c.stroke_width(2))));
+    }
+    draw_legend(area, &chart, &entries)
 }
 
 /// Births to insured women (thousands a year) and maternity spending (亿元 or yuan millions a
@@ -536,22 +658,44 @@ pub fn births_and_maternity(
         e[1] += m.to_f64().unwrap_or(0.0) / lang.money_unit();
     }
     let years: Vec<f64> = by_year.keys().map(|&y| f64::from(y)).collect();
-    year_lines(
-        lang.t("births_title"),
-        lang.t("births_axis"),
-        &years,
-        &[
-            (
-                lang.t("births").into(),
-                by_year.values().map(|v| v[0]).collect(),
-            ),
-            (
-                lang.t("maternity_spending").into(),
-                by_year.values().map(|v| v[1]).collect(),
-            ),
-        ],
-        lang,
-    )
+    // Two panels, one unit per axis: births above, money below.
+    let births: Vec<(String, Vec<f64>)> = vec![(
+        lang.t("births").into(),
+        by_year.values().map(|v| v[0]).collect(),
+    )];
+    let money: Vec<(String, Vec<f64>)> = vec![(
+        lang.t("maternity_spending").into(),
+        by_year.values().map(|v| v[1]).collect(),
+    )];
+    let top = |series: &[(String, Vec<f64>)]| finite_values(series).fold(1e-9, f64::max) * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (upper, lower) = root.split_vertically(300);
+        year_lines_on(
+            &upper,
+            lang.t("births_title"),
+            lang.t("births_axis"),
+            &years,
+            &births,
+            (0.0, top(&births)),
+            0,
+            lang,
+        )?;
+        year_lines_on(
+            &lower,
+            lang.t("maternity_title"),
+            lang.t("money_axis"),
+            &years,
+            &money,
+            (0.0, top(&money)),
+            1,
+            lang,
+        )?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
 }
 
 /// Retirees per 100 active members, the model's and the published, by year.
@@ -581,7 +725,6 @@ pub fn retiree_ratio_comparison(
         years,
         &series,
         (lo, hi),
-        SeriesLabelPosition::LowerRight,
         lang,
     )
 }
@@ -619,71 +762,168 @@ pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang)
     )
 }
 
-/// Heat map of P(months < 6) at each year end, by fund (rows) and year (columns).
-pub fn risk_heat_map(sim: &Simulation, entities: &[usize], lang: Lang) -> Result<String> {
-    use crate::study::{Measure, probability};
-    let l = &sim.layout;
-    let n_years = l.n_years;
-    let height = 90 + 22 * entities.len() as u32;
+/// White (0) to dark red (1).
+fn heat_colour(p: f64) -> RGBColor {
+    let t = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+    RGBColor(
+        255 - (t * 152.0) as u8,
+        255 - (t * 255.0) as u8,
+        255 - (t * 242.0) as u8,
+    )
+}
+
+/// A heat map of shares (0–1) by row (a fund) and year (`values[row][year]`, NaN where a fund
+/// reports no year): each cell coloured from white to dark red with its value in percent, the
+/// row labels centred on their rows, the years centred on their columns, and the colour scale
+/// at the right.
+pub fn heat_map(
+    title: &str,
+    rows: &[String],
+    years: &[i32],
+    values: &[Vec<f64>],
+    lang: Lang,
+) -> Result<String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let n_rows = rows.len();
+    let n_years = years.len();
+    let height = 120 + 26 * n_rows as u32;
+    let scale_width = 90;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let names: Vec<String> = entities.iter().map(|&e| l.names[e].clone()).collect();
         let mut chart = ChartBuilder::on(&root)
-            .caption(lang.t("heat_title"), ("sans-serif", 18))
+            .caption(title, ("sans-serif", TITLE_FONT))
             .margin(12)
-            .x_label_area_size(30)
-            .y_label_area_size(130)
-            .build_cartesian_2d(0.0..n_years as f64, 0.0..entities.len() as f64)
+            .margin_right(12 + scale_width)
+            .x_label_area_size(FONT + 14)
+            .y_label_area_size(legend_width(rows))
+            .build_cartesian_2d(0.0..n_years.max(1) as f64, 0.0..n_rows.max(1) as f64)
             .map_err(err)?;
-        let first = l.first_year;
-        let names_ref = &names;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(n_years + 1)
-            .y_labels(entities.len() + 1)
-            .x_label_formatter(&|x| {
-                if x.fract() == 0.0 && (*x as usize) < n_years {
-                    (first + *x as i32).to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| {
-                let k = y.floor() as usize;
-                if y.fract() == 0.0 && k < names_ref.len() {
-                    names_ref[names_ref.len() - 1 - k].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .draw()
-            .map_err(err)?;
-        let rows = entities.len();
+        // Row r from the top is drawn between y = n_rows − r − 1 and n_rows − r.
+        let y_of = |r: usize| (n_rows - 1 - r) as f64;
         let mut cells = Vec::new();
-        for (row, &e) in entities.iter().enumerate() {
-            for y in 0..=l.last_year[e] {
-                let (p, _) = probability(sim, Measure::MonthsBelow(6.0), e, y);
-                // White (0) to dark red (1).
-                let t = p.clamp(0.0, 1.0);
-                let c = RGBColor(
-                    255 - (t * 75.0) as u8,
-                    255 - (t * 231.0) as u8,
-                    255 - (t * 212.0) as u8,
-                );
-                let yy = (rows - 1 - row) as f64;
+        let mut texts = Vec::new();
+        let centred = Pos::new(HPos::Center, VPos::Center);
+        for (r, row) in values.iter().enumerate() {
+            for (k, &p) in row.iter().enumerate().take(n_years) {
+                if p.is_nan() {
+                    continue;
+                }
+                let (x, y) = (k as f64, y_of(r));
                 cells.push(Rectangle::new(
-                    [(y as f64 + 0.02, yy + 0.04), (y as f64 + 0.98, yy + 0.96)],
-                    c.filled(),
+                    [(x + 0.03, y + 0.06), (x + 0.97, y + 0.94)],
+                    heat_colour(p).filled(),
+                ));
+                let ink: &RGBColor = if p > 0.55 { &WHITE } else { &BLACK };
+                texts.push(Text::new(
+                    format!("{}", lang.number(p * 100.0, 0)),
+                    (x + 0.5, y + 0.5),
+                    TextStyle::from(("sans-serif", FONT).into_font())
+                        .color(ink)
+                        .pos(centred),
                 ));
             }
         }
         chart.draw_series(cells).map_err(err)?;
+        chart.draw_series(texts).map_err(err)?;
+        let labels: Vec<(f64, String)> = rows
+            .iter()
+            .enumerate()
+            .map(|(r, name)| (y_of(r) + 0.5, name.clone()))
+            .collect();
+        category_labels(&root, &chart, 0.0, &labels)?;
+        // Years under the middle of their columns.
+        let below = TextStyle::from(("sans-serif", FONT).into_font())
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (k, year) in years.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(k as f64 + 0.5, 0.0));
+            root.draw(&Text::new(year.to_string(), (px, py + 6), below.clone()))
+                .map_err(err)?;
+        }
+        // The colour scale: 0 % at the bottom to 100 % at the top, right of the cells.
+        let (right, top) = chart.backend_coord(&(n_years.max(1) as f64, n_rows.max(1) as f64));
+        let (_, bottom) = chart.backend_coord(&(0.0, 0.0));
+        let (x0, x1) = (right + 18, right + 34);
+        let steps = 20;
+        let span = (bottom - top).max(1);
+        for i in 0..steps {
+            let ya = bottom - span * i / steps;
+            let yb = bottom - span * (i + 1) / steps;
+            let p = (f64::from(i) + 0.5) / f64::from(steps);
+            root.draw(&Rectangle::new([(x0, yb), (x1, ya)], heat_colour(p).filled()))
+                .map_err(err)?;
+        }
+        root.draw(&Rectangle::new([(x0, top), (x1, bottom)], LEGEND_BORDER))
+            .map_err(err)?;
+        let left = TextStyle::from(("sans-serif", FONT).into_font())
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for p in [0, 50, 100] {
+            let y = bottom - span * p / 100;
+            root.draw(&Text::new(format!("{p}%"), (x1 + 4, y), left.clone()))
+                .map_err(err)?;
+        }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// Heat map of P(months < 6) at each year end, by fund (rows, `names`) and year.
+pub fn risk_heat_map(
+    sim: &Simulation,
+    entities: &[usize],
+    names: &[String],
+    lang: Lang,
+) -> Result<String> {
+    use crate::study::{Measure, probability};
+    let l = &sim.layout;
+    let years: Vec<i32> = (0..l.n_years).map(|y| l.first_year + y as i32).collect();
+    let values: Vec<Vec<f64>> = entities
+        .iter()
+        .map(|&e| {
+            (0..l.n_years)
+                .map(|y| {
+                    if y <= l.last_year[e] {
+                        probability(sim, Measure::MonthsBelow(6.0), e, y).0
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    heat_map(lang.t("heat_title"), names, &years, &values, lang)
+}
+
+/// Heat map of the cumulative share of paths run dry (a negative month-end balance) by each
+/// year end, by fund (rows, `names`) and year: each fund's distribution of the first year of
+/// exhaustion, as in `exhaustion.csv`'s `cumulative_share`.
+pub fn exhaustion_heat_map(
+    sim: &Simulation,
+    entities: &[usize],
+    names: &[String],
+    lang: Lang,
+) -> Result<String> {
+    let l = &sim.layout;
+    let n = sim.paths().max(1) as f64;
+    let years: Vec<i32> = (0..l.n_years).map(|y| l.first_year + y as i32).collect();
+    let values: Vec<Vec<f64>> = entities
+        .iter()
+        .map(|&e| {
+            let mut c = 0.0;
+            (0..l.n_years)
+                .map(|y| {
+                    if y <= l.last_year[e] {
+                        c += sim.acc.n_first_exhaustion[e * (l.n_years + 1) + y] as f64 / n;
+                        c
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    heat_map(lang.t("exhaustion_heat_title"), names, &years, &values, lang)
 }
 
 /// The pooling rule's money per settled year, summed over units: levies into the adjustment
@@ -767,7 +1007,7 @@ fn category_labels(
     x_left: f64,
     labels: &[(f64, String)],
 ) -> Result<()> {
-    let style = TextStyle::from(("sans-serif", 12).into_font()).pos(
+    let style = TextStyle::from(("sans-serif", FONT).into_font()).pos(
         plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Right,
             plotters::style::text_anchor::VPos::Center,
@@ -808,16 +1048,26 @@ pub fn difference_band(
     {
         let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = year_axes(&root, title, y_label, &xs, (y0 - pad, y1 + pad), 2, lang)?;
+        let legend = legend_width(&[lang.t("band_95_ci"), lang.t("difference")]);
+        let mut entries: Vec<(String, Key)> = Vec::new();
+        let mut chart = year_axes(
+            &root,
+            title,
+            y_label,
+            &xs,
+            (y0 - pad, y1 + pad),
+            2,
+            legend,
+            lang,
+        )?;
         let blue = RGBColor(33, 102, 172);
         let mut band: Vec<(f64, f64)> = xs.iter().copied().zip(lo.iter().copied()).collect();
         band.extend(xs.iter().copied().zip(hi.iter().copied()).rev());
         let fill = blue.mix(0.25).filled();
         chart
             .draw_series(std::iter::once(Polygon::new(band, fill)))
-            .map_err(err)?
-            .label(lang.t("band_95_ci"))
-            .legend(box_key(fill));
+            .map_err(err)?;
+        entries.push(((lang.t("band_95_ci")).to_string(), box_key(fill)));
         let (x0, x1) = (
             xs.first().copied().unwrap_or(0.0),
             xs.last().copied().unwrap_or(0.0),
@@ -833,10 +1083,9 @@ pub fn difference_band(
                 xs.iter().copied().zip(diff.iter().copied()),
                 blue.stroke_width(2),
             ))
-            .map_err(err)?
-            .label(lang.t("difference"))
-            .legend(line_key(blue.stroke_width(2)));
-        draw_legend(&mut chart)?;
+            .map_err(err)?;
+        entries.push(((lang.t("difference")).to_string(), line_key(blue.stroke_width(2))));
+        draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -900,16 +1149,24 @@ pub fn risk_vs_rate(
     {
         let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        let mut labels: Vec<&str> = vec![lang.t("target_level")];
+        if curves.len() <= PALETTE.len() {
+            labels.extend(curves.iter().map(|c| c.label.as_str()));
+        }
+        let mut entries: Vec<(String, Key)> = Vec::new();
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
+            .caption(title, ("sans-serif", TITLE_FONT))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
+            .margin_right(12 + legend_width(&labels))
+            .x_label_area_size(2 * FONT + 14)
+            .y_label_area_size(y_label_area((0.0, y1), 0, lang))
             .build_cartesian_2d(x0..x1, 0.0..y1)
             .map_err(err)?;
         chart
             .configure_mesh()
             .max_light_lines(0)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc(lang.t("rate_axis"))
             .y_desc(y_label)
             .x_label_formatter(&|x| lang.number(*x, 2))
@@ -922,9 +1179,8 @@ pub fn risk_vs_rate(
                 [(x0, target_level * 100.0), (x1, target_level * 100.0)],
                 red.stroke_width(1),
             ))
-            .map_err(err)?
-            .label(lang.t("target_level"))
-            .legend(line_key(red));
+            .map_err(err)?;
+        entries.push(((lang.t("target_level")).to_string(), line_key(red)));
         for (i, c) in curves.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             let mut p: Vec<(f64, f64, f64)> =
@@ -937,10 +1193,9 @@ pub fn risk_vs_rate(
                     colour.stroke_width(2),
                 ))
                 .map_err(err)?;
+            let _ = series;
             if curves.len() <= PALETTE.len() {
-                series
-                    .label(c.label.as_str())
-                    .legend(line_key(colour.stroke_width(2)));
+                entries.push((c.label.clone(), line_key(colour.stroke_width(2))));
             }
             chart
                 .draw_series(p.iter().map(|&(r, q, se)| {
@@ -970,7 +1225,7 @@ pub fn risk_vs_rate(
                     .draw_series(std::iter::once(Text::new(
                         format!("{} %", lang.number(r * 100.0, 2)),
                         (r * 100.0, y1 * 0.97),
-                        ("sans-serif", 12).into_font().color(&colour),
+                        ("sans-serif", FONT).into_font().color(&colour),
                     )))
                     .map_err(err)?;
             }
@@ -986,12 +1241,12 @@ pub fn risk_vs_rate(
                     .draw_series(std::iter::once(Text::new(
                         lang.t("current_rate"),
                         (c.current * 100.0, y1 * 0.92),
-                        ("sans-serif", 11).into_font().color(&grey),
+                        ("sans-serif", FONT).into_font().color(&grey),
                     )))
                     .map_err(err)?;
             }
         }
-        draw_legend(&mut chart)?;
+        draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -1010,17 +1265,21 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        let mut entries: Vec<(String, Key)> = Vec::new();
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
+            .caption(title, ("sans-serif", TITLE_FONT))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(140)
+            .margin_right(12 + legend_width(&[lang.t("required_rate"), lang.t("current_rate")]))
+            .x_label_area_size(2 * FONT + 14)
+            .y_label_area_size(legend_width(&rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>()))
             .build_cartesian_2d(0.0..top, -0.5..n as f64 - 0.5)
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .max_light_lines(0)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc(lang.t("rate_axis"))
             .x_label_formatter(&|x| lang.number(*x, 1))
             .y_label_formatter(&|_| String::new())
@@ -1037,9 +1296,8 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
                     c.mix(0.8).filled(),
                 )
             }))
-            .map_err(err)?
-            .label(lang.t("required_rate"))
-            .legend(box_key(blue.filled()));
+            .map_err(err)?;
+        entries.push(((lang.t("required_rate")).to_string(), box_key(blue.filled())));
         chart
             .draw_series(rows.iter().enumerate().map(|(k, r)| {
                 PathElement::new(
@@ -1048,17 +1306,14 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
                 )
             }))
             .map_err(err)?
-            .label(lang.t("current_rate"))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x + 6, y - 6), (x + 6, y + 6)], grey.stroke_width(3))
-            });
+            ; entries.push((lang.t("current_rate").to_string(), Key::Tick(grey)));
         let labels: Vec<(f64, String)> = rows
             .iter()
             .enumerate()
             .map(|(k, r)| (y_of(k), r.0.clone()))
             .collect();
         category_labels(&root, &chart, 0.0, &labels)?;
-        draw_legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
+        draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -1086,11 +1341,13 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        let mut entries: Vec<(String, Key)> = Vec::new();
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
+            .caption(title, ("sans-serif", TITLE_FONT))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(150)
+            .margin_right(12 + legend_width(&[lang.t("moved_low"), lang.t("moved_high")]))
+            .x_label_area_size(2 * FONT + 14)
+            .y_label_area_size(legend_width(&sorted.iter().map(|b| b.label.as_str()).collect::<Vec<_>>()))
             .build_cartesian_2d(-m..m, -0.5..n as f64 - 0.5)
             .map_err(err)?;
         let decimals = if m < 0.1 {
@@ -1104,6 +1361,8 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
             .configure_mesh()
             .disable_y_mesh()
             .max_light_lines(0)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc(x_label)
             .x_label_formatter(&|x| lang.number(*x, decimals))
             .y_label_formatter(&|_| String::new())
@@ -1121,9 +1380,8 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
                         colour.mix(0.8).filled(),
                     ))
                 }))
-                .map_err(err)?
-                .label(lang.t(key))
-                .legend(box_key(colour.filled()));
+                .map_err(err)?;
+            entries.push(((lang.t(key)).to_string(), box_key(colour.filled())));
         }
         chart
             .draw_series(LineSeries::new(
@@ -1137,7 +1395,7 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
             .map(|(k, b)| (y_of(k), b.label.clone()))
             .collect();
         category_labels(&root, &chart, -m, &labels)?;
-        draw_legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
+        draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
     Ok(svg)

@@ -4,12 +4,13 @@
 use super::charts;
 use super::columns::{Kind, heading, kind, value_text};
 use super::lang::Lang;
+use super::names::DisplayNames;
+use super::overview::{self, Overview};
 use super::table::{Table, Values};
 use crate::engine::FundKind;
 use crate::error::Result;
 use crate::risk::Simulation;
 use crate::scenario::{DriverSpec, Scenario};
-use crate::study::{Measure, probability};
 
 /// A fund name as part of a file name.
 pub fn slug(name: &str) -> String {
@@ -37,16 +38,6 @@ pub fn headline_entity(sim: &Simulation) -> usize {
     }
 }
 
-/// How the headline names its fund.
-fn fund_label(sim: &Simulation, e: usize, lang: Lang) -> String {
-    let name = &sim.layout.names[e];
-    if sim.layout.kinds[e].is_none() {
-        fund_name(name, lang)
-    } else {
-        name.clone()
-    }
-}
-
 /// A fund's name in a report: the total of all funds (`all`) in words, others as named.
 pub fn fund_name(name: &str, lang: Lang) -> String {
     if name == "all" {
@@ -56,70 +47,11 @@ pub fn fund_name(name: &str, lang: Lang) -> String {
     }
 }
 
-/// The headline numbers: (last year, P(months<6) and its se, P(exhausted within the horizon),
-/// the median first year of exhaustion if at least half the paths run dry).
-pub fn headline_numbers(sim: &Simulation) -> (i32, f64, f64, f64, Option<i32>) {
-    let e = headline_entity(sim);
-    let l = &sim.layout;
-    let y = l.last_year[e];
-    let (p, se) = probability(sim, Measure::MonthsBelow(6.0), e, y);
-    let ny = l.n_years;
-    let counts: Vec<u64> = (0..=ny)
-        .map(|k| sim.acc.n_first_exhaustion[e * (ny + 1) + k])
-        .collect();
-    let n = sim.paths() as f64;
-    let ever = counts[..ny].iter().sum::<u64>() as f64 / n;
-    let mut cum = 0u64;
-    let mut median = None;
-    for (k, c) in counts[..ny].iter().enumerate() {
-        cum += c;
-        if cum as f64 >= n / 2.0 {
-            median = Some(l.first_year + k as i32);
-            break;
-        }
-    }
-    (l.first_year + y as i32, p, se, ever, median)
-}
-
-fn headline(sim: &Simulation, lang: Lang) -> String {
-    let (year, p, se, ever, median) = headline_numbers(sim);
-    let name = fund_label(sim, headline_entity(sim), lang);
-    let pct = |x: f64| lang.number(x * 100.0, 1);
-    match lang {
-        Lang::Zh => {
-            let tail = match median {
-                Some(m) => format!("累计结余首次出现赤字的年份中位数为{m}年。"),
-                None => format!("预测期内累计结余出现赤字的概率为{}%。", pct(ever)),
-            };
-            format!(
-                "在现行费率下，{year}年末{name}统筹基金可支付月数低于6个月的概率为{}%（±{}%）；{tail}",
-                pct(p),
-                pct(se)
-            )
-        }
-        Lang::En => {
-            let tail = match median {
-                Some(m) => format!(
-                    "the median year in which its accumulated balance first turns negative is {m}."
-                ),
-                None => format!(
-                    "the probability that its accumulated balance turns negative within the horizon is {} %.",
-                    pct(ever)
-                ),
-            };
-            format!(
-                "At current rates, the probability that the pooled fund {name} ends {year} with less than 6 months of payment capacity is {} % (±{} %); {tail}",
-                pct(p),
-                pct(se)
-            )
-        }
-    }
-}
-
 /// The scenario's title in the report's language (its Chinese title, or its name).
 pub fn scenario_title(s: &Scenario, lang: Lang) -> String {
     match lang {
         Lang::Zh if !s.spec.title.is_empty() => s.spec.title.clone(),
+        Lang::En if !s.spec.title_en.is_empty() => s.spec.title_en.clone(),
         _ => s.spec.name.clone(),
     }
 }
@@ -128,17 +60,23 @@ pub fn scenario_title(s: &Scenario, lang: Lang) -> String {
 pub struct Page<'a> {
     pub lang: Lang,
     pub title: String,
-    /// The headline sentence, plain text.
-    pub headline: String,
+    /// A line under the title: the scenario, the run's date, paths and seed (plain text).
+    pub subtitle: String,
+    /// HTML before the headline (a run's overview table).
+    pub lead: String,
+    /// The headline sentences, plain text.
+    pub headline: Vec<String>,
     /// Charts as (file name, SVG), inlined in order.
     pub svgs: &'a [(String, String)],
+    /// HTML between the headline and the charts (a table the headline refers to).
+    pub after_headline: String,
     /// Further sections after the charts: (heading, HTML).
     pub sections: Vec<(String, String)>,
     /// The run's metadata, shown as a table last.
     pub meta: &'a serde_json::Value,
 }
 
-/// One self-contained HTML page: title, headline, charts, sections, metadata.
+/// One self-contained HTML page: title, overview, headline, charts, sections, metadata.
 pub fn page(p: &Page) -> String {
     let lang = p.lang;
     let mut html = format!(
@@ -146,34 +84,82 @@ pub fn page(p: &Page) -> String {
         if lang == Lang::Zh { "zh-CN" } else { "en" },
         esc(&p.title)
     );
+    html.push_str(&format!("<h1>{}</h1>", esc(&p.title)));
+    if !p.subtitle.is_empty() {
+        html.push_str(&format!("<p class=\"subtitle\">{}</p>", esc(&p.subtitle)));
+    }
+    if !p.lead.is_empty() {
+        html.push_str(&format!(
+            "<h2>{}</h2><section class=\"lead\">{}</section>",
+            lang.t("overview"),
+            p.lead
+        ));
+    }
     html.push_str(&format!(
-        "<h1>{}</h1><h2>{}</h2><p class=\"headline\" id=\"headline\">{}</p><h2>{}</h2>",
-        esc(&p.title),
-        lang.t("headline"),
-        esc(&p.headline),
-        lang.t("charts")
+        "<h2>{}</h2><div class=\"headline\" id=\"headline\">",
+        lang.t("headline")
     ));
+    for sentence in &p.headline {
+        html.push_str(&format!("<p>{}</p>", esc(sentence)));
+    }
+    html.push_str("</div>");
+    html.push_str(&p.after_headline);
+    html.push_str(&format!("<h2>{}</h2>", lang.t("charts")));
     for (name, svg) in p.svgs {
         html.push_str(&format!("<figure id=\"{}\">{svg}</figure>", esc(name)));
     }
     for (heading, body) in &p.sections {
         html.push_str(&format!("<h2>{}</h2>{body}", esc(heading)));
     }
-    html.push_str(&format!("<h2>{}</h2><table>", lang.t("metadata")));
-    if let Some(obj) = p.meta.as_object() {
+    html.push_str(&format!(
+        "<h2>{}</h2>{}</body></html>\n",
+        lang.t("metadata"),
+        meta_table(p.meta, lang)
+    ));
+    html
+}
+
+/// The run's metadata as a table in the report's language: labelled keys, times and memory in
+/// readable units; the list of files and the title (shown above) left out.
+pub fn meta_table(meta: &serde_json::Value, lang: Lang) -> String {
+    use serde_json::Value;
+    let mut o = String::from("<table class=\"meta\">");
+    if let Some(obj) = meta.as_object() {
         for (k, v) in obj {
-            if k == "files" || k == "scenario_title" {
+            if matches!(k.as_str(), "files" | "scenario_title" | "scenario_title_en") {
                 continue;
             }
-            html.push_str(&format!(
+            let label = lang.t(&format!("meta_{k}"));
+            let label = if label == "??" { k.as_str() } else { label };
+            let value = match (k.as_str(), v) {
+                ("wall_seconds", Value::Number(n)) => {
+                    lang.number(n.as_f64().unwrap_or(f64::NAN), 1)
+                }
+                ("peak_memory_bytes", Value::Number(n)) => {
+                    lang.number(n.as_f64().unwrap_or(f64::NAN) / 1_048_576.0, 0)
+                }
+                ("lang", Value::String(l)) => lang
+                    .t(if l == "zh" { "lang_zh" } else { "lang_en" })
+                    .to_string(),
+                (_, Value::Bool(b)) => lang.t(if *b { "yes" } else { "no" }).to_string(),
+                (_, Value::String(x)) => x.clone(),
+                (_, Value::Null) => "—".into(),
+                (_, Value::Array(xs)) => xs
+                    .iter()
+                    .map(|x| x.to_string().trim_matches('"').to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                (_, x) => x.to_string(),
+            };
+            o.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td></tr>",
-                esc(k),
-                esc(v.to_string().trim_matches('"'))
+                esc(label),
+                esc(&value)
             ));
         }
     }
-    html.push_str("</table></body></html>\n");
-    html
+    o.push_str("</table>");
+    o
 }
 
 /// A table as HTML with headings and values in the report's language: shares as percentages,
@@ -234,8 +220,30 @@ pub fn table_html(t: &Table, columns: Option<&[&str]>, lang: Lang) -> String {
     o
 }
 
+/// A parameter's label in the report's language (the key itself if the dictionary has none;
+/// a test keeps every bundled scenario's keys labelled).
+pub fn param_label(key: &str, lang: Lang) -> String {
+    match lang.t(&format!("param_{key}")) {
+        "??" => key.to_string(),
+        l => l.to_string(),
+    }
+}
+
+/// A text value in the report's language: a scenario's word (`whole_gap`, `lump_sum`, …) by
+/// the dictionary, the marker ASSUMPTION as 假设 in Chinese, other text unchanged.
+fn text_value(s: &str, lang: Lang) -> String {
+    match lang.t(&format!("value_{s}")) {
+        "??" => match lang {
+            Lang::Zh => s.replace("ASSUMPTION", "假设"),
+            Lang::En => s.to_string(),
+        },
+        l => l.to_string(),
+    }
+}
+
 /// Rows (parameter, value, source) of a serialised specification: dated entries become one
-/// row per entry with the entry's source; nested tables extend the parameter's path.
+/// row per entry with the entry's source; nested tables extend the parameter's path (labels
+/// joined by ›). Fields that name things (identifiers, display names) are left out.
 fn spec_rows(
     v: &serde_json::Value,
     path: &str,
@@ -244,49 +252,85 @@ fn spec_rows(
     out: &mut Vec<[String; 3]>,
 ) {
     use serde_json::Value;
-    let join = |k: &str| {
-        if path.is_empty() {
-            k.to_string()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
     match v {
         Value::Null => {}
         Value::Object(m) if m.contains_key("from") && m.contains_key("value") => {
             let from = m["from"].as_str().unwrap_or_default();
             let src = m.get("source").and_then(Value::as_str).unwrap_or(source);
-            spec_rows(&m["value"], &format!("{path} ({from})"), src, lang, out);
+            let dated = match lang {
+                Lang::Zh => format!("{path}（自{from}起）"),
+                Lang::En => format!("{path} (from {from})"),
+            };
+            spec_rows(&m["value"], &dated, src, lang, out);
         }
         Value::Object(m) => {
+            let src = m.get("source").and_then(Value::as_str).unwrap_or(source);
+            // A named entry (a tier, a hospital level) is labelled by its name.
+            let here = match m.get("name").and_then(Value::as_str) {
+                Some(n) if !path.is_empty() => format!("{path} › {}", text_value(n, lang)),
+                _ => path.to_string(),
+            };
             for (k, x) in m {
-                spec_rows(x, &join(k), source, lang, out);
+                if matches!(
+                    k.as_str(),
+                    "source" | "name" | "fund_name" | "fund_title" | "fund_title_en"
+                ) {
+                    continue;
+                }
+                let label = param_label(k, lang);
+                let p = if here.is_empty() {
+                    label
+                } else {
+                    format!("{here} › {label}")
+                };
+                spec_rows(x, &p, src, lang, out);
             }
         }
         Value::Array(xs) if xs.iter().all(|x| !x.is_object() && !x.is_array()) => {
-            let cells: Vec<String> = xs.iter().map(|x| scalar(x, lang)).collect();
-            out.push([path.to_string(), cells.join(", "), source.to_string()]);
+            let cells: Vec<String> = xs.iter().map(|x| scalar(x, path, lang)).collect();
+            out.push([path.to_string(), cells.join(", "), text_value(source, lang)]);
+        }
+        Value::Array(xs) if xs.iter().all(|x| x.is_array()) => {
+            // Pairs such as [upper age, yuan] or [months, factor]: one cell.
+            let cells: Vec<String> = xs
+                .iter()
+                .map(|x| {
+                    let inner: Vec<String> = x
+                        .as_array()
+                        .map(|ys| ys.iter().map(|y| scalar(y, path, lang)).collect())
+                        .unwrap_or_default();
+                    format!("({})", inner.join(", "))
+                })
+                .collect();
+            out.push([path.to_string(), cells.join(" "), text_value(source, lang)]);
         }
         Value::Array(xs) => {
             let dated = xs.iter().all(|x| x.get("from").is_some());
             for (i, x) in xs.iter().enumerate() {
-                let p = if dated {
+                let named = x.get("name").is_some();
+                let p = if dated || named {
                     path.to_string()
                 } else {
-                    format!("{path}[{i}]")
+                    format!("{path} #{}", i + 1)
                 };
                 spec_rows(x, &p, source, lang, out);
             }
         }
-        x => out.push([path.to_string(), scalar(x, lang), source.to_string()]),
+        x => out.push([path.to_string(), scalar(x, path, lang), text_value(source, lang)]),
     }
 }
 
-fn scalar(v: &serde_json::Value, lang: Lang) -> String {
+/// A value in the report's language: yes/no, words by the dictionary, numbers with as many
+/// decimals as they have (years and months as written, without thousands separators).
+fn scalar(v: &serde_json::Value, path: &str, lang: Lang) -> String {
     match v {
         serde_json::Value::Bool(b) => lang.t(if *b { "yes" } else { "no" }).to_string(),
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => text_value(s, lang),
         serde_json::Value::Number(n) => match n.as_f64() {
+            // A year (price_year and the like) is written as a year.
+            Some(x) if x.fract() == 0.0 && (1900.0..=2200.0).contains(&x) && is_year(path, lang) => {
+                format!("{x:.0}")
+            }
             Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => lang.number(x, 0),
             // As many decimals as the shortest exact form has.
             Some(x) => {
@@ -295,8 +339,16 @@ fn scalar(v: &serde_json::Value, lang: Lang) -> String {
             }
             None => n.to_string(),
         },
+        // serde_json writes a non-finite number as null: an open top tier's `inf`.
+        serde_json::Value::Null => "∞".into(),
         other => other.to_string(),
     }
+}
+
+/// Whether a parameter's label names a year.
+fn is_year(path: &str, lang: Lang) -> bool {
+    let label = param_label("price_year", lang);
+    path.ends_with(&label) || path.contains("year") || path.contains('年')
 }
 
 /// A parameter table of a serialised specification.
@@ -343,11 +395,12 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     ];
     for (name, d) in drivers {
         o.push_str(&format!(
-            "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            lang.t(&format!("driver_{name}")),
             lang.number(d.mean.at(s.spec.start), 4),
             lang.number(d.volatility, 4),
             lang.number(d.persistence, 2),
-            esc(d.source.as_deref().unwrap_or(""))
+            esc(&text_value(d.source.as_deref().unwrap_or(""), lang))
         ));
     }
     o.push_str("</table>");
@@ -356,16 +409,21 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     let mut groups: Vec<(Vec<&str>, serde_json::Value)> = Vec::new();
     for u in &s.units {
         let v = serde_json::to_value(&u.policy).unwrap_or_default();
+        let title = match lang {
+            Lang::Zh if !u.spec.title.is_empty() => &u.spec.title,
+            Lang::En if !u.spec.title_en.is_empty() => &u.spec.title_en,
+            _ => &u.spec.name,
+        };
         match groups.iter_mut().find(|(_, g)| *g == v) {
-            Some((names, _)) => names.push(&u.spec.name),
-            None => groups.push((vec![&u.spec.name], v)),
+            Some((names, _)) => names.push(title),
+            None => groups.push((vec![title], v)),
         }
     }
     for (names, v) in &groups {
         o.push_str(&format!(
             "<h3>{} — {}</h3>",
             lang.t("policy"),
-            esc(&names.join(", "))
+            esc(&names.join(if lang == Lang::Zh { "、" } else { ", " }))
         ));
         o.push_str(&spec_table(v, lang));
     }
@@ -379,14 +437,146 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     o
 }
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:820px;margin:2em auto;color:#222}\
+const STYLE: &str = "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}\
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc}\
-.headline{background:#f3f6fa;border-left:4px solid #2166ac;padding:.8em 1em;font-size:1.05em}\
+.subtitle{color:#555}\
+.headline{background:#f3f6fa;border-left:4px solid #2166ac;padding:.2em 1em;font-size:1.05em}\
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}\
-figure{margin:1em 0}figure svg{max-width:100%;height:auto}td.n{text-align:right}\
-table.data{display:block;overflow-x:auto;max-width:100%}";
+th{background:#f0f0f0;vertical-align:bottom}\
+figure{margin:1em 0}figure svg{max-width:100%;height:auto}td.n{text-align:right;white-space:nowrap}\
+table.overview{font-size:.8em}table.overview th{font-weight:600}\
+table.data{display:block;overflow-x:auto;max-width:100%}.note{font-size:.85em;color:#444}\
+@page{size:A4;margin:14mm}\
+@media print{body{max-width:none;margin:0;font-size:10pt}figure,tr,.headline{break-inside:avoid}\
+h2,h3{break-after:avoid}table.data{display:table;overflow:visible}}";
+
+/// The counties of a city-unified fund: over the horizon, each county's mean gap, the mean the
+/// city fund bore, the mean, 95th percentile and probability of its treasury's payments, the
+/// counties whose treasuries pay most first (money in 万元, or yuan thousands in English).
+pub fn county_table(sim: &Simulation, names: &DisplayNames, lang: Lang) -> String {
+    let l = &sim.layout;
+    let n = sim.paths();
+    let scale = match lang {
+        Lang::Zh => 1e4,
+        Lang::En => 1e3,
+    };
+    // Items: 3 gap, 4 received, 5 treasury (risk::SETTLEMENT_NAMES).
+    let total = |u: usize, item: usize| -> Vec<f64> {
+        let mut t = vec![0.0; n];
+        for y in 0..l.n_years {
+            for (a, x) in t.iter_mut().zip(sim.settlement_values(u, y, item)) {
+                *a += x;
+            }
+        }
+        t
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let mut rows: Vec<(usize, f64, f64, f64, f64, f64)> = (0..l.unit_names.len())
+        .map(|u| {
+            let gap = total(u, 3);
+            let received = total(u, 4);
+            let mut treasury = total(u, 5);
+            let p = treasury.iter().filter(|&&x| x > 0.0).count() as f64 / n.max(1) as f64;
+            let m = mean(&treasury);
+            treasury.sort_by(f64::total_cmp);
+            let p95 = crate::risk::quantile_sorted(&treasury, 0.95);
+            (u, mean(&gap), mean(&received), m, p95, p)
+        })
+        .collect();
+    rows.sort_by(|a, b| b.3.total_cmp(&a.3).then(b.1.total_cmp(&a.1)).then(a.0.cmp(&b.0)));
+    let mut o = format!(
+        "<table class=\"data\" id=\"counties\"><tr>{}</tr>",
+        [
+            "county",
+            "county_gap",
+            "county_city_share",
+            "county_treasury_mean",
+            "county_treasury_p95",
+            "county_treasury_p",
+        ]
+        .map(|k| format!("<th>{}</th>", lang.t(k)))
+        .concat()
+    );
+    for (u, gap, received, m, p95, p) in rows {
+        o.push_str(&format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td></tr>",
+            esc(names.of(&l.unit_names[u], lang)),
+            lang.number(gap / scale, 0),
+            lang.number(received / scale, 0),
+            lang.number(m / scale, 0),
+            lang.number(p95 / scale, 0),
+            lang.number(p * 100.0, 1)
+        ));
+    }
+    o.push_str("</table>");
+    o
+}
+
+/// The report's notes: months of capacity and its formula, the warning bands and their source,
+/// the fan percentiles, year-end points, the 95 % intervals, and what 穿底 means.
+pub fn notes(risk: &crate::scenario::RiskSpec, lang: Lang) -> String {
+    let n = |x: f64| lang.number(x, 0);
+    let items: Vec<String> = match lang {
+        Lang::Zh => vec![
+            "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（预测首年不足12个月的部分取基年支出）。".into(),
+            format!(
+                "预警区间（国家指导口径：统筹基金累计结余原则上保持在6至9个月的平均支付水平；阈值为情景参数 [risk]）：过多 >{} 个月；较多 {}–{} 个月；合理 {}–{} 个月；不足 {}–{} 个月；严重不足 <{} 个月；穿底：累计结余为负。",
+                n(risk.excess), n(risk.high), n(risk.excess), n(risk.reasonable), n(risk.high), n(risk.insufficient), n(risk.reasonable), n(risk.insufficient)
+            ),
+            "当期赤字：当年基金收入加利息小于当年支出（累计结余可能仍为正）；穿底：月末累计结余为负，基金已无力支付。".into(),
+            "扇形图：深色区为各年末数值的25%–75%分位区间，浅色区为5%–95%分位区间，黑线为中位数；所有点均为年末值。".into(),
+            "“±”为95%置信区间的半宽（1.96倍蒙特卡洛标准误），反映路径数有限带来的抽样误差，不含模型与假设的不确定性。".into(),
+            "期望路径：各随机驱动因素取均值时的确定性预测，按分精确记账。".into(),
+        ],
+        Lang::En => vec![
+            "Months of payment capacity = year-end accumulated pooled balance ÷ average monthly pooled spending over the last 12 months (the base year's spending fills the first months).".into(),
+            format!(
+                "Warning bands (national guidance: a pooled balance of about 6 to 9 months of average payments; the thresholds are the scenario's [risk] parameters): excess > {} months; high {}–{}; reasonable {}–{}; insufficient {}–{}; serious < {}; run dry: a negative balance.",
+                n(risk.excess), n(risk.high), n(risk.excess), n(risk.reasonable), n(risk.high), n(risk.insufficient), n(risk.reasonable), n(risk.insufficient)
+            ),
+            "Current deficit: the year's income and interest fall short of its spending (the balance may still be positive); run dry: a negative month-end balance, the fund cannot pay.".into(),
+            "Fan charts: the dark band holds the 25th–75th percentiles of the year-end values, the light band the 5th–95th, the black line is the median; every point is a year end.".into(),
+            "± is the half-width of a 95 % confidence interval (1.96 Monte Carlo standard errors): the sampling error of a finite number of paths, not the uncertainty of the model or its assumptions.".into(),
+            "Expected path: the deterministic projection with every random driver at its mean, kept as an exact ledger to the fen.".into(),
+        ],
+    };
+    format!(
+        "<ul class=\"notes\">{}</ul>",
+        items
+            .iter()
+            .map(|i| format!("<li>{}</li>", esc(i)))
+            .collect::<String>()
+    )
+}
+
+/// The line under a run report's title: scenario title, run date, paths and seed.
+fn subtitle(s: &Scenario, sim: &Simulation, meta: &serde_json::Value, lang: Lang) -> String {
+    let date = meta
+        .get("run_date")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    match lang {
+        Lang::Zh => format!(
+            "情景：{}；运行日期：{date}；{}条路径，随机种子{}。",
+            scenario_title(s, lang),
+            sim.paths(),
+            sim.seed
+        ),
+        Lang::En => format!(
+            "Scenario: {}; run on {date}; {} paths, seed {}.",
+            scenario_title(s, lang),
+            sim.paths(),
+            sim.seed
+        ),
+    }
+}
 
 /// The report page and its charts as (file name, SVG).
+///
+/// Order: the overview table of every fund ranked by risk, the headline sentences, then (with
+/// several funds) the heat maps of P(months < 6) and of the share run dry, the pooling rule's
+/// money (and, city-unified, the counties behind it), then each fund's fans in rank order,
+/// the lines, births and dependency, the notes, the assumptions and the run's metadata.
 pub fn run_report(
     s: &Scenario,
     sim: &Simulation,
@@ -396,24 +586,64 @@ pub fn run_report(
 ) -> Result<(String, Vec<(String, String)>)> {
     let mut svgs = Vec::new();
     let l = &sim.layout;
-    let kinds = &l.kinds;
-    for e in 0..l.n_entities() {
+    let names = DisplayNames::new(s, l);
+    let ov = Overview::new(sim);
+    let funds_ranked: Vec<usize> = ov.ranked.iter().map(|f| f.entity).collect();
+    let several = ov
+        .ranked
+        .iter()
+        .filter(|f| l.kinds[f.entity] != Some(FundKind::Maternity))
+        .count()
+        > 1;
+    if several {
+        let rows: Vec<String> = funds_ranked
+            .iter()
+            .map(|&e| names.entity(e, lang).to_string())
+            .collect();
+        svgs.push((
+            "heat_map.svg".to_string(),
+            charts::risk_heat_map(sim, &funds_ranked, &rows, lang)?,
+        ));
+        svgs.push((
+            "exhaustion_map.svg".to_string(),
+            charts::exhaustion_heat_map(sim, &funds_ranked, &rows, lang)?,
+        ));
+    } else {
+        let main = ov.main(sim).entity;
+        svgs.push((
+            format!("exhaustion_{}.svg", slug(&l.names[main])),
+            charts::exhaustion_bars(sim, main, names.entity(main, lang), lang)?,
+        ));
+    }
+    let city = s.spec.pooling.kind == crate::scenario::PoolingKind::CityUnified;
+    if l.has_settlements {
+        svgs.push((
+            "pooling.svg".to_string(),
+            charts::pooling_flows(sim, city, lang)?,
+        ));
+    }
+    // Each fund's fans, the riskiest first, the total last.
+    let order: Vec<usize> = funds_ranked
+        .iter()
+        .copied()
+        .chain(ov.total.as_ref().map(|t| t.entity))
+        .collect();
+    for &e in &order {
         let slug = slug(&l.names[e]);
-        match kinds[e] {
+        let name = names.entity(e, lang);
+        match l.kinds[e] {
             Some(FundKind::Maternity) => continue,
             Some(FundKind::Adjustment) => {}
             _ => svgs.push((
                 format!("months_{slug}.svg"),
-                charts::months_fan(sim, e, &s.spec.risk, lang)?,
+                charts::months_fan(sim, e, name, &s.spec.risk, lang)?,
             )),
         }
         svgs.push((
             format!("balance_{slug}.svg"),
-            charts::balance_fan(sim, e, lang)?,
+            charts::balance_fan(sim, e, name, lang)?,
         ));
     }
-    let he = headline_entity(sim);
-    let slug = slug(&l.names[he]);
     // Income and spending by line of every fund that is not a pool of other funds' money.
     let funds: Vec<&str> = (0..l.n_entities())
         .filter(|&e| !matches!(l.kinds[e], None | Some(FundKind::Adjustment)))
@@ -439,34 +669,65 @@ pub fn run_report(
         "dependency.svg".to_string(),
         charts::dependency(ledger, &pooled, lang)?,
     ));
-    let main: Vec<usize> = (0..l.n_entities())
-        .filter(|&e| matches!(l.kinds[e], Some(FundKind::Pooled)))
-        .collect();
-    if main.len() > 1 {
-        svgs.push((
-            "heat_map.svg".to_string(),
-            charts::risk_heat_map(sim, &main, lang)?,
-        ));
-    }
-    if l.has_settlements {
-        let city = s.spec.pooling.kind == crate::scenario::PoolingKind::CityUnified;
-        svgs.push((
-            "pooling.svg".to_string(),
-            charts::pooling_flows(sim, city, lang)?,
-        ));
-    }
-    svgs.push((
-        format!("exhaustion_{slug}.svg"),
-        charts::exhaustion_bars(sim, he, lang)?,
-    ));
+    let after_headline = if city && l.has_settlements {
+        format!(
+            "<h3>{}</h3>{}",
+            lang.t("counties_title"),
+            county_table(sim, &names, lang)
+        )
+    } else {
+        String::new()
+    };
     let title = scenario_title(s, lang);
     let html = page(&Page {
         lang,
         title: format!("{}: {}", lang.t("report_title"), title),
-        headline: headline(sim, lang),
+        subtitle: subtitle(s, sim, meta, lang),
+        lead: overview::table_html(&ov, &names, &s.spec.risk, lang),
+        headline: overview::headline(&ov, sim, &names, lang),
         svgs: &svgs,
-        sections: vec![(lang.t("assumptions").to_string(), assumptions(s, lang))],
+        after_headline,
+        sections: vec![
+            (lang.t("notes").to_string(), notes(&s.spec.risk, lang)),
+            (lang.t("assumptions").to_string(), assumptions(s, lang)),
+        ],
         meta,
     });
     Ok((html, svgs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key of every bundled scenario's policy, pooling and driver specification.
+    fn keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    out.insert(k.clone());
+                    keys(x, out);
+                }
+            }
+            serde_json::Value::Array(xs) => xs.iter().for_each(|x| keys(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn list_keys() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut all = std::collections::BTreeSet::new();
+        for f in std::fs::read_dir(dir).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                let s = Scenario::from_path(&p).unwrap();
+                for u in &s.units {
+                    keys(&serde_json::to_value(&u.policy).unwrap(), &mut all);
+                }
+                keys(&serde_json::to_value(&s.spec.pooling).unwrap(), &mut all);
+            }
+        }
+        println!("KEYS {}", all.into_iter().collect::<Vec<_>>().join(" "));
+    }
 }

@@ -4,7 +4,9 @@ pub mod charts;
 pub mod columns;
 pub mod html;
 pub mod lang;
+pub mod names;
 pub mod output;
+pub mod overview;
 pub mod studies;
 pub mod table;
 pub mod xlsx;
@@ -16,6 +18,15 @@ use crate::ledger::{FundMonth, INCOME_LINES, SPENDING_LINES};
 use crate::params::Month;
 use rust_decimal::Decimal;
 use std::path::Path;
+
+/// Today's date (UTC) as YYYY-MM-DD, for a report's metadata.
+pub fn run_date() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string())
+}
 
 /// One row of the exact ledger: a fund's month in yuan, rounded to the fen.
 #[derive(Clone, Debug)]

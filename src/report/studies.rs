@@ -52,8 +52,11 @@ fn study_page(
 ) -> Report {
     let html = page(&Page {
         lang,
+        subtitle: String::new(),
+        lead: String::new(),
+        after_headline: String::new(),
         title: format!("{}: {}", lang.t(title_key), scenario_title(s, lang)),
-        headline,
+        headline: vec![headline],
         svgs: &svgs,
         sections: vec![
             (lang.t("results").to_string(), table_html(table, None, lang)),
@@ -387,12 +390,15 @@ pub fn compare_report(
     }
     let html = page(&Page {
         lang,
+        subtitle: String::new(),
+        lead: String::new(),
+        after_headline: String::new(),
         title: format!(
             "{}: {}",
             lang.t("compare_report_title"),
             scenario_title(base, lang)
         ),
-        headline: headline.trim_end().to_string(),
+        headline: vec![headline.trim_end().to_string()],
         svgs: &svgs,
         sections: vec![
             (
@@ -584,8 +590,11 @@ pub fn backtest_report(
     };
     let html = page(&Page {
         lang,
+        subtitle: String::new(),
+        lead: String::new(),
+        after_headline: String::new(),
         title: format!("{}: {}", lang.t("backtest"), scenario_title(s, lang)),
-        headline,
+        headline: vec![headline],
         svgs: &svgs,
         sections: vec![
             (
@@ -754,8 +763,11 @@ pub fn rolling_report(
     );
     let html = page(&Page {
         lang,
+        subtitle: String::new(),
+        lead: String::new(),
+        after_headline: String::new(),
         title: format!("{}: {}", lang.t("backtest"), scenario_title(template, lang)),
-        headline,
+        headline: vec![headline],
         svgs: &svgs,
         sections: vec![
             (lang.t("scores").to_string(), table_html(scores, None, lang)),

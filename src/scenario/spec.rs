@@ -13,8 +13,12 @@ fn d<T: From<f64>>(v: f64) -> T {
 pub struct ScenarioSpec {
     /// Short identifier, used for the default output folder `reports/<name>/`.
     pub name: String,
+    /// The scenario's title in Chinese reports (default: `name`).
     #[serde(default)]
     pub title: String,
+    /// The scenario's title in English reports (default: `name`).
+    #[serde(default)]
+    pub title_en: String,
     #[serde(default)]
     pub description: String,
     /// First projected month.
@@ -461,6 +465,13 @@ pub struct PoolingSpec {
     /// Name of the shared fund in every table: the adjustment fund or the city fund.
     #[serde(default = "default_pool_fund_name")]
     pub fund_name: String,
+    /// The shared fund's name in Chinese reports (default: 省级调剂金, 市级统筹基金 or 基金合计 by
+    /// kind).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fund_title: String,
+    /// The shared fund's name in English reports (default by kind).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fund_title_en: String,
     /// provincial_adjustment: first month of the scheme (its January levies start the year).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Month>,
@@ -616,6 +627,8 @@ impl Default for PoolingSpec {
         PoolingSpec {
             kind: PoolingKind::Single,
             fund_name: default_pool_fund_name(),
+            fund_title: String::new(),
+            fund_title_en: String::new(),
             start: None,
             initial_balance: 0.0,
             levy_rate: three_percent(),
@@ -674,6 +687,12 @@ fn default_structure() -> String {
 #[serde(deny_unknown_fields)]
 pub struct UnitSpec {
     pub name: String,
+    /// The unit's name in Chinese reports (e.g. 济南市; default: `name`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The unit's name in English reports (e.g. Jinan; default: `name`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_en: String,
     /// Accumulated pooled balance at the start, yuan.
     pub initial_pooled_balance: f64,
     /// Pooled spending of the calendar year before the start, yuan (for months of capacity in

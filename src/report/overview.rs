@@ -1,0 +1,518 @@
+//! The overview a report opens with: every fund's risk in the last projected year and in its
+//! worst year, funds ranked from the riskiest, and the sentences that name the funds at risk.
+//!
+//! Every figure is one of `summary.csv` (median months, P(current deficit), P(months < 6),
+//! P(months < 3), P(balance < 0 at the year end)) or of `exhaustion.csv` (the cumulative share of
+//! paths whose balance has turned negative at a month end by a year's end).
+
+use super::html::esc;
+use super::lang::Lang;
+use super::names::DisplayNames;
+use crate::engine::FundKind;
+use crate::risk::{Simulation, probability_se, quantile_sorted};
+use crate::scenario::RiskSpec;
+use std::cmp::Ordering;
+
+/// A fund's risk measures at one year end.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct YearRisk {
+    pub year: i32,
+    /// Median year-end months of payment capacity (+∞ where nothing is spent).
+    pub months_p50: f64,
+    /// P(current-year deficit: income + interest < spending), share 0–1.
+    pub p_deficit: f64,
+    pub p_months_lt_6: f64,
+    pub p_months_lt_3: f64,
+    /// P(year-end balance < 0), share 0–1.
+    pub p_exhausted: f64,
+}
+
+impl YearRisk {
+    fn of(sim: &Simulation, e: usize, y: usize) -> YearRisk {
+        let l = &sim.layout;
+        let n = sim.paths().max(1) as f64;
+        let i = e * l.n_years + y;
+        let mut months = sim.months(e, y);
+        months.sort_by(f64::total_cmp);
+        YearRisk {
+            year: l.first_year + y as i32,
+            months_p50: quantile_sorted(&months, 0.5),
+            p_deficit: sim.acc.n_deficit[i] as f64 / n,
+            p_months_lt_6: sim.acc.n_months_lt_6[i] as f64 / n,
+            p_months_lt_3: sim.acc.n_months_lt_3[i] as f64 / n,
+            p_exhausted: sim.acc.n_exhausted[i] as f64 / n,
+        }
+    }
+
+    /// Orders by severity: the balance below zero first, then below 3 and 6 months, then a
+    /// current deficit, then fewer median months (an undefined median counts as unbounded).
+    pub fn severity(&self, other: &YearRisk) -> Ordering {
+        let months = |m: f64| if m.is_nan() { f64::INFINITY } else { m };
+        self.p_exhausted
+            .total_cmp(&other.p_exhausted)
+            .then(self.p_months_lt_3.total_cmp(&other.p_months_lt_3))
+            .then(self.p_months_lt_6.total_cmp(&other.p_months_lt_6))
+            .then(self.p_deficit.total_cmp(&other.p_deficit))
+            .then(months(other.months_p50).total_cmp(&months(self.months_p50)))
+    }
+}
+
+/// One fund's line of the overview.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FundRisk {
+    /// Reported entity (index into the run's layout).
+    pub entity: usize,
+    /// The fund's identifier in the tables (`unit` column).
+    pub id: String,
+    /// The last projected year end the fund reports.
+    pub last: YearRisk,
+    /// The year end of the fund's highest severity ([`YearRisk::severity`]); the earliest of
+    /// equals.
+    pub worst: YearRisk,
+    /// The first years by whose end the cumulative share of paths that ran dry exceeds 5 % and
+    /// 50 %.
+    pub exhausted_by: [Option<i32>; 2],
+    /// Share of paths that run dry (a negative month-end balance) within the horizon.
+    pub exhausted_ever: f64,
+    /// Monte Carlo standard error of the last year's P(months < 6).
+    pub p_months_lt_6_se: f64,
+}
+
+impl FundRisk {
+    fn of(sim: &Simulation, e: usize) -> FundRisk {
+        let l = &sim.layout;
+        let n = sim.paths().max(1) as f64;
+        let years: Vec<YearRisk> = (0..=l.last_year[e])
+            .map(|y| YearRisk::of(sim, e, y))
+            .collect();
+        let worst = years
+            .iter()
+            .copied()
+            .reduce(|w, y| if y.severity(&w) == Ordering::Greater { y } else { w })
+            .expect("a reported fund has at least one year");
+        let last = *years.last().expect("at least one year");
+        let mut cumulative = 0.0;
+        let mut exhausted_by = [None, None];
+        for y in 0..=l.last_year[e] {
+            cumulative += sim.acc.n_first_exhaustion[e * (l.n_years + 1) + y] as f64 / n;
+            for (slot, level) in exhausted_by.iter_mut().zip([0.05, 0.5]) {
+                if slot.is_none() && cumulative > level {
+                    *slot = Some(l.first_year + y as i32);
+                }
+            }
+        }
+        FundRisk {
+            entity: e,
+            id: l.names[e].clone(),
+            last,
+            worst,
+            exhausted_by,
+            exhausted_ever: cumulative,
+            p_months_lt_6_se: probability_se(last.p_months_lt_6, sim.paths()),
+        }
+    }
+}
+
+/// The run's funds ranked by risk, and the total of all funds.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    /// Funds from the riskiest: by worst-year severity, then last-year severity, then
+    /// identifier.
+    pub ranked: Vec<FundRisk>,
+    /// The sum of several funds (not a fund of its own), shown after the ranking.
+    pub total: Option<FundRisk>,
+    pub paths: usize,
+}
+
+impl Overview {
+    pub fn new(sim: &Simulation) -> Overview {
+        let l = &sim.layout;
+        let mut ranked = Vec::new();
+        let mut total = None;
+        for e in 0..l.n_entities() {
+            let f = FundRisk::of(sim, e);
+            // The accounts' fund is the fund itself; another total is a sum of funds.
+            if l.kinds[e].is_none() && !l.accounts {
+                total = Some(f);
+            } else {
+                ranked.push(f);
+            }
+        }
+        ranked.sort_by(|a, b| {
+            b.worst
+                .severity(&a.worst)
+                .then(b.last.severity(&a.last))
+                .then(a.id.cmp(&b.id))
+        });
+        Overview {
+            ranked,
+            total,
+            paths: sim.paths(),
+        }
+    }
+
+    /// The fund a single-fund headline speaks of: the one fund, the accounts' fund, or the
+    /// total of several funds.
+    pub fn main(&self, sim: &Simulation) -> &FundRisk {
+        let l = &sim.layout;
+        if l.accounts {
+            if let Some(f) = self.ranked.iter().find(|f| l.kinds[f.entity].is_none()) {
+                return f;
+            }
+        }
+        let pooled: Vec<&FundRisk> = self
+            .ranked
+            .iter()
+            .filter(|f| matches!(l.kinds[f.entity], Some(FundKind::Pooled | FundKind::City)))
+            .collect();
+        match (pooled.as_slice(), &self.total) {
+            ([one], _) => one,
+            (_, Some(t)) => t,
+            _ => &self.ranked[0],
+        }
+    }
+
+    /// Funds at risk of running dry: the cumulative share exhausted exceeds 5 % within the
+    /// horizon, in rank order.
+    pub fn running_dry(&self) -> Vec<&FundRisk> {
+        self.ranked
+            .iter()
+            .filter(|f| f.exhausted_by[0].is_some())
+            .collect()
+    }
+
+    /// Funds not running dry whose P(months < 6) exceeds one half at some year end.
+    pub fn short_of_capacity(&self) -> Vec<&FundRisk> {
+        self.ranked
+            .iter()
+            .filter(|f| f.exhausted_by[0].is_none() && f.worst.p_months_lt_6 > 0.5)
+            .collect()
+    }
+}
+
+fn pct(x: f64, lang: Lang) -> String {
+    lang.number(x * 100.0, 1)
+}
+
+fn months_text(m: f64, lang: Lang) -> String {
+    if m.is_nan() {
+        "—".into()
+    } else {
+        lang.number(m, 1)
+    }
+}
+
+/// The headline sentences: the funds at risk by name (or that none is), then the main fund's
+/// last year with its 95 % interval.
+pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = |f: &FundRisk| names.entity(f.entity, lang).to_string();
+    let zh = lang == Lang::Zh;
+    if ov.ranked.len() > 1 {
+        let dry = ov.running_dry();
+        let short = ov.short_of_capacity();
+        let last_year = ov.ranked.iter().map(|f| f.last.year).max().unwrap_or(0);
+        let n = ov.ranked.len();
+        let dry_text: Vec<String> = dry
+            .iter()
+            .map(|f| {
+                let half = f.exhausted_by[1].map(|y| {
+                    if zh {
+                        format!("，{y}年末前超过50%")
+                    } else {
+                        format!(", above 50 % by the end of {y}")
+                    }
+                });
+                if zh {
+                    format!(
+                        "{}（{}%{}）",
+                        name(f),
+                        pct(f.exhausted_ever, lang),
+                        half.unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "{} ({} %{})",
+                        name(f),
+                        pct(f.exhausted_ever, lang),
+                        half.unwrap_or_default()
+                    )
+                }
+            })
+            .collect();
+        let short_text: Vec<String> = short
+            .iter()
+            .map(|f| {
+                if zh {
+                    format!(
+                        "{}（{}年末{}%）",
+                        name(f),
+                        f.worst.year,
+                        pct(f.worst.p_months_lt_6, lang)
+                    )
+                } else {
+                    format!(
+                        "{} ({} % at the end of {})",
+                        name(f),
+                        pct(f.worst.p_months_lt_6, lang),
+                        f.worst.year
+                    )
+                }
+            })
+            .collect();
+        out.push(match (zh, dry.is_empty()) {
+            (true, false) => format!(
+                "在现行政策和费率下，{n}个基金中有{}个在{last_year}年末前穿底（累计结余为负）的概率超过5%：{}。",
+                dry.len(),
+                dry_text.join("、")
+            ),
+            (true, true) => format!(
+                "在现行政策和费率下，{n}个基金在{last_year}年末前穿底（累计结余为负）的概率均不超过5%。"
+            ),
+            (false, false) => format!(
+                "At current policy and rates, {} of {n} funds run dry (a negative balance) by the end of {last_year} with a probability above 5 %: {}.",
+                dry.len(),
+                dry_text.join("; ")
+            ),
+            (false, true) => format!(
+                "At current policy and rates, none of the {n} funds runs dry (a negative balance) by the end of {last_year} with a probability above 5 %."
+            ),
+        });
+        out.push(match (zh, short.is_empty()) {
+            (true, false) => format!(
+                "{}{}个基金在某一年末可支付月数低于6个月的概率超过50%：{}。",
+                if dry.is_empty() { "有" } else { "另有" },
+                short.len(),
+                short_text.join("、")
+            ),
+            (true, true) => format!(
+                "{}没有基金在任何年末可支付月数低于6个月的概率超过50%。",
+                if dry.is_empty() { "" } else { "其余基金中" }
+            ),
+            (false, false) => format!(
+                "{} {} fund(s) have more than a 50 % probability of less than 6 months of capacity at some year end: {}.",
+                if dry.is_empty() { "Besides," } else { "Further," },
+                short.len(),
+                short_text.join("; ")
+            ),
+            (false, true) => format!(
+                "No {}fund has more than a 50 % probability of less than 6 months of capacity at any year end.",
+                if dry.is_empty() { "" } else { "other " }
+            ),
+        });
+    }
+    let f = ov.main(sim);
+    let ci = 1.96 * f.p_months_lt_6_se;
+    let y = f.last.year;
+    let tail = match (f.exhausted_by[1], zh) {
+        (Some(m), true) => format!("半数以上路径在{m}年末前穿底。"),
+        (Some(m), false) => format!("more than half of the paths run dry by the end of {m}."),
+        (None, true) => format!(
+            "预测期内穿底的概率为{}%。",
+            pct(f.exhausted_ever, lang)
+        ),
+        (None, false) => format!(
+            "the probability that it runs dry within the horizon is {} %.",
+            pct(f.exhausted_ever, lang)
+        ),
+    };
+    out.push(if zh {
+        format!(
+            "{}：{y}年末可支付月数中位数为{}个月，低于6个月的概率为{}%（95%区间±{}个百分点），当年出现当期赤字的概率为{}%；{tail}",
+            name(f),
+            months_text(f.last.months_p50, lang),
+            pct(f.last.p_months_lt_6, lang),
+            pct(ci, lang),
+            pct(f.last.p_deficit, lang)
+        )
+    } else {
+        format!(
+            "{}: at the end of {y} the median months of capacity are {}, the probability of less than 6 months is {} % (95 % interval ±{} points), and of a current deficit in that year {} %; {tail}",
+            name(f),
+            months_text(f.last.months_p50, lang),
+            pct(f.last.p_months_lt_6, lang),
+            pct(ci, lang),
+            pct(f.last.p_deficit, lang)
+        )
+    });
+    out
+}
+
+/// The colour of a months-of-capacity cell: the warning band's.
+fn band_colour(m: f64, risk: &RiskSpec) -> &'static str {
+    if m.is_nan() {
+        ""
+    } else if m < 0.0 {
+        "#cb181d;color:#fff"
+    } else if m < risk.insufficient {
+        "#fcbba1"
+    } else if m < risk.reasonable {
+        "#fee6ce"
+    } else if m < risk.high {
+        "#edf8e9"
+    } else if m < risk.excess {
+        "#c7e9c0"
+    } else {
+        "#c6dbef"
+    }
+}
+
+/// The colour of a probability cell: deeper as the risk grows (5 %, 20 %, 50 %).
+fn probability_colour(p: f64) -> &'static str {
+    if p > 0.5 {
+        "#fc9272"
+    } else if p > 0.2 {
+        "#fcbba1"
+    } else if p > 0.05 {
+        "#fee5d9"
+    } else {
+        ""
+    }
+}
+
+fn cell(text: String, colour: &str) -> String {
+    if colour.is_empty() {
+        format!("<td class=\"n\">{text}</td>")
+    } else {
+        format!("<td class=\"n\" style=\"background:{colour}\">{text}</td>")
+    }
+}
+
+fn year_cells(r: &YearRisk, risk: &RiskSpec, lang: Lang) -> String {
+    let p = |x: f64| cell(format!("{}%", pct(x, lang)), probability_colour(x));
+    [
+        cell(
+            months_text(r.months_p50, lang),
+            band_colour(r.months_p50, risk),
+        ),
+        p(r.p_deficit),
+        p(r.p_months_lt_6),
+        p(r.p_months_lt_3),
+        p(r.p_exhausted),
+    ]
+    .concat()
+}
+
+fn fund_row(rank: Option<usize>, f: &FundRisk, names: &DisplayNames, risk: &RiskSpec, lang: Lang) -> String {
+    let year = |y: Option<i32>| y.map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string());
+    format!(
+        "<tr data-fund=\"{}\"><td class=\"n\">{}</td><td>{}</td>{}<td class=\"n\">{}</td>{}<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+        esc(&f.id),
+        rank.map_or(String::new(), |r| r.to_string()),
+        esc(names.entity(f.entity, lang)),
+        year_cells(&f.last, risk, lang),
+        f.worst.year,
+        year_cells(&f.worst, risk, lang),
+        year(f.exhausted_by[0]),
+        year(f.exhausted_by[1]),
+    )
+}
+
+/// The overview table: rank, fund, the last year's and the worst year's measures, the years
+/// by which the cumulative share run dry exceeds 5 % and 50 %; colours by warning band and
+/// by probability, explained under the table.
+pub fn table_html(ov: &Overview, names: &DisplayNames, risk: &RiskSpec, lang: Lang) -> String {
+    let last_year = ov.ranked.iter().map(|f| f.last.year).max().unwrap_or(0);
+    let measures = [
+        "ov_months_p50",
+        "ov_p_deficit",
+        "ov_p_months_lt_6",
+        "ov_p_months_lt_3",
+        "ov_p_exhausted",
+    ]
+    .map(|k| format!("<th>{}</th>", lang.t(k)))
+    .concat();
+    let last_heading = match lang {
+        Lang::Zh => format!("{last_year}年末"),
+        Lang::En => format!("End of {last_year}"),
+    };
+    let mut o = format!(
+        "<table class=\"overview\" id=\"overview\"><thead><tr><th rowspan=\"2\">{}</th><th rowspan=\"2\">{}</th><th colspan=\"5\">{}</th><th colspan=\"6\">{}</th><th colspan=\"2\">{}</th></tr><tr>{measures}<th>{}</th>{measures}<th>{}</th><th>{}</th></tr></thead><tbody>",
+        lang.t("ov_rank"),
+        lang.t("ov_fund"),
+        esc(&last_heading),
+        lang.t("ov_worst_year"),
+        lang.t("ov_exhausted_by"),
+        lang.t("year"),
+        lang.t("ov_over_5"),
+        lang.t("ov_over_50"),
+    );
+    for (i, f) in ov.ranked.iter().enumerate() {
+        o.push_str(&fund_row(Some(i + 1), f, names, risk, lang));
+    }
+    o.push_str("</tbody>");
+    if let Some(t) = &ov.total {
+        o.push_str("<tfoot>");
+        o.push_str(&fund_row(None, t, names, risk, lang));
+        o.push_str("</tfoot>");
+    }
+    o.push_str("</table>");
+    o.push_str(&format!(
+        "<p class=\"note\">{}</p>",
+        esc(&match lang {
+            Lang::Zh => format!(
+                "按最差年份的风险排序（先比较年末累计结余为负的概率，再比较可支付月数低于3个月、低于6个月和当期赤字的概率，最后比较月数中位数）。月数的底色为预警区间：蓝色过多（>{}个月）、绿色较多或合理、橙色不足（<{}个月）、红色严重不足（<{}个月）；概率的底色越深风险越高（>5%、>20%、>50%）。{}条路径。",
+                lang.number(risk.excess, 0),
+                lang.number(risk.reasonable, 0),
+                lang.number(risk.insufficient, 0),
+                ov.paths
+            ),
+            Lang::En => format!(
+                "Ranked by the worst year's risk (first the probability of a negative year-end balance, then of less than 3 and 6 months of capacity and of a current deficit, then the median months). Months are shaded by warning band: blue excess (> {} months), green high or reasonable, orange insufficient (< {} months), red serious (< {} months); probabilities are shaded deeper as they rise (> 5 %, > 20 %, > 50 %). {} paths.",
+                lang.number(risk.excess, 0),
+                lang.number(risk.reasonable, 0),
+                lang.number(risk.insufficient, 0),
+                ov.paths
+            ),
+        })
+    ));
+    o
+}
+
+/// The overview's first `rows` funds as plain text for the terminal.
+pub fn terminal_text(ov: &Overview, names: &DisplayNames, rows: usize, lang: Lang) -> String {
+    let mut o = String::new();
+    let head = [
+        lang.t("ov_fund"),
+        lang.t("ov_months_p50"),
+        lang.t("ov_p_months_lt_6"),
+        lang.t("ov_p_months_lt_3"),
+        lang.t("ov_p_exhausted"),
+        lang.t("ov_over_5"),
+    ];
+    let width = ov
+        .ranked
+        .iter()
+        .take(rows)
+        .map(|f| names.entity(f.entity, lang).chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let last_year = ov.ranked.iter().map(|f| f.last.year).max().unwrap_or(0);
+    o.push_str(&match lang {
+        Lang::Zh => format!("风险最高的基金（{last_year}年末；穿底=累计结余为负）：\n"),
+        Lang::En => {
+            format!("Funds at most risk (end of {last_year}; run dry = negative balance):\n")
+        }
+    });
+    o.push_str(&format!("  {}\n", head.join(" | ")));
+    for f in ov.ranked.iter().take(rows) {
+        let name = names.entity(f.entity, lang);
+        let pad = " ".repeat(width - name.chars().count());
+        o.push_str(&format!(
+            "  {name}{pad} | {:>6} | {:>6}% | {:>6}% | {:>6}% | {}\n",
+            months_text(f.last.months_p50, lang),
+            pct(f.last.p_months_lt_6, lang),
+            pct(f.last.p_months_lt_3, lang),
+            pct(f.last.p_exhausted, lang),
+            f.exhausted_by[0].map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string())
+        ));
+    }
+    if ov.ranked.len() > rows {
+        o.push_str(&match lang {
+            Lang::Zh => format!("  ……共{}个基金，见 report.html\n", ov.ranked.len()),
+            Lang::En => format!("  … {} funds in all, see report.html\n", ov.ranked.len()),
+        });
+    }
+    o
+}
