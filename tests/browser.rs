@@ -45,8 +45,59 @@ const MEASURE: &str = r#"JSON.stringify([...document.querySelectorAll('figure')]
           svg.querySelectorAll('text').length];
 }))"#;
 
+/// Per figure: its legend boxes (the rectangles stroked in the legend grey, #999998) and how
+/// many plotted points (of polylines, polygons and circles) fall inside one, in the SVG's own
+/// coordinates as the browser parsed them.
+const LEGENDS: &str = r#"JSON.stringify([...document.querySelectorAll('figure')].map(f => {
+  const svg = f.querySelector('svg');
+  const boxes = [...svg.querySelectorAll('rect')]
+    .filter(r => (r.getAttribute('stroke') || '').toUpperCase() === '#999998')
+    .map(r => r.getBBox());
+  const pts = [];
+  svg.querySelectorAll('polyline,polygon').forEach(p => {
+    for (const q of p.points) pts.push([q.x, q.y]);
+  });
+  svg.querySelectorAll('circle').forEach(c => pts.push([c.cx.baseVal.value, c.cy.baseVal.value]));
+  // Points of the legend's own keys sit inside it: only points outside every key count.
+  const inside = pts.filter(([x, y]) => boxes.some(b =>
+    x > b.x + 1 && x < b.x + b.width - 1 && y > b.y + 1 && y < b.y + b.height - 1 &&
+    x > b.x + 24)).length;
+  return [f.id, boxes.length, inside];
+}))"#;
+
+/// Heat maps: each row label's vertical centre (from its laid-out box) against the centre of
+/// the nearest cell to its right, and the label's right edge against the cells' left edge.
+const HEAT_ROWS: &str = r#"JSON.stringify([...document.querySelectorAll('figure')]
+  .filter(f => f.id.endsWith('_map.svg')).map(f => {
+  const svg = f.querySelector('svg');
+  const cells = [...svg.querySelectorAll('rect')].map(r => r.getBBox())
+    .filter(b => b.width > 20 && b.width < 200 && b.height > 10 && b.height < 60);
+  const left = Math.min(...cells.map(b => b.x));
+  const labels = [...svg.querySelectorAll('text')]
+    .map(t => [t.textContent.trim(), t.getBBox()])
+    .filter(([s, b]) => b.x + b.width <= left + 1 && s.length > 0);
+  return [f.id, labels.map(([s, b]) => {
+    const cy = b.y + b.height / 2;
+    let best = null;
+    for (const c of cells) {
+      const y = c.y + c.height / 2;
+      if (best === null || Math.abs(y - cy) < Math.abs(best - cy)) best = y;
+    }
+    return [s, cy, best, left, b.x + b.width];
+  })];
+}))"#;
+
+/// A heat map's row label: (text, its centre y, the nearest cell's centre y, the cells' left x,
+/// the label's right x).
+type HeatRow = (String, f64, f64, f64, f64);
+
 struct Loaded {
     figures: Vec<(String, f64, f64, i64, i64)>,
+    /// Per figure: (id, legend boxes, plotted points inside a legend box).
+    legends: Vec<(String, i64, i64)>,
+    /// Heat maps: (figure id, [(label, label centre y, nearest cell centre y, cell left x,
+    /// label right x)]).
+    heat_rows: Vec<(String, Vec<HeatRow>)>,
     errors: Vec<String>,
 }
 
@@ -83,6 +134,11 @@ fn load(browser: &Browser, html: &Path) -> Loaded {
         .unwrap();
     let json = tab.evaluate(MEASURE, false).unwrap().value.unwrap();
     let figures: Vec<(String, f64, f64, i64, i64)> =
+        serde_json::from_str(json.as_str().unwrap()).unwrap();
+    let json = tab.evaluate(LEGENDS, false).unwrap().value.unwrap();
+    let legends: Vec<(String, i64, i64)> = serde_json::from_str(json.as_str().unwrap()).unwrap();
+    let json = tab.evaluate(HEAT_ROWS, false).unwrap().value.unwrap();
+    let heat_rows: Vec<(String, Vec<HeatRow>)> =
         serde_json::from_str(json.as_str().unwrap()).unwrap();
     let height = tab
         .evaluate("document.documentElement.scrollHeight", false)
@@ -127,6 +183,8 @@ fn load(browser: &Browser, html: &Path) -> Loaded {
     );
     Loaded {
         figures,
+        legends,
+        heat_rows,
         errors: errors_before,
     }
 }
@@ -146,6 +204,34 @@ fn assert_drawn(html: &Path, loaded: &Loaded) {
         "console errors: {:?}",
         loaded.errors
     );
+}
+
+/// No legend covers plotted data; heat-map row labels sit on their rows, left of the cells.
+fn assert_legends_clear(html: &Path, loaded: &Loaded) {
+    for (id, boxes, inside) in &loaded.legends {
+        assert_eq!(
+            *inside,
+            0,
+            "{}: {id}'s legend covers {inside} plotted points",
+            html.display()
+        );
+        if id.starts_with("months_") || id.starts_with("balance_") {
+            assert!(*boxes >= 1, "{id} has no legend box");
+        }
+    }
+    for (id, rows) in &loaded.heat_rows {
+        assert!(!rows.is_empty(), "{id}: no row labels found");
+        for (label, label_y, cell_y, cells_left, label_right) in rows {
+            assert!(
+                (label_y - cell_y).abs() < 2.0,
+                "{id}: label {label} centred at {label_y}, its row at {cell_y}"
+            );
+            assert!(
+                label_right <= cells_left,
+                "{id}: label {label} runs into the cells"
+            );
+        }
+    }
 }
 
 #[test]
@@ -171,6 +257,20 @@ fn reports_render_in_chromium() {
         fundrisk::run::run_scenario(&s, &RunOptions::new(64, 1), &dir, lang, &|_| {}).unwrap();
         pages.push(dir.join("report.html"));
     }
+    // Shandong: 19 funds, the heat maps and the legends checked below.
+    let shandong_file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shandong-provincial.toml");
+    let shandong = Scenario::from_path(&shandong_file).unwrap();
+    let shandong_dir = root.join("shandong");
+    fundrisk::run::run_scenario(
+        &shandong,
+        &RunOptions::new(64, 1),
+        &shandong_dir,
+        Lang::Zh,
+        &|_| {},
+    )
+    .unwrap();
+    pages.push(shandong_dir.join("report.html"));
     // A study page too: its charts are drawn by other code.
     let dir = root.join("solve-rate");
     common::fundrisk_ok([
@@ -211,6 +311,7 @@ fn reports_render_in_chromium() {
     for page in &pages {
         let loaded = load(&browser, page);
         assert_drawn(page, &loaded);
+        assert_legends_clear(page, &loaded);
         eprintln!(
             "{}: {} charts drawn; screenshot {}",
             page.display(),

@@ -81,20 +81,23 @@ fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
             .find(|&i| units[i] == "guangdong" && years[i] == 2028.0)
             .unwrap();
         let pct = format!("{:.1}", p[i] * 100.0);
-        let headline = html
-            .split("id=\"headline\">")
-            .nth(1)
-            .unwrap()
-            .split("</p>")
-            .next()
-            .unwrap();
+        let headline = headline_of(&html);
+        let name = if lang == Lang::Zh {
+            "广东省"
+        } else {
+            "Guangdong"
+        };
         assert!(
-            headline.contains(&pct) && headline.contains("2028") && headline.contains("guangdong"),
+            headline.contains(&pct) && headline.contains("2028") && headline.contains(name),
             "{headline}"
+        );
+        assert!(
+            !headline.contains("guangdong"),
+            "identifier in the headline: {headline}"
         );
         let text = without_cells(&html);
         match lang {
-            Lang::Zh => assert!(cjk(headline) && !headline.contains("probability")),
+            Lang::Zh => assert!(cjk(&headline) && !headline.contains("probability")),
             Lang::En => assert!(!cjk(&text), "Chinese left in the English report"),
         }
     }
@@ -108,11 +111,21 @@ fn multi_fund_report_has_the_heat_map() {
     let s = Scenario::from_path(&p).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
-    fundrisk::run::run_scenario(&s, &RunOptions::new(16, 1), &out, Lang::En, &|_| {}).unwrap();
+    let outcome =
+        fundrisk::run::run_scenario(&s, &RunOptions::new(16, 1), &out, Lang::En, &|_| {}).unwrap();
+    let l = &outcome.simulation.layout;
+    // Rows: the two accounts, the employees' maternity fund (to its merger) and the whole
+    // fund; a cell for every year each reports.
+    assert_eq!(l.n_entities(), 4);
+    let cells: usize = l.last_year.iter().map(|y| y + 1).sum();
+    assert_eq!(cells, 3 * 10 + 2);
     let svg = std::fs::read_to_string(out.join("charts/heat_map.svg")).unwrap();
-    // A background and 2 funds × 10 years of cells.
-    assert_eq!(svg.matches("<rect").count(), 1 + 2 * 10);
-    assert!(svg.contains("employees") && svg.contains("residents"));
+    // A background, the cells, the colour scale's 20 steps and its frame.
+    assert_eq!(svg.matches("<rect").count(), 1 + cells + 20 + 1);
+    // Rows by display name, years, every cell's value, the scale's 3 labels and the title.
+    assert!(svg.contains("Employees") && svg.contains("Residents"));
+    assert!(!svg.contains("employees"));
+    assert_eq!(svg.matches("<text").count(), 4 + 10 + cells + 3 + 1);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<figure id=\"heat_map.svg\"><svg"));
 }
@@ -202,14 +215,16 @@ fn fundrisk(args: &[&str]) -> std::process::Output {
     common::fundrisk_ok(args)
 }
 
+/// The headline's sentences (the text of its paragraphs).
 fn headline_of(html: &str) -> String {
     html.split("id=\"headline\">")
         .nth(1)
         .unwrap()
-        .split("</p>")
+        .split("</div>")
         .next()
         .unwrap()
-        .to_string()
+        .replace("<p>", "")
+        .replace("</p>", " ")
 }
 
 /// Asserts a study's folder: every chart inline and on disk, the workbook, the page in one
@@ -339,4 +354,177 @@ fn sensitivity_report_has_tornado_charts() {
     for label in ["Wage growth", "Fertility", "Retirement-age reform"] {
         assert!(svg.contains(label), "{label}");
     }
+}
+
+/// The text of each cell of an HTML table row (tags removed).
+fn row_cells(row: &str) -> Vec<String> {
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let inner = c.split_once('>').map_or("", |x| x.1);
+            inner.split("</td>").next().unwrap_or("").to_string()
+        })
+        .collect()
+}
+
+/// Visible text of a page: tags, styles and the title removed.
+fn visible_text(html: &str) -> String {
+    let body = html.split("</style>").nth(1).unwrap_or(html);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Shandong: the overview lists all 19 funds (18 units and the adjustment fund) in risk order,
+/// each with the figures of the summary table (last year and worst year) and of the exhaustion
+/// table, the total after them; the headline names the funds at risk by their Chinese names;
+/// the Chinese page shows no unit identifier and no snake_case identifier.
+#[test]
+fn shandong_overview_ranks_every_fund_with_the_summary_figures() {
+    let p =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shandong-provincial.toml");
+    let s = Scenario::from_path(&p).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let outcome =
+        fundrisk::run::run_scenario(&s, &RunOptions::new(64, 2), &out, Lang::Zh, &|_| {}).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The overview comes first, before the headline and the charts.
+    let at = |x: &str| html.find(x).unwrap();
+    assert!(at("id=\"overview\"") < at("id=\"headline\"") && at("id=\"headline\"") < at("<figure"));
+    let table = html
+        .split("id=\"overview\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let (body, foot) = table.split_once("<tfoot>").unwrap();
+    let rows: Vec<(String, Vec<String>)> = body
+        .split("<tr data-fund=\"")
+        .skip(1)
+        .map(|r| (r.split('"').next().unwrap().to_string(), row_cells(r)))
+        .collect();
+    assert_eq!(rows.len(), 19);
+    assert!(foot.contains("data-fund=\"all\""));
+    // From the summary table, per fund and year: (p_exhausted, p<3, p<6, p_deficit, months p50).
+    let t = outcome.simulation.summary();
+    let units = t.strings("unit").unwrap();
+    let years = t.numbers("year").unwrap();
+    let col = |c: &str| t.numbers(c).unwrap();
+    let (pe, p3, p6, pd, m50) = (
+        col("p_exhausted"),
+        col("p_months_lt_3"),
+        col("p_months_lt_6"),
+        col("p_deficit"),
+        col("months_p50"),
+    );
+    let ex = outcome.simulation.exhaustion();
+    let ex_unit = ex.strings("unit").unwrap();
+    let ex_year = ex.strings("first_exhausted_year").unwrap();
+    let ex_cum = ex.numbers("cumulative_share").unwrap();
+    let zh = Lang::Zh;
+    let pct = |x: f64| format!("{}%", zh.number(x * 100.0, 1));
+    let months = |x: f64| {
+        if x.is_nan() {
+            "—".to_string()
+        } else {
+            zh.number(x, 1)
+        }
+    };
+    let mut previous: Option<[f64; 5]> = None;
+    let mut names = std::collections::HashSet::new();
+    for (rank, (id, cells)) in rows.iter().enumerate() {
+        assert_eq!(cells[0], (rank + 1).to_string());
+        names.insert(id.clone());
+        let mine: Vec<usize> = (0..t.n_rows()).filter(|&i| units[i] == *id).collect();
+        let last = *mine.last().unwrap();
+        // The last year's five figures, then the worst year's.
+        let figures = |i: usize| {
+            vec![
+                months(m50[i]),
+                pct(pd[i]),
+                pct(p6[i]),
+                pct(p3[i]),
+                pct(pe[i]),
+            ]
+        };
+        assert_eq!(cells[2..7], figures(last)[..], "{id} last year");
+        let key = |i: usize| {
+            let m = if m50[i].is_nan() {
+                f64::INFINITY
+            } else {
+                m50[i]
+            };
+            [pe[i], p3[i], p6[i], pd[i], -m]
+        };
+        let cmp = |a: &[f64; 5], b: &[f64; 5]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        let worst = mine
+            .iter()
+            .copied()
+            .reduce(|w, i| if cmp(&key(i), &key(w)).is_gt() { i } else { w })
+            .unwrap();
+        assert_eq!(cells[7], format!("{}", years[worst]), "{id} worst year");
+        assert_eq!(cells[8..13], figures(worst)[..], "{id} worst year");
+        // Risk order: no fund's worst year is more severe than the one ranked above it.
+        if let Some(p) = previous {
+            assert!(
+                cmp(&key(worst), &p).is_le(),
+                "{id} ranked below a safer fund"
+            );
+        }
+        previous = Some(key(worst));
+        // The years by which more than 5 % and 50 % of paths have run dry.
+        for (cell, level) in [(13, 0.05), (14, 0.5)] {
+            let first = (0..ex.n_rows())
+                .find(|&i| ex_unit[i] == *id && ex_year[i] != "never" && ex_cum[i] > level)
+                .map_or("未出现".to_string(), |i| ex_year[i].clone());
+            assert_eq!(cells[cell], first, "{id} exhausted by {level}");
+        }
+    }
+    let mut expected: Vec<String> = s.units.iter().map(|u| u.spec.name.clone()).collect();
+    expected.push("adjustment".into());
+    assert_eq!(names, expected.into_iter().collect());
+    // The headline names the riskiest fund by its Chinese name.
+    let headline = headline_of(&html);
+    let top = &s
+        .units
+        .iter()
+        .find(|u| u.spec.name == rows[0].0)
+        .unwrap()
+        .spec
+        .title;
+    assert!(headline.contains(top.as_str()), "{headline}");
+    // No identifier in the visible text of the Chinese page.
+    let text = visible_text(&html);
+    for u in &s.units {
+        let id = &u.spec.name;
+        let word = |w: &str| {
+            text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .any(|x| x == w)
+        };
+        assert!(!word(id), "identifier {id} shown");
+    }
+    let snake: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| w.contains('_') && w.chars().any(|c| c.is_ascii_lowercase()))
+        .collect();
+    assert!(snake.is_empty(), "snake_case shown: {snake:?}");
 }

@@ -98,12 +98,15 @@ fn draw_legend(
     let w = legend_width(&labels) as i32 - 10;
     let line = (f64::from(FONT) * 0.806 * 1.6).round() as i32;
     let h = line * entries.len() as i32 + 8;
-    area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], WHITE.filled()))
-        .map_err(err)?;
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x0 + w, y0 + h)],
+        WHITE.filled(),
+    ))
+    .map_err(err)?;
     area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], LEGEND_BORDER))
         .map_err(err)?;
-    let text = TextStyle::from(("sans-serif", FONT).into_font())
-        .pos(Pos::new(HPos::Left, VPos::Center));
+    let text =
+        TextStyle::from(("sans-serif", FONT).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     for (i, (label, key)) in entries.iter().enumerate() {
         let y = y0 + 4 + line * i as i32 + line / 2;
         let kx = x0 + 6;
@@ -193,7 +196,8 @@ fn fan(
             legend_width(&labels),
             lang,
         )?;
-        let exhausted_band = exhausted.map(|l| (y0, 0.0, EXHAUSTED_COLOUR.mix(0.35), l.to_string()));
+        let exhausted_band =
+            exhausted.map(|l| (y0, 0.0, EXHAUSTED_COLOUR.mix(0.35), l.to_string()));
         let pale: Vec<(f64, f64, RGBAColor, String)> = bands
             .iter()
             .map(|(a, b, c, l)| (*a, *b, c.to_rgba(), l.clone()))
@@ -234,7 +238,10 @@ fn fan(
                 BLACK.stroke_width(2),
             ))
             .map_err(err)?;
-        entries.push(((lang.t("median")).to_string(), line_key(BLACK.stroke_width(2))));
+        entries.push((
+            (lang.t("median")).to_string(),
+            line_key(BLACK.stroke_width(2)),
+        ));
         if !points.is_empty() {
             let red = RGBColor(203, 24, 29);
             chart
@@ -243,8 +250,7 @@ fn fan(
                         .iter()
                         .map(|&(y, v)| Circle::new((f64::from(y), v), 5, red.filled())),
                 )
-                .map_err(err)?
-                ;
+                .map_err(err)?;
             entries.push((lang.t("actual").to_string(), Key::Dot(red)));
         }
         draw_legend(&root, &chart, &entries)?;
@@ -550,7 +556,10 @@ pub fn lines_stacked(
                 BLACK.stroke_width(2),
             ))
             .map_err(err)?;
-        entries.push(((lang.t("income_total")).to_string(), line_key(BLACK.stroke_width(2))));
+        entries.push((
+            (lang.t("income_total")).to_string(),
+            line_key(BLACK.stroke_width(2)),
+        ));
         draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
@@ -764,7 +773,11 @@ pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang)
 
 /// White (0) to dark red (1).
 fn heat_colour(p: f64) -> RGBColor {
-    let t = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if p.is_finite() {
+        p.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     RGBColor(
         255 - (t * 152.0) as u8,
         255 - (t * 255.0) as u8,
@@ -817,7 +830,7 @@ pub fn heat_map(
                 ));
                 let ink: &RGBColor = if p > 0.55 { &WHITE } else { &BLACK };
                 texts.push(Text::new(
-                    format!("{}", lang.number(p * 100.0, 0)),
+                    lang.number(p * 100.0, 0),
                     (x + 0.5, y + 0.5),
                     TextStyle::from(("sans-serif", FONT).into_font())
                         .color(ink)
@@ -851,8 +864,11 @@ pub fn heat_map(
             let ya = bottom - span * i / steps;
             let yb = bottom - span * (i + 1) / steps;
             let p = (f64::from(i) + 0.5) / f64::from(steps);
-            root.draw(&Rectangle::new([(x0, yb), (x1, ya)], heat_colour(p).filled()))
-                .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x0, yb), (x1, ya)],
+                heat_colour(p).filled(),
+            ))
+            .map_err(err)?;
         }
         root.draw(&Rectangle::new([(x0, top), (x1, bottom)], LEGEND_BORDER))
             .map_err(err)?;
@@ -923,7 +939,13 @@ pub fn exhaustion_heat_map(
                 .collect()
         })
         .collect();
-    heat_map(lang.t("exhaustion_heat_title"), names, &years, &values, lang)
+    heat_map(
+        lang.t("exhaustion_heat_title"),
+        names,
+        &years,
+        &values,
+        lang,
+    )
 }
 
 /// The pooling rule's money per settled year, summed over units: levies into the adjustment
@@ -1084,7 +1106,10 @@ pub fn difference_band(
                 blue.stroke_width(2),
             ))
             .map_err(err)?;
-        entries.push(((lang.t("difference")).to_string(), line_key(blue.stroke_width(2))));
+        entries.push((
+            (lang.t("difference")).to_string(),
+            line_key(blue.stroke_width(2)),
+        ));
         draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;
     }
@@ -1271,7 +1296,9 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
             .margin(12)
             .margin_right(12 + legend_width(&[lang.t("required_rate"), lang.t("current_rate")]))
             .x_label_area_size(2 * FONT + 14)
-            .y_label_area_size(legend_width(&rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>()))
+            .y_label_area_size(legend_width(
+                &rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ))
             .build_cartesian_2d(0.0..top, -0.5..n as f64 - 0.5)
             .map_err(err)?;
         chart
@@ -1297,7 +1324,10 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
                 )
             }))
             .map_err(err)?;
-        entries.push(((lang.t("required_rate")).to_string(), box_key(blue.filled())));
+        entries.push((
+            (lang.t("required_rate")).to_string(),
+            box_key(blue.filled()),
+        ));
         chart
             .draw_series(rows.iter().enumerate().map(|(k, r)| {
                 PathElement::new(
@@ -1305,8 +1335,8 @@ pub fn rates_by_unit(title: &str, rows: &[(String, f64, f64, bool)], lang: Lang)
                     grey.stroke_width(3),
                 )
             }))
-            .map_err(err)?
-            ; entries.push((lang.t("current_rate").to_string(), Key::Tick(grey)));
+            .map_err(err)?;
+        entries.push((lang.t("current_rate").to_string(), Key::Tick(grey)));
         let labels: Vec<(f64, String)> = rows
             .iter()
             .enumerate()
@@ -1347,7 +1377,9 @@ pub fn tornado(title: &str, x_label: &str, bars: &[TornadoBar], lang: Lang) -> R
             .margin(12)
             .margin_right(12 + legend_width(&[lang.t("moved_low"), lang.t("moved_high")]))
             .x_label_area_size(2 * FONT + 14)
-            .y_label_area_size(legend_width(&sorted.iter().map(|b| b.label.as_str()).collect::<Vec<_>>()))
+            .y_label_area_size(legend_width(
+                &sorted.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(),
+            ))
             .build_cartesian_2d(-m..m, -0.5..n as f64 - 0.5)
             .map_err(err)?;
         let decimals = if m < 0.1 {

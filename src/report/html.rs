@@ -316,7 +316,11 @@ fn spec_rows(
                 spec_rows(x, &p, source, lang, out);
             }
         }
-        x => out.push([path.to_string(), scalar(x, path, lang), text_value(source, lang)]),
+        x => out.push([
+            path.to_string(),
+            scalar(x, path, lang),
+            text_value(source, lang),
+        ]),
     }
 }
 
@@ -328,7 +332,9 @@ fn scalar(v: &serde_json::Value, path: &str, lang: Lang) -> String {
         serde_json::Value::String(s) => text_value(s, lang),
         serde_json::Value::Number(n) => match n.as_f64() {
             // A year (price_year and the like) is written as a year.
-            Some(x) if x.fract() == 0.0 && (1900.0..=2200.0).contains(&x) && is_year(path, lang) => {
+            Some(x)
+                if x.fract() == 0.0 && (1900.0..=2200.0).contains(&x) && is_year(path, lang) =>
+            {
                 format!("{x:.0}")
             }
             Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => lang.number(x, 0),
@@ -483,7 +489,11 @@ pub fn county_table(sim: &Simulation, names: &DisplayNames, lang: Lang) -> Strin
             (u, mean(&gap), mean(&received), m, p95, p)
         })
         .collect();
-    rows.sort_by(|a, b| b.3.total_cmp(&a.3).then(b.1.total_cmp(&a.1)).then(a.0.cmp(&b.0)));
+    rows.sort_by(|a, b| {
+        b.3.total_cmp(&a.3)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.0.cmp(&b.0))
+    });
     let mut o = format!(
         "<table class=\"data\" id=\"counties\"><tr>{}</tr>",
         [
@@ -714,8 +724,10 @@ mod tests {
         }
     }
 
+    /// Every parameter of every bundled scenario has a label in both languages, so that no
+    /// report shows a raw key.
     #[test]
-    fn list_keys() {
+    fn every_bundled_parameter_has_a_label() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut all = std::collections::BTreeSet::new();
         for f in std::fs::read_dir(dir).unwrap() {
@@ -728,6 +740,29 @@ mod tests {
                 keys(&serde_json::to_value(&s.spec.pooling).unwrap(), &mut all);
             }
         }
-        println!("KEYS {}", all.into_iter().collect::<Vec<_>>().join(" "));
+        assert!(all.len() > 100, "{} keys", all.len());
+        let missing: Vec<&String> = all
+            .iter()
+            .filter(|k| param_label(k, Lang::Zh) == **k || param_label(k, Lang::En) == **k)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "parameters without a label: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn values_and_years_read_as_words_and_years() {
+        assert_eq!(text_value("whole_gap", Lang::Zh), "全部缺口");
+        assert_eq!(text_value("ASSUMPTION: x", Lang::Zh), "假设: x");
+        assert_eq!(text_value("ASSUMPTION: x", Lang::En), "ASSUMPTION: x");
+        let year = serde_json::json!(2018);
+        let path = param_label("price_year", Lang::Zh);
+        assert_eq!(scalar(&year, &path, Lang::Zh), "2018");
+        assert_eq!(
+            scalar(&serde_json::json!(400000.0), "封顶线（元）", Lang::Zh),
+            "400,000"
+        );
+        assert_eq!(scalar(&serde_json::Value::Null, "", Lang::En), "∞");
     }
 }

@@ -88,7 +88,13 @@ impl FundRisk {
         let worst = years
             .iter()
             .copied()
-            .reduce(|w, y| if y.severity(&w) == Ordering::Greater { y } else { w })
+            .reduce(|w, y| {
+                if y.severity(&w) == Ordering::Greater {
+                    y
+                } else {
+                    w
+                }
+            })
             .expect("a reported fund has at least one year");
         let last = *years.last().expect("at least one year");
         let mut cumulative = 0.0;
@@ -155,10 +161,12 @@ impl Overview {
     /// total of several funds.
     pub fn main(&self, sim: &Simulation) -> &FundRisk {
         let l = &sim.layout;
-        if l.accounts {
-            if let Some(f) = self.ranked.iter().find(|f| l.kinds[f.entity].is_none()) {
-                return f;
-            }
+        if let Some(f) = self
+            .ranked
+            .iter()
+            .find(|f| l.accounts && l.kinds[f.entity].is_none())
+        {
+            return f;
         }
         let pooled: Vec<&FundRisk> = self
             .ranked
@@ -307,10 +315,7 @@ pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lan
     let tail = match (f.exhausted_by[1], zh) {
         (Some(m), true) => format!("半数以上路径在{m}年末前穿底。"),
         (Some(m), false) => format!("more than half of the paths run dry by the end of {m}."),
-        (None, true) => format!(
-            "预测期内穿底的概率为{}%。",
-            pct(f.exhausted_ever, lang)
-        ),
+        (None, true) => format!("预测期内穿底的概率为{}%。", pct(f.exhausted_ever, lang)),
         (None, false) => format!(
             "the probability that it runs dry within the horizon is {} %.",
             pct(f.exhausted_ever, lang)
@@ -393,8 +398,16 @@ fn year_cells(r: &YearRisk, risk: &RiskSpec, lang: Lang) -> String {
     .concat()
 }
 
-fn fund_row(rank: Option<usize>, f: &FundRisk, names: &DisplayNames, risk: &RiskSpec, lang: Lang) -> String {
-    let year = |y: Option<i32>| y.map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string());
+fn fund_row(
+    rank: Option<usize>,
+    f: &FundRisk,
+    names: &DisplayNames,
+    risk: &RiskSpec,
+    lang: Lang,
+) -> String {
+    let year = |y: Option<i32>| {
+        y.map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string())
+    };
     format!(
         "<tr data-fund=\"{}\"><td class=\"n\">{}</td><td>{}</td>{}<td class=\"n\">{}</td>{}<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
         esc(&f.id),
@@ -505,7 +518,8 @@ pub fn terminal_text(ov: &Overview, names: &DisplayNames, rows: usize, lang: Lan
             pct(f.last.p_months_lt_6, lang),
             pct(f.last.p_months_lt_3, lang),
             pct(f.last.p_exhausted, lang),
-            f.exhausted_by[0].map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string())
+            f.exhausted_by[0]
+                .map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string())
         ));
     }
     if ov.ranked.len() > rows {
