@@ -50,6 +50,45 @@ struct RunArgs {
     lang: String,
 }
 
+/// How a run's report is written.
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Money unit of the workbook: yuan, wan (万元, default) or yi (亿元). The CSV files hold yuan.
+    #[arg(long, default_value = "wan")]
+    money_unit: String,
+    /// Also print the report to report.pdf (A4) with headless Chromium ($CHROME, or chromium,
+    /// chromium-browser or google-chrome on PATH).
+    #[arg(long)]
+    pdf: bool,
+}
+
+impl ReportArgs {
+    /// The report's options, checked before any work: the money unit's name and, with --pdf,
+    /// a Chromium to print with.
+    fn options(&self, lang: Lang) -> Result<fundrisk::run::ReportOptions> {
+        let money = report::lang::MoneyUnit::parse(&self.money_unit).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--money-unit `{}`: expected yuan, wan (万元) or yi (亿元)",
+                self.money_unit
+            )
+        })?;
+        let pdf_with = if self.pdf {
+            Some(report::pdf::find_chromium().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--pdf needs headless Chromium and none was found (set CHROME to its path, or install Debian's `chromium`); run without --pdf to write the HTML report only"
+                )
+            })?)
+        } else {
+            None
+        };
+        Ok(fundrisk::run::ReportOptions {
+            lang,
+            money,
+            pdf_with,
+        })
+    }
+}
+
 impl RunArgs {
     fn options(&self, s: &Scenario) -> Result<RunOptions> {
         if self.threads == Some(0) {
@@ -182,6 +221,8 @@ enum Command {
         /// Also write every path's monthly series (paths.parquet).
         #[arg(long)]
         keep_paths: bool,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Run only shard K of M (0 <= K < M) of the paths, with the streams a single run gives
         /// them, and write its per-path results to Parquet in the output folder (default
         /// reports/<scenario-name>-shard-K-of-M/); `fundrisk merge` combines the shards.
@@ -203,6 +244,8 @@ enum Command {
         /// Language of the report: zh (default) or en.
         #[arg(long, default_value = "zh")]
         lang: String,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Find the lowest contribution rate that meets a risk target in every year of a window,
     /// by bisection on common random numbers; also the break-even rate.
@@ -839,8 +882,10 @@ fn merge(
     scenario: Option<&Path>,
     out: Option<PathBuf>,
     lang: &str,
+    report_args: &ReportArgs,
 ) -> Result<()> {
     let lang = parse_lang(lang)?;
+    let report_options = report_args.options(lang)?;
     let started = std::time::Instant::now();
     let shards = fundrisk::shard::check_shards(dirs)?;
     let first = &shards[0].1;
@@ -867,7 +912,16 @@ fn merge(
         "merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
         "keep_paths": false,
     });
-    let outcome = fundrisk::run::finish_run(staged, &s, &model, sim, lang, false, run, started)?;
+    let outcome = fundrisk::run::finish_run(
+        staged,
+        &s,
+        &model,
+        sim,
+        &report_options,
+        false,
+        run,
+        started,
+    )?;
     say!(
         "{}: merged {} shards, {} paths, in {:.1} s; wrote {} ({})",
         s.spec.name,
@@ -1021,14 +1075,19 @@ pub fn main() -> Result<()> {
             scenario,
             out,
             lang,
-        } => merge(&shards, scenario.as_deref(), out, &lang),
+            report,
+        } => merge(&shards, scenario.as_deref(), out, &lang, &report),
         Command::Run {
             scenario,
             run,
             out,
             keep_paths,
+            report,
             shard: Some(shard),
         } => {
+            if report.pdf {
+                anyhow::bail!("--pdf: a shard writes no report; print the merged run's report");
+            }
             let shard = fundrisk::shard::Shard::parse(&shard)?;
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| {
@@ -1061,9 +1120,11 @@ pub fn main() -> Result<()> {
             run,
             out,
             keep_paths,
+            report,
             shard: None,
         } => {
             let lang = run.lang()?;
+            let report_options = report.options(lang)?;
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.spec.name));
             report::output::check_output(&dir, &s.inputs)?;
@@ -1071,7 +1132,9 @@ pub fn main() -> Result<()> {
             opts.keep_paths = keep_paths;
             let bar = progress_bar(opts.paths as u64);
             let outcome =
-                fundrisk::run::run_scenario(&s, &opts, &dir, lang, &|n| bar.inc(n as u64))?;
+                fundrisk::run::run_scenario_with(&s, &opts, &dir, &report_options, &|n| {
+                    bar.inc(n as u64)
+                })?;
             bar.finish_and_clear();
             say!(
                 "{}: {} paths in {:.1} s; wrote {} ({})",
@@ -1080,6 +1143,13 @@ pub fn main() -> Result<()> {
                 outcome.wall_seconds,
                 outcome.dir.display(),
                 outcome.files.join(", ")
+            );
+            let sim = &outcome.simulation;
+            let names = report::names::DisplayNames::new(&s, &sim.layout);
+            let overview = report::overview::Overview::new(sim);
+            say!(
+                "{}",
+                report::overview::terminal_text(&overview, &names, 8, lang).trim_end()
             );
             Ok(())
         }

@@ -3,7 +3,7 @@
 use crate::engine::ScenarioModel;
 use crate::engine::montecarlo::{RunOptions, simulate};
 use crate::error::Result;
-use crate::report::lang::Lang;
+use crate::report::lang::{Lang, MoneyUnit};
 use crate::report::table::Table;
 use crate::report::{self, output::StagedDir};
 use crate::risk::Simulation;
@@ -28,6 +28,38 @@ pub fn run_scenario(
     lang: Lang,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<RunOutcome> {
+    run_scenario_with(s, opts, dir, &ReportOptions::new(lang), progress)
+}
+
+/// How a run's report is written: its language, the workbook's money unit and whether a PDF
+/// is printed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportOptions {
+    pub lang: Lang,
+    /// Money in the workbook (the CSV files hold yuan).
+    pub money: MoneyUnit,
+    /// Print `report.pdf` with this headless Chromium.
+    pub pdf_with: Option<PathBuf>,
+}
+
+impl ReportOptions {
+    pub fn new(lang: Lang) -> ReportOptions {
+        ReportOptions {
+            lang,
+            money: MoneyUnit::default(),
+            pdf_with: None,
+        }
+    }
+}
+
+/// [`run_scenario`] with the report's options.
+pub fn run_scenario_with(
+    s: &Scenario,
+    opts: &RunOptions,
+    dir: &Path,
+    report_options: &ReportOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<RunOutcome> {
     let started = std::time::Instant::now();
     let mut model = ScenarioModel::new(s);
     report::check_ledger_range(s, &model)?;
@@ -41,7 +73,16 @@ pub fn run_scenario(
         "threads": threads,
         "keep_paths": opts.keep_paths,
     });
-    finish_run(staged, s, &model, sim, lang, opts.keep_paths, run, started)
+    finish_run(
+        staged,
+        s,
+        &model,
+        sim,
+        report_options,
+        opts.keep_paths,
+        run,
+        started,
+    )
 }
 
 /// Writes a run's outputs from its simulation into `staged` (the tables, the ledger, the
@@ -53,11 +94,14 @@ pub fn finish_run(
     s: &Scenario,
     model: &ScenarioModel,
     sim: Simulation,
-    lang: Lang,
+    report_options: &ReportOptions,
     keep_paths: bool,
     run: serde_json::Value,
     started: std::time::Instant,
 ) -> Result<RunOutcome> {
+    let lang = report_options.lang;
+    let names = report::names::DisplayNames::new(s, &sim.layout);
+    let overview = report::overview::Overview::new(&sim);
     let mut files = Vec::new();
     let mut put = |name: &str, f: &dyn Fn(&Path) -> Result<()>| -> Result<()> {
         f(&staged.file(name))?;
@@ -77,16 +121,32 @@ pub fn finish_run(
     put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
     put("report.xlsx", &|p| {
         let ledger = report::ledger_table(&rows);
+        let named = |t: &Table| report::with_display_names(t, &names, lang);
+        let about = about_table(s, &sim, report_options, lang);
+        let overview_sheet = report::overview::overview_table(&overview, &names, lang);
+        let months = report::overview::months_table(&sim, &overview, &names, lang);
+        let (summary, warnings, exhaustion, ledger) = (
+            named(&summary),
+            named(&warnings),
+            named(&exhaustion),
+            named(&ledger),
+        );
+        let pooling_sheet = pooling
+            .as_ref()
+            .map(|t| named(&report::pooling_sheet(t, s.spec.pooling.kind)));
         let mut sheets = vec![
+            (lang.t("sheet_about"), &about),
+            (lang.t("sheet_overview"), &overview_sheet),
+            (lang.t("sheet_months"), &months),
             (lang.t("sheet_summary"), &summary),
             (lang.t("sheet_warnings"), &warnings),
             (lang.t("sheet_exhaustion"), &exhaustion),
             (lang.t("sheet_ledger"), &ledger),
         ];
-        if let Some(t) = &pooling {
+        if let Some(t) = &pooling_sheet {
             sheets.push((lang.t("sheet_pooling"), t));
         }
-        report::xlsx::write_workbook(p, &sheets, lang)
+        report::xlsx::write_workbook_in(p, &sheets, lang, report_options.money)
     })?;
     if keep_paths {
         put("paths.parquet", &|p| {
@@ -95,6 +155,9 @@ pub fn finish_run(
     }
     let wall_seconds = started.elapsed().as_secs_f64();
     files.push("report.html".into());
+    if report_options.pdf_with.is_some() {
+        files.push("report.pdf".into());
+    }
     files.push("charts/".into());
     files.push("run.json".into());
     let mut meta = serde_json::json!({
@@ -119,6 +182,13 @@ pub fn finish_run(
     let (html, svgs) = report::html::run_report(s, &sim, lang, &meta, &rows)?;
     write_charts(&staged, &svgs)?;
     report::output::write_text(&staged.file("report.html"), &html)?;
+    if let Some(chrome) = &report_options.pdf_with {
+        report::pdf::print(
+            chrome,
+            &staged.file("report.html"),
+            &staged.file("report.pdf"),
+        )?;
+    }
     report::output::write_json(&staged.file("run.json"), &meta)?;
     let dir = staged.commit()?;
     Ok(RunOutcome {
@@ -127,6 +197,38 @@ pub fn finish_run(
         simulation: sim,
         wall_seconds,
     })
+}
+
+/// The workbook's 说明/About sheet: the scenario, its file and hash, seed, paths, run date,
+/// program version and money unit, then the report's notes on the measures.
+fn about_table(s: &Scenario, sim: &Simulation, o: &ReportOptions, lang: Lang) -> Table {
+    let mut rows: Vec<(String, String)> = vec![
+        (
+            lang.t("about_title").into(),
+            report::html::scenario_title(s, lang),
+        ),
+        (lang.t("meta_scenario").into(), s.spec.name.clone()),
+        (lang.t("meta_scenario_file").into(), s.file.clone()),
+        (lang.t("meta_scenario_hash").into(), s.hash.clone()),
+        (lang.t("meta_seed").into(), sim.seed.to_string()),
+        (lang.t("meta_paths").into(), sim.paths().to_string()),
+        (lang.t("meta_run_date").into(), report::run_date()),
+        (
+            lang.t("meta_program_version").into(),
+            format!("fundrisk {}", env!("CARGO_PKG_VERSION")),
+        ),
+        (lang.t("about_money_unit").into(), o.money.name(lang).into()),
+    ];
+    for (i, note) in report::html::note_items(&s.spec.risk, lang)
+        .into_iter()
+        .enumerate()
+    {
+        rows.push((format!("{} {}", lang.t("notes"), i + 1), note));
+    }
+    let mut t = Table::default();
+    t.str("item", rows.iter().map(|r| r.0.clone()).collect());
+    t.str("content", rows.into_iter().map(|r| r.1).collect());
+    t
 }
 
 /// A study's outputs: its table (as `csv_name`, and as the workbook's one sheet), its report

@@ -271,6 +271,29 @@ fn reports_render_in_chromium() {
     )
     .unwrap();
     pages.push(shandong_dir.join("report.html"));
+    // `--pdf` prints the report to A4 with this Chromium.
+    let pdf_dir = root.join("pdf");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .args([
+            "run".as_ref(),
+            "--paths".as_ref(),
+            "16".as_ref(),
+            "--pdf".as_ref(),
+            "--out".as_ref(),
+            pdf_dir.as_os_str(),
+        ])
+        .env("CHROME", &chrome)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = std::fs::read(pdf_dir.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "report.pdf is a PDF");
+    let a4 = pdf.windows(9).any(|w| w == b"[0 0 594.");
+    assert!(a4, "report.pdf is A4");
+    assert!(
+        !pdf_dir.join(".chromium-profile").exists(),
+        "the browser profile is removed"
+    );
     // A study page too: its charts are drawn by other code.
     let dir = root.join("solve-rate");
     common::fundrisk_ok([

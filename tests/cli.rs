@@ -529,6 +529,37 @@ fn run_refuses_zero_paths_without_writing() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
+/// Report options are checked before any work: an unknown money unit, or --pdf with no
+/// Chromium to print with, is refused naming the option, and nothing is written.
+#[test]
+fn run_refuses_bad_report_options_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let o = fundrisk(&[
+        "run",
+        "--money-unit",
+        "euro",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("--money-unit") && stderr.contains("yuan, wan"),
+        "{stderr}"
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
+        .args(["run", "--pdf", "--out", out.to_str().unwrap()])
+        .env("CHROME", dir.path().join("no-such-chromium"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("--pdf needs headless Chromium"), "{stderr}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 /// Every scenario in `scenarios/` passes `check` and projects its exact ledger.
 #[test]
 fn every_scenario_file_checks_and_projects() {
@@ -632,4 +663,22 @@ fn the_default_is_the_from_today_national_scenario() {
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
     assert_eq!(meta["scenario"], "national-2025");
+    // The terminal ends with the overview's rows: the fund by its display name and the last
+    // year's median months of capacity as in summary.csv.
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let summary = std::fs::read_to_string(run.join("summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let last: Vec<&str> = summary.lines().last().unwrap().split(',').collect();
+    let months: f64 = last[header.iter().position(|c| *c == "months_p50").unwrap()]
+        .parse()
+        .unwrap();
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("全国"))
+        .unwrap_or_else(|| panic!("no overview row in: {stdout}"));
+    assert!(
+        row.contains(&format!("{months:.1}")),
+        "{row} lacks {months:.1}"
+    );
+    assert!(stdout.contains("P(<6个月)"), "{stdout}");
 }

@@ -161,8 +161,35 @@ fn workbook_holds_the_summary_numbers() {
     let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        vec!["汇总", "预警区间", "首次穿底年份", "期望路径台账"]
+        vec![
+            "说明",
+            "风险总览",
+            "各年末可支付月数中位数",
+            "汇总",
+            "预警区间",
+            "首次穿底年份",
+            "期望路径台账"
+        ]
     );
+    // About: the run's seed and paths; money in 万元 (the default unit).
+    let about = wb.worksheet_range("说明").unwrap();
+    let about: Vec<(String, String)> = about
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    for (item, value) in [("随机种子", "5"), ("路径数", "48"), ("金额单位", "万元")] {
+        assert!(
+            about.iter().any(|(i, v)| i.contains(item) && v == value),
+            "{item} = {value} not in {about:?}"
+        );
+    }
+    let display = |id: &str| match id {
+        "guangdong" => "广东省".to_string(),
+        "guangdong.maternity" => "广东省生育保险基金".to_string(),
+        "all" => "全部基金合计".to_string(),
+        other => other.to_string(),
+    };
     for sheet in wb.sheet_names() {
         let range = wb.worksheet_range(&sheet).unwrap();
         let header = range.rows().next().unwrap();
@@ -182,8 +209,11 @@ fn workbook_holds_the_summary_numbers() {
         assert_eq!(sheet_rows[r].len(), columns.len());
         for (c, text) in rec.iter().enumerate() {
             let cell = &sheet_rows[r][c];
+            let money = fundrisk::report::columns::kind(&columns[c])
+                == fundrisk::report::columns::Kind::Money;
             match text.parse::<f64>() {
                 Ok(x) if x.is_finite() => {
+                    let x = if money { x / 1e4 } else { x };
                     let y = match cell {
                         Data::Float(y) => *y,
                         Data::Int(y) => *y as f64,
@@ -197,11 +227,52 @@ fn workbook_holds_the_summary_numbers() {
                     n += 1;
                 }
                 Ok(_) => assert_eq!(cell, &Data::Empty, "non-finite left blank"),
+                Err(_) if columns[c] == "unit" => assert_eq!(cell.to_string(), display(text)),
                 Err(_) => assert_eq!(cell.to_string(), text, "{}", columns[c]),
             }
         }
     }
     assert!(n > 1000, "compared {n} numbers");
+    let heading = |name: &str| {
+        let c = columns.iter().position(|x| x == name).unwrap();
+        range.rows().next().unwrap()[c].to_string()
+    };
+    assert_eq!(heading("balance_mean"), "年末累计结余均值（万元）");
+    // The overview sheet: each fund's last-year median months as in summary.csv.
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let col = |n: &str| columns.iter().position(|x| x == n).unwrap();
+    let overview = wb.worksheet_range("风险总览").unwrap();
+    let head: Vec<String> = overview
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let months_col = head
+        .iter()
+        .position(|h| h == "年末可支付月数（中位数）")
+        .unwrap();
+    let mut checked = 0;
+    for row in overview.rows().skip(1) {
+        let fund = row[1].to_string();
+        let last = summary
+            .lines()
+            .rfind(|l| display(l.split(',').next().unwrap()) == fund)
+            .unwrap();
+        let expected: f64 = last
+            .split(',')
+            .nth(col("months_p50"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        match &row[months_col] {
+            Data::Float(y) => assert!((y - expected).abs() < 1e-9, "{fund}: {y} vs {expected}"),
+            other => panic!("{fund}: {other:?}"),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 3, "two funds and the total");
     assert_eq!(
         sheet_rows.len(),
         csv::Reader::from_path(out.join("summary.csv"))

@@ -33,6 +33,19 @@ pub fn heading(name: &str, lang: Lang) -> String {
             }
         }
     }
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
+        // A year as a column (the units × years layout): its year end.
+        return match lang {
+            Lang::Zh => format!("{name}年末"),
+            Lang::En => format!("End of {name}"),
+        };
+    }
+    if let Some(stem) = name.strip_prefix("worst_") {
+        let h = heading(stem, lang);
+        if h != stem {
+            return format!("{}{h}", lang.t("prefix_worst"));
+        }
+    }
     if let Some(band) = name.strip_prefix("share_") {
         let h = heading(band, lang);
         if h != band {
@@ -98,6 +111,13 @@ pub enum Kind {
 
 /// The kind of column `name`, from its name and its heading's unit.
 pub fn kind(name: &str) -> Kind {
+    if let Some(stem) = name.strip_prefix("worst_").filter(|s| *s != "year") {
+        return kind(stem);
+    }
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
+        // A year as a column: the units × years layout of median months of capacity.
+        return Kind::Months;
+    }
     if name.starts_with("p_")
         || name.starts_with("share")
         || name.contains("probability")
@@ -119,6 +139,9 @@ pub fn kind(name: &str) -> Kind {
             | "n_actuals"
             | "n_inside_90"
             | "n_inside_50"
+            | "rank"
+            | "last_year"
+            | "worst_year"
     ) {
         Kind::Integer
     } else if name.starts_with("months") {

@@ -433,12 +433,15 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
         ));
         o.push_str(&spec_table(v, lang));
     }
-    if s.spec.pooling.kind != crate::scenario::PoolingKind::Single {
+    let kind = s.spec.pooling.kind;
+    if kind != crate::scenario::PoolingKind::Single {
         o.push_str(&format!("<h3>{}</h3>", lang.t("pooling_rule")));
-        o.push_str(&spec_table(
-            &serde_json::to_value(&s.spec.pooling).unwrap_or_default(),
-            lang,
-        ));
+        // Only the fields the scenario's own pooling kind reads.
+        let mut v = serde_json::to_value(&s.spec.pooling).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.retain(|k, _| k == "kind" || k == "source" || kind.fields().contains(&k.as_str()));
+        }
+        o.push_str(&spec_table(&v, lang));
     }
     o
 }
@@ -450,10 +453,11 @@ h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}\
 th{background:#f0f0f0;vertical-align:bottom}\
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}td.n{text-align:right;white-space:nowrap}\
-table.overview{font-size:.8em}table.overview th{font-weight:600}\
+table.overview{font-size:.8em}table.overview th{font-weight:600}table.overview td:nth-child(2){white-space:nowrap}\
+th{min-width:3em}\
 table.data{display:block;overflow-x:auto;max-width:100%}.note{font-size:.85em;color:#444}\
 @page{size:A4;margin:14mm}\
-@media print{body{max-width:none;margin:0;font-size:10pt}figure,tr,.headline{break-inside:avoid}\
+@media print{body{max-width:none;margin:0;font-size:10pt}table.overview{font-size:7pt}figure,tr,.headline{break-inside:avoid}\
 h2,h3{break-after:avoid}table.data{display:table;overflow:visible}}";
 
 /// The counties of a city-unified fund: over the horizon, each county's mean gap, the mean the
@@ -525,8 +529,19 @@ pub fn county_table(sim: &Simulation, names: &DisplayNames, lang: Lang) -> Strin
 /// The report's notes: months of capacity and its formula, the warning bands and their source,
 /// the fan percentiles, year-end points, the 95 % intervals, and what 穿底 means.
 pub fn notes(risk: &crate::scenario::RiskSpec, lang: Lang) -> String {
+    format!(
+        "<ul class=\"notes\">{}</ul>",
+        note_items(risk, lang)
+            .iter()
+            .map(|i| format!("<li>{}</li>", esc(i)))
+            .collect::<String>()
+    )
+}
+
+/// The notes as sentences (for the page and the workbook's About sheet).
+pub fn note_items(risk: &crate::scenario::RiskSpec, lang: Lang) -> Vec<String> {
     let n = |x: f64| lang.number(x, 0);
-    let items: Vec<String> = match lang {
+    match lang {
         Lang::Zh => vec![
             "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（预测首年不足12个月的部分取基年支出）。".into(),
             format!(
@@ -549,14 +564,7 @@ pub fn notes(risk: &crate::scenario::RiskSpec, lang: Lang) -> String {
             "± is the half-width of a 95 % confidence interval (1.96 Monte Carlo standard errors): the sampling error of a finite number of paths, not the uncertainty of the model or its assumptions.".into(),
             "Expected path: the deterministic projection with every random driver at its mean, kept as an exact ledger to the fen.".into(),
         ],
-    };
-    format!(
-        "<ul class=\"notes\">{}</ul>",
-        items
-            .iter()
-            .map(|i| format!("<li>{}</li>", esc(i)))
-            .collect::<String>()
-    )
+    }
 }
 
 /// The line under a run report's title: scenario title, run date, paths and seed.

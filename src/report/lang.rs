@@ -186,6 +186,40 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("ov_over_50", "超过50%", "50 %"),
     ("never_in_horizon", "未出现", "none"),
     ("overview", "风险总览", "Overview"),
+    ("money_yuan", "元", "yuan"),
+    ("money_wan", "万元", "10,000 yuan"),
+    ("money_yi", "亿元", "100 million yuan"),
+    ("sheet_about", "说明", "About"),
+    ("sheet_overview", "风险总览", "Overview"),
+    (
+        "sheet_months",
+        "各年末可支付月数中位数",
+        "Median months by year",
+    ),
+    ("col_item", "项目", "Item"),
+    ("col_content", "内容", "Content"),
+    ("col_rank", "排名", "Rank"),
+    ("col_fund_name", "基金", "Fund"),
+    ("col_last_year", "最后一年", "Last year"),
+    ("col_worst_year", "最差年份", "Worst year"),
+    (
+        "col_exhausted_5_by",
+        "累计穿底路径占比首次超过5%的年份",
+        "Year by which over 5 % have run dry",
+    ),
+    (
+        "col_exhausted_50_by",
+        "累计穿底路径占比首次超过50%的年份",
+        "Year by which over 50 % have run dry",
+    ),
+    ("prefix_worst", "最差年份：", "Worst year: "),
+    ("about_title", "情景名称", "Scenario"),
+    ("about_money_unit", "金额单位", "Money unit"),
+    ("term_months", "月数中位数", "Months p50"),
+    ("term_p6", "P(<6个月)", "P(<6 m)"),
+    ("term_p3", "P(<3个月)", "P(<3 m)"),
+    ("term_exhausted", "P(穿底)", "P(dry)"),
+    ("term_by_5", "穿底>5%年份", "Dry >5 % by"),
     ("notes", "说明", "Notes"),
     (
         "counties_title",
@@ -1266,6 +1300,46 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("no", "否", "no"),
     ("pooling_rule", "统筹调剂规则", "Pooling rule"),
 ];
+
+/// The unit money is shown in where people read it (the workbook): yuan, 万元 (10,000 yuan) or
+/// 亿元 (100 million yuan). The CSV and Parquet files always hold yuan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MoneyUnit {
+    Yuan,
+    #[default]
+    Wan,
+    Yi,
+}
+
+impl MoneyUnit {
+    /// `yuan`, `wan` (万元) or `yi` (亿元).
+    pub fn parse(s: &str) -> Option<MoneyUnit> {
+        match s {
+            "yuan" | "元" => Some(MoneyUnit::Yuan),
+            "wan" | "万元" => Some(MoneyUnit::Wan),
+            "yi" | "亿元" => Some(MoneyUnit::Yi),
+            _ => None,
+        }
+    }
+
+    /// Yuan per unit.
+    pub fn yuan(self) -> f64 {
+        match self {
+            MoneyUnit::Yuan => 1.0,
+            MoneyUnit::Wan => 1e4,
+            MoneyUnit::Yi => 1e8,
+        }
+    }
+
+    /// The unit's name in a heading.
+    pub fn name(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            MoneyUnit::Yuan => "money_yuan",
+            MoneyUnit::Wan => "money_wan",
+            MoneyUnit::Yi => "money_yi",
+        })
+    }
+}
 
 impl Lang {
     pub fn parse(s: &str) -> Option<Lang> {

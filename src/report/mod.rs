@@ -7,6 +7,7 @@ pub mod lang;
 pub mod names;
 pub mod output;
 pub mod overview;
+pub mod pdf;
 pub mod studies;
 pub mod table;
 pub mod xlsx;
@@ -18,6 +19,50 @@ use crate::ledger::{FundMonth, INCOME_LINES, SPENDING_LINES};
 use crate::params::Month;
 use rust_decimal::Decimal;
 use std::path::Path;
+
+/// A table with its `unit` column's identifiers replaced by display names (for the workbook).
+pub fn with_display_names(
+    t: &table::Table,
+    names: &names::DisplayNames,
+    lang: lang::Lang,
+) -> table::Table {
+    let mut out = t.clone();
+    for (name, values) in &mut out.columns {
+        if let (true, table::Values::Str(v)) = (name == "unit", values) {
+            for x in v.iter_mut() {
+                *x = names.of(x, lang).to_string();
+            }
+        }
+    }
+    out
+}
+
+/// The pooling table as the workbook shows it: the key columns and only the settlement items
+/// of the scenario's pooling kind (`pooling.csv` keeps every column).
+pub fn pooling_sheet(t: &table::Table, kind: crate::scenario::PoolingKind) -> table::Table {
+    let item_of = |name: &str| -> Option<String> {
+        let stem = name.strip_suffix("_se").unwrap_or(name);
+        let stem = stem.strip_suffix("_mean").unwrap_or(stem);
+        if let Some(x) = stem.strip_prefix("p_") {
+            return Some(x.to_string());
+        }
+        if stem.starts_with("treasury_p") {
+            return Some("treasury".into());
+        }
+        Some(stem.to_string())
+    };
+    table::Table {
+        columns: t
+            .columns
+            .iter()
+            .filter(|(name, _)| {
+                matches!(name.as_str(), "unit" | "year" | "paths")
+                    || item_of(name).is_some_and(|i| kind.settles(&i))
+            })
+            .cloned()
+            .collect(),
+    }
+}
 
 /// Today's date (UTC) as YYYY-MM-DD, for a report's metadata.
 pub fn run_date() -> String {

@@ -8,6 +8,7 @@
 use super::html::esc;
 use super::lang::Lang;
 use super::names::DisplayNames;
+use super::table::Table;
 use crate::engine::FundKind;
 use crate::risk::{Simulation, probability_se, quantile_sorted};
 use crate::scenario::RiskSpec;
@@ -482,51 +483,200 @@ pub fn table_html(ov: &Overview, names: &DisplayNames, risk: &RiskSpec, lang: La
     o
 }
 
-/// The overview's first `rows` funds as plain text for the terminal.
-pub fn terminal_text(ov: &Overview, names: &DisplayNames, rows: usize, lang: Lang) -> String {
-    let mut o = String::new();
-    let head = [
-        lang.t("ov_fund"),
-        lang.t("ov_months_p50"),
-        lang.t("ov_p_months_lt_6"),
-        lang.t("ov_p_months_lt_3"),
-        lang.t("ov_p_exhausted"),
-        lang.t("ov_over_5"),
-    ];
-    let width = ov
+/// The overview as a table for the workbook: rank, fund (display name), the last year's and the
+/// worst year's measures, and the years by which 5 % and 50 % have run dry (the total last,
+/// without a rank).
+pub fn overview_table(ov: &Overview, names: &DisplayNames, lang: Lang) -> Table {
+    let funds: Vec<(Option<usize>, &FundRisk)> = ov
         .ranked
         .iter()
-        .take(rows)
-        .map(|f| names.entity(f.entity, lang).chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let last_year = ov.ranked.iter().map(|f| f.last.year).max().unwrap_or(0);
-    o.push_str(&match lang {
-        Lang::Zh => format!("风险最高的基金（{last_year}年末；穿底=累计结余为负）：\n"),
-        Lang::En => {
-            format!("Funds at most risk (end of {last_year}; run dry = negative balance):\n")
-        }
-    });
-    o.push_str(&format!("  {}\n", head.join(" | ")));
+        .enumerate()
+        .map(|(i, f)| (Some(i + 1), f))
+        .chain(ov.total.iter().map(|t| (None, t)))
+        .collect();
+    let by = |k: usize| -> Vec<String> {
+        funds
+            .iter()
+            .map(|(_, f)| {
+                f.exhausted_by[k]
+                    .map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string())
+            })
+            .collect()
+    };
+    let mut t = Table::default();
+    t.str(
+        "rank",
+        funds
+            .iter()
+            .map(|(r, _)| r.map_or_else(String::new, |r| r.to_string()))
+            .collect(),
+    );
+    t.str(
+        "fund_name",
+        funds
+            .iter()
+            .map(|(_, f)| names.entity(f.entity, lang).to_string())
+            .collect(),
+    );
+    for (prefix, pick) in [
+        ("", (|f: &FundRisk| f.last) as fn(&FundRisk) -> YearRisk),
+        ("worst_", |f: &FundRisk| f.worst),
+    ] {
+        let rows: Vec<YearRisk> = funds.iter().map(|(_, f)| pick(f)).collect();
+        t.int(
+            &format!("{}year", if prefix.is_empty() { "last_" } else { prefix }),
+            rows.iter().map(|r| i64::from(r.year)).collect(),
+        );
+        t.f64(
+            &format!("{prefix}months_p50"),
+            rows.iter().map(|r| r.months_p50).collect(),
+        );
+        t.f64(
+            &format!("{prefix}p_deficit"),
+            rows.iter().map(|r| r.p_deficit).collect(),
+        );
+        t.f64(
+            &format!("{prefix}p_months_lt_6"),
+            rows.iter().map(|r| r.p_months_lt_6).collect(),
+        );
+        t.f64(
+            &format!("{prefix}p_months_lt_3"),
+            rows.iter().map(|r| r.p_months_lt_3).collect(),
+        );
+        t.f64(
+            &format!("{prefix}p_exhausted"),
+            rows.iter().map(|r| r.p_exhausted).collect(),
+        );
+    }
+    t.str("exhausted_5_by", by(0));
+    t.str("exhausted_50_by", by(1));
+    t
+}
+
+/// Median year-end months of capacity as a units × years table (funds in rank order, the total
+/// last), for the workbook.
+pub fn months_table(sim: &Simulation, ov: &Overview, names: &DisplayNames, lang: Lang) -> Table {
+    let l = &sim.layout;
+    let funds: Vec<usize> = ov
+        .ranked
+        .iter()
+        .chain(ov.total.iter())
+        .map(|f| f.entity)
+        .collect();
+    let mut t = Table::default();
+    t.str(
+        "fund_name",
+        funds
+            .iter()
+            .map(|&e| names.entity(e, lang).to_string())
+            .collect(),
+    );
+    for y in 0..l.n_years {
+        t.f64(
+            &(l.first_year + y as i32).to_string(),
+            funds
+                .iter()
+                .map(|&e| {
+                    if y <= l.last_year[e] {
+                        YearRisk::of(sim, e, y).months_p50
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect(),
+        );
+    }
+    t
+}
+
+/// Columns a terminal shows text in: two for a CJK character, one for others.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c as u32 >= 0x2E80 { 2 } else { 1 })
+        .sum()
+}
+
+/// `s` padded with spaces to `width` terminal columns (left- or right-aligned).
+fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(display_width(s)));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+/// The overview's first `rows` funds as an aligned plain-text table for the terminal.
+pub fn terminal_text(ov: &Overview, names: &DisplayNames, rows: usize, lang: Lang) -> String {
+    let head: Vec<&str> = [
+        "ov_fund",
+        "term_months",
+        "term_p6",
+        "term_p3",
+        "term_exhausted",
+        "term_by_5",
+    ]
+    .iter()
+    .map(|k| lang.t(k))
+    .collect();
+    let mut table: Vec<Vec<String>> = vec![head.iter().map(|h| h.to_string()).collect()];
     for f in ov.ranked.iter().take(rows) {
-        let name = names.entity(f.entity, lang);
-        let pad = " ".repeat(width - name.chars().count());
-        o.push_str(&format!(
-            "  {name}{pad} | {:>6} | {:>6}% | {:>6}% | {:>6}% | {}\n",
+        table.push(vec![
+            names.entity(f.entity, lang).to_string(),
             months_text(f.last.months_p50, lang),
-            pct(f.last.p_months_lt_6, lang),
-            pct(f.last.p_months_lt_3, lang),
-            pct(f.last.p_exhausted, lang),
+            format!("{}%", pct(f.last.p_months_lt_6, lang)),
+            format!("{}%", pct(f.last.p_months_lt_3, lang)),
+            format!("{}%", pct(f.last.p_exhausted, lang)),
             f.exhausted_by[0]
-                .map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string())
-        ));
+                .map_or_else(|| lang.t("never_in_horizon").to_string(), |y| y.to_string()),
+        ]);
+    }
+    let widths: Vec<usize> = (0..head.len())
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| display_width(&r[c]))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let last_year = ov.ranked.iter().map(|f| f.last.year).max().unwrap_or(0);
+    let mut o = match lang {
+        Lang::Zh => format!("{last_year}年末各基金风险（按风险排序；穿底 = 累计结余为负）：\n"),
+        Lang::En => {
+            format!("Funds by risk at the end of {last_year} (run dry = a negative balance):\n")
+        }
+    };
+    for row in &table {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (x, &w))| pad(x, w, c > 0))
+            .collect();
+        o.push_str(&format!("  {}\n", cells.join("  ")));
     }
     if ov.ranked.len() > rows {
         o.push_str(&match lang {
-            Lang::Zh => format!("  ……共{}个基金，见 report.html\n", ov.ranked.len()),
-            Lang::En => format!("  … {} funds in all, see report.html\n", ov.ranked.len()),
+            Lang::Zh => format!("  ……共{}个基金，全表见 report.html\n", ov.ranked.len()),
+            Lang::En => format!(
+                "  … {} funds in all; the whole table is in report.html\n",
+                ov.ranked.len()
+            ),
         });
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_columns_count_cjk_twice() {
+        assert_eq!(display_width("济南市"), 6);
+        assert_eq!(display_width("P(<6)"), 5);
+        assert_eq!(pad("济南", 6, false), "济南  ");
+        assert_eq!(pad("1.0", 5, true), "  1.0");
+    }
 }

@@ -445,6 +445,50 @@ pub enum PoolingKind {
 }
 
 impl PoolingKind {
+    /// The `[pooling]` fields this kind reads besides `kind`, the fund's names and `source`
+    /// (the others are ignored, and the reports leave them out).
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            PoolingKind::Single | PoolingKind::Accounts => &["treasury_backstop"],
+            PoolingKind::ProvincialAdjustment => &[
+                "start",
+                "initial_balance",
+                "levy_rate",
+                "gap_share",
+                "gap_share_bands",
+                "cap_multiple",
+                "levy_in_gap",
+                "other_uses_share",
+                "treasury_backstop",
+            ],
+            PoolingKind::CityUnified => &[
+                "revenue_budget_growth",
+                "spending_budget_growth",
+                "within_budget_city_share",
+                "beyond_budget_city_share",
+                "overspend_sharing",
+                "missed_revenue_treasury_share",
+                "treasury_settlement_month",
+                "working_advance_months",
+                "treasury_backstop",
+            ],
+        }
+    }
+
+    /// Whether a unit's yearly settlement item (`levy`, `treasury`, … of `pooling.csv`) means
+    /// something under this kind: levies and other uses belong to the adjustment fund, county
+    /// treasuries, budgets and working advances to the city fund.
+    pub fn settles(self, item: &str) -> bool {
+        match item {
+            "income" | "spending" | "gap" | "received" => true,
+            "levy" | "other_uses" => self == PoolingKind::ProvincialAdjustment,
+            "treasury" | "revenue_budget" | "spending_budget" | "working_advance" => {
+                self == PoolingKind::CityUnified
+            }
+            _ => false,
+        }
+    }
+
     /// The name as written in a scenario.
     pub fn name(self) -> &'static str {
         match self {
