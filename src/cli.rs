@@ -594,7 +594,8 @@ fn compare(
         "program_version": env!("CARGO_PKG_VERSION"),
     });
     let fund = fund.unwrap_or_default();
-    let report = report::studies::compare_report(first, &comparisons, &fund, &all, &meta, lang)?;
+    let report =
+        report::studies::compare_report(first, &scenarios, &comparisons, &fund, &all, &meta, lang)?;
     let out = StudyOutput {
         csv_name: "compare.csv",
         table: &all,

@@ -492,7 +492,8 @@ type PathValues = dyn Fn(&Simulation, usize, usize) -> Vec<f64>;
 
 /// Differences `other − base` per fund (matched by name) and year, on common random numbers:
 /// quantiles of months of capacity and of the year-end balance, the mean balance and the
-/// probabilities, each mean and probability with its paired standard error.
+/// probabilities, each mean and probability with its paired standard error; and each side's
+/// own median months, mean balance, P(months < 6) and P(balance < 0) (`_base`, `_other`).
 pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Table> {
     if base.paths() != other.paths() {
         return Err(Error::Invalid(
@@ -550,6 +551,30 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
                     .collect(),
             );
         }
+    }
+    // Each side's own levels, so that a reader sees where the difference starts from.
+    let level = |sim: &Simulation, e: usize, y: usize, what: usize| -> f64 {
+        match what {
+            0 => crate::risk::quantile_sorted(&sorted(sim.months(e, y)), 0.5),
+            1 => crate::risk::mean_and_se(&sim.balances(e, y)).0,
+            2 => crate::risk::mean_and_se(&below(sim.months(e, y), 6.0)).0,
+            _ => crate::risk::mean_and_se(&below(sim.balances(e, y), 0.0)).0,
+        }
+    };
+    for (what, name) in [
+        (0, "months_p50"),
+        (1, "balance_mean"),
+        (2, "p_months_lt_6"),
+        (3, "p_exhausted"),
+    ] {
+        t.f64(
+            &format!("{name}_base"),
+            rows.iter().map(|r| level(base, r.0, r.2, what)).collect(),
+        );
+        t.f64(
+            &format!("{name}_other"),
+            rows.iter().map(|r| level(other, r.1, r.3, what)).collect(),
+        );
     }
     let pairs = |f: &PathValues| -> Vec<(f64, f64)> {
         rows.iter()

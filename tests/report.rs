@@ -398,6 +398,80 @@ fn compare_report_draws_differences_with_bands() {
         );
     }
     assert!(headline_of(&html).contains("合并实施"));
+    // What differs: the maternity arrangement, both sides named.
+    assert!(html.contains("生育保险单独设立基金") && html.contains("按情景合并实施"));
+}
+
+/// compare of two scenarios: the page lists the parameters that differ with both values, and
+/// each scenario's own levels beside the difference (base + difference = other).
+#[test]
+fn compare_report_shows_what_changed_and_both_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let base =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/guangdong-merger.toml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let text = common::edit(
+        &text,
+        "name = \"guangdong-merger\"",
+        "name = \"guangdong-higher\"",
+    );
+    let text = common::edit(
+        &text,
+        "employer_rate = [{ from = \"2019-01\", value = 0.05,",
+        "employer_rate = [{ from = \"2019-01\", value = 0.055,",
+    );
+    // Beside the scenarios, so that its includes resolve.
+    let other = base.with_file_name(format!("compare-test-{}.toml", std::process::id()));
+    std::fs::write(&other, text).unwrap();
+    let out = dir.path().join("c");
+    let o = common::fundrisk([
+        "compare".as_ref(),
+        base.as_os_str(),
+        other.as_os_str(),
+        "--paths".as_ref(),
+        "32".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    std::fs::remove_file(&other).unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let differences = html
+        .split("两方案的参数差异")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let rows: Vec<Vec<String>> = differences.split("<tr>").skip(2).map(row_cells).collect();
+    assert_eq!(rows.len(), 1, "one parameter differs: {rows:?}");
+    assert!(rows[0][0].contains("单位缴费费率") && rows[0][0].contains("广东省"));
+    assert_eq!(rows[0][1..], ["0.05".to_string(), "0.055".to_string()]);
+    // Levels and differences: base + difference = other, in compare.csv.
+    let mut csv = csv::Reader::from_path(out.join("compare.csv")).unwrap();
+    let head: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let mut n = 0;
+    for rec in csv.records() {
+        let rec = rec.unwrap();
+        let v = |n: &str| rec[col(n)].parse::<f64>().unwrap();
+        for name in ["balance_mean", "p_months_lt_6", "p_exhausted", "months_p50"] {
+            let (b, o, d) = (
+                v(&format!("{name}_base")),
+                v(&format!("{name}_other")),
+                v(&format!("{name}_diff")),
+            );
+            if b.is_finite() && o.is_finite() {
+                assert!(
+                    (b + d - o).abs() <= 1e-6 * o.abs().max(1.0),
+                    "{name}: {b} + {d} != {o}"
+                );
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 40, "{n} checked");
+    assert!(!html.contains("2,028"), "a year with a thousands separator");
 }
 
 /// sensitivity: two tornado charts with one bar per assumption and direction.

@@ -1138,6 +1138,21 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(64, 64, 64),
 ];
 
+/// The curves of a rate chart in the order they are drawn and named: those needing the highest
+/// rate first (a unit that cannot meet the target first of all); at most `PALETTE.len() − 1`
+/// are named when there are more curves than colours, the rest drawn light as "other units".
+fn named_curves(curves: &[RateCurve]) -> (Vec<usize>, usize) {
+    let mut order: Vec<usize> = (0..curves.len()).collect();
+    let key = |c: &RateCurve| c.solved.unwrap_or(f64::INFINITY);
+    order.sort_by(|&a, &b| key(&curves[b]).total_cmp(&key(&curves[a])).then(a.cmp(&b)));
+    let n_named = if curves.len() > PALETTE.len() {
+        PALETTE.len() - 1
+    } else {
+        curves.len()
+    };
+    (order, n_named)
+}
+
 /// The target's probability against the trial rate (percent on both axes), with ±1.96 s.e.
 /// bars, the target level as a horizontal line and each solved rate marked by a vertical line.
 pub fn risk_vs_rate(
@@ -1174,10 +1189,9 @@ pub fn risk_vs_rate(
     {
         let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut labels: Vec<&str> = vec![lang.t("target_level")];
-        if curves.len() <= PALETTE.len() {
-            labels.extend(curves.iter().map(|c| c.label.as_str()));
-        }
+        let mut labels: Vec<&str> = vec![lang.t("target_level"), lang.t("others")];
+        let (order, n_named) = named_curves(curves);
+        labels.extend(order[..n_named].iter().map(|&i| curves[i].label.as_str()));
         let mut entries: Vec<(String, Key)> = Vec::new();
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", TITLE_FONT))
@@ -1206,22 +1220,26 @@ pub fn risk_vs_rate(
             ))
             .map_err(err)?;
         entries.push(((lang.t("target_level")).to_string(), line_key(red)));
-        for (i, c) in curves.iter().enumerate() {
-            let colour = PALETTE[i % PALETTE.len()];
+        let (order, n_named) = named_curves(curves);
+        let light = RGBColor(170, 170, 170);
+        for (rank, &i) in order.iter().enumerate() {
+            let c = &curves[i];
+            let named = rank < n_named;
+            let colour = if named { PALETTE[rank] } else { light };
             let mut p: Vec<(f64, f64, f64)> =
                 c.points.iter().copied().filter(|q| inside(q.0)).collect();
             p.sort_by(|a, b| a.0.total_cmp(&b.0));
             p.dedup_by(|a, b| a.0 == b.0);
-            let series = chart
+            chart
                 .draw_series(LineSeries::new(
                     p.iter().map(|&(r, q, _)| (r * 100.0, q * 100.0)),
-                    colour.stroke_width(2),
+                    colour.stroke_width(if named { 2 } else { 1 }),
                 ))
                 .map_err(err)?;
-            let _ = series;
-            if curves.len() <= PALETTE.len() {
-                entries.push((c.label.clone(), line_key(colour.stroke_width(2))));
+            if !named {
+                continue;
             }
+            entries.push((c.label.clone(), line_key(colour.stroke_width(2))));
             chart
                 .draw_series(p.iter().map(|&(r, q, se)| {
                     PathElement::new(
@@ -1246,30 +1264,43 @@ pub fn risk_vs_rate(
                         colour.stroke_width(1),
                     ))
                     .map_err(err)?;
+                // Each named curve's rate on a line of its own, so the labels do not pile up.
                 chart
                     .draw_series(std::iter::once(Text::new(
                         format!("{} %", lang.number(r * 100.0, 2)),
-                        (r * 100.0, y1 * 0.97),
+                        (r * 100.0, y1 * (0.97 - 0.06 * rank as f64)),
                         ("sans-serif", FONT).into_font().color(&colour),
                     )))
                     .map_err(err)?;
             }
-            if inside(c.current) {
-                let grey = RGBColor(120, 120, 120);
-                chart
-                    .draw_series(LineSeries::new(
-                        [(c.current * 100.0, 0.0), (c.current * 100.0, y1 * 0.9)],
-                        grey.stroke_width(1),
-                    ))
-                    .map_err(err)?;
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        lang.t("current_rate"),
-                        (c.current * 100.0, y1 * 0.92),
-                        ("sans-serif", FONT).into_font().color(&grey),
-                    )))
-                    .map_err(err)?;
-            }
+        }
+        if n_named < curves.len() {
+            entries.push((lang.t("others").to_string(), line_key(light)));
+        }
+        // Each distinct current rate once.
+        let mut current: Vec<f64> = curves
+            .iter()
+            .map(|c| c.current)
+            .filter(|&r| inside(r))
+            .collect();
+        current.sort_by(f64::total_cmp);
+        current.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+        let grey = RGBColor(120, 120, 120);
+        for (k, r) in current.into_iter().enumerate() {
+            let top = 0.5 - 0.07 * k as f64;
+            chart
+                .draw_series(LineSeries::new(
+                    [(r * 100.0, 0.0), (r * 100.0, y1 * top)],
+                    grey.stroke_width(1),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    lang.t("current_rate"),
+                    (r * 100.0, y1 * (top + 0.02)),
+                    ("sans-serif", FONT).into_font().color(&grey),
+                )))
+                .map_err(err)?;
         }
         draw_legend(&root, &chart, &entries)?;
         root.present().map_err(err)?;

@@ -6,8 +6,9 @@
 use super::lang::Lang;
 
 /// Suffixes that qualify a stem; each has its label `suffix` + suffix.
-const SUFFIXES: [&str; 10] = [
-    "_se", "_mean", "_diff", "_change", "_p5", "_p25", "_p50", "_p75", "_p95", "_count",
+const SUFFIXES: [&str; 12] = [
+    "_base", "_other", "_se", "_mean", "_diff", "_change", "_p5", "_p25", "_p50", "_p75", "_p95",
+    "_count",
 ];
 
 /// The heading of a whole column name, from the one label dictionary ([`Lang::t`]): the

@@ -199,7 +199,8 @@ pub fn table_html(t: &Table, columns: Option<&[&str]>, lang: Lang) -> String {
                     } else {
                         match kind(name) {
                             Kind::Share => format!("{}%", lang.number(x * 100.0, 2)),
-                            Kind::Integer => lang.number(x, 0),
+                            // Years and counts of paths: no thousands separators.
+                            Kind::Integer => format!("{x:.0}"),
                             Kind::Months => lang.number(x, 2),
                             Kind::Money => lang.number(x / lang.money_unit(), 2),
                             Kind::Quantity => lang.number(x, 1),
@@ -355,6 +356,88 @@ fn scalar(v: &serde_json::Value, path: &str, lang: Lang) -> String {
 fn is_year(path: &str, lang: Lang) -> bool {
     let label = param_label("price_year", lang);
     path.ends_with(&label) || path.contains("year") || path.contains('年')
+}
+
+/// Every parameter of a scenario as (label path, value): the start and horizon, the drivers,
+/// the risk bands, the pooling rule (its kind's fields) and each unit's policy under the unit's
+/// display name.
+fn parameter_values(s: &Scenario, lang: Lang) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut put = |label: &str, v: serde_json::Value| {
+        let mut r = Vec::new();
+        spec_rows(&v, label, "", lang, &mut r);
+        rows.extend(r.into_iter().map(|[p, v, _]| (p, v)));
+    };
+    put(
+        lang.t("param_start"),
+        serde_json::json!(s.spec.start.to_string()),
+    );
+    put(
+        lang.t("param_horizon_months"),
+        serde_json::json!(s.spec.horizon_months),
+    );
+    let mut economy = serde_json::to_value(&s.spec.economy).unwrap_or_default();
+    if let Some(m) = economy.as_object_mut() {
+        m.retain(|k, _| k != "correlation" && k != "source");
+        for d in m.values_mut().filter_map(|d| d.as_object_mut()) {
+            d.remove("source");
+        }
+    }
+    put(lang.t("driver"), economy);
+    put(
+        lang.t("param_risk"),
+        serde_json::to_value(&s.spec.risk).unwrap_or_default(),
+    );
+    let kind = s.spec.pooling.kind;
+    let mut pooling = serde_json::to_value(&s.spec.pooling).unwrap_or_default();
+    if let Some(m) = pooling.as_object_mut() {
+        m.retain(|k, _| k == "kind" || kind.fields().contains(&k.as_str()));
+    }
+    put(lang.t("param_pooling"), pooling);
+    for u in &s.units {
+        let title = match lang {
+            Lang::Zh if !u.spec.title.is_empty() => &u.spec.title,
+            Lang::En if !u.spec.title_en.is_empty() => &u.spec.title_en,
+            _ => &u.spec.name,
+        };
+        put(title, serde_json::to_value(&u.policy).unwrap_or_default());
+    }
+    rows
+}
+
+/// The parameters that differ between scenarios `a` and `b`: a table of (parameter, a's value,
+/// b's value), or a sentence that they are the same.
+pub fn differences_table(a: &Scenario, b: &Scenario, lang: Lang) -> String {
+    use std::collections::BTreeMap;
+    let va: BTreeMap<String, String> = parameter_values(a, lang).into_iter().collect();
+    let vb: BTreeMap<String, String> = parameter_values(b, lang).into_iter().collect();
+    let mut keys: Vec<&String> = va.keys().chain(vb.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let differing: Vec<&String> = keys
+        .into_iter()
+        .filter(|k| va.get(*k) != vb.get(*k))
+        .collect();
+    if differing.is_empty() {
+        return format!("<p>{}</p>", lang.t("no_differences"));
+    }
+    let mut o = format!(
+        "<table class=\"data differences\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        lang.t("parameter"),
+        esc(&scenario_title(a, lang)),
+        esc(&scenario_title(b, lang))
+    );
+    for k in differing {
+        let cell = |m: &BTreeMap<String, String>| m.get(k).cloned().unwrap_or_else(|| "—".into());
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(k),
+            esc(&cell(&va)),
+            esc(&cell(&vb))
+        ));
+    }
+    o.push_str("</table>");
+    o
 }
 
 /// A parameter table of a serialised specification.

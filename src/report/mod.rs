@@ -20,7 +20,8 @@ use crate::params::Month;
 use rust_decimal::Decimal;
 use std::path::Path;
 
-/// A table with its `unit` column's identifiers replaced by display names (for the workbook).
+/// A table with its `unit` and `fund` columns' identifiers replaced by display names (for the
+/// workbook and the pages).
 pub fn with_display_names(
     t: &table::Table,
     names: &names::DisplayNames,
@@ -28,7 +29,7 @@ pub fn with_display_names(
 ) -> table::Table {
     let mut out = t.clone();
     for (name, values) in &mut out.columns {
-        if let (true, table::Values::Str(v)) = (name == "unit", values) {
+        if let (true, table::Values::Str(v)) = (name == "unit" || name == "fund", values) {
             for x in v.iter_mut() {
                 *x = names.of(x, lang).to_string();
             }

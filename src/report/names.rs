@@ -20,6 +20,10 @@ pub struct DisplayNames {
 
 impl DisplayNames {
     pub fn new(s: &Scenario, layout: &Layout) -> DisplayNames {
+        DisplayNames::from_names(s, &layout.names, &layout.kinds)
+    }
+
+    fn from_names(s: &Scenario, names: &[String], kinds: &[Option<FundKind>]) -> DisplayNames {
         let units: Vec<(String, String, String)> = s
             .units
             .iter()
@@ -53,10 +57,9 @@ impl DisplayNames {
             )
         };
         let unit_named = |name: &str| units.iter().find(|u| u.0 == name);
-        let entities = layout
-            .names
+        let entities = names
             .iter()
-            .zip(&layout.kinds)
+            .zip(kinds)
             .map(|(name, kind)| {
                 let (zh, en) = match kind {
                     Some(FundKind::Pooled) => match unit_named(name) {
@@ -86,6 +89,39 @@ impl DisplayNames {
             })
             .collect();
         DisplayNames { entities, units }
+    }
+
+    /// The display names of a scenario's units, their maternity funds, its shared fund and the
+    /// total, without a run (for the studies' pages).
+    pub fn for_scenario(s: &Scenario) -> DisplayNames {
+        let mut names: Vec<String> = Vec::new();
+        let mut kinds: Vec<Option<FundKind>> = Vec::new();
+        for u in &s.units {
+            names.push(u.spec.name.clone());
+            kinds.push(Some(FundKind::Pooled));
+            names.push(format!("{}.maternity", u.spec.name));
+            kinds.push(Some(FundKind::Maternity));
+        }
+        match s.spec.pooling.kind {
+            PoolingKind::ProvincialAdjustment => {
+                names.push(s.spec.pooling.fund_name.clone());
+                kinds.push(Some(FundKind::Adjustment));
+            }
+            PoolingKind::CityUnified => {
+                names.push(s.spec.pooling.fund_name.clone());
+                kinds.push(Some(FundKind::City));
+            }
+            PoolingKind::Accounts => {
+                names.push(s.spec.pooling.fund_name.clone());
+                kinds.push(None);
+            }
+            PoolingKind::Single => {}
+        }
+        if s.spec.pooling.kind != PoolingKind::Accounts {
+            names.push("all".into());
+            kinds.push(None);
+        }
+        DisplayNames::from_names(s, &names, &kinds)
     }
 
     /// The display name of reported entity `e`.

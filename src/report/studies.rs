@@ -4,7 +4,7 @@
 
 use super::charts::{self, RateCurve, TornadoBar};
 use super::columns::value_text;
-use super::html::{Page, assumptions, fund_name, page, scenario_title, slug, table_html};
+use super::html::{Page, assumptions, page, scenario_title, slug, table_html};
 use super::lang::Lang;
 use super::table::Table;
 use crate::error::{Error, Result};
@@ -50,6 +50,8 @@ fn study_page(
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Report {
+    let table =
+        &super::with_display_names(table, &super::names::DisplayNames::for_scenario(s), lang);
     let html = page(&Page {
         lang,
         subtitle: String::new(),
@@ -198,6 +200,16 @@ pub fn solve_rate_report(
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Result<Report> {
+    let names = super::names::DisplayNames::for_scenario(s);
+    let answers: Vec<RateAnswer> = answers
+        .iter()
+        .cloned()
+        .map(|mut a| {
+            a.unit = names.of(&a.unit, lang).to_string();
+            a
+        })
+        .collect();
+    let answers = answers.as_slice();
     // One curve per group of units solved together (units sharing their trials).
     let mut curves: Vec<RateCurve> = Vec::new();
     for a in answers {
@@ -267,11 +279,20 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    fn label(&self, lang: Lang) -> String {
+    /// The comparison in words, naming the scenarios by their titles in `scenarios` (by their
+    /// identifiers if not found).
+    fn label(&self, scenarios: &[Scenario], lang: Lang) -> String {
+        let title = |name: &str| {
+            scenarios
+                .iter()
+                .find(|s| s.spec.name == name)
+                .map_or_else(|| name.to_string(), |s| scenario_title(s, lang))
+        };
+        let (other, base) = (title(&self.other), title(&self.base));
         match (self.separate_maternity, lang) {
-            (true, Lang::Zh) => format!("{}：合并实施 − 生育保险单设", self.other),
-            (true, Lang::En) => format!("{}: merged − separate maternity fund", self.other),
-            (false, _) => format!("{} − {}", self.other, self.base),
+            (true, Lang::Zh) => format!("{other}：合并实施 − 生育保险单设"),
+            (true, Lang::En) => format!("{other}: merged − separate maternity fund"),
+            (false, _) => format!("{other} − {base}"),
         }
     }
 }
@@ -291,6 +312,7 @@ fn comparison_rows(t: &Table, key: &str, fund: &str) -> Result<(Vec<i32>, Vec<us
 /// year-end balance of `fund` with their 95 % bands, and the differences table.
 pub fn compare_report(
     base: &Scenario,
+    scenarios: &[Scenario],
     comparisons: &[Comparison],
     fund: &str,
     table: &Table,
@@ -305,13 +327,14 @@ pub fn compare_report(
     let bal_se = numbers(table, "balance_mean_diff_se")?;
     let unit = lang.money_unit();
     let fund_key = fund;
-    let fund = &fund_name(fund_key, lang);
+    let names = super::names::DisplayNames::for_scenario(base);
+    let fund = &names.of(fund_key, lang).to_string();
     for (i, c) in comparisons.iter().enumerate() {
         let (years, rows) = comparison_rows(table, &c.key, fund_key)?;
         let Some(&last) = rows.last() else {
             continue;
         };
-        let label = c.label(lang);
+        let label = c.label(scenarios, lang);
         let pick = |v: &[f64], scale: f64| rows.iter().map(|&r| v[r] * scale).collect::<Vec<_>>();
         svgs.push((
             format!("difference_p6_{}_{i}.svg", slug(fund_key)),
@@ -371,22 +394,53 @@ pub fn compare_report(
                 comparisons
                     .iter()
                     .find(|c| c.key == keys[r])
-                    .map_or_else(|| keys[r].clone(), |c| c.label(lang))
+                    .map_or_else(|| keys[r].clone(), |c| c.label(scenarios, lang))
             })
             .collect(),
     );
+    // Each side's level next to the difference.
     for name in [
         "year",
+        "months_p50_base",
+        "months_p50_other",
         "months_p50_diff",
+        "p_months_lt_6_base",
+        "p_months_lt_6_other",
         "p_months_lt_6_diff",
         "p_months_lt_6_diff_se",
+        "p_exhausted_base",
+        "p_exhausted_other",
         "p_exhausted_diff",
         "p_exhausted_diff_se",
+        "balance_mean_base",
+        "balance_mean_other",
         "balance_mean_diff",
         "balance_mean_diff_se",
     ] {
         let v = numbers(table, name)?;
         shown.f64(name, keep.iter().map(|&r| v[r]).collect());
+    }
+    // What differs between the scenarios of each comparison.
+    let mut differences = String::new();
+    for c in comparisons {
+        let find = |name: &str| scenarios.iter().find(|s| s.spec.name == name);
+        differences.push_str(&format!(
+            "<h3>{}</h3>",
+            super::html::esc(&c.label(scenarios, lang))
+        ));
+        if c.separate_maternity {
+            differences.push_str(&format!(
+                "<table class=\"data\"><tr><th>{}</th><th>{}</th><th>{}</th></tr><tr><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+                lang.t("parameter"),
+                lang.t("col_base"),
+                lang.t("col_alternative"),
+                lang.t("maternity_arrangement"),
+                lang.t("separate_fund"),
+                lang.t("merged_as_scenario")
+            ));
+        } else if let (Some(a), Some(b)) = (find(&c.base), find(&c.other)) {
+            differences.push_str(&super::html::differences_table(a, b, lang));
+        }
     }
     let html = page(&Page {
         lang,
@@ -401,6 +455,7 @@ pub fn compare_report(
         headline: vec![headline.trim_end().to_string()],
         svgs: &svgs,
         sections: vec![
+            (lang.t("differences").to_string(), differences),
             (
                 format!("{} — {fund}", lang.t("results")),
                 table_html(&shown, None, lang),
@@ -423,7 +478,9 @@ pub fn sensitivity_report(
     let assumptions_col = strings(table, "assumption")?;
     let directions = strings(table, "direction")?;
     let fund = strings(table, "fund")?.first().cloned().unwrap_or_default();
-    let fund = fund_name(&fund, lang);
+    let fund = super::names::DisplayNames::for_scenario(s)
+        .of(&fund, lang)
+        .to_string();
     let year = numbers(table, "year")?.first().copied().unwrap_or_default() as i32;
     let mut svgs = Vec::new();
     let mut widest: Option<(String, Option<f64>, Option<f64>)> = None;
@@ -535,7 +592,7 @@ pub fn backtest_report(
             .collect();
         let title = format!(
             "{} — {}",
-            fund_name(&f.fund, lang),
+            super::names::DisplayNames::for_scenario(s).of(&f.fund, lang),
             lang.t(&format!("line_{line}"))
         );
         svgs.push((
