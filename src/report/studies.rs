@@ -432,8 +432,8 @@ pub fn compare_report(
             differences.push_str(&format!(
                 "<table class=\"data\"><tr><th>{}</th><th>{}</th><th>{}</th></tr><tr><td>{}</td><td>{}</td><td>{}</td></tr></table>",
                 lang.t("parameter"),
-                lang.t("col_base"),
-                lang.t("col_alternative"),
+                lang.t("compare_base"),
+                lang.t("compare_alternative"),
                 lang.t("maternity_arrangement"),
                 lang.t("separate_fund"),
                 lang.t("merged_as_scenario")

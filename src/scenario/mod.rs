@@ -456,6 +456,19 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// A display name (a title in reports): at most 100 characters, none of them a control
+    /// character (it is printed in pages, charts and sheet cells).
+    fn display_name(&self, field: &str, title: &str) -> Result<()> {
+        if title.chars().count() > 100 || title.chars().any(char::is_control) {
+            return Err(self.err(
+                field,
+                "a display name is at most 100 characters, with no control characters (line breaks, tabs)"
+                    .to_string(),
+            ));
+        }
+        Ok(())
+    }
+
     /// A unit's or fund's name names rows, sheets and files: 1–64 letters or digits, `-` or
     /// `_`, starting with a letter or digit; not `all` (the total of every fund).
     fn fund_name(&self, field: &str, name: &str) -> Result<()> {
@@ -729,6 +742,8 @@ impl Validator<'_> {
         for (i, u) in s.units.iter().enumerate() {
             let f = |k: &str| format!("units[{i}].{k}");
             self.fund_name(&f("name"), &u.name)?;
+            self.display_name(&f("title"), &u.title)?;
+            self.display_name(&f("title_en"), &u.title_en)?;
             if let Some(j) = s.units[..i]
                 .iter()
                 .position(|o| o.name.to_lowercase() == u.name.to_lowercase())
@@ -833,6 +848,8 @@ impl Validator<'_> {
             return self.pooling_fields(p);
         }
         self.fund_name("pooling.fund_name", &p.fund_name)?;
+        self.display_name("pooling.fund_title", &p.fund_title)?;
+        self.display_name("pooling.fund_title_en", &p.fund_title_en)?;
         if let Some(i) = s
             .units
             .iter()

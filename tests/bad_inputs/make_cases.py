@@ -155,6 +155,8 @@ CASES = [
      ["policy.outpatient_second_clinic.share", "1.5", "[0, 1]"]),
     ("base-year-mixed", edit(UNIT, UNIT + "base_year = { year = 2023, pooled_income = 1e9, fund_income = 1.2e9, pooled_balance = 1.0e9 }\n"),
      ["units[0].base_year.pooled_income", "not a mix"]),
+    ("title-with-line-break", edit(UNIT, UNIT + 'title = "济南\\n市"\n'),
+     ["units[0].title", "no control characters"]),
 ]
 
 # Data tables: the scenario names `life_table = "NN-slug.csv"`.
