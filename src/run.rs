@@ -259,8 +259,10 @@ pub fn write_study(dir: &Path, out: &StudyOutput, meta: &serde_json::Value) -> R
     staged.commit()
 }
 
-/// Writes charts as `charts/<name>.svg` in a staged folder.
+/// Writes charts as `charts/<name>.svg` in a staged folder, each also as `charts/<name>.png` at
+/// print resolution (rendered in parallel).
 fn write_charts(staged: &StagedDir, svgs: &[(String, String)]) -> Result<()> {
+    use rayon::prelude::*;
     let dir = staged.file("charts");
     std::fs::create_dir_all(&dir).map_err(|e| crate::error::Error::Output {
         path: dir.display().to_string(),
@@ -268,6 +270,23 @@ fn write_charts(staged: &StagedDir, svgs: &[(String, String)]) -> Result<()> {
     })?;
     for (name, svg) in svgs {
         report::output::write_text(&dir.join(name), svg)?;
+    }
+    let options = report::png::options();
+    let pngs: Vec<(String, Vec<u8>)> = svgs
+        .par_iter()
+        .map(|(name, svg)| {
+            let png = report::png::render(svg, &options)?;
+            Ok((name.trim_end_matches(".svg").to_string() + ".png", png))
+        })
+        .collect::<Result<_>>()?;
+    for (name, png) in pngs {
+        let path = dir.join(&name);
+        report::output::write_atomically(&path, |w| {
+            std::io::Write::write_all(w, &png).map_err(|e| crate::error::Error::Output {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })
+        })?;
     }
     Ok(())
 }

@@ -192,6 +192,10 @@ fn load(browser: &Browser, html: &Path) -> Loaded {
 fn assert_drawn(html: &Path, loaded: &Loaded) {
     let charts = std::fs::read_dir(html.with_file_name("charts"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "svg"))
+        })
         .count();
     assert_eq!(loaded.figures.len(), charts, "every chart is on the page");
     for (id, w, h, marks, texts) in &loaded.figures {

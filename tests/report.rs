@@ -64,6 +64,18 @@ fn report_has_every_chart_and_the_summary_numbers_in_one_language() {
             );
             let svg = std::fs::read_to_string(out.join("charts").join(chart)).unwrap();
             assert!(svg.contains("<polyline"), "{chart} draws its lines");
+            // Beside it, the PNG at print resolution: 2.5 pixels per SVG pixel.
+            let png =
+                std::fs::read(out.join("charts").join(chart.replace(".svg", ".png"))).unwrap();
+            assert_eq!(&png[1..4], b"PNG", "{chart}");
+            let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+            let svg_width: f64 = svg
+                .split("width=\"")
+                .nth(1)
+                .and_then(|w| w.split('"').next())
+                .and_then(|w| w.parse().ok())
+                .unwrap();
+            assert_eq!(f64::from(width), (svg_width * 2.5).ceil(), "{chart}");
             if chart.starts_with("months") || chart.starts_with("balance") {
                 assert!(svg.contains("<polygon"), "{chart} draws its bands");
             }

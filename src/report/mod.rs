@@ -8,6 +8,7 @@ pub mod names;
 pub mod output;
 pub mod overview;
 pub mod pdf;
+pub mod png;
 pub mod studies;
 pub mod table;
 pub mod xlsx;
