@@ -65,6 +65,10 @@ const LEGENDS: &str = r#"JSON.stringify([...document.querySelectorAll('figure')]
   return [f.id, boxes.length, inside];
 }))"#;
 
+/// The overview table's body rows as laid out: the fund identifier and each cell's text.
+const OVERVIEW: &str = r#"JSON.stringify([...document.querySelectorAll('#overview tbody tr')]
+  .map(r => [r.dataset.fund, [...r.querySelectorAll('td')].map(c => c.innerText.trim())]))"#;
+
 /// Heat maps: each row label's vertical centre (from its laid-out box) against the centre of
 /// the nearest cell to its right, and the label's right edge against the cells' left edge.
 const HEAT_ROWS: &str = r#"JSON.stringify([...document.querySelectorAll('figure')]
@@ -98,6 +102,10 @@ struct Loaded {
     /// Heat maps: (figure id, [(label, label centre y, nearest cell centre y, cell left x,
     /// label right x)]).
     heat_rows: Vec<(String, Vec<HeatRow>)>,
+    /// The overview's body rows: (fund identifier, each cell's text).
+    overview: Vec<(String, Vec<String>)>,
+    /// The page's visible text (`innerText`, SVG text included).
+    text: String,
     errors: Vec<String>,
 }
 
@@ -140,6 +148,18 @@ fn load(browser: &Browser, html: &Path) -> Loaded {
     let json = tab.evaluate(HEAT_ROWS, false).unwrap().value.unwrap();
     let heat_rows: Vec<(String, Vec<HeatRow>)> =
         serde_json::from_str(json.as_str().unwrap()).unwrap();
+    let json = tab.evaluate(OVERVIEW, false).unwrap().value.unwrap();
+    let overview: Vec<(String, Vec<String>)> =
+        serde_json::from_str(json.as_str().unwrap()).unwrap();
+    let text = tab
+        .evaluate(
+            "document.body.innerText + ' ' + [...document.querySelectorAll('svg text')].map(t => t.textContent).join(' ')",
+            false,
+        )
+        .unwrap()
+        .value
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap();
     let height = tab
         .evaluate("document.documentElement.scrollHeight", false)
         .unwrap()
@@ -185,6 +205,8 @@ fn load(browser: &Browser, html: &Path) -> Loaded {
         figures,
         legends,
         heat_rows,
+        overview,
+        text,
         errors: errors_before,
     }
 }
@@ -339,6 +361,27 @@ fn reports_render_in_chromium() {
         let loaded = load(&browser, page);
         assert_drawn(page, &loaded);
         assert_legends_clear(page, &loaded);
+        if *page == shandong_dir.join("report.html") {
+            // The overview as laid out: all 19 funds in risk order with the tables' figures.
+            assert_eq!(loaded.overview.len(), 19, "{:?}", loaded.overview);
+            common::check_overview(&loaded.overview, &shandong_dir);
+            // The visible text: no unit identifier, no snake_case identifier.
+            for u in &shandong.units {
+                let word = |w: &str| {
+                    loaded
+                        .text
+                        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                        .any(|x| x == w)
+                };
+                assert!(!word(&u.spec.name), "identifier {} shown", u.spec.name);
+            }
+            let snake: Vec<&str> = loaded
+                .text
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .filter(|w| w.contains('_') && w.chars().any(|c| c.is_ascii_lowercase()))
+                .collect();
+            assert!(snake.is_empty(), "snake_case shown: {snake:?}");
+        }
         eprintln!(
             "{}: {} charts drawn; screenshot {}",
             page.display(),

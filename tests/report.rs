@@ -554,8 +554,7 @@ fn shandong_overview_ranks_every_fund_with_the_summary_figures() {
     let s = Scenario::from_path(&p).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
-    let outcome =
-        fundrisk::run::run_scenario(&s, &RunOptions::new(64, 2), &out, Lang::Zh, &|_| {}).unwrap();
+    fundrisk::run::run_scenario(&s, &RunOptions::new(64, 2), &out, Lang::Zh, &|_| {}).unwrap();
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     // The overview comes first, before the headline and the charts.
     let at = |x: &str| html.find(x).unwrap();
@@ -575,87 +574,8 @@ fn shandong_overview_ranks_every_fund_with_the_summary_figures() {
         .collect();
     assert_eq!(rows.len(), 19);
     assert!(foot.contains("data-fund=\"all\""));
-    // From the summary table, per fund and year: (p_exhausted, p<3, p<6, p_deficit, months p50).
-    let t = outcome.simulation.summary();
-    let units = t.strings("unit").unwrap();
-    let years = t.numbers("year").unwrap();
-    let col = |c: &str| t.numbers(c).unwrap();
-    let (pe, p3, p6, pd, m50) = (
-        col("p_exhausted"),
-        col("p_months_lt_3"),
-        col("p_months_lt_6"),
-        col("p_deficit"),
-        col("months_p50"),
-    );
-    let ex = outcome.simulation.exhaustion();
-    let ex_unit = ex.strings("unit").unwrap();
-    let ex_year = ex.strings("first_exhausted_year").unwrap();
-    let ex_cum = ex.numbers("cumulative_share").unwrap();
-    let zh = Lang::Zh;
-    let pct = |x: f64| format!("{}%", zh.number(x * 100.0, 1));
-    let months = |x: f64| {
-        if x.is_nan() {
-            "—".to_string()
-        } else {
-            zh.number(x, 1)
-        }
-    };
-    let mut previous: Option<[f64; 5]> = None;
-    let mut names = std::collections::HashSet::new();
-    for (rank, (id, cells)) in rows.iter().enumerate() {
-        assert_eq!(cells[0], (rank + 1).to_string());
-        names.insert(id.clone());
-        let mine: Vec<usize> = (0..t.n_rows()).filter(|&i| units[i] == *id).collect();
-        let last = *mine.last().unwrap();
-        // The last year's five figures, then the worst year's.
-        let figures = |i: usize| {
-            vec![
-                months(m50[i]),
-                pct(pd[i]),
-                pct(p6[i]),
-                pct(p3[i]),
-                pct(pe[i]),
-            ]
-        };
-        assert_eq!(cells[2..7], figures(last)[..], "{id} last year");
-        let key = |i: usize| {
-            let m = if m50[i].is_nan() {
-                f64::INFINITY
-            } else {
-                m50[i]
-            };
-            [pe[i], p3[i], p6[i], pd[i], -m]
-        };
-        let cmp = |a: &[f64; 5], b: &[f64; 5]| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| x.total_cmp(y))
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        };
-        let worst = mine
-            .iter()
-            .copied()
-            .reduce(|w, i| if cmp(&key(i), &key(w)).is_gt() { i } else { w })
-            .unwrap();
-        assert_eq!(cells[7], format!("{}", years[worst]), "{id} worst year");
-        assert_eq!(cells[8..13], figures(worst)[..], "{id} worst year");
-        // Risk order: no fund's worst year is more severe than the one ranked above it.
-        if let Some(p) = previous {
-            assert!(
-                cmp(&key(worst), &p).is_le(),
-                "{id} ranked below a safer fund"
-            );
-        }
-        previous = Some(key(worst));
-        // The years by which more than 5 % and 50 % of paths have run dry.
-        for (cell, level) in [(13, 0.05), (14, 0.5)] {
-            let first = (0..ex.n_rows())
-                .find(|&i| ex_unit[i] == *id && ex_year[i] != "never" && ex_cum[i] > level)
-                .map_or("未出现".to_string(), |i| ex_year[i].clone());
-            assert_eq!(cells[cell], first, "{id} exhausted by {level}");
-        }
-    }
+    common::check_overview(&rows, &out);
+    let names: std::collections::HashSet<String> = rows.iter().map(|r| r.0.clone()).collect();
     let mut expected: Vec<String> = s.units.iter().map(|u| u.spec.name.clone()).collect();
     expected.push("adjustment".into());
     assert_eq!(names, expected.into_iter().collect());

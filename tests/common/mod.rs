@@ -97,3 +97,130 @@ pub fn series_up_to(last: i32, into: &std::path::Path) -> usize {
     }
     dropped
 }
+
+/// Columns of a CSV file by name: text cells, and numbers (empty cells as NaN).
+pub struct Csv {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    pub fn read(path: &std::path::Path) -> Csv {
+        let mut r = csv::Reader::from_path(path).unwrap();
+        let header = r.headers().unwrap().iter().map(String::from).collect();
+        let rows = r
+            .records()
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect();
+        Csv { header, rows }
+    }
+    pub fn n_rows(&self) -> usize {
+        self.rows.len()
+    }
+    fn index(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        let c = self.index(name);
+        self.rows.iter().map(|r| r[c].clone()).collect()
+    }
+    pub fn numbers(&self, name: &str) -> Vec<f64> {
+        let c = self.index(name);
+        self.rows
+            .iter()
+            .map(|r| r[c].parse().unwrap_or(f64::NAN))
+            .collect()
+    }
+}
+
+/// Checks a run's overview rows — (fund identifier, the text of its cells) in page order —
+/// against the run folder's `summary.csv` and `exhaustion.csv`: ranks 1, 2, …; the last year's
+/// and the worst year's median months, P(current deficit), P(months < 6), P(months < 3) and
+/// P(balance < 0) as the tables give them; funds in risk order (no fund's worst year more
+/// severe than the one ranked above it); the years by which more than 5 % and 50 % of paths
+/// have run dry.
+pub fn check_overview(rows: &[(String, Vec<String>)], out: &std::path::Path) {
+    use fundrisk::report::lang::Lang;
+    let t = Csv::read(&out.join("summary.csv"));
+    let units = t.strings("unit");
+    let years = t.numbers("year");
+    let col = |c: &str| t.numbers(c);
+    let (pe, p3, p6, pd, m50) = (
+        col("p_exhausted"),
+        col("p_months_lt_3"),
+        col("p_months_lt_6"),
+        col("p_deficit"),
+        col("months_p50"),
+    );
+    let ex = Csv::read(&out.join("exhaustion.csv"));
+    let ex_unit = ex.strings("unit");
+    let ex_year = ex.strings("first_exhausted_year");
+    let ex_cum = ex.numbers("cumulative_share");
+    let zh = Lang::Zh;
+    let pct = |x: f64| format!("{}%", zh.number(x * 100.0, 1));
+    // An empty months cell is a fund with nothing to pay: unbounded capacity.
+    let months = |x: f64| {
+        if x.is_nan() {
+            "∞".to_string()
+        } else {
+            zh.number(x, 1)
+        }
+    };
+    let mut previous: Option<[f64; 5]> = None;
+    for (rank, (id, cells)) in rows.iter().enumerate() {
+        assert_eq!(cells[0], (rank + 1).to_string());
+        let mine: Vec<usize> = (0..t.n_rows()).filter(|&i| units[i] == *id).collect();
+        let last = *mine.last().unwrap();
+        // The last year's five figures, then the worst year's.
+        let figures = |i: usize| {
+            vec![
+                months(m50[i]),
+                pct(pd[i]),
+                pct(p6[i]),
+                pct(p3[i]),
+                pct(pe[i]),
+            ]
+        };
+        assert_eq!(cells[2..7], figures(last)[..], "{id} last year");
+        let key = |i: usize| {
+            let m = if m50[i].is_nan() {
+                f64::INFINITY
+            } else {
+                m50[i]
+            };
+            [pe[i], p3[i], p6[i], pd[i], -m]
+        };
+        let cmp = |a: &[f64; 5], b: &[f64; 5]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        let worst = mine
+            .iter()
+            .copied()
+            .reduce(|w, i| if cmp(&key(i), &key(w)).is_gt() { i } else { w })
+            .unwrap();
+        assert_eq!(cells[7], format!("{:.0}", years[worst]), "{id} worst year");
+        assert_eq!(cells[8..13], figures(worst)[..], "{id} worst year");
+        // Risk order: no fund's worst year is more severe than the one ranked above it.
+        if let Some(p) = previous {
+            assert!(
+                cmp(&key(worst), &p).is_le(),
+                "{id} ranked below a safer fund"
+            );
+        }
+        previous = Some(key(worst));
+        // The years by which more than 5 % and 50 % of paths have run dry.
+        for (cell, level) in [(13, 0.05), (14, 0.5)] {
+            let first = (0..ex.n_rows())
+                .find(|&i| ex_unit[i] == *id && ex_year[i] != "never" && ex_cum[i] > level)
+                .map_or("未出现".to_string(), |i| ex_year[i].clone());
+            assert_eq!(cells[cell], first, "{id} exhausted by {level}");
+        }
+    }
+}
