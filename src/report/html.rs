@@ -531,7 +531,7 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}\
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc}\
-.subtitle{color:#555}\
+.subtitle{color:#555}.lead{overflow-x:auto}\
 .headline{background:#f3f6fa;border-left:4px solid #2166ac;padding:.2em 1em;font-size:1.05em}\
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}\
 th{background:#f0f0f0;vertical-align:bottom}\

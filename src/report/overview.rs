@@ -472,7 +472,7 @@ pub fn table_html(ov: &Overview, names: &DisplayNames, risk: &RiskSpec, lang: La
                 ov.paths
             ),
             Lang::En => format!(
-                "Ranked by the worst year's risk (first the probability of a negative year-end balance, then of less than 3 and 6 months of capacity and of a current deficit, then the median months). Months are shaded by warning band: blue excess (> {} months), green high or reasonable, orange insufficient (< {} months), red serious (< {} months); probabilities are shaded deeper as they rise (> 5 %, > 20 %, > 50 %). {} paths.",
+                "P(deficit): a current-year deficit; P(run dry): a negative year-end balance. Ranked by the worst year's risk (first the probability of a negative year-end balance, then of less than 3 and 6 months of capacity and of a current deficit, then the median months). Months are shaded by warning band: blue excess (> {} months), green high or reasonable, orange insufficient (< {} months), red serious (< {} months); probabilities are shaded deeper as they rise (> 5 %, > 20 %, > 50 %). {} paths.",
                 lang.number(risk.excess, 0),
                 lang.number(risk.reasonable, 0),
                 lang.number(risk.insufficient, 0),

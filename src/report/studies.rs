@@ -62,6 +62,10 @@ fn study_page(
         svgs: &svgs,
         sections: vec![
             (lang.t("results").to_string(), table_html(table, None, lang)),
+            (
+                lang.t("notes").to_string(),
+                super::html::notes(&s.spec.risk, lang),
+            ),
             (lang.t("assumptions").to_string(), assumptions(s, lang)),
         ],
         meta,
@@ -139,18 +143,18 @@ fn solve_headline(answers: &[RateAnswer], q: &RateQuestion, lang: Lang) -> Strin
                 lang.number(a.break_even_rate * 100.0, 2)
             ),
             (None, Lang::Zh) => format!(
-                "在{top}%以内，没有{line}费率能使{}在{y0}–{y1}年每年年末{target}；费率为{top}%时，{}年的概率仍为{}%（±{}%）。",
+                "在{top}%以内，没有{line}费率能使{}在{y0}–{y1}年每年年末{target}；费率为{top}%时，{}年的概率仍为{}%（95%区间±{}个百分点）。",
                 a.unit,
                 a.binding_year,
                 pct(a.probability, lang),
-                pct(a.probability_se, lang)
+                pct(1.96 * a.probability_se, lang)
             ),
             (None, Lang::En) => format!(
-                "No {line} rate up to {top} % gives {} {target} at every year end of {y0}–{y1}; at {top} % the probability in {} is still {} % (±{} %).",
+                "No {line} rate up to {top} % gives {} {target} at every year end of {y0}–{y1}; at {top} % the probability in {} is still {} % (95 % interval ±{} points).",
                 a.unit,
                 a.binding_year,
                 pct(a.probability, lang),
-                pct(a.probability_se, lang)
+                pct(1.96 * a.probability_se, lang)
             ),
         };
     }
@@ -361,18 +365,18 @@ pub fn compare_report(
         let year = years.last().copied().unwrap_or_default();
         headline.push_str(&match lang {
             Lang::Zh => format!(
-                "{label}：{year}年末{fund}可支付月数低于6个月的概率变化{}个百分点（±{}），年末累计结余均值变化{}亿元（±{}）。",
+                "{label}：{year}年末{fund}可支付月数低于6个月的概率变化{}个百分点（95%区间±{}），年末累计结余均值变化{}亿元（95%区间±{}）。",
                 signed(p6[last] * 100.0, 1, lang),
-                lang.number(p6_se[last] * 100.0, 1),
+                lang.number(1.96 * p6_se[last] * 100.0, 1),
                 signed(bal[last] / unit, 2, lang),
-                lang.number(bal_se[last] / unit, 2)
+                lang.number(1.96 * bal_se[last] / unit, 2)
             ),
             Lang::En => format!(
-                "{label}: at the end of {year}, the probability that {fund} has less than 6 months of payment capacity changes by {} percentage points (±{}) and its mean balance by {} yuan millions (±{}). ",
+                "{label}: at the end of {year}, the probability that {fund} has less than 6 months of payment capacity changes by {} percentage points (95 % interval ±{}) and its mean balance by {} yuan millions (95 % interval ±{}). ",
                 signed(p6[last] * 100.0, 1, lang),
-                lang.number(p6_se[last] * 100.0, 1),
+                lang.number(1.96 * p6_se[last] * 100.0, 1),
                 signed(bal[last] / unit, 2, lang),
-                lang.number(bal_se[last] / unit, 2)
+                lang.number(1.96 * bal_se[last] / unit, 2)
             ),
         });
     }
@@ -459,6 +463,10 @@ pub fn compare_report(
             (
                 format!("{} — {fund}", lang.t("results")),
                 table_html(&shown, None, lang),
+            ),
+            (
+                lang.t("notes").to_string(),
+                super::html::notes(&base.spec.risk, lang),
             ),
             (lang.t("assumptions").to_string(), assumptions(base, lang)),
         ],
