@@ -289,7 +289,11 @@ fn spec_rows(
         }
         Value::Array(xs) if xs.iter().all(|x| !x.is_object() && !x.is_array()) => {
             let cells: Vec<String> = xs.iter().map(|x| scalar(x, path, lang)).collect();
-            out.push([path.to_string(), cells.join(", "), text_value(source, lang)]);
+            out.push([
+                path.to_string(),
+                cells.join(", "),
+                super::sources::source_text(source, lang),
+            ]);
         }
         Value::Array(xs) if xs.iter().all(|x| x.is_array()) => {
             // Pairs such as [upper age, yuan] or [months, factor]: one cell.
@@ -303,7 +307,11 @@ fn spec_rows(
                     format!("({})", inner.join(", "))
                 })
                 .collect();
-            out.push([path.to_string(), cells.join(" "), text_value(source, lang)]);
+            out.push([
+                path.to_string(),
+                cells.join(" "),
+                super::sources::source_text(source, lang),
+            ]);
         }
         Value::Array(xs) => {
             let dated = xs.iter().all(|x| x.get("from").is_some());
@@ -320,7 +328,7 @@ fn spec_rows(
         x => out.push([
             path.to_string(),
             scalar(x, path, lang),
-            text_value(source, lang),
+            super::sources::source_text(source, lang),
         ]),
     }
 }
@@ -489,7 +497,10 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
             lang.number(d.mean.at(s.spec.start), 4),
             lang.number(d.volatility, 4),
             lang.number(d.persistence, 2),
-            esc(&text_value(d.source.as_deref().unwrap_or(""), lang))
+            esc(&super::sources::source_text(
+                d.source.as_deref().unwrap_or(""),
+                lang
+            ))
         ));
     }
     o.push_str("</table>");

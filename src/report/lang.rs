@@ -1215,6 +1215,14 @@ const LABELS: &[(&str, &str, &str)] = &[
         "期初累计结余（元）",
         "Opening pooled balance (yuan)",
     ),
+    ("value_level-1", "一级医院", "level-1 hospitals"),
+    ("value_level-2", "二级医院", "level-2 hospitals"),
+    ("value_level-3", "三级医院", "level-3 hospitals"),
+    (
+        "value_non-designated",
+        "非定点医疗机构",
+        "non-designated providers",
+    ),
     ("value_whole_gap", "全部缺口", "the whole gap"),
     (
         "value_above_budget",

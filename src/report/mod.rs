@@ -9,6 +9,7 @@ pub mod output;
 pub mod overview;
 pub mod pdf;
 pub mod png;
+pub mod sources;
 pub mod studies;
 pub mod table;
 pub mod xlsx;

@@ -1208,7 +1208,7 @@ fn default_contribution_years() -> ContributionYearsSpec {
         sd_male: 7.0,
         mean_female: 27.0,
         sd_female: 7.0,
-        source: Some("assumption".into()),
+        source: Some("ASSUMPTION".into()),
     }
 }
 
