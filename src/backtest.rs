@@ -206,7 +206,9 @@ impl Observer<f64> for LineObserver<'_> {
 /// fund named `fund` (default: the first fund) and of its separate maternity fund.
 pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<Forecast> {
     if opts.paths == 0 {
-        return Err(Error::Invalid("--paths must be at least 1".into()));
+        return Err(Error::Invalid(
+            "paths: a backtest needs at least 1 path".into(),
+        ));
     }
     let mut model = ScenarioModel::new(s);
     model.build_benefit_grids()?;
@@ -217,7 +219,7 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
             .position(|f| f.name == name)
             .ok_or_else(|| {
                 Error::Invalid(format!(
-                    "--unit {name}: no such fund in {}; funds are {}",
+                    "unit `{name}`: no such fund in {}; funds are {}",
                     s.file,
                     model
                         .funds

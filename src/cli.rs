@@ -8,7 +8,7 @@ use fundrisk::report;
 use fundrisk::report::lang::Lang;
 use fundrisk::report::studies::{Comparison, RateQuestion};
 use fundrisk::run::{StudyOutput, write_study};
-use fundrisk::scenario::Scenario;
+use fundrisk::scenario::{Override, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -31,6 +31,20 @@ macro_rules! say {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Change a scenario field without editing the file: PATH=VALUE with a dotted path as the
+    /// file is written (policy.employer_rate=0.085, economy.wage_growth.mean=0.04,
+    /// units.jinan.policy.employer_rate=0.09, units[0].initial_pooled_balance=1e9) and a TOML
+    /// value. Repeatable; applied in order, validated like the file, recorded in run.json and in
+    /// the report's assumptions.
+    #[arg(long = "set", global = true, value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
+/// The `--set` overrides of this invocation, for every scenario it loads.
+static OVERRIDES: std::sync::OnceLock<Vec<Override>> = std::sync::OnceLock::new();
+
+fn overrides() -> &'static [Override] {
+    OVERRIDES.get().map_or(&[], Vec::as_slice)
 }
 
 /// How many paths, from which seed, on how many threads.
@@ -91,6 +105,9 @@ impl ReportArgs {
 
 impl RunArgs {
     fn options(&self, s: &Scenario) -> Result<RunOptions> {
+        if self.paths == Some(0) {
+            anyhow::bail!("--paths must be at least 1");
+        }
         if self.threads == Some(0) {
             anyhow::bail!("--threads must be at least 1");
         }
@@ -330,8 +347,8 @@ fn load_with_fits(
     path: Option<&Path>,
 ) -> Result<(Scenario, Vec<fundrisk::base_year::BaseYearFit>)> {
     let mut s = match path {
-        Some(p) => Scenario::from_path(p)?,
-        None => Scenario::embedded_default()?,
+        Some(p) => Scenario::from_path_with(p, overrides())?,
+        None => Scenario::embedded_default_with(overrides())?,
     };
     let fits = fundrisk::base_year::apply(&mut s)?;
     Ok((s, fits))
@@ -368,10 +385,14 @@ fn parse_years(s: &str) -> Result<(i32, i32)> {
 fn parse_range(s: &str) -> Result<(f64, f64)> {
     let bad = || anyhow::anyhow!("--range `{s}`: expected LOW,HIGH as shares, e.g. 0,0.2");
     let (a, b) = s.split_once(',').ok_or_else(bad)?;
-    Ok((
+    let (lo, hi): (f64, f64) = (
         a.trim().parse().map_err(|_| bad())?,
         b.trim().parse().map_err(|_| bad())?,
-    ))
+    );
+    if !(0.0 <= lo && lo <= hi && hi <= 1.0) {
+        anyhow::bail!("--range {lo},{hi}: rates must satisfy 0 ≤ low ≤ high ≤ 1");
+    }
+    Ok((lo, hi))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -425,7 +446,7 @@ fn solve_rate(
     let lang = run_args.lang()?;
     let o = SolveOptions {
         target,
-        line: RateLine::parse(line)?,
+        line: RateLine::parse(line).context("--line")?,
         from,
         years,
         range: parse_range(range)?,
@@ -481,6 +502,7 @@ fn solve_rate(
     let meta = serde_json::json!({
         "scenario": s.spec.name,
         "scenario_hash": s.hash,
+        "overrides": s.overrides,
         "target": target.to_string(),
         "years": [years.0, years.1],
         "line": line,
@@ -649,6 +671,7 @@ fn demography(scenario: &Path, actuals: &Path, out: &Path, lang: &str) -> Result
     let meta = serde_json::json!({
         "scenario": s.spec.name,
         "scenario_hash": s.hash,
+        "overrides": s.overrides,
         "actuals": actuals.display().to_string(),
         "program_version": env!("CARGO_PKG_VERSION"),
     });
@@ -759,6 +782,7 @@ fn backtest(
     let meta = serde_json::json!({
         "scenario": s.spec.name,
         "scenario_hash": s.hash,
+        "overrides": s.overrides,
         "actuals": actuals.display().to_string(),
         "fund": f.fund,
         "paths": opts.paths,
@@ -771,6 +795,11 @@ fn backtest(
 
 fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
     use fundrisk::rolling;
+    if !overrides().is_empty() {
+        anyhow::bail!(
+            "--set: the rolling backtest rebuilds each origin from the template's file; edit a copy of the template instead"
+        );
+    }
     let template = Scenario::from_path(scenario)?;
     if template.spec.backtest.is_none() {
         anyhow::bail!(
@@ -937,6 +966,12 @@ fn merge(
 
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
+    let parsed: Vec<Override> = cli
+        .set
+        .iter()
+        .map(|t| Override::parse(t).context("--set"))
+        .collect::<Result<_>>()?;
+    let _ = OVERRIDES.set(parsed);
     match cli.command {
         Command::SolveRate {
             scenario,
@@ -969,6 +1004,7 @@ pub fn main() -> Result<()> {
             let meta = serde_json::json!({
                 "scenario": s.spec.name,
                 "scenario_hash": s.hash,
+                "overrides": s.overrides,
                 "paths": o.paths,
                 "seed": o.seed,
                 "program_version": env!("CARGO_PKG_VERSION"),
@@ -1089,7 +1125,10 @@ pub fn main() -> Result<()> {
             if report.pdf {
                 anyhow::bail!("--pdf: a shard writes no report; print the merged run's report");
             }
-            let shard = fundrisk::shard::Shard::parse(&shard)?;
+            let shard = fundrisk::shard::Shard::parse(&shard).context("--shard")?;
+            if keep_paths {
+                anyhow::bail!("--keep-paths cannot be combined with --shard");
+            }
             let s = load(scenario.as_deref())?;
             let dir = out.unwrap_or_else(|| {
                 Path::new("reports").join(format!(

@@ -40,7 +40,8 @@ pub enum Error {
     /// Reading back a file the program wrote (a shard's chunk) failed.
     #[error("reading {path}: {message}")]
     Reading { path: String, message: String },
-    /// A request that cannot be carried out (e.g. `--paths 0`).
+    /// A request that cannot be carried out (e.g. a run of 0 paths); the message names the
+    /// argument (`paths`, `unit`, `shard`, …), not a command-line flag.
     #[error("{0}")]
     Invalid(String),
 }

@@ -165,6 +165,7 @@ pub fn finish_run(
         "scenario_title": s.spec.title,
         "scenario_file": s.file,
         "scenario_hash": s.hash,
+        "overrides": s.overrides,
         "lang": if lang == Lang::Zh { "zh" } else { "en" },
         "small_cell_threshold": s.spec.run.small_cell_threshold,
         "program": "fundrisk",

@@ -40,7 +40,7 @@ impl Shard {
     pub fn parse(text: &str) -> Result<Shard> {
         let bad = || {
             Error::Invalid(format!(
-                "--shard `{text}`: expected K/M with 0 <= K < M, e.g. 0/4 … 3/4"
+                "shard `{text}`: expected K/M with 0 <= K < M, e.g. 0/4 … 3/4"
             ))
         };
         let (k, m) = text.split_once('/').ok_or_else(bad)?;
@@ -298,7 +298,7 @@ pub fn run_shard(
     let started = std::time::Instant::now();
     if opts.keep_paths {
         return Err(Error::Invalid(
-            "--keep-paths cannot be combined with --shard".into(),
+            "keep_paths: every path's monthly series cannot be kept by a shard of a run".into(),
         ));
     }
     let staged = StagedDir::new(dir)?;

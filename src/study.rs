@@ -130,7 +130,7 @@ impl RateLine {
             "employee" => Ok(RateLine::Employee),
             "flexible" => Ok(RateLine::Flexible),
             _ => Err(Error::Invalid(format!(
-                "--line `{s}`: expected employer, employee or flexible"
+                "rate line `{s}`: expected employer, employee or flexible"
             ))),
         }
     }
@@ -273,7 +273,7 @@ pub fn solve_rates(
     let (lo_rate, hi_rate) = o.range;
     if !(0.0..=1.0).contains(&lo_rate) || !(lo_rate..=1.0).contains(&hi_rate) {
         return Err(Error::Invalid(format!(
-            "--range {lo_rate},{hi_rate}: rates must satisfy 0 ≤ low ≤ high ≤ 1"
+            "rate range {lo_rate},{hi_rate}: rates must satisfy 0 ≤ low ≤ high ≤ 1"
         )));
     }
     let shared = matches!(

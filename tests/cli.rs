@@ -682,3 +682,93 @@ fn the_default_is_the_from_today_national_scenario() {
     );
     assert!(stdout.contains("P(<6个月)"), "{stdout}");
 }
+
+/// `--set` changes a scenario without editing it: the same as the change made in a copy of the
+/// file (summary.csv byte for byte), recorded in run.json and in the report's assumptions; a
+/// unit is reached by its name; a bad value or path is refused naming the field.
+#[test]
+fn set_overrides_equal_the_same_change_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = guangdong_text();
+    let edited = edit(
+        &text,
+        "employer_rate = [{ from = \"2019-01\", value = 0.05, source = \"ASSUMPTION: representative city rate\" }]",
+        "employer_rate = 0.065",
+    );
+    let edited = edit(
+        &edited,
+        "initial_pooled_balance = 1.80e11",
+        "initial_pooled_balance = 2.0e11",
+    );
+    // Beside the scenarios, so that its includes resolve.
+    let copy = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("scenarios/set-test-{}.toml", std::process::id()));
+    std::fs::write(&copy, edited).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let o = fundrisk(&[
+        "run",
+        &guangdong_path(),
+        "--paths",
+        "40",
+        "--set",
+        "policy.employer_rate=0.065",
+        "--set",
+        "units.guangdong.initial_pooled_balance=2.0e11",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    let o2 = fundrisk(&[
+        "run",
+        copy.to_str().unwrap(),
+        "--paths",
+        "40",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(&copy).unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o2.stderr)
+    );
+    let summary = |d: &Path| std::fs::read(d.join("summary.csv")).unwrap();
+    assert_eq!(
+        summary(&a),
+        summary(&b),
+        "the override and the edited file differ"
+    );
+    let plain = dir.path().join("c");
+    let o3 = fundrisk(&[
+        "run",
+        &guangdong_path(),
+        "--paths",
+        "40",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert!(o3.status.success());
+    assert_ne!(summary(&a), summary(&plain), "the override changed nothing");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["overrides"][0], "policy.employer_rate = 0.065");
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(html.contains("<code>policy.employer_rate = 0.065</code>"));
+    for (set, expected) in [
+        (
+            "policy.employer_rate=1.5",
+            "policy.employer_rate: 1.5 is outside the allowed range",
+        ),
+        (
+            "units.shenzhen.policy.employer_rate=0.05",
+            "no entry of `units` is named `shenzhen`",
+        ),
+        ("policy.employer_rat=0.05", "did you mean `employer_rate`"),
+        ("employer_rate", "expected PATH=VALUE"),
+    ] {
+        let o = fundrisk(&["check", &guangdong_path(), "--set", set]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{set}: {stderr}");
+        assert!(stderr.contains(expected), "{set}: {stderr}");
+    }
+}

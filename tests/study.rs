@@ -236,3 +236,29 @@ fn per_unit_rates_with_and_without_the_adjustment_fund() {
         ("old", "old")
     );
 }
+
+/// The library's errors name its own arguments, not the command line's flags (a Python binding
+/// or a server calls it without flags); the CLI adds the flag.
+#[test]
+fn library_errors_name_arguments_not_flags() {
+    let messages = [
+        fundrisk::study::RateLine::parse("boss")
+            .unwrap_err()
+            .to_string(),
+        fundrisk::shard::Shard::parse("3/3")
+            .unwrap_err()
+            .to_string(),
+        {
+            let s = common::two_city_shandong(1.0e5, 4.0e5);
+            let mut model = ScenarioModel::new(&s);
+            model.build_benefit_grids().unwrap();
+            simulate(&model, &s.spec.risk, &RunOptions::new(0, 1), &|_| {})
+                .err()
+                .unwrap()
+                .to_string()
+        },
+    ];
+    for (m, word) in messages.iter().zip(["rate line", "shard", "paths"]) {
+        assert!(m.contains(word) && !m.contains("--"), "{m}");
+    }
+}

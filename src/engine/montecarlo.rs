@@ -115,7 +115,7 @@ pub fn simulate_blocks(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<BlockAccumulator>> {
     if opts.paths == 0 {
-        return Err(Error::Invalid("--paths must be at least 1".into()));
+        return Err(Error::Invalid("paths: a run needs at least 1 path".into()));
     }
     type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
     let run_blocks = || -> Vec<Block> {

@@ -474,14 +474,26 @@ fn spec_table(v: &serde_json::Value, lang: Lang) -> String {
 /// numbers with their sources.
 pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     let e = &s.spec.economy;
-    let mut o = format!(
+    // Changes made outside the file come first: a reader must see them.
+    let mut o = String::new();
+    if !s.overrides.is_empty() {
+        o.push_str(&format!(
+            "<h3>{}</h3><table class=\"overrides\">",
+            lang.t("overrides_title")
+        ));
+        for text in &s.overrides {
+            o.push_str(&format!("<tr><td><code>{}</code></td></tr>", esc(text)));
+        }
+        o.push_str("</table>");
+    }
+    o.push_str(&format!(
         "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         lang.t("driver"),
         lang.t("mean"),
         lang.t("volatility"),
         lang.t("persistence"),
         lang.t("source")
-    );
+    ));
     let drivers: [(&str, &DriverSpec); 6] = [
         ("wage_growth", &e.wage_growth),
         ("medical_price_growth", &e.medical_price_growth),

@@ -178,6 +178,12 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("ov_over_50", "超过50%", "50 %"),
     ("never_in_horizon", "未出现", "none"),
     ("overview", "风险总览", "Overview"),
+    (
+        "overrides_title",
+        "运行时改动的参数（--set，优先于情景文件）",
+        "Changed for this run (--set, over the scenario file)",
+    ),
+    ("meta_overrides", "运行时改动的参数", "Overrides"),
     ("money_yuan", "元", "yuan"),
     ("money_wan", "万元", "10,000 yuan"),
     ("money_yi", "亿元", "100 million yuan"),

@@ -57,6 +57,8 @@ pub struct Scenario {
     /// unit's `average_wage_prev_year` weighted by its members in service at the start (a
     /// province of cities). Kept when a copy is cut down to one unit (a base-year solve).
     pub area_wage_prev_year: f64,
+    /// The changes made outside the file (`path = value`, as given), applied before parsing.
+    pub overrides: Vec<String>,
 }
 
 impl Scenario {
@@ -224,7 +226,62 @@ impl Scenario {
             units,
             inputs,
             area_wage_prev_year,
+            overrides: Vec::new(),
         })
+    }
+
+    /// [`Scenario::from_path`] with `overrides` applied to the file's text before it is parsed
+    /// (and validated like it).
+    pub fn from_path_with(path: &Path, overrides: &[Override]) -> Result<Scenario> {
+        if overrides.is_empty() {
+            return Scenario::from_path(path);
+        }
+        let bytes = data::read_regular_file(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|_| Error::Parse {
+            file: file.clone(),
+            line: 0,
+            field: String::new(),
+            message: "not UTF-8 text".into(),
+        })?;
+        let base = path.parent().map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        });
+        let changed = apply_overrides(&text, &file, overrides)?;
+        let mut s = Scenario::parse(
+            &changed,
+            &file,
+            DataSource {
+                base_dir: base.map(Path::to_path_buf),
+            },
+        )?;
+        s.inputs.insert(0, path.to_path_buf());
+        s.overrides = overrides.iter().map(Override::to_text).collect();
+        Ok(s)
+    }
+
+    /// The embedded default scenario with `overrides` applied.
+    pub fn embedded_default_with(overrides: &[Override]) -> Result<Scenario> {
+        if overrides.is_empty() {
+            return Scenario::embedded_default();
+        }
+        let changed = apply_overrides(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, overrides)?;
+        let mut s = Scenario::parse(
+            &changed,
+            DEFAULT_SCENARIO_FILE,
+            DataSource {
+                base_dir: Some("scenarios".into()),
+            },
+        )?;
+        s.overrides = overrides.iter().map(Override::to_text).collect();
+        Ok(s)
     }
 
     pub fn end(&self) -> Month {
@@ -250,6 +307,138 @@ impl Scenario {
         s.spec.run.small_cell_threshold = 0.0;
         s
     }
+}
+
+/// A change to a scenario made outside its file (`--set path=value` on the command line, the
+/// Python package's `overrides`): a dotted path into the scenario as written — `policy.employer_rate`,
+/// `economy.wage_growth.mean`, `units.jinan.policy.employer_rate` (a unit by its name) or
+/// `units[0].initial_pooled_balance` — and a TOML value (`0.085`, `"2021-01"`, `[0.1, 0.2]`,
+/// `{ from = "2025-01", value = 0.09 }`; text that is not a TOML value is taken as a string).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    pub path: String,
+    pub value: toml::Value,
+}
+
+impl Override {
+    /// Parses `path=value`.
+    pub fn parse(text: &str) -> Result<Override> {
+        let bad = |m: &str| Error::Invalid(format!("override `{text}`: {m}"));
+        let (path, raw) = text
+            .split_once('=')
+            .ok_or_else(|| bad("expected PATH=VALUE, e.g. policy.employer_rate=0.085"))?;
+        let path = path.trim();
+        if path.is_empty()
+            || path
+                .split('.')
+                .any(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+        {
+            return Err(bad("the path is dotted names, e.g. policy.employer_rate"));
+        }
+        let raw = raw.trim();
+        let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+        Ok(Override {
+            path: path.to_string(),
+            value,
+        })
+    }
+
+    /// `path = value` as TOML writes it.
+    pub fn to_text(&self) -> String {
+        format!("{} = {}", self.path, self.value)
+    }
+}
+
+/// `text` with `overrides` applied in order, as TOML text to parse. A path through `units`
+/// picks a unit by name (`units.jinan`) or index (`units[0]`); missing tables on the way are
+/// created (the parse then says whether the field exists).
+pub fn apply_overrides(text: &str, file: &str, overrides: &[Override]) -> Result<String> {
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
+        file: file.into(),
+        line: 0,
+        field: String::new(),
+        message: format!("malformed TOML: {}", e.message().trim()),
+    })?;
+    for o in overrides {
+        let fail = |m: String| Error::field(file, o.path.clone(), m);
+        let segments: Vec<&str> = o.path.split('.').collect();
+        set_at(&mut table, &segments, &o.value, &fail)?;
+    }
+    toml::to_string(&table).map_err(|e| Error::field(file, "overrides", e.to_string()))
+}
+
+/// Sets `value` at the path `segments` below `here` (see [`apply_overrides`]).
+fn set_at(
+    here: &mut toml::Table,
+    segments: &[&str],
+    value: &toml::Value,
+    fail: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    let Some((segment, rest)) = segments.split_first() else {
+        return Err(fail("an empty path".into()));
+    };
+    // `name[i]`: element i of the list `name`.
+    let (name, index) = match segment.split_once('[') {
+        Some((n, tail)) => {
+            let i = tail
+                .strip_suffix(']')
+                .and_then(|x| x.parse::<usize>().ok())
+                .ok_or_else(|| fail(format!("`{segment}`: expected NAME[INDEX]")))?;
+            (n, Some(i))
+        }
+        None => (*segment, None),
+    };
+    if rest.is_empty() && index.is_none() {
+        here.insert(name.to_string(), value.clone());
+        return Ok(());
+    }
+    let entry = here
+        .entry(name.to_string())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let (target, rest) = match (entry, index) {
+        (toml::Value::Array(xs), Some(i)) => {
+            let n = xs.len();
+            let x = xs
+                .get_mut(i)
+                .ok_or_else(|| fail(format!("`{name}` has {n} entries, no [{i}]")))?;
+            (x, rest)
+        }
+        (toml::Value::Array(xs), None) => {
+            // An entry (a unit) by its name: the next segment.
+            let Some((wanted, rest)) = rest.split_first() else {
+                return Err(fail(format!(
+                    "`{name}` is a list: name an entry or [INDEX]"
+                )));
+            };
+            let names: Vec<String> = xs
+                .iter()
+                .filter_map(|x| x.get("name").and_then(|n| n.as_str()).map(String::from))
+                .collect();
+            let x = xs
+                .iter_mut()
+                .find(|x| x.get("name").and_then(|n| n.as_str()) == Some(*wanted))
+                .ok_or_else(|| {
+                    fail(format!(
+                        "no entry of `{name}` is named `{wanted}`; the names are {}",
+                        names.join(", ")
+                    ))
+                })?;
+            (x, rest)
+        }
+        (_, Some(_)) => return Err(fail(format!("`{name}` is not a list"))),
+        (v, None) => (v, rest),
+    };
+    if rest.is_empty() {
+        *target = value.clone();
+        return Ok(());
+    }
+    let table = target
+        .as_table_mut()
+        .ok_or_else(|| fail(format!("`{name}` is a value, not a table")))?;
+    set_at(table, rest, value, fail)
 }
 
 /// The scenario text merged over its included fragments (in order, each over the one before).
@@ -1565,4 +1754,37 @@ pub fn describe(s: &Scenario) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod override_tests {
+    use super::*;
+
+    #[test]
+    fn overrides_parse_and_land_where_their_paths_say() {
+        let o = Override::parse("policy.maternity.leave_days = 188").unwrap();
+        assert_eq!(o.path, "policy.maternity.leave_days");
+        assert_eq!(o.value, toml::Value::Integer(188));
+        assert_eq!(
+            Override::parse("start=2025-01").unwrap().value,
+            toml::Value::String("2025-01".into())
+        );
+        let text = "name = \"x\"\n[[units]]\nname = \"a\"\nb = 1\n[[units]]\nname = \"c\"\nb = 2\n";
+        let sets = [
+            Override::parse("units.c.b=5").unwrap(),
+            Override::parse("units[0].b=7").unwrap(),
+            Override::parse("policy.employer_rate=0.08").unwrap(),
+        ];
+        let out: toml::Table = toml::from_str(&apply_overrides(text, "t", &sets).unwrap()).unwrap();
+        let units = out["units"].as_array().unwrap();
+        assert_eq!(units[0]["b"].as_integer(), Some(7));
+        assert_eq!(units[1]["b"].as_integer(), Some(5));
+        assert_eq!(out["policy"]["employer_rate"].as_float(), Some(0.08));
+        let bad = apply_overrides(text, "t", &[Override::parse("units[5].b=1").unwrap()]);
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("has 2 entries, no [5]")
+        );
+    }
 }
