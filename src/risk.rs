@@ -13,6 +13,12 @@ use crate::pooling::Settlement;
 use crate::report::table::Table;
 use crate::scenario::{PoolingKind, RiskSpec};
 
+/// The months of capacity that every table reports the risk of falling below (MODEL.md, "Risk
+/// measures": P(M < 6) and P(M < 3), the columns `p_months_lt_6` and `p_months_lt_3`),
+/// whatever the scenario's warning bands.
+pub const MONTHS_LT_6: f64 = 6.0;
+pub const MONTHS_LT_3: f64 = 3.0;
+
 /// Year-sum lines kept per fund: the income lines, the spending lines, then these four.
 pub const N_LINES: usize = N_INCOME + N_SPENDING + 4;
 pub const LINE_INCOME_TOTAL: usize = N_INCOME + N_SPENDING;
@@ -473,8 +479,8 @@ impl BlockAccumulator {
                 self.surplus.push(surplus);
                 self.treasury.push(lines[crate::ledger::income::TREASURY]);
                 self.n_deficit[i] += u64::from(surplus < 0.0);
-                self.n_months_lt_6[i] += u64::from(months < 6.0);
-                self.n_months_lt_3[i] += u64::from(months < 3.0);
+                self.n_months_lt_6[i] += u64::from(months < MONTHS_LT_6);
+                self.n_months_lt_3[i] += u64::from(months < MONTHS_LT_3);
                 self.n_exhausted[i] += u64::from(balance < 0.0);
                 self.n_band[i * BANDS.len() + band(balance, months, &layout.risk)] += 1;
             }

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::params::Month;
 use crate::report::table::Table;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
+use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
 use crate::scenario::{PoolingKind, Scenario};
 
 /// What a target bounds.
@@ -557,7 +558,7 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
         match what {
             0 => crate::risk::quantile_sorted(&sorted(sim.months(e, y)), 0.5),
             1 => crate::risk::mean_and_se(&sim.balances(e, y)).0,
-            2 => crate::risk::mean_and_se(&below(sim.months(e, y), 6.0)).0,
+            2 => crate::risk::mean_and_se(&below(sim.months(e, y), MONTHS_LT_6)).0,
             _ => crate::risk::mean_and_se(&below(sim.balances(e, y), 0.0)).0,
         }
     };
@@ -590,8 +591,12 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
     let columns: [(&str, &PathValues); 5] = [
         ("balance_mean", &|s, e, y| s.balances(e, y)),
         ("p_deficit", &|s, e, y| below(s.surpluses(e, y), 0.0)),
-        ("p_months_lt_6", &|s, e, y| below(s.months(e, y), 6.0)),
-        ("p_months_lt_3", &|s, e, y| below(s.months(e, y), 3.0)),
+        ("p_months_lt_6", &|s, e, y| {
+            below(s.months(e, y), MONTHS_LT_6)
+        }),
+        ("p_months_lt_3", &|s, e, y| {
+            below(s.months(e, y), MONTHS_LT_3)
+        }),
         ("p_exhausted", &|s, e, y| below(s.balances(e, y), 0.0)),
     ];
     for (name, f) in columns {
@@ -693,8 +698,8 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
         Ok((
             [
                 crate::risk::quantile_sorted(&m, 0.5),
-                probability(sim, Measure::MonthsBelow(6.0), e, y).0,
-                probability(sim, Measure::MonthsBelow(3.0), e, y).0,
+                probability(sim, Measure::MonthsBelow(MONTHS_LT_6), e, y).0,
+                probability(sim, Measure::MonthsBelow(MONTHS_LT_3), e, y).0,
                 probability(sim, Measure::Exhausted, e, y).0,
             ],
             sim.layout.names[e].clone(),

@@ -900,7 +900,7 @@ pub fn risk_heat_map(
             (0..l.n_years)
                 .map(|y| {
                     if y <= l.last_year[e] {
-                        probability(sim, Measure::MonthsBelow(6.0), e, y).0
+                        probability(sim, Measure::MonthsBelow(crate::risk::MONTHS_LT_6), e, y).0
                     } else {
                         f64::NAN
                     }

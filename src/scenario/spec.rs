@@ -595,21 +595,28 @@ pub struct PoolingSpec {
 fn default_pool_fund_name() -> String {
     "pool".into()
 }
+/// `levy_rate`: Shandong 003 (四), "按各市…职工医保统筹基金上年度保险费收入的3%计提".
 fn three_percent() -> Dated<f64> {
     d(0.03)
 }
+/// `gap_share`: ASSUMPTION — 003 (四) and 五(三) leave the share to the gap's size and the
+/// province's assessment (see `gap_share_bands`, `units.adjustment_assessment`).
 fn half_share() -> f64 {
     0.5
 }
+/// `cap_multiple`: Shandong 003 (四), "最多不超过上年度该市调剂金上解额的2倍".
 fn two() -> f64 {
     2.0
 }
 fn yes_bool() -> bool {
     true
 }
+/// `beyond_budget_city_share`: Jiujiang 004 三(四)2(1), spending beyond its budget: the city
+/// fund 80 %, the county 20 %.
 fn eighty_percent() -> f64 {
     0.8
 }
+/// `treasury_settlement_month`: Jiujiang 004 三(三), settled "次年3月底前".
 fn three_u32() -> u32 {
     3
 }
@@ -663,6 +670,8 @@ pub enum OverspendSharing {
     /// `within_budget_city_share`, the part above the budget at `beyond_budget_city_share`.
     AboveBudget,
 }
+/// `working_advance_months`: Jiujiang 004 三(三)1, a working fund of 1.5 months of last year's
+/// average monthly spending.
 fn one_and_a_half() -> f64 {
     1.5
 }
