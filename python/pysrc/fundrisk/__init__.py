@@ -1,0 +1,92 @@
+"""fundrisk from Python: load a scenario (with overrides), check it, run it, and get its tables
+as polars DataFrames (``.to_pandas()`` through polars).
+
+    import fundrisk
+    s = fundrisk.load("scenarios/guangdong-merger.toml",
+                      overrides={"policy.employer_rate": 0.065})
+    r = s.run(paths=2000, seed=1)
+    r.summary.filter(pl.col("year") == 2028)
+
+Errors raise ``fundrisk.FundriskError`` with the command line's message: the file, the field
+path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import polars as pl
+
+from . import _fundrisk
+from ._fundrisk import FundriskError
+
+__all__ = ["load", "Scenario", "Results", "FundriskError"]
+
+
+def _override_text(path: str, value: Any) -> str:
+    """``path=value`` with the value written as TOML (numbers, strings, booleans and lists of
+    them are written the same way in JSON and TOML)."""
+    return f"{path}={json.dumps(value)}"
+
+
+def _frame(columns: Mapping[str, list]) -> pl.DataFrame:
+    return pl.DataFrame(dict(columns), strict=False)
+
+
+@dataclass(frozen=True)
+class Results:
+    """A run's tables, as the CSV files hold them."""
+
+    summary: pl.DataFrame
+    warnings: pl.DataFrame
+    exhaustion: pl.DataFrame
+    pooling: Optional[pl.DataFrame]
+
+
+class Scenario:
+    """A scenario as ``fundrisk run`` loads it: overrides applied, base years solved."""
+
+    def __init__(self, inner: "_fundrisk.Scenario"):
+        self._inner = inner
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def overrides(self) -> list:
+        return self._inner.overrides
+
+    def check(self) -> str:
+        """What the scenario describes, as ``fundrisk check`` prints it."""
+        return self._inner.check()
+
+    def ledger(self) -> pl.DataFrame:
+        """The exact ledger of the expected path (yuan, to the fen)."""
+        return _frame(self._inner.ledger())
+
+    def run(self, paths: Optional[int] = None, seed: Optional[int] = None,
+            threads: Optional[int] = None) -> Results:
+        """The Monte Carlo run (paths and seed default to the scenario's ``[run]``)."""
+        t = self._inner.run(paths=paths, seed=seed, threads=threads)
+        return Results(
+            summary=_frame(t["summary"]),
+            warnings=_frame(t["warnings"]),
+            exhaustion=_frame(t["exhaustion"]),
+            pooling=_frame(t["pooling"]) if "pooling" in t else None,
+        )
+
+    def report(self, dir: str, paths: Optional[int] = None, seed: Optional[int] = None,
+               threads: Optional[int] = None, lang: str = "zh") -> str:
+        """Runs and writes the report folder as ``fundrisk run --out DIR``; returns it."""
+        return self._inner.report(dir, paths=paths, seed=seed, threads=threads, lang=lang)
+
+
+def load(path: Optional[str] = None, overrides: Optional[Mapping[str, Any]] = None) -> Scenario:
+    """Loads a scenario file (the embedded default without a path). ``overrides`` maps dotted
+    paths as the file is written (``policy.employer_rate``, ``units.jinan.policy.employer_rate``,
+    ``economy.wage_growth.mean``) to values, exactly as ``fundrisk --set PATH=VALUE``."""
+    texts = [_override_text(k, v) for k, v in (overrides or {}).items()]
+    return Scenario(_fundrisk.load(None if path is None else str(path), texts))

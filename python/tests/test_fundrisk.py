@@ -1,0 +1,105 @@
+"""The Python package against the command line: the same run gives the same summary, an
+override equals the same change made in the file, a bad override raises with the field path,
+and other Python threads run while the paths run."""
+
+import math
+import os
+import pathlib
+import subprocess
+import threading
+import time
+
+import polars as pl
+import pytest
+
+import fundrisk
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("FUNDRISK_BIN", str(ROOT / "target" / "release" / "fundrisk"))
+GUANGDONG = ROOT / "scenarios" / "guangdong-merger.toml"
+
+
+def cli_summary(tmp_path, scenario, *args):
+    out = tmp_path / "cli"
+    subprocess.run(
+        [BIN, "run", str(scenario), "--paths", "64", "--seed", "7", "--out", str(out), *args],
+        check=True,
+        capture_output=True,
+    )
+    return pl.read_csv(out / "summary.csv")
+
+
+def assert_same(python: pl.DataFrame, csv: pl.DataFrame):
+    """Equal cell by cell; an empty CSV cell is a value Python holds as NaN or ±inf."""
+    assert python.columns == csv.columns
+    assert python.height == csv.height
+    for c in python.columns:
+        a, b = python[c].to_list(), csv[c].to_list()
+        if python[c].dtype == pl.Utf8:
+            assert a == b, c
+            continue
+        for x, y in zip(a, b):
+            if y is None:
+                assert x is None or not math.isfinite(x), (c, x)
+            else:
+                assert float(x) == float(y), (c, x, y)
+
+
+def test_a_run_equals_the_command_lines(tmp_path):
+    s = fundrisk.load(str(GUANGDONG))
+    r = s.run(paths=64, seed=7, threads=1)
+    assert_same(r.summary, cli_summary(tmp_path, GUANGDONG))
+    assert set(r.exhaustion["unit"]) >= {"guangdong", "all"}
+    assert r.pooling is None
+    assert "guangdong" in s.check()
+
+
+def test_an_override_equals_the_change_in_the_file(tmp_path):
+    text = GUANGDONG.read_text(encoding="utf-8")
+    old = 'employer_rate = [{ from = "2019-01", value = 0.05, source = "ASSUMPTION: representative city rate" }]'
+    assert text.count(old) == 1
+    # Beside the scenarios, so that the file's includes resolve.
+    copy = ROOT / "scenarios" / f"python-test-{os.getpid()}.toml"
+    copy.write_text(text.replace(old, "employer_rate = 0.065"), encoding="utf-8")
+    try:
+        edited = fundrisk.load(str(copy)).run(paths=64, seed=7).summary
+    finally:
+        copy.unlink()
+    s = fundrisk.load(str(GUANGDONG), overrides={"policy.employer_rate": 0.065})
+    assert s.overrides == ["policy.employer_rate = 0.065"]
+    changed = s.run(paths=64, seed=7).summary
+    assert_same(changed, edited)
+    plain = fundrisk.load(str(GUANGDONG)).run(paths=64, seed=7).summary
+    assert not changed.equals(plain)
+    # And the same as the command line's --set.
+    assert_same(changed, cli_summary(tmp_path, GUANGDONG, "--set", "policy.employer_rate=0.065"))
+
+
+def test_a_bad_override_raises_with_the_field_path():
+    with pytest.raises(fundrisk.FundriskError, match=r"policy\.employer_rate: 1\.5 is outside the allowed range"):
+        fundrisk.load(str(GUANGDONG), overrides={"policy.employer_rate": 1.5})
+    with pytest.raises(fundrisk.FundriskError, match="no entry of `units` is named `shenzhen`"):
+        fundrisk.load(str(GUANGDONG), overrides={"units.shenzhen.policy.employer_rate": 0.05})
+    with pytest.raises(fundrisk.FundriskError, match="paths: a run needs at least 1 path"):
+        fundrisk.load(str(GUANGDONG)).run(paths=0)
+
+
+def test_other_threads_run_while_paths_run():
+    s = fundrisk.load(str(GUANGDONG))
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (s.run(paths=3000, seed=1), done.set()))
+    worker.start()
+    ticks = 0
+    while not done.is_set():
+        time.sleep(0.005)
+        ticks += 1
+    worker.join()
+    assert ticks > 5, f"the main thread ran {ticks} times while the paths ran"
+
+
+def test_the_report_and_the_ledger(tmp_path):
+    s = fundrisk.load(str(GUANGDONG))
+    out = s.report(str(tmp_path / "r"), paths=32, lang="en")
+    assert (pathlib.Path(out) / "report.html").exists()
+    ledger = s.ledger()
+    assert {"unit", "month", "pooled_balance"} <= set(ledger.columns)
