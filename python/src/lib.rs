@@ -163,11 +163,104 @@ impl PyScenario {
             .map_err(err)?;
         Ok(out.dir.display().to_string())
     }
+
+    /// The lowest rate of `line` (employer, employee or flexible) from `from_month` that meets
+    /// `target` (e.g. "P(months<3)<=0.05") in every year of `years`, as `fundrisk solve-rate`:
+    /// one row per unit (or group solved together), with the break-even rate.
+    #[pyo3(signature = (target, years=None, line="employer", from_month=None, range=(0.0, 0.2), per_unit=false, paths=None, seed=None, threads=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn solve_rate<'py>(
+        &self,
+        py: Python<'py>,
+        target: &str,
+        years: Option<(i32, i32)>,
+        line: &str,
+        from_month: Option<&str>,
+        range: (f64, f64),
+        per_unit: bool,
+        paths: Option<usize>,
+        seed: Option<u64>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use fundrisk::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
+        let s = &self.inner;
+        let target = Target::parse(target).map_err(err)?;
+        let years = years.unwrap_or((s.spec.start.year(), s.end().year()));
+        let from = match from_month {
+            Some(m) => m.parse::<fundrisk::params::Month>().map_err(|_| {
+                FundriskError::new_err(format!("from_month `{m}`: expected YYYY-MM"))
+            })?,
+            None => fundrisk::params::Month::new(years.0, 1)
+                .unwrap_or(s.spec.start)
+                .max(s.spec.start),
+        };
+        let o = SolveOptions {
+            target,
+            line: RateLine::parse(line).map_err(err)?,
+            from,
+            years,
+            range,
+            run: options(s, paths, seed, threads),
+        };
+        let units: Vec<usize> = (0..s.units.len()).collect();
+        let answers = py
+            .allow_threads(|| solve_rates(s, &units, per_unit, &o))
+            .map_err(err)?;
+        table_dict(py, &answers_table(&answers, &target))
+    }
+
+    /// Each main assumption moved down and up, as `fundrisk sensitivity`: the last year's risk
+    /// measures of `fund` (default: the total, or the only fund) and their changes.
+    #[pyo3(signature = (fund=None, paths=None, seed=None, threads=None))]
+    fn sensitivity<'py>(
+        &self,
+        py: Python<'py>,
+        fund: Option<&str>,
+        paths: Option<usize>,
+        seed: Option<u64>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.inner;
+        let o = options(s, paths, seed, threads);
+        let t = py
+            .allow_threads(|| fundrisk::study::sensitivity(s, &o, fund))
+            .map_err(err)?;
+        table_dict(py, &t)
+    }
+}
+
+/// `other − base` per fund and year on common random numbers, as `fundrisk compare`: the
+/// differences with their paired standard errors and each side's levels.
+#[pyfunction]
+#[pyo3(signature = (base, other, paths=None, seed=None, threads=None))]
+fn compare<'py>(
+    py: Python<'py>,
+    base: &PyScenario,
+    other: &PyScenario,
+    paths: Option<usize>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (a, b) = (&base.inner, &other.inner);
+    let o = options(a, paths, seed, threads);
+    let label = format!("{} - {}", b.spec.name, a.spec.name);
+    let t = py
+        .allow_threads(|| {
+            let sim = |s: &Scenario| {
+                let mut model = ScenarioModel::new(s);
+                model.build_benefit_grids()?;
+                simulate(&model, &s.spec.risk, &o, &|_| {})
+            };
+            fundrisk::study::compare(&sim(a)?, &sim(b)?, &label)
+        })
+        .map_err(err)?;
+    table_dict(py, &t)
 }
 
 #[pymodule]
 fn _fundrisk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_class::<PyScenario>()?;
     m.add("FundriskError", m.py().get_type::<FundriskError>())?;
     Ok(())

@@ -103,3 +103,29 @@ def test_the_report_and_the_ledger(tmp_path):
     assert (pathlib.Path(out) / "report.html").exists()
     ledger = s.ledger()
     assert {"unit", "month", "pooled_balance"} <= set(ledger.columns)
+
+
+def cli_table(tmp_path, name, csv, *args):
+    out = tmp_path / name
+    subprocess.run([BIN, *args, "--out", str(out)], check=True, capture_output=True)
+    return pl.read_csv(out / csv)
+
+
+def test_the_studies_equal_the_command_lines(tmp_path):
+    s = fundrisk.load(str(GUANGDONG))
+    solved = s.solve_rate("P(months<9)<=0.2", paths=32, seed=3)
+    assert_same(
+        solved,
+        cli_table(tmp_path, "solve", "solve_rate.csv", "solve-rate", str(GUANGDONG),
+                  "--target", "P(months<9)<=0.2", "--paths", "32", "--seed", "3"),
+    )
+    other = fundrisk.load(str(GUANGDONG), overrides={"policy.employer_rate": 0.065})
+    diff = fundrisk.compare(s, other, paths=32, seed=3)
+    assert (diff["balance_mean_diff"] > 0).any()
+    assert set(diff["unit"]) >= {"guangdong", "all"}
+    sens = s.sensitivity(paths=32, seed=3)
+    assert_same(
+        sens,
+        cli_table(tmp_path, "sens", "sensitivity.csv", "sensitivity", str(GUANGDONG),
+                  "--paths", "32", "--seed", "3"),
+    )

@@ -22,7 +22,7 @@ import polars as pl
 from . import _fundrisk
 from ._fundrisk import FundriskError
 
-__all__ = ["load", "Scenario", "Results", "FundriskError"]
+__all__ = ["load", "compare", "Scenario", "Results", "FundriskError"]
 
 
 def _override_text(path: str, value: Any) -> str:
@@ -78,10 +78,35 @@ class Scenario:
             pooling=_frame(t["pooling"]) if "pooling" in t else None,
         )
 
+    def solve_rate(self, target: str, years: Optional[tuple] = None, line: str = "employer",
+                   from_month: Optional[str] = None, range: tuple = (0.0, 0.2),
+                   per_unit: bool = False, paths: Optional[int] = None,
+                   seed: Optional[int] = None, threads: Optional[int] = None) -> pl.DataFrame:
+        """The lowest rate meeting ``target`` (e.g. ``"P(months<3)<=0.05"``) in every year of
+        ``years`` (``fundrisk solve-rate``), with the break-even rate."""
+        return _frame(self._inner.solve_rate(target, years=years, line=line,
+                                             from_month=from_month, range=range,
+                                             per_unit=per_unit, paths=paths, seed=seed,
+                                             threads=threads))
+
+    def sensitivity(self, fund: Optional[str] = None, paths: Optional[int] = None,
+                    seed: Optional[int] = None, threads: Optional[int] = None) -> pl.DataFrame:
+        """Each main assumption moved down and up (``fundrisk sensitivity``)."""
+        return _frame(self._inner.sensitivity(fund=fund, paths=paths, seed=seed,
+                                              threads=threads))
+
     def report(self, dir: str, paths: Optional[int] = None, seed: Optional[int] = None,
                threads: Optional[int] = None, lang: str = "zh") -> str:
         """Runs and writes the report folder as ``fundrisk run --out DIR``; returns it."""
         return self._inner.report(dir, paths=paths, seed=seed, threads=threads, lang=lang)
+
+
+def compare(base: Scenario, other: Scenario, paths: Optional[int] = None,
+            seed: Optional[int] = None, threads: Optional[int] = None) -> pl.DataFrame:
+    """``other − base`` per fund and year on common random numbers (``fundrisk compare``):
+    differences with paired standard errors, and each side's own levels (``_base``, ``_other``)."""
+    return _frame(_fundrisk.compare(base._inner, other._inner, paths=paths, seed=seed,
+                                    threads=threads))
 
 
 def load(path: Optional[str] = None, overrides: Optional[Mapping[str, Any]] = None) -> Scenario:
