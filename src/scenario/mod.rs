@@ -63,45 +63,13 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn from_path(path: &Path) -> Result<Scenario> {
-        let bytes = data::read_regular_file(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file = path.display().to_string();
-        let text = String::from_utf8(bytes).map_err(|_| Error::Parse {
-            file: file.clone(),
-            line: 0,
-            field: String::new(),
-            message: "not UTF-8 text".into(),
-        })?;
-        let base = path.parent().map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
-        });
-        let mut s = Scenario::parse(
-            &text,
-            &file,
-            DataSource {
-                base_dir: base.map(Path::to_path_buf),
-            },
-        )?;
-        s.inputs.insert(0, path.to_path_buf());
-        Ok(s)
+        Scenario::from_path_with(path, &[])
     }
 
     pub fn embedded_default() -> Result<Scenario> {
         // Relative table paths of the default scenario resolve against its folder in the
         // source tree; it uses built-in tables only, so it runs anywhere.
-        Scenario::parse(
-            DEFAULT_SCENARIO,
-            DEFAULT_SCENARIO_FILE,
-            DataSource {
-                base_dir: Some("scenarios".into()),
-            },
-        )
+        Scenario::embedded_default_with(&[])
     }
 
     pub fn parse(text: &str, file: &str, source: DataSource) -> Result<Scenario> {
@@ -231,11 +199,8 @@ impl Scenario {
     }
 
     /// [`Scenario::from_path`] with `overrides` applied to the file's text before it is parsed
-    /// (and validated like it).
+    /// (and validated like it); without overrides the file's own text is parsed (and hashed).
     pub fn from_path_with(path: &Path, overrides: &[Override]) -> Result<Scenario> {
-        if overrides.is_empty() {
-            return Scenario::from_path(path);
-        }
         let bytes = data::read_regular_file(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -254,34 +219,40 @@ impl Scenario {
                 p
             }
         });
-        let changed = apply_overrides(&text, &file, overrides)?;
-        let mut s = Scenario::parse(
-            &changed,
-            &file,
-            DataSource {
-                base_dir: base.map(Path::to_path_buf),
-            },
-        )?;
+        let source = DataSource {
+            base_dir: base.map(Path::to_path_buf),
+        };
+        let mut s = Scenario::parse_with(&text, &file, source, overrides)?;
         s.inputs.insert(0, path.to_path_buf());
+        Ok(s)
+    }
+
+    /// [`Scenario::parse`] with `overrides` applied first (none: the text as it is).
+    pub fn parse_with(
+        text: &str,
+        file: &str,
+        source: DataSource,
+        overrides: &[Override],
+    ) -> Result<Scenario> {
+        if overrides.is_empty() {
+            return Scenario::parse(text, file, source);
+        }
+        let changed = apply_overrides(text, file, overrides)?;
+        let mut s = Scenario::parse(&changed, file, source)?;
         s.overrides = overrides.iter().map(Override::to_text).collect();
         Ok(s)
     }
 
     /// The embedded default scenario with `overrides` applied.
     pub fn embedded_default_with(overrides: &[Override]) -> Result<Scenario> {
-        if overrides.is_empty() {
-            return Scenario::embedded_default();
-        }
-        let changed = apply_overrides(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, overrides)?;
-        let mut s = Scenario::parse(
-            &changed,
+        Scenario::parse_with(
+            DEFAULT_SCENARIO,
             DEFAULT_SCENARIO_FILE,
             DataSource {
                 base_dir: Some("scenarios".into()),
             },
-        )?;
-        s.overrides = overrides.iter().map(Override::to_text).collect();
-        Ok(s)
+            overrides,
+        )
     }
 
     pub fn end(&self) -> Month {
