@@ -60,6 +60,13 @@ fn load(path: Option<String>, overrides: Vec<String>) -> PyResult<PyScenario> {
     Ok(PyScenario { inner: s })
 }
 
+/// The Monte Carlo of `s` (run with the GIL released by the caller).
+fn simulation(s: &Scenario, o: &RunOptions) -> Result<fundrisk::risk::Simulation, fundrisk::Error> {
+    let mut model = ScenarioModel::new(s);
+    model.build_benefit_grids()?;
+    simulate(&model, &s.spec.risk, o, &|_| {})
+}
+
 fn options(
     s: &Scenario,
     paths: Option<usize>,
@@ -119,9 +126,7 @@ impl PyScenario {
         let o = options(s, paths, seed, threads);
         let tables = py
             .allow_threads(|| {
-                let mut model = ScenarioModel::new(s);
-                model.build_benefit_grids()?;
-                let sim = simulate(&model, &s.spec.risk, &o, &|_| {})?;
+                let sim = simulation(s, &o)?;
                 Ok::<_, fundrisk::Error>((
                     sim.summary(),
                     sim.warnings(),
@@ -246,12 +251,7 @@ fn compare<'py>(
     let label = format!("{} - {}", b.spec.name, a.spec.name);
     let t = py
         .allow_threads(|| {
-            let sim = |s: &Scenario| {
-                let mut model = ScenarioModel::new(s);
-                model.build_benefit_grids()?;
-                simulate(&model, &s.spec.risk, &o, &|_| {})
-            };
-            fundrisk::study::compare(&sim(a)?, &sim(b)?, &label)
+            fundrisk::study::compare(&simulation(a, &o)?, &simulation(b, &o)?, &label)
         })
         .map_err(err)?;
     table_dict(py, &t)
