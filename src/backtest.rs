@@ -8,7 +8,7 @@
 use crate::base_year::fund_income_part;
 use crate::data::Table as CsvTable;
 use crate::data::{Status, members_in_service};
-use crate::engine::montecarlo::{RunOptions, run_path, with_threads};
+use crate::engine::montecarlo::{BLOCK_PATHS, PathFold, RunOptions, execute, n_blocks, run_path};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::FundMonth;
@@ -16,7 +16,6 @@ use crate::params::Month;
 use crate::report::table::Table;
 use crate::risk::quantile_sorted;
 use crate::scenario::Scenario;
-use rayon::prelude::*;
 use std::path::Path;
 
 /// The lines a backtest forecasts, in the order of its tables:
@@ -158,6 +157,41 @@ pub struct Forecast {
     pub values: Vec<Vec<Vec<f64>>>,
 }
 
+/// The backtest's fold for the executor: each path's year values of the lines, kept per path
+/// (for exact quantiles) in block order.
+struct LineFold<'a> {
+    model: &'a ScenarioModel,
+    seed: u64,
+    pooled: usize,
+    maternity: Option<usize>,
+    merger: Option<Month>,
+    n_years: usize,
+}
+
+impl PathFold for LineFold<'_> {
+    type Worker = ();
+    type Block = Vec<Vec<f64>>;
+
+    fn worker(&self) {}
+
+    fn block(&self) -> Vec<Vec<f64>> {
+        Vec::with_capacity(BLOCK_PATHS)
+    }
+
+    fn path(&self, p: usize, state: &mut PathState<f64>, _: &mut (), block: &mut Vec<Vec<f64>>) {
+        let mut obs = LineObserver {
+            model: self.model,
+            pooled: self.pooled,
+            maternity: self.maternity,
+            merger: self.merger,
+            out: vec![0.0; LINES.len() * self.n_years],
+            n_years: self.n_years,
+        };
+        run_path(self.model, self.seed, p as u64, state, &mut obs);
+        block.push(obs.out);
+    }
+}
+
 /// Folds one path into its year values of the backtest's lines.
 struct LineObserver<'a> {
     model: &'a ScenarioModel,
@@ -246,28 +280,16 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
         .maternity
         .as_ref()
         .and_then(|m| m.merger);
-    let model = &model;
-    let run = || -> Vec<Vec<f64>> {
-        (0..opts.paths)
-            .into_par_iter()
-            .map_init(
-                || PathState::<f64>::new(model),
-                |state, p| {
-                    let mut obs = LineObserver {
-                        model,
-                        pooled,
-                        maternity,
-                        merger,
-                        out: vec![0.0; LINES.len() * n_years],
-                        n_years,
-                    };
-                    run_path(model, opts.seed, p as u64, state, &mut obs);
-                    obs.out
-                },
-            )
-            .collect()
+    let fold = LineFold {
+        model: &model,
+        seed: opts.seed,
+        pooled,
+        maternity,
+        merger,
+        n_years,
     };
-    let per_path = with_threads(opts.threads, run)?;
+    let per_block = execute(&model, opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
+    let per_path: Vec<Vec<f64>> = per_block.into_iter().flatten().collect();
     let mut values = vec![vec![Vec::with_capacity(opts.paths); n_years]; LINES.len()];
     for path in &per_path {
         for (l, by_year) in values.iter_mut().enumerate() {

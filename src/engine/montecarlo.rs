@@ -103,10 +103,106 @@ pub fn n_blocks(paths: usize) -> usize {
     paths.div_ceil(BLOCK_PATHS)
 }
 
-/// Runs the paths of blocks `blocks` of a run of `opts.paths` paths (block b holds paths
-/// b·64 … b·64 + 63) and returns each block's accumulator, in block order: merged in order,
-/// they give exactly what [`simulate`] gives for those paths, so a run can be split into shards
-/// of whole blocks and merged bit for bit.
+/// What the executor does with each path: a per-thread scratch space, an empty result per
+/// block, and the path itself (run it with [`run_path`] and an observer of its own, then fold
+/// what it observed into the block's result).
+pub trait PathFold: Sync {
+    /// Scratch space reused from path to path on one worker thread.
+    type Worker: Send;
+    /// The result of one block of paths.
+    type Block: Send;
+    fn worker(&self) -> Self::Worker;
+    fn block(&self) -> Self::Block;
+    /// Runs path `p` and folds it into `block`.
+    fn path(
+        &self,
+        p: usize,
+        state: &mut PathState<f64>,
+        worker: &mut Self::Worker,
+        block: &mut Self::Block,
+    );
+}
+
+/// The one Monte Carlo executor: runs the paths of blocks `blocks` of a run of `opts.paths`
+/// paths (block b holds paths b·64 … b·64 + 63) in parallel on `opts.threads` workers and
+/// returns each block's result, in block order, whatever the threads and their chunking.
+/// `progress` is called with the number of paths each block finished.
+pub fn execute<F: PathFold>(
+    model: &ScenarioModel,
+    opts: &RunOptions,
+    blocks: std::ops::Range<usize>,
+    fold: &F,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<F::Block>> {
+    if opts.paths == 0 {
+        return Err(Error::Invalid("paths: a run needs at least 1 path".into()));
+    }
+    let run_blocks = || -> Vec<F::Block> {
+        blocks
+            .clone()
+            .into_par_iter()
+            .with_min_len(opts.chunk_blocks.max(1))
+            .map_init(
+                || (PathState::<f64>::new(model), fold.worker()),
+                |(state, worker), b| {
+                    let mut block = fold.block();
+                    let first = b * BLOCK_PATHS;
+                    let last = (first + BLOCK_PATHS).min(opts.paths);
+                    for p in first..last {
+                        fold.path(p, state, worker, &mut block);
+                    }
+                    progress(last - first);
+                    block
+                },
+            )
+            .collect()
+    };
+    with_threads(opts.threads, run_blocks)
+}
+
+/// The risk measures' fold: each path's record added to its block's accumulator, with the first
+/// path (if any) whose values are not finite numbers.
+struct RiskFold<'a> {
+    model: &'a ScenarioModel,
+    layout: &'a Layout,
+    seed: u64,
+    keep_paths: bool,
+}
+
+impl PathFold for RiskFold<'_> {
+    type Worker = PathRecord;
+    type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
+
+    fn worker(&self) -> PathRecord {
+        PathRecord::new(self.layout, self.keep_paths)
+    }
+
+    fn block(&self) -> Self::Block {
+        (BlockAccumulator::new(self.layout), None)
+    }
+
+    fn path(
+        &self,
+        p: usize,
+        state: &mut PathState<f64>,
+        record: &mut PathRecord,
+        (acc, broken): &mut Self::Block,
+    ) {
+        let layout = self.layout;
+        record.reset();
+        let mut obs = RecordObserver { layout, record };
+        run_path(self.model, self.seed, p as u64, state, &mut obs);
+        record.finish(layout);
+        if broken.is_none() {
+            *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
+        }
+        acc.add(layout, record);
+    }
+}
+
+/// Runs the paths of blocks `blocks` of a run of `opts.paths` paths and returns each block's
+/// accumulator, in block order: merged in order, they give exactly what [`simulate`] gives for
+/// those paths, so a run can be split into shards of whole blocks and merged bit for bit.
 pub fn simulate_blocks(
     model: &ScenarioModel,
     layout: &Layout,
@@ -114,45 +210,13 @@ pub fn simulate_blocks(
     blocks: std::ops::Range<usize>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<BlockAccumulator>> {
-    if opts.paths == 0 {
-        return Err(Error::Invalid("paths: a run needs at least 1 path".into()));
-    }
-    type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
-    let run_blocks = || -> Vec<Block> {
-        blocks
-            .clone()
-            .into_par_iter()
-            .with_min_len(opts.chunk_blocks.max(1))
-            .map_init(
-                || {
-                    (
-                        PathState::<f64>::new(model),
-                        PathRecord::new(layout, opts.keep_paths),
-                    )
-                },
-                |(state, record), b| {
-                    let mut acc = BlockAccumulator::new(layout);
-                    let mut broken = None;
-                    let first = b * BLOCK_PATHS;
-                    let last = (first + BLOCK_PATHS).min(opts.paths);
-                    for p in first..last {
-                        record.reset();
-                        let mut obs = RecordObserver { layout, record };
-                        run_path(model, opts.seed, p as u64, state, &mut obs);
-                        record.finish(layout);
-                        if broken.is_none() {
-                            broken = BlockAccumulator::non_finite(layout, record)
-                                .map(|(e, y)| (p, e, y));
-                        }
-                        acc.add(layout, record);
-                    }
-                    progress(last - first);
-                    (acc, broken)
-                },
-            )
-            .collect()
+    let fold = RiskFold {
+        model,
+        layout,
+        seed: opts.seed,
+        keep_paths: opts.keep_paths,
     };
-    let blocks = with_threads(opts.threads, run_blocks)?;
+    let blocks = execute(model, opts, blocks, &fold, progress)?;
     // A value that is not a finite number is an error naming where it arose, never a blank
     // cell: the inputs' bounds should make it impossible, and this says so if they do not.
     if let Some((p, e, y)) = blocks.iter().find_map(|(_, broken)| *broken) {
