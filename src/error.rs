@@ -44,6 +44,9 @@ pub enum Error {
     /// argument (`paths`, `unit`, `shard`, …), not a command-line flag.
     #[error("{0}")]
     Invalid(String),
+    /// The caller cancelled the run (`RunOptions::cancel`); nothing was returned.
+    #[error("cancelled after {done} of {paths} paths")]
+    Cancelled { done: usize, paths: usize },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

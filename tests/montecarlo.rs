@@ -421,3 +421,48 @@ fn exhaustion_is_flagged_in_the_right_year() {
         .unwrap();
     assert_eq!(ex.numbers("share").unwrap()[never], 1.0);
 }
+
+/// A run can be cancelled from another thread (a server's request, a notebook's interrupt):
+/// set before it starts, nothing runs; set while it runs (here by the progress callback after
+/// the first block), the blocks not yet started are skipped and the run says how far it got.
+#[test]
+fn a_run_can_be_cancelled() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let s = fundrisk::scenario::Scenario::parse(
+        fundrisk::scenario::GUANGDONG_MERGER_SCENARIO,
+        "test.toml",
+        fundrisk::data::DataSource::default(),
+    )
+    .unwrap();
+    let mut model = fundrisk::engine::ScenarioModel::new(&s);
+    model.build_benefit_grids().unwrap();
+    let flag = Arc::new(AtomicBool::new(true));
+    let mut opts = fundrisk::engine::montecarlo::RunOptions::new(640, 1);
+    opts.threads = Some(1);
+    opts.cancel = Some(Arc::clone(&flag));
+    let before = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {});
+    assert!(
+        matches!(
+            before,
+            Err(fundrisk::Error::Cancelled {
+                done: 0,
+                paths: 640
+            })
+        ),
+        "{:?}",
+        before.err()
+    );
+    flag.store(false, Ordering::Relaxed);
+    let during = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {
+        flag.store(true, Ordering::Relaxed)
+    });
+    match during {
+        Err(fundrisk::Error::Cancelled { done, paths }) => {
+            assert!((64..640).contains(&done) && paths == 640, "{done}")
+        }
+        other => panic!("not cancelled: {:?}", other.err()),
+    }
+    flag.store(false, Ordering::Relaxed);
+    assert!(fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {}).is_ok());
+}

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub keep_paths: bool,
     /// Smallest number of blocks a worker takes at a time (work granularity only).
     pub chunk_blocks: usize,
+    /// Set to true (from any thread: a server's request, a notebook's interrupt) to stop the
+    /// run: blocks not yet started are skipped and the run returns [`Error::Cancelled`].
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl RunOptions {
@@ -36,6 +39,7 @@ impl RunOptions {
             threads: None,
             keep_paths: false,
             chunk_blocks: 1,
+            cancel: None,
         }
     }
 }
@@ -137,6 +141,13 @@ pub fn execute<F: PathFold>(
     if opts.paths == 0 {
         return Err(Error::Invalid("paths: a run needs at least 1 path".into()));
     }
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cancelled = || {
+        opts.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
+    let done = AtomicUsize::new(0);
     let run_blocks = || -> Vec<F::Block> {
         blocks
             .clone()
@@ -146,18 +157,29 @@ pub fn execute<F: PathFold>(
                 || (PathState::<f64>::new(model), fold.worker()),
                 |(state, worker), b| {
                     let mut block = fold.block();
+                    if cancelled() {
+                        return block;
+                    }
                     let first = b * BLOCK_PATHS;
                     let last = (first + BLOCK_PATHS).min(opts.paths);
                     for p in first..last {
                         fold.path(p, state, worker, &mut block);
                     }
+                    done.fetch_add(last - first, Ordering::Relaxed);
                     progress(last - first);
                     block
                 },
             )
             .collect()
     };
-    with_threads(opts.threads, run_blocks)
+    let results = with_threads(opts.threads, run_blocks)?;
+    if cancelled() {
+        return Err(Error::Cancelled {
+            done: done.load(Ordering::Relaxed),
+            paths: opts.paths,
+        });
+    }
+    Ok(results)
 }
 
 /// The risk measures' fold: each path's record added to its block's accumulator, with the first
