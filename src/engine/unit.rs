@@ -45,8 +45,49 @@ pub struct Memo {
     pub rule_fired: f64,
 }
 
-/// Kinds of benefit tabulated per cell: inpatient (first tier), critical illness, second-tier
-/// inpatient, outpatient.
+/// A benefit the pooled fund pays, tabulated per cell (its index is its place in the grid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenefitKind {
+    /// Inpatient care, first tier.
+    Inpatient = 0,
+    CriticalIllness = 1,
+    /// Second-tier inpatient (Jiangmen's 二档).
+    Tier2 = 2,
+    Outpatient = 3,
+}
+
+impl BenefitKind {
+    pub const ALL: [BenefitKind; N_BENEFIT_KINDS] = [
+        BenefitKind::Inpatient,
+        BenefitKind::CriticalIllness,
+        BenefitKind::Tier2,
+        BenefitKind::Outpatient,
+    ];
+    /// The benefits whose caps a new member's window reduces, in the order of each window's
+    /// tabulated variants.
+    pub const WINDOWED: [BenefitKind; 3] = [
+        BenefitKind::Inpatient,
+        BenefitKind::CriticalIllness,
+        BenefitKind::Tier2,
+    ];
+
+    /// Of tabulated kind `k` (the four of every unit, then three variants per new-member
+    /// window): its benefit, and whether it is a reduced-cap variant.
+    pub fn of_tabulated(k: usize) -> (BenefitKind, bool) {
+        if k < N_BENEFIT_KINDS {
+            (BenefitKind::ALL[k], false)
+        } else {
+            (BenefitKind::WINDOWED[(k - N_BENEFIT_KINDS) % 3], true)
+        }
+    }
+
+    /// Outpatient costs follow the outpatient cost curve; the others the inpatient one.
+    pub fn is_outpatient(self) -> bool {
+        self == BenefitKind::Outpatient
+    }
+}
+
+/// Kinds of benefit tabulated per cell for every unit ([`BenefitKind::ALL`]).
 pub const N_BENEFIT_KINDS: usize = 4;
 /// Cells of the benefit grid: kind × (in service, retired) × sex × age.
 pub const N_BENEFIT_CELLS: usize = N_BENEFIT_KINDS * 2 * 2 * N_AGES;
@@ -488,28 +529,18 @@ impl UnitModel {
         shift: f64,
     ) -> f64 {
         let regime = &self.regimes[ri];
-        let (scale, mu, sigma) = match kind {
-            0 => (
-                &regime.inpatient[retired],
-                self.mu_in[sex][a],
-                self.sigma_in,
-            ),
-            1 => (
-                &regime.critical_illness[retired],
-                self.mu_in[sex][a],
-                self.sigma_in,
-            ),
-            2 => (&regime.tier2[retired], self.mu_in[sex][a], self.sigma_in),
-            k if k >= N_BENEFIT_KINDS => (
-                &regime.new_member[k - N_BENEFIT_KINDS][retired],
-                self.mu_in[sex][a],
-                self.sigma_in,
-            ),
-            _ => (
-                &regime.outpatient[retired],
-                self.mu_out[sex][a],
-                self.sigma_out,
-            ),
+        let (benefit, variant) = BenefitKind::of_tabulated(kind);
+        let scale = match (variant, benefit) {
+            (true, _) => &regime.new_member[kind - N_BENEFIT_KINDS][retired],
+            (false, BenefitKind::Inpatient) => &regime.inpatient[retired],
+            (false, BenefitKind::CriticalIllness) => &regime.critical_illness[retired],
+            (false, BenefitKind::Tier2) => &regime.tier2[retired],
+            (false, BenefitKind::Outpatient) => &regime.outpatient[retired],
+        };
+        let (mu, sigma) = if benefit.is_outpatient() {
+            (self.mu_out[sex][a], self.sigma_out)
+        } else {
+            (self.mu_in[sex][a], self.sigma_in)
         };
         scale.expected(&LogNormal {
             mu: mu + shift,
@@ -884,16 +915,13 @@ impl UnitModel {
             }
         }
         for (sex, [active, retired, resident, workers]) in by_age.iter().enumerate() {
-            for (kind, p) in [
-                &self.p_in[sex],
-                &self.p_in[sex],
-                &self.p_in[sex],
-                &self.p_out[sex],
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let p = &p[..N_AGES];
+            for benefit in BenefitKind::ALL {
+                let kind = benefit as usize;
+                let p = if benefit.is_outpatient() {
+                    &self.p_out[sex][..N_AGES]
+                } else {
+                    &self.p_in[sex][..N_AGES]
+                };
                 let i0 = benefit_cell(kind, 0, sex, 0);
                 for ((e, p), (a, r)) in exposure[i0..i0 + N_AGES]
                     .iter_mut()
@@ -912,23 +940,19 @@ impl UnitModel {
                     let m = (resident[a] * res_share[j] + workers[a] * work_share[j])
                         * self.p_in[sex][a];
                     if m > 0.0 {
-                        for off in 0..3 {
+                        for (off, benefit) in BenefitKind::WINDOWED.into_iter().enumerate() {
                             exposure[benefit_cell(N_BENEFIT_KINDS + 3 * j + off, 0, sex, a)] += m;
-                            exposure[benefit_cell(off, 0, sex, a)] -= m;
+                            exposure[benefit_cell(benefit as usize, 0, sex, a)] -= m;
                         }
                     }
                 }
             }
         }
         // Expected annual payments per kind (variants add to their kind).
-        let mut annual = [0.0; N_BENEFIT_KINDS]; // inpatient, critical illness, tier 2, outpatient
+        let mut annual = [0.0; N_BENEFIT_KINDS]; // by BenefitKind
         let block = 2 * 2 * N_AGES;
         for kind in 0..self.n_kinds() {
-            let into = if kind < N_BENEFIT_KINDS {
-                kind
-            } else {
-                (kind - N_BENEFIT_KINDS) % 3
-            };
+            let into = BenefitKind::of_tabulated(kind).0 as usize;
             let ex = &exposure[kind * block..(kind + 1) * block];
             annual[into] += match (&point, &self.benefit_grid) {
                 (Some(pt), Some(g)) => {
@@ -960,10 +984,14 @@ impl UnitModel {
                 }
             };
         }
-        lines.spending[spending::INPATIENT] = annual[0] / 12.0 * season;
-        lines.spending[spending::CRITICAL_ILLNESS] = annual[1] / 12.0 * season;
-        lines.spending[spending::TIER2] = annual[2] / 12.0 * season;
-        lines.spending[spending::OUTPATIENT] = annual[3] / 12.0 * season;
+        for (benefit, line) in [
+            (BenefitKind::Inpatient, spending::INPATIENT),
+            (BenefitKind::CriticalIllness, spending::CRITICAL_ILLNESS),
+            (BenefitKind::Tier2, spending::TIER2),
+            (BenefitKind::Outpatient, spending::OUTPATIENT),
+        ] {
+            lines.spending[line] = annual[benefit as usize] / 12.0 * season;
+        }
         lines.spending[spending::PERSONAL_ACCOUNT] =
             memo.members[Status::Retiree as usize] * p.retiree_account_credit.at(t);
         if let Some(bands) = &p.account_credit_bands {
