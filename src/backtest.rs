@@ -271,8 +271,11 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
             model.funds[pooled].name
         )));
     }
+    // The unit's own separate maternity fund (a city fund pools counties: none of theirs).
     let maternity = model.funds.iter().position(|f| {
-        f.kind == FundKind::Maternity && f.name == format!("{}.maternity", model.funds[pooled].name)
+        model.funds[pooled].kind == FundKind::Pooled
+            && f.kind == FundKind::Maternity
+            && f.unit == model.funds[pooled].unit
     });
     let n_years = (s.end().year() - s.spec.start.year() + 1) as usize;
     let merger = s.units[model.funds[pooled].unit]
