@@ -415,13 +415,9 @@ fn f3() -> f64 {
     3.0
 }
 impl Default for RiskSpec {
+    /// Every field at its serde default: the defaults are written once, on the fields.
     fn default() -> Self {
-        RiskSpec {
-            excess: 15.0,
-            high: 9.0,
-            reasonable: 6.0,
-            insufficient: 3.0,
-        }
+        toml::from_str("").expect("every [risk] field has a default")
     }
 }
 
@@ -676,31 +672,10 @@ fn one_and_a_half() -> f64 {
     1.5
 }
 impl Default for PoolingSpec {
+    /// Every field at its serde default: the defaults are written once, on the fields (each
+    /// default function cites its clause).
     fn default() -> Self {
-        PoolingSpec {
-            kind: PoolingKind::Single,
-            fund_name: default_pool_fund_name(),
-            fund_title: String::new(),
-            fund_title_en: String::new(),
-            start: None,
-            initial_balance: 0.0,
-            levy_rate: three_percent(),
-            gap_share: half_share(),
-            cap_multiple: two(),
-            gap_share_bands: None,
-            levy_in_gap: true,
-            other_uses_share: zero_dated(),
-            revenue_budget_growth: 0.0,
-            spending_budget_growth: 0.0,
-            within_budget_city_share: 1.0,
-            beyond_budget_city_share: 0.8,
-            overspend_sharing: OverspendSharing::WholeGap,
-            treasury_settlement_month: 3,
-            treasury_backstop: false,
-            missed_revenue_treasury_share: 1.0,
-            working_advance_months: 1.5,
-            source: None,
-        }
+        toml::from_str("").expect("every [pooling] field has a default")
     }
 }
 
@@ -1292,4 +1267,36 @@ pub struct BaseYearSpec {
 }
 fn default_jump_tolerance() -> f64 {
     0.10
+}
+
+#[cfg(test)]
+mod default_tests {
+    use super::*;
+
+    /// The defaults of `[risk]` and `[pooling]` come from the fields' serde defaults alone (each
+    /// written once, with its clause), and are those the documentation states.
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let r = RiskSpec::default();
+        assert_eq!(
+            (r.excess, r.high, r.reasonable, r.insufficient),
+            (15.0, 9.0, 6.0, 3.0)
+        );
+        let p = PoolingSpec::default();
+        assert_eq!(p.kind, PoolingKind::Single);
+        assert_eq!(p.fund_name, "pool");
+        assert_eq!(p.levy_rate, Dated::Constant(0.03));
+        assert_eq!((p.gap_share, p.cap_multiple), (0.5, 2.0));
+        assert!(p.levy_in_gap && !p.treasury_backstop);
+        assert_eq!(
+            (p.within_budget_city_share, p.beyond_budget_city_share),
+            (1.0, 0.8)
+        );
+        assert_eq!(p.overspend_sharing, OverspendSharing::WholeGap);
+        assert_eq!(p.treasury_settlement_month, 3);
+        assert_eq!(
+            (p.missed_revenue_treasury_share, p.working_advance_months),
+            (1.0, 1.5)
+        );
+    }
 }
