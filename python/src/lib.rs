@@ -60,6 +60,36 @@ fn load(path: Option<String>, overrides: Vec<String>) -> PyResult<PyScenario> {
     Ok(PyScenario { inner: s })
 }
 
+/// Runs `work` on a thread of its own with the GIL released, while this thread checks for
+/// Python signals every 50 ms: an interrupt (Ctrl-C in a terminal, the stop button of a
+/// notebook) cancels the run through `RunOptions::cancel` and is raised once the workers have
+/// stopped.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    mut o: RunOptions,
+    work: impl FnOnce(&RunOptions) -> Result<T, fundrisk::Error> + Send,
+) -> PyResult<T> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let flag = Arc::new(AtomicBool::new(false));
+    o.cancel = Some(Arc::clone(&flag));
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| work(&o));
+        while !handle.is_finished() {
+            py.allow_threads(|| std::thread::sleep(std::time::Duration::from_millis(50)));
+            if let Err(e) = py.check_signals() {
+                flag.store(true, Ordering::Relaxed);
+                let _ = handle.join();
+                return Err(e);
+            }
+        }
+        handle
+            .join()
+            .map_err(|_| FundriskError::new_err("the run panicked"))?
+            .map_err(err)
+    })
+}
+
 /// The Monte Carlo of `s` (run with the GIL released by the caller).
 fn simulation(s: &Scenario, o: &RunOptions) -> Result<fundrisk::risk::Simulation, fundrisk::Error> {
     let mut model = ScenarioModel::new(s);
@@ -124,17 +154,15 @@ impl PyScenario {
     ) -> PyResult<Bound<'py, PyDict>> {
         let s = &self.inner;
         let o = options(s, paths, seed, threads);
-        let tables = py
-            .allow_threads(|| {
-                let sim = simulation(s, &o)?;
-                Ok::<_, fundrisk::Error>((
-                    sim.summary(),
-                    sim.warnings(),
-                    sim.exhaustion(),
-                    sim.pooling(),
-                ))
-            })
-            .map_err(err)?;
+        let tables = interruptible(py, o, |o| {
+            let sim = simulation(s, o)?;
+            Ok((
+                sim.summary(),
+                sim.warnings(),
+                sim.exhaustion(),
+                sim.pooling(),
+            ))
+        })?;
         let d = PyDict::new(py);
         d.set_item("summary", table_dict(py, &tables.0)?)?;
         d.set_item("warnings", table_dict(py, &tables.1)?)?;

@@ -129,3 +129,18 @@ def test_the_studies_equal_the_command_lines(tmp_path):
         cli_table(tmp_path, "sens", "sensitivity.csv", "sensitivity", str(GUANGDONG),
                   "--paths", "32", "--seed", "3"),
     )
+
+
+def test_an_interrupt_cancels_a_run():
+    """Ctrl-C (here from another thread, as a notebook's stop button does) stops a long run
+    within a fraction of a second and raises KeyboardInterrupt; the next run is unaffected."""
+    import _thread
+
+    s = fundrisk.load(str(GUANGDONG))
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        s.run(paths=200_000, seed=1)
+    assert time.monotonic() - started < 5.0
+    assert s.run(paths=64, seed=7).summary.height > 0
