@@ -1184,12 +1184,10 @@ pub fn main() -> Result<()> {
                 outcome.dir.display(),
                 outcome.files.join(", ")
             );
-            let sim = &outcome.simulation;
-            let names = report::names::DisplayNames::new(&s, &sim.layout);
-            let overview = report::overview::Overview::new(sim);
             say!(
                 "{}",
-                report::overview::terminal_text(&overview, &names, 8, lang).trim_end()
+                report::overview::terminal_text(&outcome.overview, &outcome.names, 8, lang)
+                    .trim_end()
             );
             Ok(())
         }

@@ -15,6 +15,9 @@ pub struct RunOutcome {
     pub dir: PathBuf,
     pub files: Vec<String>,
     pub simulation: Simulation,
+    /// The funds ranked by risk, as the report and the workbook show them.
+    pub overview: report::overview::Overview,
+    pub names: report::names::DisplayNames,
     pub wall_seconds: f64,
 }
 
@@ -180,7 +183,7 @@ pub fn finish_run(
             m.insert(k.clone(), v.clone());
         }
     }
-    let (html, svgs) = report::html::run_report(s, &sim, lang, &meta, &rows)?;
+    let (html, svgs) = report::html::run_report(s, &sim, &overview, &names, lang, &meta, &rows)?;
     write_charts(&staged, &svgs)?;
     report::output::write_text(&staged.file("report.html"), &html)?;
     if let Some(chrome) = &report_options.pdf_with {
@@ -196,6 +199,8 @@ pub fn finish_run(
         dir,
         files,
         simulation: sim,
+        overview,
+        names,
         wall_seconds,
     })
 }

@@ -701,17 +701,18 @@ fn subtitle(s: &Scenario, sim: &Simulation, meta: &serde_json::Value, lang: Lang
 /// several funds) the heat maps of P(months < 6) and of the share run dry, the pooling rule's
 /// money (and, city-unified, the counties behind it), then each fund's fans in rank order,
 /// the lines, births and dependency, the notes, the assumptions and the run's metadata.
+#[allow(clippy::too_many_arguments)]
 pub fn run_report(
     s: &Scenario,
     sim: &Simulation,
+    ov: &Overview,
+    names: &DisplayNames,
     lang: Lang,
     meta: &serde_json::Value,
     ledger: &[crate::report::LedgerRow],
 ) -> Result<(String, Vec<(String, String)>)> {
     let mut svgs = Vec::new();
     let l = &sim.layout;
-    let names = DisplayNames::new(s, l);
-    let ov = Overview::new(sim);
     let funds_ranked: Vec<usize> = ov.ranked.iter().map(|f| f.entity).collect();
     let several = ov
         .ranked
@@ -724,13 +725,43 @@ pub fn run_report(
             .iter()
             .map(|&e| names.entity(e, lang).to_string())
             .collect();
+        // The overview's own figures, by year: P(months < 6) and the share run dry.
+        let years: Vec<i32> = (0..l.n_years).map(|y| l.first_year + y as i32).collect();
+        let by_year = |pick: &dyn Fn(&overview::FundRisk, usize) -> f64| -> Vec<Vec<f64>> {
+            ov.ranked
+                .iter()
+                .map(|f| {
+                    (0..l.n_years)
+                        .map(|y| {
+                            if y < f.years.len() {
+                                pick(f, y)
+                            } else {
+                                f64::NAN
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        };
         svgs.push((
             "heat_map.svg".to_string(),
-            charts::risk_heat_map(sim, &funds_ranked, &rows, lang)?,
+            charts::heat_map(
+                lang.t("heat_title"),
+                &rows,
+                &years,
+                &by_year(&|f, y| f.years[y].p_months_lt_6),
+                lang,
+            )?,
         ));
         svgs.push((
             "exhaustion_map.svg".to_string(),
-            charts::exhaustion_heat_map(sim, &funds_ranked, &rows, lang)?,
+            charts::heat_map(
+                lang.t("exhaustion_heat_title"),
+                &rows,
+                &years,
+                &by_year(&|f, y| f.run_dry_by[y]),
+                lang,
+            )?,
         ));
     } else {
         let main = ov.main(sim).entity;
@@ -797,7 +828,7 @@ pub fn run_report(
         format!(
             "<h3>{}</h3>{}",
             lang.t("counties_title"),
-            county_table(sim, &names, lang)
+            county_table(sim, names, lang)
         )
     } else {
         String::new()
@@ -807,8 +838,8 @@ pub fn run_report(
         lang,
         title: format!("{}: {}", lang.t("report_title"), title),
         subtitle: subtitle(s, sim, meta, lang),
-        lead: overview::table_html(&ov, &names, &s.spec.risk, lang),
-        headline: overview::headline(&ov, sim, &names, lang),
+        lead: overview::table_html(ov, names, &s.spec.risk, lang),
+        headline: overview::headline(ov, sim, names, lang),
         svgs: &svgs,
         after_headline,
         sections: vec![

@@ -1424,10 +1424,14 @@ impl Lang {
 
     /// The label of `key` (the key itself if unknown, so a missing label shows in tests).
     pub fn t(self, key: &str) -> &'static str {
-        LABELS
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map_or("??", |(_, zh, en)| if self == Lang::Zh { zh } else { en })
+        // Looked up per table cell by the workbook and the pages: a map, built once.
+        static INDEX: std::sync::OnceLock<
+            std::collections::HashMap<&'static str, (&'static str, &'static str)>,
+        > = std::sync::OnceLock::new();
+        INDEX
+            .get_or_init(|| LABELS.iter().map(|&(k, zh, en)| (k, (zh, en))).collect())
+            .get(key)
+            .map_or("??", |&(zh, en)| if self == Lang::Zh { zh } else { en })
     }
 
     /// Yuan per unit of the money axis: 亿元 (1e8) in Chinese, millions in English.

@@ -77,6 +77,10 @@ pub struct FundRisk {
     pub exhausted_ever: f64,
     /// Monte Carlo standard error of the last year's P(months < 6).
     pub p_months_lt_6_se: f64,
+    /// Every year end the fund reports, from the first.
+    pub years: Vec<YearRisk>,
+    /// Per year: the cumulative share of paths run dry (a negative month-end balance) by its end.
+    pub run_dry_by: Vec<f64>,
 }
 
 impl FundRisk {
@@ -100,8 +104,10 @@ impl FundRisk {
         let last = *years.last().expect("at least one year");
         let mut cumulative = 0.0;
         let mut exhausted_by = [None, None];
+        let mut run_dry_by = Vec::with_capacity(years.len());
         for y in 0..=l.last_year[e] {
             cumulative += sim.acc.n_first_exhaustion[e * (l.n_years + 1) + y] as f64 / n;
+            run_dry_by.push(cumulative);
             for (slot, level) in exhausted_by.iter_mut().zip([0.05, 0.5]) {
                 if slot.is_none() && cumulative > level {
                     *slot = Some(l.first_year + y as i32);
@@ -116,6 +122,8 @@ impl FundRisk {
             exhausted_by,
             exhausted_ever: cumulative,
             p_months_lt_6_se: probability_se(last.p_months_lt_6, sim.paths()),
+            years,
+            run_dry_by,
         }
     }
 }
@@ -557,18 +565,13 @@ pub fn overview_table(ov: &Overview, names: &DisplayNames, lang: Lang) -> Table 
 /// last), for the workbook.
 pub fn months_table(sim: &Simulation, ov: &Overview, names: &DisplayNames, lang: Lang) -> Table {
     let l = &sim.layout;
-    let funds: Vec<usize> = ov
-        .ranked
-        .iter()
-        .chain(ov.total.iter())
-        .map(|f| f.entity)
-        .collect();
+    let funds: Vec<&FundRisk> = ov.ranked.iter().chain(ov.total.iter()).collect();
     let mut t = Table::default();
     t.str(
         "fund_name",
         funds
             .iter()
-            .map(|&e| names.entity(e, lang).to_string())
+            .map(|f| names.entity(f.entity, lang).to_string())
             .collect(),
     );
     for y in 0..l.n_years {
@@ -576,13 +579,7 @@ pub fn months_table(sim: &Simulation, ov: &Overview, names: &DisplayNames, lang:
             &(l.first_year + y as i32).to_string(),
             funds
                 .iter()
-                .map(|&e| {
-                    if y <= l.last_year[e] {
-                        YearRisk::of(sim, e, y).months_p50
-                    } else {
-                        f64::NAN
-                    }
-                })
+                .map(|f| f.years.get(y).map_or(f64::NAN, |r| r.months_p50))
                 .collect(),
         );
     }
