@@ -7,9 +7,10 @@
 
 use divan::Bencher;
 use fundrisk::engine::ScenarioModel;
-use fundrisk::engine::montecarlo::{RunOptions, path_rng, simulate};
+use fundrisk::engine::montecarlo::{RunOptions, path_rng};
 use fundrisk::engine::{NullObserver, PathState, project};
 use fundrisk::population::SmallCellDraws;
+use fundrisk::risk::simulate;
 use fundrisk::scenario::Scenario;
 use rand::Rng;
 use rayon::prelude::*;

@@ -539,8 +539,7 @@ fn simulate_scenario(
     let mut model = ScenarioModel::with_arrangement(s, arrangement);
     model.build_benefit_grids()?;
     let bar = progress_bar(o.paths as u64);
-    let sim =
-        fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, o, &|n| bar.inc(n as u64))?;
+    let sim = fundrisk::risk::simulate(&model, &s.spec.risk, o, &|n| bar.inc(n as u64))?;
     bar.finish_and_clear();
     Ok(sim)
 }

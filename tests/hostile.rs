@@ -285,7 +285,7 @@ fn a_table_changed_between_shards_is_noticed() {
 /// the file named, and nothing is written.
 #[test]
 fn tampered_shards_are_refused() {
-    use fundrisk::report::table::{Table, Values};
+    use fundrisk::report::table::{Table, TableFiles, Values};
     use sha2::{Digest, Sha256};
     let (_keep, root) = scratch();
     let run_shard = |k: &str, out: &str| {

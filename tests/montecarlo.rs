@@ -3,11 +3,12 @@
 
 use fundrisk::data::DataSource;
 use fundrisk::engine::ScenarioModel;
-use fundrisk::engine::montecarlo::{RunOptions, path_rng, run_path, simulate};
+use fundrisk::engine::montecarlo::{RunOptions, path_rng, run_path};
 use fundrisk::ledger::{FundMonth, N_INCOME, N_SPENDING};
 use fundrisk::report::exact_ledger;
 use fundrisk::report::table::{Table, Values};
 use fundrisk::risk::Simulation;
+use fundrisk::risk::simulate;
 use fundrisk::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 use rust_decimal::prelude::ToPrimitive;
 
@@ -441,7 +442,7 @@ fn a_run_can_be_cancelled() {
     let mut opts = fundrisk::engine::montecarlo::RunOptions::new(640, 1);
     opts.threads = Some(1);
     opts.cancel = Some(Arc::clone(&flag));
-    let before = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {});
+    let before = fundrisk::risk::simulate(&model, &s.spec.risk, &opts, &|_| {});
     assert!(
         matches!(
             before,
@@ -454,7 +455,7 @@ fn a_run_can_be_cancelled() {
         before.err()
     );
     flag.store(false, Ordering::Relaxed);
-    let during = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {
+    let during = fundrisk::risk::simulate(&model, &s.spec.risk, &opts, &|_| {
         flag.store(true, Ordering::Relaxed)
     });
     match during {
@@ -464,5 +465,5 @@ fn a_run_can_be_cancelled() {
         other => panic!("not cancelled: {:?}", other.err()),
     }
     flag.store(false, Ordering::Relaxed);
-    assert!(fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {}).is_ok());
+    assert!(fundrisk::risk::simulate(&model, &s.spec.risk, &opts, &|_| {}).is_ok());
 }

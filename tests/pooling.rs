@@ -539,7 +539,7 @@ fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
         m
     };
     let opts = fundrisk::engine::montecarlo::RunOptions::new(8, 1);
-    let sim = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
+    let sim = fundrisk::risk::simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
     let t = sim.summary();
     let units = t.strings("unit").unwrap();
     let p50 = t.numbers("balance_p50").unwrap();
@@ -772,7 +772,7 @@ fn treasury_bill_in_the_summary() {
     let mut model = ScenarioModel::new(&s);
     model.build_benefit_grids().unwrap();
     let opts = fundrisk::engine::montecarlo::RunOptions::new(8, 1);
-    let sim = fundrisk::engine::montecarlo::simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
+    let sim = fundrisk::risk::simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
     let t = sim.summary();
     let units = t.strings("unit").unwrap();
     let years = t.numbers("year").unwrap();

@@ -4,9 +4,10 @@ mod common;
 
 use fundrisk::data::DataSource;
 use fundrisk::engine::ScenarioModel;
-use fundrisk::engine::montecarlo::{RunOptions, simulate};
+use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::params::Month;
 use fundrisk::risk::Simulation;
+use fundrisk::risk::simulate;
 use fundrisk::scenario::{GUANGDONG_MERGER_SCENARIO, Scenario};
 use fundrisk::study::{
     Measure, RateLine, SolveOptions, Target, probability, set_rate, solve_rates,

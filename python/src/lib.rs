@@ -3,11 +3,12 @@
 //! with the library's message (file, field path, allowed range); the GIL is released while
 //! paths run.
 
-use fundrisk::engine::ScenarioModel;
-use fundrisk::engine::montecarlo::{RunOptions, simulate};
-use fundrisk::report::lang::Lang;
-use fundrisk::report::table::{Table, Values};
-use fundrisk::scenario::{Override, Scenario};
+use fundrisk_report::engine::ScenarioModel;
+use fundrisk_report::engine::montecarlo::RunOptions;
+use fundrisk_report::report::lang::Lang;
+use fundrisk_report::report::table::{Table, Values};
+use fundrisk_report::risk::simulate;
+use fundrisk_report::scenario::{Override, Scenario};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -18,7 +19,7 @@ pyo3::create_exception!(
     "A scenario or a request the library refuses: the message names the file, the field and what is allowed."
 );
 
-fn err(e: fundrisk::Error) -> PyErr {
+fn err(e: fundrisk_report::Error) -> PyErr {
     FundriskError::new_err(e.to_string())
 }
 
@@ -56,7 +57,7 @@ fn load(path: Option<String>, overrides: Vec<String>) -> PyResult<PyScenario> {
         None => Scenario::embedded_default_with(&parsed),
     }
     .map_err(err)?;
-    fundrisk::base_year::apply(&mut s).map_err(err)?;
+    fundrisk_report::base_year::apply(&mut s).map_err(err)?;
     Ok(PyScenario { inner: s })
 }
 
@@ -67,7 +68,7 @@ fn load(path: Option<String>, overrides: Vec<String>) -> PyResult<PyScenario> {
 fn interruptible<T: Send>(
     py: Python<'_>,
     mut o: RunOptions,
-    work: impl FnOnce(&RunOptions) -> Result<T, fundrisk::Error> + Send,
+    work: impl FnOnce(&RunOptions) -> Result<T, fundrisk_report::Error> + Send,
 ) -> PyResult<T> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,7 +92,10 @@ fn interruptible<T: Send>(
 }
 
 /// The Monte Carlo of `s` (run with the GIL released by the caller).
-fn simulation(s: &Scenario, o: &RunOptions) -> Result<fundrisk::risk::Simulation, fundrisk::Error> {
+fn simulation(
+    s: &Scenario,
+    o: &RunOptions,
+) -> Result<fundrisk_report::risk::Simulation, fundrisk_report::Error> {
     let mut model = ScenarioModel::new(s);
     model.build_benefit_grids()?;
     simulate(&model, &s.spec.risk, o, &|_| {})
@@ -127,7 +131,7 @@ impl PyScenario {
 
     /// What the scenario describes (as `fundrisk check` prints it).
     fn check(&self) -> String {
-        fundrisk::scenario::describe(&self.inner)
+        fundrisk_report::scenario::describe(&self.inner)
     }
 
     /// The exact ledger of the expected path (yuan, to the fen) as a dict of columns.
@@ -135,10 +139,13 @@ impl PyScenario {
         let s = &self.inner;
         let rows = py.allow_threads(|| {
             let model = ScenarioModel::new(s);
-            fundrisk::report::check_ledger_range(s, &model)?;
-            Ok::<_, fundrisk::Error>(fundrisk::report::exact_ledger(&model))
+            fundrisk_report::report::check_ledger_range(s, &model)?;
+            Ok::<_, fundrisk_report::Error>(fundrisk_report::report::exact_ledger(&model))
         });
-        table_dict(py, &fundrisk::report::ledger_table(&rows.map_err(err)?))
+        table_dict(
+            py,
+            &fundrisk_report::report::ledger_table(&rows.map_err(err)?),
+        )
     }
 
     /// Runs the Monte Carlo (the GIL released) and returns the tables `summary`, `warnings`,
@@ -191,7 +198,7 @@ impl PyScenario {
         let o = options(s, paths, seed, threads);
         let out = py
             .allow_threads(|| {
-                fundrisk::run::run_scenario(s, &o, std::path::Path::new(&dir), lang, &|_| {})
+                fundrisk_report::run::run_scenario(s, &o, std::path::Path::new(&dir), lang, &|_| {})
             })
             .map_err(err)?;
         Ok(out.dir.display().to_string())
@@ -215,15 +222,15 @@ impl PyScenario {
         seed: Option<u64>,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        use fundrisk::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
+        use fundrisk_report::study::{RateLine, SolveOptions, Target, answers_table, solve_rates};
         let s = &self.inner;
         let target = Target::parse(target).map_err(err)?;
         let years = years.unwrap_or((s.spec.start.year(), s.end().year()));
         let from = match from_month {
-            Some(m) => m.parse::<fundrisk::params::Month>().map_err(|_| {
+            Some(m) => m.parse::<fundrisk_report::params::Month>().map_err(|_| {
                 FundriskError::new_err(format!("from_month `{m}`: expected YYYY-MM"))
             })?,
-            None => fundrisk::params::Month::new(years.0, 1)
+            None => fundrisk_report::params::Month::new(years.0, 1)
                 .unwrap_or(s.spec.start)
                 .max(s.spec.start),
         };
@@ -256,7 +263,7 @@ impl PyScenario {
         let s = &self.inner;
         let o = options(s, paths, seed, threads);
         let t = py
-            .allow_threads(|| fundrisk::study::sensitivity(s, &o, fund))
+            .allow_threads(|| fundrisk_report::study::sensitivity(s, &o, fund))
             .map_err(err)?;
         table_dict(py, &t)
     }
@@ -279,7 +286,7 @@ fn compare<'py>(
     let label = format!("{} - {}", b.spec.name, a.spec.name);
     let t = py
         .allow_threads(|| {
-            fundrisk::study::compare(&simulation(a, &o)?, &simulation(b, &o)?, &label)
+            fundrisk_report::study::compare(&simulation(a, &o)?, &simulation(b, &o)?, &label)
         })
         .map_err(err)?;
     table_dict(py, &t)

@@ -14,62 +14,74 @@ pub const MAX_AGE: usize = 100;
 pub const N_AGES: usize = MAX_AGE - MIN_AGE + 1;
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("life_table.csv", include_str!("../data/life_table.csv")),
-    ("asfr.csv", include_str!("../data/asfr.csv")),
-    ("cost_curve.csv", include_str!("../data/cost_curve.csv")),
-    ("wage_profile.csv", include_str!("../data/wage_profile.csv")),
-    ("worker_flows.csv", include_str!("../data/worker_flows.csv")),
+    (
+        "life_table.csv",
+        include_str!("../../../data/life_table.csv"),
+    ),
+    ("asfr.csv", include_str!("../../../data/asfr.csv")),
+    (
+        "cost_curve.csv",
+        include_str!("../../../data/cost_curve.csv"),
+    ),
+    (
+        "wage_profile.csv",
+        include_str!("../../../data/wage_profile.csv"),
+    ),
+    (
+        "worker_flows.csv",
+        include_str!("../../../data/worker_flows.csv"),
+    ),
     (
         "worker_flows_national.csv",
-        include_str!("../data/worker_flows_national.csv"),
+        include_str!("../../../data/worker_flows_national.csv"),
     ),
     (
         "membership_structure.csv",
-        include_str!("../data/membership_structure.csv"),
+        include_str!("../../../data/membership_structure.csv"),
     ),
     (
         "membership_structure_national_2013.csv",
-        include_str!("../data/membership_structure_national_2013.csv"),
+        include_str!("../../../data/membership_structure_national_2013.csv"),
     ),
     (
         "membership_structure_national_2016.csv",
-        include_str!("../data/membership_structure_national_2016.csv"),
+        include_str!("../../../data/membership_structure_national_2016.csv"),
     ),
     (
         "membership_structure_national_2020.csv",
-        include_str!("../data/membership_structure_national_2020.csv"),
+        include_str!("../../../data/membership_structure_national_2020.csv"),
     ),
     (
         "membership_structure_national_2019.csv",
-        include_str!("../data/membership_structure_national_2019.csv"),
+        include_str!("../../../data/membership_structure_national_2019.csv"),
     ),
     (
         "membership_structure_national_2023.csv",
-        include_str!("../data/membership_structure_national_2023.csv"),
+        include_str!("../../../data/membership_structure_national_2023.csv"),
     ),
     (
         "membership_structure_national_2025.csv",
-        include_str!("../data/membership_structure_national_2025.csv"),
+        include_str!("../../../data/membership_structure_national_2025.csv"),
     ),
     (
         "membership_structure_guangdong_2018.csv",
-        include_str!("../data/membership_structure_guangdong_2018.csv"),
+        include_str!("../../../data/membership_structure_guangdong_2018.csv"),
     ),
     (
         "membership_structure_guangdong_2019.csv",
-        include_str!("../data/membership_structure_guangdong_2019.csv"),
+        include_str!("../../../data/membership_structure_guangdong_2019.csv"),
     ),
     (
         "membership_structure_anhui_2019.csv",
-        include_str!("../data/membership_structure_anhui_2019.csv"),
+        include_str!("../../../data/membership_structure_anhui_2019.csv"),
     ),
     (
         "membership_structure_jiangxi_2021.csv",
-        include_str!("../data/membership_structure_jiangxi_2021.csv"),
+        include_str!("../../../data/membership_structure_jiangxi_2021.csv"),
     ),
     (
         "membership_structure_shandong_2024.csv",
-        include_str!("../data/membership_structure_shandong_2024.csv"),
+        include_str!("../../../data/membership_structure_shandong_2024.csv"),
     ),
 ];
 
@@ -78,11 +90,11 @@ const BUILTIN: &[(&str, &str)] = &[
 const BUILTIN_FRAGMENTS: [(&str, &str); 2] = [
     (
         "calibration/national-2013-2019.toml",
-        include_str!("../data/calibration/national-2013-2019.toml"),
+        include_str!("../../../data/calibration/national-2013-2019.toml"),
     ),
     (
         "calibration/national-2013-2018.toml",
-        include_str!("../data/calibration/national-2013-2018.toml"),
+        include_str!("../../../data/calibration/national-2013-2018.toml"),
     ),
 ];
 

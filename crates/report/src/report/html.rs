@@ -873,7 +873,9 @@ mod tests {
     /// report shows a raw key.
     #[test]
     fn every_bundled_parameter_has_a_label() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join("scenarios");
         let mut all = std::collections::BTreeSet::new();
         for f in std::fs::read_dir(dir).unwrap() {
             let p = f.unwrap().path();

@@ -25,9 +25,9 @@ use crate::calibrate::{Series, calibrate, read_series};
 use crate::data::DataSource;
 use crate::engine::montecarlo::RunOptions;
 use crate::error::{Error, Result};
-use crate::report::table::Table;
 use crate::risk::quantile_sorted;
 use crate::scenario::{RollingSpec, Scenario, deep_merge};
+use crate::table::Table;
 use std::path::{Path, PathBuf};
 
 /// The published series an origin reads, each by year (bulletin preferred to flash).

@@ -5,8 +5,6 @@
 use super::{Observer, PathState, ScenarioModel, project};
 use crate::error::{Error, Result};
 use crate::population::SmallCellDraws;
-use crate::risk::{BlockAccumulator, Layout, PathRecord, RecordObserver, Simulation};
-use crate::scenario::RiskSpec;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -79,27 +77,6 @@ pub fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + 
             .install(work)),
         None => Ok(work()),
     }
-}
-
-/// Runs `opts.paths` paths and returns the aggregated risk measures. `progress` is called with
-/// the number of paths just finished (from worker threads).
-pub fn simulate(
-    model: &ScenarioModel,
-    risk: &RiskSpec,
-    opts: &RunOptions,
-    progress: &(dyn Fn(usize) + Sync),
-) -> Result<Simulation> {
-    let layout = Layout::new(model, risk);
-    let blocks = simulate_blocks(model, &layout, opts, 0..n_blocks(opts.paths), progress)?;
-    let mut total = BlockAccumulator::new(&layout);
-    for b in blocks {
-        total.merge(b);
-    }
-    Ok(Simulation {
-        layout,
-        acc: total,
-        seed: opts.seed,
-    })
 }
 
 /// Number of blocks of `paths` paths.
@@ -180,74 +157,4 @@ pub fn execute<F: PathFold>(
         });
     }
     Ok(results)
-}
-
-/// The risk measures' fold: each path's record added to its block's accumulator, with the first
-/// path (if any) whose values are not finite numbers.
-struct RiskFold<'a> {
-    model: &'a ScenarioModel,
-    layout: &'a Layout,
-    seed: u64,
-    keep_paths: bool,
-}
-
-impl PathFold for RiskFold<'_> {
-    type Worker = PathRecord;
-    type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
-
-    fn worker(&self) -> PathRecord {
-        PathRecord::new(self.layout, self.keep_paths)
-    }
-
-    fn block(&self) -> Self::Block {
-        (BlockAccumulator::new(self.layout), None)
-    }
-
-    fn path(
-        &self,
-        p: usize,
-        state: &mut PathState<f64>,
-        record: &mut PathRecord,
-        (acc, broken): &mut Self::Block,
-    ) {
-        let layout = self.layout;
-        record.reset();
-        let mut obs = RecordObserver { layout, record };
-        run_path(self.model, self.seed, p as u64, state, &mut obs);
-        record.finish(layout);
-        if broken.is_none() {
-            *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
-        }
-        acc.add(layout, record);
-    }
-}
-
-/// Runs the paths of blocks `blocks` of a run of `opts.paths` paths and returns each block's
-/// accumulator, in block order: merged in order, they give exactly what [`simulate`] gives for
-/// those paths, so a run can be split into shards of whole blocks and merged bit for bit.
-pub fn simulate_blocks(
-    model: &ScenarioModel,
-    layout: &Layout,
-    opts: &RunOptions,
-    blocks: std::ops::Range<usize>,
-    progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<BlockAccumulator>> {
-    let fold = RiskFold {
-        model,
-        layout,
-        seed: opts.seed,
-        keep_paths: opts.keep_paths,
-    };
-    let blocks = execute(model, opts, blocks, &fold, progress)?;
-    // A value that is not a finite number is an error naming where it arose, never a blank
-    // cell: the inputs' bounds should make it impossible, and this says so if they do not.
-    if let Some((p, e, y)) = blocks.iter().find_map(|(_, broken)| *broken) {
-        return Err(Error::Invalid(format!(
-            "path {p}: fund `{}` has a balance or line that is not a finite number in {} (seed {}); the scenario's values drive it out of range",
-            layout.names[e],
-            layout.first_year + y as i32,
-            opts.seed
-        )));
-    }
-    Ok(blocks.into_iter().map(|(acc, _)| acc).collect())
 }

@@ -114,7 +114,7 @@ impl ClampedMeanTable {
         if !(1.0..(self.values.len() as f64 - 2.0)).contains(&i) {
             return exact();
         }
-        let w = crate::engine::grid::catmull_rom(u - i);
+        let w = crate::numeric::catmull_rom(u - i);
         let j = i as usize - 1;
         let v = &self.values[j..j + 4];
         floor * (w[0] * v[0] + w[1] * v[1] + w[2] * v[2] + w[3] * v[3])

@@ -6,7 +6,7 @@
 use super::lang::Lang;
 use std::sync::OnceLock;
 
-const TABLE: &str = include_str!("../../data/labels/sources.zh.csv");
+const TABLE: &str = include_str!("../../../../data/labels/sources.zh.csv");
 
 /// One row of the table: the English template's literal parts (around its numbers) and the
 /// Chinese.
@@ -145,7 +145,7 @@ mod tests {
                 _ => {}
             }
         }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut sources = Vec::new();
         for dir in ["scenarios", "data/calibration"] {
             for f in std::fs::read_dir(root.join(dir)).unwrap() {

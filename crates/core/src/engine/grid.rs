@@ -7,19 +7,6 @@
 //! cubic (Catmull-Rom) interpolation, which is accurate to about 1e-7 relative at the grid step
 //! used. Outside the grid the exact value is computed.
 
-/// Catmull-Rom weights of the points i−1, i, i+1, i+2 at fraction `t` ∈ [0, 1) from i.
-#[inline]
-pub(crate) fn catmull_rom(t: f64) -> [f64; 4] {
-    let t2 = t * t;
-    let t3 = t2 * t;
-    [
-        0.5 * (-t3 + 2.0 * t2 - t),
-        0.5 * (3.0 * t3 - 5.0 * t2 + 2.0),
-        0.5 * (-3.0 * t3 + 4.0 * t2 + t),
-        0.5 * (t3 - t2),
-    ]
-}
-
 /// Values of `n_cells` functions of s on the grid s_lo + i·step, stored [regime][i][cell] so
 /// that one month reads four contiguous rows.
 pub struct ShiftGrid {
@@ -99,7 +86,7 @@ impl ShiftGrid {
         let i = i as usize;
         Some(GridPoint {
             row: i - 1,
-            weights: catmull_rom(x - i as f64),
+            weights: crate::numeric::catmull_rom(x - i as f64),
         })
     }
 

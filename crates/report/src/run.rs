@@ -1,12 +1,13 @@
 //! Running a scenario into an output folder.
 
 use crate::engine::ScenarioModel;
-use crate::engine::montecarlo::{RunOptions, simulate};
+use crate::engine::montecarlo::RunOptions;
 use crate::error::Result;
 use crate::report::lang::{Lang, MoneyUnit};
-use crate::report::table::Table;
+use crate::report::table::{Table, TableFiles};
 use crate::report::{self, output::StagedDir};
 use crate::risk::Simulation;
+use crate::risk::simulate;
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 

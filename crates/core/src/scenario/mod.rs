@@ -15,12 +15,13 @@ use std::path::Path;
 /// The default scenario, embedded in the binary: the national employee pooled fund from the
 /// latest published position (the NHSA 2024 bulletin), 2025–2035. Its base year is solved by
 /// `base_year::apply`, which every command runs after loading.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/national-2025.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../../scenarios/national-2025.toml");
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/national-2025.toml (embedded)";
 
 /// Guangdong's merger of maternity insurance into employee medical insurance (2020–2027): the
 /// policy study with three funds, used by examples and tests; embedded so that it runs anywhere.
-pub const GUANGDONG_MERGER_SCENARIO: &str = include_str!("../../scenarios/guangdong-merger.toml");
+pub const GUANGDONG_MERGER_SCENARIO: &str =
+    include_str!("../../../../scenarios/guangdong-merger.toml");
 
 /// The calibration tables a scenario uses.
 #[derive(Clone, Debug)]
@@ -840,7 +841,7 @@ impl Validator<'_> {
             ));
         }
         if let Some(c) = &e.correlation {
-            crate::economy::check_correlation(c).map_err(|m| self.err("economy.correlation", m))?;
+            check_correlation(c).map_err(|m| self.err("economy.correlation", m))?;
         }
         let r = &s.risk;
         for (k, v) in [
@@ -1725,6 +1726,40 @@ pub fn describe(s: &Scenario) -> String {
         }
     }
     o
+}
+
+/// Validates a correlation matrix: 7×7, symmetric, unit diagonal, entries in [−1, 1], positive
+/// semi-definite. The message names the offending entry.
+pub fn check_correlation(c: &[Vec<f64>]) -> std::result::Result<(), String> {
+    let order = DRIVER_NAMES.join(", ");
+    if c.len() != N_DRIVERS || c.iter().any(|r| r.len() != N_DRIVERS) {
+        return Err(format!(
+            "must be a {N_DRIVERS}×{N_DRIVERS} matrix in the order {order}"
+        ));
+    }
+    for i in 0..N_DRIVERS {
+        if (c[i][i] - 1.0).abs() > 1e-12 {
+            return Err(format!(
+                "diagonal entry [{i}][{i}] ({}) is {}; it must be 1",
+                DRIVER_NAMES[i], c[i][i]
+            ));
+        }
+        for j in 0..N_DRIVERS {
+            if !(-1.0..=1.0).contains(&c[i][j]) {
+                return Err(format!(
+                    "entry [{i}][{j}] is {}; correlations lie in [-1, 1]",
+                    c[i][j]
+                ));
+            }
+            if (c[i][j] - c[j][i]).abs() > 1e-12 {
+                return Err(format!(
+                    "not symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
+                    c[i][j], c[j][i]
+                ));
+            }
+        }
+    }
+    crate::numeric::cholesky(c, &DRIVER_NAMES).map(|_| ())
 }
 
 #[cfg(test)]

@@ -327,6 +327,56 @@ impl Default for FertilitySpec {
     }
 }
 
+/// The correlated economic drivers (MODEL.md, "Stochastic drivers"), in the order of
+/// `economy.correlation`; each is the `economy` field of its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Driver {
+    WageGrowth,
+    MedicalPriceGrowth,
+    UtilisationGrowth,
+    EmploymentGrowth,
+    CollectionRate,
+    InterestRate,
+    Fertility,
+}
+
+/// Number of correlated drivers.
+pub const N_DRIVERS: usize = 7;
+
+impl Driver {
+    /// Every driver, in the order of `economy.correlation`.
+    pub const ALL: [Driver; N_DRIVERS] = [
+        Driver::WageGrowth,
+        Driver::MedicalPriceGrowth,
+        Driver::UtilisationGrowth,
+        Driver::EmploymentGrowth,
+        Driver::CollectionRate,
+        Driver::InterestRate,
+        Driver::Fertility,
+    ];
+
+    /// The driver's field name under `economy` (and its name in tables).
+    pub const fn name(self) -> &'static str {
+        DRIVER_NAMES[self as usize]
+    }
+
+    /// The driver whose field name is `name`.
+    pub fn from_name(name: &str) -> Option<Driver> {
+        Driver::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+/// The drivers' field names, in the order of `economy.correlation`.
+pub const DRIVER_NAMES: [&str; N_DRIVERS] = [
+    "wage_growth",
+    "medical_price_growth",
+    "utilisation_growth",
+    "employment_growth",
+    "collection_rate",
+    "interest_rate",
+    "fertility",
+];
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EconomySpec {

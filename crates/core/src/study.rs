@@ -6,13 +6,14 @@
 //! (one run per step), each on its own condition.
 
 use crate::engine::ScenarioModel;
-use crate::engine::montecarlo::{RunOptions, simulate};
+use crate::engine::montecarlo::RunOptions;
 use crate::error::{Error, Result};
 use crate::params::Month;
-use crate::report::table::Table;
+use crate::risk::simulate;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
 use crate::scenario::{PoolingKind, Scenario};
+use crate::table::Table;
 
 /// What a target bounds.
 #[derive(Clone, Copy, Debug, PartialEq)]

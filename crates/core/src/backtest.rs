@@ -13,9 +13,9 @@ use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::FundMonth;
 use crate::params::Month;
-use crate::report::table::Table;
 use crate::risk::quantile_sorted;
 use crate::scenario::Scenario;
+use crate::table::Table;
 use std::path::Path;
 
 /// The lines a backtest forecasts, in the order of its tables:

@@ -11,17 +11,7 @@ use crate::scenario::{DriverSpec, EconomySpec};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-/// Number of correlated drivers, in the order of `economy.correlation`.
-pub const N_DRIVERS: usize = 7;
-pub const DRIVER_NAMES: [&str; N_DRIVERS] = [
-    "wage_growth",
-    "medical_price_growth",
-    "utilisation_growth",
-    "employment_growth",
-    "collection_rate",
-    "interest_rate",
-    "fertility",
-];
+pub use crate::scenario::{DRIVER_NAMES, Driver, N_DRIVERS};
 
 /// One path's drivers, indexed by year offset from the start year.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,7 +99,7 @@ impl DriverModel {
             .map(|&y| e.fertility.level.at(Month::from_index(y * 12 + 6)))
             .collect();
         let corr = e.correlation.clone().unwrap_or_else(identity);
-        let chol = cholesky(&corr).unwrap_or_else(|_| {
+        let chol = crate::numeric::cholesky(&corr, &DRIVER_NAMES).unwrap_or_else(|_| {
             let mut id = [[0.0; N_DRIVERS]; N_DRIVERS];
             for (i, row) in id.iter_mut().enumerate() {
                 row[i] = 1.0;
@@ -268,70 +258,10 @@ fn identity() -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Cholesky factor of a positive semi-definite matrix (zero pivots allowed within tolerance).
-fn cholesky(c: &[Vec<f64>]) -> Result<[[f64; N_DRIVERS]; N_DRIVERS], String> {
-    let mut l = [[0.0; N_DRIVERS]; N_DRIVERS];
-    for i in 0..N_DRIVERS {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
-            if i == j {
-                let d = c[i][i] - s;
-                if d < -1e-9 {
-                    return Err(format!(
-                        "the matrix is not positive semi-definite (pivot {d:.3e} at {})",
-                        DRIVER_NAMES[i]
-                    ));
-                }
-                l[i][i] = d.max(0.0).sqrt();
-            } else {
-                l[i][j] = if l[j][j] > 1e-12 {
-                    (c[i][j] - s) / l[j][j]
-                } else {
-                    0.0
-                };
-            }
-        }
-    }
-    Ok(l)
-}
-
-/// Validates a correlation matrix: 7×7, symmetric, unit diagonal, entries in [−1, 1], positive
-/// semi-definite. The message names the offending entry.
-pub fn check_correlation(c: &[Vec<f64>]) -> Result<(), String> {
-    let order = DRIVER_NAMES.join(", ");
-    if c.len() != N_DRIVERS || c.iter().any(|r| r.len() != N_DRIVERS) {
-        return Err(format!(
-            "must be a {N_DRIVERS}×{N_DRIVERS} matrix in the order {order}"
-        ));
-    }
-    for i in 0..N_DRIVERS {
-        if (c[i][i] - 1.0).abs() > 1e-12 {
-            return Err(format!(
-                "diagonal entry [{i}][{i}] ({}) is {}; it must be 1",
-                DRIVER_NAMES[i], c[i][i]
-            ));
-        }
-        for j in 0..N_DRIVERS {
-            if !(-1.0..=1.0).contains(&c[i][j]) {
-                return Err(format!(
-                    "entry [{i}][{j}] is {}; correlations lie in [-1, 1]",
-                    c[i][j]
-                ));
-            }
-            if (c[i][j] - c[j][i]).abs() > 1e-12 {
-                return Err(format!(
-                    "not symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
-                    c[i][j], c[j][i]
-                ));
-            }
-        }
-    }
-    cholesky(c).map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::check_correlation;
     use rand::SeedableRng;
 
     fn fertility_model(extra: &str) -> DriverModel {

@@ -10,10 +10,11 @@
 //! order as a single run: the merged tables are bit-identical to it.
 
 use crate::engine::ScenarioModel;
-use crate::engine::montecarlo::{BLOCK_PATHS, RunOptions, n_blocks, simulate_blocks};
+use crate::engine::montecarlo::{BLOCK_PATHS, RunOptions, n_blocks};
 use crate::error::{Error, Result};
 use crate::report::output::{StagedDir, write_json};
-use crate::report::table::{Table, Values};
+use crate::report::table::{Table, TableFiles, Values};
+use crate::risk::simulate_blocks;
 use crate::risk::{
     BANDS, BlockAccumulator, Layout, MEMO_NAMES, N_LINES, SETTLEMENT_NAMES, Simulation,
 };

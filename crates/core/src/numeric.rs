@@ -1,0 +1,46 @@
+//! Small numerical routines the model shares (no model concepts here): Catmull-Rom weights
+//! for interpolating tabulated curves and the Cholesky factor of a correlation matrix.
+
+/// Catmull-Rom weights of the points i−1, i, i+1, i+2 at fraction `t` ∈ [0, 1) from i.
+#[inline]
+pub fn catmull_rom(t: f64) -> [f64; 4] {
+    let t2 = t * t;
+    let t3 = t2 * t;
+    [
+        0.5 * (-t3 + 2.0 * t2 - t),
+        0.5 * (3.0 * t3 - 5.0 * t2 + 2.0),
+        0.5 * (-3.0 * t3 + 4.0 * t2 + t),
+        0.5 * (t3 - t2),
+    ]
+}
+
+/// Cholesky factor of an N×N positive semi-definite matrix `c` (zero pivots allowed within
+/// tolerance); `names` name the rows in the message when it is not.
+pub fn cholesky<const N: usize>(
+    c: &[Vec<f64>],
+    names: &[&str; N],
+) -> Result<[[f64; N]; N], String> {
+    let mut l = [[0.0; N]; N];
+    for i in 0..N {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = c[i][i] - s;
+                if d < -1e-9 {
+                    return Err(format!(
+                        "the matrix is not positive semi-definite (pivot {d:.3e} at {})",
+                        names[i]
+                    ));
+                }
+                l[i][i] = d.max(0.0).sqrt();
+            } else {
+                l[i][j] = if l[j][j] > 1e-12 {
+                    (c[i][j] - s) / l[j][j]
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    Ok(l)
+}

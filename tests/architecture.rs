@@ -1,0 +1,154 @@
+//! The crates' dependencies run one way (docs/architecture.md): the model (`fundrisk-core`)
+//! builds without the heavy output and command-line crates, and the outputs (`fundrisk-report`,
+//! which the Python package uses) without the command line's.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+/// The names of every crate `package` depends on (normal and build dependencies, all depths).
+fn dependencies(package: &str) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["tree", "--offline", "--quiet", "-p", package])
+        .args(["-e", "normal,build", "--prefix", "none", "--format", "{p}"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "cargo tree -p {package}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let names: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect();
+    assert!(names.contains(package), "{package} not in its own tree");
+    names
+}
+
+#[test]
+fn the_core_builds_without_output_or_command_line_crates() {
+    let core = dependencies("fundrisk-core");
+    for heavy in [
+        "polars",
+        "plotters",
+        "rust_xlsxwriter",
+        "resvg",
+        "clap",
+        "indicatif",
+        "anyhow",
+        "fundrisk-report",
+        "fundrisk",
+    ] {
+        assert!(!core.contains(heavy), "fundrisk-core depends on {heavy}");
+    }
+    // It is the model: the random streams and the exact money type are there.
+    for needed in ["rand_chacha", "rust_decimal", "rayon"] {
+        assert!(core.contains(needed), "fundrisk-core lacks {needed}");
+    }
+}
+
+#[test]
+fn the_outputs_build_without_command_line_crates() {
+    let report = dependencies("fundrisk-report");
+    for cli in ["clap", "indicatif", "anyhow", "fundrisk"] {
+        assert!(!report.contains(cli), "fundrisk-report depends on {cli}");
+    }
+    for needed in ["fundrisk-core", "polars", "plotters", "rust_xlsxwriter"] {
+        assert!(report.contains(needed), "fundrisk-report lacks {needed}");
+    }
+    // The Python package sits on the outputs, not on the command.
+    let python = dependencies("fundrisk-python");
+    assert!(python.contains("fundrisk-report"));
+    for cli in ["clap", "indicatif", "fundrisk"] {
+        assert!(!python.contains(cli), "fundrisk-python depends on {cli}");
+    }
+}
+
+/// Within `fundrisk-core`, the modules in the order their dependencies run (docs/architecture.md):
+/// each may use only the modules before it.
+const CORE_ORDER: [&str; 18] = [
+    // foundations
+    "numeric",
+    "error",
+    "params",
+    "table",
+    "ledger",
+    "data",
+    // the scenario
+    "scenario",
+    // the domain
+    "economy",
+    "policy",
+    "population",
+    "pooling",
+    // the engine, the risk measures
+    "engine",
+    "risk",
+    // the studies
+    "calibrate",
+    "base_year",
+    "backtest",
+    "rolling",
+    "study",
+];
+
+/// The `crate::…` modules named in a file or folder of the core crate.
+fn uses(path: &std::path::Path, found: &mut BTreeSet<String>) {
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap() {
+            uses(&e.unwrap().path(), found);
+        }
+        return;
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    for (i, _) in text.match_indices("crate::") {
+        let name: String = text[i + 7..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        found.insert(name);
+    }
+}
+
+#[test]
+fn core_modules_depend_one_way() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/src");
+    let mut listed = BTreeSet::new();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        let module = name.trim_end_matches(".rs").to_string();
+        if module != "lib" {
+            listed.insert(module);
+        }
+    }
+    let ordered: BTreeSet<String> = CORE_ORDER.iter().map(|m| m.to_string()).collect();
+    assert_eq!(
+        listed, ordered,
+        "every core module has its place in CORE_ORDER"
+    );
+    for (rank, module) in CORE_ORDER.iter().enumerate() {
+        let file = src.join(format!("{module}.rs"));
+        let path = if file.exists() {
+            file
+        } else {
+            src.join(module)
+        };
+        let mut found = BTreeSet::new();
+        uses(&path, &mut found);
+        for used in found {
+            // `crate::Result`/`crate::Error` and the like are re-exports of `error`.
+            let Some(r) = CORE_ORDER.iter().position(|m| *m == used) else {
+                continue;
+            };
+            assert!(
+                r <= rank,
+                "{module} uses {used}, which comes after it (the direction is {})",
+                CORE_ORDER.join(" → ")
+            );
+        }
+    }
+}
