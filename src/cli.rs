@@ -564,7 +564,6 @@ fn compare(
     )?;
     let o = run_args.options(first)?;
     let lang = run_args.lang()?;
-    let mut tables = Vec::new();
     let mut comparisons = Vec::new();
     // The fund the report charts: the headline fund of the first baseline.
     let mut fund = None;
@@ -573,13 +572,12 @@ fn compare(
             let base = simulate_scenario(s, MaternityArrangement::Separate, &o)?;
             let merged = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
             let key = format!("{}: merged - separate", s.spec.name);
-            tables.push(fundrisk::study::compare(&base, &merged, &key)?);
             fund.get_or_insert_with(|| headline_fund(&base));
             comparisons.push(Comparison {
-                key,
                 base: s.spec.name.clone(),
                 other: s.spec.name.clone(),
                 separate_maternity: true,
+                differences: fundrisk::study::compare(&base, &merged, &key)?,
             });
         }
     } else {
@@ -591,19 +589,15 @@ fn compare(
         for s in &scenarios[1..] {
             let other = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
             let key = format!("{} - {}", s.spec.name, first.spec.name);
-            tables.push(fundrisk::study::compare(&base, &other, &key)?);
             comparisons.push(Comparison {
-                key,
                 base: first.spec.name.clone(),
                 other: s.spec.name.clone(),
                 separate_maternity: false,
+                differences: fundrisk::study::compare(&base, &other, &key)?,
             });
         }
     }
-    let mut all = tables.remove(0);
-    for t in tables {
-        all.append(t)?;
-    }
+    let all = report::studies::comparisons_table(&comparisons)?;
     let meta = serde_json::json!({
         "scenarios": scenarios
             .iter()
@@ -616,7 +610,7 @@ fn compare(
     });
     let fund = fund.unwrap_or_default();
     let report =
-        report::studies::compare_report(first, &scenarios, &comparisons, &fund, &all, &meta, lang)?;
+        report::studies::compare_report(first, &scenarios, &comparisons, &fund, &meta, lang)?;
     let out = StudyOutput {
         csv_name: "compare.csv",
         table: &all,
@@ -999,7 +993,8 @@ pub fn main() -> Result<()> {
                 &s.inputs,
             )?;
             let o = run.options(&s)?;
-            let table = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
+            let study = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
+            let table = study.table();
             let meta = serde_json::json!({
                 "scenario": s.spec.name,
                 "scenario_hash": s.hash,
@@ -1009,7 +1004,7 @@ pub fn main() -> Result<()> {
                 "program_version": env!("CARGO_PKG_VERSION"),
             });
             let lang = run.lang()?;
-            let report = report::studies::sensitivity_report(&s, &table, &meta, lang)?;
+            let report = report::studies::sensitivity_report(&s, &study, &meta, lang)?;
             let out = StudyOutput {
                 csv_name: "sensitivity.csv",
                 table: &table,

@@ -149,7 +149,16 @@ fn comparisons_on_common_random_numbers() {
     };
     let a = sim(MaternityArrangement::AsScenario);
     let b = sim(MaternityArrangement::AsScenario);
-    let t = fundrisk::study::compare(&a, &b, "self").unwrap();
+    let d = fundrisk::study::compare(&a, &b, "self").unwrap();
+    // Typed rows: each side's levels equal, every difference and its error exactly zero.
+    assert_eq!(d.rows.len(), 21);
+    for r in &d.rows {
+        assert_eq!(r.base, r.other);
+        assert!(r.months_quantile_diff.iter().all(|&x| x == 0.0));
+        assert_eq!(r.p_months_lt_6.diff, 0.0);
+        assert_eq!(r.balance_mean.se, 0.0);
+    }
+    let t = d.table();
     assert_eq!(t.n_rows(), 21);
     let mut numeric = 0;
     for (name, v) in &t.columns {
@@ -172,7 +181,16 @@ fn comparisons_on_common_random_numbers() {
     }
     assert!(numeric >= 10 + 10);
     let separate = sim(MaternityArrangement::Separate);
-    let t = fundrisk::study::compare(&separate, &a, "merged - separate").unwrap();
+    let d = fundrisk::study::compare(&separate, &a, "merged - separate").unwrap();
+    for r in d.of_unit("all") {
+        assert!(
+            r.balance_mean.diff.abs() < 1.0,
+            "{}: {}",
+            r.year,
+            r.balance_mean.diff
+        );
+    }
+    let t = d.table();
     let units = t.strings("unit").unwrap();
     let diff = t.numbers("balance_mean_diff").unwrap();
     for i in (0..t.n_rows()).filter(|&i| units[i] == "all") {
@@ -184,22 +202,38 @@ fn comparisons_on_common_random_numbers() {
 /// actuarial ones (faster wages help, faster medical prices hurt the fund).
 #[test]
 fn sensitivity_moves_the_right_way() {
+    use fundrisk::scenario::Driver;
+    use fundrisk::study::{Assumption, Direction};
     let s = default();
     let t = fundrisk::study::sensitivity(&s, &RunOptions::new(32, 2), Some("guangdong")).unwrap();
-    let a = t.strings("assumption").unwrap();
-    let d = t.strings("direction").unwrap();
-    let change = t.numbers("months_p50_change").unwrap();
-    let row = |name: &str, dir: &str| {
-        (0..t.n_rows())
-            .find(|&i| a[i] == name && d[i] == dir)
-            .unwrap()
-    };
-    assert_eq!(change[row("base", "")], 0.0);
-    assert!(change[row("wage_growth", "high")] > 0.0);
-    assert!(change[row("wage_growth", "low")] < 0.0);
-    assert!(change[row("medical_price_growth", "high")] < 0.0);
-    assert!(change[row("utilisation_growth", "low")] > 0.0);
-    assert_eq!(t.n_rows(), 1 + 8 + 2 + 1);
+    let change = |a: Assumption, d: Option<Direction>| t.row(a, d).unwrap().change.months_p50;
+    let driver = |d: Driver, dir: Direction| change(Assumption::Driver(d), Some(dir));
+    assert_eq!(change(Assumption::Base, None), 0.0);
+    assert!(driver(Driver::WageGrowth, Direction::High) > 0.0);
+    assert!(driver(Driver::WageGrowth, Direction::Low) < 0.0);
+    assert!(driver(Driver::MedicalPriceGrowth, Direction::High) < 0.0);
+    assert!(driver(Driver::UtilisationGrowth, Direction::Low) > 0.0);
+    assert_eq!(t.rows.len(), 1 + 8 + 2 + 1);
+    // Every change is the row's measures less the base row's.
+    let base = *t.base();
+    for r in &t.rows {
+        let (m, c, b) = (r.measures.values(), r.change.values(), base.values());
+        for i in 0..4 {
+            assert_eq!(c[i], if m[i] == b[i] { 0.0 } else { m[i] - b[i] });
+        }
+    }
+    // The table holds the same numbers under the documented columns.
+    let table = t.table();
+    assert_eq!(
+        table.strings("assumption").unwrap()[1..3],
+        ["wage_growth".to_string(), "wage_growth".to_string()]
+    );
+    assert_eq!(table.strings("direction").unwrap()[1..3], ["low", "high"]);
+    assert_eq!(
+        table.numbers("months_p50_change").unwrap()[2],
+        driver(Driver::WageGrowth, Direction::High)
+    );
+    assert_eq!(table.numbers("year").unwrap()[0], t.year as f64);
 }
 
 /// Shandong-style per-unit rates, with the provincial adjustment fund and standalone.

@@ -265,7 +265,7 @@ impl PyScenario {
         let t = py
             .allow_threads(|| fundrisk_report::study::sensitivity(s, &o, fund))
             .map_err(err)?;
-        table_dict(py, &t)
+        table_dict(py, &t.table())
     }
 }
 
@@ -289,7 +289,7 @@ fn compare<'py>(
             fundrisk_report::study::compare(&simulation(a, &o)?, &simulation(b, &o)?, &label)
         })
         .map_err(err)?;
-    table_dict(py, &t)
+    table_dict(py, &t.table())
 }
 
 #[pymodule]

@@ -12,7 +12,7 @@ use crate::params::Month;
 use crate::risk::simulate;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
-use crate::scenario::{PoolingKind, Scenario};
+use crate::scenario::{Driver, PoolingKind, Scenario};
 use crate::table::Table;
 
 /// What a target bounds.
@@ -492,18 +492,165 @@ fn below(v: Vec<f64>, x: f64) -> Vec<f64> {
 /// Per-path values of an entity-year: (simulation, entity, year index) → one value per path.
 type PathValues = dyn Fn(&Simulation, usize, usize) -> Vec<f64>;
 
+/// A difference `other − base` of a mean or a probability over paths, with the standard error
+/// of the paired (common random numbers) differences.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairedDifference {
+    pub diff: f64,
+    pub se: f64,
+}
+
+/// One side's own levels at a year end, so that a reader sees where a difference starts from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Levels {
+    /// Median months of capacity.
+    pub months_p50: f64,
+    /// Mean year-end balance (yuan).
+    pub balance_mean: f64,
+    /// P(months of capacity < 6) (share 0–1).
+    pub p_months_lt_6: f64,
+    /// P(year-end balance < 0) (share 0–1).
+    pub p_exhausted: f64,
+}
+
+impl Levels {
+    const NAMES: [&'static str; 4] = ["months_p50", "balance_mean", "p_months_lt_6", "p_exhausted"];
+    fn values(&self) -> [f64; 4] {
+        [
+            self.months_p50,
+            self.balance_mean,
+            self.p_months_lt_6,
+            self.p_exhausted,
+        ]
+    }
+}
+
+/// One fund's year end in a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DifferenceRow {
+    /// The fund's name in the runs (matched by name on both sides).
+    pub unit: String,
+    pub year: i32,
+    /// Quantiles of months of capacity, other − base, in the order of [`crate::risk::QUANTILES`].
+    pub months_quantile_diff: [f64; 5],
+    /// Quantiles of the year-end balance (yuan), other − base, likewise.
+    pub balance_quantile_diff: [f64; 5],
+    pub base: Levels,
+    pub other: Levels,
+    /// Mean year-end balance (yuan).
+    pub balance_mean: PairedDifference,
+    /// P(current deficit in the year).
+    pub p_deficit: PairedDifference,
+    pub p_months_lt_6: PairedDifference,
+    pub p_months_lt_3: PairedDifference,
+    /// P(year-end balance < 0).
+    pub p_exhausted: PairedDifference,
+}
+
+impl DifferenceRow {
+    /// The difference of the median months of capacity.
+    pub fn months_p50_diff(&self) -> f64 {
+        let median = crate::risk::QUANTILES
+            .iter()
+            .position(|(q, _)| *q == 0.5)
+            .unwrap_or(2);
+        self.months_quantile_diff[median]
+    }
+
+    const PAIRED: [&'static str; 5] = [
+        "balance_mean",
+        "p_deficit",
+        "p_months_lt_6",
+        "p_months_lt_3",
+        "p_exhausted",
+    ];
+    fn paired(&self) -> [PairedDifference; 5] {
+        [
+            self.balance_mean,
+            self.p_deficit,
+            self.p_months_lt_6,
+            self.p_months_lt_3,
+            self.p_exhausted,
+        ]
+    }
+}
+
+/// A comparison's result: `other − base` per fund and year on common random numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Differences {
+    /// The comparison's key (the `scenario` column).
+    pub label: String,
+    /// Paths on each side.
+    pub paths: usize,
+    pub rows: Vec<DifferenceRow>,
+}
+
+impl Differences {
+    /// The rows of fund `unit`, in year order.
+    pub fn of_unit<'a>(&'a self, unit: &'a str) -> impl Iterator<Item = &'a DifferenceRow> + 'a {
+        self.rows.iter().filter(move |r| r.unit == unit)
+    }
+
+    /// As the `compare.csv` table: scenario, unit, year, paths; the quantile differences
+    /// (`months_p5_diff` …, `balance_p5_diff` …); each side's levels (`_base`, `_other`); each
+    /// paired difference and its standard error (`_diff`, `_diff_se`).
+    pub fn table(&self) -> Table {
+        let rows = &self.rows;
+        let n = rows.len();
+        let mut t = Table::default();
+        t.str("scenario", vec![self.label.clone(); n]);
+        t.str("unit", rows.iter().map(|r| r.unit.clone()).collect());
+        t.int("year", rows.iter().map(|r| i64::from(r.year)).collect());
+        t.int("paths", vec![self.paths as i64; n]);
+        type Quantiles = fn(&DifferenceRow) -> &[f64; 5];
+        let quantiles: [(&str, Quantiles); 2] = [
+            ("months", |r| &r.months_quantile_diff),
+            ("balance", |r| &r.balance_quantile_diff),
+        ];
+        for (name, pick) in quantiles {
+            for (i, (_, qn)) in crate::risk::QUANTILES.iter().enumerate() {
+                t.f64(
+                    &format!("{name}_{qn}_diff"),
+                    rows.iter().map(|r| pick(r)[i]).collect(),
+                );
+            }
+        }
+        for (i, name) in Levels::NAMES.iter().enumerate() {
+            t.f64(
+                &format!("{name}_base"),
+                rows.iter().map(|r| r.base.values()[i]).collect(),
+            );
+            t.f64(
+                &format!("{name}_other"),
+                rows.iter().map(|r| r.other.values()[i]).collect(),
+            );
+        }
+        for (i, name) in DifferenceRow::PAIRED.iter().enumerate() {
+            t.f64(
+                &format!("{name}_diff"),
+                rows.iter().map(|r| r.paired()[i].diff).collect(),
+            );
+            t.f64(
+                &format!("{name}_diff_se"),
+                rows.iter().map(|r| r.paired()[i].se).collect(),
+            );
+        }
+        t
+    }
+}
+
 /// Differences `other − base` per fund (matched by name) and year, on common random numbers:
 /// quantiles of months of capacity and of the year-end balance, the mean balance and the
 /// probabilities, each mean and probability with its paired standard error; and each side's
-/// own median months, mean balance, P(months < 6) and P(balance < 0) (`_base`, `_other`).
-pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Table> {
+/// own median months, mean balance, P(months < 6) and P(balance < 0).
+pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Differences> {
     if base.paths() != other.paths() {
         return Err(Error::Invalid(
             "a comparison needs the same paths in every run".into(),
         ));
     }
     let (lb, lo) = (&base.layout, &other.layout);
-    let mut rows: Vec<(usize, usize, usize, usize)> = Vec::new(); // (e_base, e_other, y_base, y_other)
+    let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new(); // (e_base, e_other, y_base, y_other)
     for (eb, name) in lb.names.iter().enumerate() {
         let Some(eo) = lo.names.iter().position(|n| n == name) else {
             continue;
@@ -512,20 +659,10 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
             let year = lb.first_year + yb as i32;
             let yo = year - lo.first_year;
             if yo >= 0 && (yo as usize) <= lo.last_year[eo] {
-                rows.push((eb, eo, yb, yo as usize));
+                cells.push((eb, eo, yb, yo as usize));
             }
         }
     }
-    let mut t = Table::default();
-    t.str("scenario", vec![label.to_string(); rows.len()]);
-    t.str("unit", rows.iter().map(|r| lb.names[r.0].clone()).collect());
-    t.int(
-        "year",
-        rows.iter()
-            .map(|r| i64::from(lb.first_year) + r.2 as i64)
-            .collect(),
-    );
-    t.int("paths", vec![base.paths() as i64; rows.len()]);
     let sorted = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v
@@ -537,91 +674,220 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Tab
         );
         if x == y { 0.0 } else { x - y }
     };
-    for (kind, name) in [(0, "months"), (1, "balance")] {
-        for (q, qn) in crate::risk::QUANTILES {
+    let quantile_diffs = |a: Vec<f64>, b: Vec<f64>| {
+        let (a, b) = (sorted(a), sorted(b));
+        crate::risk::QUANTILES.map(|(q, _)| diff_q(&a, &b, q))
+    };
+    let levels = |sim: &Simulation, e: usize, y: usize| Levels {
+        months_p50: crate::risk::quantile_sorted(&sorted(sim.months(e, y)), 0.5),
+        balance_mean: crate::risk::mean_and_se(&sim.balances(e, y)).0,
+        p_months_lt_6: crate::risk::mean_and_se(&below(sim.months(e, y), MONTHS_LT_6)).0,
+        p_exhausted: crate::risk::mean_and_se(&below(sim.balances(e, y), 0.0)).0,
+    };
+    let rows = cells
+        .iter()
+        .map(|&(eb, eo, yb, yo)| {
+            // The mean of the paired differences and its standard error (−0 and an undefined
+            // error written as 0).
+            let paired = |f: &PathValues| {
+                let (a, b) = (f(base, eb, yb), f(other, eo, yo));
+                let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| y - x).collect();
+                let (diff, se) = crate::risk::mean_and_se(&d);
+                PairedDifference {
+                    diff: if diff == 0.0 { 0.0 } else { diff },
+                    se: if se.is_nan() { 0.0 } else { se },
+                }
+            };
+            DifferenceRow {
+                unit: lb.names[eb].clone(),
+                year: lb.first_year + yb as i32,
+                months_quantile_diff: quantile_diffs(base.months(eb, yb), other.months(eo, yo)),
+                balance_quantile_diff: quantile_diffs(
+                    base.balances(eb, yb),
+                    other.balances(eo, yo),
+                ),
+                base: levels(base, eb, yb),
+                other: levels(other, eo, yo),
+                balance_mean: paired(&|s, e, y| s.balances(e, y)),
+                p_deficit: paired(&|s, e, y| below(s.surpluses(e, y), 0.0)),
+                p_months_lt_6: paired(&|s, e, y| below(s.months(e, y), MONTHS_LT_6)),
+                p_months_lt_3: paired(&|s, e, y| below(s.months(e, y), MONTHS_LT_3)),
+                p_exhausted: paired(&|s, e, y| below(s.balances(e, y), 0.0)),
+            }
+        })
+        .collect();
+    Ok(Differences {
+        label: label.to_string(),
+        paths: base.paths(),
+        rows,
+    })
+}
+
+/// An assumption that `sensitivity` moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assumption {
+    /// The scenario as it is (the row every change is measured from).
+    Base,
+    /// A driver's mean, by one annual volatility (at least one point).
+    Driver(Driver),
+    /// The fertility level, ±20 %.
+    Fertility,
+    /// The 2025 retirement-age reform, switched off.
+    RetirementAge,
+}
+
+impl Assumption {
+    /// Its name in tables (`assumption` column) and in the label dictionary.
+    pub fn name(self) -> &'static str {
+        match self {
+            Assumption::Base => "base",
+            Assumption::Driver(d) => d.name(),
+            Assumption::Fertility => "fertility",
+            Assumption::RetirementAge => "retirement_age",
+        }
+    }
+}
+
+/// Which way an assumption was moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Low,
+    High,
+}
+
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Low => "low",
+            Direction::High => "high",
+        }
+    }
+}
+
+/// The headline risk measures of one fund's last year that `sensitivity` reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HeadlineMeasures {
+    /// Median months of capacity at the year end.
+    pub months_p50: f64,
+    /// P(months of capacity < 6) at the year end (share 0–1).
+    pub p_months_lt_6: f64,
+    /// P(months of capacity < 3) at the year end (share 0–1).
+    pub p_months_lt_3: f64,
+    /// P(year-end balance < 0) (share 0–1).
+    pub p_exhausted: f64,
+}
+
+impl HeadlineMeasures {
+    /// The measures' names as table columns, in the order of [`HeadlineMeasures::values`].
+    pub const NAMES: [&'static str; 4] = [
+        "months_p50",
+        "p_months_lt_6",
+        "p_months_lt_3",
+        "p_exhausted",
+    ];
+
+    pub fn values(&self) -> [f64; 4] {
+        [
+            self.months_p50,
+            self.p_months_lt_6,
+            self.p_months_lt_3,
+            self.p_exhausted,
+        ]
+    }
+
+    /// `self − base`, measure by measure (an undefined or zero difference is 0).
+    pub fn change_from(&self, base: &HeadlineMeasures) -> HeadlineMeasures {
+        let d = |a: f64, b: f64| {
+            let d = a - b;
+            if d.is_nan() || d == 0.0 { 0.0 } else { d }
+        };
+        HeadlineMeasures {
+            months_p50: d(self.months_p50, base.months_p50),
+            p_months_lt_6: d(self.p_months_lt_6, base.p_months_lt_6),
+            p_months_lt_3: d(self.p_months_lt_3, base.p_months_lt_3),
+            p_exhausted: d(self.p_exhausted, base.p_exhausted),
+        }
+    }
+}
+
+/// One row of a sensitivity study: an assumption moved one way, and what it did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SensitivityRow {
+    pub assumption: Assumption,
+    /// None for the base row.
+    pub direction: Option<Direction>,
+    /// What the assumption was moved to, in words (e.g. "mean +1.00 points").
+    pub value: String,
+    pub measures: HeadlineMeasures,
+    /// `measures` − the base row's.
+    pub change: HeadlineMeasures,
+}
+
+/// A sensitivity study's result: the fund and year it is about, and a row per variation (the
+/// base first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sensitivity {
+    /// The fund's name in the run (its unit or fund key).
+    pub fund: String,
+    /// The last projected year (its year end).
+    pub year: i32,
+    pub rows: Vec<SensitivityRow>,
+}
+
+impl Sensitivity {
+    /// The base row's measures.
+    pub fn base(&self) -> &HeadlineMeasures {
+        &self.rows[0].measures
+    }
+
+    /// The row of `assumption` moved `direction`.
+    pub fn row(
+        &self,
+        assumption: Assumption,
+        direction: Option<Direction>,
+    ) -> Option<&SensitivityRow> {
+        self.rows
+            .iter()
+            .find(|r| r.assumption == assumption && r.direction == direction)
+    }
+
+    /// As the `sensitivity.csv` table: assumption, direction, value, fund, year, the four
+    /// measures, then their changes (`_change`).
+    pub fn table(&self) -> Table {
+        let rows = &self.rows;
+        let mut t = Table::default();
+        t.str(
+            "assumption",
+            rows.iter()
+                .map(|r| r.assumption.name().to_string())
+                .collect(),
+        );
+        t.str(
+            "direction",
+            rows.iter()
+                .map(|r| r.direction.map_or("", Direction::name).to_string())
+                .collect(),
+        );
+        t.str("value", rows.iter().map(|r| r.value.clone()).collect());
+        t.str("fund", vec![self.fund.clone(); rows.len()]);
+        t.int("year", vec![i64::from(self.year); rows.len()]);
+        for (i, name) in HeadlineMeasures::NAMES.iter().enumerate() {
+            t.f64(name, rows.iter().map(|r| r.measures.values()[i]).collect());
+        }
+        for (i, name) in HeadlineMeasures::NAMES.iter().enumerate() {
             t.f64(
-                &format!("{name}_{qn}_diff"),
-                rows.iter()
-                    .map(|r| {
-                        let (a, b) = if kind == 0 {
-                            (base.months(r.0, r.2), other.months(r.1, r.3))
-                        } else {
-                            (base.balances(r.0, r.2), other.balances(r.1, r.3))
-                        };
-                        diff_q(&sorted(a), &sorted(b), q)
-                    })
-                    .collect(),
+                &format!("{name}_change"),
+                rows.iter().map(|r| r.change.values()[i]).collect(),
             );
         }
+        t
     }
-    // Each side's own levels, so that a reader sees where the difference starts from.
-    let level = |sim: &Simulation, e: usize, y: usize, what: usize| -> f64 {
-        match what {
-            0 => crate::risk::quantile_sorted(&sorted(sim.months(e, y)), 0.5),
-            1 => crate::risk::mean_and_se(&sim.balances(e, y)).0,
-            2 => crate::risk::mean_and_se(&below(sim.months(e, y), MONTHS_LT_6)).0,
-            _ => crate::risk::mean_and_se(&below(sim.balances(e, y), 0.0)).0,
-        }
-    };
-    for (what, name) in [
-        (0, "months_p50"),
-        (1, "balance_mean"),
-        (2, "p_months_lt_6"),
-        (3, "p_exhausted"),
-    ] {
-        t.f64(
-            &format!("{name}_base"),
-            rows.iter().map(|r| level(base, r.0, r.2, what)).collect(),
-        );
-        t.f64(
-            &format!("{name}_other"),
-            rows.iter().map(|r| level(other, r.1, r.3, what)).collect(),
-        );
-    }
-    let pairs = |f: &PathValues| -> Vec<(f64, f64)> {
-        rows.iter()
-            .map(|r| {
-                let a = f(base, r.0, r.2);
-                let b = f(other, r.1, r.3);
-                let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| y - x).collect();
-                // Mean of the paired differences and its standard error.
-                crate::risk::mean_and_se(&d)
-            })
-            .collect()
-    };
-    let columns: [(&str, &PathValues); 5] = [
-        ("balance_mean", &|s, e, y| s.balances(e, y)),
-        ("p_deficit", &|s, e, y| below(s.surpluses(e, y), 0.0)),
-        ("p_months_lt_6", &|s, e, y| {
-            below(s.months(e, y), MONTHS_LT_6)
-        }),
-        ("p_months_lt_3", &|s, e, y| {
-            below(s.months(e, y), MONTHS_LT_3)
-        }),
-        ("p_exhausted", &|s, e, y| below(s.balances(e, y), 0.0)),
-    ];
-    for (name, f) in columns {
-        let v = pairs(f);
-        t.f64(
-            &format!("{name}_diff"),
-            v.iter()
-                .map(|x| if x.0 == 0.0 { 0.0 } else { x.0 })
-                .collect(),
-        );
-        t.f64(
-            &format!("{name}_diff_se"),
-            v.iter()
-                .map(|x| if x.1.is_nan() { 0.0 } else { x.1 })
-                .collect(),
-        );
-    }
-    Ok(t)
 }
 
 /// One assumption moved one way.
 struct Variation {
-    assumption: &'static str,
-    direction: &'static str,
+    assumption: Assumption,
+    direction: Direction,
     /// What it was moved to, in words.
     value: String,
     apply: Box<dyn Fn(&mut Scenario)>,
@@ -629,23 +895,27 @@ struct Variation {
 
 fn driver_variations(out: &mut Vec<Variation>, s: &Scenario) {
     type Pick = fn(&mut crate::scenario::EconomySpec) -> &mut crate::scenario::DriverSpec;
-    let drivers: [(&'static str, Pick, f64); 4] = [
-        ("wage_growth", |e| &mut e.wage_growth, 0.01),
+    let drivers: [(Driver, Pick, f64); 4] = [
+        (Driver::WageGrowth, |e| &mut e.wage_growth, 0.01),
         (
-            "medical_price_growth",
+            Driver::MedicalPriceGrowth,
             |e| &mut e.medical_price_growth,
             0.01,
         ),
-        ("utilisation_growth", |e| &mut e.utilisation_growth, 0.01),
-        ("employment_growth", |e| &mut e.employment_growth, 0.01),
+        (
+            Driver::UtilisationGrowth,
+            |e| &mut e.utilisation_growth,
+            0.01,
+        ),
+        (Driver::EmploymentGrowth, |e| &mut e.employment_growth, 0.01),
     ];
-    for (name, pick, floor) in drivers {
+    for (driver, pick, floor) in drivers {
         // The stated range: one annual volatility (at least one point) either way.
         let mut e = s.spec.economy.clone();
         let delta = pick(&mut e).volatility.max(floor);
-        for (direction, sign) in [("low", -1.0), ("high", 1.0)] {
+        for (direction, sign) in [(Direction::Low, -1.0), (Direction::High, 1.0)] {
             out.push(Variation {
-                assumption: name,
+                assumption: Assumption::Driver(driver),
                 direction,
                 value: format!("mean {:+.2} points", sign * delta * 100.0),
                 apply: Box::new(move |t: &mut Scenario| {
@@ -661,12 +931,12 @@ fn driver_variations(out: &mut Vec<Variation>, s: &Scenario) {
 /// annual volatility, at least one point; fertility: ±20 %; the retirement-age reform: off),
 /// the headline risk measures of the last year for `entity` and their change from the base, all
 /// on common random numbers.
-pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Result<Table> {
+pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Result<Sensitivity> {
     let mut vars = Vec::new();
     driver_variations(&mut vars, s);
-    for (direction, f) in [("low", 0.8), ("high", 1.2)] {
+    for (direction, f) in [(Direction::Low, 0.8), (Direction::High, 1.2)] {
         vars.push(Variation {
-            assumption: "fertility",
+            assumption: Assumption::Fertility,
             direction,
             value: format!("level × {f}"),
             apply: Box::new(move |t: &mut Scenario| {
@@ -676,8 +946,8 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
         });
     }
     vars.push(Variation {
-        assumption: "retirement_age",
-        direction: "low",
+        assumption: Assumption::RetirementAge,
+        direction: Direction::Low,
         value: "no 2025 reform".into(),
         apply: Box::new(|t: &mut Scenario| {
             for u in &mut t.units {
@@ -686,7 +956,7 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
         }),
     });
     // The measures, and the fund and year they are about.
-    let measure = |sim: &Simulation| -> Result<([f64; 4], String, i32)> {
+    let measure = |sim: &Simulation| -> Result<(HeadlineMeasures, String, i32)> {
         let e = match entity {
             Some(name) => sim
                 .entity(name)
@@ -697,56 +967,37 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
         let mut m = sim.months(e, y);
         m.sort_by(f64::total_cmp);
         Ok((
-            [
-                crate::risk::quantile_sorted(&m, 0.5),
-                probability(sim, Measure::MonthsBelow(MONTHS_LT_6), e, y).0,
-                probability(sim, Measure::MonthsBelow(MONTHS_LT_3), e, y).0,
-                probability(sim, Measure::Exhausted, e, y).0,
-            ],
+            HeadlineMeasures {
+                months_p50: crate::risk::quantile_sorted(&m, 0.5),
+                p_months_lt_6: probability(sim, Measure::MonthsBelow(MONTHS_LT_6), e, y).0,
+                p_months_lt_3: probability(sim, Measure::MonthsBelow(MONTHS_LT_3), e, y).0,
+                p_exhausted: probability(sim, Measure::Exhausted, e, y).0,
+            },
             sim.layout.names[e].clone(),
             sim.layout.first_year + y as i32,
         ))
     };
     let (base, fund, year) = measure(&run(s, opts)?)?;
-    let mut rows: Vec<(String, String, String, [f64; 4])> =
-        vec![("base".into(), "".into(), "as the scenario".into(), base)];
+    let mut rows = vec![SensitivityRow {
+        assumption: Assumption::Base,
+        direction: None,
+        value: "as the scenario".into(),
+        measures: base,
+        change: base.change_from(&base),
+    }];
     for v in &vars {
         let mut t = s.clone();
         (v.apply)(&mut t);
-        rows.push((
-            v.assumption.into(),
-            v.direction.into(),
-            v.value.clone(),
-            measure(&run(&t, opts)?)?.0,
-        ));
+        let measures = measure(&run(&t, opts)?)?.0;
+        rows.push(SensitivityRow {
+            assumption: v.assumption,
+            direction: Some(v.direction),
+            value: v.value.clone(),
+            measures,
+            change: measures.change_from(&base),
+        });
     }
-    let mut t = Table::default();
-    t.str("assumption", rows.iter().map(|r| r.0.clone()).collect());
-    t.str("direction", rows.iter().map(|r| r.1.clone()).collect());
-    t.str("value", rows.iter().map(|r| r.2.clone()).collect());
-    t.str("fund", vec![fund; rows.len()]);
-    t.int("year", vec![i64::from(year); rows.len()]);
-    let names = [
-        "months_p50",
-        "p_months_lt_6",
-        "p_months_lt_3",
-        "p_exhausted",
-    ];
-    for (i, name) in names.iter().enumerate() {
-        t.f64(name, rows.iter().map(|r| r.3[i]).collect());
-    }
-    for (i, name) in names.iter().enumerate() {
-        t.f64(
-            &format!("{name}_change"),
-            rows.iter()
-                .map(|r| {
-                    let d = r.3[i] - base[i];
-                    if d.is_nan() || d == 0.0 { 0.0 } else { d }
-                })
-                .collect(),
-        );
-    }
-    Ok(t)
+    Ok(Sensitivity { fund, year, rows })
 }
 
 #[cfg(test)]

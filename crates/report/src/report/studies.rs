@@ -9,7 +9,10 @@ use super::lang::Lang;
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
-use crate::study::{Measure, RateAnswer, RateLine, Target};
+use crate::study::{
+    DifferenceRow, Differences, Direction, HeadlineMeasures, Measure, RateAnswer, RateLine,
+    Sensitivity, Target,
+};
 
 /// A study's page and its charts as (file name, SVG).
 pub type Report = (String, Vec<(String, String)>);
@@ -273,13 +276,27 @@ pub fn solve_rate_report(
     ))
 }
 
-/// One comparison in a `compare` table: its key in the `scenario` column and its sides.
+/// One comparison of a `compare` study: its sides and its result (whose label is the key in the
+/// `scenario` column).
 pub struct Comparison {
-    pub key: String,
     pub base: String,
     pub other: String,
     /// The base is the scenario with a separate maternity fund, the other its merger.
     pub separate_maternity: bool,
+    pub differences: Differences,
+}
+
+/// The `compare.csv` table of several comparisons, one after another.
+pub fn comparisons_table(comparisons: &[Comparison]) -> Result<Table> {
+    let mut all = Table::default();
+    for (i, c) in comparisons.iter().enumerate() {
+        if i == 0 {
+            all = c.differences.table();
+        } else {
+            all.append(c.differences.table())?;
+        }
+    }
+    Ok(all)
 }
 
 impl Comparison {
@@ -301,17 +318,6 @@ impl Comparison {
     }
 }
 
-/// Rows of `table` for comparison `key` and fund `fund`: (years, row indices).
-fn comparison_rows(t: &Table, key: &str, fund: &str) -> Result<(Vec<i32>, Vec<usize>)> {
-    let keys = strings(t, "scenario")?;
-    let units = strings(t, "unit")?;
-    let years = numbers(t, "year")?;
-    let rows: Vec<usize> = (0..t.n_rows())
-        .filter(|&r| keys[r] == key && units[r] == fund)
-        .collect();
-    Ok((rows.iter().map(|&r| years[r] as i32).collect(), rows))
-}
-
 /// The `compare` report: for each comparison, the difference in P(months < 6) and in the mean
 /// year-end balance of `fund` with their 95 % bands, and the differences table.
 pub fn compare_report(
@@ -319,35 +325,32 @@ pub fn compare_report(
     scenarios: &[Scenario],
     comparisons: &[Comparison],
     fund: &str,
-    table: &Table,
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Result<Report> {
     let mut svgs = Vec::new();
     let mut headline = String::new();
-    let p6 = numbers(table, "p_months_lt_6_diff")?;
-    let p6_se = numbers(table, "p_months_lt_6_diff_se")?;
-    let bal = numbers(table, "balance_mean_diff")?;
-    let bal_se = numbers(table, "balance_mean_diff_se")?;
     let unit = lang.money_unit();
     let fund_key = fund;
     let names = super::names::DisplayNames::for_scenario(base);
     let fund = &names.of(fund_key, lang).to_string();
     for (i, c) in comparisons.iter().enumerate() {
-        let (years, rows) = comparison_rows(table, &c.key, fund_key)?;
-        let Some(&last) = rows.last() else {
+        let rows: Vec<&DifferenceRow> = c.differences.of_unit(fund_key).collect();
+        let Some(last) = rows.last() else {
             continue;
         };
+        let years: Vec<i32> = rows.iter().map(|r| r.year).collect();
         let label = c.label(scenarios, lang);
-        let pick = |v: &[f64], scale: f64| rows.iter().map(|&r| v[r] * scale).collect::<Vec<_>>();
+        type Pick = fn(&DifferenceRow) -> f64;
+        let pick = |f: Pick, scale: f64| rows.iter().map(|r| f(r) * scale).collect::<Vec<_>>();
         svgs.push((
             format!("difference_p6_{}_{i}.svg", slug(fund_key)),
             charts::difference_band(
                 &format!("{label} — {fund} — {}", lang.t("diff_p6_title")),
                 lang.t("pp_axis"),
                 &years,
-                &pick(&p6, 100.0),
-                &pick(&p6_se, 100.0),
+                &pick(|r| r.p_months_lt_6.diff, 100.0),
+                &pick(|r| r.p_months_lt_6.se, 100.0),
                 lang,
             )?,
         ));
@@ -357,26 +360,27 @@ pub fn compare_report(
                 &format!("{label} — {fund} — {}", lang.t("diff_balance_title")),
                 lang.t("money_axis"),
                 &years,
-                &pick(&bal, 1.0 / unit),
-                &pick(&bal_se, 1.0 / unit),
+                &pick(|r| r.balance_mean.diff, 1.0 / unit),
+                &pick(|r| r.balance_mean.se, 1.0 / unit),
                 lang,
             )?,
         ));
-        let year = years.last().copied().unwrap_or_default();
+        let year = last.year;
+        let (p6, bal) = (last.p_months_lt_6, last.balance_mean);
         headline.push_str(&match lang {
             Lang::Zh => format!(
                 "{label}：{year}年末{fund}可支付月数低于6个月的概率变化{}个百分点（95%区间±{}），年末累计结余均值变化{}亿元（95%区间±{}）。",
-                signed(p6[last] * 100.0, 1, lang),
-                lang.number(1.96 * p6_se[last] * 100.0, 1),
-                signed(bal[last] / unit, 2, lang),
-                lang.number(1.96 * bal_se[last] / unit, 2)
+                signed(p6.diff * 100.0, 1, lang),
+                lang.number(1.96 * p6.se * 100.0, 1),
+                signed(bal.diff / unit, 2, lang),
+                lang.number(1.96 * bal.se / unit, 2)
             ),
             Lang::En => format!(
                 "{label}: at the end of {year}, the probability that {fund} has less than 6 months of payment capacity changes by {} percentage points (95 % interval ±{}) and its mean balance by {} yuan millions (95 % interval ±{}). ",
-                signed(p6[last] * 100.0, 1, lang),
-                lang.number(1.96 * p6_se[last] * 100.0, 1),
-                signed(bal[last] / unit, 2, lang),
-                lang.number(1.96 * bal_se[last] / unit, 2)
+                signed(p6.diff * 100.0, 1, lang),
+                lang.number(1.96 * p6.se * 100.0, 1),
+                signed(bal.diff / unit, 2, lang),
+                lang.number(1.96 * bal.se / unit, 2)
             ),
         });
     }
@@ -385,44 +389,40 @@ pub fn compare_report(
             "no row of the comparison is about the fund `{fund_key}`"
         )));
     }
-    // The page's table: the headline fund's rows and the main columns, with readable labels.
-    let mut shown = Table::default();
-    let keep: Vec<usize> = (0..table.n_rows())
-        .filter(|&r| strings(table, "unit").is_ok_and(|u| u[r] == fund_key))
+    // The page's table: the headline fund's rows and the main columns, with readable labels,
+    // each side's level next to the difference.
+    let rows: Vec<(String, &DifferenceRow)> = comparisons
+        .iter()
+        .flat_map(|c| {
+            let label = c.label(scenarios, lang);
+            c.differences
+                .of_unit(fund_key)
+                .map(move |r| (label.clone(), r))
+        })
         .collect();
-    let keys = strings(table, "scenario")?;
-    shown.str(
-        "scenario",
-        keep.iter()
-            .map(|&r| {
-                comparisons
-                    .iter()
-                    .find(|c| c.key == keys[r])
-                    .map_or_else(|| keys[r].clone(), |c| c.label(scenarios, lang))
-            })
-            .collect(),
-    );
-    // Each side's level next to the difference.
-    for name in [
-        "year",
-        "months_p50_base",
-        "months_p50_other",
-        "months_p50_diff",
-        "p_months_lt_6_base",
-        "p_months_lt_6_other",
-        "p_months_lt_6_diff",
-        "p_months_lt_6_diff_se",
-        "p_exhausted_base",
-        "p_exhausted_other",
-        "p_exhausted_diff",
-        "p_exhausted_diff_se",
-        "balance_mean_base",
-        "balance_mean_other",
-        "balance_mean_diff",
-        "balance_mean_diff_se",
-    ] {
-        let v = numbers(table, name)?;
-        shown.f64(name, keep.iter().map(|&r| v[r]).collect());
+    let mut shown = Table::default();
+    shown.str("scenario", rows.iter().map(|(l, _)| l.clone()).collect());
+    type Column = fn(&DifferenceRow) -> f64;
+    let columns: [(&str, Column); 16] = [
+        ("year", |r| f64::from(r.year)),
+        ("months_p50_base", |r| r.base.months_p50),
+        ("months_p50_other", |r| r.other.months_p50),
+        ("months_p50_diff", |r| r.months_p50_diff()),
+        ("p_months_lt_6_base", |r| r.base.p_months_lt_6),
+        ("p_months_lt_6_other", |r| r.other.p_months_lt_6),
+        ("p_months_lt_6_diff", |r| r.p_months_lt_6.diff),
+        ("p_months_lt_6_diff_se", |r| r.p_months_lt_6.se),
+        ("p_exhausted_base", |r| r.base.p_exhausted),
+        ("p_exhausted_other", |r| r.other.p_exhausted),
+        ("p_exhausted_diff", |r| r.p_exhausted.diff),
+        ("p_exhausted_diff_se", |r| r.p_exhausted.se),
+        ("balance_mean_base", |r| r.base.balance_mean),
+        ("balance_mean_other", |r| r.other.balance_mean),
+        ("balance_mean_diff", |r| r.balance_mean.diff),
+        ("balance_mean_diff_se", |r| r.balance_mean.se),
+    ];
+    for (name, f) in columns {
+        shown.f64(name, rows.iter().map(|(_, r)| f(r)).collect());
     }
     // What differs between the scenarios of each comparison.
     let mut differences = String::new();
@@ -479,36 +479,40 @@ pub fn compare_report(
 /// and in P(months < 6), the table and the assumptions.
 pub fn sensitivity_report(
     s: &Scenario,
-    table: &Table,
+    study: &Sensitivity,
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Result<Report> {
-    let assumptions_col = strings(table, "assumption")?;
-    let directions = strings(table, "direction")?;
-    let fund = strings(table, "fund")?.first().cloned().unwrap_or_default();
     let fund = super::names::DisplayNames::for_scenario(s)
-        .of(&fund, lang)
+        .of(&study.fund, lang)
         .to_string();
-    let year = numbers(table, "year")?.first().copied().unwrap_or_default() as i32;
+    let year = study.year;
     let mut svgs = Vec::new();
     let mut widest: Option<(String, Option<f64>, Option<f64>)> = None;
-    for (column, scale, key, axis) in [
+    type Pick = fn(&HeadlineMeasures) -> f64;
+    let panels: [(&str, Pick, f64, &str, &str); 2] = [
         (
-            "months_p50_change",
+            "months_p50",
+            |m| m.months_p50,
             1.0,
             "tornado_months_title",
             "months_change_axis",
         ),
-        ("p_months_lt_6_change", 100.0, "tornado_p6_title", "pp_axis"),
-    ] {
-        let change = numbers(table, column)?;
+        (
+            "p_months_lt_6",
+            |m| m.p_months_lt_6,
+            100.0,
+            "tornado_p6_title",
+            "pp_axis",
+        ),
+    ];
+    for (measure, pick, scale, key, axis) in panels {
         let mut bars: Vec<TornadoBar> = Vec::new();
-        for r in 0..table.n_rows() {
-            let name = &assumptions_col[r];
-            if name == "base" {
+        for row in &study.rows {
+            let Some(direction) = row.direction else {
                 continue;
-            }
-            let label = value_text(name, lang);
+            };
+            let label = value_text(row.assumption.name(), lang);
             let i = match bars.iter().position(|b| b.label == label) {
                 Some(i) => i,
                 None => {
@@ -520,14 +524,13 @@ pub fn sensitivity_report(
                     bars.len() - 1
                 }
             };
-            let v = Some(change[r] * scale);
-            if directions[r] == "low" {
-                bars[i].low = v;
-            } else {
-                bars[i].high = v;
+            let v = Some(pick(&row.change) * scale);
+            match direction {
+                Direction::Low => bars[i].low = v,
+                Direction::High => bars[i].high = v,
             }
         }
-        if column == "months_p50_change" {
+        if measure == "months_p50" {
             widest = bars
                 .iter()
                 .max_by(|a, b| {
@@ -539,7 +542,7 @@ pub fn sensitivity_report(
                 .map(|b| (b.label.clone(), b.low, b.high));
         }
         svgs.push((
-            format!("tornado_{}.svg", column.trim_end_matches("_change")),
+            format!("tornado_{measure}.svg"),
             charts::tornado(
                 &format!("{fund} — {year} — {}", lang.t(key)),
                 lang.t(axis),
@@ -548,10 +551,7 @@ pub fn sensitivity_report(
             )?,
         ));
     }
-    let base = numbers(table, "months_p50")?
-        .first()
-        .copied()
-        .unwrap_or(f64::NAN);
+    let base = study.base().months_p50;
     let change = |v: Option<f64>| v.map_or("—".to_string(), |x| signed(x, 2, lang));
     let headline = match (widest, lang) {
         (Some((name, low, high)), Lang::Zh) => format!(
@@ -573,7 +573,7 @@ pub fn sensitivity_report(
         "sensitivity_report_title",
         headline,
         svgs,
-        table,
+        &study.table(),
         meta,
         lang,
     ))
