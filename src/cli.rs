@@ -696,16 +696,6 @@ fn backtest(
     let actual = read_actuals(actuals)?;
     let f = forecast(&s, unit, &opts)?;
     let b = compare(&f, &actual, &actuals.display().to_string())?;
-    let years = b.rows.numbers("year").unwrap_or_default();
-    let lines = b.rows.strings("line").unwrap_or_default();
-    let got = b.rows.numbers("actual").unwrap_or_default();
-    let col = |name: &str| b.rows.numbers(name).unwrap_or_default();
-    let (median, p5, p95, rank) = (
-        col("forecast_median"),
-        col("forecast_p5"),
-        col("forecast_p95"),
-        col("percentile_rank"),
-    );
     say!(
         "{}: {} paths, fund {}; money in 亿元, members in 万人",
         s.spec.name,
@@ -722,53 +712,41 @@ fn backtest(
         "p95",
         "rank %"
     );
-    for i in 0..years.len() {
-        let scale = if fundrisk::backtest::is_persons_line(&lines[i]) {
+    let missing = |x: Option<f64>, show: &dyn Fn(f64) -> String| x.map_or("-".to_string(), show);
+    for r in &b.rows {
+        let scale = if fundrisk::backtest::is_persons_line(r.line) {
             1e4
         } else {
             1e8
         };
-        let yi = |x: f64| {
-            if x.is_nan() {
-                "-".to_string()
-            } else {
-                format!("{:.0}", x / scale)
-            }
-        };
+        let yi = |x: f64| format!("{:.0}", x / scale);
         say!(
             "{:<6} {:<16} {:>10} {:>10} {:>10} {:>10} {:>8}",
-            years[i],
-            lines[i],
-            yi(got[i]),
-            yi(median[i]),
-            yi(p5[i]),
-            yi(p95[i]),
-            if rank[i].is_nan() {
-                "-".to_string()
-            } else {
-                format!("{:.1}", rank[i])
-            }
+            r.year,
+            r.line,
+            missing(r.actual, &yi),
+            yi(r.bands.median),
+            yi(r.bands.p5),
+            yi(r.bands.p95),
+            missing(r.percentile_rank, &|x| format!("{x:.1}"))
         );
     }
-    let n = b.scores.numbers("n_actuals").unwrap_or_default();
-    let inside = b.scores.numbers("n_inside_90").unwrap_or_default();
-    let inside50 = b.scores.numbers("n_inside_50").unwrap_or_default();
-    let mape = b.scores.numbers("median_abs_pct_error").unwrap_or_default();
-    let crps = b.scores.numbers("mean_crps_relative").unwrap_or_default();
+    let (inside, n) = b.inside_90();
     say!(
         "{} of {} actuals inside the 90 % band, {} inside the 50 % band",
-        inside.iter().sum::<f64>(),
-        n.iter().sum::<f64>(),
-        inside50.iter().sum::<f64>()
+        inside,
+        n,
+        b.scores.iter().map(|h| h.n_inside_50).sum::<i64>()
     );
-    for (h, m) in mape.iter().enumerate() {
-        if !m.is_nan() {
+    for h in &b.scores {
+        if let Some(m) = h.median_abs_pct_error {
+            let c = h.mean_crps_relative.unwrap_or(f64::NAN);
             say!(
                 "{} year(s) ahead: median absolute percentage error {:.1} %, mean CRPS {:.1} % of the actual ({} actuals)",
-                h + 1,
+                h.horizon_years,
                 m * 100.0,
-                crps[h] * 100.0,
-                n[h]
+                c * 100.0,
+                h.n_actuals
             );
         }
     }
@@ -783,7 +761,7 @@ fn backtest(
         "program_version": env!("CARGO_PKG_VERSION"),
     });
     let report = report::studies::backtest_report(&s, &f, &b, &meta, lang)?;
-    write_backtest(out, &b.rows, &b.scores, report, lang, &meta)
+    write_backtest(out, &b.rows_table(), &b.scores_table(), report, lang, &meta)
 }
 
 fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {

@@ -68,8 +68,8 @@ fn every_table_of_six_scenarios_is_as_recorded() {
 }
 
 /// The study commands' tables: `compare` (two scenarios, and a separate maternity fund against
-/// its merger) and `sensitivity`, run through the command with a fixed seed and few paths.
-const STUDIES: [(&str, &[&str], &str); 3] = [
+/// its merger), `sensitivity` and a single-origin `backtest`, run through the command with a fixed seed and few paths.
+const STUDIES: [(&str, &[&str], &[&str]); 4] = [
     (
         "compare-merger",
         &[
@@ -77,7 +77,7 @@ const STUDIES: [(&str, &[&str], &str); 3] = [
             "scenarios/guangdong-merger.toml",
             "--separate-maternity",
         ],
-        "compare.csv",
+        &["compare.csv"],
     ),
     (
         "compare-two",
@@ -86,12 +86,22 @@ const STUDIES: [(&str, &[&str], &str); 3] = [
             "scenarios/national-2025.toml",
             "scenarios/national-long-range.toml",
         ],
-        "compare.csv",
+        &["compare.csv"],
     ),
     (
         "sensitivity",
         &["sensitivity", "scenarios/national-2025.toml"],
-        "sensitivity.csv",
+        &["sensitivity.csv"],
+    ),
+    (
+        "backtest",
+        &[
+            "backtest",
+            "scenarios/national-backtest.toml",
+            "--actuals",
+            "data/calibration/backtest_actuals.csv",
+        ],
+        &["backtest.csv", "backtest_scores.csv"],
     ),
 ];
 
@@ -100,7 +110,7 @@ fn every_study_table_is_as_recorded() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let mut lines = Vec::new();
-    for (name, args, table) in STUDIES {
+    for (name, args, tables) in STUDIES {
         let out = dir.path().join(name);
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_fundrisk"))
             .args(args)
@@ -114,9 +124,11 @@ fn every_study_table_is_as_recorded() {
             "{name}: {}",
             String::from_utf8_lossy(&status.stderr)
         );
-        let hash = Sha256::digest(std::fs::read(out.join(table)).unwrap());
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        lines.push(format!("{hex}  {name}/{table}"));
+        for table in tables {
+            let hash = Sha256::digest(std::fs::read(out.join(table)).unwrap());
+            let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+            lines.push(format!("{hex}  {name}/{table}"));
+        }
     }
     let actual = lines.join("\n") + "\n";
     let golden = root.join("tests/golden/studies.sha256");

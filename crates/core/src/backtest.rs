@@ -315,11 +315,122 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
     })
 }
 
+/// One year and line of a backtest: the forecast's bands and, where one was published, the
+/// actual and how it scored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BacktestRow {
+    pub year: i32,
+    /// One of [`LINES`].
+    pub line: &'static str,
+    /// Years ahead of the origin (1 for the first projected year).
+    pub horizon_years: i64,
+    /// The published figure (yuan, or persons for the members lines).
+    pub actual: Option<f64>,
+    /// Where it was published.
+    pub source: String,
+    /// The forecast's quantiles over the paths.
+    pub bands: Bands,
+    pub mean: f64,
+    /// Percentile rank of the actual among the paths (0–100).
+    pub percentile_rank: Option<f64>,
+    /// |median − actual| / |actual| (none for an actual of 0).
+    pub abs_pct_error: Option<f64>,
+    /// Continuous ranked probability score, in the line's units.
+    pub crps: Option<f64>,
+    /// Whether the actual lies in the 5–95 % band.
+    pub inside_90: Option<bool>,
+    /// Whether the actual lies in the 25–75 % band.
+    pub inside_50: Option<bool>,
+}
+
+/// The scores of the actuals at one horizon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HorizonScore {
+    pub horizon_years: i64,
+    pub n_actuals: i64,
+    pub n_inside_90: i64,
+    pub n_inside_50: i64,
+    /// Median of the absolute percentage errors of the median forecast (share; none without
+    /// actuals).
+    pub median_abs_pct_error: Option<f64>,
+    /// Mean CRPS relative to the actual's size (share; none without actuals).
+    pub mean_crps_relative: Option<f64>,
+}
+
 /// The backtest's results: one row per year and line, and the scores by years ahead.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Backtest {
-    pub rows: Table,
-    pub scores: Table,
+    pub rows: Vec<BacktestRow>,
+    pub scores: Vec<HorizonScore>,
+}
+
+impl Backtest {
+    /// The actuals scored and how many fell inside the 90 % band.
+    pub fn inside_90(&self) -> (i64, i64) {
+        let n = self.scores.iter().map(|s| s.n_actuals).sum();
+        (self.scores.iter().map(|s| s.n_inside_90).sum(), n)
+    }
+
+    /// As the `backtest.csv` table (an absent value is an empty cell: NaN or "").
+    pub fn rows_table(&self) -> Table {
+        let rows = &self.rows;
+        let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        let yes = |v: Option<bool>| match v {
+            Some(true) => "yes".to_string(),
+            Some(false) => "no".to_string(),
+            None => String::new(),
+        };
+        let mut t = Table::default();
+        t.int("year", rows.iter().map(|r| i64::from(r.year)).collect());
+        t.str("line", rows.iter().map(|r| r.line.to_string()).collect());
+        t.int(
+            "horizon_years",
+            rows.iter().map(|r| r.horizon_years).collect(),
+        );
+        t.f64("actual", rows.iter().map(|r| nan(r.actual)).collect());
+        type Column = fn(&BacktestRow) -> f64;
+        let columns: [(&str, Column); 8] = [
+            ("forecast_median", |r| r.bands.median),
+            ("forecast_p5", |r| r.bands.p5),
+            ("forecast_p95", |r| r.bands.p95),
+            ("forecast_mean", |r| r.mean),
+            ("percentile_rank", |r| r.percentile_rank.unwrap_or(f64::NAN)),
+            ("abs_pct_error", |r| r.abs_pct_error.unwrap_or(f64::NAN)),
+            ("forecast_p25", |r| r.bands.p25),
+            ("forecast_p75", |r| r.bands.p75),
+        ];
+        for (name, f) in columns {
+            t.f64(name, rows.iter().map(f).collect());
+        }
+        t.f64("crps", rows.iter().map(|r| nan(r.crps)).collect());
+        t.str("inside_90", rows.iter().map(|r| yes(r.inside_90)).collect());
+        t.str("inside_50", rows.iter().map(|r| yes(r.inside_50)).collect());
+        t.str("source", rows.iter().map(|r| r.source.clone()).collect());
+        t
+    }
+
+    /// As the `backtest_scores.csv` table.
+    pub fn scores_table(&self) -> Table {
+        let s = &self.scores;
+        let mut t = Table::default();
+        t.int("horizon_years", s.iter().map(|x| x.horizon_years).collect());
+        t.int("n_actuals", s.iter().map(|x| x.n_actuals).collect());
+        t.int("n_inside_90", s.iter().map(|x| x.n_inside_90).collect());
+        t.int("n_inside_50", s.iter().map(|x| x.n_inside_50).collect());
+        t.f64(
+            "median_abs_pct_error",
+            s.iter()
+                .map(|x| x.median_abs_pct_error.unwrap_or(f64::NAN))
+                .collect(),
+        );
+        t.f64(
+            "mean_crps_relative",
+            s.iter()
+                .map(|x| x.mean_crps_relative.unwrap_or(f64::NAN))
+                .collect(),
+        );
+        t
+    }
 }
 
 /// Compares the forecast with the actuals. Actuals of years outside the forecast are an error
@@ -340,126 +451,63 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
             ),
         ));
     }
-    let mut year = Vec::new();
-    let mut line = Vec::new();
-    let mut ahead = Vec::new();
-    let mut actual = Vec::new();
-    let mut cols: [Vec<f64>; 8] = Default::default(); // median, p5, p95, mean, rank, ape, p25, p75
-    let mut crps_col = Vec::new();
-    let mut inside = Vec::new();
-    let mut inside50 = Vec::new();
-    let mut source = Vec::new();
+    let mut rows = Vec::new();
     for y in 0..f.n_years {
         for (l, name) in LINES.iter().enumerate() {
             let v = &f.values[l][y];
             let yr = f.first_year + y as i32;
             let a = actuals.iter().find(|a| a.year == yr && a.line == *name);
-            let Bands {
-                p5,
-                p25,
-                median,
-                p75,
-                p95,
-            } = Bands::of(v);
-            year.push(i64::from(yr));
-            line.push((*name).to_string());
-            ahead.push(y as i64 + 1);
-            actual.push(a.map_or(f64::NAN, |a| a.value));
-            cols[0].push(median);
-            cols[1].push(p5);
-            cols[2].push(p95);
-            cols[3].push(v.iter().sum::<f64>() / v.len() as f64);
-            cols[4].push(a.map_or(f64::NAN, |a| percentile_rank(v, a.value)));
-            cols[5].push(a.map_or(f64::NAN, |a| {
-                if a.value != 0.0 {
-                    (median - a.value).abs() / a.value.abs()
-                } else {
-                    f64::NAN
-                }
-            }));
-            cols[6].push(p25);
-            cols[7].push(p75);
-            crps_col.push(a.map_or(f64::NAN, |a| crps_sorted(v, a.value)));
-            let within = |lo: f64, hi: f64| {
-                a.map_or(String::new(), |a| {
-                    if (lo..=hi).contains(&a.value) {
-                        "yes"
-                    } else {
-                        "no"
-                    }
-                    .to_string()
-                })
-            };
-            inside.push(within(p5, p95));
-            inside50.push(within(p25, p75));
-            source.push(a.map_or(String::new(), |a| a.source.clone()));
+            let bands = Bands::of(v);
+            let within = |lo: f64, hi: f64| a.map(|a| (lo..=hi).contains(&a.value));
+            rows.push(BacktestRow {
+                year: yr,
+                line: name,
+                horizon_years: y as i64 + 1,
+                actual: a.map(|a| a.value),
+                source: a.map_or(String::new(), |a| a.source.clone()),
+                mean: v.iter().sum::<f64>() / v.len() as f64,
+                percentile_rank: a.map(|a| percentile_rank(v, a.value)),
+                abs_pct_error: a
+                    .filter(|a| a.value != 0.0)
+                    .map(|a| (bands.median - a.value).abs() / a.value.abs()),
+                crps: a.map(|a| crps_sorted(v, a.value)),
+                inside_90: within(bands.p5, bands.p95),
+                inside_50: within(bands.p25, bands.p75),
+                bands,
+            });
         }
     }
     // Scores by years ahead, over the lines with an actual.
-    let (mut s_ahead, mut s_n, mut s_inside, mut s_mape) = (vec![], vec![], vec![], vec![]);
-    let (mut s_inside50, mut s_crps) = (vec![], vec![]);
-    for h in 1..=f.n_years as i64 {
-        let idx: Vec<usize> = (0..year.len())
-            .filter(|&i| ahead[i] == h && !actual[i].is_nan())
-            .collect();
-        let mut errors: Vec<f64> = idx
-            .iter()
-            .map(|&i| cols[5][i])
-            .filter(|e| !e.is_nan())
-            .collect();
-        errors.sort_by(f64::total_cmp);
-        s_ahead.push(h);
-        s_n.push(idx.len() as i64);
-        s_inside.push(idx.iter().filter(|&&i| inside[i] == "yes").count() as i64);
-        s_inside50.push(idx.iter().filter(|&&i| inside50[i] == "yes").count() as i64);
-        // CRPS relative to the actual's size, averaged: comparable across lines.
-        let rel: Vec<f64> = idx
-            .iter()
-            .filter(|&&i| actual[i] != 0.0)
-            .map(|&i| crps_col[i] / actual[i].abs())
-            .collect();
-        s_crps.push(if rel.is_empty() {
-            f64::NAN
-        } else {
-            rel.iter().sum::<f64>() / rel.len() as f64
-        });
-        s_mape.push(if errors.is_empty() {
-            f64::NAN
-        } else {
-            quantile_sorted(&errors, 0.5)
-        });
-    }
-    let mut rows = Table::default();
-    rows.int("year", year);
-    rows.str("line", line);
-    rows.int("horizon_years", ahead);
-    rows.f64("actual", actual);
-    for (name, c) in [
-        "forecast_median",
-        "forecast_p5",
-        "forecast_p95",
-        "forecast_mean",
-        "percentile_rank",
-        "abs_pct_error",
-        "forecast_p25",
-        "forecast_p75",
-    ]
-    .iter()
-    .zip(cols)
-    {
-        rows.f64(name, c);
-    }
-    rows.f64("crps", crps_col);
-    rows.str("inside_90", inside);
-    rows.str("inside_50", inside50);
-    rows.str("source", source);
-    let mut scores = Table::default();
-    scores.int("horizon_years", s_ahead);
-    scores.int("n_actuals", s_n);
-    scores.int("n_inside_90", s_inside);
-    scores.int("n_inside_50", s_inside50);
-    scores.f64("median_abs_pct_error", s_mape);
-    scores.f64("mean_crps_relative", s_crps);
+    let scores = (1..=f.n_years as i64)
+        .map(|h| {
+            let scored: Vec<&BacktestRow> = rows
+                .iter()
+                .filter(|r| r.horizon_years == h && r.actual.is_some())
+                .collect();
+            let mut errors: Vec<f64> = scored.iter().filter_map(|r| r.abs_pct_error).collect();
+            errors.sort_by(f64::total_cmp);
+            // CRPS relative to the actual's size, averaged: comparable across lines.
+            let rel: Vec<f64> = scored
+                .iter()
+                .filter_map(|r| match (r.crps, r.actual) {
+                    (Some(c), Some(a)) if a != 0.0 => Some(c / a.abs()),
+                    _ => None,
+                })
+                .collect();
+            let count = |f: fn(&BacktestRow) -> Option<bool>| {
+                scored.iter().filter(|r| f(r) == Some(true)).count() as i64
+            };
+            HorizonScore {
+                horizon_years: h,
+                n_actuals: scored.len() as i64,
+                n_inside_90: count(|r| r.inside_90),
+                n_inside_50: count(|r| r.inside_50),
+                median_abs_pct_error: (!errors.is_empty()).then(|| quantile_sorted(&errors, 0.5)),
+                mean_crps_relative: (!rel.is_empty())
+                    .then(|| rel.iter().sum::<f64>() / rel.len() as f64),
+            }
+        })
+        .collect();
     Ok(Backtest { rows, scores })
 }
 
@@ -552,26 +600,43 @@ mod tests {
             },
         ];
         let b = compare(&f, &actuals, "a.csv").unwrap();
-        let rank = b.rows.numbers("percentile_rank").unwrap();
-        let lines = b.rows.strings("line").unwrap();
-        let inside = b.rows.strings("inside_90").unwrap();
-        let i2019 = lines.iter().position(|l| l == "pooled_balance").unwrap();
-        let i2020 = LINES.len() + i2019;
-        assert_eq!(rank[i2019], 96.5);
-        assert_eq!(rank[i2020], 49.5);
-        assert_eq!(inside[i2019], "no");
-        assert_eq!(inside[i2020], "yes");
-        assert!(
-            rank.iter()
-                .enumerate()
-                .all(|(i, r)| (i == i2019 || i == i2020) != r.is_nan())
+        let row = |year: i32| {
+            b.rows
+                .iter()
+                .find(|r| r.year == year && r.line == "pooled_balance")
+                .unwrap()
+        };
+        assert_eq!(row(2019).percentile_rank, Some(96.5));
+        assert_eq!(row(2020).percentile_rank, Some(49.5));
+        assert_eq!(row(2019).inside_90, Some(false));
+        assert_eq!(row(2020).inside_90, Some(true));
+        assert_eq!(
+            b.rows
+                .iter()
+                .filter(|r| r.percentile_rank.is_some())
+                .count(),
+            2
         );
-        let n = b.scores.numbers("n_actuals").unwrap();
-        let n_in = b.scores.numbers("n_inside_90").unwrap();
-        let mape = b.scores.numbers("median_abs_pct_error").unwrap();
-        assert_eq!((n, n_in), (vec![1.0, 1.0], vec![0.0, 1.0]));
+        let n: Vec<i64> = b.scores.iter().map(|s| s.n_actuals).collect();
+        let n_in: Vec<i64> = b.scores.iter().map(|s| s.n_inside_90).collect();
+        assert_eq!((n, n_in), (vec![1, 1], vec![0, 1]));
+        let mape: Vec<f64> = b
+            .scores
+            .iter()
+            .map(|s| s.median_abs_pct_error.unwrap())
+            .collect();
         assert!((mape[0] - (97.0 - 50.5) / 97.0).abs() < 1e-15);
         assert!((mape[1] - 0.5 / 50.0).abs() < 1e-15);
+        // The tables say the same under their columns (an absent rank is an empty cell).
+        let t = b.rows_table();
+        let i = LINES.len() + 2;
+        assert_eq!(t.strings("inside_90").unwrap()[i], "yes");
+        assert_eq!(t.numbers("percentile_rank").unwrap()[i], 49.5);
+        assert!(t.numbers("percentile_rank").unwrap()[0].is_nan());
+        assert_eq!(
+            b.scores_table().numbers("n_inside_90").unwrap(),
+            vec![0.0, 1.0]
+        );
         // An actual outside the forecast years is refused.
         let late = [Actual {
             year: 2021,

@@ -17,18 +17,6 @@ use crate::study::{
 /// A study's page and its charts as (file name, SVG).
 pub type Report = (String, Vec<(String, String)>);
 
-fn missing(column: &str) -> Error {
-    Error::Invalid(format!("the study table has no column `{column}`"))
-}
-
-fn numbers(t: &Table, column: &str) -> Result<Vec<f64>> {
-    t.numbers(column).ok_or_else(|| missing(column))
-}
-
-fn strings<'a>(t: &'a Table, column: &str) -> Result<&'a [String]> {
-    t.strings(column).ok_or_else(|| missing(column))
-}
-
 fn pct(x: f64, lang: Lang) -> String {
     lang.number(x * 100.0, 1)
 }
@@ -589,14 +577,13 @@ pub fn backtest_report(
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Result<Report> {
-    let years = numbers(&b.rows, "year")?;
-    let lines = strings(&b.rows, "line")?;
-    let actual = numbers(&b.rows, "actual")?;
     let mut svgs = Vec::new();
     for (l, line) in crate::backtest::LINES.iter().enumerate() {
-        let points: Vec<(i32, f64)> = (0..b.rows.n_rows())
-            .filter(|&i| lines[i] == *line && !actual[i].is_nan())
-            .map(|i| (years[i] as i32, actual[i]))
+        let points: Vec<(i32, f64)> = b
+            .rows
+            .iter()
+            .filter(|r| r.line == *line)
+            .filter_map(|r| r.actual.map(|a| (r.year, a)))
             .collect();
         let title = format!(
             "{} — {}",
@@ -615,20 +602,17 @@ pub fn backtest_report(
             )?,
         ));
     }
-    let n = numbers(&b.scores, "n_actuals")?;
-    let inside = numbers(&b.scores, "n_inside_90")?;
-    let mape = numbers(&b.scores, "median_abs_pct_error")?;
-    let total: f64 = n.iter().sum();
-    let total_inside: f64 = inside.iter().sum();
-    let by_ahead: Vec<String> = mape
+    let (total_inside, total) = b.inside_90();
+    let by_ahead: Vec<String> = b
+        .scores
         .iter()
         .enumerate()
-        .filter(|(_, m)| !m.is_nan())
+        .filter_map(|(h, s)| s.median_abs_pct_error.map(|m| (h, m)))
         .map(|(h, m)| match lang {
-            Lang::Zh => format!("提前{}年{}%", h + 1, pct(*m, lang)),
+            Lang::Zh => format!("提前{}年{}%", h + 1, pct(m, lang)),
             Lang::En => format!(
                 "{} % {} year{} ahead",
-                pct(*m, lang),
+                pct(m, lang),
                 h + 1,
                 if h == 0 { "" } else { "s" }
             ),
@@ -664,11 +648,11 @@ pub fn backtest_report(
         sections: vec![
             (
                 lang.t("scores").to_string(),
-                table_html(&b.scores, None, lang),
+                table_html(&b.scores_table(), None, lang),
             ),
             (
                 lang.t("results").to_string(),
-                table_html(&b.rows, None, lang),
+                table_html(&b.rows_table(), None, lang),
             ),
             (lang.t("assumptions").to_string(), assumptions(s, lang)),
         ],
