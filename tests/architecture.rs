@@ -82,8 +82,8 @@ const CORE_ORDER: [&str; 18] = [
     "scenario",
     // the domain
     "economy",
-    "policy",
     "population",
+    "policy",
     "pooling",
     // the engine, the risk measures
     "engine",

@@ -1,7 +1,7 @@
 //! Benefit formulas by hand: Jiangmen's two tiers and critical illness (001 四(四)).
 
-use fundrisk::engine::unit::BenefitRegime;
 use fundrisk::params::Month;
+use fundrisk::policy::spending::BenefitRegime;
 use fundrisk::scenario::Scenario;
 use std::path::Path;
 

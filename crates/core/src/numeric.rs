@@ -1,5 +1,10 @@
-//! Small numerical routines the model shares (no model concepts here): Catmull-Rom weights
-//! for interpolating tabulated curves and the Cholesky factor of a correlation matrix.
+//! Small numerical routines the model shares (no model concepts here): the standard normal
+//! distribution function, Catmull-Rom weights for interpolating tabulated curves and the Cholesky factor of a correlation matrix.
+
+/// Standard normal distribution function Φ(x), through `erfc` so the tails keep full precision.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
 
 /// Catmull-Rom weights of the points i−1, i, i+1, i+2 at fraction `t` ∈ [0, 1) from i.
 #[inline]

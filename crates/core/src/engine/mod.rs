@@ -4,17 +4,16 @@
 //! by all paths); `project` runs one path, generic over the money type, and hands each fund's
 //! month to an observer. The Monte Carlo engine and the exact ledger are the same code.
 
-pub mod grid;
 pub mod montecarlo;
 pub mod unit;
 
 use crate::economy::{DriverModel, DriverPath};
 use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
+use crate::policy::grid::ShiftGrid;
 use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
 use crate::scenario::{PoolingKind, RuleKind, RuleScope, RuleSpec, Scenario};
-use grid::ShiftGrid;
 use std::sync::Arc;
 pub use unit::{Memo, UnitModel, Uplift};
 

@@ -3,10 +3,7 @@
 //! Benefit formulas and contribution bases are piecewise-linear functions of a lognormal
 //! amount, so their expectations are exact sums of limited expected values: no sampling.
 
-/// Standard normal distribution function Φ(x), through `erfc` so the tails keep full precision.
-pub fn normal_cdf(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-}
+pub use crate::numeric::normal_cdf;
 
 /// X ~ LN(mu, sigma): log X is normal with mean `mu` and standard deviation `sigma` ≥ 0.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,4 +1,6 @@
 //! Policy rules: contributions, benefit scales, maternity, personal accounts.
 
+pub mod grid;
 pub mod lognormal;
 pub mod scale;
+pub mod spending;

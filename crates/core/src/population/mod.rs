@@ -6,8 +6,8 @@ pub mod counts;
 pub mod retirement;
 
 use crate::data::{MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
+use crate::numeric::normal_cdf;
 use crate::params::Month;
-use crate::policy::lognormal::normal_cdf;
 use crate::scenario::{BuyinMode, Scenario, Unit};
 pub use counts::{Counts, Expected, SmallCellDraws};
 pub use retirement::{GROUPS, N_GROUPS, RetirementGroup};
