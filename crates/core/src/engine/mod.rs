@@ -10,12 +10,13 @@ pub mod unit;
 use crate::economy::{DriverModel, DriverPath};
 use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
+use crate::policy::contributions::Uplift;
 use crate::policy::grid::ShiftGrid;
 use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
 use crate::scenario::{PoolingKind, RuleKind, RuleScope, RuleSpec, Scenario};
 use std::sync::Arc;
-pub use unit::{Memo, UnitModel, Uplift};
+pub use unit::{Memo, UnitModel};
 
 /// What a fund is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! One unit's month: contributions, benefits and maternity lines from its membership cells.
 
 use super::MaternityArrangement;
+use crate::policy::contributions::{ContributionBases, Contributions, MaternityFunding, Uplift};
 use crate::policy::grid::ShiftGrid;
 use crate::policy::spending::{BenefitKind, Benefits, RecentEntries};
 use std::sync::Arc;
@@ -9,11 +10,10 @@ use crate::data::{Asfr, MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::economy::DriverPath;
 use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
-use crate::policy::lognormal::{ClampedMeanTable, LogNormal};
 use crate::population::{
     BuyinModel, Cells, Counts, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
 };
-use crate::scenario::{MaternitySpec, PolicySpec, Scenario, Unit, WageReference};
+use crate::scenario::{MaternitySpec, PolicySpec, Scenario, Unit};
 
 /// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
 #[derive(Clone, Debug, Default)]
@@ -52,10 +52,8 @@ pub struct UnitPath {
     log_price: Vec<f64>,
     /// Log utilisation index per month, relative to the cost price year.
     log_utilisation: Vec<f64>,
-    /// Expected contribution base per [sex][age] for the (wage, floor, cap) in `base_key`:
-    /// they change once a year (or with a dated floor or cap), not every month.
-    base_by_age: Vec<f64>,
-    base_key: (f64, f64, f64),
+    /// Expected contribution bases of the last (wage, floor, cap).
+    bases: ContributionBases,
     /// Working space: members × probability of use per benefit cell, this month.
     exposure: Vec<f64>,
     /// Entries of the last 24 months, for new members' reduced caps and waiting periods.
@@ -67,17 +65,6 @@ impl UnitPath {
         let i = (year - self.first_wage_year).clamp(0, self.wage_by_year.len() as i32 - 1);
         self.wage_by_year[i as usize]
     }
-}
-
-/// What management rules have added to a unit's financing, from the January after they fired.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Uplift {
-    /// Added to the employer rate (share of payroll).
-    pub employer_rate: f64,
-    /// Added to the residents' contribution rate (share of the disposable income per resident).
-    pub resident_rate: f64,
-    /// Added to the subsidy per resident, yuan a year.
-    pub resident_subsidy: f64,
 }
 
 /// Everything about a unit that depends only on the scenario.
@@ -94,24 +81,11 @@ pub struct UnitModel {
     avg_wage_prev_year: f64,
     /// Whether the unit has members in service at the start.
     has_workers: bool,
-    /// Disposable income per resident by the year it was earned, from the first year the
-    /// residents' contributions of the horizon refer to (`resident_income_lag` years before the
-    /// start) to the last: tabulated once, so that no month sums growth rates again.
-    resident_income_by_year: Vec<f64>,
-    first_resident_income_year: i32,
-    /// Flexible workers' reference wage over the unit's: 1, or the area's average wage over the
-    /// unit's (`flexible_base_reference = "area"`).
-    flexible_reference_factor: f64,
-    /// Multiplier on the collection rate (the unit's `collection_level`).
-    collection_level: f64,
     /// Annual growth of the number of residents.
     resident_growth: f64,
-    /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
-    wage_rel: [Vec<f64>; 2],
-    /// Tabulated expected contribution bases (Monte Carlo paths; the exact ledger uses the
-    /// formula).
-    base_tables: Vec<ClampedMeanTable>,
     asfr: Asfr,
+    /// Contribution bases, rates and collection (MODEL.md, "Contributions").
+    contributions: Contributions,
     /// Cost curves, probabilities of use and benefit regimes (MODEL.md, "Spending").
     benefits: Benefits,
     /// Months from the middle of the cost price year to the start.
@@ -129,41 +103,13 @@ impl UnitModel {
         let t = &scenario.tables;
         let p = &unit.policy;
 
-        // Wage relativities normalised over the initial active members.
-        let mut num = 0.0;
-        let mut den = 0.0;
-        for g in GROUPS {
-            for s in WORKER_STATUSES {
-                for a in 0..N_AGES {
-                    let n = initial_cells.n[cell(g as usize, s as usize, a)];
-                    num += n * t.wage.rel[g.sex()][a];
-                    den += n;
-                }
-            }
-        }
-        let norm = if den > 0.0 && num > 0.0 {
-            num / den
-        } else {
-            1.0
-        };
-        let wage_rel = [0, 1].map(|s| t.wage.rel[s].iter().map(|r| r / norm).collect());
-
-        // Contribution-base tables, one per cap/floor ratio in force over the horizon.
-        let mut base_tables: Vec<ClampedMeanTable> = Vec::new();
-        for k in 0..horizon as i32 {
-            let t = start.plus(k);
-            let (f, c) = (p.base_floor.at(t), p.base_cap.at(t));
-            if f > 0.0 && c >= f && !base_tables.iter().any(|b| b.ratio == c / f) {
-                base_tables.push(ClampedMeanTable::new(p.wage_dispersion, c / f));
-            }
-        }
         let merger = match arrangement {
             MaternityArrangement::AsScenario => p.maternity.as_ref().and_then(|m| m.merger),
             MaternityArrangement::Separate => None,
         };
         let price_year_mid = Month::new(p.costs.price_year, 7).unwrap_or(start);
         UnitModel {
-            collection_level: unit.spec.collection_level,
+            contributions: Contributions::new(scenario, unit, &initial_cells),
             name: unit.spec.name.clone(),
             buyin: population.buyin.clone(),
             population,
@@ -174,31 +120,15 @@ impl UnitModel {
             merger,
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
-            first_resident_income_year: start.year() - p.resident_income_lag as i32,
-            resident_income_by_year: {
-                let lag = p.resident_income_lag as i32;
-                let last = start.plus(horizon as i32 - 1).year();
-                (start.year() - lag..=last - lag)
-                    .map(|y| p.resident_income_of(y, &scenario.spec.economy.wage_growth.mean))
-                    .collect()
-            },
             has_workers: {
                 let m = &unit.spec.membership;
                 m.enterprise + m.government + m.flexible > 0.0
             },
-            flexible_reference_factor: match p.flexible_base_reference {
-                WageReference::Unit => 1.0,
-                WageReference::Area => {
-                    scenario.area_wage_prev_year / unit.spec.average_wage_prev_year
-                }
-            },
             resident_growth: unit.spec.membership.resident_growth,
-            wage_rel,
             asfr: t.asfr.clone(),
             benefits: Benefits::new(scenario, unit),
             price_year_gap_months: f64::from(start.since(price_year_mid)),
             start,
-            base_tables,
         }
     }
 
@@ -308,8 +238,7 @@ impl UnitModel {
             first_wage_year: first,
             log_price,
             log_utilisation,
-            base_by_age: vec![0.0; 2 * N_AGES],
-            base_key: (f64::NAN, f64::NAN, f64::NAN),
+            bases: ContributionBases::default(),
             exposure: vec![0.0; self.n_kinds() * 2 * 2 * N_AGES],
             recent: RecentEntries::default(),
         }
@@ -330,7 +259,6 @@ impl UnitModel {
         use_grid: bool,
         uplift: Uplift,
     ) -> (Lines, Memo) {
-        let rate_uplift = uplift.employer_rate;
         let p = &self.policy;
         let yi = d.year_index(t.year());
         let mut lines = Lines::default();
@@ -339,12 +267,7 @@ impl UnitModel {
             ..Memo::default()
         };
 
-        // --- contributions ------------------------------------------------------------
-        let wage = up.wage(t.year());
-        let reference = up.wage(t.year() - p.base_reference_lag as i32);
-        let floor = p.base_floor.at(t) * reference;
-        let cap = p.base_cap.at(t) * reference;
-        let collection = d.collection_rate[yi] * self.collection_level;
+        // --- contributions (policy::contributions) -------------------------------------
         let separate = self.maternity_separate_in(t);
         let maternity_rate = self
             .maternity
@@ -355,93 +278,29 @@ impl UnitModel {
         } else {
             0.0
         };
-        let er_ent = p.employer_rate.at(t) + merged_extra + rate_uplift;
-        let er_gov = p
-            .employer_rate_government
-            .as_ref()
-            .map_or(p.employer_rate.at(t), |g| g.at(t))
-            + merged_extra
-            + rate_uplift;
-        memo.employer_rate_uplift = rate_uplift;
-        let er_pa = p.employer_to_personal_account.at(t);
-        let ee = p.employee_rate.at(t);
-        let ee_pa = p.employee_to_personal_account.at(t);
         let flex_covered = self.maternity.as_ref().is_some_and(|m| m.flexible_covered);
-        if up.base_key != (wage, floor, cap) {
-            let table = if use_grid {
-                (floor > 0.0).then(|| cap / floor).and_then(|r| {
-                    self.base_tables
-                        .iter()
-                        .find(|b| (b.ratio - r).abs() <= 1e-12 * r)
-                })
-            } else {
-                None
-            };
-            for sex in 0..2 {
-                for a in 0..N_AGES {
-                    let mean = wage * self.wage_rel[sex][a];
-                    up.base_by_age[sex * N_AGES + a] = match table {
-                        Some(b) => b.clamped_mean(mean, floor, cap),
-                        None => {
-                            LogNormal::with_mean(mean, p.wage_dispersion).clamped_mean(floor, cap)
-                        }
-                    };
-                }
-            }
-            up.base_key = (wage, floor, cap);
-        }
-        let mut payroll = [0.0; 2]; // enterprise, government: Σ n × E[base]
-        for g in GROUPS {
-            let sex = g.sex();
-            for a in 0..N_AGES {
-                let ne = cells.n[cell(g as usize, Status::Enterprise as usize, a)];
-                let ng = cells.n[cell(g as usize, Status::Government as usize, a)];
-                let base = up.base_by_age[sex * N_AGES + a];
-                payroll[0] += ne * base;
-                payroll[1] += ng * base;
-            }
-        }
-        let employer = (payroll[0] * er_ent + payroll[1] * er_gov) * collection;
-        // The personal-account share applies to the medical rate only: the maternity rate
-        // merged into it is pooled money (000 §4: the maternity fund joins the pooled fund).
-        let to_accounts =
-            (employer - (payroll[0] + payroll[1]) * merged_extra * collection) * er_pa;
-        let employee = (payroll[0] + payroll[1]) * ee * collection;
-        lines.income[income::EMPLOYER] = employer - to_accounts;
-        lines.income[income::EMPLOYEE] = employee * (1.0 - ee_pa);
-        let n_flex = memo.members[Status::Flexible as usize];
-        let flex_base = p.flexible_base.at(t) * reference * self.flexible_reference_factor;
-        let flex_pa = p.flexible_to_personal_account.at(t);
-        let flex_rate = p.flexible_rate.at(t);
-        lines.income[income::FLEXIBLE] =
-            n_flex * flex_base * (flex_rate - flex_pa).max(0.0) * collection;
-        memo.personal_account_income = to_accounts
-            + employee * ee_pa
-            + n_flex * flex_base * flex_pa.min(flex_rate) * collection;
-        if separate {
-            let covered = payroll[0]
-                + payroll[1]
-                + if flex_covered {
-                    n_flex * flex_base
-                } else {
-                    0.0
-                };
-            lines.income[income::MATERNITY] = covered * maternity_rate * collection;
-        }
-        // Residents: a share of the disposable income per resident of an earlier year, plus
-        // the fiscal subsidy, a twelfth a month (Jiangmen 001 三).
-        let n_res = memo.members[Status::Resident as usize];
-        if n_res > 0.0 {
-            let i = t.year() - p.resident_income_lag as i32 - self.first_resident_income_year;
-            let base = self.resident_income_by_year
-                [(i.max(0) as usize).min(self.resident_income_by_year.len() - 1)];
-            lines.income[income::RESIDENT] =
-                n_res * (p.resident_rate.at(t) + uplift.resident_rate) * base / 12.0 * collection;
-            lines.income[income::SUBSIDY] =
-                n_res * (p.resident_subsidy.at(t) + uplift.resident_subsidy) / 12.0;
-        }
-        let n_cont = memo.members[Status::ContinuingContributor as usize];
-        lines.income[income::BUYIN] = n_cont * floor * p.buyin_rate.at(t) * collection;
+        memo.employer_rate_uplift = uplift.employer_rate;
+        let paid = self.contributions.month(
+            p,
+            t,
+            up.wage(t.year()),
+            up.wage(t.year() - p.base_reference_lag as i32),
+            d.collection_rate[yi],
+            MaternityFunding {
+                rate: maternity_rate,
+                separate,
+                merged_into_employer: merged_extra,
+                flexible_covered: flex_covered,
+            },
+            uplift,
+            cells,
+            &memo.members,
+            &mut up.bases,
+            use_grid,
+            &mut lines.income,
+        );
+        memo.personal_account_income = paid.personal_account_income;
+        let (floor, flex_base) = (paid.floor, paid.flexible_base);
 
         // --- benefits (policy::spending) -----------------------------------------------
         let shift = up.log_price[k] + up.log_utilisation[k];
@@ -476,7 +335,7 @@ impl UnitModel {
                 for a in 0..N_AGES {
                     let age = (a + MIN_AGE) as f64;
                     let band = bands.iter().find(|b| age < b[0]).map_or(0.0, |b| b[1]);
-                    let base = up.base_by_age[sex * N_AGES + a];
+                    let base = up.bases.of(sex, a);
                     let gi = g as usize;
                     for (st, b) in [
                         (Status::Enterprise, base),
