@@ -1,18 +1,18 @@
 //! One unit's month: contributions, benefits and maternity lines from its membership cells.
 
 use super::MaternityArrangement;
-use crate::policy::contributions::{ContributionBases, Contributions, MaternityFunding, Uplift};
+use crate::policy::contributions::{ContributionBases, Contributions, Uplift};
 use crate::policy::grid::ShiftGrid;
+use crate::policy::maternity::MaternityFunding;
 use crate::policy::spending::{BenefitKind, Benefits, RecentEntries};
+use crate::policy::{accounts, maternity};
 use std::sync::Arc;
 
-use crate::data::{Asfr, MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
+use crate::data::{Asfr, N_AGES, N_STATUS};
 use crate::economy::DriverPath;
 use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
 use crate::params::Month;
-use crate::population::{
-    BuyinModel, Cells, Counts, GROUPS, MemberFlows, MonthTables, PopulationModel, cell,
-};
+use crate::population::{BuyinModel, Cells, Counts, MemberFlows, MonthTables, PopulationModel};
 use crate::scenario::{MaternitySpec, PolicySpec, Scenario, Unit};
 
 /// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
@@ -268,17 +268,12 @@ impl UnitModel {
         };
 
         // --- contributions (policy::contributions) -------------------------------------
-        let separate = self.maternity_separate_in(t);
-        let maternity_rate = self
-            .maternity
-            .as_ref()
-            .map_or(0.0, |m| m.employer_rate.at(t));
-        let merged_extra = if self.maternity.is_some() && !separate && self.merger.is_some() {
-            maternity_rate
-        } else {
-            0.0
-        };
-        let flex_covered = self.maternity.as_ref().is_some_and(|m| m.flexible_covered);
+        let funding = MaternityFunding::of(
+            self.maternity.as_ref(),
+            t,
+            self.maternity_separate_in(t),
+            self.merger,
+        );
         memo.employer_rate_uplift = uplift.employer_rate;
         let paid = self.contributions.month(
             p,
@@ -286,12 +281,7 @@ impl UnitModel {
             up.wage(t.year()),
             up.wage(t.year() - p.base_reference_lag as i32),
             d.collection_rate[yi],
-            MaternityFunding {
-                rate: maternity_rate,
-                separate,
-                merged_into_employer: merged_extra,
-                flexible_covered: flex_covered,
-            },
+            funding,
             uplift,
             cells,
             &memo.members,
@@ -323,95 +313,26 @@ impl UnitModel {
         ] {
             lines.spending[line] = annual[benefit as usize] / 12.0 * season;
         }
+        // --- personal accounts (policy::accounts) --------------------------------------
         lines.spending[spending::PERSONAL_ACCOUNT] =
-            memo.members[Status::Retiree as usize] * p.retiree_account_credit.at(t);
-        if let Some(bands) = &p.account_credit_bands {
-            // Active members' monthly credits by age band, or their own contribution (a share
-            // of their base) where higher (Jiangmen 001, 二档 personal accounts).
-            let own = p.account_credit_own_rate;
-            let mut credits = 0.0;
-            for g in GROUPS {
-                let sex = g.sex();
-                for a in 0..N_AGES {
-                    let age = (a + MIN_AGE) as f64;
-                    let band = bands.iter().find(|b| age < b[0]).map_or(0.0, |b| b[1]);
-                    let base = up.bases.of(sex, a);
-                    let gi = g as usize;
-                    for (st, b) in [
-                        (Status::Enterprise, base),
-                        (Status::Government, base),
-                        (Status::Flexible, flex_base),
-                        (Status::ContinuingContributor, 0.0),
-                    ] {
-                        let n = cells.n[cell(gi, st as usize, a)];
-                        if n > 0.0 {
-                            credits += n * band.max(own * b);
-                        }
-                    }
-                }
-            }
-            lines.spending[spending::PERSONAL_ACCOUNT] += credits;
-        }
+            accounts::credits(p, t, &memo.members, cells, &up.bases, flex_base);
 
-        // --- maternity ----------------------------------------------------------------
+        // --- maternity (policy::maternity) ---------------------------------------------
         if let Some(m) = &self.maternity {
-            let fert = d.fertility_factor[yi] * m.insured_fertility_relative / 12.0;
-            let mut births = [0.0; 3]; // by worker status
-            let mut spouse = 0.0;
-            for g in GROUPS {
-                let gi = g as usize;
-                for a in 0..N_AGES {
-                    let age = a + MIN_AGE;
-                    if g.sex() == 1 {
-                        let f = self.asfr.at(age) * fert;
-                        if f == 0.0 {
-                            continue;
-                        }
-                        for (w, s) in WORKER_STATUSES.iter().enumerate() {
-                            births[w] += cells.n[cell(gi, *s as usize, a)] * f;
-                        }
-                    } else {
-                        // Partners assumed two years younger (ASSUMPTION: the mean spousal age gap).
-                        let f = self.asfr.at(age.saturating_sub(2)) * d.fertility_factor[yi] / 12.0;
-                        if f == 0.0 {
-                            continue;
-                        }
-                        for s in WORKER_STATUSES {
-                            if s == Status::Flexible && !m.spouse_of_flexible_covered {
-                                continue;
-                            }
-                            spouse +=
-                                cells.n[cell(gi, s as usize, a)] * f * m.spouse_uninsured_share;
-                        }
-                    }
-                }
-            }
-            for b in births.iter_mut() {
-                *b = counts.poisson(*b);
-            }
-            let spouse = counts.poisson(spouse);
-            let flex_births = if flex_covered { births[2] } else { 0.0 };
-            memo.births_insured = births[0] + births[1] + flex_births;
-            memo.births_spouse = spouse;
-            let price = up.log_price[k].exp();
-            lines.spending[spending::MATERNITY_MEDICAL] = (memo.births_insured
-                + spouse * m.spouse_cost_share)
-                * m.medical_cost_per_birth
-                * price;
-            let per_birth =
-                m.allowance_per_birth(t, up.wage(t.year() - 1) * m.employer_wage_relative);
-            let with_allowance = births[0]
-                + if m.allowance_government {
-                    births[1]
-                } else {
-                    0.0
-                }
-                + if m.allowance_flexible {
-                    flex_births
-                } else {
-                    0.0
-                };
-            lines.spending[spending::MATERNITY_ALLOWANCE] = with_allowance * per_birth;
+            let births = maternity::month(
+                m,
+                &self.asfr,
+                t,
+                d.fertility_factor[yi],
+                up.log_price[k].exp(),
+                up.wage(t.year() - 1),
+                cells,
+                counts,
+            );
+            memo.births_insured = births.births_insured;
+            memo.births_spouse = births.births_spouse;
+            lines.spending[spending::MATERNITY_MEDICAL] = births.medical;
+            lines.spending[spending::MATERNITY_ALLOWANCE] = births.allowance;
         }
 
         // --- membership flows at the end of the month ----------------------------------

@@ -8,6 +8,7 @@ use crate::data::{N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::ledger::{N_INCOME, income};
 use crate::params::Month;
 use crate::policy::lognormal::{ClampedMeanTable, LogNormal};
+use crate::policy::maternity::MaternityFunding;
 use crate::population::{Cells, GROUPS, cell};
 use crate::scenario::{PolicySpec, Scenario, Unit, WageReference};
 
@@ -20,21 +21,6 @@ pub struct Uplift {
     pub resident_rate: f64,
     /// Added to the subsidy per resident, yuan a year.
     pub resident_subsidy: f64,
-}
-
-/// How maternity insurance is financed in a month (MODEL.md, "Maternity"): its employer rate,
-/// whether it is still a separate fund, and the rate merged into the employer's medical rate.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MaternityFunding {
-    /// The maternity employer rate (share of payroll), 0 without maternity insurance.
-    pub rate: f64,
-    /// The maternity fund is separate this month: its contributions are its own income.
-    pub separate: bool,
-    /// Added to the employer's medical rate after a merger (share of payroll; pooled money,
-    /// never credited to personal accounts).
-    pub merged_into_employer: f64,
-    /// Flexible workers are covered by maternity insurance.
-    pub flexible_covered: bool,
 }
 
 /// Expected contribution bases per [sex][age] for one (wage, floor, cap): they change once a

@@ -1,0 +1,128 @@
+//! Maternity (MODEL.md, "Maternity"): births to insured women and to uninsured spouses of
+//! insured men, drawn as counts in small cells; the medical costs of births and the maternity
+//! allowance; and how maternity insurance is financed in a month (separate, or merged into the
+//! employer's medical rate).
+
+use crate::data::{Asfr, MIN_AGE, N_AGES, Status, WORKER_STATUSES};
+use crate::params::Month;
+use crate::population::{Cells, Counts, GROUPS, cell};
+use crate::scenario::MaternitySpec;
+
+/// How maternity insurance is financed in a month: its employer rate, whether it is still a
+/// separate fund, and the rate merged into the employer's medical rate.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MaternityFunding {
+    /// The maternity employer rate (share of payroll), 0 without maternity insurance.
+    pub rate: f64,
+    /// The maternity fund is separate this month: its contributions are its own income.
+    pub separate: bool,
+    /// Added to the employer's medical rate after a merger (share of payroll; pooled money,
+    /// never credited to personal accounts).
+    pub merged_into_employer: f64,
+    /// Flexible workers are covered by maternity insurance.
+    pub flexible_covered: bool,
+}
+
+impl MaternityFunding {
+    /// The funding in month `t` of maternity insurance `m` (None: the unit has none), which is
+    /// `separate` this month or, after the merger month `merger`, merged.
+    pub fn of(m: Option<&MaternitySpec>, t: Month, separate: bool, merger: Option<Month>) -> Self {
+        let rate = m.map_or(0.0, |m| m.employer_rate.at(t));
+        MaternityFunding {
+            rate,
+            separate,
+            merged_into_employer: if m.is_some() && !separate && merger.is_some() {
+                rate
+            } else {
+                0.0
+            },
+            flexible_covered: m.is_some_and(|m| m.flexible_covered),
+        }
+    }
+}
+
+/// A month's births and maternity spending.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MaternityMonth {
+    /// Births to insured women (those whose allowance and costs the fund pays).
+    pub births_insured: f64,
+    /// Births to uninsured spouses of insured men.
+    pub births_spouse: f64,
+    /// Medical costs of births, yuan.
+    pub medical: f64,
+    /// Maternity allowance, yuan.
+    pub allowance: f64,
+}
+
+/// The month's births and maternity spending under maternity insurance `m`: `asfr` the
+/// age-specific fertility table, `fertility_factor` the year's driver, `price_index` the
+/// medical price index (1 in the cost price year), `average_wage_prev_year` the unit's average
+/// monthly wage of the year before; births drawn by `counts` in small cells.
+#[allow(clippy::too_many_arguments)]
+pub fn month(
+    m: &MaternitySpec,
+    asfr: &Asfr,
+    t: Month,
+    fertility_factor: f64,
+    price_index: f64,
+    average_wage_prev_year: f64,
+    cells: &Cells,
+    counts: &mut impl Counts,
+) -> MaternityMonth {
+    let fert = fertility_factor * m.insured_fertility_relative / 12.0;
+    let mut births = [0.0; 3]; // by worker status
+    let mut spouse = 0.0;
+    for g in GROUPS {
+        let gi = g as usize;
+        for a in 0..N_AGES {
+            let age = a + MIN_AGE;
+            if g.sex() == 1 {
+                let f = asfr.at(age) * fert;
+                if f == 0.0 {
+                    continue;
+                }
+                for (w, s) in WORKER_STATUSES.iter().enumerate() {
+                    births[w] += cells.n[cell(gi, *s as usize, a)] * f;
+                }
+            } else {
+                // Partners assumed two years younger (ASSUMPTION: the mean spousal age gap).
+                let f = asfr.at(age.saturating_sub(2)) * fertility_factor / 12.0;
+                if f == 0.0 {
+                    continue;
+                }
+                for s in WORKER_STATUSES {
+                    if s == Status::Flexible && !m.spouse_of_flexible_covered {
+                        continue;
+                    }
+                    spouse += cells.n[cell(gi, s as usize, a)] * f * m.spouse_uninsured_share;
+                }
+            }
+        }
+    }
+    for b in births.iter_mut() {
+        *b = counts.poisson(*b);
+    }
+    let spouse = counts.poisson(spouse);
+    let flex_births = if m.flexible_covered { births[2] } else { 0.0 };
+    let births_insured = births[0] + births[1] + flex_births;
+    let medical =
+        (births_insured + spouse * m.spouse_cost_share) * m.medical_cost_per_birth * price_index;
+    let per_birth = m.allowance_per_birth(t, average_wage_prev_year * m.employer_wage_relative);
+    let with_allowance = births[0]
+        + if m.allowance_government {
+            births[1]
+        } else {
+            0.0
+        }
+        + if m.allowance_flexible {
+            flex_births
+        } else {
+            0.0
+        };
+    MaternityMonth {
+        births_insured,
+        births_spouse: spouse,
+        medical,
+        allowance: with_allowance * per_birth,
+    }
+}
