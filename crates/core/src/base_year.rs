@@ -96,7 +96,7 @@ pub struct YearFigures {
 /// whose maternity insurance merges in `merger`: from the year of the merger on (the 2019
 /// bulletin counts the whole year's maternity income after the merger of that year); before it
 /// the maternity fund is published apart.
-pub fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
+pub(crate) fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
     merger.is_some_and(|m| year >= m.year())
 }
 
@@ -104,7 +104,7 @@ pub fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
 /// a pooled (or city) fund's income, interest and contributions credited to personal accounts;
 /// a separate maternity fund's income and interest from the year of its merger on; nothing of
 /// other funds.
-pub fn fund_income_part(
+pub(crate) fn fund_income_part(
     kind: FundKind,
     rec: &FundMonth<f64>,
     memo: &Memo,

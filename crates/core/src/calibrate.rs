@@ -40,7 +40,7 @@ pub struct Series {
 
 impl Series {
     /// Log growth rates ln(v_t / v_{t−1}) for the years t whose year before is also present.
-    pub fn log_growth(&self) -> BTreeMap<i32, f64> {
+    pub(crate) fn log_growth(&self) -> BTreeMap<i32, f64> {
         self.values
             .iter()
             .filter_map(|(&y, &v)| {
@@ -70,15 +70,15 @@ pub struct DriverEstimate {
 
 /// Largest persistence written: the scenario format needs φ < 1, and short series cannot tell
 /// 0.95 from a unit root.
-pub const MAX_PERSISTENCE: f64 = 0.95;
+pub(crate) const MAX_PERSISTENCE: f64 = 0.95;
 
 /// Fewest annual values an estimate is made from.
-pub const MIN_VALUES: usize = 4;
+pub(crate) const MIN_VALUES: usize = 4;
 
 /// Mean, volatility and persistence of an AR(1) series of annual values by year, with
 /// standard errors. The lag-1 products are taken over consecutive years only (a gap in the
 /// series breaks the chain), scaled to the n − 1 products of a series without gaps.
-pub fn estimate_ar1(values: &BTreeMap<i32, f64>) -> Option<(Estimate, Estimate, Estimate)> {
+pub(crate) fn estimate_ar1(values: &BTreeMap<i32, f64>) -> Option<(Estimate, Estimate, Estimate)> {
     let n = values.len();
     if n < MIN_VALUES || values.values().any(|v| !v.is_finite()) {
         return None;
@@ -149,7 +149,10 @@ impl DriverEstimate {
 }
 
 /// Correlation of two drivers' shocks over the years both have, with its standard error.
-pub fn shock_correlation(a: &DriverEstimate, b: &DriverEstimate) -> Option<(Estimate, usize)> {
+pub(crate) fn shock_correlation(
+    a: &DriverEstimate,
+    b: &DriverEstimate,
+) -> Option<(Estimate, usize)> {
     let (sa, sb) = (a.shocks(), b.shocks());
     let pairs: Vec<(f64, f64)> = sa
         .iter()
@@ -184,7 +187,7 @@ pub fn shock_correlation(a: &DriverEstimate, b: &DriverEstimate) -> Option<(Esti
 }
 
 /// Drivers in the order of `economy.correlation`.
-pub const CORRELATION_ORDER: [&str; 7] = [
+pub(crate) const CORRELATION_ORDER: [&str; 7] = [
     "wage_growth",
     "medical_price_growth",
     "utilisation_growth",
@@ -211,7 +214,7 @@ pub struct Calibration {
 
 /// Reads one numeric column of a calibration table by year, keeping rows with `basis` in
 /// `bases` (first match wins per year; tables without a `basis` column keep every row).
-pub fn read_series(dir: &Path, file: &str, column: &str, bases: &[&str]) -> Result<Series> {
+pub(crate) fn read_series(dir: &Path, file: &str, column: &str, bases: &[&str]) -> Result<Series> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
         path: path.clone(),
@@ -419,7 +422,7 @@ fn num(x: f64) -> String {
 impl Calibration {
     /// The correlation matrix of the shocks in [`CORRELATION_ORDER`]: estimated pairs, 0 for
     /// pairs with a driver not estimated, 1 on the diagonal.
-    pub fn correlation_matrix(&self) -> Vec<Vec<f64>> {
+    pub(crate) fn correlation_matrix(&self) -> Vec<Vec<f64>> {
         let idx = |name: &str| CORRELATION_ORDER.iter().position(|n| *n == name);
         let mut c = vec![vec![0.0; 7]; 7];
         for (i, row) in c.iter_mut().enumerate() {

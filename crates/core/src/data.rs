@@ -131,7 +131,7 @@ pub struct DataSource {
 
 /// Reads a regular file (following links); a FIFO, device or folder is refused before it is
 /// opened, so that reading cannot block.
-pub fn read_regular_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::new(
@@ -144,7 +144,7 @@ pub fn read_regular_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 
 impl DataSource {
     /// The file a reference names (relative to the scenario's folder); None for a built-in.
-    pub fn file_of(&self, reference: &str) -> Option<PathBuf> {
+    pub(crate) fn file_of(&self, reference: &str) -> Option<PathBuf> {
         (!reference.starts_with("builtin:")).then(|| self.path_of(reference))
     }
 
@@ -156,7 +156,7 @@ impl DataSource {
     }
 
     /// The bytes a reference names, built-in or on disk, for the scenario's fingerprint.
-    pub fn bytes_of(&self, reference: &str) -> Option<Vec<u8>> {
+    pub(crate) fn bytes_of(&self, reference: &str) -> Option<Vec<u8>> {
         match reference.strip_prefix("builtin:") {
             Some(name) => BUILTIN
                 .iter()
@@ -168,7 +168,7 @@ impl DataSource {
     }
 
     /// Reads an included TOML fragment: (its name for messages, its text).
-    pub fn read_fragment(
+    pub(crate) fn read_fragment(
         &self,
         reference: &str,
         scenario_file: &str,
@@ -290,7 +290,7 @@ impl Table {
     }
 
     /// Whether the header has column `name`.
-    pub fn has_column(&self, name: &str) -> bool {
+    pub(crate) fn has_column(&self, name: &str) -> bool {
         self.headers.iter().any(|h| h == name)
     }
 
@@ -350,7 +350,7 @@ impl Table {
     }
 
     /// A text column, any value.
-    pub fn strings_any(&self, name: &str) -> Result<Vec<String>> {
+    pub(crate) fn strings_any(&self, name: &str) -> Result<Vec<String>> {
         let c = self.col(name)?;
         Ok(self
             .rows
@@ -415,7 +415,7 @@ impl Table {
 
     /// Checks that `ages` (one per row, possibly repeated per `key`) covers lo..=hi exactly once
     /// per key: no gaps, no overlaps.
-    pub fn check_age_coverage(
+    pub(crate) fn check_age_coverage(
         &self,
         ages: &[usize],
         keys: &[String],
@@ -483,7 +483,7 @@ pub struct LifeTable {
 
 impl LifeTable {
     /// Highest annual rate of improvement a table may give.
-    pub const MAX_IMPROVEMENT: f64 = 0.1;
+    pub(crate) const MAX_IMPROVEMENT: f64 = 0.1;
 
     /// Complete expectation of life at `age` (years) with a constant force of mortality within
     /// each year of age; 100 is the open age group (person-years l/m). None below the table's
@@ -578,7 +578,8 @@ pub enum Status {
 }
 
 pub const N_STATUS: usize = 6;
-pub const WORKER_STATUSES: [Status; 3] = [Status::Enterprise, Status::Government, Status::Flexible];
+pub(crate) const WORKER_STATUSES: [Status; 3] =
+    [Status::Enterprise, Status::Government, Status::Flexible];
 
 /// Members in service (在职职工 as the bulletins count them): employees, flexible workers and
 /// continuing contributors; `members` is indexed by [`Status`] (persons).
@@ -607,12 +608,6 @@ impl Status {
             Status::Retiree => "retiree",
             Status::Resident => "resident",
         }
-    }
-    pub fn is_worker(self) -> bool {
-        matches!(
-            self,
-            Status::Enterprise | Status::Government | Status::Flexible
-        )
     }
 }
 
@@ -784,7 +779,7 @@ impl WorkerFlows {
 
 impl MembershipStructure {
     /// `resident` rows are optional (a table for employee schemes may leave them out).
-    pub const STATUSES: [&'static str; 5] = [
+    pub(crate) const STATUSES: [&'static str; 5] = [
         "enterprise",
         "government",
         "flexible",

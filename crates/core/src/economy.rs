@@ -11,7 +11,7 @@ use crate::scenario::{DriverSpec, EconomySpec};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-pub use crate::scenario::{DRIVER_NAMES, Driver, N_DRIVERS};
+pub(crate) use crate::scenario::{DRIVER_NAMES, N_DRIVERS};
 
 /// One path's drivers, indexed by year offset from the start year.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +48,7 @@ impl DriverPath {
 pub const GROWTH_DRAW_RANGE: (f64, f64) = (-0.5, 1.0);
 
 /// Range of a sampled annual interest rate, likewise.
-pub const INTEREST_DRAW_RANGE: (f64, f64) = (-0.05, 0.5);
+pub(crate) const INTEREST_DRAW_RANGE: (f64, f64) = (-0.05, 0.5);
 
 /// Year-by-year means of every driver for the scenario's horizon (the expected path).
 pub struct DriverModel {
@@ -130,7 +130,7 @@ impl DriverModel {
     /// Bounds of the annual growth of the cost index (medical prices + utilisation) that a
     /// path can reach short of a six-standard-deviation shock in both, over the horizon.
     /// Each driver's reach is held within [`GROWTH_DRAW_RANGE`], where its draws are truncated.
-    pub fn cost_growth_bounds(&self) -> (f64, f64) {
+    pub(crate) fn cost_growth_bounds(&self) -> (f64, f64) {
         let (floor, ceiling) = GROWTH_DRAW_RANGE;
         let reach = |d: usize, k: usize, sign: f64| {
             (self.means[d][k] + sign * 6.0 * self.vols[d]).clamp(floor, ceiling)

@@ -126,11 +126,11 @@ pub const SPENDING_LINES: [&str; 7] = [
 ];
 pub const N_SPENDING: usize = SPENDING_LINES.len();
 pub mod spending {
-    pub const INPATIENT: usize = 0;
-    pub const CRITICAL_ILLNESS: usize = 1;
+    pub(crate) const INPATIENT: usize = 0;
+    pub(crate) const CRITICAL_ILLNESS: usize = 1;
     /// Second-tier inpatient benefits (Jiangmen 二档).
     pub const TIER2: usize = 2;
-    pub const OUTPATIENT: usize = 3;
+    pub(crate) const OUTPATIENT: usize = 3;
     /// Personal-account credits paid from pooled money.
     pub const PERSONAL_ACCOUNT: usize = 4;
     pub const MATERNITY_MEDICAL: usize = 5;

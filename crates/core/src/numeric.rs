@@ -8,7 +8,7 @@ pub fn normal_cdf(x: f64) -> f64 {
 
 /// Catmull-Rom weights of the points i−1, i, i+1, i+2 at fraction `t` ∈ [0, 1) from i.
 #[inline]
-pub fn catmull_rom(t: f64) -> [f64; 4] {
+pub(crate) fn catmull_rom(t: f64) -> [f64; 4] {
     let t2 = t * t;
     let t3 = t2 * t;
     [

@@ -16,8 +16,8 @@ pub struct Month(i32);
 
 impl Month {
     /// Years a month written in a scenario may have.
-    pub const MIN_YEAR: i32 = 1900;
-    pub const MAX_YEAR: i32 = 2300;
+    pub(crate) const MIN_YEAR: i32 = 1900;
+    pub(crate) const MAX_YEAR: i32 = 2300;
 
     /// `month` is 1–12.
     pub fn new(year: i32, month: u32) -> Option<Month> {
@@ -35,7 +35,7 @@ impl Month {
         self.0.rem_euclid(12) as u32 + 1
     }
     /// 0–11, for seasonality tables.
-    pub fn month0(self) -> usize {
+    pub(crate) fn month0(self) -> usize {
         self.0.rem_euclid(12) as usize
     }
     pub fn plus(self, months: i32) -> Month {
@@ -49,7 +49,7 @@ impl Month {
     pub fn index(self) -> i32 {
         self.0
     }
-    pub fn from_index(index: i32) -> Month {
+    pub(crate) fn from_index(index: i32) -> Month {
         Month(index)
     }
 }
@@ -130,7 +130,13 @@ impl<T: Clone> Dated<T> {
 
     /// The same schedule with `value` in force from `from` on (later entries dropped): how a
     /// study sets a trial rate. `start`: the first month the schedule must cover.
-    pub fn with_value_from(&self, start: Month, from: Month, value: T, source: &str) -> Dated<T> {
+    pub(crate) fn with_value_from(
+        &self,
+        start: Month,
+        from: Month,
+        value: T,
+        source: &str,
+    ) -> Dated<T> {
         let mut entries: Vec<DatedEntry<T>> = match self {
             Dated::Constant(v) => vec![DatedEntry {
                 from: start.min(from),
@@ -150,7 +156,7 @@ impl<T: Clone> Dated<T> {
 
     /// Every value, for range checks.
     /// The months from which a value changes: `start`, and every entry's `from` after it.
-    pub fn change_months(&self, start: Month) -> Vec<Month> {
+    pub(crate) fn change_months(&self, start: Month) -> Vec<Month> {
         let mut out = vec![start];
         if let Dated::Schedule(entries) = self {
             out.extend(entries.iter().map(|e| e.from).filter(|&m| m > start));
@@ -166,7 +172,7 @@ impl<T: Clone> Dated<T> {
     }
 
     /// Checks the schedule is non-empty and strictly increasing; returns a message otherwise.
-    pub fn check_order(&self) -> Result<(), String> {
+    pub(crate) fn check_order(&self) -> Result<(), String> {
         if let Dated::Schedule(entries) = self {
             if entries.is_empty() {
                 return Err("a dated list needs at least one entry".into());
@@ -201,14 +207,6 @@ impl<T: Clone> Dated<T> {
                     })
                     .collect(),
             ),
-        }
-    }
-
-    /// The first source given in a schedule, if any.
-    pub fn first_source(&self) -> Option<&str> {
-        match self {
-            Dated::Constant(_) => None,
-            Dated::Schedule(es) => es.iter().find_map(|e| e.source.as_deref()),
         }
     }
 }

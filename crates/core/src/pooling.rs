@@ -54,7 +54,7 @@ pub struct Settlement<M> {
 /// The adjustment fund's payments towards the units' deficits: min(share × gap, cap) each (each
 /// unit its own share),
 /// scaled down in proportion when the fund holds less than their sum (`available`).
-pub fn adjustment_payments<M: Money>(
+pub(crate) fn adjustment_payments<M: Money>(
     gaps: &[M],
     caps: &[M],
     shares: &[f64],
@@ -125,7 +125,7 @@ pub fn gap_share(spec: &PoolingSpec, gap: f64, premium_income: f64, assessment: 
 /// The adjustment fund's other uses of a year: `share` of the year's levies, at most what it
 /// holds (`available`, after the gap payments), to each unit in proportion to its levy; the
 /// rounding remainder to the last unit with a levy, so that the payments sum to the amount.
-pub fn other_uses<M: Money>(levies: &[M], share: f64, available: M) -> Vec<M> {
+pub(crate) fn other_uses<M: Money>(levies: &[M], share: f64, available: M) -> Vec<M> {
     let zero = M::default();
     let mut out = vec![zero; levies.len()];
     let total_levy = levies.iter().fold(zero, |a, l| a + *l);
@@ -237,7 +237,7 @@ impl<M: Money> PoolState<M> {
         s
     }
 
-    pub fn reset(&mut self, rule: &PoolingRule) {
+    pub(crate) fn reset(&mut self, rule: &PoolingRule) {
         for u in 0..rule.unit_fund.len() {
             self.ytd_income[u] = M::default();
             self.ytd_spending[u] = M::default();

@@ -18,15 +18,15 @@ use crate::table::Table;
 /// The months of capacity that every table reports the risk of falling below (MODEL.md, "Risk
 /// measures": P(M < 6) and P(M < 3), the columns `p_months_lt_6` and `p_months_lt_3`),
 /// whatever the scenario's warning bands.
-pub const MONTHS_LT_6: f64 = 6.0;
-pub const MONTHS_LT_3: f64 = 3.0;
+pub(crate) const MONTHS_LT_6: f64 = 6.0;
+pub(crate) const MONTHS_LT_3: f64 = 3.0;
 
 /// Year-sum lines kept per fund: the income lines, the spending lines, then these four.
 pub const N_LINES: usize = N_INCOME + N_SPENDING + 4;
-pub const LINE_INCOME_TOTAL: usize = N_INCOME + N_SPENDING;
-pub const LINE_SPENDING_TOTAL: usize = LINE_INCOME_TOTAL + 1;
-pub const LINE_INTEREST: usize = LINE_INCOME_TOTAL + 2;
-pub const LINE_TRANSFERS: usize = LINE_INCOME_TOTAL + 3;
+pub(crate) const LINE_INCOME_TOTAL: usize = N_INCOME + N_SPENDING;
+pub(crate) const LINE_SPENDING_TOTAL: usize = LINE_INCOME_TOTAL + 1;
+pub(crate) const LINE_INTEREST: usize = LINE_INCOME_TOTAL + 2;
+pub(crate) const LINE_TRANSFERS: usize = LINE_INCOME_TOTAL + 3;
 
 /// Membership and births kept per unit and year: births in the year (insured women, uninsured
 /// spouses) and members at the year end (active, retired).
@@ -185,7 +185,7 @@ impl Layout {
     }
 
     /// Whether year index `y` ends with a projected December (a year the pooling settles).
-    pub fn has_december(&self, y: usize) -> bool {
+    pub(crate) fn has_december(&self, y: usize) -> bool {
         // The last projected month of year y is a December unless the horizon ends earlier.
         let last = (0..self.horizon)
             .rev()
@@ -263,7 +263,7 @@ impl PathRecord {
         }
     }
 
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.lines.fill(0.0);
         self.balance_end.fill(0.0);
         self.avg_end.fill(0.0);
@@ -291,7 +291,7 @@ impl PathRecord {
 
     /// Folds fund `f`'s month `k` into the record.
     #[inline]
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
         layout: &Layout,
         k: usize,
@@ -346,7 +346,7 @@ impl PathRecord {
     }
 
     /// Keeps unit `u`'s settlement of the year ending in month `k`.
-    pub fn settle(&mut self, layout: &Layout, k: usize, u: usize, s: &Settlement<f64>) {
+    pub(crate) fn settle(&mut self, layout: &Layout, k: usize, u: usize, s: &Settlement<f64>) {
         let y = layout.year_of_month[k];
         let base = (u * self.n_years + y) * N_SETTLE;
         self.settled[base..base + N_SETTLE].copy_from_slice(&settlement_items(s));
@@ -441,7 +441,7 @@ impl BlockAccumulator {
 
     /// The first (entity, year) of a finished path whose year-end balance or year's lines are
     /// not finite numbers; None for a sound path.
-    pub fn non_finite(layout: &Layout, rec: &PathRecord) -> Option<(usize, usize)> {
+    pub(crate) fn non_finite(layout: &Layout, rec: &PathRecord) -> Option<(usize, usize)> {
         let ny = layout.n_years;
         (0..layout.n_entities() * ny)
             .find(|&i| {
@@ -596,7 +596,7 @@ impl Simulation {
     }
 
     /// The year's income + interest − spending of entity `e`, one per path.
-    pub fn surpluses(&self, e: usize, y: usize) -> Vec<f64> {
+    pub(crate) fn surpluses(&self, e: usize, y: usize) -> Vec<f64> {
         self.gather(&self.acc.surplus, e, y)
     }
 
@@ -611,7 +611,7 @@ impl Simulation {
     }
 
     /// Mean of a year-sum line of entity `e` in year index `y` (see [`N_LINES`]).
-    pub fn line_mean(&self, e: usize, y: usize, line: usize) -> f64 {
+    pub(crate) fn line_mean(&self, e: usize, y: usize, line: usize) -> f64 {
         self.acc.sum_lines[(e * self.layout.n_years + y) * N_LINES + line] / self.paths() as f64
     }
 
@@ -877,7 +877,7 @@ impl Simulation {
 }
 
 /// Mean and its Monte Carlo standard error (sample standard deviation / √n).
-pub fn mean_and_se(v: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_and_se(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     if v.is_empty() {
         return (f64::NAN, f64::NAN);

@@ -265,7 +265,7 @@ fn needed(series: &Series, year: i32, dir: &Path) -> Result<f64> {
 /// The scenario of origin `y` from the template (its file text) and the published series (the
 /// calibration reads `dir` itself), used only up to `y`; with its TOML text. The base year is not
 /// yet solved.
-pub fn origin_scenario(
+pub(crate) fn origin_scenario(
     template: &Scenario,
     template_text: &str,
     r: &RollingSpec,

@@ -779,7 +779,7 @@ pub struct HeadlineMeasures {
 
 impl HeadlineMeasures {
     /// The measures' names as table columns, in the order of [`HeadlineMeasures::values`].
-    pub const NAMES: [&'static str; 4] = [
+    pub(crate) const NAMES: [&'static str; 4] = [
         "months_p50",
         "p_months_lt_6",
         "p_months_lt_3",
@@ -796,7 +796,7 @@ impl HeadlineMeasures {
     }
 
     /// `self − base`, measure by measure (an undefined or zero difference is 0).
-    pub fn change_from(&self, base: &HeadlineMeasures) -> HeadlineMeasures {
+    pub(crate) fn change_from(&self, base: &HeadlineMeasures) -> HeadlineMeasures {
         let d = |a: f64, b: f64| {
             let d = a - b;
             if d.is_nan() || d == 0.0 { 0.0 } else { d }

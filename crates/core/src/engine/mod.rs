@@ -50,7 +50,7 @@ pub enum MaternityArrangement {
 }
 
 /// Most memory the benefit tables of one scenario may take (bytes).
-pub const MAX_GRID_BYTES: usize = 1 << 30;
+pub(crate) const MAX_GRID_BYTES: usize = 1 << 30;
 const GIB: f64 = (1u64 << 30) as f64;
 
 /// Everything that depends only on the scenario.

@@ -68,7 +68,10 @@ pub fn run_path(
 }
 
 /// Runs `work` on a pool of `threads` workers, or on rayon's global pool (one per core).
-pub fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+pub(crate) fn with_threads<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T> {
     match threads {
         Some(t) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))
@@ -108,7 +111,7 @@ pub trait PathFold: Sync {
 /// paths (block b holds paths b·64 … b·64 + 63) in parallel on `opts.threads` workers and
 /// returns each block's result, in block order, whatever the threads and their chunking.
 /// `progress` is called with the number of paths each block finished.
-pub fn execute<F: PathFold>(
+pub(crate) fn execute<F: PathFold>(
     model: &ScenarioModel,
     opts: &RunOptions,
     blocks: std::ops::Range<usize>,

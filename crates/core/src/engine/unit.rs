@@ -133,30 +133,30 @@ impl UnitModel {
     }
 
     /// Benefit kinds of this unit (see [`Benefits::n_kinds`]).
-    pub fn n_kinds(&self) -> usize {
+    pub(crate) fn n_kinds(&self) -> usize {
         self.benefits.n_kinds()
     }
 
     /// What the benefit grid depends on: units with equal keys can share one.
-    pub fn benefit_grid_key(&self) -> String {
+    pub(crate) fn benefit_grid_key(&self) -> String {
         self.benefits.grid_key(&self.policy)
     }
 
     /// Bytes of the grid [`Self::build_benefit_grid`] would build over [s_lo, s_hi].
-    pub fn benefit_grid_bytes(&self, s_lo: f64, s_hi: f64) -> usize {
+    pub(crate) fn benefit_grid_bytes(&self, s_lo: f64, s_hi: f64) -> usize {
         self.benefits.grid_bytes(s_lo, s_hi)
     }
 
     /// Tabulates expected payments per user over cost shifts [s_lo, s_hi].
-    pub fn build_benefit_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
+    pub(crate) fn build_benefit_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
         self.benefits.build_grid(s_lo, s_hi)
     }
 
-    pub fn set_benefit_grid(&mut self, grid: Arc<ShiftGrid>) {
+    pub(crate) fn set_benefit_grid(&mut self, grid: Arc<ShiftGrid>) {
         self.benefits.set_grid(grid);
     }
 
-    pub fn benefit_grid(&self) -> Option<Arc<ShiftGrid>> {
+    pub(crate) fn benefit_grid(&self) -> Option<Arc<ShiftGrid>> {
         self.benefits.grid()
     }
 
@@ -172,7 +172,7 @@ impl UnitModel {
     }
 
     /// Months from the middle of the cost price year to the start.
-    pub fn price_year_gap_months(&self) -> f64 {
+    pub(crate) fn price_year_gap_months(&self) -> f64 {
         self.price_year_gap_months
     }
 
@@ -180,14 +180,14 @@ impl UnitModel {
     /// A unit with maternity insurance before a merger (or kept separate) and members in
     /// service at the start: maternity insurance covers employees, so a unit of residents alone
     /// (Jiangmen's residents' account) has no maternity fund.
-    pub fn has_separate_maternity_fund(&self) -> bool {
+    pub(crate) fn has_separate_maternity_fund(&self) -> bool {
         self.maternity.is_some()
             && self.has_workers
             && (self.merger.is_some() || self.arrangement == MaternityArrangement::Separate)
     }
 
     /// The maternity fund is still separate in month `t`.
-    pub fn maternity_separate_in(&self, t: Month) -> bool {
+    pub(crate) fn maternity_separate_in(&self, t: Month) -> bool {
         self.maternity.is_some()
             && match self.arrangement {
                 MaternityArrangement::Separate => true,
@@ -200,7 +200,7 @@ impl UnitModel {
         self.merger
     }
 
-    pub fn is_merger_month(&self, t: Month) -> bool {
+    pub(crate) fn is_merger_month(&self, t: Month) -> bool {
         self.merger == Some(t)
     }
 

@@ -26,7 +26,7 @@ pub struct GridPoint {
 
 impl ShiftGrid {
     /// Bytes of the values [`ShiftGrid::new`] would tabulate, known before it does.
-    pub fn planned_bytes(
+    pub(crate) fn planned_bytes(
         n_regimes: usize,
         n_cells: usize,
         s_lo: f64,
@@ -77,7 +77,7 @@ impl ShiftGrid {
 
     /// The grid point of shift `s`, or None outside the interpolable range.
     #[inline]
-    pub fn locate(&self, s: f64) -> Option<GridPoint> {
+    pub(crate) fn locate(&self, s: f64) -> Option<GridPoint> {
         let x = (s - self.s_lo) / self.step;
         let i = x.floor();
         if !(1.0..(self.n_points as f64 - 2.0)).contains(&i) {
@@ -104,7 +104,13 @@ impl ShiftGrid {
     /// Σ_c `weights[c]` × value(`regime`, `p`, `first + c`) over the contiguous cells
     /// `first..first + weights.len()`: four dot products with the grid's rows, then the
     /// interpolation, so the sum vectorises (lanes of two cells, one accumulator per row).
-    pub fn weighted_sum(&self, regime: usize, p: &GridPoint, first: usize, weights: &[f64]) -> f64 {
+    pub(crate) fn weighted_sum(
+        &self,
+        regime: usize,
+        p: &GridPoint,
+        first: usize,
+        weights: &[f64],
+    ) -> f64 {
         let base = (regime * self.n_points + p.row) * self.n_cells + first;
         let n = weights.len();
         let rows: [&[f64]; 4] =

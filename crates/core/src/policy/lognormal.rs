@@ -14,7 +14,7 @@ pub struct LogNormal {
 
 impl LogNormal {
     /// The lognormal with the given mean (> 0) and log-scale dispersion `sigma`.
-    pub fn with_mean(mean: f64, sigma: f64) -> LogNormal {
+    pub(crate) fn with_mean(mean: f64, sigma: f64) -> LogNormal {
         LogNormal {
             mu: mean.ln() - 0.5 * sigma * sigma,
             sigma,
@@ -46,17 +46,6 @@ impl LogNormal {
     pub fn clamped_mean(&self, floor: f64, cap: f64) -> f64 {
         debug_assert!(floor <= cap);
         floor + self.lev(cap) - self.lev(floor)
-    }
-
-    /// P(X > b).
-    pub fn survival(&self, b: f64) -> f64 {
-        if b <= 0.0 {
-            return 1.0;
-        }
-        if self.sigma <= 0.0 {
-            return if self.mu.exp() > b { 1.0 } else { 0.0 };
-        }
-        normal_cdf(-(b.ln() - self.mu) / self.sigma)
     }
 }
 

@@ -33,7 +33,7 @@ impl PiecewiseLinear {
     /// A coinsurance scale: nothing below `deductible`; then `ratio_k` of the cost between
     /// consecutive bounds of `tiers` = [(upper bound of cost, ratio)], the last bound may be ∞;
     /// the total payment capped at `cap` (∞ for none). Bounds are on the cost itself.
-    pub fn coinsurance(deductible: f64, tiers: &[(f64, f64)], cap: f64) -> Self {
+    pub(crate) fn coinsurance(deductible: f64, tiers: &[(f64, f64)], cap: f64) -> Self {
         let mut knots = Vec::new();
         let mut slopes = vec![0.0];
         let mut lower = deductible.max(0.0);
@@ -63,10 +63,6 @@ impl PiecewiseLinear {
             slopes.push(0.0);
         }
         PiecewiseLinear { knots, slopes }.capped(cap)
-    }
-
-    pub fn knots(&self) -> &[f64] {
-        &self.knots
     }
 
     pub fn slopes(&self) -> &[f64] {
@@ -119,7 +115,7 @@ impl PiecewiseLinear {
     }
 
     /// min(f(x), cap) for a non-decreasing f.
-    pub fn capped(self, cap: f64) -> Self {
+    pub(crate) fn capped(self, cap: f64) -> Self {
         if !cap.is_finite() {
             return self;
         }
@@ -198,7 +194,7 @@ impl PiecewiseLinear {
 
     /// x ↦ f(c · x): the scale applied to a share `c` of the cost (zero for c ≤ 0). Its knots
     /// are f's divided by c and its slopes f's times c.
-    pub fn of_share(&self, c: f64) -> PiecewiseLinear {
+    pub(crate) fn of_share(&self, c: f64) -> PiecewiseLinear {
         if c <= 0.0 {
             return PiecewiseLinear::zero();
         }

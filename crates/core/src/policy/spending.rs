@@ -14,7 +14,7 @@ use crate::scenario::{BenefitSpec, PolicySpec, Scenario, Unit};
 use std::sync::Arc;
 
 /// Step of the benefit grid in log cost shift (0.5 %): interpolation error about 1e-7.
-pub const BENEFIT_GRID_STEP: f64 = 0.005;
+pub(crate) const BENEFIT_GRID_STEP: f64 = 0.005;
 
 /// A benefit the pooled fund pays, tabulated per cell (its index is its place in the grid).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl BenefitKind {
     ];
     /// The benefits whose caps a new member's window reduces, in the order of each window's
     /// tabulated variants.
-    pub const WINDOWED: [BenefitKind; 3] = [
+    pub(crate) const WINDOWED: [BenefitKind; 3] = [
         BenefitKind::Inpatient,
         BenefitKind::CriticalIllness,
         BenefitKind::Tier2,
@@ -44,7 +44,7 @@ impl BenefitKind {
 
     /// Of tabulated kind `k` (the four of every unit, then three variants per new-member
     /// window): its benefit, and whether it is a reduced-cap variant.
-    pub fn of_tabulated(k: usize) -> (BenefitKind, bool) {
+    pub(crate) fn of_tabulated(k: usize) -> (BenefitKind, bool) {
         if k < N_BENEFIT_KINDS {
             (BenefitKind::ALL[k], false)
         } else {
@@ -53,15 +53,15 @@ impl BenefitKind {
     }
 
     /// Outpatient costs follow the outpatient cost curve; the others the inpatient one.
-    pub fn is_outpatient(self) -> bool {
+    pub(crate) fn is_outpatient(self) -> bool {
         self == BenefitKind::Outpatient
     }
 }
 
 /// Kinds of benefit tabulated per cell for every unit ([`BenefitKind::ALL`]).
-pub const N_BENEFIT_KINDS: usize = 4;
+pub(crate) const N_BENEFIT_KINDS: usize = 4;
 /// Cells of the benefit grid: kind × (in service, retired) × sex × age.
-pub const N_BENEFIT_CELLS: usize = N_BENEFIT_KINDS * 2 * 2 * N_AGES;
+pub(crate) const N_BENEFIT_CELLS: usize = N_BENEFIT_KINDS * 2 * 2 * N_AGES;
 
 #[inline]
 fn benefit_cell(kind: usize, retired: usize, sex: usize, a: usize) -> usize {
@@ -380,7 +380,7 @@ impl Benefits {
     /// Expected fund payment per user of a year (yuan) of benefit `kind` for a member of `sex`
     /// and age index `a` (retired or not) under regime `ri`, at cost shift `shift`: exact,
     /// through the lognormal limited expected value.
-    pub fn expected_benefit(
+    pub(crate) fn expected_benefit(
         &self,
         ri: usize,
         kind: usize,
@@ -411,12 +411,12 @@ impl Benefits {
 
     /// Benefit kinds of this unit: the four of every unit, then, per new-member window, the
     /// first tier, critical illness and the second tier with reduced caps.
-    pub fn n_kinds(&self) -> usize {
+    pub(crate) fn n_kinds(&self) -> usize {
         N_BENEFIT_KINDS + self.regimes.first().map_or(0, |r| r.new_member.len())
     }
 
     /// What the benefit grid depends on: units with equal keys can share one.
-    pub fn grid_key(&self, policy: &PolicySpec) -> String {
+    pub(crate) fn grid_key(&self, policy: &PolicySpec) -> String {
         format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             policy.inpatient,
@@ -439,7 +439,7 @@ impl Benefits {
     }
 
     /// Bytes of the grid [`Self::build_grid`] would build over [s_lo, s_hi].
-    pub fn grid_bytes(&self, s_lo: f64, s_hi: f64) -> usize {
+    pub(crate) fn grid_bytes(&self, s_lo: f64, s_hi: f64) -> usize {
         ShiftGrid::planned_bytes(
             self.regimes.len(),
             self.n_kinds() * 2 * 2 * N_AGES,
@@ -450,7 +450,7 @@ impl Benefits {
     }
 
     /// Tabulates expected payments per user over cost shifts [s_lo, s_hi].
-    pub fn build_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
+    pub(crate) fn build_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
         ShiftGrid::new(
             self.regimes.len(),
             self.n_kinds() * 2 * 2 * N_AGES,
@@ -474,7 +474,7 @@ impl Benefits {
         )
     }
 
-    pub fn set_grid(&mut self, grid: Arc<ShiftGrid>) {
+    pub(crate) fn set_grid(&mut self, grid: Arc<ShiftGrid>) {
         self.grid = Some(grid);
     }
 
@@ -489,7 +489,7 @@ impl Benefits {
     /// payment per user at cost shift `shift` (log price + log utilisation) under month `k`'s
     /// regime: from the tabulated grid when `use_grid` and the shift lies on it, else exact.
     #[allow(clippy::too_many_arguments)]
-    pub fn annual_payments(
+    pub(crate) fn annual_payments(
         &self,
         p: &PolicySpec,
         k: usize,

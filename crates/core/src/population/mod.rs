@@ -10,10 +10,11 @@ use crate::numeric::normal_cdf;
 use crate::params::Month;
 use crate::scenario::{BuyinMode, Scenario, Unit};
 pub use counts::{Counts, Expected, SmallCellDraws};
-pub use retirement::{GROUPS, N_GROUPS, RetirementGroup};
+pub(crate) use retirement::GROUPS;
+pub use retirement::{N_GROUPS, RetirementGroup};
 
 /// Number of cells of one unit.
-pub const N_CELLS: usize = N_GROUPS * N_STATUS * N_AGES;
+pub(crate) const N_CELLS: usize = N_GROUPS * N_STATUS * N_AGES;
 
 /// Flat index of a cell.
 #[inline]
@@ -34,7 +35,7 @@ impl Cells {
         }
     }
     /// Members of every status, in one pass.
-    pub fn status_totals(&self) -> [f64; N_STATUS] {
+    pub(crate) fn status_totals(&self) -> [f64; N_STATUS] {
         let mut t = [0.0; N_STATUS];
         for g in 0..N_GROUPS {
             for (s, total) in t.iter_mut().enumerate() {
@@ -44,7 +45,8 @@ impl Cells {
         }
         t
     }
-    pub fn status_total(&self, s: Status) -> f64 {
+    #[cfg(test)]
+    pub(crate) fn status_total(&self, s: Status) -> f64 {
         (0..N_GROUPS)
             .map(|g| {
                 self.n[cell(g, s as usize, 0)..cell(g, s as usize, 0) + N_AGES]
@@ -220,7 +222,7 @@ impl PopulationModel {
     /// their statutory age at the start are counted as retirees. Women workers are split into
     /// the 50 and 55 groups by the status's `female_age55_share`, except at ages the 50 group
     /// has passed, where they are of the 55 group.
-    pub fn initial_cells(&self, unit: &Unit, start: Month) -> Cells {
+    pub(crate) fn initial_cells(&self, unit: &Unit, start: Month) -> Cells {
         let mut c = Cells::zeros();
         let m = &unit.spec.membership;
         let totals = [
@@ -283,14 +285,19 @@ impl PopulationModel {
     }
 
     /// (subcohorts retiring in `month`, subcohorts not yet retired at its start).
-    pub fn retirement_counts(&self, g: RetirementGroup, a: usize, month: Month) -> (u32, u32) {
+    pub(crate) fn retirement_counts(
+        &self,
+        g: RetirementGroup,
+        a: usize,
+        month: Month,
+    ) -> (u32, u32) {
         let remaining = self.subcohorts_from(g, a, month, month);
         let later = self.subcohorts_from(g, a, month, month.plus(1));
         (remaining - later, remaining)
     }
 
     /// Share of the workers of cell (g, a) retiring in `month` (birth months uniform in a cell).
-    pub fn retirement_share(&self, g: RetirementGroup, a: usize, month: Month) -> f64 {
+    pub(crate) fn retirement_share(&self, g: RetirementGroup, a: usize, month: Month) -> f64 {
         let (k, remaining) = self.retirement_counts(g, a, month);
         if remaining == 0 {
             0.0
@@ -590,7 +597,7 @@ pub struct NationalReference {
     pub source: &'static str,
 }
 
-pub const NATIONAL_REFERENCE: NationalReference = NationalReference {
+pub(crate) const NATIONAL_REFERENCE: NationalReference = NationalReference {
     retirees_per_100_active: (33.4, 36.2),
     mean_age_labour_force: 38.8,
     retirement_rate: 0.021,

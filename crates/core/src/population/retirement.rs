@@ -16,7 +16,7 @@ pub enum RetirementGroup {
 }
 
 pub const N_GROUPS: usize = 3;
-pub const GROUPS: [RetirementGroup; N_GROUPS] = [
+pub(crate) const GROUPS: [RetirementGroup; N_GROUPS] = [
     RetirementGroup::Male60,
     RetirementGroup::Female50,
     RetirementGroup::Female55,
@@ -43,7 +43,7 @@ impl RetirementGroup {
     }
 
     /// Statutory retirement age in months for a member born in `birth`.
-    pub fn age_months(self, birth: Month, reform: bool) -> i32 {
+    pub(crate) fn age_months(self, birth: Month, reform: bool) -> i32 {
         let (base, first, step, max) = self.rule();
         let n = birth.since(first);
         let delay = if !reform || n < 0 {

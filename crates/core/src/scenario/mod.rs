@@ -15,7 +15,7 @@ use std::path::Path;
 /// The default scenario, embedded in the binary: the national employee pooled fund from the
 /// latest published position (the NHSA 2024 bulletin), 2025–2035. Its base year is solved by
 /// `base_year::apply`, which every command runs after loading.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../../../scenarios/national-2025.toml");
+pub(crate) const DEFAULT_SCENARIO: &str = include_str!("../../../../scenarios/national-2025.toml");
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/national-2025.toml (embedded)";
 
 /// Guangdong's merger of maternity insurance into employee medical insurance (2020–2027): the
@@ -229,7 +229,7 @@ impl Scenario {
     }
 
     /// [`Scenario::parse`] with `overrides` applied first (none: the text as it is).
-    pub fn parse_with(
+    pub(crate) fn parse_with(
         text: &str,
         file: &str,
         source: DataSource,
@@ -319,7 +319,7 @@ impl Override {
     }
 
     /// `path = value` as TOML writes it.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         format!("{} = {}", self.path, self.value)
     }
 }
@@ -327,7 +327,7 @@ impl Override {
 /// `text` with `overrides` applied in order, as TOML text to parse. A path through `units`
 /// picks a unit by name (`units.jinan`) or index (`units[0]`); missing tables on the way are
 /// created (the parse then says whether the field exists).
-pub fn apply_overrides(text: &str, file: &str, overrides: &[Override]) -> Result<String> {
+pub(crate) fn apply_overrides(text: &str, file: &str, overrides: &[Override]) -> Result<String> {
     let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
         file: file.into(),
         line: 0,
@@ -582,13 +582,13 @@ fn shown(v: f64) -> String {
 /// Largest amount of money (yuan, absolute) a scenario may state for a balance or a year's
 /// flow: with the drivers' truncation (economy::GROWTH_DRAW_RANGE) and horizons of at most
 /// 100 years, every path stays far inside f64, and the exact ledger checks its own range.
-pub const MAX_MONEY: f64 = 1e15;
+pub(crate) const MAX_MONEY: f64 = 1e15;
 
 /// Longest unit or fund name, in characters.
-pub const MAX_NAME_CHARS: usize = 64;
+pub(crate) const MAX_NAME_CHARS: usize = 64;
 
 /// Earliest calendar year a scenario may name (a start, a price year, a life table's year).
-pub const MIN_YEAR: i32 = 1950;
+pub(crate) const MIN_YEAR: i32 = 1950;
 
 /// Range checks with field paths. Every check returns the first problem as an error.
 struct Validator<'a> {
@@ -1730,7 +1730,7 @@ pub fn describe(s: &Scenario) -> String {
 
 /// Validates a correlation matrix: 7×7, symmetric, unit diagonal, entries in [−1, 1], positive
 /// semi-definite. The message names the offending entry.
-pub fn check_correlation(c: &[Vec<f64>]) -> std::result::Result<(), String> {
+pub(crate) fn check_correlation(c: &[Vec<f64>]) -> std::result::Result<(), String> {
     let order = DRIVER_NAMES.join(", ");
     if c.len() != N_DRIVERS || c.iter().any(|r| r.len() != N_DRIVERS) {
         return Err(format!(

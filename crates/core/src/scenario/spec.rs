@@ -341,7 +341,7 @@ pub enum Driver {
 }
 
 /// Number of correlated drivers.
-pub const N_DRIVERS: usize = 7;
+pub(crate) const N_DRIVERS: usize = 7;
 
 impl Driver {
     /// Every driver, in the order of `economy.correlation`.
@@ -367,7 +367,7 @@ impl Driver {
 }
 
 /// The drivers' field names, in the order of `economy.correlation`.
-pub const DRIVER_NAMES: [&str; N_DRIVERS] = [
+pub(crate) const DRIVER_NAMES: [&str; N_DRIVERS] = [
     "wage_growth",
     "medical_price_growth",
     "utilisation_growth",
