@@ -73,10 +73,7 @@ fn words_per_path(m: &ScenarioModel) -> u64 {
         .map(|p| {
             let mut rng = path_rng(SEED, p);
             let drivers = m.drivers.sample(&mut rng);
-            let mut counts = SmallCellDraws {
-                rng: &mut rng,
-                threshold: m.small_cell_threshold,
-            };
+            let mut counts = SmallCellDraws::new(&mut rng, m.small_cell_threshold);
             project(m, &drivers, &mut state, &mut counts, &mut NullObserver);
             rng.get_word_pos()
         })

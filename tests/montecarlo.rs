@@ -467,3 +467,82 @@ fn a_run_can_be_cancelled() {
     flag.store(false, Ordering::Relaxed);
     assert!(fundrisk::risk::simulate(&model, &s.spec.risk, &opts, &|_| {}).is_ok());
 }
+
+/// The quantile `q` of `sorted` values and the half-width of its 95 % Monte Carlo interval,
+/// from the order statistics n·q ∓ 1.96·√(n·q·(1−q)) (distribution-free).
+fn quantile_with_error(sorted: &[f64], q: f64) -> (f64, f64) {
+    let n = sorted.len() as f64;
+    let at = |r: f64| sorted[(r.round().max(0.0) as usize).min(sorted.len() - 1)];
+    let spread = 1.96 * (n * q * (1.0 - q)).sqrt();
+    (at(n * q), (at(n * q + spread) - at(n * q - spread)) / 2.0)
+}
+
+/// Random counts decided by a unit's size (`run.random_counts_below_members`): Shandong's
+/// cities (450,000 members and more) take expected values where they drew their small cells
+/// before. On the same driver paths (the drivers are drawn first from each path's stream), no
+/// reported quantile of months of capacity and no P(months < 6) moves beyond its Monte Carlo
+/// error, and the expected-value run draws nothing for those units.
+#[test]
+fn large_units_without_random_counts_move_no_quantile_beyond_monte_carlo_error() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = Scenario::from_path(&root.join("scenarios/shandong-provincial.toml")).unwrap();
+    fundrisk::base_year::apply(&mut s).unwrap();
+    assert_eq!(s.spec.run.random_counts_below_members, 200_000.0);
+    let paths = 400;
+    let sim = |s: &Scenario| {
+        let model = mc_model(s);
+        assert!(
+            model
+                .random_counts
+                .iter()
+                .all(|&r| r == (s.spec.run.random_counts_below_members > 1e9))
+        );
+        let mut opts = RunOptions::new(paths, 11);
+        opts.threads = Some(2);
+        simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap()
+    };
+    let expected = sim(&s);
+    let mut drawn = s.clone();
+    drawn.spec.run.random_counts_below_members = 1e10;
+    let drawn = sim(&drawn);
+    let l = &expected.layout;
+    let (mut checked, mut moved) = (0, 0usize);
+    for e in 0..l.n_entities() {
+        for y in 0..=l.last_year[e] {
+            let mut a = expected.months(e, y);
+            let mut b = drawn.months(e, y);
+            if a.iter().chain(&b).any(|m| !m.is_finite()) {
+                continue;
+            }
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            for q in [0.05, 0.5, 0.95] {
+                let (qa, err) = quantile_with_error(&a, q);
+                let (qb, _) = quantile_with_error(&b, q);
+                assert!(
+                    (qa - qb).abs() <= err.max(1e-9),
+                    "{} {}: quantile {q} of months {qa} vs {qb} (Monte Carlo error ±{err})",
+                    l.names[e],
+                    l.first_year + y as i32
+                );
+                moved += usize::from(qa != qb);
+                checked += 1;
+            }
+            let p6 = |v: &[f64]| v.iter().filter(|&&m| m < 6.0).count() as f64 / paths as f64;
+            let (pa, pb) = (p6(&a), p6(&b));
+            let se = (pa.max(pb).max(1.0 / paths as f64) / paths as f64).sqrt();
+            assert!(
+                (pa - pb).abs() <= 1.96 * se,
+                "{}: P(months < 6) {pa} vs {pb}",
+                l.names[e]
+            );
+        }
+    }
+    // The comparison is not empty, and the draws did change the paths (a test that could not
+    // see a difference would pass for the wrong reason).
+    assert!(checked >= 250, "{checked}");
+    assert!(
+        moved > checked / 2,
+        "{moved} of {checked} quantiles moved at all"
+    );
+}

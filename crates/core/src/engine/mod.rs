@@ -63,6 +63,9 @@ pub struct ScenarioModel {
     /// Cells (and monthly birth counts) below this many persons draw their counts on
     /// Monte Carlo paths (`run.small_cell_threshold`).
     pub small_cell_threshold: f64,
+    /// [unit] → whether the unit draws random counts at all: fewer members at the start than
+    /// `run.random_counts_below_members`.
+    pub random_counts: Vec<bool>,
     /// [fund] → (opening balance, spending of the year before), yuan.
     fund_openings: Vec<(f64, f64)>,
     /// [unit] → index of its maternity fund in `funds`, if it has one.
@@ -187,6 +190,13 @@ impl ScenarioModel {
                 .map(|u| u.spec.spending_budget.clone())
                 .collect(),
         };
+        let random_counts = units
+            .iter()
+            .map(|u| {
+                u.initial_cells.n.iter().sum::<f64>()
+                    < scenario.spec.run.random_counts_below_members
+            })
+            .collect();
         ScenarioModel {
             start,
             horizon,
@@ -199,6 +209,7 @@ impl ScenarioModel {
                 scenario.tables.asfr.total_fertility(),
             ),
             small_cell_threshold: scenario.spec.run.small_cell_threshold,
+            random_counts,
             fund_openings,
             maternity_fund,
             pooling,
@@ -411,6 +422,7 @@ pub fn project<M: Money>(
         }
         for (u, um) in model.units.iter().enumerate() {
             let cells = &mut state.cells[u];
+            counts.set_random(model.random_counts[u]);
             if k > 0 && t.month() == 1 {
                 crate::population::PopulationModel::age_one_year(cells);
             }

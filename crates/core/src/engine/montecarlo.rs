@@ -60,10 +60,7 @@ pub fn run_path(
 ) {
     let mut rng = path_rng(seed, p);
     let drivers = model.drivers.sample(&mut rng);
-    let mut counts = SmallCellDraws {
-        rng: &mut rng,
-        threshold: model.small_cell_threshold,
-    };
+    let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
     project(model, &drivers, state, &mut counts, observer);
 }
 

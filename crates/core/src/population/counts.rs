@@ -11,6 +11,9 @@ pub trait Counts {
     fn binomial(&mut self, n: f64, p: f64) -> f64;
     /// Events with expected count `mean`.
     fn poisson(&mut self, mean: f64) -> f64;
+    /// Whether the unit projected next draws random counts at all (see
+    /// `run.random_counts_below_members`); expected values throughout when not.
+    fn set_random(&mut self, _random: bool) {}
 }
 
 /// Expected values throughout (the exact ledger and large cells).
@@ -52,12 +55,33 @@ fn binomial_inversion<R: Rng + ?Sized>(rng: &mut R, trials: u64, p: f64) -> u64 
 
 /// Draws for cells (or monthly birth counts) below `threshold` persons; expected values above.
 pub struct SmallCellDraws<'a, R: ?Sized> {
-    pub rng: &'a mut R,
-    /// Persons; 0 turns every draw off.
-    pub threshold: f64,
+    rng: &'a mut R,
+    /// Persons; 0 turns every draw off (a unit that does not draw).
+    threshold: f64,
+    /// The scenario's threshold, for units that draw.
+    small_cell_threshold: f64,
+}
+
+impl<'a, R: ?Sized> SmallCellDraws<'a, R> {
+    /// Draws from `rng` for cells below `small_cell_threshold` persons.
+    pub fn new(rng: &'a mut R, small_cell_threshold: f64) -> Self {
+        SmallCellDraws {
+            rng,
+            threshold: small_cell_threshold,
+            small_cell_threshold,
+        }
+    }
 }
 
 impl<R: Rng + ?Sized> Counts for SmallCellDraws<'_, R> {
+    fn set_random(&mut self, random: bool) {
+        self.threshold = if random {
+            self.small_cell_threshold
+        } else {
+            0.0
+        };
+    }
+
     /// Large cells (the common case) take the expected value inline; small ones draw.
     #[inline]
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
@@ -115,10 +139,7 @@ mod tests {
     #[test]
     fn draws_have_the_expected_mean_and_variance_below_the_threshold() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let mut c = SmallCellDraws {
-            rng: &mut rng,
-            threshold: 1000.0,
-        };
+        let mut c = SmallCellDraws::new(&mut rng, 1000.0);
         let n = 200.5;
         let p = 0.1;
         let draws: Vec<f64> = (0..20_000).map(|_| c.binomial(n, p)).collect();
@@ -149,6 +170,14 @@ mod tests {
         assert!(draws.iter().all(|&x| x <= 12.0));
         // At or above the threshold, expected values.
         assert_eq!(c.binomial(5000.0, 0.1), 500.0);
+        // A unit that does not draw (run.random_counts_below_members) takes expected values
+        // in its small cells too, and one that does draws again.
+        c.set_random(false);
+        assert_eq!(c.binomial(30.4, 0.05), 30.4 * 0.05);
+        assert_eq!(c.poisson(3.5), 3.5);
+        c.set_random(true);
+        let drawn: Vec<f64> = (0..50).map(|_| c.binomial(30.4, 0.05)).collect();
+        assert!(drawn.iter().all(|&x| x == x.floor()) && drawn.iter().any(|&x| x > 0.0));
         assert_eq!(c.poisson(2000.0), 2000.0);
         assert_eq!(Expected.binomial(7.0, 0.5), 3.5);
     }

@@ -781,10 +781,7 @@ mod tests {
                 };
                 if drawn {
                     // Every cell draws its counts (a threshold above any cell).
-                    let mut draws = SmallCellDraws {
-                        rng: &mut rng,
-                        threshold: 1e12,
-                    };
+                    let mut draws = SmallCellDraws::new(&mut rng, 1e12);
                     let before = cells.status_totals();
                     model.step(
                         &mut cells, &before, &tables, k, growth, 0.0, &mut flows, &mut draws,

@@ -757,6 +757,13 @@ impl Validator<'_> {
             1e9,
             "persons",
         )?;
+        self.range(
+            "run.random_counts_below_members",
+            s.run.random_counts_below_members,
+            0.0,
+            1e10,
+            "persons",
+        )?;
         let e = &s.economy;
         for (name, drv, lo, hi) in [
             ("wage_growth", &e.wage_growth, -0.5, 0.5),

@@ -170,9 +170,21 @@ pub struct RunSpec {
     /// binomial / Poisson counts in Monte Carlo runs; larger ones use expected values. 0: none.
     #[serde(default = "default_small_cell_threshold")]
     pub small_cell_threshold: f64,
+    /// Units with fewer members than this at the start (persons: employees, flexible workers,
+    /// continuing contributors, retirees and residents) draw the counts of their small cells as
+    /// `small_cell_threshold` says; larger units take expected values in every cell. ASSUMPTION:
+    /// in a unit of hundreds of thousands of members the binomial noise of deaths, exits and
+    /// births is far below the noise of the economic drivers (measured in
+    /// docs/assumptions.md and tests/montecarlo.rs); a county is small enough for it to matter.
+    /// 0: no unit draws; a very large value: every unit does.
+    #[serde(default = "default_random_counts_below_members")]
+    pub random_counts_below_members: f64,
 }
 fn default_small_cell_threshold() -> f64 {
     1000.0
+}
+fn default_random_counts_below_members() -> f64 {
+    200_000.0
 }
 fn default_paths() -> u32 {
     2000
@@ -186,6 +198,7 @@ impl Default for RunSpec {
             paths: default_paths(),
             seed: default_seed(),
             small_cell_threshold: default_small_cell_threshold(),
+            random_counts_below_members: default_random_counts_below_members(),
         }
     }
 }
