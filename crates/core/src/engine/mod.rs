@@ -422,21 +422,36 @@ pub fn project<M: Money>(
         }
         for (u, um) in model.units.iter().enumerate() {
             let cells = &mut state.cells[u];
-            counts.set_random(model.random_counts[u]);
             if k > 0 && t.month() == 1 {
                 crate::population::PopulationModel::age_one_year(cells);
             }
-            let (lines, memo) = um.month(
-                k,
-                t,
-                drivers,
-                &mut paths[u],
-                cells,
-                &mut state.flows,
-                counts,
-                state.use_grid,
-                state.rate_uplift[u],
-            );
+            // A unit that draws no random counts is projected with expected values, in code
+            // compiled for them (no per-cell test of whether to draw).
+            let (lines, memo) = if model.random_counts[u] {
+                um.month(
+                    k,
+                    t,
+                    drivers,
+                    &mut paths[u],
+                    cells,
+                    &mut state.flows,
+                    counts,
+                    state.use_grid,
+                    state.rate_uplift[u],
+                )
+            } else {
+                um.month(
+                    k,
+                    t,
+                    drivers,
+                    &mut paths[u],
+                    cells,
+                    &mut state.flows,
+                    &mut crate::population::Expected,
+                    state.use_grid,
+                    state.rate_uplift[u],
+                )
+            };
             let pf = model.pooling.unit_fund[u];
             let mut inc = [zero; N_INCOME];
             let mut sp = [zero; N_SPENDING];
