@@ -55,9 +55,9 @@ const GIB: f64 = (1u64 << 30) as f64;
 
 /// Everything that depends only on the scenario.
 pub struct ScenarioModel {
-    pub start: Month,
+    pub(crate) start: Month,
     pub horizon: u32,
-    pub units: Vec<UnitModel>,
+    pub(crate) units: Vec<UnitModel>,
     pub funds: Vec<FundInfo>,
     pub drivers: DriverModel,
     /// Cells (and monthly birth counts) below this many persons draw their counts on
@@ -71,9 +71,9 @@ pub struct ScenarioModel {
     /// [unit] → index of its maternity fund in `funds`, if it has one.
     maternity_fund: Vec<Option<usize>>,
     /// How units share money, with the fund indices it needs.
-    pub pooling: PoolingRule,
+    pub(crate) pooling: PoolingRule,
     /// Management rules and, per rule, which units they apply to.
-    pub rules: Vec<(RuleSpec, Vec<bool>)>,
+    pub(crate) rules: Vec<(RuleSpec, Vec<bool>)>,
 }
 
 impl ScenarioModel {

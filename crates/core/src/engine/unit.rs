@@ -69,10 +69,10 @@ impl UnitPath {
 
 /// Everything about a unit that depends only on the scenario.
 pub struct UnitModel {
-    pub name: String,
-    pub population: PopulationModel,
-    pub tables: MonthTables,
-    pub initial_cells: Cells,
+    pub(crate) name: String,
+    pub(crate) population: PopulationModel,
+    pub(crate) tables: MonthTables,
+    pub(crate) initial_cells: Cells,
     policy: PolicySpec,
     maternity: Option<MaternitySpec>,
     merger: Option<Month>,
