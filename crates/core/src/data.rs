@@ -215,7 +215,7 @@ impl DataSource {
 
 /// A parsed CSV table: named columns of raw cells, with their line numbers for errors.
 pub struct Table {
-    pub file: String,
+    pub(crate) file: String,
     headers: Vec<String>,
     rows: Vec<(u64, Vec<String>)>,
 }
@@ -476,7 +476,7 @@ pub struct LifeTable {
     pub improvement: BySex<Vec<f64>>,
     /// Annual probability of death of the table at every age it gives, from its lowest age
     /// (0 or 16) to 100: for life expectancies.
-    pub q_all_ages: BySex<Vec<f64>>,
+    pub(crate) q_all_ages: BySex<Vec<f64>>,
     /// The table's lowest age: 0 for a complete table, 16 for one of the members' ages only.
     pub first_age: usize,
 }
@@ -519,7 +519,7 @@ impl LifeTable {
 /// Age-specific fertility by age of mother 15–49 (births per woman per year).
 #[derive(Clone, Debug)]
 pub struct Asfr {
-    pub by_age: Vec<f64>,
+    pub(crate) by_age: Vec<f64>,
 }
 
 impl Asfr {
@@ -539,23 +539,23 @@ impl Asfr {
 
 #[derive(Clone, Debug)]
 pub struct CostCurve {
-    pub inpatient_use: BySex<Vec<f64>>,
-    pub inpatient_cost_rel: BySex<Vec<f64>>,
-    pub outpatient_use: BySex<Vec<f64>>,
-    pub outpatient_cost_rel: BySex<Vec<f64>>,
+    pub(crate) inpatient_use: BySex<Vec<f64>>,
+    pub(crate) inpatient_cost_rel: BySex<Vec<f64>>,
+    pub(crate) outpatient_use: BySex<Vec<f64>>,
+    pub(crate) outpatient_cost_rel: BySex<Vec<f64>>,
 }
 
 #[derive(Clone, Debug)]
 pub struct WageProfile {
-    pub rel: BySex<Vec<f64>>,
+    pub(crate) rel: BySex<Vec<f64>>,
 }
 
 #[derive(Clone, Debug)]
 pub struct WorkerFlows {
     /// Annual exit rate by sex and age.
-    pub exit_rate: BySex<Vec<f64>>,
+    pub(crate) exit_rate: BySex<Vec<f64>>,
     /// Share of new entrants at each age, per sex (sums to 1).
-    pub entry_share: BySex<Vec<f64>>,
+    pub(crate) entry_share: BySex<Vec<f64>>,
 }
 
 /// Member status in the membership cells.

@@ -16,7 +16,7 @@ pub(crate) use crate::scenario::{DRIVER_NAMES, N_DRIVERS};
 /// One path's drivers, indexed by year offset from the start year.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DriverPath {
-    pub first_year: i32,
+    pub(crate) first_year: i32,
     /// Annual log growth of the average wage.
     pub wage_growth: Vec<f64>,
     /// Annual log growth of medical prices.
@@ -26,7 +26,7 @@ pub struct DriverPath {
     /// Annual growth of active contributors.
     pub employment_growth: Vec<f64>,
     /// Share of due contributions collected (0–1).
-    pub collection_rate: Vec<f64>,
+    pub(crate) collection_rate: Vec<f64>,
     /// Annual interest rate on positive balances.
     pub interest_rate: Vec<f64>,
     /// Multiplier on the ASFR table (level × stochastic trend).

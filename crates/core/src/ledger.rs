@@ -159,7 +159,7 @@ pub struct FundMonth<M> {
 /// The books of one fund: its balance and the last twelve months of spending.
 #[derive(Clone, Debug)]
 pub struct FundBook<M> {
-    pub balance: M,
+    pub(crate) balance: M,
     window: [M; 12],
     pos: usize,
     window_sum: M,

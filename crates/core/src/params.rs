@@ -98,11 +98,11 @@ impl<'de> Deserialize<'de> for Month {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatedEntry<T> {
-    pub from: Month,
-    pub value: T,
+    pub(crate) from: Month,
+    pub(crate) value: T,
     /// The policy document and clause, or the public statistic, this value comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
 }
 
 /// A parameter whose value changes over time. In a scenario file it is written either as a

@@ -35,7 +35,7 @@ pub struct Settlement<M> {
     pub income: M,
     pub spending: M,
     /// Levy paid into the adjustment fund in January.
-    pub levy: M,
+    pub(crate) levy: M,
     /// Current-year gap: spending over premium income, if positive.
     pub gap: M,
     /// Paid to the unit towards its gap: by the adjustment fund, or by the city fund.
@@ -48,7 +48,7 @@ pub struct Settlement<M> {
     pub working_advance: M,
     /// Paid to the unit by the adjustment fund on its other uses (policy compensation and
     /// emergencies), in proportion to its levy.
-    pub other_uses: M,
+    pub(crate) other_uses: M,
 }
 
 /// The adjustment fund's payments towards the units' deficits: min(share × gap, cap) each (each
@@ -187,22 +187,22 @@ pub fn county_settlement<M: Money>(
 /// What a pooling rule needs to know of the model.
 #[derive(Clone, Debug)]
 pub struct PoolingRule {
-    pub spec: PoolingSpec,
+    pub(crate) spec: PoolingSpec,
     /// The shared fund (adjustment or city), if any.
-    pub pool_fund: Option<usize>,
+    pub(crate) pool_fund: Option<usize>,
     /// Each unit's pooled fund.
-    pub unit_fund: Vec<usize>,
+    pub(crate) unit_fund: Vec<usize>,
     /// Each unit's pooled premium income and spending of the year before the start, yuan.
-    pub income_prev_year: Vec<f64>,
-    pub spending_prev_year: Vec<f64>,
+    pub(crate) income_prev_year: Vec<f64>,
+    pub(crate) spending_prev_year: Vec<f64>,
     /// First month of the scheme.
-    pub start: Month,
+    pub(crate) start: Month,
     /// Each unit's assessment multiplier of its gap share (provincial_adjustment).
-    pub assessment: Vec<f64>,
+    pub(crate) assessment: Vec<f64>,
     /// Each unit's approved revenue and spending budgets, where given (city_unified), yuan a
     /// year.
-    pub revenue_budget: Vec<Option<Dated<f64>>>,
-    pub spending_budget: Vec<Option<Dated<f64>>>,
+    pub(crate) revenue_budget: Vec<Option<Dated<f64>>>,
+    pub(crate) spending_budget: Vec<Option<Dated<f64>>>,
 }
 
 /// Year-to-date sums and last year's figures per unit.
@@ -254,9 +254,9 @@ impl<M: Money> PoolState<M> {
 /// One fund's month before it is posted.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Posting<M> {
-    pub transfer_merger: M,
-    pub other_transfers: M,
-    pub treasury_income: M,
+    pub(crate) transfer_merger: M,
+    pub(crate) other_transfers: M,
+    pub(crate) treasury_income: M,
 }
 
 impl PoolingRule {

@@ -104,7 +104,7 @@ pub fn band(balance: f64, months: f64, r: &RiskSpec) -> usize {
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub names: Vec<String>,
-    pub n_funds: usize,
+    pub(crate) n_funds: usize,
     pub has_total: bool,
     /// The total is the accounts' fund (`accounts` pooling): the pooled funds' sum only.
     pub accounts: bool,
@@ -112,7 +112,7 @@ pub struct Layout {
     /// Month of the year of the first month, 0 = January.
     first_year_month0: usize,
     pub n_years: usize,
-    pub horizon: usize,
+    pub(crate) horizon: usize,
     /// Per entity: the last year index reported (a maternity fund ends before its merger).
     pub last_year: Vec<usize>,
     /// Per entity: what fund it is (None for the total).
@@ -373,8 +373,8 @@ impl PathRecord {
 
 /// Folds a path's months and settlements into a [`PathRecord`].
 pub struct RecordObserver<'a> {
-    pub layout: &'a Layout,
-    pub record: &'a mut PathRecord,
+    pub(crate) layout: &'a Layout,
+    pub(crate) record: &'a mut PathRecord,
 }
 
 impl Observer<f64> for RecordObserver<'_> {

@@ -35,7 +35,7 @@ pub enum FundKind {
 pub struct FundInfo {
     /// Name used in the `unit` column of every table.
     pub name: String,
-    pub unit: usize,
+    pub(crate) unit: usize,
     pub kind: FundKind,
 }
 

@@ -18,8 +18,8 @@ use crate::scenario::{MaternitySpec, PolicySpec, Scenario, Unit};
 /// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
 #[derive(Clone, Debug, Default)]
 pub struct Lines {
-    pub income: [f64; N_INCOME],
-    pub spending: [f64; N_SPENDING],
+    pub(crate) income: [f64; N_INCOME],
+    pub(crate) spending: [f64; N_SPENDING],
 }
 
 /// Memo items of a unit's month: membership at the start of the month, flows and births.

@@ -16,11 +16,11 @@ use crate::scenario::{PolicySpec, Scenario, Unit, WageReference};
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Uplift {
     /// Added to the employer rate (share of payroll).
-    pub employer_rate: f64,
+    pub(crate) employer_rate: f64,
     /// Added to the residents' contribution rate (share of the disposable income per resident).
-    pub resident_rate: f64,
+    pub(crate) resident_rate: f64,
     /// Added to the subsidy per resident, yuan a year.
-    pub resident_subsidy: f64,
+    pub(crate) resident_subsidy: f64,
 }
 
 /// Expected contribution bases per [sex][age] for one (wage, floor, cap): they change once a
@@ -51,11 +51,11 @@ impl ContributionBases {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ContributionMonth {
     /// Contributions credited to personal accounts (not pooled income), yuan.
-    pub personal_account_income: f64,
+    pub(crate) personal_account_income: f64,
     /// The base floor in force, yuan a month (the buy-in's base).
-    pub floor: f64,
+    pub(crate) floor: f64,
     /// Flexible workers' base, yuan a month.
-    pub flexible_base: f64,
+    pub(crate) flexible_base: f64,
 }
 
 /// A unit's contribution model: what depends on the scenario only.

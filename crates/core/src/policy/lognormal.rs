@@ -8,8 +8,8 @@ pub use crate::numeric::normal_cdf;
 /// X ~ LN(mu, sigma): log X is normal with mean `mu` and standard deviation `sigma` ≥ 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LogNormal {
-    pub mu: f64,
-    pub sigma: f64,
+    pub(crate) mu: f64,
+    pub(crate) sigma: f64,
 }
 
 impl LogNormal {
@@ -57,7 +57,7 @@ impl LogNormal {
 pub struct ClampedMeanTable {
     sigma: f64,
     /// cap / floor.
-    pub ratio: f64,
+    pub(crate) ratio: f64,
     x0: f64,
     step: f64,
     /// E[clamp(e^x L, 1, ratio)] at x0 + i·step.

@@ -13,14 +13,14 @@ use crate::scenario::MaternitySpec;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MaternityFunding {
     /// The maternity employer rate (share of payroll), 0 without maternity insurance.
-    pub rate: f64,
+    pub(crate) rate: f64,
     /// The maternity fund is separate this month: its contributions are its own income.
-    pub separate: bool,
+    pub(crate) separate: bool,
     /// Added to the employer's medical rate after a merger (share of payroll; pooled money,
     /// never credited to personal accounts).
-    pub merged_into_employer: f64,
+    pub(crate) merged_into_employer: f64,
     /// Flexible workers are covered by maternity insurance.
-    pub flexible_covered: bool,
+    pub(crate) flexible_covered: bool,
 }
 
 impl MaternityFunding {
@@ -45,13 +45,13 @@ impl MaternityFunding {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MaternityMonth {
     /// Births to insured women (those whose allowance and costs the fund pays).
-    pub births_insured: f64,
+    pub(crate) births_insured: f64,
     /// Births to uninsured spouses of insured men.
-    pub births_spouse: f64,
+    pub(crate) births_spouse: f64,
     /// Medical costs of births, yuan.
-    pub medical: f64,
+    pub(crate) medical: f64,
     /// Maternity allowance, yuan.
-    pub allowance: f64,
+    pub(crate) allowance: f64,
 }
 
 /// The month's births and maternity spending under maternity insurance `m`: `asfr` the

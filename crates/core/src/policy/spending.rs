@@ -71,10 +71,10 @@ fn benefit_cell(kind: usize, retired: usize, sex: usize, a: usize) -> usize {
 /// One hospital level's scales as functions of the member's annual allowed cost.
 #[derive(Clone, Debug)]
 pub struct LevelScales {
-    pub share: f64,
-    pub inpatient: PiecewiseLinear,
-    pub tier2: PiecewiseLinear,
-    pub critical_illness: PiecewiseLinear,
+    pub(crate) share: f64,
+    pub(crate) inpatient: PiecewiseLinear,
+    pub(crate) tier2: PiecewiseLinear,
+    pub(crate) critical_illness: PiecewiseLinear,
 }
 
 /// Benefit scales in force in a month, for members in service [0] and retirees [1]: each the
@@ -86,10 +86,10 @@ pub struct BenefitRegime {
     pub tier2: [PiecewiseLinear; 2],
     pub outpatient: [PiecewiseLinear; 2],
     /// Per hospital level (one level without `hospital_levels`), for [0] and [1].
-    pub levels: [Vec<LevelScales>; 2],
+    pub(crate) levels: [Vec<LevelScales>; 2],
     /// For members of short continuous standing (`new_member_cap_factors`): per window, the
     /// first-tier inpatient, critical-illness and second-tier mixtures with reduced caps.
-    pub new_member: Vec<[PiecewiseLinear; 2]>,
+    pub(crate) new_member: Vec<[PiecewiseLinear; 2]>,
 }
 
 fn scale(b: &BenefitSpec, retired: bool) -> PiecewiseLinear {

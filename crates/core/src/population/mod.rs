@@ -25,7 +25,7 @@ pub fn cell(g: usize, s: usize, a: usize) -> usize {
 /// Counts of members (persons; expected values, so fractional) per cell.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cells {
-    pub n: Vec<f64>,
+    pub(crate) n: Vec<f64>,
 }
 
 impl Cells {
@@ -63,16 +63,16 @@ impl Cells {
 /// Membership flows of one month, per status (persons).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MemberFlows {
-    pub entries: [f64; N_STATUS],
-    pub exits: [f64; N_STATUS],
-    pub deaths: [f64; N_STATUS],
+    pub(crate) entries: [f64; N_STATUS],
+    pub(crate) exits: [f64; N_STATUS],
+    pub(crate) deaths: [f64; N_STATUS],
     /// Leaving the status by retirement (workers) or by completing the minimum years
     /// (continuing contributors).
-    pub retire_out: [f64; N_STATUS],
+    pub(crate) retire_out: [f64; N_STATUS],
     /// Arriving by retirement.
-    pub retire_in: [f64; N_STATUS],
+    pub(crate) retire_in: [f64; N_STATUS],
     /// Retirements of the month by sex (persons), for buy-ins.
-    pub retirements_by_sex: [f64; 2],
+    pub(crate) retirements_by_sex: [f64; 2],
 }
 
 /// Constants of one unit's membership projection.
@@ -94,7 +94,7 @@ pub struct PopulationModel {
     /// Share of women of each worker status in the 55 group.
     female55: [f64; 3],
     reform: bool,
-    pub buyin: BuyinModel,
+    pub(crate) buyin: BuyinModel,
 }
 
 /// Retirees of a month short of the minimum contribution years (contribution years at
@@ -111,11 +111,10 @@ pub struct Shortfall {
 /// minimum years then in force.
 #[derive(Clone, Debug)]
 pub struct BuyinModel {
-    pub mode: BuyinMode,
     /// Share of retirees short of the minimum who keep paying monthly (0–1).
-    pub monthly_share: f64,
+    pub(crate) monthly_share: f64,
     /// [month index]
-    pub by_month: Vec<Shortfall>,
+    pub(crate) by_month: Vec<Shortfall>,
 }
 
 impl BuyinModel {
@@ -142,7 +141,6 @@ impl BuyinModel {
             })
             .collect();
         BuyinModel {
-            mode: p.buyin_mode,
             monthly_share: p.buyin_monthly_share.unwrap_or(match p.buyin_mode {
                 BuyinMode::Monthly => 1.0,
                 BuyinMode::LumpSum => 0.0,
@@ -316,14 +314,14 @@ impl PopulationModel {
 /// and unit so the monthly step does no date arithmetic.
 pub struct MonthTables {
     /// [calendar year − the start's year][sex][a]: monthly death probability.
-    pub q_month: Vec<[Vec<f64>; 2]>,
+    pub(crate) q_month: Vec<[Vec<f64>; 2]>,
     /// [month offset]: index of the month's year in `q_month`.
-    pub year_of: Vec<usize>,
+    pub(crate) year_of: Vec<usize>,
     /// [month offset][g][a]: share of workers retiring in the month.
-    pub retire_share: Vec<[Vec<f64>; N_GROUPS]>,
+    pub(crate) retire_share: Vec<[Vec<f64>; N_GROUPS]>,
     /// [month offset][worker status]: entrants' shares by cell (g × age, summing to 1), or
     /// None where no cell can take entrants.
-    pub entry_weights: Vec<[Option<Vec<f64>>; 3]>,
+    pub(crate) entry_weights: Vec<[Option<Vec<f64>>; 3]>,
 }
 
 impl MonthTables {
@@ -584,17 +582,17 @@ impl PopulationModel {
 pub struct NationalReference {
     /// Retirees per 100 active members of employee medical insurance, 2012 and 2022 (MOHRSS and
     /// NHSA bulletins: 6,624 / 19,861 and 9,636 / 26,607 万人; data/calibration/).
-    pub retirees_per_100_active: (f64, f64),
+    pub(crate) retirees_per_100_active: (f64, f64),
     /// Average age of the labour force, 2019 (中国人力资本报告2021, Central University of Finance
     /// and Economics: 38.8 years).
-    pub mean_age_labour_force: f64,
+    pub(crate) mean_age_labour_force: f64,
     /// Retirements a year as a share of active members, 2012–2022, implied by the bulletins:
     /// retirees grew from 6,624 to 9,636 万 (301 万 a year) while about 2.4 % of retirees died
     /// each year (the 2020 life table at the members' mortality level 0.8 on the national
     /// retiree structure), so about 500 万 retired a year against 23,200 万 active members on
     /// average.
-    pub retirement_rate: f64,
-    pub source: &'static str,
+    pub(crate) retirement_rate: f64,
+    pub(crate) source: &'static str,
 }
 
 pub(crate) const NATIONAL_REFERENCE: NationalReference = NationalReference {
@@ -611,15 +609,15 @@ pub(crate) const NATIONAL_REFERENCE: NationalReference = NationalReference {
 pub struct StartDemography {
     /// Retirees per 100 active members (workers of every status and continuing
     /// contributors) at the start.
-    pub retirees_per_100_active: f64,
+    pub(crate) retirees_per_100_active: f64,
     /// Mean exact age (years) of the active members at the start: a cell of age a (the
     /// calendar year minus the birth year) is a − 0.5 years old on average in January.
-    pub mean_age_active: f64,
+    pub(crate) mean_age_active: f64,
     /// Retirements in the first 12 months (expected path, with the scenario's mean employment
     /// growth) as a share (0–1) of the active members at the start.
-    pub retirement_rate_first_year: f64,
+    pub(crate) retirement_rate_first_year: f64,
     /// Deaths of retirees in the first 12 months as a share (0–1) of the retirees at the start.
-    pub retiree_death_rate_first_year: f64,
+    pub(crate) retiree_death_rate_first_year: f64,
 }
 
 impl StartDemography {
