@@ -152,3 +152,66 @@ fn core_modules_depend_one_way() {
         }
     }
 }
+
+/// Every field of the scenario format (each `pub` field of a struct in
+/// `crates/core/src/scenario/spec.rs`, which serde reads under the same name) is named in
+/// `docs/scenario-format.md`, so that the documentation cannot fall behind the schema.
+#[test]
+fn every_scenario_field_is_documented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(root.join("crates/core/src/scenario/spec.rs")).unwrap();
+    let doc = std::fs::read_to_string(root.join("docs/scenario-format.md")).unwrap();
+    // Fields keep their Rust names (renames would need the test to read them).
+    assert!(
+        !spec.contains("serde(rename ="),
+        "a renamed field: check its documented name"
+    );
+    let lines: Vec<&str> = spec.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if l.contains("rename_all") {
+            let item = lines[i + 1..]
+                .iter()
+                .find(|l| l.starts_with("pub "))
+                .unwrap();
+            assert!(item.starts_with("pub enum"), "rename_all on {item}");
+        }
+    }
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let named = |field: &str| {
+        doc.match_indices(field).any(|(i, _)| {
+            let before = doc[..i].chars().next_back().is_none_or(|c| !is_word(c));
+            let after = doc[i + field.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !is_word(c));
+            before && after
+        })
+    };
+    let mut fields = 0;
+    let mut missing = Vec::new();
+    let mut in_struct: Option<String> = None;
+    for line in spec.lines() {
+        if let Some(rest) = line.strip_prefix("pub struct ") {
+            in_struct = rest
+                .ends_with('{')
+                .then(|| rest.split_whitespace().next().unwrap_or("").to_string());
+        } else if line == "}" {
+            in_struct = None;
+        } else if let (Some(s), Some(rest)) = (&in_struct, line.strip_prefix("    pub ")) {
+            if let Some((field, _)) = rest.split_once(':') {
+                fields += 1;
+                if !named(field) {
+                    missing.push(format!("{s}.{field}"));
+                }
+            }
+        }
+    }
+    assert!(
+        fields > 100,
+        "only {fields} fields found: is the schema still in spec.rs?"
+    );
+    assert!(
+        missing.is_empty(),
+        "fields not in docs/scenario-format.md: {missing:?}"
+    );
+}
