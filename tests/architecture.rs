@@ -197,12 +197,14 @@ fn every_scenario_field_is_documented() {
                 .then(|| rest.split_whitespace().next().unwrap_or("").to_string());
         } else if line == "}" {
             in_struct = None;
-        } else if let (Some(s), Some(rest)) = (&in_struct, line.strip_prefix("    pub ")) {
-            if let Some((field, _)) = rest.split_once(':') {
-                fields += 1;
-                if !named(field) {
-                    missing.push(format!("{s}.{field}"));
-                }
+        } else if let (Some(s), Some((field, _))) = (
+            &in_struct,
+            line.strip_prefix("    pub ")
+                .and_then(|r| r.split_once(':')),
+        ) {
+            fields += 1;
+            if !named(field) {
+                missing.push(format!("{s}.{field}"));
             }
         }
     }
