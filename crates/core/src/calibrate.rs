@@ -187,15 +187,7 @@ pub(crate) fn shock_correlation(
 }
 
 /// Drivers in the order of `economy.correlation`.
-pub(crate) const CORRELATION_ORDER: [&str; 7] = [
-    "wage_growth",
-    "medical_price_growth",
-    "utilisation_growth",
-    "employment_growth",
-    "collection_rate",
-    "interest_rate",
-    "fertility",
-];
+pub(crate) const CORRELATION_ORDER: [&str; 7] = crate::scenario::DRIVER_NAMES;
 
 /// A calibration: driver estimates, their shock correlations and what could not be estimated.
 #[derive(Clone, Debug)]
