@@ -904,7 +904,7 @@ fn merge(
     report::output::check_output(&dir, &inputs)?;
     let staged = report::output::StagedDir::new(&dir)?;
     let model = ScenarioModel::new(&s);
-    report::check_ledger_range(&s, &model)?;
+    fundrisk::engine::exact::check_ledger_range(&s, &model)?;
     let sim = fundrisk::shard::merge_shards(&model, &s, &shards)?;
     let run = serde_json::json!({
         "seed": first.seed,
@@ -1060,7 +1060,7 @@ pub fn main() -> Result<()> {
         } => demography(&scenario, &actuals, &out, &lang),
         Command::Check { scenario } => {
             let (s, fits) = load_with_fits(scenario.as_deref())?;
-            report::check_ledger_range(&s, &ScenarioModel::new(&s))?;
+            fundrisk::engine::exact::check_ledger_range(&s, &ScenarioModel::new(&s))?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
             say!("{}", fundrisk::population::describe_start(&s).trim_end());
             if !fits.is_empty() {
@@ -1072,8 +1072,8 @@ pub fn main() -> Result<()> {
             let s = load(scenario.as_deref())?;
             report::output::check_output(&out, &s.inputs)?;
             let model = ScenarioModel::new(&s);
-            report::check_ledger_range(&s, &model)?;
-            let rows = report::exact_ledger(&model);
+            fundrisk::engine::exact::check_ledger_range(&s, &model)?;
+            let rows = fundrisk::engine::exact::exact_ledger(&model);
             report::write_ledger_csv(&out, &rows)
                 .with_context(|| format!("writing the ledger of {}", s.spec.name))?;
             say!("wrote {} ({} rows)", out.display(), rows.len());

@@ -126,8 +126,8 @@ fn guangdong_maternity_allowance_by_hand() {
 #[test]
 fn flexible_base_on_the_area_wage_by_hand() {
     use fundrisk::engine::ScenarioModel;
+    use fundrisk::engine::exact::exact_ledger;
     use fundrisk::ledger::income;
-    use fundrisk::report::exact_ledger;
     let base = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/base.toml.in"),
     )
@@ -308,12 +308,12 @@ fn buyin_mix_by_hand() {
         run(&text.replace(lump, &format!("{lump}\nbuyin_monthly_share = 0.4"))),
         run(&text.replace(lump, "buyin_mode = \"monthly\"")),
     );
-    let buyin = |r: &fundrisk::report::LedgerRow| -> f64 {
+    let buyin = |r: &fundrisk::engine::exact::LedgerRow| -> f64 {
         r.record.income[income::BUYIN].try_into().unwrap()
     };
     assert!(buyin(&all_at_once[0]) > 1e6);
     assert!((buyin(&mixed[0]) - 0.6 * buyin(&all_at_once[0])).abs() <= 0.01);
-    let continuing = |r: &fundrisk::report::LedgerRow| r.memo.members[3];
+    let continuing = |r: &fundrisk::engine::exact::LedgerRow| r.memo.members[3];
     assert!(continuing(&monthly[1]) > 100.0);
     assert!(
         (continuing(&mixed[1]) - 0.4 * continuing(&monthly[1])).abs()
@@ -322,7 +322,7 @@ fn buyin_mix_by_hand() {
 }
 
 /// The exact ledger rows of the pooled fund `guangdong` of a variant of the Guangdong scenario.
-fn guangdong_rows(text: &str) -> Vec<fundrisk::report::LedgerRow> {
+fn guangdong_rows(text: &str) -> Vec<fundrisk::engine::exact::LedgerRow> {
     let s = Scenario::parse(
         text,
         "guangdong-merger.toml",
@@ -331,7 +331,7 @@ fn guangdong_rows(text: &str) -> Vec<fundrisk::report::LedgerRow> {
         },
     )
     .expect("scenario");
-    fundrisk::report::exact_ledger(&fundrisk::engine::ScenarioModel::new(&s))
+    fundrisk::engine::exact::exact_ledger(&fundrisk::engine::ScenarioModel::new(&s))
         .into_iter()
         .filter(|r| r.unit == "guangdong")
         .collect()

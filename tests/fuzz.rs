@@ -9,7 +9,7 @@
 
 use fundrisk::data::{self, DataSource};
 use fundrisk::engine::ScenarioModel;
-use fundrisk::report::exact_ledger;
+use fundrisk::engine::exact::exact_ledger;
 use fundrisk::scenario::Scenario;
 use proptest::prelude::*;
 use std::path::Path;

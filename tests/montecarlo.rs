@@ -3,9 +3,9 @@
 
 use fundrisk::data::DataSource;
 use fundrisk::engine::ScenarioModel;
+use fundrisk::engine::exact::exact_ledger;
 use fundrisk::engine::montecarlo::{RunOptions, path_rng, run_path};
 use fundrisk::ledger::{FundMonth, N_INCOME, N_SPENDING};
-use fundrisk::report::exact_ledger;
 use fundrisk::report::table::{Table, Values};
 use fundrisk::risk::Simulation;
 use fundrisk::risk::simulate;

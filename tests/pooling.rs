@@ -2,8 +2,8 @@
 //! city-unified pooling.
 
 use fundrisk::data::DataSource;
+use fundrisk::engine::exact::{LedgerRow, exact_ledger};
 use fundrisk::engine::{FundKind, MaternityArrangement, ScenarioModel};
-use fundrisk::report::{LedgerRow, exact_ledger};
 use fundrisk::scenario::Scenario;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

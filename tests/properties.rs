@@ -5,10 +5,10 @@
 //! horizon, the maternity merger and the pooling of two units.
 
 use fundrisk::data::DataSource;
+use fundrisk::engine::exact::{LedgerRow, exact_ledger};
 use fundrisk::engine::montecarlo::run_path;
 use fundrisk::engine::{Memo, PathState, ScenarioModel};
 use fundrisk::ledger::{FundMonth, Money};
-use fundrisk::report::{LedgerRow, exact_ledger};
 use fundrisk::scenario::{PoolingKind, Scenario};
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -139,8 +139,8 @@ impl PyScenario {
         let s = &self.inner;
         let rows = py.allow_threads(|| {
             let model = ScenarioModel::new(s);
-            fundrisk_report::report::check_ledger_range(s, &model)?;
-            Ok::<_, fundrisk_report::Error>(fundrisk_report::report::exact_ledger(&model))
+            fundrisk_report::engine::exact::check_ledger_range(s, &model)?;
+            Ok::<_, fundrisk_report::Error>(fundrisk_report::engine::exact::exact_ledger(&model))
         });
         table_dict(
             py,

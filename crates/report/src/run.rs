@@ -66,7 +66,7 @@ pub fn run_scenario_with(
 ) -> Result<RunOutcome> {
     let started = std::time::Instant::now();
     let mut model = ScenarioModel::new(s);
-    report::check_ledger_range(s, &model)?;
+    crate::engine::exact::check_ledger_range(s, &model)?;
     let staged = StagedDir::new(dir)?;
     model.build_benefit_grids()?;
     let sim = simulate(&model, &s.spec.risk, opts, progress)?;
@@ -121,7 +121,7 @@ pub fn finish_run(
     if let Some(pooling) = &pooling {
         put("pooling.csv", &|p| pooling.write_csv(p))?;
     }
-    let rows = report::exact_ledger(model);
+    let rows = crate::engine::exact::exact_ledger(model);
     put("ledger.csv", &|p| report::write_ledger_csv(p, &rows))?;
     put("report.xlsx", &|p| {
         let ledger = report::ledger_table(&rows);

@@ -4,6 +4,7 @@
 //! by all paths); `project` runs one path, generic over the money type, and hands each fund's
 //! month to an observer. The Monte Carlo engine and the exact ledger are the same code.
 
+pub mod exact;
 pub mod montecarlo;
 pub mod unit;
 

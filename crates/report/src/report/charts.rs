@@ -476,7 +476,7 @@ fn year_axes<'a, 'b>(
 /// Spending by line (stacked, expected path) with total income as a line, per year, for the
 /// funds in `funds` of the exact ledger; maternity lines are their own layers.
 pub fn lines_stacked(
-    rows: &[crate::report::LedgerRow],
+    rows: &[crate::engine::exact::LedgerRow],
     funds: &[&str],
     title: &str,
     lang: Lang,
@@ -649,7 +649,7 @@ fn year_lines_on(
 /// Births to insured women (thousands a year) and maternity spending (亿元 or yuan millions a
 /// year) on the expected path of the units in `units`.
 pub fn births_and_maternity(
-    rows: &[crate::report::LedgerRow],
+    rows: &[crate::engine::exact::LedgerRow],
     units: &[&str],
     lang: Lang,
 ) -> Result<String> {
@@ -739,7 +739,11 @@ pub fn retiree_ratio_comparison(
 }
 
 /// Retirees per 100 contributors at each year end on the expected path of `units`.
-pub fn dependency(rows: &[crate::report::LedgerRow], units: &[&str], lang: Lang) -> Result<String> {
+pub fn dependency(
+    rows: &[crate::engine::exact::LedgerRow],
+    units: &[&str],
+    lang: Lang,
+) -> Result<String> {
     use crate::data::Status;
     use std::collections::BTreeMap;
     let mut by_year: BTreeMap<i32, [f64; 2]> = BTreeMap::new();

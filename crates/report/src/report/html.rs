@@ -709,7 +709,7 @@ pub fn run_report(
     names: &DisplayNames,
     lang: Lang,
     meta: &serde_json::Value,
-    ledger: &[crate::report::LedgerRow],
+    ledger: &[crate::engine::exact::LedgerRow],
 ) -> Result<(String, Vec<(String, String)>)> {
     let mut svgs = Vec::new();
     let l = &sim.layout;
