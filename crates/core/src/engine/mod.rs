@@ -6,6 +6,7 @@
 
 pub mod exact;
 pub mod montecarlo;
+mod rules;
 pub mod unit;
 
 use crate::economy::{DriverModel, DriverPath};
@@ -15,7 +16,7 @@ use crate::policy::contributions::Uplift;
 use crate::policy::grid::ShiftGrid;
 use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
-use crate::scenario::{PoolingKind, RuleKind, RuleScope, RuleSpec, Scenario};
+use crate::scenario::{PoolingKind, RuleSpec, Scenario};
 use std::sync::Arc;
 pub use unit::{Memo, UnitModel};
 
@@ -516,88 +517,12 @@ pub fn project<M: Money>(
             );
         }
         if t.month() == 12 && !model.rules.is_empty() {
-            year_end_rules(model, t, state);
+            rules::year_end_rules(model, t, state);
         }
         for f in 0..model.funds.len() {
             observer.month(k, f, &state.records[f], &state.memos[f]);
         }
     }
-}
-
-/// Months of capacity of a posted month (+∞ without spending).
-fn months_of<M: Money>(r: &FundMonth<M>) -> f64 {
-    r.months_of_capacity.map_or(f64::INFINITY, |m| m.to_yuan())
-}
-
-/// Year-end management rules: on each unit's pooled fund, or, when the units are accounts of
-/// one fund, on that fund's total (the sum of the accounts).
-fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &mut PathState<M>) {
-    let is_pooled = |f: &usize| model.funds[*f].kind == FundKind::Pooled;
-    // Accounts of one fund are judged on the fund: the sum of the accounts.
-    let total_months = (model.pooling.spec.kind == PoolingKind::Accounts).then(|| {
-        let (mut balance, mut avg) = (0.0, 0.0);
-        for f in (0..model.funds.len()).filter(is_pooled) {
-            balance += state.records[f].balance.to_yuan();
-            avg += state.records[f].avg_spending_12m.to_yuan();
-        }
-        if avg > 0.0 {
-            balance / avg
-        } else {
-            f64::INFINITY
-        }
-    });
-    for f in (0..model.funds.len()).filter(is_pooled) {
-        let u = model.funds[f].unit;
-        let own = months_of(&state.records[f]);
-        if apply_rules(model, u, t, own, total_months, &mut state.rate_uplift[u]) {
-            state.memos[f].rule_fired = 1.0;
-        }
-    }
-}
-
-/// Evaluates the management rules for unit `u` at the year end `t` with `months` of capacity;
-/// updates its employer-rate uplift from the next January and says whether a rule fired.
-fn apply_rules(
-    model: &ScenarioModel,
-    u: usize,
-    t: Month,
-    own_months: f64,
-    fund_months: Option<f64>,
-    uplift: &mut Uplift,
-) -> bool {
-    let mut fired = false;
-    let next = t.plus(1);
-    for (rule, applies) in &model.rules {
-        // Under accounts pooling a rule judges the fund (the sum of the accounts) or the
-        // account; otherwise the unit's own pooled fund.
-        let months = match (rule.judged_on, fund_months) {
-            (RuleScope::Fund, Some(m)) => m,
-            _ => own_months,
-        };
-        if !applies[u] || months >= rule.below_months {
-            continue;
-        }
-        let (current, base) = match rule.kind {
-            RuleKind::RaiseEmployerRate => (
-                &mut uplift.employer_rate,
-                model.units[u].employer_rate(next),
-            ),
-            RuleKind::RaiseResidentContribution => (
-                &mut uplift.resident_rate,
-                model.units[u].resident_rate(next),
-            ),
-        };
-        let room = (rule.ceiling - base).max(0.0);
-        let new = (*current + rule.step).min(room);
-        if new > *current + 1e-12 {
-            *current = new;
-            if rule.kind == RuleKind::RaiseResidentContribution {
-                uplift.resident_subsidy += rule.subsidy_step;
-            }
-            fired = true;
-        }
-    }
-    fired
 }
 
 /// The expected path (every driver at its mean).
