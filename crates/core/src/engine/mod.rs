@@ -429,30 +429,18 @@ pub fn project<M: Money>(
             }
             // A unit that draws no random counts is projected with expected values, in code
             // compiled for them (no per-cell test of whether to draw).
+            let inputs = unit::MonthInputs {
+                k,
+                t,
+                drivers,
+                use_grid: state.use_grid,
+                uplift: state.rate_uplift[u],
+            };
+            let (up, flows) = (&mut paths[u], &mut state.flows);
             let (lines, memo) = if model.random_counts[u] {
-                um.month(
-                    k,
-                    t,
-                    drivers,
-                    &mut paths[u],
-                    cells,
-                    &mut state.flows,
-                    counts,
-                    state.use_grid,
-                    state.rate_uplift[u],
-                )
+                um.month(&inputs, up, cells, flows, counts)
             } else {
-                um.month(
-                    k,
-                    t,
-                    drivers,
-                    &mut paths[u],
-                    cells,
-                    &mut state.flows,
-                    &mut crate::population::Expected,
-                    state.use_grid,
-                    state.rate_uplift[u],
-                )
+                um.month(&inputs, up, cells, flows, &mut crate::population::Expected)
             };
             let pf = model.pooling.unit_fund[u];
             let mut inc = [zero; N_INCOME];

@@ -67,6 +67,20 @@ impl UnitPath {
     }
 }
 
+/// What a unit's month is given besides its own state: the month, the path's drivers, how
+/// benefits are read and what management rules have added to its rates.
+#[derive(Clone, Copy)]
+pub struct MonthInputs<'a> {
+    /// Month index from the start (0-based).
+    pub k: usize,
+    pub t: Month,
+    pub drivers: &'a DriverPath,
+    /// Read expected benefits from the tabulated grid (Monte Carlo paths), not the exact
+    /// formulas (the exact ledger).
+    pub use_grid: bool,
+    pub uplift: Uplift,
+}
+
 /// Everything about a unit that depends only on the scenario.
 pub struct UnitModel {
     pub(crate) name: String,
@@ -245,20 +259,22 @@ impl UnitModel {
     }
 
     /// One month of the unit: lines from the cells at the start of the month, then the
-    /// month's membership flows.
-    #[allow(clippy::too_many_arguments)]
+    /// month's membership flows (into `cells`, with `flows` as working space).
     pub fn month(
         &self,
-        k: usize,
-        t: Month,
-        d: &DriverPath,
+        m: &MonthInputs,
         up: &mut UnitPath,
         cells: &mut Cells,
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
-        use_grid: bool,
-        uplift: Uplift,
     ) -> (Lines, Memo) {
+        let MonthInputs {
+            k,
+            t,
+            drivers: d,
+            use_grid,
+            uplift,
+        } = *m;
         let p = &self.policy;
         let yi = d.year_index(t.year());
         let mut lines = Lines::default();
