@@ -99,19 +99,53 @@ pub const INCOME_LINES: [&str; 8] = [
     "income_subsidy",
 ];
 pub const N_INCOME: usize = INCOME_LINES.len();
-pub mod income {
-    pub const EMPLOYER: usize = 0;
-    pub const EMPLOYEE: usize = 1;
-    pub const FLEXIBLE: usize = 2;
-    pub const BUYIN: usize = 3;
+/// The income lines of a fund, in the order of [`INCOME_LINES`] (their index in a month's
+/// income array).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IncomeLine {
+    Employer,
+    Employee,
+    Flexible,
+    /// Buy-in of missing contribution years.
+    Buyin,
     /// Maternity contributions (the separate maternity fund, before a merger).
-    pub const MATERNITY: usize = 4;
+    Maternity,
     /// Payments from county treasuries at the annual settlement (city-unified pooling).
-    pub const TREASURY: usize = 5;
+    Treasury,
     /// Residents' own contributions.
-    pub const RESIDENT: usize = 6;
+    Resident,
     /// Fiscal subsidies for residents.
-    pub const SUBSIDY: usize = 7;
+    Subsidy,
+}
+
+impl IncomeLine {
+    pub const ALL: [IncomeLine; N_INCOME] = [
+        IncomeLine::Employer,
+        IncomeLine::Employee,
+        IncomeLine::Flexible,
+        IncomeLine::Buyin,
+        IncomeLine::Maternity,
+        IncomeLine::Treasury,
+        IncomeLine::Resident,
+        IncomeLine::Subsidy,
+    ];
+    /// Its column name (`income_employer`, …) and label key.
+    pub const fn name(self) -> &'static str {
+        INCOME_LINES[self as usize]
+    }
+}
+
+/// Indices of the income lines in a month's income array (see [`IncomeLine`]).
+pub mod income {
+    use super::IncomeLine;
+    pub const EMPLOYER: usize = IncomeLine::Employer as usize;
+    pub const EMPLOYEE: usize = IncomeLine::Employee as usize;
+    pub const FLEXIBLE: usize = IncomeLine::Flexible as usize;
+    pub const BUYIN: usize = IncomeLine::Buyin as usize;
+    pub const MATERNITY: usize = IncomeLine::Maternity as usize;
+    pub const TREASURY: usize = IncomeLine::Treasury as usize;
+    pub const RESIDENT: usize = IncomeLine::Resident as usize;
+    pub const SUBSIDY: usize = IncomeLine::Subsidy as usize;
 }
 
 /// Spending lines of a fund.
@@ -125,16 +159,44 @@ pub const SPENDING_LINES: [&str; 7] = [
     "spending_maternity_allowance",
 ];
 pub const N_SPENDING: usize = SPENDING_LINES.len();
-pub mod spending {
-    pub(crate) const INPATIENT: usize = 0;
-    pub(crate) const CRITICAL_ILLNESS: usize = 1;
+/// The spending lines of a fund, in the order of [`SPENDING_LINES`] (their index in a month's
+/// spending array).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpendingLine {
+    Inpatient,
+    CriticalIllness,
     /// Second-tier inpatient benefits (Jiangmen 二档).
-    pub const TIER2: usize = 2;
-    pub(crate) const OUTPATIENT: usize = 3;
+    Tier2,
+    Outpatient,
     /// Personal-account credits paid from pooled money.
-    pub const PERSONAL_ACCOUNT: usize = 4;
-    pub const MATERNITY_MEDICAL: usize = 5;
-    pub const MATERNITY_ALLOWANCE: usize = 6;
+    PersonalAccount,
+    MaternityMedical,
+    MaternityAllowance,
+}
+
+impl SpendingLine {
+    pub const ALL: [SpendingLine; N_SPENDING] = [
+        SpendingLine::Inpatient,
+        SpendingLine::CriticalIllness,
+        SpendingLine::Tier2,
+        SpendingLine::Outpatient,
+        SpendingLine::PersonalAccount,
+        SpendingLine::MaternityMedical,
+        SpendingLine::MaternityAllowance,
+    ];
+    /// Its column name (`spending_inpatient`, …) and label key.
+    pub const fn name(self) -> &'static str {
+        SPENDING_LINES[self as usize]
+    }
+}
+
+/// Indices of the spending lines in a month's spending array (see [`SpendingLine`]).
+pub mod spending {
+    use super::SpendingLine;
+    pub const TIER2: usize = SpendingLine::Tier2 as usize;
+    pub const PERSONAL_ACCOUNT: usize = SpendingLine::PersonalAccount as usize;
+    pub const MATERNITY_MEDICAL: usize = SpendingLine::MaternityMedical as usize;
+    pub const MATERNITY_ALLOWANCE: usize = SpendingLine::MaternityAllowance as usize;
 }
 
 /// One fund's month on the books.
@@ -234,6 +296,22 @@ impl<M: Money> FundBook<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_enums_follow_the_column_order() {
+        for (i, l) in IncomeLine::ALL.iter().enumerate() {
+            assert_eq!(*l as usize, i);
+            assert!(l.name().starts_with("income_"));
+        }
+        for (i, l) in SpendingLine::ALL.iter().enumerate() {
+            assert_eq!(*l as usize, i);
+            assert!(l.name().starts_with("spending_"));
+        }
+        assert_eq!(IncomeLine::Treasury.name(), "income_treasury");
+        assert_eq!(SpendingLine::Tier2.name(), "spending_tier2");
+        assert_eq!(income::SUBSIDY, N_INCOME - 1);
+        assert_eq!(spending::MATERNITY_ALLOWANCE, N_SPENDING - 1);
+    }
 
     #[test]
     fn decimal_lines_are_rounded_to_the_fen() {

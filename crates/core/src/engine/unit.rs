@@ -321,13 +321,8 @@ impl UnitModel {
             &up.recent,
             &mut up.exposure,
         );
-        for (benefit, line) in [
-            (BenefitKind::Inpatient, spending::INPATIENT),
-            (BenefitKind::CriticalIllness, spending::CRITICAL_ILLNESS),
-            (BenefitKind::Tier2, spending::TIER2),
-            (BenefitKind::Outpatient, spending::OUTPATIENT),
-        ] {
-            lines.spending[line] = annual[benefit as usize] / 12.0 * season;
+        for benefit in BenefitKind::ALL {
+            lines.spending[benefit.line() as usize] = annual[benefit as usize] / 12.0 * season;
         }
         // --- personal accounts (policy::accounts) --------------------------------------
         lines.spending[spending::PERSONAL_ACCOUNT] =

@@ -5,6 +5,7 @@
 //! reduced caps and flexible workers' waiting periods; and the month's expected payments.
 
 use crate::data::{N_AGES, N_STATUS, Status, WORKER_STATUSES};
+use crate::ledger::SpendingLine;
 use crate::params::{Dated, Month};
 use crate::policy::grid::ShiftGrid;
 use crate::policy::lognormal::LogNormal;
@@ -49,6 +50,16 @@ impl BenefitKind {
             (BenefitKind::ALL[k], false)
         } else {
             (BenefitKind::WINDOWED[(k - N_BENEFIT_KINDS) % 3], true)
+        }
+    }
+
+    /// The fund's spending line that pays it.
+    pub fn line(self) -> SpendingLine {
+        match self {
+            BenefitKind::Inpatient => SpendingLine::Inpatient,
+            BenefitKind::CriticalIllness => SpendingLine::CriticalIllness,
+            BenefitKind::Tier2 => SpendingLine::Tier2,
+            BenefitKind::Outpatient => SpendingLine::Outpatient,
         }
     }
 
