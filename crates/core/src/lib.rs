@@ -23,7 +23,7 @@ pub mod economy;
 pub mod engine;
 pub mod error;
 pub mod ledger;
-pub mod numeric;
+pub(crate) mod numeric;
 pub mod params;
 pub mod policy;
 pub mod pooling;
