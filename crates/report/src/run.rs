@@ -172,6 +172,7 @@ pub fn finish_run(
         "overrides": s.overrides,
         "lang": if lang == Lang::Zh { "zh" } else { "en" },
         "small_cell_threshold": s.spec.run.small_cell_threshold,
+        "random_counts_below_members": s.spec.run.random_counts_below_members,
         "program": "fundrisk",
         "program_version": env!("CARGO_PKG_VERSION"),
         "run_date": crate::report::run_date(),

@@ -259,6 +259,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "小单元随机计数阈值（人）",
         "Small-cell threshold (persons)",
     ),
+    (
+        "meta_random_counts_below_members",
+        "随机计数的单位规模上限（参保人数）",
+        "Units drawing random counts: fewer members than",
+    ),
     ("meta_program", "程序", "Program"),
     ("meta_program_version", "程序版本", "Program version"),
     ("meta_wall_seconds", "运行时间（秒）", "Run time (seconds)"),
