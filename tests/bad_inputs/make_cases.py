@@ -135,6 +135,8 @@ CASES = [
      ["run.paths", "[1, 10000000]"]),
     ("small-cell-negative", edit("horizon_months = 24", "horizon_months = 24\n\n[run]\nsmall_cell_threshold = -1.0"),
      ["run.small_cell_threshold", "-1"]),
+    ("random-counts-negative", edit("horizon_months = 24", "horizon_months = 24\n\n[run]\nrandom_counts_below_members = -5.0"),
+     ["run.random_counts_below_members", "-5", "[0, 1e10]"]),
     ("horizon-1201", edit("horizon_months = 24", "horizon_months = 1201"), ["horizon_months", "1201", "1200"]),
     ("ledger-overflow", edit("horizon_months = 24", "horizon_months = 1200",
                              edit("wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
