@@ -174,6 +174,7 @@ class Scenario:
     data: dict
     dir: Path
     small_cell_threshold: float
+    random_counts_below_members: float
     rules: list
     area_wage_prev_year: float     # every unit's wage weighted by its members in service
 
@@ -375,6 +376,7 @@ def build(spec: dict, here: Path) -> Scenario:
         data=data,
         dir=here,
         small_cell_threshold=spec.get("run", {}).get("small_cell_threshold", 1000.0),
+        random_counts_below_members=spec.get("run", {}).get("random_counts_below_members", 200000.0),
         rules=spec.get("rules", []),
         area_wage_prev_year=spec.get("_area_wage_prev_year", area_wage(spec["units"])),
     )
@@ -1376,6 +1378,11 @@ class UnitRun:
     def __init__(self, s: Scenario, u: Unit, d: Drivers, rng, threshold: float):
         self.s, self.u, self.d = s, u, d
         self.m = Membership(s, u, d.paths, rng=rng, threshold=threshold)
+        # A unit with at least `run.random_counts_below_members` members at the start draws
+        # no random counts: expected values in every cell.
+        if float(self.m.cells[0].sum()) >= s.random_counts_below_members:
+            threshold = 0.0
+            self.m.threshold = 0.0
         self.contrib = Contributions(s, u, self.m, d)
         self.benefits = Benefits(s, u, d)
         self.maternity = Maternity(s, u, self.contrib, self.benefits, d, rng, threshold)
