@@ -47,6 +47,27 @@ impl ContributionBases {
     }
 }
 
+/// What a month's contributions are levied on, whatever the rates (see
+/// [`Contributions::base`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ContributionBase {
+    /// The base floor in force, yuan a month (the buy-in's base).
+    pub floor: f64,
+    /// Share of due contributions collected (the driver times the unit's level).
+    pub collection: f64,
+    /// Σ members × expected base, enterprise and government employees, yuan a month.
+    pub payroll: [f64; 2],
+    /// Flexible workers (persons) and their base, yuan a month.
+    pub flexible: f64,
+    pub flexible_base: f64,
+    /// Residents (persons) and the disposable income per resident their rate applies to,
+    /// yuan a year.
+    pub residents: f64,
+    pub resident_income: f64,
+    /// Continuing contributors (persons).
+    pub continuing: f64,
+}
+
 /// What a month's contributions leave for the rest of the month's accounts.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ContributionMonth {
@@ -137,10 +158,7 @@ impl Contributions {
 
     /// One month's contributions: writes the income lines (employer, employee, flexible,
     /// maternity while separate, resident, subsidy, buy-in) into `income` and returns what the
-    /// month's other accounts need. `wage`: this year's average monthly wage; `reference`: the
-    /// wage the floor, the cap and flexible workers' base refer to; `collection_rate`: the
-    /// driver's share collected (times the unit's level here); `members`: by status at the
-    /// start of the month.
+    /// month's other accounts need: [`Self::base`], then [`Self::lines`].
     #[allow(clippy::too_many_arguments)]
     pub fn month(
         &self,
@@ -157,19 +175,46 @@ impl Contributions {
         use_grid: bool,
         income: &mut [f64; N_INCOME],
     ) -> ContributionMonth {
+        let base = self.base(
+            p,
+            t,
+            wage,
+            reference,
+            collection_rate,
+            cells,
+            members,
+            bases,
+            use_grid,
+        );
+        let personal_account_income = Self::lines(p, t, &base, maternity, uplift, income);
+        ContributionMonth {
+            personal_account_income,
+            floor: base.floor,
+            flexible_base: base.flexible_base,
+        }
+    }
+
+    /// What a month's contributions are levied on, whatever the rates: the payrolls, the
+    /// flexible workers' and residents' bases and counts, the floor and the collection rate.
+    /// `wage`: this year's average monthly wage; `reference`: the wage the floor, the cap and
+    /// flexible workers' base refer to; `collection_rate`: the driver's share collected (times
+    /// the unit's level here); `members`: by status at the start of the month.
+    #[allow(clippy::too_many_arguments)]
+    pub fn base(
+        &self,
+        p: &PolicySpec,
+        t: Month,
+        wage: f64,
+        reference: f64,
+        collection_rate: f64,
+        cells: &Cells,
+        members: &[f64; N_STATUS],
+        bases: &mut ContributionBases,
+        use_grid: bool,
+    ) -> ContributionBase {
         let floor = p.base_floor.at(t) * reference;
         let cap = p.base_cap.at(t) * reference;
         let collection = collection_rate * self.collection_level;
-        let er_ent = p.employer_rate.at(t) + maternity.merged_into_employer + uplift.employer_rate;
-        let er_gov = p
-            .employer_rate_government
-            .as_ref()
-            .map_or(p.employer_rate.at(t), |g| g.at(t))
-            + maternity.merged_into_employer
-            + uplift.employer_rate;
-        let er_pa = p.employer_to_personal_account.at(t);
-        let ee = p.employee_rate.at(t);
-        let ee_pa = p.employee_to_personal_account.at(t);
         if bases.key != (wage, floor, cap) {
             let table = if use_grid {
                 (floor > 0.0).then(|| cap / floor).and_then(|r| {
@@ -204,6 +249,54 @@ impl Contributions {
                 payroll[1] += ng * base;
             }
         }
+        // Residents: a share of the disposable income per resident of an earlier year
+        // (Jiangmen 001 三).
+        let i = t.year() - p.resident_income_lag as i32 - self.first_resident_income_year;
+        let resident_income = self.resident_income_by_year
+            [(i.max(0) as usize).min(self.resident_income_by_year.len() - 1)];
+        ContributionBase {
+            floor,
+            collection,
+            payroll,
+            flexible: members[Status::Flexible as usize],
+            flexible_base: p.flexible_base.at(t) * reference * self.flexible_reference_factor,
+            residents: members[Status::Resident as usize],
+            resident_income,
+            continuing: members[Status::ContinuingContributor as usize],
+        }
+    }
+
+    /// The month's contribution lines at the rates of `p` in month `t` plus the rules'
+    /// `uplift`, on `base`: writes them into `income` and returns the contributions credited to
+    /// personal accounts (yuan).
+    pub fn lines(
+        p: &PolicySpec,
+        t: Month,
+        base: &ContributionBase,
+        maternity: MaternityFunding,
+        uplift: Uplift,
+        income: &mut [f64; N_INCOME],
+    ) -> f64 {
+        let ContributionBase {
+            floor,
+            collection,
+            payroll,
+            flexible: n_flex,
+            flexible_base: flex_base,
+            residents: n_res,
+            resident_income,
+            continuing: n_cont,
+        } = *base;
+        let er_ent = p.employer_rate.at(t) + maternity.merged_into_employer + uplift.employer_rate;
+        let er_gov = p
+            .employer_rate_government
+            .as_ref()
+            .map_or(p.employer_rate.at(t), |g| g.at(t))
+            + maternity.merged_into_employer
+            + uplift.employer_rate;
+        let er_pa = p.employer_to_personal_account.at(t);
+        let ee = p.employee_rate.at(t);
+        let ee_pa = p.employee_to_personal_account.at(t);
         let employer = (payroll[0] * er_ent + payroll[1] * er_gov) * collection;
         // The personal-account share applies to the medical rate only: the maternity rate
         // merged into it is pooled money (000 §4: the maternity fund joins the pooled fund).
@@ -213,8 +306,6 @@ impl Contributions {
         let employee = (payroll[0] + payroll[1]) * ee * collection;
         income[income::EMPLOYER] = employer - to_accounts;
         income[income::EMPLOYEE] = employee * (1.0 - ee_pa);
-        let n_flex = members[Status::Flexible as usize];
-        let flex_base = p.flexible_base.at(t) * reference * self.flexible_reference_factor;
         let flex_pa = p.flexible_to_personal_account.at(t);
         let flex_rate = p.flexible_rate.at(t);
         income[income::FLEXIBLE] = n_flex * flex_base * (flex_rate - flex_pa).max(0.0) * collection;
@@ -231,24 +322,15 @@ impl Contributions {
                 };
             income[income::MATERNITY] = covered * maternity.rate * collection;
         }
-        // Residents: a share of the disposable income per resident of an earlier year, plus
-        // the fiscal subsidy, a twelfth a month (Jiangmen 001 三).
-        let n_res = members[Status::Resident as usize];
+        // Residents: their contribution plus the fiscal subsidy, a twelfth a month.
         if n_res > 0.0 {
-            let i = t.year() - p.resident_income_lag as i32 - self.first_resident_income_year;
-            let base = self.resident_income_by_year
-                [(i.max(0) as usize).min(self.resident_income_by_year.len() - 1)];
             income[income::RESIDENT] =
-                n_res * (p.resident_rate.at(t) + uplift.resident_rate) * base / 12.0 * collection;
+                n_res * (p.resident_rate.at(t) + uplift.resident_rate) * resident_income / 12.0
+                    * collection;
             income[income::SUBSIDY] =
                 n_res * (p.resident_subsidy.at(t) + uplift.resident_subsidy) / 12.0;
         }
-        let n_cont = members[Status::ContinuingContributor as usize];
         income[income::BUYIN] = n_cont * floor * p.buyin_rate.at(t) * collection;
-        ContributionMonth {
-            personal_account_income,
-            floor,
-            flexible_base: flex_base,
-        }
+        personal_account_income
     }
 }
