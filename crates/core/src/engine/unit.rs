@@ -1,7 +1,7 @@
 //! One unit's month: contributions, benefits and maternity lines from its membership cells.
 
 use super::MaternityArrangement;
-use crate::policy::contributions::{ContributionBases, Contributions, Uplift};
+use crate::policy::contributions::{ContributionBase, ContributionBases, Contributions, Uplift};
 use crate::policy::grid::ShiftGrid;
 use crate::policy::maternity::MaternityFunding;
 use crate::policy::spending::{BenefitKind, Benefits, RecentEntries};
@@ -79,6 +79,21 @@ pub struct MonthInputs<'a> {
     /// formulas (the exact ledger).
     pub use_grid: bool,
     pub uplift: Uplift,
+}
+
+/// A unit's month before its contribution rates are applied ([`UnitModel::month_before_rates`]):
+/// what the rates apply to and every line that does not depend on them. Applying rates to it
+/// ([`UnitModel::apply_rates`]) gives the month's lines; many trial rates can be applied to one.
+#[derive(Clone, Copy, Debug)]
+pub struct UnitMonth {
+    pub base: ContributionBase,
+    pub funding: MaternityFunding,
+    /// The spending lines, yuan.
+    pub spending: [f64; N_SPENDING],
+    /// The memo, without the personal-account income and the rules' uplift.
+    pub memo: Memo,
+    /// Retirees' missing years paid at once this month (0 when every one pays monthly).
+    buyin_years_at_once: Option<f64>,
 }
 
 /// Everything about a unit that depends only on the scenario.
@@ -268,45 +283,83 @@ impl UnitModel {
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) -> (Lines, Memo) {
+        let before = self.month_before_rates(m, up, cells, flows, counts);
+        self.apply_rates(&self.policy, m.t, &before, m.uplift)
+    }
+
+    /// The month's lines at the contribution rates of `p` (the unit's own policy, or a trial's)
+    /// plus the rules' `uplift`, from what does not depend on them.
+    pub fn apply_rates(
+        &self,
+        p: &PolicySpec,
+        t: Month,
+        before: &UnitMonth,
+        uplift: Uplift,
+    ) -> (Lines, Memo) {
+        let mut lines = Lines {
+            spending: before.spending,
+            ..Lines::default()
+        };
+        let mut memo = before.memo;
+        memo.employer_rate_uplift = uplift.employer_rate;
+        memo.personal_account_income = Contributions::lines(
+            p,
+            t,
+            &before.base,
+            before.funding,
+            uplift,
+            &mut lines.income,
+        );
+        if let Some(years) = before.buyin_years_at_once {
+            lines.income[income::BUYIN] += years * 12.0 * before.base.floor * p.buyin_rate.at(t);
+        }
+        (lines, memo)
+    }
+
+    /// The month before any contribution rate: the contributions' base, the spending lines,
+    /// the memo and the buy-in years paid at once; then the month's membership flows. The
+    /// rules' uplift in `m` is not used.
+    pub fn month_before_rates(
+        &self,
+        m: &MonthInputs,
+        up: &mut UnitPath,
+        cells: &mut Cells,
+        flows: &mut MemberFlows,
+        counts: &mut impl Counts,
+    ) -> UnitMonth {
         let MonthInputs {
             k,
             t,
             drivers: d,
             use_grid,
-            uplift,
+            ..
         } = *m;
         let p = &self.policy;
         let yi = d.year_index(t.year());
-        let mut lines = Lines::default();
+        let mut spending_lines = [0.0; N_SPENDING];
         let mut memo = Memo {
             members: cells.status_totals(),
             ..Memo::default()
         };
 
-        // --- contributions (policy::contributions) -------------------------------------
+        // --- contributions' base (policy::contributions) --------------------------------
         let funding = MaternityFunding::of(
             self.maternity.as_ref(),
             t,
             self.maternity_separate_in(t),
             self.merger,
         );
-        memo.employer_rate_uplift = uplift.employer_rate;
-        let paid = self.contributions.month(
+        let base = self.contributions.base(
             p,
             t,
             up.wage(t.year()),
             up.wage(t.year() - p.base_reference_lag as i32),
             d.collection_rate[yi],
-            funding,
-            uplift,
             cells,
             &memo.members,
             &mut up.bases,
             use_grid,
-            &mut lines.income,
         );
-        memo.personal_account_income = paid.personal_account_income;
-        let (floor, flex_base) = (paid.floor, paid.flexible_base);
 
         // --- benefits (policy::spending) -----------------------------------------------
         let shift = up.log_price[k] + up.log_utilisation[k];
@@ -322,11 +375,11 @@ impl UnitModel {
             &mut up.exposure,
         );
         for benefit in BenefitKind::ALL {
-            lines.spending[benefit.line() as usize] = annual[benefit as usize] / 12.0 * season;
+            spending_lines[benefit.line() as usize] = annual[benefit as usize] / 12.0 * season;
         }
         // --- personal accounts (policy::accounts) --------------------------------------
-        lines.spending[spending::PERSONAL_ACCOUNT] =
-            accounts::credits(p, t, &memo.members, cells, &up.bases, flex_base);
+        spending_lines[spending::PERSONAL_ACCOUNT] =
+            accounts::credits(p, t, &memo.members, cells, &up.bases, base.flexible_base);
 
         // --- maternity (policy::maternity) ---------------------------------------------
         if let Some(m) = &self.maternity {
@@ -342,8 +395,8 @@ impl UnitModel {
             );
             memo.births_insured = births.births_insured;
             memo.births_spouse = births.births_spouse;
-            lines.spending[spending::MATERNITY_MEDICAL] = births.medical;
-            lines.spending[spending::MATERNITY_ALLOWANCE] = births.allowance;
+            spending_lines[spending::MATERNITY_MEDICAL] = births.medical;
+            spending_lines[spending::MATERNITY_ALLOWANCE] = births.allowance;
         }
 
         // --- membership flows at the end of the month ----------------------------------
@@ -358,18 +411,78 @@ impl UnitModel {
             counts,
         );
         let at_once = 1.0 - self.buyin.monthly_share;
-        if at_once > 0.0 {
-            // Those who pay the shortfall at once (the rest became continuing contributors).
+        // Those who pay the shortfall at once (the rest became continuing contributors).
+        let buyin_years_at_once = (at_once > 0.0).then(|| {
             let shortfall = self.buyin.at(k).mean_shortfall;
             let years = [0, 1].map(|s| flows.retirements_by_sex[s] * shortfall[s] * at_once);
-            lines.income[income::BUYIN] +=
-                (years[0] + years[1]) * 12.0 * floor * p.buyin_rate.at(t);
-        }
+            years[0] + years[1]
+        });
         up.recent.record(&flows.entries);
         memo.entries = flows.entries.iter().sum();
         memo.exits = flows.exits.iter().sum();
         memo.deaths = flows.deaths.iter().sum();
         memo.retirements = flows.retirements_by_sex.iter().sum();
-        (lines, memo)
+        UnitMonth {
+            base,
+            funding,
+            spending: spending_lines,
+            memo,
+            buyin_years_at_once,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ScenarioModel;
+    use crate::params::Dated;
+    use crate::population::Expected;
+
+    /// A trial's contribution rates applied to a month computed without them give, to the bit,
+    /// the month of a unit whose policy has those rates: the base of the solve-rate design
+    /// (one projection, many rates).
+    #[test]
+    fn rates_applied_afterwards_equal_a_run_with_those_rates() {
+        let s = Scenario::embedded_default().unwrap();
+        let mut trial = s.clone();
+        trial.units[0].policy.employer_rate = Dated::Constant(0.093);
+        trial.units[0].policy.employee_rate = Dated::Constant(0.021);
+        let (base_model, trial_model) = (ScenarioModel::new(&s), ScenarioModel::new(&trial));
+        let (base, direct) = (&base_model.units[0], &trial_model.units[0]);
+        let drivers = crate::engine::expected_drivers(&base_model);
+        let (mut up_a, mut up_b) = (base.path(&drivers), direct.path(&drivers));
+        let (mut cells_a, mut cells_b) = (base.initial_cells.clone(), direct.initial_cells.clone());
+        let (mut flows_a, mut flows_b) = (MemberFlows::default(), MemberFlows::default());
+        let uplift = Uplift {
+            employer_rate: 0.005,
+            ..Uplift::default()
+        };
+        for k in 0..30 {
+            let t = base_model.month(k);
+            if k > 0 && t.month() == 1 {
+                PopulationModel::age_one_year(&mut cells_a);
+                PopulationModel::age_one_year(&mut cells_b);
+            }
+            let m = MonthInputs {
+                k,
+                t,
+                drivers: &drivers,
+                use_grid: false,
+                uplift,
+            };
+            let before =
+                base.month_before_rates(&m, &mut up_a, &mut cells_a, &mut flows_a, &mut Expected);
+            let (own, _) = base.apply_rates(&base.policy, t, &before, uplift);
+            let (applied, applied_memo) =
+                base.apply_rates(&trial.units[0].policy, t, &before, uplift);
+            let (expected, expected_memo) =
+                direct.month(&m, &mut up_b, &mut cells_b, &mut flows_b, &mut Expected);
+            assert_eq!(applied.income, expected.income, "month {k}");
+            assert_eq!(applied.spending, expected.spending, "month {k}");
+            assert_eq!(applied_memo, expected_memo, "month {k}");
+            // The trial's rates did change the money.
+            assert!(own.income[income::EMPLOYER] != applied.income[income::EMPLOYER]);
+        }
     }
 }

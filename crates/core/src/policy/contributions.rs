@@ -68,17 +68,6 @@ pub struct ContributionBase {
     pub continuing: f64,
 }
 
-/// What a month's contributions leave for the rest of the month's accounts.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct ContributionMonth {
-    /// Contributions credited to personal accounts (not pooled income), yuan.
-    pub(crate) personal_account_income: f64,
-    /// The base floor in force, yuan a month (the buy-in's base).
-    pub(crate) floor: f64,
-    /// Flexible workers' base, yuan a month.
-    pub(crate) flexible_base: f64,
-}
-
 /// A unit's contribution model: what depends on the scenario only.
 pub struct Contributions {
     /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
@@ -153,44 +142,6 @@ impl Contributions {
                 }
             },
             collection_level: unit.spec.collection_level,
-        }
-    }
-
-    /// One month's contributions: writes the income lines (employer, employee, flexible,
-    /// maternity while separate, resident, subsidy, buy-in) into `income` and returns what the
-    /// month's other accounts need: [`Self::base`], then [`Self::lines`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn month(
-        &self,
-        p: &PolicySpec,
-        t: Month,
-        wage: f64,
-        reference: f64,
-        collection_rate: f64,
-        maternity: MaternityFunding,
-        uplift: Uplift,
-        cells: &Cells,
-        members: &[f64; N_STATUS],
-        bases: &mut ContributionBases,
-        use_grid: bool,
-        income: &mut [f64; N_INCOME],
-    ) -> ContributionMonth {
-        let base = self.base(
-            p,
-            t,
-            wage,
-            reference,
-            collection_rate,
-            cells,
-            members,
-            bases,
-            use_grid,
-        );
-        let personal_account_income = Self::lines(p, t, &base, maternity, uplift, income);
-        ContributionMonth {
-            personal_account_income,
-            floor: base.floor,
-            flexible_base: base.flexible_base,
         }
     }
 
