@@ -546,3 +546,93 @@ fn large_units_without_random_counts_move_no_quantile_beyond_monte_carlo_error()
         "{moved} of {checked} quantiles moved at all"
     );
 }
+
+/// Several trials' contribution rates projected in one pass (`project_trials`: membership,
+/// benefits and draws once, money per trial) give, month by month and fund by fund, the same
+/// records to the bit as a separate projection of each trial's scenario, on a drawn path of two
+/// cities under the provincial adjustment fund whose small cells draw their counts.
+#[test]
+fn trials_in_one_pass_equal_separate_projections() {
+    use fundrisk::engine::{PathState, project, project_trials};
+    use fundrisk::ledger::FundMonth;
+    use fundrisk::population::SmallCellDraws;
+    use fundrisk::study::{RateLine, set_rate};
+    let mut base = common::two_city_shandong(1e4, 4e5);
+    // Every unit draws its small cells' counts: the draws must be shared by the trials.
+    base.spec.run.random_counts_below_members = 1e10;
+    let from = base.spec.start;
+    let trials: Vec<Scenario> = [(0.05, 0.06), (0.07, 0.09), (0.1, 0.04)]
+        .iter()
+        .map(|&(a, b)| {
+            let mut s = base.clone();
+            set_rate(&mut s, 0, RateLine::Employer, from, a);
+            set_rate(&mut s, 1, RateLine::Employer, from, b);
+            set_rate(&mut s, 1, RateLine::Employee, from, 0.025);
+            s
+        })
+        .collect();
+    let model = mc_model(&base);
+    type Record = (usize, usize, FundMonth<f64>, fundrisk::engine::Memo);
+    let path = 3u64;
+    // Each trial on its own.
+    let separate: Vec<Vec<Record>> = trials
+        .iter()
+        .map(|s| {
+            let m = mc_model(s);
+            let mut rng = path_rng(base.spec.run.seed, path);
+            let drivers = m.drivers.sample(&mut rng);
+            let mut counts = SmallCellDraws::new(&mut rng, m.small_cell_threshold);
+            let mut state = PathState::new(&m);
+            let mut out = Vec::new();
+            project(
+                &m,
+                &drivers,
+                &mut state,
+                &mut counts,
+                &mut |k: usize, f: usize, r: &FundMonth<f64>, memo: &fundrisk::engine::Memo| {
+                    out.push((k, f, r.clone(), *memo))
+                },
+            );
+            out
+        })
+        .collect();
+    // All trials in one pass over the base model.
+    let mut rng = path_rng(base.spec.run.seed, path);
+    let drivers = model.drivers.sample(&mut rng);
+    let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
+    let mut states: Vec<PathState<f64>> = trials.iter().map(|_| PathState::new(&model)).collect();
+    let policies: Vec<Vec<_>> = trials
+        .iter()
+        .map(|s| s.units.iter().map(|u| u.policy.clone()).collect())
+        .collect();
+    let mut outs: Vec<Vec<Record>> = vec![Vec::new(); trials.len()];
+    let mut observers: Vec<_> = outs
+        .iter_mut()
+        .map(|out| {
+            move |k: usize, f: usize, r: &FundMonth<f64>, memo: &fundrisk::engine::Memo| {
+                out.push((k, f, r.clone(), *memo))
+            }
+        })
+        .collect();
+    project_trials(
+        &model,
+        &drivers,
+        &mut states,
+        &policies,
+        &mut counts,
+        &mut observers,
+    );
+    drop(observers);
+    for (c, (one_pass, alone)) in outs.iter().zip(&separate).enumerate() {
+        assert_eq!(one_pass.len(), alone.len());
+        for (a, b) in one_pass.iter().zip(alone) {
+            assert_eq!(a.0, b.0);
+            assert_eq!(a.1, b.1);
+            assert_eq!(a.2, b.2, "trial {c}, month {}, fund {}", a.0, a.1);
+            assert_eq!(a.3, b.3, "trial {c}, month {}, fund {}", a.0, a.1);
+        }
+    }
+    // The trials differ from one another (the rates matter), and the cities drew.
+    assert!(outs[0].last().unwrap().2.balance != outs[1].last().unwrap().2.balance);
+    assert!(model.random_counts.iter().any(|&r| r));
+}

@@ -16,7 +16,7 @@ use crate::policy::contributions::Uplift;
 use crate::policy::grid::ShiftGrid;
 use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
-use crate::scenario::{PoolingKind, RuleSpec, Scenario};
+use crate::scenario::{PolicySpec, PoolingKind, RuleSpec, Scenario};
 use std::sync::Arc;
 pub use unit::{Memo, UnitModel};
 
@@ -408,22 +408,55 @@ pub fn project<M: Money>(
     counts: &mut impl Counts,
     observer: &mut impl Observer<M>,
 ) {
-    state.reset(model);
+    project_trials(
+        model,
+        drivers,
+        std::slice::from_mut(state),
+        &[],
+        counts,
+        std::slice::from_mut(observer),
+    );
+}
+
+/// Runs one path under several sets of contribution rates at once (a rate study's trials):
+/// membership, benefits and the contributions' base are projected once, in `states[0]`; each
+/// trial `c` applies its units' policies `policies[c][u]` (every trial the units' own when
+/// `policies` is empty) and keeps its own money, pooling and rules in `states[c]`, seen by
+/// `observers[c]`. Each trial's months equal, to the bit, a [`project`] of a scenario with
+/// those rates.
+pub fn project_trials<M: Money, O: Observer<M>>(
+    model: &ScenarioModel,
+    drivers: &DriverPath,
+    states: &mut [PathState<M>],
+    policies: &[Vec<PolicySpec>],
+    counts: &mut impl Counts,
+    observers: &mut [O],
+) {
+    let trials: usize = states.len();
+    assert!(policies.is_empty() || policies.len() == trials);
+    assert_eq!(observers.len(), trials);
+    for state in states.iter_mut() {
+        state.reset(model);
+    }
     let mut paths: Vec<unit::UnitPath> = model.units.iter().map(|u| u.path(drivers)).collect();
     let zero = M::default();
     for k in 0..model.horizon as usize {
         let t = model.month(k);
         let yi = drivers.year_index(t.year());
         let rate = drivers.interest_rate[yi];
-        state.income.fill([zero; N_INCOME]);
-        state.spending.fill([zero; N_SPENDING]);
-        state.postings.fill(Posting::default());
-        state.memos.fill(Memo::default());
-        for (f, b) in state.books.iter().enumerate() {
-            state.balances[f] = b.balance;
+        for state in states.iter_mut() {
+            state.income.fill([zero; N_INCOME]);
+            state.spending.fill([zero; N_SPENDING]);
+            state.postings.fill(Posting::default());
+            state.memos.fill(Memo::default());
+            for (f, b) in state.books.iter().enumerate() {
+                state.balances[f] = b.balance;
+            }
         }
         for (u, um) in model.units.iter().enumerate() {
-            let cells = &mut state.cells[u];
+            let (first, _) = states.split_at_mut(1);
+            let shared = &mut first[0];
+            let cells = &mut shared.cells[u];
             if k > 0 && t.month() == 1 {
                 crate::population::PopulationModel::age_one_year(cells);
             }
@@ -433,83 +466,119 @@ pub fn project<M: Money>(
                 k,
                 t,
                 drivers,
-                use_grid: state.use_grid,
-                uplift: state.rate_uplift[u],
+                use_grid: shared.use_grid,
+                uplift: Uplift::default(),
             };
-            let (up, flows) = (&mut paths[u], &mut state.flows);
-            let (lines, memo) = if model.random_counts[u] {
-                um.month(&inputs, up, cells, flows, counts)
+            let (up, flows) = (&mut paths[u], &mut shared.flows);
+            let before = if model.random_counts[u] {
+                um.month_before_rates(&inputs, up, cells, flows, counts)
             } else {
-                um.month(&inputs, up, cells, flows, &mut crate::population::Expected)
+                um.month_before_rates(&inputs, up, cells, flows, &mut crate::population::Expected)
             };
-            let pf = model.pooling.unit_fund[u];
-            let mut inc = [zero; N_INCOME];
-            let mut sp = [zero; N_SPENDING];
-            for (i, x) in lines.income.iter().enumerate() {
-                inc[i] = M::from_yuan(*x);
+            for (c, state) in states.iter_mut().enumerate() {
+                let policy = policies.get(c).map_or(&um.policy, |p| &p[u]);
+                let (lines, memo) = um.apply_rates(policy, t, &before, state.rate_uplift[u]);
+                route_unit_month(model, u, um, t, &lines, &memo, state);
             }
-            for (i, x) in lines.spending.iter().enumerate() {
-                sp[i] = M::from_yuan(*x);
-            }
-            if let Some(mf) = model.maternity_fund[u] {
-                state.memos[mf] = memo;
-                if um.maternity_separate_in(t) {
-                    // Maternity lines go to the separate fund.
-                    state.income[mf][income::MATERNITY] = inc[income::MATERNITY];
-                    inc[income::MATERNITY] = zero;
-                    for l in [spending::MATERNITY_MEDICAL, spending::MATERNITY_ALLOWANCE] {
-                        state.spending[mf][l] = sp[l];
-                        sp[l] = zero;
-                    }
-                } else if um.is_merger_month(t) {
-                    // The maternity balance moves into the pooled fund at the start of the
-                    // month and earns the month's interest there (FundBook::post).
-                    let moved = state.books[mf].balance;
-                    state.postings[pf].transfer_merger += moved;
-                    state.postings[mf].transfer_merger -= moved;
-                }
-            }
-            let mut unit_income = zero;
-            let mut unit_spending = zero;
-            for i in 0..N_INCOME {
-                state.income[pf][i] += inc[i];
-                unit_income += inc[i];
-            }
-            for i in 0..N_SPENDING {
-                state.spending[pf][i] += sp[i];
-                unit_spending += sp[i];
-            }
-            state.unit_income[u] = unit_income;
-            state.unit_spending[u] = unit_spending;
-            add_memo(&mut state.memos[pf], &memo);
         }
-        model.pooling.apply(
-            t,
-            &state.unit_income,
-            &state.unit_spending,
-            &state.balances,
-            &mut state.postings,
-            &mut state.pool,
-            &mut |u, s| observer.settlement(k, u, s),
+        for (state, observer) in states.iter_mut().zip(observers.iter_mut()) {
+            post_month(model, k, t, rate, state, observer);
+        }
+    }
+}
+
+/// Routes a unit's month into the funds of `state`: maternity lines to a separate maternity
+/// fund before its merger (the maternity balance moved at the start of the merger month), the
+/// rest to the unit's pooled fund.
+fn route_unit_month<M: Money>(
+    model: &ScenarioModel,
+    u: usize,
+    um: &UnitModel,
+    t: Month,
+    lines: &unit::Lines,
+    memo: &Memo,
+    state: &mut PathState<M>,
+) {
+    let zero = M::default();
+    let memo = *memo;
+    let pf = model.pooling.unit_fund[u];
+    let mut inc = [zero; N_INCOME];
+    let mut sp = [zero; N_SPENDING];
+    for (i, x) in lines.income.iter().enumerate() {
+        inc[i] = M::from_yuan(*x);
+    }
+    for (i, x) in lines.spending.iter().enumerate() {
+        sp[i] = M::from_yuan(*x);
+    }
+    if let Some(mf) = model.maternity_fund[u] {
+        state.memos[mf] = memo;
+        if um.maternity_separate_in(t) {
+            // Maternity lines go to the separate fund.
+            state.income[mf][income::MATERNITY] = inc[income::MATERNITY];
+            inc[income::MATERNITY] = zero;
+            for l in [spending::MATERNITY_MEDICAL, spending::MATERNITY_ALLOWANCE] {
+                state.spending[mf][l] = sp[l];
+                sp[l] = zero;
+            }
+        } else if um.is_merger_month(t) {
+            // The maternity balance moves into the pooled fund at the start of the
+            // month and earns the month's interest there (FundBook::post).
+            let moved = state.books[mf].balance;
+            state.postings[pf].transfer_merger += moved;
+            state.postings[mf].transfer_merger -= moved;
+        }
+    }
+    let mut unit_income = zero;
+    let mut unit_spending = zero;
+    for i in 0..N_INCOME {
+        state.income[pf][i] += inc[i];
+        unit_income += inc[i];
+    }
+    for i in 0..N_SPENDING {
+        state.spending[pf][i] += sp[i];
+        unit_spending += sp[i];
+    }
+    state.unit_income[u] = unit_income;
+    state.unit_spending[u] = unit_spending;
+    add_memo(&mut state.memos[pf], &memo);
+}
+
+/// Posts a month of `state`: the pooling rule's transfers, every fund's books, the year-end
+/// rules, then the observer.
+fn post_month<M: Money>(
+    model: &ScenarioModel,
+    k: usize,
+    t: Month,
+    rate: f64,
+    state: &mut PathState<M>,
+    observer: &mut impl Observer<M>,
+) {
+    model.pooling.apply(
+        t,
+        &state.unit_income,
+        &state.unit_spending,
+        &state.balances,
+        &mut state.postings,
+        &mut state.pool,
+        &mut |u, s| observer.settlement(k, u, s),
+    );
+    for f in 0..model.funds.len() {
+        let p = state.postings[f];
+        let mut inc = state.income[f];
+        inc[income::TREASURY] += p.treasury_income;
+        state.records[f] = state.books[f].post(
+            inc,
+            state.spending[f],
+            rate,
+            p.transfer_merger,
+            p.other_transfers,
         );
-        for f in 0..model.funds.len() {
-            let p = state.postings[f];
-            let mut inc = state.income[f];
-            inc[income::TREASURY] += p.treasury_income;
-            state.records[f] = state.books[f].post(
-                inc,
-                state.spending[f],
-                rate,
-                p.transfer_merger,
-                p.other_transfers,
-            );
-        }
-        if t.month() == 12 && !model.rules.is_empty() {
-            rules::year_end_rules(model, t, state);
-        }
-        for f in 0..model.funds.len() {
-            observer.month(k, f, &state.records[f], &state.memos[f]);
-        }
+    }
+    if t.month() == 12 && !model.rules.is_empty() {
+        rules::year_end_rules(model, t, state);
+    }
+    for f in 0..model.funds.len() {
+        observer.month(k, f, &state.records[f], &state.memos[f]);
     }
 }
 

@@ -102,7 +102,7 @@ pub struct UnitModel {
     pub(crate) population: PopulationModel,
     pub(crate) tables: MonthTables,
     pub(crate) initial_cells: Cells,
-    policy: PolicySpec,
+    pub(crate) policy: PolicySpec,
     maternity: Option<MaternitySpec>,
     merger: Option<Month>,
     arrangement: MaternityArrangement,
