@@ -560,6 +560,14 @@ fn trials_in_one_pass_equal_separate_projections() {
     let mut base = common::two_city_shandong(1e4, 4e5);
     // Every unit draws its small cells' counts: the draws must be shared by the trials.
     base.spec.run.random_counts_below_members = 1e10;
+    // A management rule that fires, with a ceiling measured from each trial's own rate (one
+    // trial's rate, 10 %, is above it).
+    base.spec.rules.push(
+        serde_json::from_str(
+            r#"{"kind": "raise_employer_rate", "below_months": 60.0, "step": 0.03, "ceiling": 0.095}"#,
+        )
+        .unwrap(),
+    );
     let from = base.spec.start;
     let trials: Vec<Scenario> = [(0.05, 0.06), (0.07, 0.09), (0.1, 0.04)]
         .iter()
@@ -632,7 +640,12 @@ fn trials_in_one_pass_equal_separate_projections() {
             assert_eq!(a.3, b.3, "trial {c}, month {}, fund {}", a.0, a.1);
         }
     }
-    // The trials differ from one another (the rates matter), and the cities drew.
+    // The trials differ from one another (the rates matter), the rule fired with different
+    // uplifts in different trials, and the cities drew.
     assert!(outs[0].last().unwrap().2.balance != outs[1].last().unwrap().2.balance);
+    let uplifts =
+        |o: &Vec<Record>| -> Vec<f64> { o.iter().map(|r| r.3.employer_rate_uplift).collect() };
+    assert!(outs.iter().any(|o| uplifts(o).iter().any(|&x| x > 0.0)));
+    assert!(uplifts(&outs[0]) != uplifts(&outs[2]));
     assert!(model.random_counts.iter().any(|&r| r));
 }

@@ -481,8 +481,9 @@ pub fn project_trials<M: Money, O: Observer<M>>(
                 route_unit_month(model, u, um, t, &lines, &memo, state);
             }
         }
-        for (state, observer) in states.iter_mut().zip(observers.iter_mut()) {
-            post_month(model, k, t, rate, state, observer);
+        for (c, (state, observer)) in states.iter_mut().zip(observers.iter_mut()).enumerate() {
+            let policies = policies.get(c).map(|p| p.as_slice());
+            post_month(model, policies, k, t, rate, state, observer);
         }
     }
 }
@@ -547,6 +548,7 @@ fn route_unit_month<M: Money>(
 /// rules, then the observer.
 fn post_month<M: Money>(
     model: &ScenarioModel,
+    policies: Option<&[PolicySpec]>,
     k: usize,
     t: Month,
     rate: f64,
@@ -575,7 +577,7 @@ fn post_month<M: Money>(
         );
     }
     if t.month() == 12 && !model.rules.is_empty() {
-        rules::year_end_rules(model, t, state);
+        rules::year_end_rules(model, policies, t, state);
     }
     for f in 0..model.funds.len() {
         observer.month(k, f, &state.records[f], &state.memos[f]);

@@ -7,7 +7,7 @@ use super::{FundKind, PathState, ScenarioModel};
 use crate::ledger::{FundMonth, Money};
 use crate::params::Month;
 use crate::policy::contributions::Uplift;
-use crate::scenario::{PoolingKind, RuleKind, RuleScope};
+use crate::scenario::{PolicySpec, PoolingKind, RuleKind, RuleScope};
 
 /// Months of capacity of a posted month (+∞ without spending).
 fn months_of<M: Money>(r: &FundMonth<M>) -> f64 {
@@ -16,7 +16,14 @@ fn months_of<M: Money>(r: &FundMonth<M>) -> f64 {
 
 /// Year-end management rules: on each unit's pooled fund, or, when the units are accounts of
 /// one fund, on that fund's total (the sum of the accounts).
-pub(super) fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &mut PathState<M>) {
+/// `policies`: the units' policies in force on this path (a trial's, or the units' own when
+/// None), whose rates the rules' ceilings are measured from.
+pub(super) fn year_end_rules<M: Money>(
+    model: &ScenarioModel,
+    policies: Option<&[PolicySpec]>,
+    t: Month,
+    state: &mut PathState<M>,
+) {
     let is_pooled = |f: &usize| model.funds[*f].kind == FundKind::Pooled;
     // Accounts of one fund are judged on the fund: the sum of the accounts.
     let total_months = (model.pooling.spec.kind == PoolingKind::Accounts).then(|| {
@@ -34,7 +41,16 @@ pub(super) fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &
     for f in (0..model.funds.len()).filter(is_pooled) {
         let u = model.funds[f].unit;
         let own = months_of(&state.records[f]);
-        if apply_rules(model, u, t, own, total_months, &mut state.rate_uplift[u]) {
+        let policy = policies.map_or(&model.units[u].policy, |p| &p[u]);
+        if apply_rules(
+            model,
+            policy,
+            u,
+            t,
+            own,
+            total_months,
+            &mut state.rate_uplift[u],
+        ) {
             state.memos[f].rule_fired = 1.0;
         }
     }
@@ -44,6 +60,7 @@ pub(super) fn year_end_rules<M: Money>(model: &ScenarioModel, t: Month, state: &
 /// updates its employer-rate uplift from the next January and says whether a rule fired.
 fn apply_rules(
     model: &ScenarioModel,
+    policy: &PolicySpec,
     u: usize,
     t: Month,
     own_months: f64,
@@ -63,14 +80,12 @@ fn apply_rules(
             continue;
         }
         let (current, base) = match rule.kind {
-            RuleKind::RaiseEmployerRate => (
-                &mut uplift.employer_rate,
-                model.units[u].employer_rate(next),
-            ),
-            RuleKind::RaiseResidentContribution => (
-                &mut uplift.resident_rate,
-                model.units[u].resident_rate(next),
-            ),
+            RuleKind::RaiseEmployerRate => {
+                (&mut uplift.employer_rate, policy.employer_rate.at(next))
+            }
+            RuleKind::RaiseResidentContribution => {
+                (&mut uplift.resident_rate, policy.resident_rate.at(next))
+            }
         };
         let room = (rule.ceiling - base).max(0.0);
         let new = (*current + rule.step).min(room);

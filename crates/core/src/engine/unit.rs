@@ -189,17 +189,6 @@ impl UnitModel {
         self.benefits.grid()
     }
 
-    /// The employer rate for enterprises in month `t` before any management rule.
-    pub fn employer_rate(&self, t: Month) -> f64 {
-        self.policy.employer_rate.at(t)
-    }
-
-    /// The residents' contribution rate in force in month `t` (share of the disposable income
-    /// per resident), before management rules.
-    pub fn resident_rate(&self, t: Month) -> f64 {
-        self.policy.resident_rate.at(t)
-    }
-
     /// Months from the middle of the cost price year to the start.
     pub(crate) fn price_year_gap_months(&self) -> f64 {
         self.price_year_gap_months
