@@ -297,3 +297,52 @@ fn library_errors_name_arguments_not_flags() {
         assert!(m.contains(word) && !m.contains("--"), "{m}");
     }
 }
+
+/// The trials of a rate search run in one projection per path (`simulate_trials`) give each
+/// trial's risk measures exactly as a run of its own scenario: every path's year-end months
+/// and balance of every fund, to the bit.
+#[test]
+fn trials_in_one_run_equal_runs_of_their_own() {
+    use fundrisk::risk::simulate_trials;
+    use fundrisk::study::set_rate;
+    let s = common::two_city_shandong(1.0e5, 3.0e5);
+    let from = s.spec.start;
+    let rates = [(0.06, 0.08), (0.09, 0.05)];
+    let scenarios: Vec<Scenario> = rates
+        .iter()
+        .map(|&(a, b)| {
+            let mut t = s.clone();
+            set_rate(&mut t, 0, RateLine::Employer, from, a);
+            set_rate(&mut t, 1, RateLine::Employer, from, b);
+            t
+        })
+        .collect();
+    let mut opts = RunOptions::new(130, 9);
+    opts.threads = Some(2);
+    let mut model = ScenarioModel::new(&s);
+    model.build_benefit_grids().unwrap();
+    let policies: Vec<Vec<_>> = scenarios
+        .iter()
+        .map(|t| t.units.iter().map(|u| u.policy.clone()).collect())
+        .collect();
+    let together = simulate_trials(&model, &s.spec.risk, &opts, &policies).unwrap();
+    for (t, one) in scenarios.iter().zip(&together) {
+        let mut m = ScenarioModel::new(t);
+        m.build_benefit_grids().unwrap();
+        let alone = simulate(&m, &t.spec.risk, &opts, &|_| {}).unwrap();
+        let l = &alone.layout;
+        assert_eq!(one.paths(), alone.paths());
+        for e in 0..l.n_entities() {
+            for y in 0..=l.last_year[e] {
+                let (a, b) = (one.months(e, y), alone.months(e, y));
+                assert!(
+                    a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "{} {y}",
+                    l.names[e]
+                );
+                assert_eq!(one.balances(e, y), alone.balances(e, y));
+            }
+        }
+    }
+    assert_ne!(together[0].balances(0, 2), together[1].balances(0, 2));
+}

@@ -7,12 +7,14 @@
 //! are kept per path (for exact quantiles); monthly series only with `keep_paths`.
 
 use crate::data::Status;
-use crate::engine::montecarlo::{PathFold, RunOptions, execute, n_blocks, run_path};
+use crate::engine::montecarlo::{
+    PathFold, RunOptions, execute, n_blocks, run_path, run_path_trials,
+};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
 use crate::pooling::Settlement;
-use crate::scenario::{PoolingKind, RiskSpec};
+use crate::scenario::{PolicySpec, PoolingKind, RiskSpec};
 use crate::table::Table;
 
 /// The months of capacity that every table reports the risk of falling below (MODEL.md, "Risk
@@ -981,6 +983,116 @@ pub fn simulate_blocks(
         )));
     }
     Ok(blocks.into_iter().map(|(acc, _)| acc).collect())
+}
+
+/// The risk measures' fold for several trials' policies at once: per path, one projection
+/// with every trial's money (`project_trials`), each trial's record added to its own block
+/// accumulator.
+struct TrialsFold<'a> {
+    model: &'a ScenarioModel,
+    layout: &'a Layout,
+    seed: u64,
+    policies: &'a [Vec<PolicySpec>],
+}
+
+impl PathFold for TrialsFold<'_> {
+    type Worker = (Vec<PathState<f64>>, Vec<PathRecord>);
+    type Block = Vec<(BlockAccumulator, Option<(usize, usize, usize)>)>;
+
+    fn worker(&self) -> Self::Worker {
+        let n = self.policies.len();
+        (
+            (0..n).map(|_| PathState::new(self.model)).collect(),
+            (0..n)
+                .map(|_| PathRecord::new(self.layout, false))
+                .collect(),
+        )
+    }
+
+    fn block(&self) -> Self::Block {
+        self.policies
+            .iter()
+            .map(|_| (BlockAccumulator::new(self.layout), None))
+            .collect()
+    }
+
+    fn path(
+        &self,
+        p: usize,
+        _state: &mut PathState<f64>,
+        (states, records): &mut Self::Worker,
+        block: &mut Self::Block,
+    ) {
+        let layout = self.layout;
+        for r in records.iter_mut() {
+            r.reset();
+        }
+        let mut observers: Vec<RecordObserver> = records
+            .iter_mut()
+            .map(|record| RecordObserver { layout, record })
+            .collect();
+        run_path_trials(
+            self.model,
+            self.seed,
+            p as u64,
+            states,
+            self.policies,
+            &mut observers,
+        );
+        drop(observers);
+        for (record, (acc, broken)) in records.iter_mut().zip(block.iter_mut()) {
+            record.finish(layout);
+            if broken.is_none() {
+                *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
+            }
+            acc.add(layout, record);
+        }
+    }
+}
+
+/// Runs `opts.paths` paths once for several trials' policies (`policies[c][u]`: unit `u`'s
+/// policy in trial `c`) and returns each trial's risk measures: each equal, bit for bit, to
+/// [`simulate`] of a model built from that trial's scenario, for the cost of one projection
+/// of membership and benefits plus one of money per trial.
+pub fn simulate_trials(
+    model: &ScenarioModel,
+    risk: &RiskSpec,
+    opts: &RunOptions,
+    policies: &[Vec<PolicySpec>],
+) -> Result<Vec<Simulation>> {
+    let layout = Layout::new(model, risk);
+    let fold = TrialsFold {
+        model,
+        layout: &layout,
+        seed: opts.seed,
+        policies,
+    };
+    let blocks = execute(model, opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
+    let mut totals: Vec<BlockAccumulator> = policies
+        .iter()
+        .map(|_| BlockAccumulator::new(&layout))
+        .collect();
+    for block in blocks {
+        for (c, (acc, broken)) in block.into_iter().enumerate() {
+            if let Some((p, e, y)) = broken {
+                return Err(Error::Invalid(format!(
+                    "path {p}: fund `{}` has a balance or line that is not a finite number in {} (seed {}); the scenario's values drive it out of range",
+                    layout.names[e],
+                    layout.first_year + y as i32,
+                    opts.seed
+                )));
+            }
+            totals[c].merge(acc);
+        }
+    }
+    Ok(totals
+        .into_iter()
+        .map(|acc| Simulation {
+            layout: layout.clone(),
+            acc,
+            seed: opts.seed,
+        })
+        .collect())
 }
 
 #[cfg(test)]

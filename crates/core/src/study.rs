@@ -9,10 +9,10 @@ use crate::engine::ScenarioModel;
 use crate::engine::montecarlo::RunOptions;
 use crate::error::{Error, Result};
 use crate::params::Month;
-use crate::risk::simulate;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
-use crate::scenario::{Driver, PoolingKind, Scenario};
+use crate::risk::{simulate, simulate_trials};
+use crate::scenario::{Driver, PolicySpec, PoolingKind, Scenario};
 use crate::table::Table;
 
 /// What a target bounds.
@@ -295,26 +295,25 @@ pub fn solve_rates(
     let lo_bp_initial = (lo_rate * 10_000.0).round() as i64;
     let mut lo = vec![lo_bp_initial; g_n];
     let mut hi = vec![hi_bp_initial; g_n];
-    // Trial rates leave costs and benefit scales alone: tabulate the benefit grids once.
-    let grids: Vec<_> = {
-        let mut m = ScenarioModel::new(s);
-        m.build_benefit_grids()?;
-        m.units.iter().map(|u| u.benefit_grid()).collect()
-    };
-    let trial = |bps: &[i64]| -> Result<Simulation> {
-        let mut t = s.clone();
-        for (g, members) in groups.iter().enumerate() {
-            for &u in members {
-                set_rate(&mut t, u, o.line, o.from, to_rate(bps[g]));
-            }
-        }
-        let mut model = ScenarioModel::new(&t);
-        for (u, g) in model.units.iter_mut().zip(&grids) {
-            if let Some(g) = g {
-                u.set_benefit_grid(g.clone());
-            }
-        }
-        simulate(&model, &t.spec.risk, &o.run, &|_| {})
+    // Trial rates leave costs, benefits and membership alone: one model (with its benefit
+    // grids) serves every trial, and the trials of a pass share one projection of each path
+    // (`simulate_trials`), each trial's money equal to a run of its own scenario.
+    let mut model = ScenarioModel::new(s);
+    model.build_benefit_grids()?;
+    let trials = |vectors: &[Vec<i64>]| -> Result<Vec<Simulation>> {
+        let policies: Vec<Vec<PolicySpec>> = vectors
+            .iter()
+            .map(|bps| {
+                let mut t = s.clone();
+                for (g, members) in groups.iter().enumerate() {
+                    for &u in members {
+                        set_rate(&mut t, u, o.line, o.from, to_rate(bps[g]));
+                    }
+                }
+                t.units.into_iter().map(|u| u.policy).collect()
+            })
+            .collect();
+        simulate_trials(&model, &s.spec.risk, &o.run, &policies)
     };
     // A group's condition: the target in every member's fund; its worst year.
     let group_check = |sim: &Simulation, g: usize| -> Result<(usize, (i32, f64, f64, bool))> {
@@ -346,9 +345,12 @@ pub fn solve_rates(
         Ok(checks)
     };
     // The ends of the range: does the top meet the target; does the bottom already?
-    let top = trial(&hi)?;
+    let mut ends = trials(&[hi.clone(), lo.clone()])?.into_iter();
+    let (top, bottom) = match (ends.next(), ends.next()) {
+        (Some(top), Some(bottom)) => (top, bottom),
+        _ => return Err(Error::Invalid("a trial produced no result".into())),
+    };
     let top_checks = record(&hi, &top)?;
-    let bottom = trial(&lo)?;
     let bottom_checks = record(&lo, &bottom)?;
     let mut met_top = vec![false; g_n];
     let mut done = vec![false; g_n];
@@ -382,36 +384,59 @@ pub fn solve_rates(
             *b = r1 + (s1 - i1) * (r1 - r0) / (i1 - i0);
         }
     }
-    // Bisection: lo fails, hi meets.
+    // Search, lo failing and hi meeting: each pass tries up to TRIALS_PER_PASS rates evenly
+    // inside every open bracket in one projection, and keeps the smallest rate that meets the
+    // target with the largest failing one below it (a pass narrows a bracket of 2,000 points
+    // of 0.01 to 125, then 8, then 1).
+    const TRIALS_PER_PASS: i64 = 15;
     while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
-        let mid: Vec<i64> = (0..g_n)
+        let points: Vec<Vec<i64>> = (0..g_n)
             .map(|g| {
-                if done[g] || hi[g] - lo[g] <= 1 {
-                    hi[g]
-                } else {
-                    (lo[g] + hi[g]) / 2
+                let gap = hi[g] - lo[g];
+                if done[g] || gap <= 1 {
+                    return Vec::new();
                 }
+                let n = TRIALS_PER_PASS.min(gap - 1);
+                let mut p: Vec<i64> = (1..=n).map(|j| lo[g] + gap * j / (n + 1)).collect();
+                p.dedup();
+                p
             })
             .collect();
-        let sim = trial(&mid)?;
-        let checks = record(&mid, &sim)?;
-        for g in 0..g_n {
-            if done[g] || hi[g] - lo[g] <= 1 {
-                continue;
+        let width = points.iter().map(Vec::len).max().unwrap_or(0);
+        let vectors: Vec<Vec<i64>> = (0..width)
+            .map(|j| {
+                (0..g_n)
+                    .map(|g| points[g].get(j).copied().unwrap_or(hi[g]))
+                    .collect()
+            })
+            .collect();
+        let sims = trials(&vectors)?;
+        let mut meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
+        for (bps, sim) in vectors.iter().zip(&sims) {
+            let checks = record(bps, sim)?;
+            for g in 0..g_n {
+                meets[g].push(checks[g].1.3);
             }
-            if checks[g].1.3 {
-                hi[g] = mid[g];
-            } else {
-                lo[g] = mid[g];
+        }
+        for g in 0..g_n {
+            for (j, &point) in points[g].iter().enumerate() {
+                if meets[g][j] {
+                    hi[g] = point;
+                    break;
+                }
+                lo[g] = point;
             }
         }
     }
     // Report at the answer and 0.01 point below it.
     let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
     let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
-    let sim_at = trial(&at)?;
+    let mut last = trials(&[at.clone(), below.clone()])?.into_iter();
+    let (sim_at, sim_below) = match (last.next(), last.next()) {
+        (Some(a), Some(b)) => (a, b),
+        _ => return Err(Error::Invalid("a trial produced no result".into())),
+    };
     let at_checks = record(&at, &sim_at)?;
-    let sim_below = trial(&below)?;
     let below_checks = record(&below, &sim_below)?;
     let mut answers = Vec::with_capacity(n);
     for (g, members) in groups.iter().enumerate() {

@@ -2,9 +2,10 @@
 //! from (seed, path) alone, folded into fixed blocks of paths that are merged in path order.
 //! The result is therefore bit-identical for any number of threads and any work chunking.
 
-use super::{Observer, PathState, ScenarioModel, project};
+use super::{Observer, PathState, ScenarioModel, project, project_trials};
 use crate::error::{Error, Result};
 use crate::population::SmallCellDraws;
+use crate::scenario::PolicySpec;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -62,6 +63,22 @@ pub fn run_path(
     let drivers = model.drivers.sample(&mut rng);
     let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
     project(model, &drivers, state, &mut counts, observer);
+}
+
+/// Runs path `p` under several trials' policies at once (see
+/// [`crate::engine::project_trials`]): the same drivers and draws as [`run_path`].
+pub fn run_path_trials<O: Observer<f64>>(
+    model: &ScenarioModel,
+    seed: u64,
+    p: u64,
+    states: &mut [PathState<f64>],
+    policies: &[Vec<PolicySpec>],
+    observers: &mut [O],
+) {
+    let mut rng = path_rng(seed, p);
+    let drivers = model.drivers.sample(&mut rng);
+    let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
+    project_trials(model, &drivers, states, policies, &mut counts, observers);
 }
 
 /// Runs `work` on a pool of `threads` workers, or on rayon's global pool (one per core).

@@ -185,10 +185,6 @@ impl UnitModel {
         self.benefits.set_grid(grid);
     }
 
-    pub(crate) fn benefit_grid(&self) -> Option<Arc<ShiftGrid>> {
-        self.benefits.grid()
-    }
-
     /// Months from the middle of the cost price year to the start.
     pub(crate) fn price_year_gap_months(&self) -> f64 {
         self.price_year_gap_months
