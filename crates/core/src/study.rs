@@ -384,11 +384,14 @@ pub fn solve_rates(
             *b = r1 + (s1 - i1) * (r1 - r0) / (i1 - i0);
         }
     }
-    // Search, lo failing and hi meeting: each pass tries up to TRIALS_PER_PASS rates evenly
+    // Search, lo failing and hi meeting: each pass tries up to `trials_per_pass` rates evenly
     // inside every open bracket in one projection, and keeps the smallest rate that meets the
-    // target with the largest failing one below it (a pass narrows a bracket of 2,000 points
-    // of 0.01 to 125, then 8, then 1).
-    const TRIALS_PER_PASS: i64 = 15;
+    // target with the largest failing one below it (15 a pass narrow a bracket of 2,000
+    // points of 0.01 to 125, then 8, then 1).
+    // Each trial keeps every path's year-end values for its quantiles: at most 15 trials a pass,
+    // and at most 30,000 path-trials (about 0.6 GB for Shandong's 19 funds), fewer trials a
+    // pass for more paths.
+    let trials_per_pass = (30_000 / o.run.paths.max(1)).clamp(1, 15) as i64;
     while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
         let points: Vec<Vec<i64>> = (0..g_n)
             .map(|g| {
@@ -396,7 +399,7 @@ pub fn solve_rates(
                 if done[g] || gap <= 1 {
                     return Vec::new();
                 }
-                let n = TRIALS_PER_PASS.min(gap - 1);
+                let n = trials_per_pass.min(gap - 1);
                 let mut p: Vec<i64> = (1..=n).map(|j| lo[g] + gap * j / (n + 1)).collect();
                 p.dedup();
                 p
