@@ -955,6 +955,18 @@ impl PathFold for RiskFold<'_> {
     }
 }
 
+/// A value that is not a finite number is an error naming where it arose (path, fund, year),
+/// never a blank cell: the inputs' bounds should make it impossible, and this says so if they
+/// do not.
+fn non_finite(layout: &Layout, (p, e, y): (usize, usize, usize), seed: u64) -> Error {
+    Error::Invalid(format!(
+        "path {p}: fund `{}` has a balance or line that is not a finite number in {} (seed {}); the scenario's values drive it out of range",
+        layout.names[e],
+        layout.first_year + y as i32,
+        seed
+    ))
+}
+
 /// Runs the paths of blocks `blocks` of a run of `opts.paths` paths and returns each block's
 /// accumulator, in block order: merged in order, they give exactly what [`simulate`] gives for
 /// those paths, so a run can be split into shards of whole blocks and merged bit for bit.
@@ -974,13 +986,8 @@ pub fn simulate_blocks(
     let blocks = execute(model, opts, blocks, &fold, progress)?;
     // A value that is not a finite number is an error naming where it arose, never a blank
     // cell: the inputs' bounds should make it impossible, and this says so if they do not.
-    if let Some((p, e, y)) = blocks.iter().find_map(|(_, broken)| *broken) {
-        return Err(Error::Invalid(format!(
-            "path {p}: fund `{}` has a balance or line that is not a finite number in {} (seed {}); the scenario's values drive it out of range",
-            layout.names[e],
-            layout.first_year + y as i32,
-            opts.seed
-        )));
+    if let Some(broken) = blocks.iter().find_map(|(_, broken)| *broken) {
+        return Err(non_finite(layout, broken, opts.seed));
     }
     Ok(blocks.into_iter().map(|(acc, _)| acc).collect())
 }
@@ -1074,13 +1081,8 @@ pub fn simulate_trials(
         .collect();
     for block in blocks {
         for (c, (acc, broken)) in block.into_iter().enumerate() {
-            if let Some((p, e, y)) = broken {
-                return Err(Error::Invalid(format!(
-                    "path {p}: fund `{}` has a balance or line that is not a finite number in {} (seed {}); the scenario's values drive it out of range",
-                    layout.names[e],
-                    layout.first_year + y as i32,
-                    opts.seed
-                )));
+            if let Some(broken) = broken {
+                return Err(non_finite(&layout, broken, opts.seed));
             }
             totals[c].merge(acc);
         }
