@@ -141,7 +141,11 @@ impl RateLine {
 /// `s` with unit `u`'s rate line set to `rate` from `from` on.
 pub fn set_rate(s: &mut Scenario, u: usize, line: RateLine, from: Month, rate: f64) {
     let start = s.spec.start;
-    let p = &mut s.units[u].policy;
+    set_policy_rate(&mut s.units[u].policy, start, line, from, rate);
+}
+
+/// [`set_rate`] on one unit's policy of a scenario starting in `start`.
+fn set_policy_rate(p: &mut PolicySpec, start: Month, line: RateLine, from: Month, rate: f64) {
     let src = "trial rate of a study";
     match line {
         RateLine::Employer => {
@@ -304,13 +308,15 @@ pub fn solve_rates(
         let policies: Vec<Vec<PolicySpec>> = vectors
             .iter()
             .map(|bps| {
-                let mut t = s.clone();
+                let mut policies: Vec<PolicySpec> =
+                    s.units.iter().map(|u| u.policy.clone()).collect();
                 for (g, members) in groups.iter().enumerate() {
                     for &u in members {
-                        set_rate(&mut t, u, o.line, o.from, to_rate(bps[g]));
+                        let rate = to_rate(bps[g]);
+                        set_policy_rate(&mut policies[u], s.spec.start, o.line, o.from, rate);
                     }
                 }
-                t.units.into_iter().map(|u| u.policy).collect()
+                policies
             })
             .collect();
         simulate_trials(&model, &s.spec.risk, &o.run, &policies)

@@ -454,8 +454,7 @@ pub fn project_trials<M: Money, O: Observer<M>>(
             }
         }
         for (u, um) in model.units.iter().enumerate() {
-            let (first, _) = states.split_at_mut(1);
-            let shared = &mut first[0];
+            let shared = &mut states[0];
             let cells = &mut shared.cells[u];
             if k > 0 && t.month() == 1 {
                 crate::population::PopulationModel::age_one_year(cells);

@@ -258,21 +258,11 @@ impl BenefitRegime {
 
 /// Entries of the last 24 months (most recent first) of residents, flexible workers and all
 /// workers, for new members' reduced caps and flexible workers' waiting periods.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RecentEntries {
     resident: [f64; 24],
     flexible: [f64; 24],
     worker: [f64; 24],
-}
-
-impl Default for RecentEntries {
-    fn default() -> RecentEntries {
-        RecentEntries {
-            resident: [0.0; 24],
-            flexible: [0.0; 24],
-            worker: [0.0; 24],
-        }
-    }
 }
 
 impl RecentEntries {

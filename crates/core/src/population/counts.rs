@@ -11,9 +11,6 @@ pub trait Counts {
     fn binomial(&mut self, n: f64, p: f64) -> f64;
     /// Events with expected count `mean`.
     fn poisson(&mut self, mean: f64) -> f64;
-    /// Whether the unit projected next draws random counts at all (see
-    /// `run.random_counts_below_members`); expected values throughout when not.
-    fn set_random(&mut self, _random: bool) {}
 }
 
 /// Expected values throughout (the exact ledger and large cells).
@@ -56,10 +53,8 @@ fn binomial_inversion<R: Rng + ?Sized>(rng: &mut R, trials: u64, p: f64) -> u64 
 /// Draws for cells (or monthly birth counts) below `threshold` persons; expected values above.
 pub struct SmallCellDraws<'a, R: ?Sized> {
     rng: &'a mut R,
-    /// Persons; 0 turns every draw off (a unit that does not draw).
+    /// Persons; 0 turns every draw off.
     threshold: f64,
-    /// The scenario's threshold, for units that draw.
-    small_cell_threshold: f64,
 }
 
 impl<'a, R: ?Sized> SmallCellDraws<'a, R> {
@@ -68,20 +63,11 @@ impl<'a, R: ?Sized> SmallCellDraws<'a, R> {
         SmallCellDraws {
             rng,
             threshold: small_cell_threshold,
-            small_cell_threshold,
         }
     }
 }
 
 impl<R: Rng + ?Sized> Counts for SmallCellDraws<'_, R> {
-    fn set_random(&mut self, random: bool) {
-        self.threshold = if random {
-            self.small_cell_threshold
-        } else {
-            0.0
-        };
-    }
-
     /// Large cells (the common case) take the expected value inline; small ones draw.
     #[inline]
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
@@ -170,12 +156,10 @@ mod tests {
         assert!(draws.iter().all(|&x| x <= 12.0));
         // At or above the threshold, expected values.
         assert_eq!(c.binomial(5000.0, 0.1), 500.0);
-        // A unit that does not draw (run.random_counts_below_members) takes expected values
-        // in its small cells too, and one that does draws again.
-        c.set_random(false);
-        assert_eq!(c.binomial(30.4, 0.05), 30.4 * 0.05);
-        assert_eq!(c.poisson(3.5), 3.5);
-        c.set_random(true);
+        // A unit that does not draw (run.random_counts_below_members) is projected with
+        // `Expected`: expected values in its small cells too; the drawing one draws again.
+        assert_eq!(Expected.binomial(30.4, 0.05), 30.4 * 0.05);
+        assert_eq!(Expected.poisson(3.5), 3.5);
         let drawn: Vec<f64> = (0..50).map(|_| c.binomial(30.4, 0.05)).collect();
         assert!(drawn.iter().all(|&x| x == x.floor()) && drawn.iter().any(|&x| x > 0.0));
         assert_eq!(c.poisson(2000.0), 2000.0);

@@ -276,13 +276,10 @@ pub struct Comparison {
 
 /// The `compare.csv` table of several comparisons, one after another.
 pub fn comparisons_table(comparisons: &[Comparison]) -> Result<Table> {
-    let mut all = Table::default();
-    for (i, c) in comparisons.iter().enumerate() {
-        if i == 0 {
-            all = c.differences.table();
-        } else {
-            all.append(c.differences.table())?;
-        }
+    let mut tables = comparisons.iter().map(|c| c.differences.table());
+    let mut all = tables.next().unwrap_or_default();
+    for t in tables {
+        all.append(t)?;
     }
     Ok(all)
 }
