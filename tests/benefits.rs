@@ -127,7 +127,7 @@ fn guangdong_maternity_allowance_by_hand() {
 fn flexible_base_on_the_area_wage_by_hand() {
     use fundrisk::engine::ScenarioModel;
     use fundrisk::engine::exact::exact_ledger;
-    use fundrisk::ledger::income;
+    use fundrisk::ledger::IncomeLine;
     let base = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/base.toml.in"),
     )
@@ -148,7 +148,7 @@ fn flexible_base_on_the_area_wage_by_hand() {
         exact_ledger(&ScenarioModel::new(s))
             .iter()
             .map(|r| {
-                let v: f64 = r.record.income[income::FLEXIBLE].try_into().unwrap();
+                let v: f64 = r.record.income[IncomeLine::Flexible].try_into().unwrap();
                 (r.unit.clone(), v)
             })
             .collect()
@@ -298,7 +298,7 @@ fn minimum_years_dated_by_retirement_month() {
 /// the all-monthly run's.
 #[test]
 fn buyin_mix_by_hand() {
-    use fundrisk::ledger::income;
+    use fundrisk::ledger::IncomeLine;
     let text = fundrisk::scenario::GUANGDONG_MERGER_SCENARIO;
     let lump = "buyin_mode = \"lump_sum\"";
     assert!(text.contains(lump));
@@ -309,7 +309,7 @@ fn buyin_mix_by_hand() {
         run(&text.replace(lump, "buyin_mode = \"monthly\"")),
     );
     let buyin = |r: &fundrisk::engine::exact::LedgerRow| -> f64 {
-        r.record.income[income::BUYIN].try_into().unwrap()
+        r.record.income[IncomeLine::Buyin].try_into().unwrap()
     };
     assert!(buyin(&all_at_once[0]) > 1e6);
     assert!((buyin(&mixed[0]) - 0.6 * buyin(&all_at_once[0])).abs() <= 0.01);

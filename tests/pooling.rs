@@ -72,8 +72,9 @@ fn merger_moves_the_balance_to_the_fen_and_spending_does_not_depend_on_it() {
         // fund's; births are the same either way.
         for (p, m) in pooled.iter().zip(&maternity) {
             let before = p.month.to_string().as_str() < merger;
-            let allowance =
-                |r: &LedgerRow| r.record.spending[fundrisk::ledger::spending::MATERNITY_ALLOWANCE];
+            let allowance = |r: &LedgerRow| {
+                r.record.spending[fundrisk::ledger::SpendingLine::MaternityAllowance]
+            };
             assert_eq!(allowance(p) == Decimal::ZERO, before, "{}", p.month);
             assert_eq!(allowance(m) == Decimal::ZERO, !before, "{}", p.month);
         }
@@ -284,7 +285,7 @@ fn city_unified_settlement_by_the_rules() {
     impl Observer<Decimal> for Capture {
         fn month(&mut self, k: usize, _f: usize, r: &FundMonth<Decimal>, _m: &Memo) {
             self.treasury_income
-                .insert(k, r.income[fundrisk::ledger::income::TREASURY]);
+                .insert(k, r.income[fundrisk::ledger::IncomeLine::Treasury]);
         }
         fn settlement(&mut self, k: usize, u: usize, s: &Settlement<Decimal>) {
             self.settlements.push((k, u, *s));
@@ -470,8 +471,10 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
         );
     }
     // The employer line scales with the rate: 6.0 % against 5.5 % in 2019 (to the fen).
-    let a = row(&with, "employees", "2019-03").record.income[0];
-    let b = row(&without, "employees", "2019-03").record.income[0];
+    let a =
+        row(&with, "employees", "2019-03").record.income[fundrisk::ledger::IncomeLine::Employer];
+    let b =
+        row(&without, "employees", "2019-03").record.income[fundrisk::ledger::IncomeLine::Employer];
     let ratio = Decimal::new(60, 3) / Decimal::new(55, 3);
     assert!(
         (a - b * ratio).abs() <= Decimal::new(2, 2),
@@ -486,25 +489,28 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
 /// residents' contribution is 1.2 % (2018) of the disposable income of 2016 plus the subsidy.
 #[test]
 fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
-    use fundrisk::ledger::income;
+    use fundrisk::ledger::IncomeLine;
     let s = scenario_file("jiangmen-integration.toml");
     let rows = exact_ledger(&ScenarioModel::new(&s));
     for r in rows.iter().filter(|r| r.kind == FundKind::Pooled) {
         let i = &r.record.income;
         let sp = &r.record.spending;
         if r.unit == "employees" {
-            assert_eq!(i[income::RESIDENT] + i[income::SUBSIDY], Decimal::ZERO);
+            assert_eq!(
+                i[IncomeLine::Resident] + i[IncomeLine::Subsidy],
+                Decimal::ZERO
+            );
             assert_eq!(r.memo.members[5], 0.0);
         } else {
             assert_eq!(r.unit, "residents");
             assert_eq!(
-                i[income::EMPLOYER] + i[income::EMPLOYEE] + i[income::FLEXIBLE],
+                i[IncomeLine::Employer] + i[IncomeLine::Employee] + i[IncomeLine::Flexible],
                 Decimal::ZERO
             );
             // Tier 1 only: no second tier and no personal accounts.
-            assert_eq!(sp[fundrisk::ledger::spending::TIER2], Decimal::ZERO);
+            assert_eq!(sp[fundrisk::ledger::SpendingLine::Tier2], Decimal::ZERO);
             assert_eq!(
-                sp[fundrisk::ledger::spending::PERSONAL_ACCOUNT],
+                sp[fundrisk::ledger::SpendingLine::PersonalAccount],
                 Decimal::ZERO
             );
         }
@@ -515,17 +521,17 @@ fn jiangmen_accounts_are_separate_and_residents_pay_by_hand() {
     assert!((n - 2.4e6).abs() < 1.0);
     let contribution = n * 0.012 * 25_000.0 / 12.0 * 0.97;
     let subsidy = n * 490.0 / 12.0;
-    let got = |l: usize| jan.record.income[l].to_string().parse::<f64>().unwrap();
+    let got = |l: IncomeLine| jan.record.income[l].to_string().parse::<f64>().unwrap();
     assert!(
-        (got(income::RESIDENT) - contribution).abs() <= 0.006,
+        (got(IncomeLine::Resident) - contribution).abs() <= 0.006,
         "{} vs {contribution}",
-        got(income::RESIDENT)
+        got(IncomeLine::Resident)
     );
-    assert!((got(income::SUBSIDY) - subsidy).abs() <= 0.006);
+    assert!((got(IncomeLine::Subsidy) - subsidy).abs() <= 0.006);
     // 2020: 1.6 % of the 2018 income (29,000) and a subsidy of 550.
     let jan20 = row(&rows, "residents", "2020-01");
     let n = jan20.memo.members[5];
-    let got = jan20.record.income[income::RESIDENT]
+    let got = jan20.record.income[IncomeLine::Resident]
         .to_string()
         .parse::<f64>()
         .unwrap();
@@ -605,7 +611,7 @@ fn new_members_reduced_caps_and_waiting_period() {
             lower += usize::from(sa < sb);
         }
         // Personal-account credits do not depend on caps or waiting.
-        let pa = fundrisk::ledger::spending::PERSONAL_ACCOUNT;
+        let pa = fundrisk::ledger::SpendingLine::PersonalAccount;
         assert_eq!(a.record.spending[pa], b.record.spending[pa]);
     }
     assert!(lower > 200, "{lower} of 238 later fund-months pay less");
@@ -638,13 +644,13 @@ fn jiangmen_maternity_is_a_fund_of_its_own_until_the_merger() {
             .iter()
             .find(|p| p.unit == "employees" && p.month == r.month)
             .unwrap();
-        let income: f64 = r.record.income[fundrisk::ledger::income::MATERNITY]
+        let income: f64 = r.record.income[fundrisk::ledger::IncomeLine::Maternity]
             .try_into()
             .unwrap();
         if month.as_str() < "2020-01" && month.as_str() >= "2019-01" {
             // Employer medical income is what stays pooled after the personal-account share:
             // Jiangmen credits accounts from pooled money (bands), so all of it is pooled.
-            let employer: f64 = pooled.record.income[fundrisk::ledger::income::EMPLOYER]
+            let employer: f64 = pooled.record.income[fundrisk::ledger::IncomeLine::Employer]
                 .try_into()
                 .unwrap();
             let expected = employer * 0.005 / employer_rate;
@@ -667,7 +673,7 @@ fn jiangmen_maternity_is_a_fund_of_its_own_until_the_merger() {
 /// in surplus receives nothing, and without the backstop nothing is paid.
 #[test]
 fn treasury_backstop_covers_the_year_end_deficit() {
-    use fundrisk::ledger::income;
+    use fundrisk::ledger::IncomeLine;
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
     let text = std::fs::read_to_string(p).unwrap();
     assert!(
@@ -681,7 +687,7 @@ fn treasury_backstop_covers_the_year_end_deficit() {
     for unit in ["employees", "residents"] {
         for year in 2019..=2027 {
             let dec = row(&rows, unit, &format!("{}-12", year - 1)).record.balance;
-            let jan = row(&rows, unit, &format!("{year}-01")).record.income[income::TREASURY];
+            let jan = row(&rows, unit, &format!("{year}-01")).record.income[IncomeLine::Treasury];
             let expected = if dec < Decimal::ZERO {
                 -dec
             } else {
@@ -696,7 +702,7 @@ fn treasury_backstop_covers_the_year_end_deficit() {
             .filter(|r| r.unit == unit && r.month.month() != 1)
         {
             assert_eq!(
-                r.record.income[income::TREASURY],
+                r.record.income[IncomeLine::Treasury],
                 Decimal::ZERO,
                 "{}",
                 r.month
@@ -711,7 +717,7 @@ fn treasury_backstop_covers_the_year_end_deficit() {
     let rows = exact_ledger(&ScenarioModel::new(&scenario_text(&without)));
     assert!(
         rows.iter()
-            .all(|r| r.record.income[income::TREASURY] == Decimal::ZERO)
+            .all(|r| r.record.income[IncomeLine::Treasury] == Decimal::ZERO)
     );
 }
 
@@ -722,7 +728,7 @@ fn treasury_backstop_covers_the_year_end_deficit() {
 /// n × (subsidy + 30) / 12. Judged on the fund (the default), the same year does not fire it.
 #[test]
 fn residents_rule_raises_contribution_and_subsidy() {
-    use fundrisk::ledger::income;
+    use fundrisk::ledger::IncomeLine;
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
     let base = std::fs::read_to_string(p).unwrap();
     assert!(base.contains("\njudged_on = \"fund\"\n"));
@@ -741,20 +747,22 @@ fn residents_rule_raises_contribution_and_subsidy() {
     let m = fundrisk::params::Month::new(2019, 1).unwrap();
     let rate = policy.resident_rate.at(m) + 0.002;
     let subsidy = policy.resident_subsidy.at(m) + 30.0;
-    let got = |l: usize| -> f64 { jan.record.income[l].try_into().unwrap() };
+    let got = |l: IncomeLine| -> f64 { jan.record.income[l].try_into().unwrap() };
     let contribution = n * rate * 27_000.0 / 12.0 * 0.97;
     assert!(
-        (got(income::RESIDENT) - contribution).abs() <= 0.006,
+        (got(IncomeLine::Resident) - contribution).abs() <= 0.006,
         "{} vs {contribution}",
-        got(income::RESIDENT)
+        got(IncomeLine::Resident)
     );
-    assert!((got(income::SUBSIDY) - n * subsidy / 12.0).abs() <= 0.006);
+    assert!((got(IncomeLine::Subsidy) - n * subsidy / 12.0).abs() <= 0.006);
     // Judged on the fund of both tiers, the residents' rule does not fire at the end of 2018.
     let rows = exact_ledger(&ScenarioModel::new(&scenario_text(&hot)));
     let jan_fund = row(&rows, "residents", "2019-01");
     let n = jan_fund.memo.members[5];
     let base_rate = policy.resident_rate.at(m);
-    let got: f64 = jan_fund.record.income[income::RESIDENT].try_into().unwrap();
+    let got: f64 = jan_fund.record.income[IncomeLine::Resident]
+        .try_into()
+        .unwrap();
     assert!((got - n * base_rate * 27_000.0 / 12.0 * 0.97).abs() <= 0.006);
 }
 
@@ -763,7 +771,7 @@ fn residents_rule_raises_contribution_and_subsidy() {
 /// percentile of the treasury income is the ledger's year sum.
 #[test]
 fn treasury_bill_in_the_summary() {
-    use fundrisk::ledger::income;
+    use fundrisk::ledger::IncomeLine;
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
     let text = std::fs::read_to_string(p)
         .unwrap()
@@ -785,7 +793,7 @@ fn treasury_bill_in_the_summary() {
         let ledger: f64 = rows
             .iter()
             .filter(|r| r.unit == "residents" && r.month.year() == year)
-            .map(|r| -> f64 { r.record.income[income::TREASURY].try_into().unwrap() })
+            .map(|r| -> f64 { r.record.income[IncomeLine::Treasury].try_into().unwrap() })
             .sum();
         assert_eq!(p[i], if ledger > 0.0 { 1.0 } else { 0.0 }, "{year}");
         assert!(

@@ -5,7 +5,7 @@
 
 use rust_decimal::prelude::*;
 use std::fmt::Debug;
-use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::ops::{Add, AddAssign, Index, IndexMut, Neg, Sub, SubAssign};
 
 /// Money on a fund's books.
 pub trait Money:
@@ -135,19 +135,6 @@ impl IncomeLine {
     }
 }
 
-/// Indices of the income lines in a month's income array (see [`IncomeLine`]).
-pub mod income {
-    use super::IncomeLine;
-    pub const EMPLOYER: usize = IncomeLine::Employer as usize;
-    pub const EMPLOYEE: usize = IncomeLine::Employee as usize;
-    pub const FLEXIBLE: usize = IncomeLine::Flexible as usize;
-    pub const BUYIN: usize = IncomeLine::Buyin as usize;
-    pub const MATERNITY: usize = IncomeLine::Maternity as usize;
-    pub const TREASURY: usize = IncomeLine::Treasury as usize;
-    pub const RESIDENT: usize = IncomeLine::Resident as usize;
-    pub const SUBSIDY: usize = IncomeLine::Subsidy as usize;
-}
-
 /// Spending lines of a fund.
 pub const SPENDING_LINES: [&str; 7] = [
     "spending_inpatient",
@@ -190,13 +177,36 @@ impl SpendingLine {
     }
 }
 
-/// Indices of the spending lines in a month's spending array (see [`SpendingLine`]).
-pub mod spending {
-    use super::SpendingLine;
-    pub const TIER2: usize = SpendingLine::Tier2 as usize;
-    pub const PERSONAL_ACCOUNT: usize = SpendingLine::PersonalAccount as usize;
-    pub const MATERNITY_MEDICAL: usize = SpendingLine::MaternityMedical as usize;
-    pub const MATERNITY_ALLOWANCE: usize = SpendingLine::MaternityAllowance as usize;
+/// A month's income array is indexed by its lines: `income[IncomeLine::Treasury]`.
+impl<T> Index<IncomeLine> for [T; N_INCOME] {
+    type Output = T;
+    #[inline]
+    fn index(&self, line: IncomeLine) -> &T {
+        &self[line as usize]
+    }
+}
+
+impl<T> IndexMut<IncomeLine> for [T; N_INCOME] {
+    #[inline]
+    fn index_mut(&mut self, line: IncomeLine) -> &mut T {
+        &mut self[line as usize]
+    }
+}
+
+/// A month's spending array is indexed by its lines: `spending[SpendingLine::Tier2]`.
+impl<T> Index<SpendingLine> for [T; N_SPENDING] {
+    type Output = T;
+    #[inline]
+    fn index(&self, line: SpendingLine) -> &T {
+        &self[line as usize]
+    }
+}
+
+impl<T> IndexMut<SpendingLine> for [T; N_SPENDING] {
+    #[inline]
+    fn index_mut(&mut self, line: SpendingLine) -> &mut T {
+        &mut self[line as usize]
+    }
 }
 
 /// One fund's month on the books.
@@ -309,8 +319,16 @@ mod tests {
         }
         assert_eq!(IncomeLine::Treasury.name(), "income_treasury");
         assert_eq!(SpendingLine::Tier2.name(), "spending_tier2");
-        assert_eq!(income::SUBSIDY, N_INCOME - 1);
-        assert_eq!(spending::MATERNITY_ALLOWANCE, N_SPENDING - 1);
+        assert_eq!(IncomeLine::Subsidy as usize, N_INCOME - 1);
+        assert_eq!(SpendingLine::MaternityAllowance as usize, N_SPENDING - 1);
+        // The month's arrays are indexed by their lines.
+        let mut income = [0.0; N_INCOME];
+        income[IncomeLine::Treasury] = 5.0;
+        assert_eq!(income, [0.0, 0.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0]);
+        let mut spending = [0.0; N_SPENDING];
+        spending[SpendingLine::Tier2] = 2.0;
+        assert_eq!(spending[SpendingLine::Tier2], spending[2]);
+        assert_eq!(spending.iter().sum::<f64>(), 2.0);
     }
 
     #[test]
@@ -328,9 +346,9 @@ mod tests {
         // Opening 1,200 yuan; last year's spending 1,200 (100 a month).
         let mut b: FundBook<Decimal> = FundBook::new(1200.0, 1200.0);
         let mut inc = [Decimal::ZERO; N_INCOME];
-        inc[0] = Decimal::from_yuan(150.004);
+        inc[IncomeLine::Employer] = Decimal::from_yuan(150.004);
         let mut sp = [Decimal::ZERO; N_SPENDING];
-        sp[0] = Decimal::from_yuan(220.0);
+        sp[SpendingLine::Inpatient] = Decimal::from_yuan(220.0);
         let m = b.post(inc, sp, 0.12, Decimal::ZERO, Decimal::ZERO);
         // interest 1,200 × 1 % = 12; balance 1,200 + 150 − 220 + 12 = 1,142.
         assert_eq!(m.interest, Decimal::new(1200, 2));

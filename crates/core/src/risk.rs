@@ -481,7 +481,9 @@ impl BlockAccumulator {
                 let surplus =
                     lines[LINE_INCOME_TOTAL] + lines[LINE_INTEREST] - lines[LINE_SPENDING_TOTAL];
                 self.surplus.push(surplus);
-                self.treasury.push(lines[crate::ledger::income::TREASURY]);
+                // The year's lines open with the income lines, in their order.
+                self.treasury
+                    .push(lines[crate::ledger::IncomeLine::Treasury as usize]);
                 self.n_deficit[i] += u64::from(surplus < 0.0);
                 self.n_months_lt_6[i] += u64::from(months < MONTHS_LT_6);
                 self.n_months_lt_3[i] += u64::from(months < MONTHS_LT_3);

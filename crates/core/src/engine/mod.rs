@@ -10,7 +10,7 @@ mod rules;
 pub mod unit;
 
 use crate::economy::{DriverModel, DriverPath};
-use crate::ledger::{FundBook, FundMonth, Money, N_INCOME, N_SPENDING, income, spending};
+use crate::ledger::{FundBook, FundMonth, IncomeLine, Money, N_INCOME, N_SPENDING, SpendingLine};
 use crate::params::Month;
 use crate::policy::contributions::Uplift;
 use crate::policy::grid::ShiftGrid;
@@ -514,9 +514,12 @@ fn route_unit_month<M: Money>(
         state.memos[mf] = memo;
         if um.maternity_separate_in(t) {
             // Maternity lines go to the separate fund.
-            state.income[mf][income::MATERNITY] = inc[income::MATERNITY];
-            inc[income::MATERNITY] = zero;
-            for l in [spending::MATERNITY_MEDICAL, spending::MATERNITY_ALLOWANCE] {
+            state.income[mf][IncomeLine::Maternity] = inc[IncomeLine::Maternity];
+            inc[IncomeLine::Maternity] = zero;
+            for l in [
+                SpendingLine::MaternityMedical,
+                SpendingLine::MaternityAllowance,
+            ] {
                 state.spending[mf][l] = sp[l];
                 sp[l] = zero;
             }
@@ -566,7 +569,7 @@ fn post_month<M: Money>(
     for f in 0..model.funds.len() {
         let p = state.postings[f];
         let mut inc = state.income[f];
-        inc[income::TREASURY] += p.treasury_income;
+        inc[IncomeLine::Treasury] += p.treasury_income;
         state.records[f] = state.books[f].post(
             inc,
             state.spending[f],

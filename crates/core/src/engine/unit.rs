@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::data::{Asfr, N_AGES, N_STATUS};
 use crate::economy::DriverPath;
-use crate::ledger::{N_INCOME, N_SPENDING, income, spending};
+use crate::ledger::{IncomeLine, N_INCOME, N_SPENDING, SpendingLine};
 use crate::params::Month;
 use crate::population::{BuyinModel, Cells, Counts, MemberFlows, MonthTables, PopulationModel};
 use crate::scenario::{MaternitySpec, PolicySpec, Scenario, Unit};
@@ -296,7 +296,8 @@ impl UnitModel {
             &mut lines.income,
         );
         if let Some(years) = before.buyin_years_at_once {
-            lines.income[income::BUYIN] += years * 12.0 * before.base.floor * p.buyin_rate.at(t);
+            lines.income[IncomeLine::Buyin] +=
+                years * 12.0 * before.base.floor * p.buyin_rate.at(t);
         }
         (lines, memo)
     }
@@ -360,10 +361,10 @@ impl UnitModel {
             &mut up.exposure,
         );
         for benefit in BenefitKind::ALL {
-            spending_lines[benefit.line() as usize] = annual[benefit as usize] / 12.0 * season;
+            spending_lines[benefit.line()] = annual[benefit as usize] / 12.0 * season;
         }
         // --- personal accounts (policy::accounts) --------------------------------------
-        spending_lines[spending::PERSONAL_ACCOUNT] =
+        spending_lines[SpendingLine::PersonalAccount] =
             accounts::credits(p, t, &memo.members, cells, &up.bases, base.flexible_base);
 
         // --- maternity (policy::maternity) ---------------------------------------------
@@ -380,8 +381,8 @@ impl UnitModel {
             );
             memo.births_insured = births.births_insured;
             memo.births_spouse = births.births_spouse;
-            spending_lines[spending::MATERNITY_MEDICAL] = births.medical;
-            spending_lines[spending::MATERNITY_ALLOWANCE] = births.allowance;
+            spending_lines[SpendingLine::MaternityMedical] = births.medical;
+            spending_lines[SpendingLine::MaternityAllowance] = births.allowance;
         }
 
         // --- membership flows at the end of the month ----------------------------------
@@ -467,7 +468,7 @@ mod tests {
             assert_eq!(applied.spending, expected.spending, "month {k}");
             assert_eq!(applied_memo, expected_memo, "month {k}");
             // The trial's rates did change the money.
-            assert!(own.income[income::EMPLOYER] != applied.income[income::EMPLOYER]);
+            assert!(own.income[IncomeLine::Employer] != applied.income[IncomeLine::Employer]);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! wage).
 
 use crate::data::{N_AGES, N_STATUS, Status, WORKER_STATUSES};
-use crate::ledger::{N_INCOME, income};
+use crate::ledger::{IncomeLine, N_INCOME};
 use crate::params::Month;
 use crate::policy::lognormal::{ClampedMeanTable, LogNormal};
 use crate::policy::maternity::MaternityFunding;
@@ -255,11 +255,12 @@ impl Contributions {
             - (payroll[0] + payroll[1]) * maternity.merged_into_employer * collection)
             * er_pa;
         let employee = (payroll[0] + payroll[1]) * ee * collection;
-        income[income::EMPLOYER] = employer - to_accounts;
-        income[income::EMPLOYEE] = employee * (1.0 - ee_pa);
+        income[IncomeLine::Employer] = employer - to_accounts;
+        income[IncomeLine::Employee] = employee * (1.0 - ee_pa);
         let flex_pa = p.flexible_to_personal_account.at(t);
         let flex_rate = p.flexible_rate.at(t);
-        income[income::FLEXIBLE] = n_flex * flex_base * (flex_rate - flex_pa).max(0.0) * collection;
+        income[IncomeLine::Flexible] =
+            n_flex * flex_base * (flex_rate - flex_pa).max(0.0) * collection;
         let personal_account_income = to_accounts
             + employee * ee_pa
             + n_flex * flex_base * flex_pa.min(flex_rate) * collection;
@@ -271,17 +272,17 @@ impl Contributions {
                 } else {
                     0.0
                 };
-            income[income::MATERNITY] = covered * maternity.rate * collection;
+            income[IncomeLine::Maternity] = covered * maternity.rate * collection;
         }
         // Residents: their contribution plus the fiscal subsidy, a twelfth a month.
         if n_res > 0.0 {
-            income[income::RESIDENT] =
+            income[IncomeLine::Resident] =
                 n_res * (p.resident_rate.at(t) + uplift.resident_rate) * resident_income / 12.0
                     * collection;
-            income[income::SUBSIDY] =
+            income[IncomeLine::Subsidy] =
                 n_res * (p.resident_subsidy.at(t) + uplift.resident_subsidy) / 12.0;
         }
-        income[income::BUYIN] = n_cont * floor * p.buyin_rate.at(t) * collection;
+        income[IncomeLine::Buyin] = n_cont * floor * p.buyin_rate.at(t) * collection;
         personal_account_income
     }
 }

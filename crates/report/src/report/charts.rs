@@ -653,7 +653,7 @@ pub fn births_and_maternity(
     units: &[&str],
     lang: Lang,
 ) -> Result<String> {
-    use crate::ledger::spending;
+    use crate::ledger::SpendingLine;
     use rust_decimal::prelude::ToPrimitive;
     use std::collections::BTreeMap;
     let mut by_year: BTreeMap<i32, [f64; 2]> = BTreeMap::new();
@@ -662,8 +662,8 @@ pub fn births_and_maternity(
         if units.contains(&r.unit.as_str()) {
             e[0] += r.memo.births_insured / 1000.0;
         }
-        let m = r.record.spending[spending::MATERNITY_MEDICAL]
-            + r.record.spending[spending::MATERNITY_ALLOWANCE];
+        let m = r.record.spending[SpendingLine::MaternityMedical]
+            + r.record.spending[SpendingLine::MaternityAllowance];
         e[1] += m.to_f64().unwrap_or(0.0) / lang.money_unit();
     }
     let years: Vec<f64> = by_year.keys().map(|&y| f64::from(y)).collect();
