@@ -2,6 +2,7 @@
 //! flows: deaths, exits and entries of workers, retirements at the statutory age with the 2025
 //! reform, continuing contributors short of the minimum years, and ageing each January.
 
+pub mod cohorts;
 pub mod counts;
 pub mod retirement;
 
@@ -391,9 +392,25 @@ impl PopulationModel {
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) {
+        let after = self.attrition(cells, tables, k, flows, counts);
+        let res = Status::Resident as usize;
+        self.resident_entries(cells, before[res], after[res], resident_growth, flows);
+        self.worker_entries(cells, before, &after, tables, k, employment_growth, flows);
+    }
+
+    /// The month's deaths, exits and retirements, and continuing contributors completing their
+    /// years (the first part of [`Self::step`]): the flows into `flows` (reset first) and the
+    /// members left in each status.
+    pub(crate) fn attrition(
+        &self,
+        cells: &mut Cells,
+        tables: &MonthTables,
+        k: usize,
+        flows: &mut MemberFlows,
+        counts: &mut impl Counts,
+    ) -> [f64; N_STATUS] {
         *flows = MemberFlows::default();
         let res = Status::Resident as usize;
-        let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
         // Members left in each status after deaths, exits and retirements.
         let mut after = [0.0; N_STATUS];
         let cont = Status::ContinuingContributor as usize;
@@ -475,8 +492,23 @@ impl PopulationModel {
                 }
             }
         }
-        self.resident_entries(cells, before[res], after[res], resident_growth, flows);
-        // Entries (or extra exits) to reach each worker status's target.
+        after
+    }
+
+    /// Entries (or extra exits) that bring each worker status to its target: `before` times
+    /// the month's share of the annual `employment_growth` (the last part of [`Self::step`]).
+    #[allow(clippy::too_many_arguments)]
+    fn worker_entries(
+        &self,
+        cells: &mut Cells,
+        before: &[f64; N_STATUS],
+        after: &[f64; N_STATUS],
+        tables: &MonthTables,
+        k: usize,
+        employment_growth: f64,
+        flows: &mut MemberFlows,
+    ) {
+        let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
         for (w, s) in WORKER_STATUSES.iter().enumerate() {
             let si = *s as usize;
             let after = after[si];
@@ -484,13 +516,7 @@ impl PopulationModel {
             let gap = target - after;
             if gap >= 0.0 {
                 if let (Some(weights), true) = (&tables.entry_weights[k][w], gap > 0.0) {
-                    for gi in 0..N_GROUPS {
-                        let i = cell(gi, si, 0);
-                        let row = &mut cells.n[i..i + N_AGES];
-                        for (n, wgt) in row.iter_mut().zip(&weights[gi * N_AGES..]) {
-                            *n += gap * wgt;
-                        }
-                    }
+                    self.add_entrants(cells, si, weights, gap);
                     flows.entries[si] += gap;
                 }
             } else if after > 0.0 {
@@ -501,6 +527,18 @@ impl PopulationModel {
                     }
                 }
                 flows.exits[si] += after - target;
+            }
+        }
+    }
+
+    /// `entrants` persons into status `si`, spread over its cells by `weights` (a month's
+    /// entrant mix, [`MonthTables::entry_weights`]).
+    fn add_entrants(&self, cells: &mut Cells, si: usize, weights: &[f64], entrants: f64) {
+        for gi in 0..N_GROUPS {
+            let i = cell(gi, si, 0);
+            let row = &mut cells.n[i..i + N_AGES];
+            for (n, wgt) in row.iter_mut().zip(&weights[gi * N_AGES..]) {
+                *n += entrants * wgt;
             }
         }
     }
