@@ -401,6 +401,7 @@ impl PopulationModel {
     /// The month's deaths, exits and retirements, and continuing contributors completing their
     /// years (the first part of [`Self::step`]): the flows into `flows` (reset first) and the
     /// members left in each status.
+    #[inline(always)]
     pub(crate) fn attrition(
         &self,
         cells: &mut Cells,
@@ -498,6 +499,7 @@ impl PopulationModel {
     /// Entries (or extra exits) that bring each worker status to its target: `before` times
     /// the month's share of the annual `employment_growth` (the last part of [`Self::step`]).
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn worker_entries(
         &self,
         cells: &mut Cells,
