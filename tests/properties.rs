@@ -328,13 +328,7 @@ proptest! {
             let direct = project_cells(&s, unit, growth_of);
             prop_assert_eq!(tabulated.len(), direct.len());
             for (k, (a, b)) in tabulated.iter().zip(&direct).enumerate() {
-                let pairs = a.members.iter().zip(&b.members)
-                    .chain(a.entries.iter().zip(&b.entries))
-                    .chain(a.exits.iter().zip(&b.exits))
-                    .chain(a.deaths.iter().zip(&b.deaths))
-                    .chain(a.retire_out.iter().zip(&b.retire_out))
-                    .chain(a.retire_in.iter().zip(&b.retire_in))
-                    .chain(a.retirements_by_sex.iter().zip(&b.retirements_by_sex));
+                let pairs = a.values().into_iter().zip(b.values());
                 for (i, (x, y)) in pairs.enumerate() {
                     prop_assert!(
                         (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),

@@ -456,9 +456,7 @@ pub fn project_trials<M: Money, O: Observer<M>>(
         for (u, um) in model.units.iter().enumerate() {
             let shared = &mut states[0];
             let cells = &mut shared.cells[u];
-            if k > 0 && t.month() == 1 {
-                crate::population::PopulationModel::age_one_year(cells);
-            }
+            crate::population::age_at_start_of(cells, k, t);
             // A unit that draws no random counts is projected with expected values, in code
             // compiled for them (no per-cell test of whether to draw).
             let inputs = unit::MonthInputs {

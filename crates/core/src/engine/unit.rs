@@ -423,7 +423,7 @@ mod tests {
     use super::*;
     use crate::engine::ScenarioModel;
     use crate::params::Dated;
-    use crate::population::Expected;
+    use crate::population::{Expected, age_at_start_of};
 
     /// A trial's contribution rates applied to a month computed without them give, to the bit,
     /// the month of a unit whose policy has those rates: the base of the solve-rate design
@@ -446,10 +446,8 @@ mod tests {
         };
         for k in 0..30 {
             let t = base_model.month(k);
-            if k > 0 && t.month() == 1 {
-                PopulationModel::age_one_year(&mut cells_a);
-                PopulationModel::age_one_year(&mut cells_b);
-            }
+            age_at_start_of(&mut cells_a, k, t);
+            age_at_start_of(&mut cells_b, k, t);
             let m = MonthInputs {
                 k,
                 t,

@@ -30,57 +30,11 @@
 //! the factor of their month), not fall back: the reason these tables are not yet what the
 //! engine runs on.
 
-use super::{Cells, MemberFlows, MonthTables, PopulationModel};
-use crate::data::{N_STATUS, Status, WORKER_STATUSES};
+use super::{Cells, MemberFlows, MonthSums, MonthTables, PopulationModel, age_at_start_of};
+use crate::data::{Status, WORKER_STATUSES};
 use crate::params::Month;
 use crate::population::counts::Expected;
 use crate::scenario::{Scenario, Unit};
-
-/// Members at the start of a month (after the January ageing) and the flows of the month,
-/// per status (persons).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MonthSums {
-    pub members: [f64; N_STATUS],
-    pub entries: [f64; N_STATUS],
-    pub exits: [f64; N_STATUS],
-    pub deaths: [f64; N_STATUS],
-    /// Leaving the status by retirement or completing the minimum years.
-    pub retire_out: [f64; N_STATUS],
-    /// Arriving by retirement or completion.
-    pub retire_in: [f64; N_STATUS],
-    /// Retirements by sex (male, female).
-    pub retirements_by_sex: [f64; 2],
-}
-
-impl MonthSums {
-    /// self += x · other, on every field.
-    fn add_scaled(&mut self, x: f64, other: &MonthSums) {
-        let add = |a: &mut [f64], b: &[f64]| {
-            for (a, b) in a.iter_mut().zip(b) {
-                *a += x * b;
-            }
-        };
-        add(&mut self.members, &other.members);
-        add(&mut self.entries, &other.entries);
-        add(&mut self.exits, &other.exits);
-        add(&mut self.deaths, &other.deaths);
-        add(&mut self.retire_out, &other.retire_out);
-        add(&mut self.retire_in, &other.retire_in);
-        add(&mut self.retirements_by_sex, &other.retirements_by_sex);
-    }
-
-    fn record(members: [f64; N_STATUS], flows: &MemberFlows) -> MonthSums {
-        MonthSums {
-            members,
-            entries: flows.entries,
-            exits: flows.exits,
-            deaths: flows.deaths,
-            retire_out: flows.retire_out,
-            retire_in: flows.retire_in,
-            retirements_by_sex: flows.retirements_by_sex,
-        }
-    }
-}
 
 /// A path's membership could not be read from the tables: in month `month` (offset from the
 /// start) the target of a worker status was below its members left after attrition.
@@ -115,37 +69,25 @@ impl CohortTables {
         let model = PopulationModel::new(scenario, unit);
         let start = scenario.spec.start;
         let horizon = scenario.spec.horizon_months as usize;
-        let tables = MonthTables::new(&model, start, horizon as u32);
-        let initial = model.initial_cells(unit, start);
-        CohortTables::of(&model, &tables, &initial, start, horizon, unit)
-    }
-
-    fn of(
-        model: &PopulationModel,
-        tables: &MonthTables,
-        initial: &Cells,
-        start: Month,
-        horizon: usize,
-        unit: &Unit,
-    ) -> CohortTables {
-        let res = Status::Resident as usize;
+        let tables = &MonthTables::new(&model, start, horizon as u32);
         let resident_growth = unit.spec.membership.resident_growth;
         let mut flows = MemberFlows::default();
         // The start population, with the residents' entries (they depend on residents only).
-        let mut cells = initial.clone();
+        let mut cells = model.initial_cells(unit, start);
         let mut base = Vec::with_capacity(horizon);
         for k in 0..horizon {
-            age_if_january(&mut cells, start, k);
-            let before = cells.status_totals();
+            age_at_start_of(&mut cells, k, start.plus(k as i32));
+            let members = cells.status_totals();
             let after = model.attrition(&mut cells, tables, k, &mut flows, &mut Expected);
+            let res = Status::Resident as usize;
             model.resident_entries(
                 &mut cells,
-                before[res],
+                members[res],
                 after[res],
                 resident_growth,
                 &mut flows,
             );
-            base.push(MonthSums::record(before, &flows));
+            base.push(MonthSums { members, flows });
         }
         let can_enter = (0..horizon)
             .map(|k| [0, 1, 2].map(|w| tables.entry_weights[k][w].is_some()))
@@ -160,10 +102,10 @@ impl CohortTables {
                 let mut cells = Cells::zeros();
                 model.add_entrants(&mut cells, si, weights, 1.0);
                 for k in j + 1..horizon {
-                    age_if_january(&mut cells, start, k);
-                    let before = cells.status_totals();
+                    age_at_start_of(&mut cells, k, start.plus(k as i32));
+                    let members = cells.status_totals();
                     model.attrition(&mut cells, tables, k, &mut flows, &mut Expected);
-                    out[tri(k, j)] = MonthSums::record(before, &flows);
+                    out[tri(k, j)] = MonthSums { members, flows };
                 }
             }
             out
@@ -200,7 +142,8 @@ impl CohortTables {
             for (w, s) in WORKER_STATUSES.iter().enumerate() {
                 let si = *s as usize;
                 let before = sums.members[si];
-                let after = before - sums.deaths[si] - sums.exits[si] - sums.retire_out[si];
+                let f = &sums.flows;
+                let after = before - f.deaths[si] - f.exits[si] - f.retire_out[si];
                 let gap = before * monthly_growth - after;
                 let beta = if gap >= 0.0 {
                     if self.can_enter[k][w] { gap } else { 0.0 }
@@ -212,7 +155,7 @@ impl CohortTables {
                 } else {
                     0.0
                 };
-                sums.entries[si] += beta;
+                sums.flows.entries[si] += beta;
                 entries[w].push(beta);
             }
             out.push(sums);
@@ -232,13 +175,6 @@ impl CohortTables {
     }
 }
 
-/// Cells age a year at the start of every January after the first month.
-fn age_if_january(cells: &mut Cells, start: Month, k: usize) {
-    if k > 0 && start.plus(k as i32).month() == 1 {
-        PopulationModel::age_one_year(cells);
-    }
-}
-
 /// The direct projection the tables are checked against: the unit's cells month by month
 /// through [`PopulationModel::step`] at expected values, with the annual employment growth
 /// `employment_growth(k)` of each month.
@@ -251,54 +187,28 @@ pub fn project_cells(
     let start = scenario.spec.start;
     let horizon = scenario.spec.horizon_months as usize;
     let tables = MonthTables::new(&model, start, horizon as u32);
-    let mut cells = model.initial_cells(unit, start);
-    let mut flows = MemberFlows::default();
-    (0..horizon)
-        .map(|k| {
-            age_if_january(&mut cells, start, k);
-            let before = cells.status_totals();
-            model.step(
-                &mut cells,
-                &before,
-                &tables,
-                k,
-                employment_growth(k),
-                unit.spec.membership.resident_growth,
-                &mut flows,
-                &mut Expected,
-            );
-            MonthSums::record(before, &flows)
-        })
-        .collect()
+    model.project_expected(
+        &tables,
+        model.initial_cells(unit, start),
+        start,
+        horizon,
+        employment_growth,
+        unit.spec.membership.resident_growth,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every field of two months' sums agrees to `rel` relative (of the larger, at least 1
+    /// Every figure of two months' sums agrees to `rel` relative (of the larger, at least 1
     /// person).
     fn assert_close(a: &MonthSums, b: &MonthSums, rel: f64, what: &str) {
-        let pairs = [
-            (&a.members[..], &b.members[..], "members"),
-            (&a.entries[..], &b.entries[..], "entries"),
-            (&a.exits[..], &b.exits[..], "exits"),
-            (&a.deaths[..], &b.deaths[..], "deaths"),
-            (&a.retire_out[..], &b.retire_out[..], "retire_out"),
-            (&a.retire_in[..], &b.retire_in[..], "retire_in"),
-            (
-                &a.retirements_by_sex[..],
-                &b.retirements_by_sex[..],
-                "retirements_by_sex",
-            ),
-        ];
-        for (x, y, name) in pairs {
-            for (i, (x, y)) in x.iter().zip(y).enumerate() {
-                assert!(
-                    (x - y).abs() <= rel * x.abs().max(y.abs()).max(1.0),
-                    "{what}: {name}[{i}]: {x} vs {y}"
-                );
-            }
+        for (i, (x, y)) in a.values().iter().zip(b.values()).enumerate() {
+            assert!(
+                (x - y).abs() <= rel * x.abs().max(y.abs()).max(1.0),
+                "{what}: figure {i}: {x} vs {y}"
+            );
         }
     }
 
@@ -327,8 +237,8 @@ mod tests {
                 assert_close(a, b, 1e-9, &format!("month {k}"));
             }
             let last = direct.last().expect("months");
-            assert!(last.entries[Status::Enterprise as usize] > 0.0);
-            saw_retirements |= last.retire_in[Status::Retiree as usize] > 0.0;
+            assert!(last.flows.entries[Status::Enterprise as usize] > 0.0);
+            saw_retirements |= last.flows.retire_in[Status::Retiree as usize] > 0.0;
         }
         assert!(saw_retirements);
         // 8 bytes × 38 fields × (132 + 3 × 132 · 131 / 2) months.
@@ -362,6 +272,6 @@ mod tests {
         // The cell projection's exits in month 30 are the forced ones: more than attrition.
         let month30 = &direct[30];
         let si = Status::Enterprise as usize;
-        assert!(month30.exits[si] > ok[30].exits[si] * 2.0);
+        assert!(month30.flows.exits[si] > ok[30].flows.exits[si] * 2.0);
     }
 }

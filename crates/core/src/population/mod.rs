@@ -62,7 +62,7 @@ impl Cells {
 }
 
 /// Membership flows of one month, per status (persons).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MemberFlows {
     pub(crate) entries: [f64; N_STATUS],
     pub(crate) exits: [f64; N_STATUS],
@@ -74,6 +74,68 @@ pub struct MemberFlows {
     pub(crate) retire_in: [f64; N_STATUS],
     /// Retirements of the month by sex (persons), for buy-ins.
     pub(crate) retirements_by_sex: [f64; 2],
+}
+
+/// Members at the start of a month (after the January ageing), per status, and the month's
+/// flows (persons).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MonthSums {
+    pub members: [f64; N_STATUS],
+    pub flows: MemberFlows,
+}
+
+impl MonthSums {
+    /// Number of figures in [`Self::values`].
+    pub const N_VALUES: usize = 6 * N_STATUS + 2;
+
+    /// Every figure: members, entries, exits, deaths, departures and arrivals by retirement
+    /// (per status), then retirements by sex.
+    pub fn values(&self) -> [f64; Self::N_VALUES] {
+        let f = &self.flows;
+        let mut v = [0.0; Self::N_VALUES];
+        let parts: [&[f64]; 7] = [
+            &self.members,
+            &f.entries,
+            &f.exits,
+            &f.deaths,
+            &f.retire_out,
+            &f.retire_in,
+            &f.retirements_by_sex,
+        ];
+        for (slot, x) in v.iter_mut().zip(parts.into_iter().flatten()) {
+            *slot = *x;
+        }
+        v
+    }
+
+    /// self += x · other, on every figure.
+    pub(crate) fn add_scaled(&mut self, x: f64, other: &MonthSums) {
+        let f = &mut self.flows;
+        let g = &other.flows;
+        let pairs: [(&mut [f64], &[f64]); 7] = [
+            (&mut self.members, &other.members),
+            (&mut f.entries, &g.entries),
+            (&mut f.exits, &g.exits),
+            (&mut f.deaths, &g.deaths),
+            (&mut f.retire_out, &g.retire_out),
+            (&mut f.retire_in, &g.retire_in),
+            (&mut f.retirements_by_sex, &g.retirements_by_sex),
+        ];
+        for (a, b) in pairs {
+            for (a, b) in a.iter_mut().zip(b) {
+                *a += x * b;
+            }
+        }
+    }
+}
+
+/// Ages the cells a year at the start of month `k` (offset from the start) when `t`, its
+/// calendar month, is a January after the first month.
+#[inline]
+pub fn age_at_start_of(cells: &mut Cells, k: usize, t: Month) {
+    if k > 0 && t.month() == 1 {
+        PopulationModel::age_one_year(cells);
+    }
 }
 
 /// Constants of one unit's membership projection.
@@ -618,6 +680,40 @@ impl PopulationModel {
     }
 }
 
+impl PopulationModel {
+    /// `months` months from `cells` at `start` through [`Self::step`] at expected values, with
+    /// the annual employment growth `employment_growth(k)` of each month: every month's
+    /// members and flows.
+    pub(crate) fn project_expected(
+        &self,
+        tables: &MonthTables,
+        mut cells: Cells,
+        start: Month,
+        months: usize,
+        employment_growth: impl Fn(usize) -> f64,
+        resident_growth: f64,
+    ) -> Vec<MonthSums> {
+        let mut flows = MemberFlows::default();
+        (0..months)
+            .map(|k| {
+                age_at_start_of(&mut cells, k, start.plus(k as i32));
+                let members = cells.status_totals();
+                self.step(
+                    &mut cells,
+                    &members,
+                    tables,
+                    k,
+                    employment_growth(k),
+                    resident_growth,
+                    &mut flows,
+                    &mut Expected,
+                );
+                MonthSums { members, flows }
+            })
+            .collect()
+    }
+}
+
 /// National published figures that `fundrisk check` prints beside each unit's.
 pub struct NationalReference {
     /// Retirees per 100 active members of employee medical insurance, 2012 and 2022 (MOHRSS and
@@ -666,7 +762,7 @@ impl StartDemography {
         let start = scenario.spec.start;
         let months = scenario.spec.horizon_months.min(12);
         let tables = MonthTables::new(&model, start, months);
-        let mut cells = model.initial_cells(unit, start);
+        let cells = model.initial_cells(unit, start);
         let totals = cells.status_totals();
         let (active0, retirees0) = (
             crate::data::members_in_service(&totals),
@@ -685,29 +781,27 @@ impl StartDemography {
             }
         }
         let growth = scenario.spec.economy.employment_growth.mean.at(start);
-        let mut flows = MemberFlows::default();
-        let (mut retirements, mut retiree_deaths) = (0.0, 0.0);
-        for k in 0..months as usize {
-            if k > 0 && start.plus(k as i32).month() == 1 {
-                PopulationModel::age_one_year(&mut cells);
-            }
-            let before = cells.status_totals();
-            model.step(
-                &mut cells,
-                &before,
-                &tables,
-                k,
-                growth,
-                unit.spec.membership.resident_growth,
-                &mut flows,
-                &mut Expected,
-            );
-            retirements += WORKER_STATUSES
-                .iter()
-                .map(|&s| flows.retire_out[s as usize])
-                .sum::<f64>();
-            retiree_deaths += flows.deaths[Status::Retiree as usize];
-        }
+        let sums = model.project_expected(
+            &tables,
+            cells,
+            start,
+            months as usize,
+            |_| growth,
+            unit.spec.membership.resident_growth,
+        );
+        let retirements: f64 = sums
+            .iter()
+            .map(|m| {
+                WORKER_STATUSES
+                    .iter()
+                    .map(|&s| m.flows.retire_out[s as usize])
+                    .sum::<f64>()
+            })
+            .sum();
+        let retiree_deaths: f64 = sums
+            .iter()
+            .map(|m| m.flows.deaths[Status::Retiree as usize])
+            .sum();
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         StartDemography {
             retirees_per_100_active: 100.0 * ratio(retirees0, active0),
