@@ -169,16 +169,18 @@ struct LineFold<'a> {
 }
 
 impl PathFold for LineFold<'_> {
-    type Worker = ();
+    type Worker = PathState<f64>;
     type Block = Vec<Vec<f64>>;
 
-    fn worker(&self) {}
+    fn worker(&self) -> PathState<f64> {
+        PathState::new(self.model)
+    }
 
     fn block(&self) -> Vec<Vec<f64>> {
         Vec::with_capacity(BLOCK_PATHS)
     }
 
-    fn path(&self, p: usize, state: &mut PathState<f64>, _: &mut (), block: &mut Vec<Vec<f64>>) {
+    fn path(&self, p: usize, state: &mut PathState<f64>, block: &mut Vec<Vec<f64>>) {
         let mut obs = LineObserver {
             model: self.model,
             pooled: self.pooled,
@@ -291,7 +293,7 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
         merger,
         n_years,
     };
-    let per_block = execute(&model, opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
+    let per_block = execute(opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
     let per_path: Vec<Vec<f64>> = per_block.into_iter().flatten().collect();
     let mut values = vec![vec![Vec::with_capacity(opts.paths); n_years]; LINES.len()];
     for path in &per_path {

@@ -376,7 +376,16 @@ impl PathRecord {
 /// Folds a path's months and settlements into a [`PathRecord`].
 pub struct RecordObserver<'a> {
     pub(crate) layout: &'a Layout,
-    pub(crate) record: &'a mut PathRecord,
+    pub(crate) record: PathRecord,
+}
+
+impl<'a> RecordObserver<'a> {
+    fn new(layout: &'a Layout, keep_paths: bool) -> RecordObserver<'a> {
+        RecordObserver {
+            layout,
+            record: PathRecord::new(layout, keep_paths),
+        }
+    }
 }
 
 impl Observer<f64> for RecordObserver<'_> {
@@ -926,29 +935,26 @@ struct RiskFold<'a> {
     keep_paths: bool,
 }
 
-impl PathFold for RiskFold<'_> {
-    type Worker = PathRecord;
+impl<'a> PathFold for RiskFold<'a> {
+    type Worker = (PathState<f64>, RecordObserver<'a>);
     type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
 
-    fn worker(&self) -> PathRecord {
-        PathRecord::new(self.layout, self.keep_paths)
+    fn worker(&self) -> Self::Worker {
+        (
+            PathState::new(self.model),
+            RecordObserver::new(self.layout, self.keep_paths),
+        )
     }
 
     fn block(&self) -> Self::Block {
         (BlockAccumulator::new(self.layout), None)
     }
 
-    fn path(
-        &self,
-        p: usize,
-        state: &mut PathState<f64>,
-        record: &mut PathRecord,
-        (acc, broken): &mut Self::Block,
-    ) {
+    fn path(&self, p: usize, (state, obs): &mut Self::Worker, (acc, broken): &mut Self::Block) {
         let layout = self.layout;
-        record.reset();
-        let mut obs = RecordObserver { layout, record };
-        run_path(self.model, self.seed, p as u64, state, &mut obs);
+        obs.record.reset();
+        run_path(self.model, self.seed, p as u64, state, obs);
+        let record = &mut obs.record;
         record.finish(layout);
         if broken.is_none() {
             *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
@@ -985,7 +991,7 @@ pub fn simulate_blocks(
         seed: opts.seed,
         keep_paths: opts.keep_paths,
     };
-    let blocks = execute(model, opts, blocks, &fold, progress)?;
+    let blocks = execute(opts, blocks, &fold, progress)?;
     // A value that is not a finite number is an error naming where it arose, never a blank
     // cell: the inputs' bounds should make it impossible, and this says so if they do not.
     if let Some(broken) = blocks.iter().find_map(|(_, broken)| *broken) {
@@ -1004,8 +1010,8 @@ struct TrialsFold<'a> {
     policies: &'a [Vec<PolicySpec>],
 }
 
-impl PathFold for TrialsFold<'_> {
-    type Worker = (Vec<PathState<f64>>, Vec<PathRecord>);
+impl<'a> PathFold for TrialsFold<'a> {
+    type Worker = (Vec<PathState<f64>>, Vec<RecordObserver<'a>>);
     type Block = Vec<(BlockAccumulator, Option<(usize, usize, usize)>)>;
 
     fn worker(&self) -> Self::Worker {
@@ -1013,7 +1019,7 @@ impl PathFold for TrialsFold<'_> {
         (
             (0..n).map(|_| PathState::new(self.model)).collect(),
             (0..n)
-                .map(|_| PathRecord::new(self.layout, false))
+                .map(|_| RecordObserver::new(self.layout, false))
                 .collect(),
         )
     }
@@ -1025,31 +1031,21 @@ impl PathFold for TrialsFold<'_> {
             .collect()
     }
 
-    fn path(
-        &self,
-        p: usize,
-        _state: &mut PathState<f64>,
-        (states, records): &mut Self::Worker,
-        block: &mut Self::Block,
-    ) {
+    fn path(&self, p: usize, (states, observers): &mut Self::Worker, block: &mut Self::Block) {
         let layout = self.layout;
-        for r in records.iter_mut() {
-            r.reset();
+        for o in observers.iter_mut() {
+            o.record.reset();
         }
-        let mut observers: Vec<RecordObserver> = records
-            .iter_mut()
-            .map(|record| RecordObserver { layout, record })
-            .collect();
         run_path_trials(
             self.model,
             self.seed,
             p as u64,
             states,
             self.policies,
-            &mut observers,
+            observers,
         );
-        drop(observers);
-        for (record, (acc, broken)) in records.iter_mut().zip(block.iter_mut()) {
+        for (obs, (acc, broken)) in observers.iter_mut().zip(block.iter_mut()) {
+            let record = &mut obs.record;
             record.finish(layout);
             if broken.is_none() {
                 *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
@@ -1076,7 +1072,7 @@ pub fn simulate_trials(
         seed: opts.seed,
         policies,
     };
-    let blocks = execute(model, opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
+    let blocks = execute(opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
     let mut totals: Vec<BlockAccumulator> = policies
         .iter()
         .map(|_| BlockAccumulator::new(&layout))

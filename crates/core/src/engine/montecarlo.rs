@@ -102,23 +102,17 @@ pub fn n_blocks(paths: usize) -> usize {
 }
 
 /// What the executor does with each path: a per-thread scratch space, an empty result per
-/// block, and the path itself (run it with [`run_path`] and an observer of its own, then fold
-/// what it observed into the block's result).
+/// block, and the path itself (run it with [`run_path`] on a [`PathState`] of the worker's and
+/// an observer of its own, then fold what it observed into the block's result).
 pub trait PathFold: Sync {
-    /// Scratch space reused from path to path on one worker thread.
+    /// Scratch space reused from path to path on one worker thread (its path states, records).
     type Worker: Send;
     /// The result of one block of paths.
     type Block: Send;
     fn worker(&self) -> Self::Worker;
     fn block(&self) -> Self::Block;
     /// Runs path `p` and folds it into `block`.
-    fn path(
-        &self,
-        p: usize,
-        state: &mut PathState<f64>,
-        worker: &mut Self::Worker,
-        block: &mut Self::Block,
-    );
+    fn path(&self, p: usize, worker: &mut Self::Worker, block: &mut Self::Block);
 }
 
 /// The one Monte Carlo executor: runs the paths of blocks `blocks` of a run of `opts.paths`
@@ -126,7 +120,6 @@ pub trait PathFold: Sync {
 /// returns each block's result, in block order, whatever the threads and their chunking.
 /// `progress` is called with the number of paths each block finished.
 pub(crate) fn execute<F: PathFold>(
-    model: &ScenarioModel,
     opts: &RunOptions,
     blocks: std::ops::Range<usize>,
     fold: &F,
@@ -148,8 +141,8 @@ pub(crate) fn execute<F: PathFold>(
             .into_par_iter()
             .with_min_len(opts.chunk_blocks.max(1))
             .map_init(
-                || (PathState::<f64>::new(model), fold.worker()),
-                |(state, worker), b| {
+                || fold.worker(),
+                |worker, b| {
                     let mut block = fold.block();
                     if cancelled() {
                         return block;
@@ -157,7 +150,7 @@ pub(crate) fn execute<F: PathFold>(
                     let first = b * BLOCK_PATHS;
                     let last = (first + BLOCK_PATHS).min(opts.paths);
                     for p in first..last {
-                        fold.path(p, state, worker, &mut block);
+                        fold.path(p, worker, &mut block);
                     }
                     done.fetch_add(last - first, Ordering::Relaxed);
                     progress(last - first);
