@@ -231,8 +231,22 @@ fn run(s: &Scenario, opts: &RunOptions) -> Result<Simulation> {
     simulate(&model, &s.spec.risk, opts, &|_| {})
 }
 
-/// Worst year of the window for entity `e`: (year, probability, se, holds in every year).
-fn check(sim: &Simulation, t: &Target, e: usize, years: (i32, i32)) -> (i32, f64, f64, bool) {
+/// A target checked over a window's years in one fund, or over a group's funds.
+#[derive(Clone, Copy, Debug)]
+struct WindowCheck {
+    /// The fund (entity) of the worst year.
+    entity: usize,
+    /// The year with the highest probability of the target's event.
+    worst_year: i32,
+    /// The event's probability in that year, and its standard error.
+    probability: f64,
+    se: f64,
+    /// The target holds in every year of the window (in every fund of a group).
+    holds: bool,
+}
+
+/// The target over the window's years in entity `e`.
+fn check(sim: &Simulation, t: &Target, e: usize, years: (i32, i32)) -> WindowCheck {
     let l = &sim.layout;
     let mut worst = (years.0, -1.0, 0.0);
     let mut ok = true;
@@ -247,7 +261,13 @@ fn check(sim: &Simulation, t: &Target, e: usize, years: (i32, i32)) -> (i32, f64
             worst = (year, p, se);
         }
     }
-    (worst.0, worst.1.max(0.0), worst.2, ok)
+    WindowCheck {
+        entity: e,
+        worst_year: worst.0,
+        probability: worst.1.max(0.0),
+        se: worst.2,
+        holds: ok,
+    }
 }
 
 /// Mean pooled income and spending of entity `e` over the window's years.
@@ -322,31 +342,30 @@ pub fn solve_rates(
         simulate_trials(&model, &s.spec.risk, &o.run, &policies)
     };
     // A group's condition: the target in every member's fund; its worst year.
-    let group_check = |sim: &Simulation, g: usize| -> Result<(usize, (i32, f64, f64, bool))> {
-        let mut worst: Option<(usize, (i32, f64, f64, bool))> = None;
+    let group_check = |sim: &Simulation, g: usize| -> Result<WindowCheck> {
+        let mut worst: Option<WindowCheck> = None;
         let mut all_ok = true;
         for &u in &groups[g] {
-            let e = entity_of(s, sim, u)?;
-            let c = check(sim, &o.target, e, o.years);
-            all_ok &= c.3;
-            if worst.is_none_or(|(_, w)| c.1 > w.1) {
-                worst = Some((e, c));
+            let c = check(sim, &o.target, entity_of(s, sim, u)?, o.years);
+            all_ok &= c.holds;
+            if worst.is_none_or(|w| c.probability > w.probability) {
+                worst = Some(c);
             }
         }
-        let (e, mut c) = worst.ok_or_else(|| Error::Invalid("empty group".into()))?;
-        c.3 = all_ok;
-        Ok((e, c))
+        let mut c = worst.ok_or_else(|| Error::Invalid("empty group".into()))?;
+        c.holds = all_ok;
+        Ok(c)
     };
     // Every trial's worst-year probability per group, for the report's risk-against-rate chart;
     // each trial's group checks are computed once, here, and used by the search too.
-    type Checks = Vec<(usize, (i32, f64, f64, bool))>;
+    type Checks = Vec<WindowCheck>;
     let mut history: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); g_n];
     let mut record = |bps: &[i64], sim: &Simulation| -> Result<Checks> {
         let checks: Checks = (0..g_n)
             .map(|g| group_check(sim, g))
             .collect::<Result<_>>()?;
-        for (h, (bp, (_, (_, p, se, _)))) in history.iter_mut().zip(bps.iter().zip(&checks)) {
-            h.push((to_rate(*bp), *p, *se));
+        for (h, (bp, c)) in history.iter_mut().zip(bps.iter().zip(&checks)) {
+            h.push((to_rate(*bp), c.probability, c.se));
         }
         Ok(checks)
     };
@@ -361,8 +380,8 @@ pub fn solve_rates(
     let mut met_top = vec![false; g_n];
     let mut done = vec![false; g_n];
     for g in 0..g_n {
-        met_top[g] = top_checks[g].1.3;
-        if bottom_checks[g].1.3 {
+        met_top[g] = top_checks[g].holds;
+        if bottom_checks[g].holds {
             hi[g] = lo[g];
             done[g] = true;
         }
@@ -424,7 +443,7 @@ pub fn solve_rates(
         for (bps, sim) in vectors.iter().zip(&sims) {
             let checks = record(bps, sim)?;
             for g in 0..g_n {
-                meets[g].push(checks[g].1.3);
+                meets[g].push(checks[g].holds);
             }
         }
         for g in 0..g_n {
@@ -449,18 +468,18 @@ pub fn solve_rates(
     let below_checks = record(&below, &sim_below)?;
     let mut answers = Vec::with_capacity(n);
     for (g, members) in groups.iter().enumerate() {
-        let (e, (year, p, se, _)) = at_checks[g];
+        let at = at_checks[g];
         let has_below = hi[g] > lo_bp_initial && met_top[g];
-        let p_below = has_below.then(|| below_checks[g].1.1);
+        let p_below = has_below.then(|| below_checks[g].probability);
         for &u in members {
             answers.push(RateAnswer {
                 unit: s.units[u].spec.name.clone(),
-                entity: sim_at.layout.names[e].clone(),
+                entity: sim_at.layout.names[at.entity].clone(),
                 rate: met_top[g].then(|| to_rate(hi[g])),
                 best_rate: to_rate(hi[g]),
-                binding_year: year,
-                probability: p,
-                probability_se: se,
+                binding_year: at.worst_year,
+                probability: at.probability,
+                probability_se: at.se,
                 probability_below: p_below,
                 break_even_rate: break_even[g],
                 current_rate: current_rate(s, u, o.line, o.from),
