@@ -7,9 +7,7 @@
 //! are kept per path (for exact quantiles); monthly series only with `keep_paths`.
 
 use crate::data::Status;
-use crate::engine::montecarlo::{
-    PathFold, RunOptions, execute, n_blocks, run_path, run_path_trials,
-};
+use crate::engine::montecarlo::{PathFold, RunOptions, execute, n_blocks, run_path_trials};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
@@ -926,40 +924,61 @@ pub fn simulate(
     })
 }
 
-/// The risk measures' fold: each path's record added to its block's accumulator, with the first
-/// path (if any) whose values are not finite numbers.
+/// The risk measures' fold: per path, one projection with every trial's money
+/// ([`run_path_trials`]; one trial of the units' own policies when `policies` is empty), each
+/// trial's record added to its own block accumulator, with the first path (if any) whose values
+/// are not finite numbers.
 struct RiskFold<'a> {
     model: &'a ScenarioModel,
     layout: &'a Layout,
     seed: u64,
     keep_paths: bool,
+    /// `policies[c][u]`: unit `u`'s policy in trial `c`.
+    policies: &'a [Vec<PolicySpec>],
 }
 
 impl<'a> PathFold for RiskFold<'a> {
-    type Worker = (PathState<f64>, RecordObserver<'a>);
-    type Block = (BlockAccumulator, Option<(usize, usize, usize)>);
+    type Worker = (Vec<PathState<f64>>, Vec<RecordObserver<'a>>);
+    /// Per trial: its accumulator and the first broken (path, fund, year).
+    type Block = Vec<(BlockAccumulator, Option<(usize, usize, usize)>)>;
 
     fn worker(&self) -> Self::Worker {
+        let n = self.policies.len().max(1);
         (
-            PathState::new(self.model),
-            RecordObserver::new(self.layout, self.keep_paths),
+            (0..n).map(|_| PathState::new(self.model)).collect(),
+            (0..n)
+                .map(|_| RecordObserver::new(self.layout, self.keep_paths))
+                .collect(),
         )
     }
 
     fn block(&self) -> Self::Block {
-        (BlockAccumulator::new(self.layout), None)
+        (0..self.policies.len().max(1))
+            .map(|_| (BlockAccumulator::new(self.layout), None))
+            .collect()
     }
 
-    fn path(&self, p: usize, (state, obs): &mut Self::Worker, (acc, broken): &mut Self::Block) {
+    fn path(&self, p: usize, (states, observers): &mut Self::Worker, block: &mut Self::Block) {
         let layout = self.layout;
-        obs.record.reset();
-        run_path(self.model, self.seed, p as u64, state, obs);
-        let record = &mut obs.record;
-        record.finish(layout);
-        if broken.is_none() {
-            *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
+        for o in observers.iter_mut() {
+            o.record.reset();
         }
-        acc.add(layout, record);
+        run_path_trials(
+            self.model,
+            self.seed,
+            p as u64,
+            states,
+            self.policies,
+            observers,
+        );
+        for (obs, (acc, broken)) in observers.iter_mut().zip(block.iter_mut()) {
+            let record = &mut obs.record;
+            record.finish(layout);
+            if broken.is_none() {
+                *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
+            }
+            acc.add(layout, record);
+        }
     }
 }
 
@@ -990,69 +1009,19 @@ pub fn simulate_blocks(
         layout,
         seed: opts.seed,
         keep_paths: opts.keep_paths,
+        policies: &[],
     };
     let blocks = execute(opts, blocks, &fold, progress)?;
-    // A value that is not a finite number is an error naming where it arose, never a blank
-    // cell: the inputs' bounds should make it impossible, and this says so if they do not.
-    if let Some(broken) = blocks.iter().find_map(|(_, broken)| *broken) {
-        return Err(non_finite(layout, broken, opts.seed));
-    }
-    Ok(blocks.into_iter().map(|(acc, _)| acc).collect())
-}
-
-/// The risk measures' fold for several trials' policies at once: per path, one projection
-/// with every trial's money (`project_trials`), each trial's record added to its own block
-/// accumulator.
-struct TrialsFold<'a> {
-    model: &'a ScenarioModel,
-    layout: &'a Layout,
-    seed: u64,
-    policies: &'a [Vec<PolicySpec>],
-}
-
-impl<'a> PathFold for TrialsFold<'a> {
-    type Worker = (Vec<PathState<f64>>, Vec<RecordObserver<'a>>);
-    type Block = Vec<(BlockAccumulator, Option<(usize, usize, usize)>)>;
-
-    fn worker(&self) -> Self::Worker {
-        let n = self.policies.len();
-        (
-            (0..n).map(|_| PathState::new(self.model)).collect(),
-            (0..n)
-                .map(|_| RecordObserver::new(self.layout, false))
-                .collect(),
-        )
-    }
-
-    fn block(&self) -> Self::Block {
-        self.policies
-            .iter()
-            .map(|_| (BlockAccumulator::new(self.layout), None))
-            .collect()
-    }
-
-    fn path(&self, p: usize, (states, observers): &mut Self::Worker, block: &mut Self::Block) {
-        let layout = self.layout;
-        for o in observers.iter_mut() {
-            o.record.reset();
-        }
-        run_path_trials(
-            self.model,
-            self.seed,
-            p as u64,
-            states,
-            self.policies,
-            observers,
-        );
-        for (obs, (acc, broken)) in observers.iter_mut().zip(block.iter_mut()) {
-            let record = &mut obs.record;
-            record.finish(layout);
-            if broken.is_none() {
-                *broken = BlockAccumulator::non_finite(layout, record).map(|(e, y)| (p, e, y));
+    blocks
+        .into_iter()
+        .map(|block| {
+            let [(acc, broken)]: [_; 1] = block.try_into().expect("one trial a block");
+            match broken {
+                Some(broken) => Err(non_finite(layout, broken, opts.seed)),
+                None => Ok(acc),
             }
-            acc.add(layout, record);
-        }
-    }
+        })
+        .collect()
 }
 
 /// Runs `opts.paths` paths once for several trials' policies (`policies[c][u]`: unit `u`'s
@@ -1066,10 +1035,11 @@ pub fn simulate_trials(
     policies: &[Vec<PolicySpec>],
 ) -> Result<Vec<Simulation>> {
     let layout = Layout::new(model, risk);
-    let fold = TrialsFold {
+    let fold = RiskFold {
         model,
         layout: &layout,
         seed: opts.seed,
+        keep_paths: false,
         policies,
     };
     let blocks = execute(opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;

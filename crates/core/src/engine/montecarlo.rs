@@ -2,7 +2,7 @@
 //! from (seed, path) alone, folded into fixed blocks of paths that are merged in path order.
 //! The result is therefore bit-identical for any number of threads and any work chunking.
 
-use super::{Observer, PathState, ScenarioModel, project, project_trials};
+use super::{Observer, PathState, ScenarioModel, project_trials};
 use crate::error::{Error, Result};
 use crate::population::SmallCellDraws;
 use crate::scenario::PolicySpec;
@@ -59,14 +59,19 @@ pub fn run_path(
     state: &mut PathState<f64>,
     observer: &mut impl Observer<f64>,
 ) {
-    let mut rng = path_rng(seed, p);
-    let drivers = model.drivers.sample(&mut rng);
-    let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
-    project(model, &drivers, state, &mut counts, observer);
+    run_path_trials(
+        model,
+        seed,
+        p,
+        std::slice::from_mut(state),
+        &[],
+        std::slice::from_mut(observer),
+    );
 }
 
 /// Runs path `p` under several trials' policies at once (see
-/// [`crate::engine::project_trials`]): the same drivers and draws as [`run_path`].
+/// [`crate::engine::project_trials`]; the units' own policies when `policies` is empty): the
+/// same drivers and draws as [`run_path`].
 pub fn run_path_trials<O: Observer<f64>>(
     model: &ScenarioModel,
     seed: u64,
