@@ -194,10 +194,7 @@ impl ScenarioModel {
         };
         let random_counts = units
             .iter()
-            .map(|u| {
-                u.initial_cells.n.iter().sum::<f64>()
-                    < scenario.spec.run.random_counts_below_members
-            })
+            .map(|u| u.initial_cells.total() < scenario.spec.run.random_counts_below_members)
             .collect();
         ScenarioModel {
             start,
@@ -238,10 +235,8 @@ impl ScenarioModel {
     /// Tabulates every unit's expected benefits against the cost shift, for fast Monte Carlo
     /// paths; units with the same costs and benefits share one grid. The range covers every
     /// shift a path can reach short of six-standard-deviation growth shocks; beyond it the
-    /// engine evaluates the exact formula. Returns the bytes held.
-    /// Tabulates each unit's expected benefits over the range of cost shifts its paths can
-    /// reach (units with the same benefit rules share one grid) and returns the bytes used.
-    /// The size is known before anything is built; more than [`MAX_GRID_BYTES`] is refused.
+    /// engine evaluates the exact formula. The size is known before anything is built; more
+    /// than [`MAX_GRID_BYTES`] is refused. Returns the bytes held.
     pub fn build_benefit_grids(&mut self) -> crate::Result<usize> {
         let (lo, hi) = self.drivers.cost_growth_bounds();
         let years = self.drivers.n_years() as f64;
@@ -369,10 +364,16 @@ impl<M: Money> PathState<M> {
         }
     }
 
-    fn reset(&mut self, model: &ScenarioModel) {
+    /// The membership back to the start (only the first state of a trials' projection holds
+    /// it: the others keep money only).
+    fn reset_cells(&mut self, model: &ScenarioModel) {
         for (c, u) in self.cells.iter_mut().zip(&model.units) {
             c.n.copy_from_slice(&u.initial_cells.n);
         }
+    }
+
+    /// The books, the pooling state and the rules' uplifts back to the start.
+    fn reset_money(&mut self, model: &ScenarioModel) {
         for (b, &(bal, sp)) in self.books.iter_mut().zip(&model.fund_openings) {
             *b = FundBook::new(bal, sp);
         }
@@ -435,8 +436,9 @@ pub fn project_trials<M: Money, O: Observer<M>>(
     let trials: usize = states.len();
     assert!(policies.is_empty() || policies.len() == trials);
     assert_eq!(observers.len(), trials);
+    states[0].reset_cells(model);
     for state in states.iter_mut() {
-        state.reset(model);
+        state.reset_money(model);
     }
     let mut paths: Vec<unit::UnitPath> = model.units.iter().map(|u| u.path(drivers)).collect();
     let zero = M::default();
