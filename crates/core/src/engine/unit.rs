@@ -12,8 +12,8 @@ use crate::data::{Asfr, N_AGES, N_STATUS};
 use crate::economy::DriverPath;
 use crate::ledger::{IncomeLine, N_INCOME, N_SPENDING, SpendingLine};
 use crate::params::Month;
-use crate::population::{BuyinModel, Cells, Counts, MemberFlows, MonthTables, PopulationModel};
-use crate::scenario::{MaternitySpec, PolicySpec, Scenario, Unit};
+use crate::population::{Cells, Counts, MemberFlows, MonthTables, PopulationModel};
+use crate::scenario::{PolicySpec, Scenario, Unit};
 
 /// One month's line amounts of a unit, yuan (f64; the ledger rounds them).
 #[derive(Clone, Debug, Default)]
@@ -103,10 +103,8 @@ pub struct UnitModel {
     pub(crate) tables: MonthTables,
     pub(crate) initial_cells: Cells,
     pub(crate) policy: PolicySpec,
-    maternity: Option<MaternitySpec>,
     merger: Option<Month>,
     arrangement: MaternityArrangement,
-    buyin: BuyinModel,
     avg_wage_prev_year: f64,
     /// Whether the unit has members in service at the start.
     has_workers: bool,
@@ -140,12 +138,10 @@ impl UnitModel {
         UnitModel {
             contributions: Contributions::new(scenario, unit, &initial_cells),
             name: unit.spec.name.clone(),
-            buyin: population.buyin.clone(),
             population,
             tables,
             initial_cells,
             policy: p.clone(),
-            maternity: p.maternity.clone(),
             merger,
             arrangement,
             avg_wage_prev_year: unit.spec.average_wage_prev_year,
@@ -195,14 +191,14 @@ impl UnitModel {
     /// service at the start: maternity insurance covers employees, so a unit of residents alone
     /// (Jiangmen's residents' account) has no maternity fund.
     pub(crate) fn has_separate_maternity_fund(&self) -> bool {
-        self.maternity.is_some()
+        self.policy.maternity.is_some()
             && self.has_workers
             && (self.merger.is_some() || self.arrangement == MaternityArrangement::Separate)
     }
 
     /// The maternity fund is still separate in month `t`.
     pub(crate) fn maternity_separate_in(&self, t: Month) -> bool {
-        self.maternity.is_some()
+        self.policy.maternity.is_some()
             && match self.arrangement {
                 MaternityArrangement::Separate => true,
                 MaternityArrangement::AsScenario => self.merger.is_some_and(|m| t < m),
@@ -330,7 +326,7 @@ impl UnitModel {
 
         // --- contributions' base (policy::contributions) --------------------------------
         let funding = MaternityFunding::of(
-            self.maternity.as_ref(),
+            self.policy.maternity.as_ref(),
             t,
             self.maternity_separate_in(t),
             self.merger,
@@ -368,7 +364,7 @@ impl UnitModel {
             accounts::credits(p, t, &memo.members, cells, &up.bases, base.flexible_base);
 
         // --- maternity (policy::maternity) ---------------------------------------------
-        if let Some(m) = &self.maternity {
+        if let Some(m) = &self.policy.maternity {
             let births = maternity::month(
                 m,
                 &self.asfr,
@@ -396,10 +392,11 @@ impl UnitModel {
             flows,
             counts,
         );
-        let at_once = 1.0 - self.buyin.monthly_share;
+        let buyin = &self.population.buyin;
+        let at_once = 1.0 - buyin.monthly_share;
         // Those who pay the shortfall at once (the rest became continuing contributors).
         let buyin_years_at_once = (at_once > 0.0).then(|| {
-            let shortfall = self.buyin.at(k).mean_shortfall;
+            let shortfall = buyin.at(k).mean_shortfall;
             let years = [0, 1].map(|s| flows.retirements_by_sex[s] * shortfall[s] * at_once);
             years[0] + years[1]
         });
