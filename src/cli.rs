@@ -714,11 +714,7 @@ fn backtest(
     );
     let missing = |x: Option<f64>, show: &dyn Fn(f64) -> String| x.map_or("-".to_string(), show);
     for r in &b.rows {
-        let scale = if fundrisk::backtest::is_persons_line(r.line) {
-            1e4
-        } else {
-            1e8
-        };
+        let scale = if r.line.is_persons() { 1e4 } else { 1e8 };
         let yi = |x: f64| format!("{:.0}", x / scale);
         say!(
             "{:<6} {:<16} {:>10} {:>10} {:>10} {:>10} {:>8}",
@@ -822,11 +818,11 @@ fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
     for g in r
         .scores
         .iter()
-        .filter(|g| g.horizon == 0 || g.line == "all")
+        .filter(|g| g.horizon == 0 || g.line.is_none())
     {
         say!(
             "{:<16} {:>6} {:>5} {:>8.0}% {:>8.0}% {:>8.1} {:>8.1}",
-            g.line,
+            g.line.map_or("all", fundrisk::backtest::BacktestLine::name),
             if g.horizon == 0 {
                 "all".to_string()
             } else {

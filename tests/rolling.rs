@@ -2,7 +2,7 @@
 //! its year's end, its base year meets the published whole-fund figures, and the scores are
 //! counted as a hand count gives them.
 
-use fundrisk::backtest::{Actual, Forecast, LINES};
+use fundrisk::backtest::{Actual, BacktestLine, Forecast, LINES};
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::rolling::{self, ScoreGroup, Scored, run_origin, spec_of};
 use fundrisk::scenario::Scenario;
@@ -95,7 +95,7 @@ fn scored(line: &'static str, horizon: i32, actual: f64, median: f64) -> Scored 
     Scored {
         origin: 2020,
         year: 2020 + horizon,
-        line,
+        line: BacktestLine::of_name(line).expect("a line"),
         horizon,
         actual,
         median,
@@ -123,7 +123,7 @@ fn scores_by_hand() {
     let find = |line: &str, h: i32| -> &ScoreGroup {
         groups
             .iter()
-            .find(|g| g.line == line && g.horizon == h)
+            .find(|g| g.line.map_or("all", BacktestLine::name) == line && g.horizon == h)
             .unwrap()
     };
     let all = find("all", 0);
@@ -138,7 +138,11 @@ fn scores_by_hand() {
     let one_ahead = find("all", 1);
     assert_eq!(one_ahead.n, 3);
     // No group without actuals.
-    assert!(!groups.iter().any(|g| g.line == "members_active"));
+    assert!(
+        !groups
+            .iter()
+            .any(|g| g.line == Some(BacktestLine::MembersActive))
+    );
     assert!(groups.iter().all(|g| g.n > 0));
 }
 
@@ -156,7 +160,7 @@ fn score_of_a_constructed_forecast() {
     };
     let a = [Actual {
         year: 2020,
-        line: "pooled_balance".into(),
+        line: BacktestLine::PooledBalance,
         value: 97.0,
         source: String::new(),
     }];

@@ -41,16 +41,57 @@ pub const LINES: [&str; 6] = [
     "members_retiree",
 ];
 
-/// Whether a line of [`LINES`] counts persons (else yuan).
-pub fn is_persons_line(line: &str) -> bool {
-    line.starts_with("members_")
+/// The lines a backtest forecasts, in the order of [`LINES`] (their names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BacktestLine {
+    PooledIncome,
+    PooledSpending,
+    PooledBalance,
+    FundIncome,
+    MembersActive,
+    MembersRetiree,
+}
+
+impl BacktestLine {
+    pub const ALL: [BacktestLine; 6] = [
+        BacktestLine::PooledIncome,
+        BacktestLine::PooledSpending,
+        BacktestLine::PooledBalance,
+        BacktestLine::FundIncome,
+        BacktestLine::MembersActive,
+        BacktestLine::MembersRetiree,
+    ];
+
+    /// Its name in the tables and the actuals' `line` column (`pooled_income`, …).
+    pub const fn name(self) -> &'static str {
+        LINES[self as usize]
+    }
+
+    /// The line of a name of [`LINES`].
+    pub fn of_name(name: &str) -> Option<BacktestLine> {
+        BacktestLine::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// Whether the line counts persons (else yuan).
+    pub fn is_persons(self) -> bool {
+        matches!(
+            self,
+            BacktestLine::MembersActive | BacktestLine::MembersRetiree
+        )
+    }
+}
+
+impl std::fmt::Display for BacktestLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 /// A published figure to compare with the forecast.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Actual {
     pub year: i32,
-    pub line: String,
+    pub line: BacktestLine,
     /// Yuan, or persons for the members lines.
     pub value: f64,
     pub source: String,
@@ -93,6 +134,14 @@ pub fn read_actuals(path: &Path) -> Result<Vec<Actual>> {
             ));
         }
         let year = y as i32;
+        let Some(line) = BacktestLine::of_name(&line) else {
+            return Err(Error::table(
+                &shown,
+                0,
+                "line",
+                format!("{line} is not a line"),
+            ));
+        };
         if out.iter().any(|a| a.year == year && a.line == line) {
             return Err(Error::table(
                 &shown,
@@ -322,8 +371,7 @@ pub fn forecast(s: &Scenario, fund: Option<&str>, opts: &RunOptions) -> Result<F
 #[derive(Clone, Debug, PartialEq)]
 pub struct BacktestRow {
     pub year: i32,
-    /// One of [`LINES`].
-    pub line: &'static str,
+    pub line: BacktestLine,
     /// Years ahead of the origin (1 for the first projected year).
     pub horizon_years: i64,
     /// The published figure (yuan, or persons for the members lines).
@@ -384,7 +432,10 @@ impl Backtest {
         };
         let mut t = Table::default();
         t.int("year", rows.iter().map(|r| i64::from(r.year)).collect());
-        t.str("line", rows.iter().map(|r| r.line.to_string()).collect());
+        t.str(
+            "line",
+            rows.iter().map(|r| r.line.name().to_string()).collect(),
+        );
         t.int(
             "horizon_years",
             rows.iter().map(|r| r.horizon_years).collect(),
@@ -455,15 +506,15 @@ pub fn compare(f: &Forecast, actuals: &[Actual], file: &str) -> Result<Backtest>
     }
     let mut rows = Vec::new();
     for y in 0..f.n_years {
-        for (l, name) in LINES.iter().enumerate() {
+        for (l, line) in BacktestLine::ALL.into_iter().enumerate() {
             let v = &f.values[l][y];
             let yr = f.first_year + y as i32;
-            let a = actuals.iter().find(|a| a.year == yr && a.line == *name);
+            let a = actuals.iter().find(|a| a.year == yr && a.line == line);
             let bands = Bands::of(v);
             let within = |lo: f64, hi: f64| a.map(|a| (lo..=hi).contains(&a.value));
             rows.push(BacktestRow {
                 year: yr,
-                line: name,
+                line,
                 horizon_years: y as i64 + 1,
                 actual: a.map(|a| a.value),
                 source: a.map_or(String::new(), |a| a.source.clone()),
@@ -590,13 +641,13 @@ mod tests {
         let actuals = [
             Actual {
                 year: 2019,
-                line: "pooled_balance".into(),
+                line: BacktestLine::PooledBalance,
                 value: 97.0,
                 source: String::new(),
             },
             Actual {
                 year: 2020,
-                line: "pooled_balance".into(),
+                line: BacktestLine::PooledBalance,
                 value: 50.0,
                 source: String::new(),
             },
@@ -605,7 +656,7 @@ mod tests {
         let row = |year: i32| {
             b.rows
                 .iter()
-                .find(|r| r.year == year && r.line == "pooled_balance")
+                .find(|r| r.year == year && r.line == BacktestLine::PooledBalance)
                 .unwrap()
         };
         assert_eq!(row(2019).percentile_rank, Some(96.5));

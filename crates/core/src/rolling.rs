@@ -19,7 +19,7 @@
 //! the files. The actuals are the later rows: members by status, pooled balance, the whole
 //! fund's income, and the pooled income and spending where published.
 
-use crate::backtest::{Actual, Bands, Forecast, LINES, crps_sorted, forecast};
+use crate::backtest::{Actual, BacktestLine, Bands, Forecast, crps_sorted, forecast};
 use crate::base_year::{self, BaseYearFit};
 use crate::calibrate::{Series, calibrate, read_series};
 use crate::data::DataSource;
@@ -82,7 +82,7 @@ pub struct OriginRun {
 pub struct Scored {
     pub origin: i32,
     pub year: i32,
-    pub line: &'static str,
+    pub line: BacktestLine,
     /// Years ahead: 1 for the year after the origin.
     pub horizon: i32,
     /// Yuan, or persons for the members lines.
@@ -110,8 +110,8 @@ impl Scored {
 /// Scores of a group of scored actuals (a line at a horizon, or all of them).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoreGroup {
-    /// A line of [`LINES`], or `all`.
-    pub line: &'static str,
+    /// A line, or None for all of them (`all` in the tables).
+    pub line: Option<BacktestLine>,
     /// Years ahead, or 0 for all horizons.
     pub horizon: i32,
     pub n: usize,
@@ -134,7 +134,7 @@ impl ScoreGroup {
         self.inside_50 as f64 / self.n as f64
     }
 
-    fn of(line: &'static str, horizon: i32, items: &[&Scored]) -> ScoreGroup {
+    fn of(line: Option<BacktestLine>, horizon: i32, items: &[&Scored]) -> ScoreGroup {
         let mut errors: Vec<f64> = items.iter().map(|s| s.abs_pct_error).collect();
         errors.sort_by(f64::total_cmp);
         let n = items.len();
@@ -446,17 +446,17 @@ fn actuals_from(p: &Published, y: i32, last_year: i32) -> Vec<Actual> {
     let mut out = Vec::new();
     for year in y + 1..=last_year {
         for (line, series, scale) in [
-            ("pooled_income", &p.pooled_income, 1e8),
-            ("pooled_spending", &p.pooled_spending, 1e8),
-            ("pooled_balance", &p.pooled_balance, 1e8),
-            ("fund_income", &p.fund_income, 1e8),
-            ("members_active", &p.active, 1e4),
-            ("members_retiree", &p.retired, 1e4),
+            (BacktestLine::PooledIncome, &p.pooled_income, 1e8),
+            (BacktestLine::PooledSpending, &p.pooled_spending, 1e8),
+            (BacktestLine::PooledBalance, &p.pooled_balance, 1e8),
+            (BacktestLine::FundIncome, &p.fund_income, 1e8),
+            (BacktestLine::MembersActive, &p.active, 1e4),
+            (BacktestLine::MembersRetiree, &p.retired, 1e4),
         ] {
             if let Some(v) = series.values.get(&year) {
                 out.push(Actual {
                     year,
-                    line: line.to_string(),
+                    line,
                     value: v * scale,
                     source: format!("{}, {year}", series.source),
                 });
@@ -500,9 +500,7 @@ pub fn run_origin(
 pub fn score(origin: i32, f: &Forecast, actuals: &[Actual]) -> Vec<Scored> {
     let mut out = Vec::new();
     for a in actuals {
-        let Some(l) = LINES.iter().position(|l| *l == a.line) else {
-            continue;
-        };
+        let l = a.line as usize;
         let y = a.year - f.first_year;
         if y < 0 || y as usize >= f.n_years || a.value == 0.0 {
             continue;
@@ -512,7 +510,7 @@ pub fn score(origin: i32, f: &Forecast, actuals: &[Actual]) -> Vec<Scored> {
         out.push(Scored {
             origin,
             year: a.year,
-            line: LINES[l],
+            line: a.line,
             horizon: a.year - origin,
             actual: a.value,
             median: b.median,
@@ -531,11 +529,11 @@ pub fn score(origin: i32, f: &Forecast, actuals: &[Actual]) -> Vec<Scored> {
 pub fn scores(scored: &[Scored]) -> Vec<ScoreGroup> {
     let max_h = scored.iter().map(|s| s.horizon).max().unwrap_or(0);
     let mut out = Vec::new();
-    for line in LINES.iter().copied().chain(std::iter::once("all")) {
+    for line in BacktestLine::ALL.map(Some).into_iter().chain([None]) {
         for h in (1..=max_h).chain(std::iter::once(0)) {
             let items: Vec<&Scored> = scored
                 .iter()
-                .filter(|s| (line == "all" || s.line == line) && (h == 0 || s.horizon == h))
+                .filter(|s| line.is_none_or(|l| s.line == l) && (h == 0 || s.horizon == h))
                 .collect();
             if !items.is_empty() {
                 out.push(ScoreGroup::of(line, h, &items));
@@ -583,7 +581,10 @@ pub fn scored_table(scored: &[Scored]) -> Table {
         scored.iter().map(|s| i64::from(s.origin)).collect(),
     );
     t.int("year", scored.iter().map(|s| i64::from(s.year)).collect());
-    t.str("line", scored.iter().map(|s| s.line.to_string()).collect());
+    t.str(
+        "line",
+        scored.iter().map(|s| s.line.name().to_string()).collect(),
+    );
     t.int(
         "horizon_years",
         scored.iter().map(|s| i64::from(s.horizon)).collect(),
@@ -612,7 +613,13 @@ pub fn scored_table(scored: &[Scored]) -> Table {
 /// absolute percentage error and the mean relative CRPS.
 pub fn scores_table(scores: &[ScoreGroup]) -> Table {
     let mut t = Table::default();
-    t.str("line", scores.iter().map(|g| g.line.to_string()).collect());
+    t.str(
+        "line",
+        scores
+            .iter()
+            .map(|g| g.line.map_or("all", BacktestLine::name).to_string())
+            .collect(),
+    );
     t.int(
         "horizon_years",
         scores.iter().map(|g| i64::from(g.horizon)).collect(),

@@ -575,11 +575,11 @@ pub fn backtest_report(
     lang: Lang,
 ) -> Result<Report> {
     let mut svgs = Vec::new();
-    for (l, line) in crate::backtest::LINES.iter().enumerate() {
+    for (l, line) in crate::backtest::BacktestLine::ALL.into_iter().enumerate() {
         let points: Vec<(i32, f64)> = b
             .rows
             .iter()
-            .filter(|r| r.line == *line)
+            .filter(|r| r.line == line)
             .filter_map(|r| r.actual.map(|a| (r.year, a)))
             .collect();
         let title = format!(
@@ -594,7 +594,7 @@ pub fn backtest_report(
                 f.first_year,
                 &f.values[l],
                 &points,
-                crate::backtest::is_persons_line(line),
+                line.is_persons(),
                 lang,
             )?,
         ));
@@ -732,11 +732,11 @@ pub fn rolling_report(
 ) -> Result<Report> {
     let mut svgs = Vec::new();
     for o in &r.origins {
-        for (l, line) in crate::backtest::LINES.iter().enumerate() {
+        for (l, line) in crate::backtest::BacktestLine::ALL.into_iter().enumerate() {
             let points: Vec<(i32, f64)> = o
                 .actuals
                 .iter()
-                .filter(|a| a.line == *line)
+                .filter(|a| a.line == line)
                 .map(|a| (a.year, a.value))
                 .collect();
             if points.is_empty() {
@@ -757,21 +757,21 @@ pub fn rolling_report(
                     o.forecast.first_year,
                     &o.forecast.values[l],
                     &points,
-                    crate::backtest::is_persons_line(line),
+                    line.is_persons(),
                     lang,
                 )?,
             ));
         }
     }
-    let all = r.scores.iter().find(|g| g.line == "all" && g.horizon == 0);
+    let all = r.scores.iter().find(|g| g.line.is_none() && g.horizon == 0);
     let one_year: Vec<String> = r
         .scores
         .iter()
-        .filter(|g| g.horizon == 1 && g.line != "all")
-        .map(|g| {
+        .filter_map(|g| g.line.filter(|_| g.horizon == 1).map(|line| (g, line)))
+        .map(|(g, line)| {
             format!(
                 "{} {}%",
-                lang.t(&format!("line_{}", g.line)),
+                lang.t(&format!("line_{line}")),
                 pct(g.median_abs_pct_error, lang)
             )
         })
