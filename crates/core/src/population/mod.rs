@@ -107,26 +107,6 @@ impl MonthSums {
         }
         v
     }
-
-    /// self += x · other, on every figure.
-    pub(crate) fn add_scaled(&mut self, x: f64, other: &MonthSums) {
-        let f = &mut self.flows;
-        let g = &other.flows;
-        let pairs: [(&mut [f64], &[f64]); 7] = [
-            (&mut self.members, &other.members),
-            (&mut f.entries, &g.entries),
-            (&mut f.exits, &g.exits),
-            (&mut f.deaths, &g.deaths),
-            (&mut f.retire_out, &g.retire_out),
-            (&mut f.retire_in, &g.retire_in),
-            (&mut f.retirements_by_sex, &g.retirements_by_sex),
-        ];
-        for (a, b) in pairs {
-            for (a, b) in a.iter_mut().zip(b) {
-                *a += x * b;
-            }
-        }
-    }
 }
 
 /// Ages the cells a year at the start of month `k` (offset from the start) when `t`, its
