@@ -58,7 +58,11 @@ fn membership_cohort_tables_national(b: Bencher) {
     use fundrisk::population::cohorts::CohortTables;
     let s = scenario("national-2025.toml");
     let t = CohortTables::new(&s, &s.units[0]);
-    eprintln!("cohort tables of {}: {} bytes", s.units[0].spec.name, t.bytes());
+    eprintln!(
+        "cohort tables of {}: {} bytes",
+        s.units[0].spec.name,
+        t.bytes()
+    );
     b.bench_local(|| t.project(swinging_growth));
 }
 
@@ -76,7 +80,11 @@ fn membership_cohort_tables_jinan(b: Bencher) {
     use fundrisk::population::cohorts::CohortTables;
     let s = scenario("shandong-provincial.toml");
     let t = CohortTables::new(&s, &s.units[0]);
-    eprintln!("cohort tables of {}: {} bytes", s.units[0].spec.name, t.bytes());
+    eprintln!(
+        "cohort tables of {}: {} bytes",
+        s.units[0].spec.name,
+        t.bytes()
+    );
     b.bench_local(|| t.project(swinging_growth));
 }
 const PATHS: usize = 10_000;
