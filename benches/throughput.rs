@@ -41,22 +41,20 @@ fn swinging_growth(k: usize) -> f64 {
     [0.02, -0.01, 0.0, 0.015, -0.005][(k / 12) % 5]
 }
 
-/// Membership alone (issue 22), national-2025's unit over its 132 months: the cell-by-cell
-/// step the engine runs today, at expected values.
-#[divan::bench(sample_count = 200)]
-fn membership_cells_national(b: Bencher) {
+/// Membership of the first unit of `file` by the cell-by-cell step the engine runs today, at
+/// expected values.
+fn membership_cells(b: Bencher, file: &str) {
     use fundrisk::population::cohorts::CellProjection;
-    let s = scenario("national-2025.toml");
+    let s = scenario(file);
     let p = CellProjection::new(&s, &s.units[0]);
     b.bench_local(|| p.project(swinging_growth));
 }
 
 /// The same membership read from the cohort tables (survivors of the start, entry cohorts
 /// with each status's scaling, retirees by month and cell), computed once per scenario.
-#[divan::bench(sample_count = 200)]
-fn membership_cohort_tables_national(b: Bencher) {
+fn membership_tables(b: Bencher, file: &str) {
     use fundrisk::population::cohorts::CohortTables;
-    let s = scenario("national-2025.toml");
+    let s = scenario(file);
     let t = CohortTables::new(&s, &s.units[0]);
     eprintln!(
         "cohort tables of {}: {} bytes",
@@ -64,29 +62,31 @@ fn membership_cohort_tables_national(b: Bencher) {
         t.bytes()
     );
     b.bench_local(|| t.project(swinging_growth));
+}
+
+/// Membership alone (issue 22), national-2025's unit over its 132 months, by cells.
+#[divan::bench(sample_count = 200)]
+fn membership_cells_national(b: Bencher) {
+    membership_cells(b, "national-2025.toml");
+}
+
+/// The same from the cohort tables.
+#[divan::bench(sample_count = 200)]
+fn membership_cohort_tables_national(b: Bencher) {
+    membership_tables(b, "national-2025.toml");
 }
 
 /// The same two for a Shandong city (Jinan, 60 months).
 #[divan::bench(sample_count = 200)]
 fn membership_cells_jinan(b: Bencher) {
-    use fundrisk::population::cohorts::CellProjection;
-    let s = scenario("shandong-provincial.toml");
-    let p = CellProjection::new(&s, &s.units[0]);
-    b.bench_local(|| p.project(swinging_growth));
+    membership_cells(b, "shandong-provincial.toml");
 }
 
 #[divan::bench(sample_count = 200)]
 fn membership_cohort_tables_jinan(b: Bencher) {
-    use fundrisk::population::cohorts::CohortTables;
-    let s = scenario("shandong-provincial.toml");
-    let t = CohortTables::new(&s, &s.units[0]);
-    eprintln!(
-        "cohort tables of {}: {} bytes",
-        s.units[0].spec.name,
-        t.bytes()
-    );
-    b.bench_local(|| t.project(swinging_growth));
+    membership_tables(b, "shandong-provincial.toml");
 }
+
 const PATHS: usize = 10_000;
 
 /// One path of the Guangdong merger scenario (drivers, 120 months, every line), single-threaded.

@@ -31,6 +31,7 @@
 
 use super::{
     Cells, GROUPS, MemberFlows, MonthSums, MonthTables, PopulationModel, age_at_start_of, cell,
+    worker_attrition,
 };
 use crate::data::{N_AGES, Status, WORKER_STATUSES};
 use crate::params::Month;
@@ -39,7 +40,7 @@ use crate::scenario::{Scenario, Unit};
 
 /// Fields of an in-service row (one worker status in one month): members at the start,
 /// deaths, exits, retirements, retirements of men and of women, then the retirements from each
-/// retiring cell of the month ([`CohortTables::retiring`]).
+/// cell with retirements in the month (in the order of the month's retiring cells).
 const IN_MEMBERS: usize = 0;
 const IN_DEATHS: usize = 1;
 const IN_EXITS: usize = 2;
@@ -105,8 +106,7 @@ fn post_row(k: usize, i: usize, slots: usize) -> usize {
 }
 
 /// Retirements from cell (g, a) of worker status `si` in month `k`, as
-/// [`PopulationModel::attrition`] counts them at expected values: of the members left after
-/// deaths and exits, the month's retirement share.
+/// [`PopulationModel::attrition`] counts them at expected values.
 fn retirements_at(
     model: &PopulationModel,
     tables: &MonthTables,
@@ -116,36 +116,32 @@ fn retirements_at(
     (g, a): (usize, usize),
 ) -> f64 {
     let sex = GROUPS[g].sex();
-    let q = tables.q_month[tables.year_of[k]][sex][a];
-    let n = cells.n[cell(g, si, a)];
-    let deaths = n * q;
-    let exits = (n - deaths) * (model.exit_month[sex][a] / (1.0 - q));
-    (n - deaths - exits) * tables.retire_share[k][g][a]
+    let (_, _, retirements) = worker_attrition(
+        &mut Expected,
+        cells.n[cell(g, si, a)],
+        tables.q_month[tables.year_of[k]][sex][a],
+        model.exit_month[sex][a],
+        tables.retire_share[k][g][a],
+    );
+    retirements
 }
 
-/// Empties the rows of every status but the workers'.
-fn clear_retired(cells: &mut Cells) {
+/// Empties the rows of `statuses` in every group.
+fn clear(cells: &mut Cells, statuses: &[Status]) {
     for g in 0..GROUPS.len() {
-        for s in [
-            Status::ContinuingContributor,
-            Status::Retiree,
-            Status::Resident,
-        ] {
+        for &s in statuses {
             let i = cell(g, s as usize, 0);
             cells.n[i..i + N_AGES].fill(0.0);
         }
     }
 }
 
-/// Empties the workers' rows.
-fn clear_workers(cells: &mut Cells) {
-    for g in 0..GROUPS.len() {
-        for s in WORKER_STATUSES {
-            let i = cell(g, s as usize, 0);
-            cells.n[i..i + N_AGES].fill(0.0);
-        }
-    }
-}
+/// Statuses that are not workers'.
+const RETIRED_AND_RESIDENTS: [Status; 3] = [
+    Status::ContinuingContributor,
+    Status::Retiree,
+    Status::Resident,
+];
 
 impl CohortTables {
     /// Tables of a unit of `scenario` over its horizon.
@@ -170,7 +166,7 @@ impl CohortTables {
 
         // The start's continuing contributors, retirees and residents.
         let mut cells = initial.clone();
-        clear_workers(&mut cells);
+        clear(&mut cells, &WORKER_STATUSES);
         let mut retired_base = Vec::with_capacity(horizon);
         for k in 0..horizon {
             age_at_start_of(&mut cells, k, start.plus(k as i32));
@@ -207,7 +203,7 @@ impl CohortTables {
                 r[IN_EXITS] = flows.exits[si];
                 r[IN_RETIREMENTS] = flows.retire_out[si];
                 r[IN_BY_SEX..IN_BY_SEX + 2].copy_from_slice(&flows.retirements_by_sex);
-                clear_retired(&mut cells);
+                clear(&mut cells, &RETIRED_AND_RESIDENTS);
             }
         };
         let in_base = [0, 1, 2].map(|w| {

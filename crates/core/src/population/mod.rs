@@ -118,6 +118,23 @@ pub fn age_at_start_of(cells: &mut Cells, k: usize, t: Month) {
     }
 }
 
+/// Of `n` workers of a cell with monthly death probability `q`, exit probability `exit` and
+/// retirement share `retire`: (deaths, exits, retirements) in that order, exits among the
+/// survivors at the rate that gives n × `exit` on average, retirements among those left.
+#[inline(always)]
+pub(crate) fn worker_attrition(
+    counts: &mut impl Counts,
+    n: f64,
+    q: f64,
+    exit: f64,
+    retire: f64,
+) -> (f64, f64, f64) {
+    let deaths = counts.binomial(n, q);
+    let exits = counts.binomial(n - deaths, exit / (1.0 - q));
+    let retirements = counts.binomial(n - deaths - exits, retire);
+    (deaths, exits, retirements)
+}
+
 /// Constants of one unit's membership projection.
 pub struct PopulationModel {
     /// Annual death probability in the life table's year, times the scenario's
@@ -486,10 +503,8 @@ impl PopulationModel {
                     if n == 0.0 {
                         continue;
                     }
-                    let deaths = counts.binomial(n, q[a]);
-                    // Exits among survivors, at the rate that gives n × exit rate on average.
-                    let exits = counts.binomial(n - deaths, exit[a] / (1.0 - q[a]));
-                    let retirements = counts.binomial(n - deaths - exits, retire[a]);
+                    let (deaths, exits, retirements) =
+                        worker_attrition(counts, n, q[a], exit[a], retire[a]);
                     row[a] = n - deaths - exits - retirements;
                     left += row[a];
                     d_sum += deaths;
