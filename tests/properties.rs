@@ -312,28 +312,31 @@ proptest! {
 
     /// Issue 22: membership read from the cohort tables (the survivors of the start plus entry
     /// cohorts, computed once per scenario) equals the direct cell-by-cell projection on every
-    /// month, status and flow, for random scenarios and random employment growth, rising or
-    /// falling (a status shrinking faster than its attrition is scaled).
+    /// month, status and flow, and on the fertility exposure of the members in service, for
+    /// random scenarios and random employment growth, rising or falling (a status shrinking
+    /// faster than its attrition is scaled).
     #[test]
     fn cohort_tables_equal_the_cell_projection(
         p in params(),
         growth in prop::collection::vec(-0.3..0.08f64, 4),
     ) {
-        use fundrisk::population::cohorts::{CohortTables, project_cells};
+        use fundrisk::population::cohorts::{CellProjection, CohortTables};
         let s = parse(&text(&p, 1.0));
         let growth_of = |k: usize| growth[k / 12];
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
         for unit in &s.units {
             let tables = CohortTables::new(&s, unit);
-            let tabulated = tables.project(growth_of);
-            let direct = project_cells(&s, unit, growth_of);
+            let tabulated = tables.project_with_fertility(growth_of);
+            let direct = CellProjection::new(&s, unit).project_with_fertility(growth_of);
             prop_assert_eq!(tabulated.len(), direct.len());
-            for (k, (a, b)) in tabulated.iter().zip(&direct).enumerate() {
+            for (k, ((a, fa), (b, fb))) in tabulated.iter().zip(&direct).enumerate() {
                 let pairs = a.values().into_iter().zip(b.values());
                 for (i, (x, y)) in pairs.enumerate() {
-                    prop_assert!(
-                        (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
-                        "{} month {k}, field {i}: {x} vs {y}", unit.spec.name
-                    );
+                    prop_assert!(close(x, y), "{} month {k}, field {i}: {x} vs {y}", unit.spec.name);
+                }
+                for w in 0..3 {
+                    prop_assert!(close(fa.women[w], fb.women[w]), "{} month {k}: women", unit.spec.name);
+                    prop_assert!(close(fa.partners[w], fb.partners[w]), "{} month {k}: partners", unit.spec.name);
                 }
             }
         }

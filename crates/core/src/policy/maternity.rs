@@ -126,3 +126,57 @@ pub fn month(
         allowance: with_allowance * per_birth,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cohort tables' fertility exposure is what `month` multiplies by the month's driver: on
+    /// the national unit's start, births to insured women and to uninsured partners at
+    /// expected values equal the exposure × fertility factor / 12 × the scenario's relative
+    /// fertility and uninsured share, by hand.
+    #[test]
+    fn fertility_exposure_gives_the_maternity_births() {
+        use crate::population::cohorts::FertilityExposure;
+        use crate::population::{Expected, PopulationModel};
+        use crate::scenario::Scenario;
+        let s = Scenario::embedded_default().expect("default scenario");
+        let unit = &s.units[0];
+        let m = unit.policy.maternity.as_ref().expect("national maternity");
+        let model = PopulationModel::new(&s, unit);
+        let cells = model.initial_cells(unit, s.spec.start);
+        let e = FertilityExposure::of(&s.tables.asfr, &cells);
+        let factor = 1.3;
+        let got = month(
+            m,
+            &s.tables.asfr,
+            s.spec.start,
+            factor,
+            1.0,
+            8000.0,
+            &cells,
+            &mut Expected,
+        );
+        let flex = if m.flexible_covered { e.women[2] } else { 0.0 };
+        let insured =
+            (e.women[0] + e.women[1] + flex) * factor * m.insured_fertility_relative / 12.0;
+        let flex_partners = if m.spouse_of_flexible_covered {
+            e.partners[2]
+        } else {
+            0.0
+        };
+        let spouse = (e.partners[0] + e.partners[1] + flex_partners) * factor / 12.0
+            * m.spouse_uninsured_share;
+        assert!(insured > 1000.0 && spouse > 0.0);
+        assert!(
+            (got.births_insured - insured).abs() <= 1e-12 * insured,
+            "{} vs {insured}",
+            got.births_insured
+        );
+        assert!(
+            (got.births_spouse - spouse).abs() <= 1e-12 * spouse,
+            "{} vs {spouse}",
+            got.births_spouse
+        );
+    }
+}

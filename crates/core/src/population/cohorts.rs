@@ -33,20 +33,59 @@ use super::{
     Cells, GROUPS, MemberFlows, MonthSums, MonthTables, PopulationModel, age_at_start_of, cell,
     worker_attrition,
 };
-use crate::data::{N_AGES, Status, WORKER_STATUSES};
+use crate::data::{Asfr, MIN_AGE, N_AGES, Status, WORKER_STATUSES};
 use crate::params::Month;
 use crate::population::counts::Expected;
 use crate::scenario::{Scenario, Unit};
 
 /// Fields of an in-service row (one worker status in one month): members at the start,
-/// deaths, exits, retirements, retirements of men and of women, then the retirements from each
-/// cell with retirements in the month (in the order of the month's retiring cells).
+/// deaths, exits, retirements, retirements of men and of women, the fertility exposure of its
+/// women and of its men ([`FertilityExposure`]), then the retirements from each cell with
+/// retirements in the month (in the order of the month's retiring cells).
 const IN_MEMBERS: usize = 0;
 const IN_DEATHS: usize = 1;
 const IN_EXITS: usize = 2;
 const IN_RETIREMENTS: usize = 3;
 const IN_BY_SEX: usize = 4;
-const IN_SLOTS: usize = 6;
+const IN_FERTILE_WOMEN: usize = 6;
+const IN_FERTILE_PARTNERS: usize = 7;
+const IN_SLOTS: usize = 8;
+
+/// Members in service weighted by fertility, by worker status (the first reader of the cells
+/// that the tables carry, issue 22): what the policy's `maternity::month` multiplies by the
+/// month's fertility driver.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FertilityExposure {
+    /// Σ women × the age-specific fertility rate at their age (births a year at rate 1).
+    pub women: [f64; 3],
+    /// Σ men × the rate at their age minus 2 (partners assumed two years younger, as
+    /// `maternity::month` assumes).
+    pub partners: [f64; 3],
+}
+
+impl FertilityExposure {
+    /// Of the members in service in `cells`.
+    pub fn of(asfr: &Asfr, cells: &Cells) -> FertilityExposure {
+        let mut e = FertilityExposure::default();
+        for g in GROUPS {
+            for a in 0..N_AGES {
+                let age = a + MIN_AGE;
+                let (into, rate) = if g.sex() == 1 {
+                    (&mut e.women, asfr.at(age))
+                } else {
+                    (&mut e.partners, asfr.at(age.saturating_sub(2)))
+                };
+                if rate == 0.0 {
+                    continue;
+                }
+                for (w, s) in WORKER_STATUSES.iter().enumerate() {
+                    into[w] += cells.n[cell(g as usize, *s as usize, a)] * rate;
+                }
+            }
+        }
+        e
+    }
+}
 
 /// Fields of a retired row (one person retiring in month i, in month k ≥ i): continuing
 /// contributors and retirees at the start of month k, their deaths, continuing contributors
@@ -186,6 +225,7 @@ impl CohortTables {
         // Members in service of one status from month `from` on, into rows of `out` (the row
         // of month k at `row(k)`).
         let in_service = |mut cells: Cells,
+                          w: usize,
                           si: usize,
                           from: usize,
                           out: &mut [f64],
@@ -195,6 +235,9 @@ impl CohortTables {
                 age_at_start_of(&mut cells, k, start.plus(k as i32));
                 let r = &mut out[row(k) * in_stride..][..in_stride];
                 r[IN_MEMBERS] = cells.status_totals()[si];
+                let fertility = FertilityExposure::of(&scenario.tables.asfr, &cells);
+                r[IN_FERTILE_WOMEN] = fertility.women[w];
+                r[IN_FERTILE_PARTNERS] = fertility.partners[w];
                 for (s, &slot) in retiring[k].iter().enumerate() {
                     r[IN_SLOTS + s] = retirements_at(&model, tables, &cells, k, si, slot);
                 }
@@ -214,7 +257,7 @@ impl CohortTables {
                 cells.n[i..i + N_AGES].copy_from_slice(&initial.n[i..i + N_AGES]);
             }
             let mut out = vec![0.0; horizon * in_stride];
-            in_service(cells, si, 0, &mut out, &|k| k);
+            in_service(cells, w, si, 0, &mut out, &|k| k);
             out
         });
         let in_cohorts = [0, 1, 2].map(|w| {
@@ -226,7 +269,7 @@ impl CohortTables {
                 };
                 let mut cells = Cells::zeros();
                 model.add_entrants(&mut cells, si, weights, 1.0);
-                in_service(cells, si, j + 1, &mut out, &|k| tri(k, j));
+                in_service(cells, w, si, j + 1, &mut out, &|k| tri(k, j));
             }
             out
         });
@@ -288,6 +331,17 @@ impl CohortTables {
     /// month (`employment_growth(k)`, as [`PopulationModel::step`] takes it), whether the
     /// workers grow or shrink.
     pub fn project(&self, employment_growth: impl Fn(usize) -> f64) -> Vec<MonthSums> {
+        self.project_with_fertility(employment_growth)
+            .into_iter()
+            .map(|(sums, _)| sums)
+            .collect()
+    }
+
+    /// [`Self::project`], with each month's fertility exposure of the members in service.
+    pub fn project_with_fertility(
+        &self,
+        employment_growth: impl Fn(usize) -> f64,
+    ) -> Vec<(MonthSums, FertilityExposure)> {
         let (h, stride, slots) = (self.horizon, self.in_stride, self.slots);
         let (cont, ret) = (
             Status::ContinuingContributor as usize,
@@ -302,6 +356,7 @@ impl CohortTables {
         let mut row = vec![0.0; stride];
         for k in 0..h {
             let mut sums = self.retired_base[k];
+            let mut fertility = FertilityExposure::default();
             for w in 0..3 {
                 row.copy_from_slice(&self.in_base[w][k * stride..(k + 1) * stride]);
                 if k > 0 {
@@ -322,6 +377,8 @@ impl CohortTables {
                 f.retire_out[si] += c * row[IN_RETIREMENTS];
                 f.retirements_by_sex[0] += c * row[IN_BY_SEX];
                 f.retirements_by_sex[1] += c * row[IN_BY_SEX + 1];
+                fertility.women[w] = c * row[IN_FERTILE_WOMEN];
+                fertility.partners[w] = c * row[IN_FERTILE_PARTNERS];
                 for (r, x) in retired[k * slots..(k + 1) * slots]
                     .iter_mut()
                     .zip(&row[IN_SLOTS..])
@@ -371,7 +428,7 @@ impl CohortTables {
                 }
                 entries[w].push(beta / scale[w]);
             }
-            out.push(sums);
+            out.push((sums, fertility));
         }
         out
     }
@@ -404,6 +461,7 @@ pub struct CellProjection {
     start: Month,
     horizon: usize,
     resident_growth: f64,
+    asfr: Asfr,
 }
 
 impl CellProjection {
@@ -420,7 +478,36 @@ impl CellProjection {
             start,
             horizon,
             resident_growth: unit.spec.membership.resident_growth,
+            asfr: scenario.tables.asfr.clone(),
         }
+    }
+
+    /// [`Self::project`], with each month's fertility exposure read from the cells at its
+    /// start.
+    pub fn project_with_fertility(
+        &self,
+        employment_growth: impl Fn(usize) -> f64,
+    ) -> Vec<(MonthSums, FertilityExposure)> {
+        let mut cells = self.initial.clone();
+        let mut flows = MemberFlows::default();
+        (0..self.horizon)
+            .map(|k| {
+                age_at_start_of(&mut cells, k, self.start.plus(k as i32));
+                let members = cells.status_totals();
+                let fertility = FertilityExposure::of(&self.asfr, &cells);
+                self.model.step(
+                    &mut cells,
+                    &members,
+                    &self.tables,
+                    k,
+                    employment_growth(k),
+                    self.resident_growth,
+                    &mut flows,
+                    &mut Expected,
+                );
+                (MonthSums { members, flows }, fertility)
+            })
+            .collect()
     }
 
     /// Every month's members and flows under the annual employment growth
@@ -504,12 +591,26 @@ mod tests {
         let flat = |_: usize| 0.0;
         let swinging = |k: usize| [0.06, -0.08, 0.0, -0.02, 0.005][(k / 12) % 5];
         let si = Status::Enterprise as usize;
+        let cells = CellProjection::new(&s, unit);
         for growth in [&falling as &dyn Fn(usize) -> f64, &flat, &swinging] {
-            let direct = project_cells(&s, unit, growth);
-            let tabulated = t.project(growth);
-            for (k, (a, b)) in tabulated.iter().zip(&direct).enumerate() {
+            let direct = cells.project_with_fertility(growth);
+            let tabulated = t.project_with_fertility(growth);
+            for (k, ((a, fa), (b, fb))) in tabulated.iter().zip(&direct).enumerate() {
                 assert_close(a, b, 1e-9, &format!("month {k}"));
+                for (x, y) in fa
+                    .women
+                    .iter()
+                    .chain(&fa.partners)
+                    .zip(fb.women.iter().chain(&fb.partners))
+                {
+                    assert!(
+                        (x - y).abs() <= 1e-9 * x.abs().max(*y).max(1.0),
+                        "month {k}: {x} vs {y}"
+                    );
+                }
             }
+            // Women of working age bear children: the exposure is not empty.
+            assert!(direct[60].1.women[0] > 0.0 && direct[60].1.partners[0] > 0.0);
         }
         // The falling path's exits in month 30 are the forced ones: more than attrition.
         let direct = project_cells(&s, unit, falling);
