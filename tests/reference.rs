@@ -222,6 +222,31 @@ fn reference_monte_carlo_agrees_for_one_fund() {
     monte_carlo_agrees(&root().join("scenarios/huainan-merger.toml"), "1000");
 }
 
+/// The same fund with uncertain means (parameter uncertainty: one offset of the wage and
+/// utilisation means a path, 2 and 3 points): the reference draws its offsets from its own
+/// streams.
+#[test]
+fn reference_monte_carlo_agrees_with_uncertain_means() {
+    if !numpy_available() {
+        return;
+    }
+    let text = std::fs::read_to_string(root().join("scenarios/huainan-merger.toml")).unwrap();
+    let changed = text
+        .replace(
+            "persistence = 0.6, source",
+            "persistence = 0.6, mean_uncertainty = 0.02, source",
+        )
+        .replace(
+            "utilisation_growth = { mean = 0.05, volatility = 0.02, persistence = 0.5,",
+            "utilisation_growth = { mean = 0.05, volatility = 0.02, persistence = 0.5, mean_uncertainty = 0.03,",
+        );
+    assert_eq!(changed.matches("mean_uncertainty").count(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("huainan-uncertain-means.toml");
+    std::fs::write(&scenario, changed).unwrap();
+    monte_carlo_agrees(&scenario, "1000");
+}
+
 /// Two cities under Shandong's adjustment fund (003 (四)): the old city's deficits draw on the
 /// fund up to twice its levy. A cap multiple of 2.2 instead of 2 shows as 27 disagreements.
 #[test]

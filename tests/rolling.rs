@@ -91,6 +91,49 @@ fn each_origin_opens_at_its_published_year_end() {
     }
 }
 
+/// With `parameter_uncertainty`, each origin's calibrated drivers carry the standard error of
+/// their calibrated mean (the calibration of 2013 to the origin, nothing later) as
+/// `mean_uncertainty`; the drivers the template sets itself (medical prices) keep none; without
+/// it, none does.
+#[test]
+fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
+    let (t, text) = template();
+    let mut r = spec_of(&t).unwrap();
+    let full = root().join("data/calibration");
+    let opts = RunOptions::new(8, 1);
+    for y in [2016, 2022] {
+        let cal = fundrisk::calibrate::calibrate(&full, r.calibration_from, y, "test").unwrap();
+        let se = |d: &str| {
+            cal.drivers
+                .iter()
+                .find(|e| e.driver == d)
+                .map(|e| e.mean.se)
+                .unwrap()
+        };
+        r.parameter_uncertainty = true;
+        let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        let e = &o.scenario.spec.economy;
+        assert_eq!(e.wage_growth.mean_uncertainty, se("wage_growth"), "{y}");
+        assert_eq!(
+            e.employment_growth.mean_uncertainty,
+            se("employment_growth")
+        );
+        assert_eq!(
+            e.utilisation_growth.mean_uncertainty,
+            se("utilisation_growth")
+        );
+        assert!(e.utilisation_growth.mean_uncertainty > 0.005, "{y}");
+        assert_eq!(e.medical_price_growth.mean_uncertainty, 0.0);
+        r.parameter_uncertainty = false;
+        let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        assert_eq!(o.scenario.spec.economy.wage_growth.mean_uncertainty, 0.0);
+        assert_eq!(
+            o.scenario.spec.economy.utilisation_growth.mean_uncertainty,
+            0.0
+        );
+    }
+}
+
 fn scored(line: &'static str, horizon: i32, actual: f64, median: f64) -> Scored {
     Scored {
         origin: 2020,

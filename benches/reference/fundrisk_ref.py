@@ -615,6 +615,10 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     corr = np.array(s.econ.get("correlation", np.eye(7)), dtype=float)
     chol = np.linalg.cholesky(corr)
     eps = rng.standard_normal((n, n_years, 7)) @ chol.T
+    # Parameter uncertainty: one offset of each driver's mean a path, correlated as the shocks.
+    mean_errors = [s.econ.get(d, {}).get("mean_uncertainty", 0.0) for d in DRIVERS]
+    offsets = rng.standard_normal((n, 7)) @ chol.T if any(e > 0 for e in mean_errors) \
+        else np.zeros((n, 7))
     out = {}
     for i, d in enumerate(DRIVERS):
         spec = s.econ.get(d, {})
@@ -623,6 +627,7 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
         for k in range(n_years):
             dev[:, k] = vol * eps[:, k, i] if k == 0 else \
                 phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * eps[:, k, i]
+        dev += mean_errors[i] * offsets[:, i][:, None]
         out[d] = year_means(s.econ, d, s.years)[None] + dev
     out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
     # Growth and interest draws truncated to the model's domain (economy::GROWTH_DRAW_RANGE).

@@ -57,6 +57,9 @@ pub struct DriverModel {
     means: [Vec<f64>; 6],
     vols: [f64; 6],
     phis: [f64; 6],
+    /// Standard deviation of each driver's mean error (parameter uncertainty), drawn once a
+    /// path.
+    mean_errors: [f64; 6],
     fertility_level: Vec<f64>,
     fertility_drift: f64,
     fertility_vol: f64,
@@ -94,6 +97,7 @@ impl DriverModel {
         let means = specs.map(|d| year_means(d, &years));
         let vols = specs.map(|d| d.volatility);
         let phis = specs.map(|d| d.persistence);
+        let mean_errors = specs.map(|d| d.mean_uncertainty);
         let fertility_level = years
             .iter()
             .map(|&y| e.fertility.level.at(Month::from_index(y * 12 + 6)))
@@ -112,6 +116,7 @@ impl DriverModel {
             means,
             vols,
             phis,
+            mean_errors,
             fertility_level,
             fertility_drift: e.fertility.drift,
             fertility_vol: e.fertility.volatility,
@@ -133,7 +138,8 @@ impl DriverModel {
     pub(crate) fn cost_growth_bounds(&self) -> (f64, f64) {
         let (floor, ceiling) = GROWTH_DRAW_RANGE;
         let reach = |d: usize, k: usize, sign: f64| {
-            (self.means[d][k] + sign * 6.0 * self.vols[d]).clamp(floor, ceiling)
+            let spread = self.vols[d] + self.mean_errors[d];
+            (self.means[d][k] + sign * 6.0 * spread).clamp(floor, ceiling)
         };
         let lo = (0..self.n_years)
             .map(|k| reach(1, k, -1.0) + reach(2, k, -1.0))
@@ -164,21 +170,17 @@ impl DriverModel {
         self.assemble(self.means.clone(), fert)
     }
 
-    /// One stochastic path. Draws exactly `N_DRIVERS × years` standard normals.
+    /// One stochastic path. Draws exactly `N_DRIVERS × years` standard normals, then, when a
+    /// driver's mean is uncertain, `N_DRIVERS` more for the path's mean errors (correlated as
+    /// the annual shocks: a calibrated mean's error is an average of those shocks), so that a
+    /// scenario without mean uncertainty draws what it drew before.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> DriverPath {
         let mut values = self.means.clone();
         let mut dev = [0.0; 6];
         let mut log_fert = 0.0;
         let mut fert = Vec::with_capacity(self.n_years);
         for k in 0..self.n_years {
-            let mut z = [0.0; N_DRIVERS];
-            for zi in z.iter_mut() {
-                *zi = StandardNormal.sample(rng);
-            }
-            let mut eps = [0.0; N_DRIVERS];
-            for i in 0..N_DRIVERS {
-                eps[i] = (0..=i).map(|j| self.chol[i][j] * z[j]).sum();
-            }
+            let eps = self.correlated_shocks(rng);
             for d in 0..6 {
                 let (phi, vol) = (self.phis[d], self.vols[d]);
                 dev[d] = if k == 0 {
@@ -198,6 +200,13 @@ impl DriverModel {
             };
             fert.push(self.fertility(k, log_fert));
         }
+        if self.mean_errors.iter().any(|&e| e > 0.0) {
+            let eps = self.correlated_shocks(rng);
+            for d in 0..6 {
+                let offset = self.mean_errors[d] * eps[d];
+                values[d].iter_mut().for_each(|v| *v += offset);
+            }
+        }
         values[4].iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
         // Growth rates are truncated to a domain the model can carry: no fall of more than
         // half, no more than a doubling in a year; interest rates likewise.
@@ -208,6 +217,19 @@ impl DriverModel {
         let (lo, hi) = INTEREST_DRAW_RANGE;
         values[5].iter_mut().for_each(|r| *r = r.clamp(lo, hi));
         self.assemble(values, fert)
+    }
+
+    /// `N_DRIVERS` standard normals, correlated by the Cholesky factor.
+    fn correlated_shocks<R: Rng + ?Sized>(&self, rng: &mut R) -> [f64; N_DRIVERS] {
+        let mut z = [0.0; N_DRIVERS];
+        for zi in z.iter_mut() {
+            *zi = StandardNormal.sample(rng);
+        }
+        let mut eps = [0.0; N_DRIVERS];
+        for i in 0..N_DRIVERS {
+            eps[i] = (0..=i).map(|j| self.chol[i][j] * z[j]).sum();
+        }
+        eps
     }
 
     fn assemble(&self, v: [Vec<f64>; 6], fertility_factor: Vec<f64>) -> DriverPath {
@@ -262,7 +284,7 @@ fn identity() -> Vec<Vec<f64>> {
 mod tests {
     use super::*;
     use crate::scenario::check_correlation;
-    use rand::SeedableRng;
+    use rand::{RngExt, SeedableRng};
 
     fn fertility_model(extra: &str) -> DriverModel {
         let text = format!("[fertility]\nlevel = 0.8\nvolatility = 0.1\n{extra}\n");
@@ -322,6 +344,71 @@ mod tests {
         assert!((f[1] - 0.8 * (-0.05_f64).exp()).abs() < 1e-15);
         let walk = fertility_model("drift = -0.05").expected().fertility_factor;
         assert!((walk[59] - 0.8 * (-0.05_f64 * 59.0).exp()).abs() < 1e-12);
+    }
+
+    fn wage_model(wage: &str) -> DriverModel {
+        let text = format!(
+            "wage_growth = {{ {wage} }}\nemployment_growth = {{ mean = 0.01, volatility = 0.02 }}\n"
+        );
+        let spec: EconomySpec = toml::from_str(&text).unwrap();
+        let start = Month::new(2023, 1).unwrap();
+        DriverModel::new(&spec, start, start.plus(12 * 8 - 1), 1.3)
+    }
+
+    /// Parameter uncertainty: one offset of the mean a path, held over every year, with the
+    /// stated standard deviation; the annual shocks are those the path draws without it.
+    #[test]
+    fn mean_uncertainty_is_one_offset_a_path() {
+        let known = wage_model("mean = 0.05, volatility = 0.01, persistence = 0.5");
+        let uncertain = wage_model(
+            "mean = 0.05, volatility = 0.01, persistence = 0.5, mean_uncertainty = 0.02",
+        );
+        let n = 4000;
+        let mut offsets = Vec::with_capacity(n);
+        for p in 0..n as u64 {
+            let a = known.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            let b = uncertain.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            let offset = b.wage_growth[0] - a.wage_growth[0];
+            for k in 0..a.wage_growth.len() {
+                assert!((b.wage_growth[k] - a.wage_growth[k] - offset).abs() < 1e-15);
+                // Drivers without mean uncertainty are untouched.
+                assert_eq!(a.employment_growth[k], b.employment_growth[k]);
+            }
+            offsets.push(offset);
+        }
+        let mean = offsets.iter().sum::<f64>() / n as f64;
+        let sd = (offsets.iter().map(|o| (o - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        // Standard errors: 0.02/√4000 = 0.00032 for the mean, 0.02/√8000 = 0.00022 for the sd.
+        assert!(mean.abs() < 0.001, "mean offset {mean}");
+        assert!((sd - 0.02).abs() < 0.0007, "sd of the offsets {sd}");
+        // The expected path ignores it.
+        assert_eq!(
+            known.expected().wage_growth,
+            uncertain.expected().wage_growth
+        );
+    }
+
+    /// Without mean uncertainty a path draws exactly N_DRIVERS × years normals, as before the
+    /// field existed; with it, N_DRIVERS more.
+    #[test]
+    fn mean_uncertainty_draws_only_where_given() {
+        let years = 8;
+        let after = |m: &DriverModel, extra: usize| {
+            let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+            m.sample(&mut a);
+            let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+            for _ in 0..N_DRIVERS * years + extra {
+                let _: f64 = StandardNormal.sample(&mut b);
+            }
+            (a.random::<u64>(), b.random::<u64>())
+        };
+        let (a, b) = after(&wage_model("mean = 0.05, volatility = 0.01"), 0);
+        assert_eq!(a, b);
+        let (a, b) = after(
+            &wage_model("mean = 0.05, volatility = 0.01, mean_uncertainty = 0.01"),
+            N_DRIVERS,
+        );
+        assert_eq!(a, b);
     }
 
     #[test]

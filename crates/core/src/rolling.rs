@@ -326,6 +326,26 @@ pub(crate) fn origin_scenario(
     if let Some(own) = doc.get("economy").and_then(toml::Value::as_table) {
         deep_merge(&mut economy, own);
     }
+    if r.parameter_uncertainty {
+        // Each calibrated mean's standard error as its driver's mean uncertainty, where the
+        // template sets neither the mean nor its uncertainty.
+        let own_mean = |driver: &str| {
+            doc.get("economy")
+                .and_then(|e| e.get(driver))
+                .is_some_and(|t| t.get("mean").is_some())
+        };
+        for d in cal.drivers.iter().filter(|d| d.driver != "fertility") {
+            if own_mean(&d.driver) {
+                continue;
+            }
+            if let Some(t) = economy
+                .get_mut(&d.driver)
+                .and_then(toml::Value::as_table_mut)
+            {
+                t.entry("mean_uncertainty").or_insert(d.mean.se.into());
+            }
+        }
+    }
     let births = needed(&p.births, y, dir)? * 1e4;
     let level = births / r.reference_births;
     let mut fertility = economy

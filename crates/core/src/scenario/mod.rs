@@ -273,6 +273,7 @@ impl Scenario {
             &mut e.interest_rate,
         ] {
             d.volatility = 0.0;
+            d.mean_uncertainty = 0.0;
         }
         e.fertility.volatility = 0.0;
         // No idiosyncratic draws either: every path is the expected path.
@@ -793,6 +794,13 @@ impl Validator<'_> {
                 0.0,
                 0.999,
                 "AR(1) coefficient",
+            )?;
+            self.range(
+                &format!("economy.{name}.mean_uncertainty"),
+                drv.mean_uncertainty,
+                0.0,
+                0.5,
+                "standard deviation of the mean's error",
             )?;
         }
         self.dated_range(
@@ -1690,13 +1698,17 @@ pub fn describe(s: &Scenario) -> String {
         ("collection rate", &e.collection_rate),
         ("interest rate", &e.interest_rate),
     ] {
-        let _ = writeln!(
+        let _ = write!(
             o,
             "  {n:<22} {:>7.2} %  {:>5.2} %  {:.2}",
             100.0 * d.mean.at(sp.start),
             100.0 * d.volatility,
             d.persistence
         );
+        if d.mean_uncertainty > 0.0 {
+            let _ = write!(o, "  mean ± {:.2} %", 100.0 * d.mean_uncertainty);
+        }
+        let _ = writeln!(o);
     }
     for u in &s.units {
         let m = &u.spec.membership;

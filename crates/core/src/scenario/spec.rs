@@ -80,6 +80,10 @@ pub struct RollingSpec {
     /// Every origin's `base_year.jump_tolerance` (share 0–1).
     #[serde(default = "default_jump_tolerance")]
     pub jump_tolerance: f64,
+    /// Whether each origin's calibrated drivers carry the standard error of their mean as
+    /// `mean_uncertainty` (parameter uncertainty), unless the template sets it.
+    #[serde(default)]
+    pub parameter_uncertainty: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -277,6 +281,11 @@ pub struct DriverSpec {
     /// AR(1) coefficient, in [0, 1).
     #[serde(default)]
     pub persistence: f64,
+    /// Standard deviation of the error of the mean itself (parameter uncertainty: the standard
+    /// error of a calibrated mean, annual rate or level): each path draws one offset of its
+    /// mean, held over the whole horizon. 0 takes the mean as known.
+    #[serde(default)]
+    pub mean_uncertainty: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -287,6 +296,7 @@ impl DriverSpec {
             mean: d(m),
             volatility: 0.0,
             persistence: 0.0,
+            mean_uncertainty: 0.0,
             source: None,
         }
     }
