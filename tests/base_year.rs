@@ -137,6 +137,30 @@ fn base_year_mistakes_are_refused() {
     assert!(e.contains("units[0].base_year.members_active"), "{e}");
 }
 
+/// Pooled income and spending are met as the bulletins count them, without the credits paid
+/// from pooled money into personal accounts: crediting each of the unit's 60,000 retirees 50
+/// yuan a month lowers the modelled base year's pooled income by about 12 × 60,000 × 50 = 36 m
+/// yuan (the retirees change a little over the year), leaves its pooled spending (benefits
+/// only) exactly as it was, and so leaves the solved utilisation level too.
+#[test]
+fn the_base_year_is_on_the_bulletins_basis() {
+    let text = base_text();
+    let probe = |credit: f64| {
+        let t = text.replace(
+            "[policy]\n",
+            &format!("[policy]\nretiree_account_credit = {credit:?}\n"),
+        );
+        let mut s = with_base_year(&t, 1e9, 1e9, ", jump_tolerance = 1.0");
+        apply(&mut s).unwrap().remove(0)
+    };
+    let (none, some) = (probe(0.0), probe(50.0));
+    let less_income = none.modelled_before.0 - some.modelled_before.0;
+    assert!((less_income / 36e6 - 1.0).abs() < 0.05, "{less_income}");
+    assert_eq!(none.modelled_before.1, some.modelled_before.1);
+    assert!(some.collection_factor > none.collection_factor);
+    assert!((some.utilisation_factor / none.utilisation_factor - 1.0).abs() < 1e-9);
+}
+
 /// The from-today national scenario meets the NHSA 2024 bulletin's pooled income and spending
 /// (17,342.45 and 13,222.71 亿) and opens at its balance (30,445.50 亿).
 #[test]

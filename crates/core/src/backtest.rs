@@ -5,7 +5,7 @@
 //! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
 //! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
 
-use crate::base_year::fund_income_part;
+use crate::base_year::{bulletin_pooled, fund_income_part};
 use crate::data::Table as CsvTable;
 use crate::data::{Status, members_in_service};
 use crate::engine::montecarlo::{BLOCK_PATHS, PathFold, RunOptions, execute, n_blocks, run_path};
@@ -19,8 +19,10 @@ use crate::table::Table;
 use std::path::Path;
 
 /// The lines a backtest forecasts, in the order of its tables:
-/// - `pooled_income`: the pooled fund's income (contributions and subsidies, no interest);
-/// - `pooled_spending`: the pooled fund's spending;
+/// - `pooled_income`: the pooled fund's income (contributions and subsidies, no interest), as
+///   the bulletins count it: net of the personal-account credits paid from pooled money
+///   ([`crate::base_year::bulletin_pooled`]);
+/// - `pooled_spending`: the pooled fund's spending, likewise without those credits;
 /// - `pooled_balance`: the pooled fund's balance at the year end (统筹基金累计结存);
 /// - `fund_income`: the whole fund's income as the national bulletins count it: pooled income,
 ///   interest, the contributions credited to personal accounts and, from the year of a
@@ -261,8 +263,9 @@ impl Observer<f64> for LineObserver<'_> {
         let y = (t.year() - self.model.start.year()) as usize;
         let at = |line: usize| line * self.n_years + y;
         if fund == self.pooled {
-            self.out[at(0)] += r.income_total;
-            self.out[at(1)] += r.spending_total;
+            let (income, spending) = bulletin_pooled(r);
+            self.out[at(0)] += income;
+            self.out[at(1)] += spending;
             if t.month() == 12 {
                 self.out[at(2)] = r.balance;
             }

@@ -12,7 +12,7 @@
 
 use crate::engine::{FundKind, Memo, ScenarioModel, project_expected};
 use crate::error::{Error, Result};
-use crate::ledger::FundMonth;
+use crate::ledger::{FundMonth, SpendingLine};
 use crate::params::Month;
 use crate::scenario::{PoolingKind, Scenario};
 
@@ -80,9 +80,11 @@ pub struct MembersCheck {
 /// A unit's first twelve months on a scenario's expected path, yuan.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct YearFigures {
-    /// Pooled premium income (contributions, buy-ins, subsidies; no interest).
+    /// Pooled premium income (contributions, buy-ins, subsidies; no interest) as the bulletins
+    /// count it: net of the personal-account credits the pooled fund pays
+    /// ([`bulletin_pooled`]).
     pub pooled_income: f64,
-    /// Pooled spending.
+    /// Pooled spending as the bulletins count it: without those credits.
     pub pooled_spending: f64,
     /// The whole fund's income as the bulletins count it: pooled income, pooled interest,
     /// contributions credited to personal accounts and, from the year of a maternity merger,
@@ -98,6 +100,18 @@ pub struct YearFigures {
 /// the maternity fund is published apart.
 pub(crate) fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
     merger.is_some_and(|m| year >= m.year())
+}
+
+/// A pooled fund-month's (income, spending) as the bulletins count them: net of the credits
+/// to personal accounts paid from pooled money (retirees' credits since 国办发〔2021〕14号, the
+/// employer's share before it), which the bulletins count as the accounts' income and not as
+/// pooled income or spending. The 2024 bulletin shows it: pooled income 17,342.45 亿 plus
+/// account income 6,390.02 亿 is the fund's income 23,732.47 亿 exactly, so the credits,
+/// part of the accounts' income, are not also in the pooled income. The ledger itself books
+/// the credits as pooled spending (the fund's cash is the same either way).
+pub fn bulletin_pooled(rec: &FundMonth<f64>) -> (f64, f64) {
+    let credits = rec.spending[SpendingLine::PersonalAccount];
+    (rec.income_total - credits, rec.spending_total - credits)
 }
 
 /// A fund-month's part of the whole fund's income as the bulletins count it (职工医保基金收入):
@@ -141,8 +155,9 @@ fn first_year(s: &Scenario, unit: usize) -> YearFigures {
             }
             y.fund_income += fund_income_part(info.kind, rec, memo, merger, model.month(k).year());
             if info.kind == FundKind::Pooled {
-                y.pooled_income += rec.income_total;
-                y.pooled_spending += rec.spending_total;
+                let (income, spending) = bulletin_pooled(rec);
+                y.pooled_income += income;
+                y.pooled_spending += spending;
                 y.pooled_balance_end = rec.balance;
             }
         },
