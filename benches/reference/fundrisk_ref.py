@@ -241,15 +241,17 @@ def load(path: Path) -> Scenario:
 
 def pooled_first_year(spec: dict, here: Path, unit: int) -> tuple[float, float]:
     """Unit `unit`'s pooled income and spending over the first twelve months of the expected
-    path of `spec` (floating point, as the engine's base-year runs)."""
+    path of `spec` (floating point, as the engine's base-year runs), as the bulletins count them:
+    without the credits paid from pooled money into personal accounts."""
     s = build(spec, here)
     name = s.units[unit].name
     totals = [0.0, 0.0]
 
     def keep(fund, k, row):
         if k < 12 and fund.kind == "pooled" and fund.name == name:
-            totals[0] += float(np.asarray(row["income_total"]).reshape(-1)[0])
-            totals[1] += float(np.asarray(row["spending_total"]).reshape(-1)[0])
+            credits = float(np.asarray(row["spending_personal_account"]).reshape(-1)[0])
+            totals[0] += float(np.asarray(row["income_total"]).reshape(-1)[0]) - credits
+            totals[1] += float(np.asarray(row["spending_total"]).reshape(-1)[0]) - credits
 
     project(s, expected_drivers(s), exact=False, on_month=keep)
     return totals[0], totals[1]
