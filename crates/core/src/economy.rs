@@ -37,7 +37,7 @@ impl DriverPath {
     pub fn years(&self) -> usize {
         self.wage_growth.len()
     }
-    pub fn year_index(&self, year: i32) -> usize {
+    pub(crate) fn year_index(&self, year: i32) -> usize {
         (year - self.first_year).clamp(0, self.years() as i32 - 1) as usize
     }
 }
@@ -45,7 +45,7 @@ impl DriverPath {
 /// Range of a sampled annual growth rate (wages, medical prices, utilisation, employment):
 /// draws outside it are truncated to it, so that no path leaves the model's domain (members
 /// and money stay positive and finite) however wide a scenario's volatility.
-pub const GROWTH_DRAW_RANGE: (f64, f64) = (-0.5, 1.0);
+pub(crate) const GROWTH_DRAW_RANGE: (f64, f64) = (-0.5, 1.0);
 
 /// Range of a sampled annual interest rate, likewise.
 pub(crate) const INTEREST_DRAW_RANGE: (f64, f64) = (-0.05, 0.5);

@@ -230,7 +230,7 @@ pub struct FundMonth<M> {
 
 /// The books of one fund: its balance and the last twelve months of spending.
 #[derive(Clone, Debug)]
-pub struct FundBook<M> {
+pub(crate) struct FundBook<M> {
     pub(crate) balance: M,
     window: [M; 12],
     pos: usize,
@@ -258,7 +258,7 @@ impl<M: Money> FundBook<M> {
     /// Posts a month. Interest is earned on a positive opening balance (plus a merger's transfer
     /// at the start of the month) only: a negative balance is an advance from the treasury and
     /// earns nothing.
-    pub fn post(
+    pub(crate) fn post(
         &mut self,
         income: [M; N_INCOME],
         spending: [M; N_SPENDING],

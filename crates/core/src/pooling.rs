@@ -103,7 +103,7 @@ pub(crate) fn adjustment_payments<M: Money>(
 /// The share of a unit's gap the adjustment fund bears (before the cap): by the gap's size
 /// relative to the unit's premium income of the year (`gap_share_bands`: the first band whose
 /// bound is above it, else the last) or `gap_share`, times the unit's assessment, at most 1.
-pub fn gap_share(spec: &PoolingSpec, gap: f64, premium_income: f64, assessment: f64) -> f64 {
+pub(crate) fn gap_share(spec: &PoolingSpec, gap: f64, premium_income: f64, assessment: f64) -> f64 {
     let base = match &spec.gap_share_bands {
         None => spec.gap_share,
         Some(bands) => {
@@ -186,7 +186,7 @@ pub fn county_settlement<M: Money>(
 
 /// What a pooling rule needs to know of the model.
 #[derive(Clone, Debug)]
-pub struct PoolingRule {
+pub(crate) struct PoolingRule {
     pub(crate) spec: PoolingSpec,
     /// The shared fund (adjustment or city), if any.
     pub(crate) pool_fund: Option<usize>,
@@ -207,7 +207,7 @@ pub struct PoolingRule {
 
 /// Year-to-date sums and last year's figures per unit.
 #[derive(Clone, Debug)]
-pub struct PoolState<M> {
+pub(crate) struct PoolState<M> {
     ytd_income: Vec<M>,
     ytd_spending: Vec<M>,
     last_income: Vec<M>,
@@ -253,7 +253,7 @@ impl<M: Money> PoolState<M> {
 
 /// One fund's month before it is posted.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Posting<M> {
+pub(crate) struct Posting<M> {
     pub(crate) transfer_merger: M,
     pub(crate) other_transfers: M,
     pub(crate) treasury_income: M,

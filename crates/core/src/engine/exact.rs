@@ -21,7 +21,7 @@ pub struct LedgerRow {
 
 /// Largest amount (yuan) the exact ledger carries: well inside what `Decimal` holds (7.9e28)
 /// once months of capacity divide a balance by a month's spending.
-pub const LEDGER_LIMIT: f64 = 1e24;
+pub(crate) const LEDGER_LIMIT: f64 = 1e24;
 
 /// Checks, on the f64 expected path (fast), that every fund's lines and balance stay finite and
 /// within [`LEDGER_LIMIT`], so that the exact ledger can be computed: a scenario whose money

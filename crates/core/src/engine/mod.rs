@@ -18,7 +18,8 @@ use crate::pooling::{PoolState, PoolingRule, Posting, Settlement};
 use crate::population::{Cells, Counts, MemberFlows};
 use crate::scenario::{PolicySpec, PoolingKind, RuleSpec, Scenario};
 use std::sync::Arc;
-pub use unit::{Memo, UnitModel};
+pub use unit::Memo;
+pub(crate) use unit::UnitModel;
 
 /// What a fund is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -466,7 +467,6 @@ pub fn project_trials<M: Money, O: Observer<M>>(
                 t,
                 drivers,
                 use_grid: shared.use_grid,
-                uplift: Uplift::default(),
             };
             let (up, flows) = (&mut paths[u], &mut shared.flows);
             let before = if model.random_counts[u] {
@@ -593,7 +593,7 @@ pub fn expected_drivers(model: &ScenarioModel) -> DriverPath {
 
 /// Projects the expected path in f64 (every driver at its mean, expected counts, benefits
 /// evaluated exactly rather than from the grids), showing `observer` every fund-month.
-pub fn project_expected(model: &ScenarioModel, observer: &mut impl Observer<f64>) {
+pub(crate) fn project_expected(model: &ScenarioModel, observer: &mut impl Observer<f64>) {
     let drivers = expected_drivers(model);
     let mut state = PathState::<f64>::new(model);
     state.use_grid = false;

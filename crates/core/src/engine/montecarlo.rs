@@ -72,7 +72,7 @@ pub fn run_path(
 /// Runs path `p` under several trials' policies at once (see
 /// [`crate::engine::project_trials`]; the units' own policies when `policies` is empty): the
 /// same drivers and draws as [`run_path`].
-pub fn run_path_trials<O: Observer<f64>>(
+pub(crate) fn run_path_trials<O: Observer<f64>>(
     model: &ScenarioModel,
     seed: u64,
     p: u64,
@@ -109,7 +109,7 @@ pub fn n_blocks(paths: usize) -> usize {
 /// What the executor does with each path: a per-thread scratch space, an empty result per
 /// block, and the path itself (run it with [`run_path`] on a [`PathState`] of the worker's and
 /// an observer of its own, then fold what it observed into the block's result).
-pub trait PathFold: Sync {
+pub(crate) trait PathFold: Sync {
     /// Scratch space reused from path to path on one worker thread (its path states, records).
     type Worker: Send;
     /// The result of one block of paths.

@@ -44,7 +44,7 @@ pub struct Memo {
 }
 
 /// Per-path quantities of a unit derived from the drivers once per path.
-pub struct UnitPath {
+pub(crate) struct UnitPath {
     /// Average monthly wage by calendar year, from two years before the start year.
     wage_by_year: Vec<f64>,
     first_wage_year: i32,
@@ -67,10 +67,11 @@ impl UnitPath {
     }
 }
 
-/// What a unit's month is given besides its own state: the month, the path's drivers, how
-/// benefits are read and what management rules have added to its rates.
+/// What a unit's month is given besides its own state: the month, the path's drivers and how
+/// benefits are read (the rules' additions to its rates come with the rates, in
+/// [`UnitModel::apply_rates`]).
 #[derive(Clone, Copy)]
-pub struct MonthInputs<'a> {
+pub(crate) struct MonthInputs<'a> {
     /// Month index from the start (0-based).
     pub k: usize,
     pub t: Month,
@@ -78,14 +79,13 @@ pub struct MonthInputs<'a> {
     /// Read expected benefits from the tabulated grid (Monte Carlo paths), not the exact
     /// formulas (the exact ledger).
     pub use_grid: bool,
-    pub uplift: Uplift,
 }
 
 /// A unit's month before its contribution rates are applied ([`UnitModel::month_before_rates`]):
 /// what the rates apply to and every line that does not depend on them. Applying rates to it
 /// ([`UnitModel::apply_rates`]) gives the month's lines; many trial rates can be applied to one.
 #[derive(Clone, Copy, Debug)]
-pub struct UnitMonth {
+pub(crate) struct UnitMonth {
     pub base: ContributionBase,
     pub funding: MaternityFunding,
     /// The spending lines, yuan.
@@ -97,7 +97,7 @@ pub struct UnitMonth {
 }
 
 /// Everything about a unit that depends only on the scenario.
-pub struct UnitModel {
+pub(crate) struct UnitModel {
     pub(crate) name: String,
     pub(crate) population: PopulationModel,
     pub(crate) tables: MonthTables,
@@ -254,23 +254,26 @@ impl UnitModel {
         }
     }
 
-    /// One month of the unit: lines from the cells at the start of the month, then the
-    /// month's membership flows (into `cells`, with `flows` as working space).
-    pub fn month(
+    /// One month of the unit at its own rates plus the rules' `uplift`: lines from the cells
+    /// at the start of the month, then the month's membership flows (into `cells`, with
+    /// `flows` as working space). The engine applies each trial's rates itself.
+    #[cfg(test)]
+    fn month(
         &self,
         m: &MonthInputs,
+        uplift: Uplift,
         up: &mut UnitPath,
         cells: &mut Cells,
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) -> (Lines, Memo) {
         let before = self.month_before_rates(m, up, cells, flows, counts);
-        self.apply_rates(&self.policy, m.t, &before, m.uplift)
+        self.apply_rates(&self.policy, m.t, &before, uplift)
     }
 
     /// The month's lines at the contribution rates of `p` (the unit's own policy, or a trial's)
     /// plus the rules' `uplift`, from what does not depend on them.
-    pub fn apply_rates(
+    pub(crate) fn apply_rates(
         &self,
         p: &PolicySpec,
         t: Month,
@@ -301,7 +304,7 @@ impl UnitModel {
     /// The month before any contribution rate: the contributions' base, the spending lines,
     /// the memo and the buy-in years paid at once; then the month's membership flows. The
     /// rules' uplift in `m` is not used.
-    pub fn month_before_rates(
+    pub(crate) fn month_before_rates(
         &self,
         m: &MonthInputs,
         up: &mut UnitPath,
@@ -450,15 +453,20 @@ mod tests {
                 t,
                 drivers: &drivers,
                 use_grid: false,
-                uplift,
             };
             let before =
                 base.month_before_rates(&m, &mut up_a, &mut cells_a, &mut flows_a, &mut Expected);
             let (own, _) = base.apply_rates(&base.policy, t, &before, uplift);
             let (applied, applied_memo) =
                 base.apply_rates(&trial.units[0].policy, t, &before, uplift);
-            let (expected, expected_memo) =
-                direct.month(&m, &mut up_b, &mut cells_b, &mut flows_b, &mut Expected);
+            let (expected, expected_memo) = direct.month(
+                &m,
+                uplift,
+                &mut up_b,
+                &mut cells_b,
+                &mut flows_b,
+                &mut Expected,
+            );
             assert_eq!(applied.income, expected.income, "month {k}");
             assert_eq!(applied.spending, expected.spending, "month {k}");
             assert_eq!(applied_memo, expected_memo, "month {k}");

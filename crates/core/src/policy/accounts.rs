@@ -11,7 +11,7 @@ use crate::scenario::PolicySpec;
 /// The pooled fund's credits to personal accounts in month `t` (yuan): `members` by status at
 /// the start of the month, `bases` the expected contribution bases, `flexible_base` flexible
 /// workers' base.
-pub fn credits(
+pub(crate) fn credits(
     p: &PolicySpec,
     t: Month,
     members: &[f64; N_STATUS],

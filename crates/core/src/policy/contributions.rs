@@ -14,7 +14,7 @@ use crate::scenario::{PolicySpec, Scenario, Unit, WageReference};
 
 /// What management rules have added to a unit's financing, from the January after they fired.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Uplift {
+pub(crate) struct Uplift {
     /// Added to the employer rate (share of payroll).
     pub(crate) employer_rate: f64,
     /// Added to the residents' contribution rate (share of the disposable income per resident).
@@ -26,7 +26,7 @@ pub struct Uplift {
 /// Expected contribution bases per [sex][age] for one (wage, floor, cap): they change once a
 /// year (or with a dated floor or cap), not every month, so a path keeps the last ones.
 #[derive(Clone, Debug)]
-pub struct ContributionBases {
+pub(crate) struct ContributionBases {
     by_age: Vec<f64>,
     key: (f64, f64, f64),
 }
@@ -50,7 +50,7 @@ impl ContributionBases {
 /// What a month's contributions are levied on, whatever the rates (see
 /// [`Contributions::base`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct ContributionBase {
+pub(crate) struct ContributionBase {
     /// The base floor in force, yuan a month (the buy-in's base).
     pub floor: f64,
     /// Share of due contributions collected (the driver times the unit's level).
@@ -69,7 +69,7 @@ pub struct ContributionBase {
 }
 
 /// A unit's contribution model: what depends on the scenario only.
-pub struct Contributions {
+pub(crate) struct Contributions {
     /// Relative wage per [sex][age], normalised so members' average is 1 at the start.
     wage_rel: [Vec<f64>; 2],
     /// Tabulated expected contribution bases (Monte Carlo paths; the exact ledger uses the

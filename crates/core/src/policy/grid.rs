@@ -9,7 +9,7 @@
 
 /// Values of `n_cells` functions of s on the grid s_lo + i·step, stored [regime][i][cell] so
 /// that one month reads four contiguous rows.
-pub struct ShiftGrid {
+pub(crate) struct ShiftGrid {
     s_lo: f64,
     step: f64,
     n_points: usize,
@@ -19,7 +19,7 @@ pub struct ShiftGrid {
 
 /// Where a shift falls on the grid: the first of the four rows and their weights.
 #[derive(Clone, Copy, Debug)]
-pub struct GridPoint {
+pub(crate) struct GridPoint {
     row: usize,
     weights: [f64; 4],
 }
@@ -91,8 +91,8 @@ impl ShiftGrid {
     }
 
     /// The interpolated value of `cell` in `regime` at `p`.
-    #[inline]
-    pub fn value(&self, regime: usize, p: &GridPoint, cell: usize) -> f64 {
+    #[cfg(test)]
+    fn value(&self, regime: usize, p: &GridPoint, cell: usize) -> f64 {
         let base = (regime * self.n_points + p.row) * self.n_cells + cell;
         let mut v = 0.0;
         for (j, w) in p.weights.iter().enumerate() {

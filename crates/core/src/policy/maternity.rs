@@ -11,7 +11,7 @@ use crate::scenario::MaternitySpec;
 /// How maternity insurance is financed in a month: its employer rate, whether it is still a
 /// separate fund, and the rate merged into the employer's medical rate.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MaternityFunding {
+pub(crate) struct MaternityFunding {
     /// The maternity employer rate (share of payroll), 0 without maternity insurance.
     pub(crate) rate: f64,
     /// The maternity fund is separate this month: its contributions are its own income.
@@ -43,7 +43,7 @@ impl MaternityFunding {
 
 /// A month's births and maternity spending.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MaternityMonth {
+pub(crate) struct MaternityMonth {
     /// Births to insured women (those whose allowance and costs the fund pays).
     pub(crate) births_insured: f64,
     /// Births to uninsured spouses of insured men.
@@ -59,7 +59,7 @@ pub struct MaternityMonth {
 /// medical price index (1 in the cost price year), `average_wage_prev_year` the unit's average
 /// monthly wage of the year before; births drawn by `counts` in small cells.
 #[allow(clippy::too_many_arguments)]
-pub fn month(
+pub(crate) fn month(
     m: &MaternitySpec,
     asfr: &Asfr,
     t: Month,

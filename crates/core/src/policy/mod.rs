@@ -9,7 +9,7 @@
 pub mod accounts;
 pub mod contributions;
 pub mod grid;
-pub mod lognormal;
+pub(crate) mod lognormal;
 pub mod maternity;
 pub mod scale;
 pub mod spending;

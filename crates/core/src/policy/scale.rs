@@ -65,10 +65,6 @@ impl PiecewiseLinear {
         PiecewiseLinear { knots, slopes }.capped(cap)
     }
 
-    pub fn slopes(&self) -> &[f64] {
-        &self.slopes
-    }
-
     pub fn eval(&self, x: f64) -> f64 {
         let mut y = 0.0;
         let mut prev = 0.0;

@@ -81,7 +81,7 @@ fn benefit_cell(kind: usize, retired: usize, sex: usize, a: usize) -> usize {
 
 /// One hospital level's scales as functions of the member's annual allowed cost.
 #[derive(Clone, Debug)]
-pub struct LevelScales {
+pub(crate) struct LevelScales {
     pub(crate) share: f64,
     pub(crate) inpatient: PiecewiseLinear,
     pub(crate) tier2: PiecewiseLinear,
@@ -259,7 +259,7 @@ impl BenefitRegime {
 /// Entries of the last 24 months (most recent first) of residents, flexible workers and all
 /// workers, for new members' reduced caps and flexible workers' waiting periods.
 #[derive(Clone, Debug, Default)]
-pub struct RecentEntries {
+pub(crate) struct RecentEntries {
     resident: [f64; 24],
     flexible: [f64; 24],
     worker: [f64; 24],
@@ -285,7 +285,7 @@ fn window(ring: &[f64; 24], from: usize, to: usize) -> f64 {
 /// A unit's benefits: cost curves, probabilities of use and the regimes in force, month by
 /// month (everything that depends on the scenario only), and the tabulated grid of expected
 /// payments the Monte Carlo paths read.
-pub struct Benefits {
+pub(crate) struct Benefits {
     /// log-mean of inpatient / outpatient cost at price-year levels per [sex][age].
     mu_in: [Vec<f64>; 2],
     mu_out: [Vec<f64>; 2],
@@ -477,10 +477,6 @@ impl Benefits {
 
     pub(crate) fn set_grid(&mut self, grid: Arc<ShiftGrid>) {
         self.grid = Some(grid);
-    }
-
-    pub fn grid(&self) -> Option<Arc<ShiftGrid>> {
-        self.grid.clone()
     }
 
     /// The month's expected payments of every benefit kind, at annual rates (yuan a year):

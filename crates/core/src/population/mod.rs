@@ -12,7 +12,7 @@ use crate::params::Month;
 use crate::scenario::{BuyinMode, Scenario, Unit};
 pub use counts::{Counts, Expected, SmallCellDraws};
 pub(crate) use retirement::GROUPS;
-pub use retirement::{N_GROUPS, RetirementGroup};
+pub(crate) use retirement::{N_GROUPS, RetirementGroup};
 
 /// Number of cells of one unit.
 pub(crate) const N_CELLS: usize = N_GROUPS * N_STATUS * N_AGES;
@@ -30,7 +30,7 @@ pub struct Cells {
 }
 
 impl Cells {
-    pub fn zeros() -> Cells {
+    pub(crate) fn zeros() -> Cells {
         Cells {
             n: vec![0.0; N_CELLS],
         }
@@ -86,7 +86,7 @@ pub struct MonthSums {
 
 impl MonthSums {
     /// Number of figures in [`Self::values`].
-    pub const N_VALUES: usize = 6 * N_STATUS + 2;
+    pub(crate) const N_VALUES: usize = 6 * N_STATUS + 2;
 
     /// Every figure: members, entries, exits, deaths, departures and arrivals by retirement
     /// (per status), then retirements by sex.
@@ -365,14 +365,14 @@ impl PopulationModel {
     }
 
     /// Whether workers of cell (g, a) can still be active in `month`.
-    pub fn can_work(&self, g: RetirementGroup, a: usize, month: Month) -> bool {
+    pub(crate) fn can_work(&self, g: RetirementGroup, a: usize, month: Month) -> bool {
         self.subcohorts_from(g, a, month, month) > 0
     }
 }
 
 /// Tables of the population model that depend only on the month, computed once per scenario
 /// and unit so the monthly step does no date arithmetic.
-pub struct MonthTables {
+pub(crate) struct MonthTables {
     /// [calendar year − the start's year][sex][a]: monthly death probability.
     pub(crate) q_month: Vec<[Vec<f64>; 2]>,
     /// [month offset]: index of the month's year in `q_month`.
@@ -421,7 +421,7 @@ impl MonthTables {
 
 impl PopulationModel {
     /// Ages every cell by one year (each January); 100 is the open age group.
-    pub fn age_one_year(cells: &mut Cells) {
+    pub(crate) fn age_one_year(cells: &mut Cells) {
         for g in 0..N_GROUPS {
             for s in 0..N_STATUS {
                 let base = cell(g, s, 0);
@@ -440,7 +440,7 @@ impl PopulationModel {
     /// `before`: the month's members by status (`cells.status_totals()`, which the caller
     /// has at hand).
     #[allow(clippy::too_many_arguments)]
-    pub fn step(
+    pub(crate) fn step(
         &self,
         cells: &mut Cells,
         before: &[f64; N_STATUS],
@@ -710,7 +710,7 @@ impl PopulationModel {
 }
 
 /// National published figures that `fundrisk check` prints beside each unit's.
-pub struct NationalReference {
+pub(crate) struct NationalReference {
     /// Retirees per 100 active members of employee medical insurance, 2012 and 2022 (MOHRSS and
     /// NHSA bulletins: 6,624 / 19,861 and 9,636 / 26,607 万人; data/calibration/).
     pub(crate) retirees_per_100_active: (f64, f64),
@@ -737,7 +737,7 @@ pub(crate) const NATIONAL_REFERENCE: NationalReference = NationalReference {
 /// The membership of a unit at the start of its projection and over its first year, as
 /// `fundrisk check` prints it so an analyst sees at once whether the unit is plausible.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StartDemography {
+pub(crate) struct StartDemography {
     /// Retirees per 100 active members (workers of every status and continuing
     /// contributors) at the start.
     pub(crate) retirees_per_100_active: f64,

@@ -9,13 +9,13 @@ use crate::params::Month;
 
 /// Retirement-age group of a member. Women's original age is 50 (workers) or 55 (cadres).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RetirementGroup {
+pub(crate) enum RetirementGroup {
     Male60 = 0,
     Female50 = 1,
     Female55 = 2,
 }
 
-pub const N_GROUPS: usize = 3;
+pub(crate) const N_GROUPS: usize = 3;
 pub(crate) const GROUPS: [RetirementGroup; N_GROUPS] = [
     RetirementGroup::Male60,
     RetirementGroup::Female50,
@@ -55,7 +55,7 @@ impl RetirementGroup {
     }
 
     /// The month in which a member born in `birth` reaches the statutory retirement age.
-    pub fn retirement_month(self, birth: Month, reform: bool) -> Month {
+    pub(crate) fn retirement_month(self, birth: Month, reform: bool) -> Month {
         birth.plus(self.age_months(birth, reform))
     }
 }
