@@ -161,6 +161,52 @@ fn the_base_year_is_on_the_bulletins_basis() {
     assert!((some.utilisation_factor / none.utilisation_factor - 1.0).abs() < 1e-9);
 }
 
+/// A published account income is met by the retirees' account credit: on the constructed unit
+/// with 50 yuan a month, account income set 30 % above the model's is met to 0.01 % together
+/// with the pooled income, by a credit factor above 1 that the unit's policy then carries; the
+/// utilisation level is the same as without it. With the whole-fund basis it is refused.
+#[test]
+fn a_published_account_income_solves_the_retirees_credit() {
+    let text = base_text().replace("[policy]\n", "[policy]\nretiree_account_credit = 50.0\n");
+    let mut probe = with_base_year(&text, 1e9, 1e9, ", jump_tolerance = 1.0");
+    let (income, spending) = apply(&mut probe).unwrap()[0].modelled_before;
+    // At the unit's own levels (factors 1), the model's account income.
+    let mut own = with_base_year(&text, income, spending, "");
+    let modelled = apply(&mut own).unwrap()[0].base_year.account_income;
+    let target = 1.3 * modelled;
+    let mut s = with_base_year(
+        &text,
+        income,
+        spending,
+        &format!(", account_income = {target:e}"),
+    );
+    let f = apply(&mut s).unwrap().remove(0);
+    let a = f.account_income.unwrap();
+    assert!((a.modelled / target - 1.0).abs() < 1e-4, "{a:?}");
+    assert!((f.modelled.0 / income - 1.0).abs() < 1e-4, "{f:?}");
+    assert!((f.modelled.1 / spending - 1.0).abs() < 1e-4, "{f:?}");
+    assert!(a.credit_factor > 1.3, "{a:?}");
+    let credit = s.units[0].policy.retiree_account_credit.at(s.spec.start);
+    assert!(
+        (credit / (50.0 * a.credit_factor) - 1.0).abs() < 1e-12,
+        "{credit}"
+    );
+    let mut plain = with_base_year(&text, income, spending, "");
+    let p = apply(&mut plain).unwrap().remove(0);
+    assert!((p.utilisation_factor / f.utilisation_factor - 1.0).abs() < 1e-9);
+    assert!(p.account_income.is_none());
+
+    let whole = format!(
+        "{text}base_year = {{ year = 2023, fund_income = 1e9, pooled_balance_prev = 9e8, pooled_balance = 1.0e9, account_income = 1e8 }}\n"
+    );
+    let mut w = Scenario::parse(&whole, "t.toml", DataSource::default()).unwrap();
+    let e = apply(&mut w).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].base_year.account_income") && e.contains("pooled basis"),
+        "{e}"
+    );
+}
+
 /// The from-today national scenario meets the NHSA 2024 bulletin's pooled income and spending
 /// (17,342.45 and 13,222.71 亿) and opens at its balance (30,445.50 亿).
 #[test]

@@ -239,22 +239,24 @@ def load(path: Path) -> Scenario:
     return build(spec, here)
 
 
-def pooled_first_year(spec: dict, here: Path, unit: int) -> tuple[float, float]:
+def pooled_first_year(spec: dict, here: Path, unit: int) -> tuple[float, float, float]:
     """Unit `unit`'s pooled income and spending over the first twelve months of the expected
     path of `spec` (floating point, as the engine's base-year runs), as the bulletins count them:
-    without the credits paid from pooled money into personal accounts."""
+    without the credits paid from pooled money into personal accounts; and the accounts'
+    income (members' own contributions credited plus those credits)."""
     s = build(spec, here)
     name = s.units[unit].name
-    totals = [0.0, 0.0]
+    totals = [0.0, 0.0, 0.0]
 
     def keep(fund, k, row):
         if k < 12 and fund.kind == "pooled" and fund.name == name:
             credits = float(np.asarray(row["spending_personal_account"]).reshape(-1)[0])
             totals[0] += float(np.asarray(row["income_total"]).reshape(-1)[0]) - credits
             totals[1] += float(np.asarray(row["spending_total"]).reshape(-1)[0]) - credits
+            totals[2] += float(np.asarray(row["personal_account_income"]).reshape(-1)[0]) + credits
 
     project(s, expected_drivers(s), exact=False, on_month=keep)
-    return totals[0], totals[1]
+    return totals[0], totals[1], totals[2]
 
 
 def solve_base_years(spec: dict, here: Path):
@@ -272,7 +274,16 @@ def solve_base_years(spec: dict, here: Path):
         g = dated(econ.get("wage_growth", {}).get("mean", ECONOMY_DEFAULT_MEANS["wage_growth"]), mid)
         e = dated(econ.get("employment_growth", {}).get("mean", ECONOMY_DEFAULT_MEANS["employment_growth"]), mid)
 
-        def run(collection: float, utilisation: float) -> tuple[float, float]:
+        credit = deep_merge({**POLICY_DEFAULTS, **spec.get("policy", {})}, u.get("policy", {})).get(
+            "retiree_account_credit", 0.0)
+
+        def scaled(r: float):
+            """The retirees' account credit times r, dated entries kept."""
+            if isinstance(credit, list):
+                return [{**e, "value": e["value"] * r} for e in credit]
+            return credit * r
+
+        def run(collection: float, utilisation: float, r: float = 1.0) -> tuple[float, float, float]:
             b = copy.deepcopy(spec)
             b["start"] = f"{start // 12:04d}-{start % 12 + 1:02d}"
             b["horizon_months"] = 12
@@ -287,14 +298,15 @@ def solve_base_years(spec: dict, here: Path):
                     m[k] = m[k] / (1.0 + e)
             bu["collection_level"] = u.get("collection_level", 1.0) * collection
             bu["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation
+            bu["policy"] = {**bu.get("policy", {}), "retiree_account_credit": scaled(r)}
             b["units"] = [bu]
             # The area's wage is the whole scenario's, deflated like the unit's.
             b["_area_wage_prev_year"] = area_wage(spec["units"]) / (1.0 + g)
             return pooled_first_year(b, here, 0)
 
-        def secant(value, target: float) -> float:
-            x0, y0 = 1.0, value(1.0)
-            x1, y1 = 1.1, value(1.1)
+        def secant(value, target: float, start: float = 1.0) -> float:
+            x0, y0 = start, value(start)
+            x1, y1 = start * 1.1, value(start * 1.1)
             for _ in range(30):
                 if abs(y1 / target - 1.0) < 1e-9 or y1 == y0:
                     break
@@ -302,7 +314,20 @@ def solve_base_years(spec: dict, here: Path):
                 x0, y0, x1, y1 = x1, y1, x2, value(x2)
             return x1
 
-        collection = secant(lambda x: run(x, 1.0)[0], by["pooled_income"])
+        r = 1.0
+        if "account_income" in by:
+            # Pooled income is net of the retirees' credits, which the accounts' income holds:
+            # the collection level and the credit are solved in turn until both are met.
+            collection = 1.0
+            for _ in range(40):
+                collection = secant(lambda x: run(x, 1.0, r)[0], by["pooled_income"], collection)
+                r = secant(lambda x: run(collection, 1.0, x)[2], by["account_income"], r)
+                now = run(collection, 1.0, r)
+                if abs(now[0] / by["pooled_income"] - 1) < 1e-9 and abs(now[2] / by["account_income"] - 1) < 1e-9:
+                    break
+            u.setdefault("policy", {})["retiree_account_credit"] = scaled(r)
+        else:
+            collection = secant(lambda x: run(x, 1.0)[0], by["pooled_income"])
         utilisation = secant(lambda x: run(1.0, x)[1], by["pooled_spending"])
         u["collection_level"] = u.get("collection_level", 1.0) * collection
         u["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation

@@ -42,6 +42,10 @@ pub struct BaseYearFit {
     /// Solved multipliers of the unit's `collection_level` and `utilisation_level`.
     pub collection_factor: f64,
     pub utilisation_factor: f64,
+    /// With a published account income: (published, modelled with the scenario's credit,
+    /// modelled with the solved one), yuan, and the solved multiplier of the retirees' account
+    /// credit.
+    pub account_income: Option<AccountIncomeFit>,
     /// Pooled income and spending of the first projected year, yuan.
     pub first_year: (f64, f64),
     /// Growth of income and spending from the base year to the first projected year.
@@ -52,6 +56,20 @@ pub struct BaseYearFit {
     /// Published members (in service, retired) at the base year's end and the unit's opening
     /// members, persons, where the base year gives them (checked within 0.5 %).
     pub members: Vec<MembersCheck>,
+}
+
+/// A base year's personal-account income, published and modelled, and the retirees' account
+/// credit's factor solved to meet it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AccountIncomeFit {
+    /// Yuan.
+    pub published: f64,
+    /// With the scenario's credit, yuan.
+    pub modelled_before: f64,
+    /// With the solved credit, yuan.
+    pub modelled: f64,
+    /// Multiplier of `policy.retiree_account_credit`.
+    pub credit_factor: f64,
 }
 
 /// The published figures a base year's levels are solved to meet.
@@ -92,6 +110,9 @@ pub struct YearFigures {
     pub fund_income: f64,
     /// Pooled balance after the twelfth month.
     pub pooled_balance_end: f64,
+    /// Personal-account income as the bulletins count it: members' own contributions credited
+    /// plus the credits paid from pooled money.
+    pub account_income: f64,
 }
 
 /// Whether the national bulletins' fund income of `year` holds the maternity fund of a unit
@@ -155,6 +176,8 @@ fn first_year(s: &Scenario, unit: usize) -> YearFigures {
             }
             y.fund_income += fund_income_part(info.kind, rec, memo, merger, model.month(k).year());
             if info.kind == FundKind::Pooled {
+                y.account_income +=
+                    memo.personal_account_income + rec.spending[SpendingLine::PersonalAccount];
                 let (income, spending) = bulletin_pooled(rec);
                 y.pooled_income += income;
                 y.pooled_spending += spending;
@@ -342,18 +365,31 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 opening,
             });
         }
+        if let (Some(a), Basis::Pooled { .. }) = (by.account_income, basis) {
+            money("account_income", a, true)?;
+        } else if by.account_income.is_some() {
+            return Err(Error::field(
+                &s.file,
+                field("account_income"),
+                "is solved with the pooled basis only (pooled_income and pooled_spending): the bulletins that publish the accounts' income publish the pooled fund's own figures too",
+            ));
+        }
         // Income is linear in the collection level; benefits nearly linear in the utilisation
         // level (use probabilities are capped at 1), so each is solved by secant steps from
-        // two runs, to a relative error below 1e-9.
-        let run = |collection: f64, utilisation: f64| {
+        // two runs, to a relative error below 1e-9. `credit` multiplies the retirees' account
+        // credit.
+        let run_with = |collection: f64, utilisation: f64, credit: f64| {
             let mut b = base_year_scenario(s, i);
             b.units[0].spec.collection_level *= collection;
             b.units[0].spec.utilisation_level *= utilisation;
+            let p = &mut b.units[0].policy;
+            p.retiree_account_credit = p.retiree_account_credit.map(|v| v * credit);
             if let Basis::WholeFund { balance_prev, .. } = basis {
                 b.units[0].spec.initial_pooled_balance = balance_prev;
             }
             first_year(&b, 0)
         };
+        let run = |collection: f64, utilisation: f64| run_with(collection, utilisation, 1.0);
         // What each level is solved to meet: (the measure of a base year, its published value).
         let (income_of, spending_of): (Measure, Measure) = match basis {
             Basis::Pooled { .. } => (|y| y.pooled_income, |y| y.pooled_spending),
@@ -394,10 +430,11 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             }
             x1
         };
-        let (collection_factor, utilisation_factor) = match basis {
+        let mut credit_factor = 1.0;
+        let (collection_factor, utilisation_factor) = match (basis, by.account_income) {
             // Income does not depend on the utilisation level, nor spending on the collection
             // level: two independent solves from the scenario's own levels.
-            Basis::Pooled { .. } => (
+            (Basis::Pooled { .. }, None) => (
                 secant(
                     &|x| income_of(&run(x, 1.0)),
                     1.0,
@@ -411,9 +448,49 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                     spending_target,
                 ),
             ),
+            // The accounts' income holds the members' own contributions (collection level c)
+            // and the retirees' credits (factor r), which the pooled income is net of: income
+            // = c·G − r·C, accounts = c·E + r·C. The two solves alternate (each step shrinks
+            // the error by E/G, the accounts' share of contributions, about a quarter); the
+            // spending (benefits) depends on neither.
+            (Basis::Pooled { .. }, Some(accounts)) => {
+                let account_of = |y: &YearFigures| y.account_income;
+                let (mut c, mut r) = (1.0, 1.0);
+                for _ in 0..40 {
+                    c = secant(
+                        &|x| income_of(&run_with(x, 1.0, r)),
+                        c,
+                        income_of(&run_with(c, 1.0, r)),
+                        income_target,
+                    );
+                    r = secant(
+                        &|x| account_of(&run_with(c, 1.0, x)),
+                        r,
+                        account_of(&run_with(c, 1.0, r)),
+                        accounts,
+                    );
+                    if !(c.is_finite() && r.is_finite()) {
+                        break;
+                    }
+                    let now = run_with(c, 1.0, r);
+                    if close(income_of(&now), income_target) && close(account_of(&now), accounts) {
+                        break;
+                    }
+                }
+                credit_factor = r;
+                (
+                    c,
+                    secant(
+                        &|x| spending_of(&run(1.0, x)),
+                        1.0,
+                        spending_of(&before),
+                        spending_target,
+                    ),
+                )
+            }
             // The fund's income holds interest, which moves with spending, and the balance
             // moves with income: the two solves alternate until both are met.
-            Basis::WholeFund { .. } => {
+            (Basis::WholeFund { .. }, _) => {
                 let (mut c, mut u) = (1.0, 1.0);
                 let mut now = before;
                 for _ in 0..10 {
@@ -448,6 +525,11 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         for (k, f, what) in [
             (income_field, collection_factor, "collection level"),
             (spending_field, utilisation_factor, "utilisation level"),
+            (
+                "account_income",
+                credit_factor,
+                "retirees' account credit (policy.retiree_account_credit, which must not be 0)",
+            ),
         ] {
             if !(f.is_finite() && f > 0.0 && f <= 10.0) {
                 return Err(Error::field(
@@ -459,10 +541,21 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 ));
             }
         }
-        let solved = run(collection_factor, utilisation_factor);
+        let solved = run_with(collection_factor, utilisation_factor, credit_factor);
+        let account_income = by.account_income.map(|published| AccountIncomeFit {
+            published,
+            modelled_before: before.account_income,
+            modelled: solved.account_income,
+            credit_factor,
+        });
         for (k, got, want) in [
             (income_field, income_of(&solved), income_target),
             (spending_field, spending_of(&solved), spending_target),
+            (
+                "account_income",
+                solved.account_income,
+                by.account_income.unwrap_or(solved.account_income),
+            ),
         ] {
             if (got - want).abs() > 1e-4 * want.abs().max(income_target) {
                 return Err(Error::field(
@@ -472,6 +565,8 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 ));
             }
         }
+        let p = &mut s.units[i].policy;
+        p.retiree_account_credit = p.retiree_account_credit.map(|v| v * credit_factor);
         let u = &mut s.units[i].spec;
         u.collection_level *= collection_factor;
         u.utilisation_level *= utilisation_factor;
@@ -516,6 +611,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             base_year: solved,
             collection_factor,
             utilisation_factor,
+            account_income,
             first_year: (first.pooled_income, first.pooled_spending),
             growth,
             explained_by,
@@ -590,6 +686,17 @@ pub fn describe(fits: &[BaseYearFit]) -> String {
                     f.modelled_before.1 / 1e8,
                     f.utilisation_factor
                 );
+                if let Some(a) = &f.account_income {
+                    let _ = writeln!(
+                        o,
+                        "  {:<16} {}: account income {:.2} published, {:.2} modelled with the scenario's credit → retirees' account credit × {:.4}",
+                        "",
+                        f.year,
+                        a.published / 1e8,
+                        a.modelled_before / 1e8,
+                        a.credit_factor
+                    );
+                }
             }
             Basis::WholeFund { balance_prev, .. } => {
                 let _ = writeln!(

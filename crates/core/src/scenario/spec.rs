@@ -1320,6 +1320,13 @@ pub struct BaseYearSpec {
     /// `pooled_balance` over the base year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pooled_balance_prev: Option<f64>,
+    /// Personal-account income of the year as the bulletins count it, yuan (个人账户收入:
+    /// members' own contributions credited to their accounts plus the credits paid from pooled
+    /// money). Optional, with the pooled basis only: the unit's retirees' account credit
+    /// (`policy.retiree_account_credit`) is multiplied by the factor that makes the model's
+    /// base-year account income meet it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_income: Option<f64>,
     /// Pooled balance at the year end, yuan: the opening balance.
     pub pooled_balance: f64,
     /// Members in service at the year end (employees and flexible workers), persons; when
