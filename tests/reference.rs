@@ -77,14 +77,14 @@ fn reference_matches_every_line_of_the_ledger() {
     .iter()
     .map(|name| root().join("scenarios").join(format!("{name}.toml")))
     .collect();
-    // Jiangmen with its rule at 14 months of capacity, so that it fires on the expected path
+    // Jiangmen with its rule at 18 months of capacity, so that it fires on the expected path
     // (from December 2018) and the raised rates feed the later years.
     let text = std::fs::read_to_string(root().join("scenarios/jiangmen-integration.toml")).unwrap();
     assert!(text.contains("\nbelow_months = 6.0\n"));
     let rule = dir.path().join("jiangmen-rule.toml");
     std::fs::write(
         &rule,
-        text.replace("\nbelow_months = 6.0\n", "\nbelow_months = 14.0\n"),
+        text.replace("\nbelow_months = 6.0\n", "\nbelow_months = 18.0\n"),
     )
     .unwrap();
     scenarios.push(rule);

@@ -1149,14 +1149,16 @@ class Book:
         self.window = np.full((12, n), float(money(spending_prev_year)) / 12)
         self.pos, self.exact = 0, exact
 
-    def post(self, income, spending, rate, transfer_merger, other_transfers) -> dict:
+    def post(self, income, spending, rate, transfer_merger, other_transfers, credits) -> dict:
+        """credits: the month's credits paid into personal accounts, which the 12-month average
+        leaves out (pooled spending as the bulletins count it, as 可支付月数 is published)."""
         base = self.balance + transfer_merger
         interest = np.where(base > 0, base * rate / 12, 0.0)
         if self.exact:
             interest = fen(interest)
         transfers = transfer_merger + other_transfers
         self.balance = self.balance + income - spending + interest + transfers
-        self.window[self.pos] = spending
+        self.window[self.pos] = spending - credits
         self.pos = (self.pos + 1) % 12
         avg = self.window.sum(axis=0) / 12
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1502,7 +1504,8 @@ def project(s: Scenario, d: Drivers, exact: bool, on_month=None, rng=None, thres
             lines[f]["income_treasury"] = lines[f]["income_treasury"] + treasury[f]
             income = sum(lines[f][key] for key in INCOME)
             spending = sum(lines[f][key] for key in SPENDING)
-            rec = book.post(income, spending, rate, transfer_merger[f], other[f])
+            rec = book.post(income, spending, rate, transfer_merger[f], other[f],
+                            lines[f]["spending_personal_account"])
             rec.update(lines[f], income_total=income, spending_total=spending)
             records.append(rec)
         if t % 12 == 11 and s.rules:

@@ -222,7 +222,8 @@ pub struct FundMonth<M> {
     pub transfers_net: M,
     /// Accumulated balance at the end of the month.
     pub balance: M,
-    /// Spending over the 12 months to this one, / 12.
+    /// Pooled spending as the bulletins count it (without the credits paid into personal
+    /// accounts) over the 12 months to this one, / 12.
     pub avg_spending_12m: M,
     /// balance / avg_spending_12m; None when there is no spending (unbounded).
     pub months_of_capacity: Option<M>,
@@ -284,8 +285,12 @@ impl<M: Money> FundBook<M> {
         }
         let transfers_net = transfer_merger + other_transfers;
         self.balance = self.balance + income_total - spending_total + interest + transfers_net;
-        self.window_sum = self.window_sum + spending_total - self.window[self.pos];
-        self.window[self.pos] = spending_total;
+        // Months of capacity divide by pooled spending as the bulletins count it: without the
+        // credits paid into personal accounts, which are the accounts' income, not pooled
+        // spending (base_year::bulletin_pooled), as 可支付月数 is published.
+        let paid = spending_total - spending[SpendingLine::PersonalAccount];
+        self.window_sum = self.window_sum + paid - self.window[self.pos];
+        self.window[self.pos] = paid;
         self.pos = (self.pos + 1) % 12;
         let avg = self.window_sum.twelfth();
         FundMonth {

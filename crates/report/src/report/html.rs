@@ -649,7 +649,7 @@ pub fn note_items(risk: &crate::scenario::RiskSpec, lang: Lang) -> Vec<String> {
     let n = |x: f64| lang.number(x, 0);
     match lang {
         Lang::Zh => vec![
-            "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（预测首年不足12个月的部分取基年支出）。".into(),
+            "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（按统计公报口径，不含由统筹基金划入个人账户的资金；预测首年不足12个月的部分取基年支出）。".into(),
             format!(
                 "预警区间（国家指导口径：统筹基金累计结余原则上保持在6至9个月的平均支付水平；阈值为情景参数 [risk]）：过多 >{} 个月；较多 {}–{} 个月；合理 {}–{} 个月；不足 {}–{} 个月；严重不足 <{} 个月；穿底：累计结余为负。",
                 n(risk.excess), n(risk.high), n(risk.excess), n(risk.reasonable), n(risk.high), n(risk.insufficient), n(risk.reasonable), n(risk.insufficient)
@@ -660,7 +660,7 @@ pub fn note_items(risk: &crate::scenario::RiskSpec, lang: Lang) -> Vec<String> {
             "期望路径：各随机驱动因素取均值时的确定性预测，按分精确记账。".into(),
         ],
         Lang::En => vec![
-            "Months of payment capacity = year-end accumulated pooled balance ÷ average monthly pooled spending over the last 12 months (the base year's spending fills the first months).".into(),
+            "Months of payment capacity = year-end accumulated pooled balance ÷ average monthly pooled spending over the last 12 months, as the bulletins count it, without the credits paid from pooled money into personal accounts (the base year's spending fills the first months).".into(),
             format!(
                 "Warning bands (national guidance: a pooled balance of about 6 to 9 months of average payments; the thresholds are the scenario's [risk] parameters): excess > {} months; high {}–{}; reasonable {}–{}; insufficient {}–{}; serious < {}; run dry: a negative balance.",
                 n(risk.excess), n(risk.high), n(risk.excess), n(risk.reasonable), n(risk.high), n(risk.insufficient), n(risk.reasonable), n(risk.insufficient)
