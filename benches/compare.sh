@@ -4,10 +4,10 @@
 # that the two summaries agree within Monte Carlo error.
 #
 #   benches/compare.sh [SCENARIO] [PATHS] [THREADS]
-#   (defaults: scenarios/guangdong-merger.toml, 10000, all cores)
+#   (defaults: scenarios/national-2025.toml, the default of `fundrisk run`, 10000, all cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:-scenarios/guangdong-merger.toml}
+scenario=${1:-scenarios/national-2025.toml}
 paths=${2:-10000}
 threads=${3:-$(nproc)}
 work=$(mktemp -d)

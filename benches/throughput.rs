@@ -1,6 +1,7 @@
-//! Throughput benchmarks (divan): one path and 10,000 paths of the Guangdong merger scenario, 10,000
-//! paths of Shandong (all 18 units and the adjustment fund), the random draws of those paths
-//! alone (the floor: the same ChaCha8 words per path, no model), and a rate study.
+//! Throughput benchmarks (divan): one path and 10,000 paths of the default scenario (the one
+//! `fundrisk run` runs without a file: national-2025), 10,000 paths of Shandong (all 18 units and
+//! the adjustment fund), the random draws of those paths alone (the floor: the same ChaCha8
+//! words per path, no model), a rate study, and membership alone (issue 22).
 //!
 //! `cargo bench --bench throughput` (all threads); `DIVAN_THREADS` does not apply: set
 //! `RAYON_NUM_THREADS=1` for one thread. Figures are in `benches/README.md`.
@@ -89,10 +90,15 @@ fn membership_cohort_tables_jinan(b: Bencher) {
 
 const PATHS: usize = 10_000;
 
-/// One path of the Guangdong merger scenario (drivers, 120 months, every line), single-threaded.
+/// The default scenario of `fundrisk run` (national-2025, embedded in the program).
+fn default_scenario() -> Scenario {
+    Scenario::embedded_default().expect("the embedded default scenario")
+}
+
+/// One path of the default scenario (drivers, 132 months, every line), single-threaded.
 #[divan::bench(sample_count = 50)]
 fn one_path_default(b: Bencher) {
-    let s = scenario("guangdong-merger.toml");
+    let s = default_scenario();
     let m = model(&s);
     let mut state = PathState::<f64>::new(&m);
     let mut p = 0u64;
@@ -102,10 +108,10 @@ fn one_path_default(b: Bencher) {
     });
 }
 
-/// 10,000 paths of the Guangdong merger scenario, aggregated into the risk tables' accumulators.
+/// 10,000 paths of the default scenario, aggregated into the risk tables' accumulators.
 #[divan::bench(sample_count = 3)]
 fn paths_10k_default(b: Bencher) {
-    let s = scenario("guangdong-merger.toml");
+    let s = default_scenario();
     let m = model(&s);
     b.bench(|| simulate(&m, &s.spec.risk, &RunOptions::new(PATHS, SEED), &|_| {}).unwrap());
 }
@@ -134,14 +140,14 @@ fn words_per_path(m: &ScenarioModel) -> u64 {
     (total / u128::from(n)) as u64
 }
 
-/// The floor: the same random words as 10,000 paths of the Guangdong merger scenario, drawn in
-/// parallel from the same streams, with no model.
+/// The floor: the same random words as 10,000 paths of the default scenario, drawn in parallel
+/// from the same streams, with no model.
 #[divan::bench(sample_count = 3)]
 fn random_draws_floor_10k_default(b: Bencher) {
-    let s = scenario("guangdong-merger.toml");
+    let s = default_scenario();
     let m = model(&s);
     let words = words_per_path(&m);
-    eprintln!("(Guangdong merger scenario: {words} ChaCha8 words per path)");
+    eprintln!("(default scenario: {words} ChaCha8 words per path)");
     b.bench(|| {
         (0..PATHS as u64)
             .into_par_iter()
@@ -153,12 +159,12 @@ fn random_draws_floor_10k_default(b: Bencher) {
     });
 }
 
-/// `solve-rate` on the Guangdong merger scenario: P(months<9) ≤ 20 % in every year, 1,000 paths a
-/// trial, bisection over 0–20 % to 0.01 point.
+/// `solve-rate` on the default scenario: P(months<9) ≤ 20 % in every year, 1,000 paths a trial,
+/// over 0–20 % to 0.01 point.
 #[divan::bench(sample_count = 1)]
 fn solve_rate_default(b: Bencher) {
     use fundrisk::study::{RateLine, SolveOptions, Target, solve_rates};
-    let s = scenario("guangdong-merger.toml");
+    let s = default_scenario();
     let o = SolveOptions {
         target: Target::parse("P(months<9)<=0.2").unwrap(),
         line: RateLine::Employer,
