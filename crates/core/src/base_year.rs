@@ -124,9 +124,10 @@ pub(crate) fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool
 }
 
 /// A pooled fund-month's (income, spending) as the bulletins count them: net of the credits
-/// to personal accounts paid from pooled money (retirees' credits since 国办发〔2021〕14号, the
-/// employer's share before it), which the bulletins count as the accounts' income and not as
-/// pooled income or spending. The 2024 bulletin shows it: pooled income 17,342.45 亿 plus
+/// to personal accounts paid from pooled money (the ledger's `spending_personal_account`:
+/// retirees' credits, 国办发〔2021〕14号, and credits by age band such as Jiangmen's; the
+/// employer's share credited to accounts is netted from income when it is collected), which
+/// the bulletins count as the accounts' income and not as pooled income or spending. The 2024 bulletin shows it: pooled income 17,342.45 亿 plus
 /// account income 6,390.02 亿 is the fund's income 23,732.47 亿 exactly, so the credits,
 /// part of the accounts' income, are not also in the pooled income. The ledger itself books
 /// the credits as pooled spending (the fund's cash is the same either way).
