@@ -336,6 +336,25 @@ mod tests {
         assert_eq!(spending.iter().sum::<f64>(), 2.0);
     }
 
+    /// Months of capacity divide by pooled spending as the bulletins count it: a month paying
+    /// 100 yuan of benefits and crediting 20 to personal accounts, after a year before of 1,200
+    /// (100 a month), leaves a 12-month average of (11 × 100 + 100) / 12 = 100, not 101.67;
+    /// the balance pays all 120: 1,030 / 100 = 10.30 months. In Decimal, to the fen.
+    #[test]
+    fn months_of_capacity_leave_out_the_account_credits() {
+        let mut book = FundBook::<Decimal>::new(1_000.0, 1_200.0);
+        let mut spending = [Decimal::ZERO; N_SPENDING];
+        spending[SpendingLine::Inpatient] = Decimal::new(100, 0);
+        spending[SpendingLine::PersonalAccount] = Decimal::new(20, 0);
+        let mut income = [Decimal::ZERO; N_INCOME];
+        income[IncomeLine::Employer] = Decimal::new(150, 0);
+        let r = book.post(income, spending, 0.0, Decimal::ZERO, Decimal::ZERO);
+        assert_eq!(r.spending_total, Decimal::new(120, 0));
+        assert_eq!(r.balance, Decimal::new(1_030, 0));
+        assert_eq!(r.avg_spending_12m, Decimal::new(100, 0));
+        assert_eq!(r.months_of_capacity, Some(Decimal::new(1030, 2)));
+    }
+
     #[test]
     fn decimal_lines_are_rounded_to_the_fen() {
         assert_eq!(Decimal::from_yuan(1234.565), Decimal::new(123457, 2));
