@@ -487,11 +487,12 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
         o.push_str("</table>");
     }
     o.push_str(&format!(
-        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         lang.t("driver"),
         lang.t("mean"),
         lang.t("volatility"),
         lang.t("persistence"),
+        lang.t("mean_uncertainty"),
         lang.t("source")
     ));
     let drivers: [(&str, &DriverSpec); 6] = [
@@ -504,11 +505,12 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     ];
     for (name, d) in drivers {
         o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             lang.t(&format!("driver_{name}")),
             lang.number(d.mean.at(s.spec.start), 4),
             lang.number(d.volatility, 4),
             lang.number(d.persistence, 2),
+            lang.number(d.mean_uncertainty, 4),
             esc(&super::sources::source_text(
                 d.source.as_deref().unwrap_or(""),
                 lang
@@ -885,6 +887,11 @@ mod tests {
                     keys(&serde_json::to_value(&u.policy).unwrap(), &mut all);
                 }
                 keys(&serde_json::to_value(&s.spec.pooling).unwrap(), &mut all);
+                // The drivers as the parameter list shows them (without the correlation
+                // matrix, which has a table of its own).
+                let mut economy = serde_json::to_value(&s.spec.economy).unwrap();
+                economy.as_object_mut().unwrap().remove("correlation");
+                keys(&economy, &mut all);
             }
         }
         assert!(all.len() > 100, "{} keys", all.len());

@@ -1191,6 +1191,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("param_mean", "均值", "Mean"),
     ("param_volatility", "波动率", "Volatility"),
     ("param_persistence", "持续性", "Persistence"),
+    (
+        "param_mean_uncertainty",
+        "均值的不确定性（标准差）",
+        "Uncertainty of the mean (s.d.)",
+    ),
     ("param_wage_growth", "工资增长率", "Wage growth"),
     (
         "param_medical_price_growth",
@@ -1317,6 +1322,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("mean", "均值（首年）", "Mean (first year)"),
     ("volatility", "波动率", "Volatility"),
     ("persistence", "持续性", "Persistence"),
+    (
+        "mean_uncertainty",
+        "均值的不确定性（标准差）",
+        "Uncertainty of the mean (s.d.)",
+    ),
     ("source", "来源", "Source"),
     ("metadata", "运行信息", "Run"),
     ("policy", "政策参数", "Policy parameters"),
