@@ -647,7 +647,7 @@ fn the_default_is_the_from_today_national_scenario() {
             .sum()
     };
     // On the bulletin's basis: the account credits paid from pooled money count as the
-    // accounts' income, not as pooled income and spending (base_year::bulletin_pooled).
+    // accounts' income, not as pooled income and spending (ledger::FundMonth::as_published).
     let credits = year_sum("spending_personal_account");
     assert!(credits > 5e10, "{credits}");
     let income = (year_sum("income_total") - credits) / 1.734245e12;

@@ -5,7 +5,7 @@
 //! the actual among the paths; over all actuals, how many fell inside the 90 % band and the
 //! median absolute percentage error of the median forecast at 1, 2, 3… years ahead.
 
-use crate::base_year::{bulletin_pooled, fund_income_part};
+use crate::base_year::fund_income_part;
 use crate::data::Table as CsvTable;
 use crate::data::{Status, members_in_service};
 use crate::engine::montecarlo::{BLOCK_PATHS, PathFold, RunOptions, execute, n_blocks, run_path};
@@ -21,7 +21,7 @@ use std::path::Path;
 /// The lines a backtest forecasts, in the order of its tables:
 /// - `pooled_income`: the pooled fund's income (contributions and subsidies, no interest), as
 ///   the bulletins count it: net of the personal-account credits paid from pooled money
-///   ([`crate::base_year::bulletin_pooled`]);
+///   ([`FundMonth::as_published`]);
 /// - `pooled_spending`: the pooled fund's spending, likewise without those credits;
 /// - `pooled_balance`: the pooled fund's balance at the year end (统筹基金累计结存);
 /// - `fund_income`: the whole fund's income as the national bulletins count it: pooled income,
@@ -263,7 +263,7 @@ impl Observer<f64> for LineObserver<'_> {
         let y = (t.year() - self.model.start.year()) as usize;
         let at = |line: usize| line * self.n_years + y;
         if fund == self.pooled {
-            let (income, spending) = bulletin_pooled(r);
+            let (income, spending) = r.as_published();
             self.out[at(0)] += income;
             self.out[at(1)] += spending;
             if t.month() == 12 {

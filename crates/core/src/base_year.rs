@@ -12,7 +12,7 @@
 
 use crate::engine::{FundKind, Memo, ScenarioModel, project_expected};
 use crate::error::{Error, Result};
-use crate::ledger::{FundMonth, SpendingLine};
+use crate::ledger::{FundMonth, account_credits};
 use crate::params::Month;
 use crate::scenario::{PoolingKind, Scenario};
 
@@ -100,7 +100,7 @@ pub struct MembersCheck {
 pub struct YearFigures {
     /// Pooled premium income (contributions, buy-ins, subsidies; no interest) as the bulletins
     /// count it: net of the personal-account credits the pooled fund pays
-    /// ([`bulletin_pooled`]).
+    /// ([`FundMonth::as_published`]).
     pub pooled_income: f64,
     /// Pooled spending as the bulletins count it: without those credits.
     pub pooled_spending: f64,
@@ -121,19 +121,6 @@ pub struct YearFigures {
 /// the maternity fund is published apart.
 pub(crate) fn maternity_in_fund_income(merger: Option<Month>, year: i32) -> bool {
     merger.is_some_and(|m| year >= m.year())
-}
-
-/// A pooled fund-month's (income, spending) as the bulletins count them: net of the credits
-/// to personal accounts paid from pooled money (the ledger's `spending_personal_account`:
-/// retirees' credits, 国办发〔2021〕14号, and credits by age band such as Jiangmen's; the
-/// employer's share credited to accounts is netted from income when it is collected), which
-/// the bulletins count as the accounts' income and not as pooled income or spending. The 2024 bulletin shows it: pooled income 17,342.45 亿 plus
-/// account income 6,390.02 亿 is the fund's income 23,732.47 亿 exactly, so the credits,
-/// part of the accounts' income, are not also in the pooled income. The ledger itself books
-/// the credits as pooled spending (the fund's cash is the same either way).
-pub fn bulletin_pooled(rec: &FundMonth<f64>) -> (f64, f64) {
-    let credits = rec.spending[SpendingLine::PersonalAccount];
-    (rec.income_total - credits, rec.spending_total - credits)
 }
 
 /// A fund-month's part of the whole fund's income as the bulletins count it (职工医保基金收入):
@@ -177,9 +164,8 @@ fn first_year(s: &Scenario, unit: usize) -> YearFigures {
             }
             y.fund_income += fund_income_part(info.kind, rec, memo, merger, model.month(k).year());
             if info.kind == FundKind::Pooled {
-                y.account_income +=
-                    memo.personal_account_income + rec.spending[SpendingLine::PersonalAccount];
-                let (income, spending) = bulletin_pooled(rec);
+                y.account_income += memo.personal_account_income + account_credits(&rec.spending);
+                let (income, spending) = rec.as_published();
                 y.pooled_income += income;
                 y.pooled_spending += spending;
                 y.pooled_balance_end = rec.balance;
@@ -457,11 +443,13 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             (Basis::Pooled { .. }, Some(accounts)) => {
                 let account_of = |y: &YearFigures| y.account_income;
                 let (mut c, mut r) = (1.0, 1.0);
+                // The base year at (c, r), each step's start (the scenario's own levels first).
+                let mut now = before;
                 for _ in 0..40 {
                     c = secant(
                         &|x| income_of(&run_with(x, 1.0, r)),
                         c,
-                        income_of(&run_with(c, 1.0, r)),
+                        income_of(&now),
                         income_target,
                     );
                     r = secant(
@@ -473,7 +461,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                     if !(c.is_finite() && r.is_finite()) {
                         break;
                     }
-                    let now = run_with(c, 1.0, r);
+                    now = run_with(c, 1.0, r);
                     if close(income_of(&now), income_target) && close(account_of(&now), accounts) {
                         break;
                     }

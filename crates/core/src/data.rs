@@ -516,6 +516,10 @@ impl LifeTable {
     }
 }
 
+/// Years by which a man's partner is younger: a man of age a is a partner of the women of
+/// a − 2, whose fertility he is counted at (ASSUMPTION: the mean spousal age gap).
+pub const PARTNER_AGE_GAP: usize = 2;
+
 /// Age-specific fertility by age of mother 15–49 (births per woman per year).
 #[derive(Clone, Debug)]
 pub struct Asfr {

@@ -229,6 +229,26 @@ pub struct FundMonth<M> {
     pub months_of_capacity: Option<M>,
 }
 
+/// The credits a month pays from pooled money into personal accounts (`spending_personal_account`:
+/// retirees' credits, 国办发〔2021〕14号, and credits by age band such as Jiangmen's; the
+/// employer's share credited to accounts is netted from income when it is collected). The
+/// bulletins count them as the accounts' income, not as pooled income or spending: the 2024
+/// bulletin's pooled income 17,342.45 亿 plus account income 6,390.02 亿 is the fund's income
+/// 23,732.47 亿 exactly. The ledger books them as pooled spending (the fund's cash is the same
+/// either way).
+pub(crate) fn account_credits<M: Money>(spending: &[M; N_SPENDING]) -> M {
+    spending[SpendingLine::PersonalAccount]
+}
+
+impl<M: Money> FundMonth<M> {
+    /// The month's pooled (income, spending) as the bulletins count them: net of the account
+    /// credits ([`account_credits`]).
+    pub fn as_published(&self) -> (M, M) {
+        let credits = account_credits(&self.spending);
+        (self.income_total - credits, self.spending_total - credits)
+    }
+}
+
 /// The books of one fund: its balance and the last twelve months of spending.
 #[derive(Clone, Debug)]
 pub(crate) struct FundBook<M> {
@@ -285,10 +305,9 @@ impl<M: Money> FundBook<M> {
         }
         let transfers_net = transfer_merger + other_transfers;
         self.balance = self.balance + income_total - spending_total + interest + transfers_net;
-        // Months of capacity divide by pooled spending as the bulletins count it: without the
-        // credits paid into personal accounts, which are the accounts' income, not pooled
-        // spending (base_year::bulletin_pooled), as 可支付月数 is published.
-        let paid = spending_total - spending[SpendingLine::PersonalAccount];
+        // Months of capacity divide by pooled spending as the bulletins count it, as 可支付月数
+        // is published.
+        let paid = spending_total - account_credits(&spending);
         self.window_sum = self.window_sum + paid - self.window[self.pos];
         self.window[self.pos] = paid;
         self.pos = (self.pos + 1) % 12;

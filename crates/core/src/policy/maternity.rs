@@ -3,7 +3,7 @@
 //! allowance; and how maternity insurance is financed in a month (separate, or merged into the
 //! employer's medical rate).
 
-use crate::data::{Asfr, MIN_AGE, N_AGES, Status, WORKER_STATUSES};
+use crate::data::{Asfr, MIN_AGE, N_AGES, PARTNER_AGE_GAP, Status, WORKER_STATUSES};
 use crate::params::Month;
 use crate::population::{Cells, Counts, GROUPS, cell};
 use crate::scenario::MaternitySpec;
@@ -85,8 +85,7 @@ pub(crate) fn month(
                     births[w] += cells.n[cell(gi, *s as usize, a)] * f;
                 }
             } else {
-                // Partners assumed two years younger (ASSUMPTION: the mean spousal age gap).
-                let f = asfr.at(age.saturating_sub(2)) * fertility_factor / 12.0;
+                let f = asfr.at(age.saturating_sub(PARTNER_AGE_GAP)) * fertility_factor / 12.0;
                 if f == 0.0 {
                     continue;
                 }

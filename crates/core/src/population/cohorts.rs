@@ -33,7 +33,7 @@ use super::{
     Cells, GROUPS, MemberFlows, MonthSums, MonthTables, PopulationModel, age_at_start_of, cell,
     worker_attrition,
 };
-use crate::data::{Asfr, MIN_AGE, N_AGES, Status, WORKER_STATUSES};
+use crate::data::{Asfr, MIN_AGE, N_AGES, PARTNER_AGE_GAP, Status, WORKER_STATUSES};
 use crate::params::Month;
 use crate::population::counts::Expected;
 use crate::scenario::{Scenario, Unit};
@@ -58,8 +58,7 @@ const IN_SLOTS: usize = 8;
 pub struct FertilityExposure {
     /// Σ women × the age-specific fertility rate at their age (births a year at rate 1).
     pub women: [f64; 3],
-    /// Σ men × the rate at their age minus 2 (partners assumed two years younger, as
-    /// `maternity::month` assumes).
+    /// Σ men × the rate at their age minus [`PARTNER_AGE_GAP`].
     pub partners: [f64; 3],
 }
 
@@ -73,7 +72,10 @@ impl FertilityExposure {
                 let (into, rate) = if g.sex() == 1 {
                     (&mut e.women, asfr.at(age))
                 } else {
-                    (&mut e.partners, asfr.at(age.saturating_sub(2)))
+                    (
+                        &mut e.partners,
+                        asfr.at(age.saturating_sub(PARTNER_AGE_GAP)),
+                    )
                 };
                 if rate == 0.0 {
                     continue;
@@ -488,26 +490,15 @@ impl CellProjection {
         &self,
         employment_growth: impl Fn(usize) -> f64,
     ) -> Vec<(MonthSums, FertilityExposure)> {
-        let mut cells = self.initial.clone();
-        let mut flows = MemberFlows::default();
-        (0..self.horizon)
-            .map(|k| {
-                age_at_start_of(&mut cells, k, self.start.plus(k as i32));
-                let members = cells.status_totals();
-                let fertility = FertilityExposure::of(&self.asfr, &cells);
-                self.model.step(
-                    &mut cells,
-                    &members,
-                    &self.tables,
-                    k,
-                    employment_growth(k),
-                    self.resident_growth,
-                    &mut flows,
-                    &mut Expected,
-                );
-                (MonthSums { members, flows }, fertility)
-            })
-            .collect()
+        self.model.project_expected_reading(
+            &self.tables,
+            self.initial.clone(),
+            self.start,
+            self.horizon,
+            employment_growth,
+            self.resident_growth,
+            |cells| FertilityExposure::of(&self.asfr, cells),
+        )
     }
 
     /// Every month's members and flows under the annual employment growth

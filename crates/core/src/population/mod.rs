@@ -682,17 +682,45 @@ impl PopulationModel {
     pub(crate) fn project_expected(
         &self,
         tables: &MonthTables,
-        mut cells: Cells,
+        cells: Cells,
         start: Month,
         months: usize,
         employment_growth: impl Fn(usize) -> f64,
         resident_growth: f64,
     ) -> Vec<MonthSums> {
+        self.project_expected_reading(
+            tables,
+            cells,
+            start,
+            months,
+            employment_growth,
+            resident_growth,
+            |_| (),
+        )
+        .into_iter()
+        .map(|(sums, ())| sums)
+        .collect()
+    }
+
+    /// [`Self::project_expected`], with `read` of the cells at the start of each month (after
+    /// the January ageing) beside its sums.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn project_expected_reading<R>(
+        &self,
+        tables: &MonthTables,
+        mut cells: Cells,
+        start: Month,
+        months: usize,
+        employment_growth: impl Fn(usize) -> f64,
+        resident_growth: f64,
+        mut read: impl FnMut(&Cells) -> R,
+    ) -> Vec<(MonthSums, R)> {
         let mut flows = MemberFlows::default();
         (0..months)
             .map(|k| {
                 age_at_start_of(&mut cells, k, start.plus(k as i32));
                 let members = cells.status_totals();
+                let reading = read(&cells);
                 self.step(
                     &mut cells,
                     &members,
@@ -703,7 +731,7 @@ impl PopulationModel {
                     &mut flows,
                     &mut Expected,
                 );
-                MonthSums { members, flows }
+                (MonthSums { members, flows }, reading)
             })
             .collect()
     }
