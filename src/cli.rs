@@ -804,6 +804,17 @@ fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
             100.0 * f.growth.0,
             100.0 * f.growth.1
         );
+        if let Some(t) = &f.retirees {
+            let e = &o.scenario.spec.economy.retirement_take_up;
+            say!(
+                "  retirees {:+.2} % in {} (model at take-up 1: {:+.2} %) → retirement take-up {:.3}, ± {:.3} a year and in its mean",
+                100.0 * t.published_growth,
+                o.origin,
+                100.0 * t.modelled_before,
+                t.take_up,
+                e.volatility
+            );
+        }
     }
     say!(
         "{:<16} {:>6} {:>5} {:>9} {:>9} {:>8} {:>8}",

@@ -286,3 +286,58 @@ fn a_base_year_mixing_bases_is_refused() {
         "{e}"
     );
 }
+
+/// Retirees a year before the base year solve the unit's retirement take-up: the model's
+/// base-year growth of retirees meets the published one to 1e-9. On the constructed unit
+/// (60,000 retirees): a published fall of 0.5 % needs a take-up below 1 (at 1, retirements
+/// outrun the retirees' deaths), which is nearly linear in the growth (the fit's slope predicts
+/// it within 0.2 points); a growth a point above what take-up 1 gives is refused naming the
+/// field; `members_retired_prev` without `members_retired` is refused.
+#[test]
+fn published_retirees_solve_the_retirement_take_up() {
+    let text = base_text();
+    let retired = 6.0e4;
+    let with_prev = |prev: f64| {
+        with_base_year(
+            &text,
+            1e9,
+            8e8,
+            &format!(
+                ", members_retired = {retired:e}, members_retired_prev = {prev:e}, jump_tolerance = 1.0"
+            ),
+        )
+    };
+    let mut s = with_prev(retired / 0.995);
+    let fit = apply(&mut s).unwrap()[0].retirees.expect("a retirees fit");
+    assert!((fit.published_growth + 0.005).abs() < 1e-12, "{fit:?}");
+    assert!(
+        (fit.modelled - fit.published_growth).abs() < 1e-9,
+        "{fit:?}"
+    );
+    assert!(fit.modelled_before > 0.0, "{fit:?}");
+    assert!(fit.take_up > 0.0 && fit.take_up < 1.0, "{fit:?}");
+    assert_eq!(s.units[0].spec.retirement_take_up_level, fit.take_up);
+    let linear = fit.modelled_before - fit.growth_per_take_up * (1.0 - fit.take_up);
+    assert!(
+        (linear - fit.published_growth).abs() < 0.002,
+        "{linear} {fit:?}"
+    );
+    // More growth than every retirement staying gives.
+    let mut s = with_prev(retired / (1.0 + fit.modelled_before + 0.01));
+    let e = apply(&mut s).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].base_year.members_retired_prev") && e.contains("take-up"),
+        "{e}"
+    );
+    let mut s = with_base_year(
+        &text,
+        1e9,
+        8e8,
+        ", members_retired_prev = 6e4, jump_tolerance = 1.0",
+    );
+    let e = apply(&mut s).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0].base_year.members_retired_prev") && e.contains("members_retired"),
+        "{e}"
+    );
+}

@@ -48,6 +48,17 @@ fn every_origin_sees_no_later_data() {
             a.fit.utilisation_factor, b.fit.utilisation_factor,
             "origin {y}"
         );
+        // The retirement take-up: its level and uncertainty from the years up to the origin.
+        assert_eq!(
+            a.scenario.units[0].spec.retirement_take_up_level,
+            b.scenario.units[0].spec.retirement_take_up_level,
+            "origin {y}"
+        );
+        assert_eq!(
+            a.scenario.spec.economy.retirement_take_up.volatility,
+            b.scenario.spec.economy.retirement_take_up.volatility,
+            "origin {y}"
+        );
         assert_eq!(a.scenario.spec.start.to_string(), format!("{}-01", y + 1));
         // The cut copies have no actuals; the full series has the later years'.
         assert!(b.actuals.is_empty(), "origin {y}");
@@ -132,6 +143,65 @@ fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
             0.0
         );
     }
+}
+
+/// With `retirement_take_up`, an origin's base year meets the published growth of retirees
+/// (employee_medical_insurance.csv: 7,531 → 7,812 万 in 2016, 9,026 → 9,324 万 in 2021) to
+/// 1e-9, at a take-up below 1 (the model's own retirements run ahead of the bulletins'), and the
+/// take-up's volatility and mean uncertainty are the standard deviation of the published
+/// retirees' log growth 2013–origin over the base year's growth per unit of take-up, computed
+/// here from the CSV's figures. Without it, the take-up stays 1 and certain.
+#[test]
+fn retirement_take_up_meets_the_published_growth_of_retirees() {
+    let (t, text) = template();
+    let mut r = spec_of(&t).unwrap();
+    assert!(r.retirement_take_up);
+    let full = root().join("data/calibration");
+    let opts = RunOptions::new(8, 1);
+    // Retirees at the year ends 2012-2021, 万人 (the bulletin rows of the CSV).
+    let retired = [
+        6624.0, 6942.0, 7255.0, 7531.0, 7812.0, 8034.0, 8373.0, 8700.0, 9026.0, 9324.0,
+    ];
+    for y in [2016, 2021] {
+        let i = (y - 2012) as usize;
+        let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        let fit = o.fit.retirees.expect("a retirees fit");
+        let published = retired[i] / retired[i - 1] - 1.0;
+        assert!((fit.published_growth - published).abs() < 1e-12, "{y}");
+        assert!((fit.modelled - published).abs() < 1e-9, "{y}: {fit:?}");
+        assert!(fit.modelled_before > published, "{y}: {fit:?}");
+        assert!(fit.take_up > 0.5 && fit.take_up < 1.0, "{y}: {fit:?}");
+        let level = o.scenario.units[0].spec.retirement_take_up_level;
+        assert!(
+            (level - fit.take_up).abs() < 1e-12,
+            "{y}: the driver's mean is 1"
+        );
+        // Growth rates 2013..=y.
+        let g: Vec<f64> = (1..=i)
+            .map(|k| (retired[k] / retired[k - 1]).ln())
+            .collect();
+        let n = g.len() as f64;
+        let mean = g.iter().sum::<f64>() / n;
+        let sd = (g.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let e = &o.scenario.spec.economy.retirement_take_up;
+        let want = sd / fit.growth_per_take_up;
+        assert!(
+            (e.volatility - want).abs() < 1e-12,
+            "{y}: {} {want}",
+            e.volatility
+        );
+        assert_eq!(e.mean_uncertainty, e.volatility);
+        assert!(
+            e.volatility > 0.01 && e.volatility < 0.5,
+            "{y}: {}",
+            e.volatility
+        );
+    }
+    r.retirement_take_up = false;
+    let o = run_origin(&t, &text, &r, &full, 2016, &opts).unwrap();
+    assert!(o.fit.retirees.is_none());
+    assert_eq!(o.scenario.units[0].spec.retirement_take_up_level, 1.0);
+    assert_eq!(o.scenario.spec.economy.retirement_take_up.volatility, 0.0);
 }
 
 fn scored(line: &'static str, horizon: i32, actual: f64, median: f64) -> Scored {

@@ -212,7 +212,7 @@ POLICY_DEFAULTS = {
 
 ECONOMY_DEFAULT_MEANS = {"wage_growth": 0.06, "collection_rate": 0.98, "employment_growth": 0.01,
                          "medical_price_growth": 0.03, "utilisation_growth": 0.02,
-                         "interest_rate": 0.015}
+                         "interest_rate": 0.015, "retirement_take_up": 1.0}
 
 
 def year_means(econ: dict, name: str, years: range) -> np.ndarray:
@@ -283,10 +283,11 @@ def solve_base_years(spec: dict, here: Path):
                 return [{**e, "value": e["value"] * r} for e in credit]
             return credit * r
 
-        def run(collection: float, utilisation: float, r: float = 1.0) -> tuple[float, float, float]:
+        def base_spec(collection: float, utilisation: float, r: float = 1.0, take_up: float = 1.0,
+                      months: int = 12) -> dict:
             b = copy.deepcopy(spec)
             b["start"] = f"{start // 12:04d}-{start % 12 + 1:02d}"
-            b["horizon_months"] = 12
+            b["horizon_months"] = months
             b["pooling"] = {"kind": "single"}
             b.pop("rules", None)
             bu = copy.deepcopy(u)
@@ -299,10 +300,39 @@ def solve_base_years(spec: dict, here: Path):
             bu["collection_level"] = u.get("collection_level", 1.0) * collection
             bu["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation
             bu["policy"] = {**bu.get("policy", {}), "retiree_account_credit": scaled(r)}
+            bu["retirement_take_up_level"] = u.get("retirement_take_up_level", 1.0) * take_up
             b["units"] = [bu]
             # The area's wage is the whole scenario's, deflated like the unit's.
             b["_area_wage_prev_year"] = area_wage(spec["units"]) / (1.0 + g)
-            return pooled_first_year(b, here, 0)
+            return b
+
+        def run(collection: float, utilisation: float, r: float = 1.0) -> tuple[float, float, float]:
+            return pooled_first_year(base_spec(collection, utilisation, r), here, 0)
+
+        def retiree_growth(take_up: float) -> float:
+            """The base year's growth of retirees: those at the start of month 13 over month 1."""
+            b = build(base_spec(1.0, 1.0, 1.0, take_up, months=13), here)
+            name, at = b.units[0].name, {}
+
+            def keep(fund, k, row):
+                if fund.kind == "pooled" and fund.name == name and k in (0, 12):
+                    at[k] = float(np.asarray(row["members_retiree"]).reshape(-1)[0])
+
+            project(b, expected_drivers(b), exact=False, on_month=keep)
+            return at[12] / at[0] - 1.0
+
+        if "members_retired_prev" in by:
+            # The retirement take-up level first (benefits and credits depend on retirees): the
+            # base year's growth of retirees meets the published one, by secant steps from 1.0
+            # and 0.9.
+            target = by["members_retired"] / by["members_retired_prev"] - 1.0
+            x0, y0, x1, y1 = 1.0, retiree_growth(1.0), 0.9, retiree_growth(0.9)
+            for _ in range(30):
+                if abs(y1 - target) < 1e-12 or y1 == y0:
+                    break
+                x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
+                x0, y0, x1, y1 = x1, y1, x2, retiree_growth(x2)
+            u["retirement_take_up_level"] = u.get("retirement_take_up_level", 1.0) * x1
 
         def secant(value, target: float, start: float = 1.0) -> float:
             x0, y0 = start, value(start)
@@ -500,8 +530,10 @@ class Membership:
         c[..., -1] = top
         c[..., 0] = 0.0
 
-    def step(self, k: int, employment_growth: np.ndarray):
-        """Flows at the end of month k; employment_growth per path (annual)."""
+    def step(self, k: int, employment_growth: np.ndarray, take_up: np.ndarray):
+        """Flows at the end of month k; employment_growth per path (annual); take_up per path:
+        the driver's share of retirements that become the fund's retirees (times the unit's
+        retirement_take_up_level, within 0-1; the rest leave, counted as exits)."""
         s, c = self.s, self.cells
         before = self.totals()
         sex = list(GROUP_SEX)
@@ -511,6 +543,8 @@ class Membership:
         kk = min(k, len(self.to_cont) - 1)
         to_cont = self.to_cont[kk][sex][None, :, None]
         self.retirements_by_sex = np.zeros((c.shape[0], 2))
+        level = self.u.spec.get("retirement_take_up_level", 1.0)
+        leaving_share = (1.0 - np.clip(take_up * level, 0.0, 1.0))[:, None, None]
         # The month's flows per path and status: entries, exits, deaths.
         self.entries = np.zeros((c.shape[0], N_STATUS))
         self.exits = np.zeros((c.shape[0], N_STATUS))
@@ -520,11 +554,13 @@ class Membership:
             deaths = self.binomial(n, q)
             exits = self.binomial(n - deaths, ex / (1 - q))
             retirements = self.binomial(n - deaths - exits, ret)
+            c[:, :, st] = n - deaths - exits - retirements
+            leaving = self.binomial(retirements, leaving_share)
+            retirements = retirements - leaving
             self.deaths[:, st] = deaths.sum(axis=(1, 2))
-            self.exits[:, st] = exits.sum(axis=(1, 2))
+            self.exits[:, st] = (exits + leaving).sum(axis=(1, 2))
             self.retirements_by_sex[:, 0] += retirements[:, MALE60].sum(axis=-1)
             self.retirements_by_sex[:, 1] += retirements[:, FEMALE50:].sum(axis=(1, 2))
-            c[:, :, st] = n - deaths - exits - retirements
             into_cont = retirements * to_cont
             c[:, :, CONTINUING] += into_cont
             c[:, :, RETIREE] += retirements - into_cont
@@ -590,6 +626,8 @@ class Drivers:
     collection_rate: np.ndarray
     interest_rate: np.ndarray
     fertility: np.ndarray
+    # The share of retirements that become the fund's retirees, [path][year].
+    retirement_take_up: np.ndarray
 
     @property
     def paths(self) -> int:
@@ -632,7 +670,8 @@ def expected_drivers(s: Scenario) -> Drivers:
         log_dev = (drift * np.arange(len(level)))[None]
     else:
         log_dev = fertility_log_deviation(s, np.zeros((1, len(level))))
-    return Drivers(**means, fertility=fertility_factor(s, level[None], log_dev))
+    return Drivers(**means, fertility=fertility_factor(s, level[None], log_dev),
+                   retirement_take_up=year_means(s.econ, "retirement_take_up", s.years)[None])
 
 
 def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
@@ -663,7 +702,21 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     out["interest_rate"] = np.clip(out["interest_rate"], -0.05, 0.5)
     level, drift, fvol = fertility_levels(s)
     log_dev = fertility_log_deviation(s, fvol * eps[:, :, 6])
-    return Drivers(**out, fertility=fertility_factor(s, level[None], log_dev))
+    # The retirement take-up: independent AR(1) shocks and one offset of its mean a path, drawn
+    # after everything else and only where uncertain (economy::DriverModel::sample_take_up).
+    spec = s.econ.get("retirement_take_up", {})
+    take_up = year_means(s.econ, "retirement_take_up", s.years)[None].repeat(n, axis=0)
+    vol, phi_ = spec.get("volatility", 0.0), spec.get("persistence", 0.0)
+    mean_error = spec.get("mean_uncertainty", 0.0)
+    if vol > 0 or mean_error > 0:
+        z = rng.standard_normal((n, n_years))
+        dev = np.zeros((n, n_years))
+        for k in range(n_years):
+            dev[:, k] = vol * z[:, k] if k == 0 else \
+                phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * z[:, k]
+        take_up = np.clip(take_up + dev + mean_error * rng.standard_normal(n)[:, None], 0.0, 1.0)
+    return Drivers(**out, fertility=fertility_factor(s, level[None], log_dev),
+                   retirement_take_up=take_up)
 
 
 def year_index(s: Scenario, t: int) -> int:
@@ -1434,7 +1487,8 @@ class UnitRun:
             m.age_one_year()
         members = m.totals()
         cells = m.cells.copy()
-        m.step(k, self.d.employment_growth[:, year_index(s, t)])
+        m.step(k, self.d.employment_growth[:, year_index(s, t)],
+               self.d.retirement_take_up[:, year_index(s, t)])
         lines = self.contrib.month(t, cells, m.retirements_by_sex)
         personal = lines.pop("personal_account_income")
         lines.update(self.benefits.month(k, cells, self.contrib))

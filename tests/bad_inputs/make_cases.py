@@ -124,6 +124,8 @@ CASES = [
     ("mean-uncertainty-negative", edit("wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
                                        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5, mean_uncertainty = -0.01 }"),
      ["economy.wage_growth.mean_uncertainty", "-0.01", "[0, 0.5]"]),
+    ("retirement-take-up-above-one", edit("[policy]\n", "[economy.retirement_take_up]\nmean = 1.2\n\n[policy]\n"),
+     ["economy.retirement_take_up.mean", "1.2", "[0, 1]", "share 0-1"]),
     ("fertility-persistence", edit("[policy]\n", "[economy.fertility]\npersistence = 1.5\n\n[policy]\n"),
      ["economy.fertility.persistence", "[0, 1]"]),
     ("fertility-bounds-crossed", edit("[policy]\n", "[economy.fertility]\ntfr_min = 2.0\ntfr_max = 1.0\n\n[policy]\n"),

@@ -10,6 +10,7 @@
 //! wages (the retirees' and residents' counts as given). Income is linear in the collection
 //! level and benefits nearly so in the utilisation level; each level is solved by secant steps.
 
+use crate::data::Status;
 use crate::engine::{FundKind, Memo, ScenarioModel, project_expected};
 use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, account_credits};
@@ -46,6 +47,9 @@ pub struct BaseYearFit {
     /// modelled with the solved one), yuan, and the solved multiplier of the retirees' account
     /// credit.
     pub account_income: Option<AccountIncomeFit>,
+    /// With the retirees a year before the base year: the growth of retirees over the base
+    /// year and the retirement take-up level solved to meet it.
+    pub retirees: Option<RetireesFit>,
     /// Pooled income and spending of the first projected year, yuan.
     pub first_year: (f64, f64),
     /// Growth of income and spending from the base year to the first projected year.
@@ -70,6 +74,25 @@ pub struct AccountIncomeFit {
     pub modelled: f64,
     /// Multiplier of `policy.retiree_account_credit`.
     pub credit_factor: f64,
+}
+
+/// A base year's growth of retirees, published and modelled, and the unit's retirement take-up
+/// level solved to meet it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetireesFit {
+    /// `members_retired` / `members_retired_prev` − 1.
+    pub published_growth: f64,
+    /// The model's base-year growth of retirees with the scenario's take-up.
+    pub modelled_before: f64,
+    /// With the solved take-up.
+    pub modelled: f64,
+    /// Multiplier of the unit's `retirement_take_up_level`.
+    pub take_up_factor: f64,
+    /// The take-up solved: the driver's mean in the base year times the unit's level (0–1).
+    pub take_up: f64,
+    /// Change of the base year's growth of retirees per unit of take-up (the share of the
+    /// retirees' stock that retires into the fund in a year at a take-up of 1).
+    pub growth_per_take_up: f64,
 }
 
 /// The published figures a base year's levels are solved to meet.
@@ -173,6 +196,26 @@ fn first_year(s: &Scenario, unit: usize) -> YearFigures {
         },
     );
     y
+}
+
+/// The growth of unit 0's retirees over the twelve months of `b` (a base-year scenario) on
+/// its expected path: the retirees at the start of the thirteenth month over those at the
+/// start of the first.
+fn retiree_growth(b: &Scenario) -> f64 {
+    let mut b = b.clone();
+    b.spec.horizon_months = 13;
+    let model = ScenarioModel::new(&b);
+    let mut at = [f64::NAN; 2];
+    project_expected(
+        &model,
+        &mut |k: usize, f: usize, _: &FundMonth<f64>, memo: &Memo| {
+            let info = &model.funds[f];
+            if info.unit == 0 && info.kind == FundKind::Pooled && (k == 0 || k == 12) {
+                at[k / 12] = memo.members[Status::Retiree as usize];
+            }
+        },
+    );
+    at[1] / at[0] - 1.0
 }
 
 /// Unit `i` alone under single pooling, without management rules, over twelve months: its own
@@ -352,6 +395,77 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 opening,
             });
         }
+        // The retirement take-up level, first: retirees do not depend on the money levels,
+        // and benefits and credits depend on retirees. The base year's growth of retirees is
+        // nearly linear in it (retirements scale with it; deaths barely move).
+        let retirees = match (by.members_retired_prev, by.members_retired) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(Error::field(
+                    &s.file,
+                    field("members_retired_prev"),
+                    "is given without members_retired: the take-up is solved on the growth from one to the other",
+                ));
+            }
+            (Some(prev), Some(now)) => {
+                if !(prev > 0.0 && prev <= 2e9) {
+                    return Err(Error::field(
+                        &s.file,
+                        field("members_retired_prev"),
+                        format!("{prev} is outside the allowed range (0, 2e9] (persons)"),
+                    ));
+                }
+                let published_growth = now / prev - 1.0;
+                let growth_at = |level: f64| {
+                    let mut b = base_year_scenario(s, i);
+                    b.units[0].spec.retirement_take_up_level *= level;
+                    retiree_growth(&b)
+                };
+                let modelled_before = growth_at(1.0);
+                let (mut x0, mut y0) = (1.0, modelled_before);
+                let (mut x1, mut y1) = (0.9, growth_at(0.9));
+                let mean = s
+                    .spec
+                    .economy
+                    .retirement_take_up
+                    .mean
+                    .at(s.spec.start.plus(-6));
+                let level_before = s.units[i].spec.retirement_take_up_level;
+                let growth_per_take_up = (y0 - y1) / (0.1 * mean * level_before);
+                for _ in 0..30 {
+                    if (y1 - published_growth).abs() < 1e-12 || y1 == y0 {
+                        break;
+                    }
+                    let x2 = x1 + (published_growth - y1) * (x1 - x0) / (y1 - y0);
+                    (x0, y0) = (x1, y1);
+                    (x1, y1) = (x2, growth_at(x2));
+                }
+                let level = level_before * x1;
+                if !(x1.is_finite() && x1 > 0.0 && mean * level <= 1.0)
+                    || (y1 - published_growth).abs() > 1e-9
+                {
+                    return Err(Error::field(
+                        &s.file,
+                        field("members_retired_prev"),
+                        format!(
+                            "the model's base year cannot meet the published growth of retirees ({:+.2} %): the retirement take-up would have to be {:.3} (allowed (0, 1]; the model gives {:+.2} % at the scenario's take-up)",
+                            100.0 * published_growth,
+                            mean * level,
+                            100.0 * modelled_before
+                        ),
+                    ));
+                }
+                s.units[i].spec.retirement_take_up_level = level;
+                Some(RetireesFit {
+                    published_growth,
+                    modelled_before,
+                    modelled: y1,
+                    take_up_factor: x1,
+                    take_up: mean * level,
+                    growth_per_take_up,
+                })
+            }
+        };
         if let (Some(a), Basis::Pooled { .. }) = (by.account_income, basis) {
             money("account_income", a, true)?;
         } else if by.account_income.is_some() {
@@ -601,6 +715,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             collection_factor,
             utilisation_factor,
             account_income,
+            retirees,
             first_year: (first.pooled_income, first.pooled_spending),
             growth,
             explained_by,
@@ -704,6 +819,19 @@ pub fn describe(fits: &[BaseYearFit]) -> String {
                     f.base_year.pooled_spending / 1e8
                 );
             }
+        }
+        if let Some(r) = &f.retirees {
+            let _ = writeln!(
+                o,
+                "  {:<16} {}: retirees {:+.2} % published, {:+.2} % modelled with the scenario's take-up → retirement take-up level × {:.4}, take-up {:.4} (growth per unit of take-up {:.2} points)",
+                "",
+                f.year,
+                100.0 * r.published_growth,
+                100.0 * r.modelled_before,
+                r.take_up_factor,
+                r.take_up,
+                100.0 * r.growth_per_take_up
+            );
         }
         let _ = writeln!(
             o,

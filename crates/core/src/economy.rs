@@ -31,6 +31,8 @@ pub struct DriverPath {
     pub interest_rate: Vec<f64>,
     /// Multiplier on the ASFR table (level × stochastic trend).
     pub fertility_factor: Vec<f64>,
+    /// Share of the year's retirements that become the fund's retirees (0–1).
+    pub(crate) retirement_take_up: Vec<f64>,
 }
 
 impl DriverPath {
@@ -69,6 +71,12 @@ pub struct DriverModel {
     fertility_bounds: (f64, f64),
     /// Lower-triangular Cholesky factor of the shock correlation.
     chol: [[f64; N_DRIVERS]; N_DRIVERS],
+    /// The retirement take-up's yearly means, volatility, persistence and mean error (its
+    /// shocks are independent of the correlated drivers').
+    take_up_mean: Vec<f64>,
+    take_up_vol: f64,
+    take_up_phi: f64,
+    take_up_mean_error: f64,
 }
 
 fn year_means(d: &DriverSpec, years: &[i32]) -> Vec<f64> {
@@ -123,6 +131,10 @@ impl DriverModel {
             fertility_phi: e.fertility.persistence,
             fertility_bounds: fertility_bounds(&e.fertility, table_tfr),
             chol,
+            take_up_mean: year_means(&e.retirement_take_up, &years),
+            take_up_vol: e.retirement_take_up.volatility,
+            take_up_phi: e.retirement_take_up.persistence,
+            take_up_mean_error: e.retirement_take_up.mean_uncertainty,
         }
     }
 
@@ -167,13 +179,14 @@ impl DriverModel {
                 self.fertility(k, log_dev)
             })
             .collect();
-        self.assemble(self.means.clone(), fert)
+        self.assemble(self.means.clone(), fert, self.take_up_mean.clone())
     }
 
     /// One stochastic path. Draws exactly `N_DRIVERS × years` standard normals, then, when a
     /// driver's mean is uncertain, `N_DRIVERS` more for the path's mean errors (correlated as
-    /// the annual shocks: a calibrated mean's error is an average of those shocks), so that a
-    /// scenario without mean uncertainty draws what it drew before.
+    /// the annual shocks: a calibrated mean's error is an average of those shocks), then, when
+    /// the retirement take-up is uncertain, `years` + 1 more for it (independent), so that a
+    /// scenario without either draws what it drew before.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> DriverPath {
         let mut values = self.means.clone();
         let mut dev = [0.0; 6];
@@ -216,7 +229,34 @@ impl DriverModel {
         }
         let (lo, hi) = INTEREST_DRAW_RANGE;
         values[5].iter_mut().for_each(|r| *r = r.clamp(lo, hi));
-        self.assemble(values, fert)
+        let take_up = self.sample_take_up(rng);
+        self.assemble(values, fert, take_up)
+    }
+
+    /// The retirement take-up of every year: AR(1) around its means plus one offset of the
+    /// mean a path, within 0–1; its means without drawing where neither is uncertain.
+    fn sample_take_up<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
+        let mut take_up = self.take_up_mean.clone();
+        if self.take_up_vol == 0.0 && self.take_up_mean_error == 0.0 {
+            return take_up;
+        }
+        let (phi, vol) = (self.take_up_phi, self.take_up_vol);
+        let mut dev = 0.0;
+        for (k, v) in take_up.iter_mut().enumerate() {
+            let eps: f64 = StandardNormal.sample(rng);
+            dev = if k == 0 {
+                vol * eps
+            } else {
+                phi * dev + vol * (1.0 - phi * phi).sqrt() * eps
+            };
+            *v += dev;
+        }
+        let eps: f64 = StandardNormal.sample(rng);
+        let offset = self.take_up_mean_error * eps;
+        take_up
+            .iter_mut()
+            .for_each(|v| *v = (*v + offset).clamp(0.0, 1.0));
+        take_up
     }
 
     /// `N_DRIVERS` standard normals, correlated by the Cholesky factor.
@@ -232,7 +272,12 @@ impl DriverModel {
         eps
     }
 
-    fn assemble(&self, v: [Vec<f64>; 6], fertility_factor: Vec<f64>) -> DriverPath {
+    fn assemble(
+        &self,
+        v: [Vec<f64>; 6],
+        fertility_factor: Vec<f64>,
+        retirement_take_up: Vec<f64>,
+    ) -> DriverPath {
         let [
             wage_growth,
             medical_price_growth,
@@ -250,6 +295,7 @@ impl DriverModel {
             collection_rate,
             interest_rate,
             fertility_factor,
+            retirement_take_up,
         }
     }
 }
@@ -388,26 +434,81 @@ mod tests {
         );
     }
 
+    /// The next random word after one path of `m` and after `N_DRIVERS × years + extra`
+    /// standard normals, from the same seed: equal when the path drew exactly that many.
+    fn draws_then(years: usize, m: &DriverModel, extra: usize) -> (u64, u64) {
+        let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        m.sample(&mut a);
+        let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..N_DRIVERS * years + extra {
+            let _: f64 = StandardNormal.sample(&mut b);
+        }
+        (a.random::<u64>(), b.random::<u64>())
+    }
+
     /// Without mean uncertainty a path draws exactly N_DRIVERS × years normals, as before the
     /// field existed; with it, N_DRIVERS more.
     #[test]
     fn mean_uncertainty_draws_only_where_given() {
         let years = 8;
-        let after = |m: &DriverModel, extra: usize| {
-            let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-            m.sample(&mut a);
-            let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-            for _ in 0..N_DRIVERS * years + extra {
-                let _: f64 = StandardNormal.sample(&mut b);
-            }
-            (a.random::<u64>(), b.random::<u64>())
-        };
-        let (a, b) = after(&wage_model("mean = 0.05, volatility = 0.01"), 0);
+        let (a, b) = draws_then(years, &wage_model("mean = 0.05, volatility = 0.01"), 0);
         assert_eq!(a, b);
-        let (a, b) = after(
+        let (a, b) = draws_then(
+            years,
             &wage_model("mean = 0.05, volatility = 0.01, mean_uncertainty = 0.01"),
             N_DRIVERS,
         );
+        assert_eq!(a, b);
+    }
+
+    /// The retirement take-up: certain, a path draws nothing for it (its value is the mean);
+    /// uncertain, it draws `years` + 1 normals after every other driver's, which are unchanged,
+    /// and its spread is the stated volatility and mean uncertainty.
+    #[test]
+    fn retirement_take_up_draws_after_the_others() {
+        let certain = wage_model("mean = 0.05, volatility = 0.01");
+        let model = |extra: &str| {
+            let text = format!(
+                "wage_growth = {{ mean = 0.05, volatility = 0.01 }}\nemployment_growth = {{ mean = 0.01, volatility = 0.02 }}\nretirement_take_up = {{ mean = 0.8{extra} }}\n"
+            );
+            let spec: EconomySpec = toml::from_str(&text).unwrap();
+            let start = Month::new(2023, 1).unwrap();
+            DriverModel::new(&spec, start, start.plus(12 * 8 - 1), 1.3)
+        };
+        let fixed = model("");
+        let uncertain = model(", volatility = 0.05, mean_uncertainty = 0.03");
+        let years = 8;
+        let n = 4000;
+        let (mut first, mut change) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for p in 0..n as u64 {
+            let a = certain.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            let b = fixed.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            let c = uncertain.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            assert_eq!(a.wage_growth, c.wage_growth);
+            assert_eq!(a.employment_growth, c.employment_growth);
+            assert_eq!(a.fertility_factor, c.fertility_factor);
+            assert!(b.retirement_take_up.iter().all(|&t| t == 0.8));
+            assert!(a.retirement_take_up.iter().all(|&t| t == 1.0));
+            first.push(c.retirement_take_up[0]);
+            change.push(c.retirement_take_up[7] - c.retirement_take_up[0]);
+        }
+        let sd = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
+            (m, var.sqrt())
+        };
+        // A year's spread: √(0.05² + 0.03²) = 0.0583; a change over years (no persistence):
+        // √2 × 0.05 = 0.0707 (the mean's offset cancels). Standard errors about 0.0007.
+        let (m, s) = sd(&first);
+        assert!((m - 0.8).abs() < 0.003, "{m}");
+        assert!((s - 0.0583).abs() < 0.002, "{s}");
+        let (m, s) = sd(&change);
+        assert!(m.abs() < 0.004, "{m}");
+        assert!((s - 0.0707).abs() < 0.0025, "{s}");
+        // The number of normals drawn.
+        let (a, b) = draws_then(years, &fixed, 0);
+        assert_eq!(a, b);
+        let (a, b) = draws_then(years, &uncertain, years + 1);
         assert_eq!(a, b);
     }
 

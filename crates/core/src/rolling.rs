@@ -442,6 +442,10 @@ pub(crate) fn origin_scenario(
     by.insert("pooled_balance_prev".into(), balance_prev.into());
     by.insert("members_active".into(), active.into());
     by.insert("members_retired".into(), retired.into());
+    if r.retirement_take_up {
+        let retired_prev = needed(&p.retired, y - 1, dir)? * 1e4;
+        by.insert("members_retired_prev".into(), retired_prev.into());
+    }
     by.insert("jump_tolerance".into(), r.jump_tolerance.into());
     by.insert(
         "source".into(),
@@ -504,6 +508,30 @@ pub fn run_origin(
     // The year before the start's pooled spending is the solved base year's.
     s.units[0].spec.pooled_spending_prev_year = fit.base_year.pooled_spending;
     s.spec.units[0].pooled_spending_prev_year = fit.base_year.pooled_spending;
+    if let (true, Some(fit)) = (r.retirement_take_up, &fit.retirees) {
+        let sd = take_up_uncertainty(&published.retired, r.calibration_from, y, fit).ok_or_else(
+            || {
+                Error::field(
+                    &s.file,
+                    "backtest.retirement_take_up",
+                    format!(
+                        "origin {y}: fewer than {} growth rates of members_retired in {}–{y}",
+                        crate::calibrate::MIN_VALUES,
+                        r.calibration_from
+                    ),
+                )
+            },
+        )?;
+        let t = &mut s.spec.economy.retirement_take_up;
+        t.volatility = sd;
+        t.mean_uncertainty = sd;
+        t.source = Some(format!(
+            "level solved on the retirees of {} and {y}; volatility and mean uncertainty {sd:.4}: the sd of the retirees' log growth {}–{y} over the base year's growth per unit of take-up ({:.4})",
+            y - 1,
+            r.calibration_from,
+            fit.growth_per_take_up
+        ));
+    }
     let f = forecast(&s, None, opts)?;
     let actuals = actuals_from(&published, y, r.last_year);
     Ok(OriginRun {
@@ -514,6 +542,31 @@ pub fn run_origin(
         forecast: f,
         actuals,
     })
+}
+
+/// The standard deviation of an origin's retirement take-up: that of the published retirees'
+/// annual log growth over `from`–`y` (the calibration's window), over the base year's growth
+/// of retirees per unit of take-up, held below 0.5. None with fewer than
+/// `calibrate::MIN_VALUES` growth rates.
+pub(crate) fn take_up_uncertainty(
+    retired: &Series,
+    from: i32,
+    y: i32,
+    fit: &base_year::RetireesFit,
+) -> Option<f64> {
+    let g: Vec<f64> = retired
+        .log_growth()
+        .into_iter()
+        .filter(|&(year, _)| (from..=y).contains(&year))
+        .map(|(_, v)| v)
+        .collect();
+    if g.len() < crate::calibrate::MIN_VALUES || fit.growth_per_take_up <= 0.0 {
+        return None;
+    }
+    let n = g.len() as f64;
+    let mean = g.iter().sum::<f64>() / n;
+    let sd = (g.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    Some((sd / fit.growth_per_take_up).min(0.5))
 }
 
 /// Every scored actual of an origin's forecast.

@@ -391,6 +391,7 @@ impl UnitModel {
             &self.tables,
             k,
             d.employment_growth[yi],
+            d.retirement_take_up[yi],
             self.resident_growth,
             flows,
             counts,

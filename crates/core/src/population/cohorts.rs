@@ -146,8 +146,9 @@ fn post_row(k: usize, i: usize, slots: usize) -> usize {
     (k * (k + 1) / 2 + i) * slots
 }
 
-/// Retirements from cell (g, a) of worker status `si` in month `k`, as
-/// [`PopulationModel::attrition`] counts them at expected values.
+/// Retirements into the fund from cell (g, a) of worker status `si` in month `k`, as
+/// [`PopulationModel::attrition`] counts them at expected values (at the scenario's expected
+/// retirement take-up: the tables are of the expected path's demography).
 fn retirements_at(
     model: &PopulationModel,
     tables: &MonthTables,
@@ -164,7 +165,7 @@ fn retirements_at(
         model.exit_month[sex][a],
         tables.retire_share[k][g][a],
     );
-    retirements
+    retirements - retirements * (1.0 - model.take_up(model.expected_take_up(k)))
 }
 
 /// Empties the rows of `statuses` in every group.
@@ -212,7 +213,14 @@ impl CohortTables {
         for k in 0..horizon {
             age_at_start_of(&mut cells, k, start.plus(k as i32));
             let members = cells.status_totals();
-            let after = model.attrition(&mut cells, tables, k, &mut flows, &mut Expected);
+            let after = model.attrition(
+                &mut cells,
+                tables,
+                k,
+                model.expected_take_up(k),
+                &mut flows,
+                &mut Expected,
+            );
             let res = Status::Resident as usize;
             model.resident_entries(
                 &mut cells,
@@ -243,7 +251,14 @@ impl CohortTables {
                 for (s, &slot) in retiring[k].iter().enumerate() {
                     r[IN_SLOTS + s] = retirements_at(&model, tables, &cells, k, si, slot);
                 }
-                model.attrition(&mut cells, tables, k, &mut flows, &mut Expected);
+                model.attrition(
+                    &mut cells,
+                    tables,
+                    k,
+                    model.expected_take_up(k),
+                    &mut flows,
+                    &mut Expected,
+                );
                 r[IN_DEATHS] = flows.deaths[si];
                 r[IN_EXITS] = flows.exits[si];
                 r[IN_RETIREMENTS] = flows.retire_out[si];
@@ -296,7 +311,14 @@ impl CohortTables {
                         let totals = cells.status_totals();
                         members = [totals[cont], totals[ret]];
                     }
-                    model.attrition(&mut cells, tables, k, &mut flows, &mut Expected);
+                    model.attrition(
+                        &mut cells,
+                        tables,
+                        k,
+                        model.expected_take_up(k),
+                        &mut flows,
+                        &mut Expected,
+                    );
                     let r = &mut post[(post_row(k, i, slots) + s) * POST_FIELDS..][..POST_FIELDS];
                     r[POST_MEMBERS_CONT] = members[0];
                     r[POST_MEMBERS_RET] = members[1];

@@ -155,6 +155,12 @@ pub struct PopulationModel {
     female55: [f64; 3],
     reform: bool,
     pub(crate) buyin: BuyinModel,
+    /// The scenario's expected retirement take-up (`economy.retirement_take_up`'s mean) in each
+    /// month of the horizon (its year's July value): what the expected projections use; a
+    /// Monte Carlo path passes its own to [`Self::step`].
+    expected_take_up: Vec<f64>,
+    /// The unit's `retirement_take_up_level`.
+    take_up_level: f64,
 }
 
 /// Retirees of a month short of the minimum contribution years (contribution years at
@@ -273,7 +279,31 @@ impl PopulationModel {
             female55: [f.enterprise, f.government, f.flexible],
             reform: unit.policy.retirement_reform,
             buyin: BuyinModel::new(unit, scenario.spec.start, scenario.spec.horizon_months),
+            expected_take_up: (0..scenario.spec.horizon_months.max(1) as i32)
+                .map(|k| {
+                    let year = scenario.spec.start.plus(k).year();
+                    let mid = Month::new(year, 7).unwrap_or(scenario.spec.start);
+                    scenario.spec.economy.retirement_take_up.mean.at(mid)
+                })
+                .collect(),
+            take_up_level: unit.spec.retirement_take_up_level,
         }
+    }
+
+    /// The unit's take-up of retirements (share 0–1) at the driver's value `driver`.
+    #[inline]
+    pub(crate) fn take_up(&self, driver: f64) -> f64 {
+        (driver * self.take_up_level).clamp(0.0, 1.0)
+    }
+
+    /// The scenario's expected retirement take-up in month `k` (offset from the start; the
+    /// last month's beyond the horizon).
+    pub(crate) fn expected_take_up(&self, k: usize) -> f64 {
+        self.expected_take_up
+            .get(k)
+            .or(self.expected_take_up.last())
+            .copied()
+            .unwrap_or(1.0)
     }
 
     /// The unit's membership at the start, from its totals and age-sex structure; workers past
@@ -435,8 +465,10 @@ impl PopulationModel {
     }
 
     /// One month of flows, applied at the end of the month `k` (offset from the start):
-    /// deaths, exits, retirements, continuing contributors completing their years, and entries
-    /// that bring each worker status to its target growth `employment_growth` (annual).
+    /// deaths, exits, retirements (of which the share `retirement_take_up` become the fund's
+    /// retirees or continuing contributors; the rest leave), continuing contributors completing
+    /// their years, and entries that bring each worker status to its target growth
+    /// `employment_growth` (annual).
     /// `before`: the month's members by status (`cells.status_totals()`, which the caller
     /// has at hand).
     #[allow(clippy::too_many_arguments)]
@@ -447,11 +479,12 @@ impl PopulationModel {
         tables: &MonthTables,
         k: usize,
         employment_growth: f64,
+        retirement_take_up: f64,
         resident_growth: f64,
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) {
-        let after = self.attrition(cells, tables, k, flows, counts);
+        let after = self.attrition(cells, tables, k, retirement_take_up, flows, counts);
         let res = Status::Resident as usize;
         self.resident_entries(cells, before[res], after[res], resident_growth, flows);
         self.worker_entries(cells, before, &after, tables, k, employment_growth, flows);
@@ -459,17 +492,21 @@ impl PopulationModel {
 
     /// The month's deaths, exits and retirements, and continuing contributors completing their
     /// years (the first part of [`Self::step`]): the flows into `flows` (reset first) and the
-    /// members left in each status.
+    /// members left in each status. Of the workers reaching retirement, the share
+    /// `retirement_take_up` (the driver's value, 0–1) times the unit's level retire into the
+    /// fund; the rest leave it, counted as exits.
     #[inline(always)]
     pub(crate) fn attrition(
         &self,
         cells: &mut Cells,
         tables: &MonthTables,
         k: usize,
+        retirement_take_up: f64,
         flows: &mut MemberFlows,
         counts: &mut impl Counts,
     ) -> [f64; N_STATUS] {
         *flows = MemberFlows::default();
+        let leaving_share = 1.0 - self.take_up(retirement_take_up);
         let res = Status::Resident as usize;
         // Members left in each status after deaths, exits and retirements.
         let mut after = [0.0; N_STATUS];
@@ -508,7 +545,10 @@ impl PopulationModel {
                     row[a] = n - deaths - exits - retirements;
                     left += row[a];
                     d_sum += deaths;
-                    x_sum += exits;
+                    // Those who leave at retirement (none, without a draw, at a take-up of 1).
+                    let leaving = counts.binomial(retirements, leaving_share);
+                    let retirements = retirements - leaving;
+                    x_sum += exits + leaving;
                     r_sum += retirements;
                     if retirements != 0.0 {
                         let to_cont = retirements * to_cont_share[sex];
@@ -727,6 +767,7 @@ impl PopulationModel {
                     tables,
                     k,
                     employment_growth(k),
+                    self.expected_take_up(k),
                     resident_growth,
                     &mut flows,
                     &mut Expected,
@@ -904,6 +945,8 @@ mod tests {
         use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         for (mode, drawn) in [("lump_sum", false), ("monthly", false), ("monthly", true)] {
+            // Some of those reaching retirement leave (exits) in the monthly modes.
+            let take_up = if mode == "monthly" { 0.85 } else { 1.0 };
             let s = scenario(mode);
             let unit = &s.units[0];
             let model = PopulationModel::new(&s, unit);
@@ -939,7 +982,8 @@ mod tests {
                     let mut draws = SmallCellDraws::new(&mut rng, 1e12);
                     let before = cells.status_totals();
                     model.step(
-                        &mut cells, &before, &tables, k, growth, 0.0, &mut flows, &mut draws,
+                        &mut cells, &before, &tables, k, growth, take_up, 0.0, &mut flows,
+                        &mut draws,
                     );
                 } else {
                     let before = cells.status_totals();
@@ -949,6 +993,7 @@ mod tests {
                         &tables,
                         k,
                         growth,
+                        take_up,
                         0.0,
                         &mut flows,
                         &mut Expected,
@@ -982,5 +1027,46 @@ mod tests {
             assert!(saw_entries);
             assert_eq!(saw_continuing, mode == "monthly");
         }
+    }
+    /// Of the workers reaching retirement, the take-up share retires into the fund and the rest
+    /// leave, counted as exits: at 0.75 the workers' retirements are 0.75 of those at 1 and
+    /// their exits grow by the other 0.25, the workers left are the same; the unit's level
+    /// multiplies the driver (level 0.75 at a driver of 1 is the driver at 0.75, exactly).
+    #[test]
+    fn retirement_take_up_splits_retirements() {
+        let s = scenario("lump_sum");
+        let unit = &s.units[0];
+        let model = PopulationModel::new(&s, unit);
+        let tables = MonthTables::new(&model, s.spec.start, s.spec.horizon_months);
+        let run = |m: &PopulationModel, take_up: f64| {
+            let mut cells = m.initial_cells(unit, s.spec.start);
+            let mut flows = MemberFlows::default();
+            m.attrition(&mut cells, &tables, 0, take_up, &mut flows, &mut Expected);
+            (cells, flows)
+        };
+        let workers =
+            |f: &[f64; N_STATUS]| -> f64 { WORKER_STATUSES.iter().map(|&w| f[w as usize]).sum() };
+        let (cells_1, all) = run(&model, 1.0);
+        let (cells_q, some) = run(&model, 0.75);
+        let retired_1 = workers(&all.retire_out);
+        assert!(
+            retired_1 > 1.0,
+            "the first month has retirements: {retired_1}"
+        );
+        assert!((workers(&some.retire_out) - 0.75 * retired_1).abs() < 1e-9 * retired_1);
+        let more_exits = workers(&some.exits) - workers(&all.exits);
+        assert!((more_exits - 0.25 * retired_1).abs() < 1e-9 * retired_1);
+        let ret = Status::Retiree as usize;
+        let cont = Status::ContinuingContributor as usize;
+        let arrivals = |f: &MemberFlows| f.retire_in[ret] + f.retire_in[cont];
+        assert!((arrivals(&all) - arrivals(&some) - 0.25 * retired_1).abs() < 1e-9 * retired_1);
+        for w in WORKER_STATUSES {
+            assert_eq!(cells_1.status_total(w), cells_q.status_total(w));
+        }
+        let mut levelled = unit.clone();
+        levelled.spec.retirement_take_up_level = 0.75;
+        let (_, by_level) = run(&PopulationModel::new(&s, &levelled), 1.0);
+        assert_eq!(by_level.retire_out, some.retire_out);
+        assert_eq!(by_level.exits, some.exits);
     }
 }

@@ -271,6 +271,7 @@ impl Scenario {
             &mut e.employment_growth,
             &mut e.collection_rate,
             &mut e.interest_rate,
+            &mut e.retirement_take_up,
         ] {
             d.volatility = 0.0;
             d.mean_uncertainty = 0.0;
@@ -766,21 +767,40 @@ impl Validator<'_> {
             "persons",
         )?;
         let e = &s.economy;
-        for (name, drv, lo, hi) in [
-            ("wage_growth", &e.wage_growth, -0.5, 0.5),
-            ("medical_price_growth", &e.medical_price_growth, -0.5, 0.5),
-            ("utilisation_growth", &e.utilisation_growth, -0.5, 0.5),
-            ("employment_growth", &e.employment_growth, -0.5, 0.5),
-            ("collection_rate", &e.collection_rate, 0.0, 1.0),
-            ("interest_rate", &e.interest_rate, -0.05, 0.5),
-        ] {
-            self.dated_range(
-                &format!("economy.{name}.mean"),
-                &drv.mean,
-                lo,
-                hi,
+        for (name, drv, lo, hi, unit) in [
+            ("wage_growth", &e.wage_growth, -0.5, 0.5, "annual rate"),
+            (
+                "medical_price_growth",
+                &e.medical_price_growth,
+                -0.5,
+                0.5,
                 "annual rate",
-            )?;
+            ),
+            (
+                "utilisation_growth",
+                &e.utilisation_growth,
+                -0.5,
+                0.5,
+                "annual rate",
+            ),
+            (
+                "employment_growth",
+                &e.employment_growth,
+                -0.5,
+                0.5,
+                "annual rate",
+            ),
+            ("collection_rate", &e.collection_rate, 0.0, 1.0, "share 0-1"),
+            ("interest_rate", &e.interest_rate, -0.05, 0.5, "annual rate"),
+            (
+                "retirement_take_up",
+                &e.retirement_take_up,
+                0.0,
+                1.0,
+                "share 0-1",
+            ),
+        ] {
+            self.dated_range(&format!("economy.{name}.mean"), &drv.mean, lo, hi, unit)?;
             self.range(
                 &format!("economy.{name}.volatility"),
                 drv.volatility,
@@ -996,6 +1016,13 @@ impl Validator<'_> {
                 0.0,
                 10.0,
                 "multiplier on the collection rate",
+            )?;
+            self.range(
+                &f("retirement_take_up_level"),
+                u.retirement_take_up_level,
+                0.0,
+                10.0,
+                "multiplier on economy.retirement_take_up",
             )?;
             let m = &u.membership;
             for (k, v) in [
@@ -1697,6 +1724,7 @@ pub fn describe(s: &Scenario) -> String {
         ("employment growth", &e.employment_growth),
         ("collection rate", &e.collection_rate),
         ("interest rate", &e.interest_rate),
+        ("retirement take-up", &e.retirement_take_up),
     ] {
         let _ = write!(
             o,

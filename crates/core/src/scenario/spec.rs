@@ -84,6 +84,13 @@ pub struct RollingSpec {
     /// `mean_uncertainty` (parameter uncertainty), unless the template sets it.
     #[serde(default)]
     pub parameter_uncertainty: bool,
+    /// Whether each origin solves its retirement take-up level on the published growth of
+    /// retirees over its base year (`base_year.members_retired_prev`) and carries that level's
+    /// uncertainty: the standard deviation of the published retirees' log growth over the
+    /// calibration window, over the base year's growth per unit of take-up, as both the
+    /// take-up's annual volatility and its mean's uncertainty.
+    #[serde(default)]
+    pub retirement_take_up: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -423,6 +430,12 @@ pub struct EconomySpec {
     pub interest_rate: DriverSpec,
     #[serde(default)]
     pub fertility: FertilitySpec,
+    /// Share of the workers reaching their retirement who become the fund's retirees (level,
+    /// 0–1; the rest leave employee insurance at retirement, for example for the residents'
+    /// scheme when short of the minimum years). Its annual shocks are independent of the
+    /// correlated drivers' and drawn after them. Default: 1, every retirement stays.
+    #[serde(default = "default_retirement_take_up")]
+    pub retirement_take_up: DriverSpec,
     /// Correlation of the annual shocks, in the order wage, medical price, utilisation,
     /// employment, collection, interest, fertility. Default: identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -446,6 +459,9 @@ fn default_collection_rate() -> DriverSpec {
 fn default_interest_rate() -> DriverSpec {
     DriverSpec::with_mean(0.015)
 }
+fn default_retirement_take_up() -> DriverSpec {
+    DriverSpec::with_mean(1.0)
+}
 impl Default for EconomySpec {
     fn default() -> Self {
         EconomySpec {
@@ -456,6 +472,7 @@ impl Default for EconomySpec {
             collection_rate: default_collection_rate(),
             interest_rate: default_interest_rate(),
             fertility: FertilitySpec::default(),
+            retirement_take_up: default_retirement_take_up(),
             correlation: None,
         }
     }
@@ -833,6 +850,10 @@ pub struct UnitSpec {
     /// the level of its bases and collection against the model's.
     #[serde(default = "one_f")]
     pub collection_level: f64,
+    /// Multiplier on `economy.retirement_take_up` for this unit's retirements (1 = as the
+    /// driver; the product is held within 0–1): solved from a base year's published retirees.
+    #[serde(default = "one_f")]
+    pub retirement_take_up_level: f64,
     /// The unit's published figures of the year before the start: the base year the levels
     /// are solved to meet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1337,6 +1358,11 @@ pub struct BaseYearSpec {
     /// within 0.5 %.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members_retired: Option<f64>,
+    /// Retired members at the end of the year before the base year, persons. Given with
+    /// `members_retired`, the level of `economy.retirement_take_up` is multiplied by the factor
+    /// that makes the model's base-year growth of retirees meet the published growth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_retired_prev: Option<f64>,
     /// Largest change from the base year to the first projected year, in income or spending,
     /// that is not refused (share 0–1); a dated policy change in the first projected year
     /// explains a larger one.

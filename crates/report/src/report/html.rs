@@ -495,13 +495,14 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
         lang.t("mean_uncertainty"),
         lang.t("source")
     ));
-    let drivers: [(&str, &DriverSpec); 6] = [
+    let drivers: [(&str, &DriverSpec); 7] = [
         ("wage_growth", &e.wage_growth),
         ("medical_price_growth", &e.medical_price_growth),
         ("utilisation_growth", &e.utilisation_growth),
         ("employment_growth", &e.employment_growth),
         ("collection_rate", &e.collection_rate),
         ("interest_rate", &e.interest_rate),
+        ("retirement_take_up", &e.retirement_take_up),
     ];
     for (name, d) in drivers {
         o.push_str(&format!(

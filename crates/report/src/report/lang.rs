@@ -802,6 +802,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("driver_collection_rate", "征缴率", "Collection rate"),
     ("driver_interest_rate", "基金利率", "Interest rate"),
     (
+        "driver_retirement_take_up",
+        "退休留存率（达到退休年龄者转为本基金退休人员的比例，乘以各统筹单位的水平系数）",
+        "Retirement take-up (share of those reaching retirement who retire in the fund, times each unit's level)",
+    ),
+    (
         "param_account_credit_bands",
         "个人账户按年龄划入标准（年龄上限，元/月）",
         "Personal-account credit by age (upper age, yuan a month)",
@@ -1214,6 +1219,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("param_collection_rate", "征缴率", "Collection rate"),
     ("param_interest_rate", "基金利率", "Interest rate"),
+    (
+        "param_retirement_take_up",
+        "退休留存率",
+        "Retirement take-up",
+    ),
     ("param_fertility", "生育水平", "Fertility"),
     ("param_level", "水平", "Level"),
     ("param_drift", "年漂移", "Drift a year"),
