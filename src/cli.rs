@@ -804,6 +804,12 @@ fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
             100.0 * f.growth.0,
             100.0 * f.growth.1
         );
+        if spec.collection_volatility {
+            say!(
+                "  collection level ± {:.4} (the fund income's growth beyond wages and members, before the origin)",
+                o.scenario.spec.economy.collection_rate.volatility
+            );
+        }
         if let Some(t) = &f.retirees {
             let e = &o.scenario.spec.economy.retirement_take_up;
             say!(

@@ -59,6 +59,11 @@ fn every_origin_sees_no_later_data() {
             b.scenario.spec.economy.retirement_take_up.volatility,
             "origin {y}"
         );
+        assert_eq!(
+            a.scenario.spec.economy.collection_rate.volatility,
+            b.scenario.spec.economy.collection_rate.volatility,
+            "origin {y}"
+        );
         assert_eq!(a.scenario.spec.start.to_string(), format!("{}-01", y + 1));
         // The cut copies have no actuals; the full series has the later years'.
         assert!(b.actuals.is_empty(), "origin {y}");
@@ -202,6 +207,47 @@ fn retirement_take_up_meets_the_published_growth_of_retirees() {
     assert!(o.fit.retirees.is_none());
     assert_eq!(o.scenario.units[0].spec.retirement_take_up_level, 1.0);
     assert_eq!(o.scenario.spec.economy.retirement_take_up.volatility, 0.0);
+}
+
+/// With `collection_volatility`, an origin's collection level varies as the published fund
+/// income did beyond the average wage and the members in service: computed here from the CSVs'
+/// figures (fund income 亿, average wage yuan, members in service 万, 2012-2018). Origin 2016
+/// uses 2013-2016; origin 2022 only 2013-2018, since the template's merger (2019-12), halving
+/// (2020-02, 2020-07) and outpatient reform (2022-01) take effect in, or the year before, each of
+/// 2019-2022. The template's persistence is 0.5, so the level's volatility is the residuals' sd.
+#[test]
+fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
+    let (t, text) = template();
+    let mut r = spec_of(&t).unwrap();
+    assert!(r.collection_volatility);
+    let full = root().join("data/calibration");
+    let opts = RunOptions::new(8, 1);
+    let income: [f64; 7] = [6062.0, 7062.0, 8038.0, 9084.0, 10274.0, 12278.0, 13538.0];
+    let wage: [f64; 7] = [
+        46769.0, 51483.0, 56360.0, 62029.0, 67569.0, 74318.0, 82461.0,
+    ];
+    let active: [f64; 7] = [
+        19861.0, 20501.0, 21041.0, 21362.0, 21720.0, 22288.0, 23308.0,
+    ];
+    let residual = |k: usize| {
+        (income[k] / income[k - 1]).ln()
+            - (wage[k] / wage[k - 1]).ln()
+            - (active[k] / active[k - 1]).ln()
+    };
+    let sd = |v: &[f64]| {
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    };
+    for (y, last) in [(2016, 4), (2022, 6)] {
+        let want = sd(&(1..=last).map(residual).collect::<Vec<_>>());
+        let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        let got = o.scenario.spec.economy.collection_rate.volatility;
+        assert!((got - want).abs() < 1e-12, "{y}: {got} against {want}");
+    }
+    r.collection_volatility = false;
+    let o = run_origin(&t, &text, &r, &full, 2022, &opts).unwrap();
+    assert_eq!(o.scenario.spec.economy.collection_rate.volatility, 0.01);
 }
 
 fn scored(line: &'static str, horizon: i32, actual: f64, median: f64) -> Scored {

@@ -729,7 +729,17 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
 /// or the first projected year, either of which moves one year's total against the other:
 /// `field from MONTH`.
 fn policy_change_in_first_year(s: &Scenario, i: usize) -> Option<String> {
-    let (first, last) = (s.spec.start.plus(-12), s.spec.start.plus(11));
+    policy_change_between(s, i, s.spec.start.plus(-12), s.spec.start.plus(11))
+}
+
+/// The first dated policy change of unit `i` (a schedule's later entry, or the maternity
+/// merger) taking effect in the months `first`–`last`, named.
+pub(crate) fn policy_change_between(
+    s: &Scenario,
+    i: usize,
+    first: Month,
+    last: Month,
+) -> Option<String> {
     let policy = &s.units[i].policy;
     if let Some(m) = policy
         .maternity

@@ -346,6 +346,48 @@ pub(crate) fn origin_scenario(
             }
         }
     }
+    if r.collection_volatility {
+        let residuals = collection_residuals(template, p, r.calibration_from, y);
+        let persistence = economy
+            .get("collection_rate")
+            .and_then(|c| c.get("persistence"))
+            .and_then(toml::Value::as_float)
+            .unwrap_or(0.0);
+        let sd = sample_sd(&residuals.values().copied().collect::<Vec<_>>())
+            .filter(|_| residuals.len() >= crate::calibrate::MIN_VALUES)
+            .ok_or_else(|| {
+                Error::field(
+                    file,
+                    "backtest.collection_volatility",
+                    format!(
+                        "origin {y}: fewer than {} years without a policy change in {}–{y} to estimate the collection level's volatility on",
+                        crate::calibrate::MIN_VALUES,
+                        r.calibration_from
+                    ),
+                )
+            })?;
+        let volatility = sd / (2.0 * (1.0 - persistence)).sqrt();
+        let years: Vec<String> = residuals.keys().map(i32::to_string).collect();
+        let collection = economy
+            .entry("collection_rate")
+            .or_insert_with(|| toml::Table::new().into());
+        if let Some(t) = collection.as_table_mut() {
+            t.insert("volatility".into(), volatility.into());
+            let before = t
+                .get("source")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            t.insert(
+                "source".into(),
+                format!(
+                    "{before}; volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
+                    years.join(", ")
+                )
+                .into(),
+            );
+        }
+    }
     let births = needed(&p.births, y, dir)? * 1e4;
     let level = births / r.reference_births;
     let mut fertility = economy
@@ -544,6 +586,45 @@ pub fn run_origin(
     })
 }
 
+/// By year of `from`–`y`: the fund income's log growth less the log growths of the average
+/// wage and of the members in service, for the years with all three published and no dated
+/// policy change of the template's first unit taking effect in them or in the year before.
+pub(crate) fn collection_residuals(
+    template: &Scenario,
+    p: &Published,
+    from: i32,
+    y: i32,
+) -> std::collections::BTreeMap<i32, f64> {
+    let (income, wage, active) = (
+        p.fund_income.log_growth(),
+        p.wage.log_growth(),
+        p.active.log_growth(),
+    );
+    (from..=y)
+        .filter(|&year| {
+            let first = crate::params::Month::from_index((year - 1) * 12);
+            let last = crate::params::Month::from_index(year * 12 + 11);
+            base_year::policy_change_between(template, 0, first, last).is_none()
+        })
+        .filter_map(|year| {
+            Some((
+                year,
+                income.get(&year)? - wage.get(&year)? - active.get(&year)?,
+            ))
+        })
+        .collect()
+}
+
+/// The sample standard deviation of `v` (None below two values).
+fn sample_sd(v: &[f64]) -> Option<f64> {
+    if v.len() < 2 {
+        return None;
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    Some((v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
+}
+
 /// The standard deviation of an origin's retirement take-up: that of the published retirees'
 /// annual log growth over `from`–`y` (the calibration's window), over the base year's growth
 /// of retirees per unit of take-up, held below 0.5. None with fewer than
@@ -563,10 +644,7 @@ pub(crate) fn take_up_uncertainty(
     if g.len() < crate::calibrate::MIN_VALUES || fit.growth_per_take_up <= 0.0 {
         return None;
     }
-    let n = g.len() as f64;
-    let mean = g.iter().sum::<f64>() / n;
-    let sd = (g.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    Some((sd / fit.growth_per_take_up).min(0.5))
+    Some((sample_sd(&g)? / fit.growth_per_take_up).min(0.5))
 }
 
 /// Every scored actual of an origin's forecast.

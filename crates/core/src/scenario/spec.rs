@@ -91,6 +91,14 @@ pub struct RollingSpec {
     /// take-up's annual volatility and its mean's uncertainty.
     #[serde(default)]
     pub retirement_take_up: bool,
+    /// Whether each origin's `economy.collection_rate` volatility is estimated on the published
+    /// series up to it: the standard deviation of the fund income's annual log growth less the
+    /// log growths of the average wage and of the members in service (the growth a constant
+    /// collection level does not explain), over the calibration window, leaving out each year
+    /// in which or after which a dated policy change of the template takes effect; over
+    /// √(2 (1 − persistence)), the level's.
+    #[serde(default)]
+    pub collection_volatility: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
