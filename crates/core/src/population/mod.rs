@@ -540,17 +540,19 @@ impl PopulationModel {
                     if n == 0.0 {
                         continue;
                     }
-                    let (deaths, exits, retirements) =
+                    let (deaths, exits, mut retirements) =
                         worker_attrition(counts, n, q[a], exit[a], retire[a]);
                     row[a] = n - deaths - exits - retirements;
                     left += row[a];
                     d_sum += deaths;
-                    // Those who leave at retirement (none, without a draw, at a take-up of 1).
-                    let leaving = counts.binomial(retirements, leaving_share);
-                    let retirements = retirements - leaving;
-                    x_sum += exits + leaving;
-                    r_sum += retirements;
+                    x_sum += exits;
                     if retirements != 0.0 {
+                        // Those who leave at retirement (none, without a draw, at a take-up
+                        // of 1).
+                        let leaving = counts.binomial(retirements, leaving_share);
+                        retirements -= leaving;
+                        x_sum += leaving;
+                        r_sum += retirements;
                         let to_cont = retirements * to_cont_share[sex];
                         cont_row[a] += to_cont;
                         ret_row[a] += retirements - to_cont;
