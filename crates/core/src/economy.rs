@@ -1,10 +1,11 @@
 //! Economic drivers: wage growth, medical price growth, utilisation, employment growth,
-//! collection rate, interest rate and the fertility factor, one value per calendar year.
+//! collection rate, interest rate, the fertility factor and the retirement take-up, one value
+//! per calendar year.
 //!
 //! Growth rates and levels follow AR(1) around the scenario's (dated) means with the given
 //! stationary volatility; the annual shocks are correlated through the scenario's correlation
-//! matrix (Cholesky). Drivers take `&mut impl Rng` and never seed one: the engine derives each
-//! path's stream.
+//! matrix (Cholesky), except the retirement take-up's, which are independent and drawn last.
+//! Drivers take `&mut impl Rng` and never seed one: the engine derives each path's stream.
 
 use crate::params::Month;
 use crate::scenario::{DriverSpec, EconomySpec};
