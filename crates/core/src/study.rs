@@ -3,7 +3,8 @@
 //! Every trial runs the same paths (the same seed and path count: common random numbers), so
 //! differences between trials are differences of policy, not of luck. The required rate is found
 //! by bisection on a grid of 0.01 percentage point; several units' rates are bisected together
-//! (one run per step), each on its own condition.
+//! (one run per step), each on its own condition; where they interact (an adjustment fund),
+//! the answers are checked together and a unit failing there searches again above its answer.
 
 use crate::engine::ScenarioModel;
 use crate::engine::montecarlo::RunOptions;
@@ -417,55 +418,79 @@ pub fn solve_rates(
     // and at most 30,000 path-trials (about 0.6 GB for Shandong's 19 funds), fewer trials a
     // pass for more paths.
     let trials_per_pass = (30_000 / o.run.paths.max(1)).clamp(1, 15) as i64;
-    while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
-        let points: Vec<Vec<i64>> = (0..g_n)
-            .map(|g| {
-                let gap = hi[g] - lo[g];
-                if done[g] || gap <= 1 {
-                    return Vec::new();
+    // With interacting units (an adjustment fund), a group's answer was found with the others
+    // at their rates of that trial, not at their answers: the answers are checked together,
+    // and a group that fails there searches again above its answer with the others held at
+    // theirs (raising a rate only adds to the fund), until every answer holds with the others
+    // at theirs (at most eight rounds; an answer that still fails is reported as not met).
+    let mut rounds = 0;
+    let (sim_at, at_checks, below_checks) = loop {
+        while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
+            let points: Vec<Vec<i64>> = (0..g_n)
+                .map(|g| {
+                    let gap = hi[g] - lo[g];
+                    if done[g] || gap <= 1 {
+                        return Vec::new();
+                    }
+                    let n = trials_per_pass.min(gap - 1);
+                    let mut p: Vec<i64> = (1..=n).map(|j| lo[g] + gap * j / (n + 1)).collect();
+                    p.dedup();
+                    p
+                })
+                .collect();
+            let width = points.iter().map(Vec::len).max().unwrap_or(0);
+            let vectors: Vec<Vec<i64>> = (0..width)
+                .map(|j| {
+                    (0..g_n)
+                        .map(|g| points[g].get(j).copied().unwrap_or(hi[g]))
+                        .collect()
+                })
+                .collect();
+            let sims = trials(&vectors)?;
+            let mut meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
+            for (bps, sim) in vectors.iter().zip(&sims) {
+                let checks = record(bps, sim)?;
+                for g in 0..g_n {
+                    meets[g].push(checks[g].holds);
                 }
-                let n = trials_per_pass.min(gap - 1);
-                let mut p: Vec<i64> = (1..=n).map(|j| lo[g] + gap * j / (n + 1)).collect();
-                p.dedup();
-                p
-            })
-            .collect();
-        let width = points.iter().map(Vec::len).max().unwrap_or(0);
-        let vectors: Vec<Vec<i64>> = (0..width)
-            .map(|j| {
-                (0..g_n)
-                    .map(|g| points[g].get(j).copied().unwrap_or(hi[g]))
-                    .collect()
-            })
-            .collect();
-        let sims = trials(&vectors)?;
-        let mut meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
-        for (bps, sim) in vectors.iter().zip(&sims) {
-            let checks = record(bps, sim)?;
-            for g in 0..g_n {
-                meets[g].push(checks[g].holds);
             }
+            for g in 0..g_n {
+                for (j, &point) in points[g].iter().enumerate() {
+                    if meets[g][j] {
+                        hi[g] = point;
+                        break;
+                    }
+                    lo[g] = point;
+                }
+            }
+        }
+        // Report at the answer and 0.01 point below it.
+        let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
+        let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
+        let mut last = trials(&[at.clone(), below.clone()])?.into_iter();
+        let (sim_at, sim_below) = match (last.next(), last.next()) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return Err(Error::Invalid("a trial produced no result".into())),
+        };
+        let at_checks = record(&at, &sim_at)?;
+        let below_checks = record(&below, &sim_below)?;
+        rounds += 1;
+        let failing: Vec<usize> = (0..g_n)
+            .filter(|&g| met_top[g] && !at_checks[g].holds && hi[g] < hi_bp_initial)
+            .collect();
+        if failing.is_empty() || rounds >= 8 {
+            break (sim_at, at_checks, below_checks);
         }
         for g in 0..g_n {
-            for (j, &point) in points[g].iter().enumerate() {
-                if meets[g][j] {
-                    hi[g] = point;
-                    break;
-                }
-                lo[g] = point;
-            }
+            done[g] = !failing.contains(&g);
         }
-    }
-    // Report at the answer and 0.01 point below it.
-    let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
-    let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
-    let mut last = trials(&[at.clone(), below.clone()])?.into_iter();
-    let (sim_at, sim_below) = match (last.next(), last.next()) {
-        (Some(a), Some(b)) => (a, b),
-        _ => return Err(Error::Invalid("a trial produced no result".into())),
+        // The interaction moves an answer by a few hundredths of a point: search the next
+        // 0.16 point above it first (one pass), then twice as far each round.
+        for &g in &failing {
+            lo[g] = hi[g];
+            hi[g] = (hi[g] + (16 << (rounds - 1))).min(hi_bp_initial);
+        }
     };
-    let at_checks = record(&at, &sim_at)?;
-    let below_checks = record(&below, &sim_below)?;
     let mut answers = Vec::with_capacity(n);
     for (g, members) in groups.iter().enumerate() {
         let at = at_checks[g];
@@ -475,7 +500,8 @@ pub fn solve_rates(
             answers.push(RateAnswer {
                 unit: s.units[u].spec.name.clone(),
                 entity: sim_at.layout.names[at.entity].clone(),
-                rate: met_top[g].then(|| to_rate(hi[g])),
+                // Met where the answer holds with every other unit at its own answer.
+                rate: (met_top[g] && at.holds).then(|| to_rate(hi[g])),
                 best_rate: to_rate(hi[g]),
                 binding_year: at.worst_year,
                 probability: at.probability,
