@@ -244,8 +244,8 @@ fn reference_monte_carlo_agrees_with_uncertain_means() {
             "utilisation_growth = { mean = 0.05, volatility = 0.02, persistence = 0.5, mean_uncertainty = 0.03,",
         )
         .replace(
-            "[economy]\n",
-            "[economy]\nretirement_take_up = { mean = 0.5, volatility = 0.1, mean_uncertainty = 0.05 }\n",
+            "retirement_take_up = { mean = 1.0,",
+            "retirement_take_up = { mean = 0.5, volatility = 0.1, mean_uncertainty = 0.05,",
         );
     assert_eq!(changed.matches("mean_uncertainty").count(), 3);
     let dir = tempfile::tempdir().unwrap();
