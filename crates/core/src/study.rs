@@ -370,14 +370,65 @@ pub fn solve_rates(
         }
         Ok(checks)
     };
-    // The ends of the range: does the top meet the target; does the bottom already?
-    let mut ends = trials(&[hi.clone(), lo.clone()])?.into_iter();
-    let (top, bottom) = match (ends.next(), ends.next()) {
+    // Search, lo failing and hi meeting: each pass tries up to `trials_per_pass` rates evenly
+    // inside every open bracket in one projection, and keeps the smallest rate that meets the
+    // target with the largest failing one below it (15 a pass narrow a bracket of 2,000
+    // points of 0.01 to 125, then 8, then 1).
+    // Each trial keeps every path's year-end values for its quantiles: at most 15 trials a pass,
+    // and at most 30,000 path-trials (about 0.6 GB for Shandong's 19 funds), fewer trials a
+    // pass for more paths.
+    let trials_per_pass = (30_000 / o.run.paths.max(1)).clamp(1, 15) as i64;
+    // Up to `n` rates evenly inside the bracket (lo, hi).
+    let inside = |lo: i64, hi: i64, n: i64| -> Vec<i64> {
+        let gap = hi - lo;
+        let n = n.min(gap - 1);
+        let mut p: Vec<i64> = (1..=n).map(|j| lo + gap * j / (n + 1)).collect();
+        p.dedup();
+        p
+    };
+    // The trials of a pass: row j holds each group's j-th rate, or its `hi` where it has fewer.
+    let rows = |points: &[Vec<i64>], hi: &[i64]| -> Vec<Vec<i64>> {
+        let width = points.iter().map(Vec::len).max().unwrap_or(0);
+        (0..width)
+            .map(|j| {
+                (0..g_n)
+                    .map(|g| points[g].get(j).copied().unwrap_or(hi[g]))
+                    .collect()
+            })
+            .collect()
+    };
+    // A group's bracket after a pass: the smallest of its rates that met the target becomes
+    // its hi, the largest failing one below it its lo.
+    let narrow = |points: &[i64], meets: &[bool], lo: &mut i64, hi: &mut i64| {
+        for (&point, &met) in points.iter().zip(meets) {
+            if met {
+                *hi = point;
+                break;
+            }
+            *lo = point;
+        }
+    };
+    // The ends of the range (does the top meet the target; does the bottom already?) and, in
+    // the same projection, the first rates inside it.
+    let first: Vec<Vec<i64>> = (0..g_n)
+        .map(|g| inside(lo[g], hi[g], trials_per_pass - 2))
+        .collect();
+    let mut vectors = vec![hi.clone(), lo.clone()];
+    vectors.extend(rows(&first, &hi));
+    let mut sims = trials(&vectors)?.into_iter();
+    let (top, bottom) = match (sims.next(), sims.next()) {
         (Some(top), Some(bottom)) => (top, bottom),
         _ => return Err(Error::Invalid("a trial produced no result".into())),
     };
     let top_checks = record(&hi, &top)?;
     let bottom_checks = record(&lo, &bottom)?;
+    let mut first_meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
+    for (bps, sim) in vectors[2..].iter().zip(sims) {
+        let checks = record(bps, &sim)?;
+        for g in 0..g_n {
+            first_meets[g].push(checks[g].holds);
+        }
+    }
     let mut met_top = vec![false; g_n];
     let mut done = vec![false; g_n];
     for g in 0..g_n {
@@ -388,6 +439,9 @@ pub fn solve_rates(
         }
         if !met_top[g] {
             done[g] = true;
+        }
+        if !done[g] {
+            narrow(&first[g], &first_meets[g], &mut lo[g], &mut hi[g]);
         }
     }
     // Break-even from the two ends of the range: pooled income is linear in the rate, spending
@@ -410,14 +464,6 @@ pub fn solve_rates(
             *b = r1 + (s1 - i1) * (r1 - r0) / (i1 - i0);
         }
     }
-    // Search, lo failing and hi meeting: each pass tries up to `trials_per_pass` rates evenly
-    // inside every open bracket in one projection, and keeps the smallest rate that meets the
-    // target with the largest failing one below it (15 a pass narrow a bracket of 2,000
-    // points of 0.01 to 125, then 8, then 1).
-    // Each trial keeps every path's year-end values for its quantiles: at most 15 trials a pass,
-    // and at most 30,000 path-trials (about 0.6 GB for Shandong's 19 funds), fewer trials a
-    // pass for more paths.
-    let trials_per_pass = (30_000 / o.run.paths.max(1)).clamp(1, 15) as i64;
     // With interacting units (an adjustment fund), a group's answer was found with the others
     // at their rates of that trial, not at their answers: the answers are checked together,
     // and a group that fails there searches again above its answer with the others held at
@@ -428,24 +474,14 @@ pub fn solve_rates(
         while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
             let points: Vec<Vec<i64>> = (0..g_n)
                 .map(|g| {
-                    let gap = hi[g] - lo[g];
-                    if done[g] || gap <= 1 {
-                        return Vec::new();
+                    if done[g] {
+                        Vec::new()
+                    } else {
+                        inside(lo[g], hi[g], trials_per_pass)
                     }
-                    let n = trials_per_pass.min(gap - 1);
-                    let mut p: Vec<i64> = (1..=n).map(|j| lo[g] + gap * j / (n + 1)).collect();
-                    p.dedup();
-                    p
                 })
                 .collect();
-            let width = points.iter().map(Vec::len).max().unwrap_or(0);
-            let vectors: Vec<Vec<i64>> = (0..width)
-                .map(|j| {
-                    (0..g_n)
-                        .map(|g| points[g].get(j).copied().unwrap_or(hi[g]))
-                        .collect()
-                })
-                .collect();
+            let vectors = rows(&points, &hi);
             let sims = trials(&vectors)?;
             let mut meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
             for (bps, sim) in vectors.iter().zip(&sims) {
@@ -455,13 +491,7 @@ pub fn solve_rates(
                 }
             }
             for g in 0..g_n {
-                for (j, &point) in points[g].iter().enumerate() {
-                    if meets[g][j] {
-                        hi[g] = point;
-                        break;
-                    }
-                    lo[g] = point;
-                }
+                narrow(&points[g], &meets[g], &mut lo[g], &mut hi[g]);
             }
         }
         // Report at the answer and 0.01 point below it.
