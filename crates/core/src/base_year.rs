@@ -14,6 +14,7 @@ use crate::data::Status;
 use crate::engine::{FundKind, Memo, ScenarioModel, project_expected};
 use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, account_credits};
+use crate::numeric::secant;
 use crate::params::Month;
 use crate::scenario::{PoolingKind, Scenario};
 
@@ -422,8 +423,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                     retiree_growth(&b)
                 };
                 let modelled_before = growth_at(1.0);
-                let (mut x0, mut y0) = (1.0, modelled_before);
-                let (mut x1, mut y1) = (0.9, growth_at(0.9));
+                let at_09 = growth_at(0.9);
                 let mean = s
                     .spec
                     .economy
@@ -431,15 +431,14 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                     .mean
                     .at(s.spec.start.plus(-6));
                 let level_before = s.units[i].spec.retirement_take_up_level;
-                let growth_per_take_up = (y0 - y1) / (0.1 * mean * level_before);
-                for _ in 0..30 {
-                    if (y1 - published_growth).abs() < 1e-12 || y1 == y0 {
-                        break;
-                    }
-                    let x2 = x1 + (published_growth - y1) * (x1 - x0) / (y1 - y0);
-                    (x0, y0) = (x1, y1);
-                    (x1, y1) = (x2, growth_at(x2));
-                }
+                let growth_per_take_up = (modelled_before - at_09) / (0.1 * mean * level_before);
+                let (x1, y1) = secant(
+                    growth_at,
+                    (1.0, modelled_before),
+                    (0.9, at_09),
+                    published_growth,
+                    |y| (y - published_growth).abs() < 1e-12,
+                );
                 let level = level_before * x1;
                 if !(x1.is_finite() && x1 > 0.0 && mean * level <= 1.0)
                     || (y1 - published_growth).abs() > 1e-9
@@ -513,23 +512,14 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         let close =
             |y: f64, target: f64| (y - target).abs() < 1e-9 * target.abs().max(income_target);
         let secant = |value: &dyn Fn(f64) -> f64, x_start: f64, y_start: f64, target: f64| {
-            let (mut x0, mut y0) = (x_start, y_start);
-            if close(y0, target) {
-                return x0;
+            if close(y_start, target) {
+                return x_start;
             }
-            let (mut x1, mut y1) = (x_start * 1.1, value(x_start * 1.1));
-            for _ in 0..30 {
-                if close(y1, target) || y1 == y0 {
-                    break;
-                }
-                let x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0);
-                if !(x2.is_finite() && x2 > 0.0) {
-                    return f64::NAN;
-                }
-                (x0, y0) = (x1, y1);
-                (x1, y1) = (x2, value(x2));
-            }
-            x1
+            let next = (x_start * 1.1, value(x_start * 1.1));
+            secant(value, (x_start, y_start), next, target, |y| {
+                close(y, target)
+            })
+            .0
         };
         let mut credit_factor = 1.0;
         let (collection_factor, utilisation_factor) = match (basis, by.account_income) {

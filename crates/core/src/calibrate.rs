@@ -244,7 +244,7 @@ pub(crate) fn read_series(dir: &Path, file: &str, column: &str, bases: &[&str]) 
 }
 
 /// Keeps the growth rates of years in [from, to].
-fn in_window(g: BTreeMap<i32, f64>, from: i32, to: i32) -> BTreeMap<i32, f64> {
+pub(crate) fn in_window(g: BTreeMap<i32, f64>, from: i32, to: i32) -> BTreeMap<i32, f64> {
     g.into_iter()
         .filter(|(y, _)| (from..=to).contains(y))
         .collect()

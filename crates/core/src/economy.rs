@@ -196,12 +196,7 @@ impl DriverModel {
         for k in 0..self.n_years {
             let eps = self.correlated_shocks(rng);
             for d in 0..6 {
-                let (phi, vol) = (self.phis[d], self.vols[d]);
-                dev[d] = if k == 0 {
-                    vol * eps[d]
-                } else {
-                    phi * dev[d] + vol * (1.0 - phi * phi).sqrt() * eps[d]
-                };
+                dev[d] = ar1_step(dev[d], k, self.phis[d], self.vols[d], eps[d]);
                 values[d][k] += dev[d];
             }
             let shock = self.fertility_vol * eps[6];
@@ -241,15 +236,10 @@ impl DriverModel {
         if self.take_up_vol == 0.0 && self.take_up_mean_error == 0.0 {
             return take_up;
         }
-        let (phi, vol) = (self.take_up_phi, self.take_up_vol);
         let mut dev = 0.0;
         for (k, v) in take_up.iter_mut().enumerate() {
             let eps: f64 = StandardNormal.sample(rng);
-            dev = if k == 0 {
-                vol * eps
-            } else {
-                phi * dev + vol * (1.0 - phi * phi).sqrt() * eps
-            };
+            dev = ar1_step(dev, k, self.take_up_phi, self.take_up_vol, eps);
             *v += dev;
         }
         let eps: f64 = StandardNormal.sample(rng);
@@ -298,6 +288,18 @@ impl DriverModel {
             fertility_factor,
             retirement_take_up,
         }
+    }
+}
+
+/// The deviation of year `k` of an AR(1) process with persistence `phi` and stationary
+/// standard deviation `vol`, from the year before's `dev` and a standard normal `eps` (year 0
+/// starts in the stationary distribution).
+#[inline]
+fn ar1_step(dev: f64, k: usize, phi: f64, vol: f64, eps: f64) -> f64 {
+    if k == 0 {
+        vol * eps
+    } else {
+        phi * dev + vol * (1.0 - phi * phi).sqrt() * eps
     }
 }
 

@@ -1,9 +1,34 @@
 //! Small numerical routines the model shares (no model concepts here): the standard normal
-//! distribution function, Catmull-Rom weights for interpolating tabulated curves and the Cholesky factor of a correlation matrix.
+//! distribution function, Catmull-Rom weights for interpolating tabulated curves, the Cholesky
+//! factor of a correlation matrix and secant steps towards a target.
 
 /// Standard normal distribution function Φ(x), through `erfc` so the tails keep full precision.
 pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Secant steps towards `value(x) = target` from the points (x0, y0) and (x1, y1): at most 30,
+/// until `close(y)` or two values coincide. The last point (x, value(x)); NaN where a step would
+/// leave the positive numbers (the solved quantities are multipliers).
+pub(crate) fn secant(
+    value: impl Fn(f64) -> f64,
+    (mut x0, mut y0): (f64, f64),
+    (mut x1, mut y1): (f64, f64),
+    target: f64,
+    close: impl Fn(f64) -> bool,
+) -> (f64, f64) {
+    for _ in 0..30 {
+        if close(y1) || y1 == y0 {
+            break;
+        }
+        let x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0);
+        if !(x2.is_finite() && x2 > 0.0) {
+            return (f64::NAN, f64::NAN);
+        }
+        (x0, y0) = (x1, y1);
+        (x1, y1) = (x2, value(x2));
+    }
+    (x1, y1)
 }
 
 /// Catmull-Rom weights of the points i−1, i, i+1, i+2 at fraction `t` ∈ [0, 1) from i.

@@ -353,8 +353,8 @@ pub(crate) fn origin_scenario(
             .and_then(|c| c.get("persistence"))
             .and_then(toml::Value::as_float)
             .unwrap_or(0.0);
-        let sd = sample_sd(&residuals.values().copied().collect::<Vec<_>>())
-            .filter(|_| residuals.len() >= crate::calibrate::MIN_VALUES)
+        let sd = crate::calibrate::estimate_ar1(&residuals)
+            .map(|(_, volatility, _)| volatility.value)
             .ok_or_else(|| {
                 Error::field(
                     file,
@@ -615,16 +615,6 @@ pub(crate) fn collection_residuals(
         .collect()
 }
 
-/// The sample standard deviation of `v` (None below two values).
-fn sample_sd(v: &[f64]) -> Option<f64> {
-    if v.len() < 2 {
-        return None;
-    }
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    Some((v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
-}
-
 /// The standard deviation of an origin's retirement take-up: that of the published retirees'
 /// annual log growth over `from`–`y` (the calibration's window), over the base year's growth
 /// of retirees per unit of take-up, held below 0.5. None with fewer than
@@ -635,16 +625,12 @@ pub(crate) fn take_up_uncertainty(
     y: i32,
     fit: &base_year::RetireesFit,
 ) -> Option<f64> {
-    let g: Vec<f64> = retired
-        .log_growth()
-        .into_iter()
-        .filter(|&(year, _)| (from..=y).contains(&year))
-        .map(|(_, v)| v)
-        .collect();
-    if g.len() < crate::calibrate::MIN_VALUES || fit.growth_per_take_up <= 0.0 {
+    if fit.growth_per_take_up <= 0.0 {
         return None;
     }
-    Some((sample_sd(&g)? / fit.growth_per_take_up).min(0.5))
+    let growth = crate::calibrate::in_window(retired.log_growth(), from, y);
+    let (_, volatility, _) = crate::calibrate::estimate_ar1(&growth)?;
+    Some((volatility.value / fit.growth_per_take_up).min(0.5))
 }
 
 /// Every scored actual of an origin's forecast.

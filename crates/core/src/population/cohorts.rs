@@ -213,14 +213,7 @@ impl CohortTables {
         for k in 0..horizon {
             age_at_start_of(&mut cells, k, start.plus(k as i32));
             let members = cells.status_totals();
-            let after = model.attrition(
-                &mut cells,
-                tables,
-                k,
-                model.expected_take_up(k),
-                &mut flows,
-                &mut Expected,
-            );
+            let after = model.attrition_expected(&mut cells, tables, k, &mut flows);
             let res = Status::Resident as usize;
             model.resident_entries(
                 &mut cells,
@@ -251,14 +244,7 @@ impl CohortTables {
                 for (s, &slot) in retiring[k].iter().enumerate() {
                     r[IN_SLOTS + s] = retirements_at(&model, tables, &cells, k, si, slot);
                 }
-                model.attrition(
-                    &mut cells,
-                    tables,
-                    k,
-                    model.expected_take_up(k),
-                    &mut flows,
-                    &mut Expected,
-                );
+                model.attrition_expected(&mut cells, tables, k, &mut flows);
                 r[IN_DEATHS] = flows.deaths[si];
                 r[IN_EXITS] = flows.exits[si];
                 r[IN_RETIREMENTS] = flows.retire_out[si];
@@ -311,14 +297,7 @@ impl CohortTables {
                         let totals = cells.status_totals();
                         members = [totals[cont], totals[ret]];
                     }
-                    model.attrition(
-                        &mut cells,
-                        tables,
-                        k,
-                        model.expected_take_up(k),
-                        &mut flows,
-                        &mut Expected,
-                    );
+                    model.attrition_expected(&mut cells, tables, k, &mut flows);
                     let r = &mut post[(post_row(k, i, slots) + s) * POST_FIELDS..][..POST_FIELDS];
                     r[POST_MEMBERS_CONT] = members[0];
                     r[POST_MEMBERS_RET] = members[1];

@@ -595,6 +595,25 @@ impl PopulationModel {
         after
     }
 
+    /// [`Self::attrition`] of the expected path: expected counts at the scenario's expected
+    /// retirement take-up.
+    pub(crate) fn attrition_expected(
+        &self,
+        cells: &mut Cells,
+        tables: &MonthTables,
+        k: usize,
+        flows: &mut MemberFlows,
+    ) -> [f64; N_STATUS] {
+        self.attrition(
+            cells,
+            tables,
+            k,
+            self.expected_take_up(k),
+            flows,
+            &mut Expected,
+        )
+    }
+
     /// Entries (or extra exits) that bring each worker status to its target: `before` times
     /// the month's share of the annual `employment_growth` (the last part of [`Self::step`]).
     #[allow(clippy::too_many_arguments)]
