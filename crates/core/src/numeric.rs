@@ -74,3 +74,11 @@ pub fn cholesky<const N: usize>(
     }
     Ok(l)
 }
+
+/// Whether the processor supports AVX2: the hot loops then run in a copy compiled for it (the
+/// same arithmetic, in wider lanes; detected once, then a cached load).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn has_avx2() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+}

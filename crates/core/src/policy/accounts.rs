@@ -11,6 +11,7 @@ use crate::scenario::PolicySpec;
 /// The pooled fund's credits to personal accounts in month `t` (yuan): `members` by status at
 /// the start of the month, `bases` the expected contribution bases, `flexible_base` flexible
 /// workers' base.
+#[inline(always)]
 pub(crate) fn credits(
     p: &PolicySpec,
     t: Month,

@@ -151,6 +151,7 @@ impl Contributions {
     /// flexible workers' base refer to; `collection_rate`: the driver's share collected (times
     /// the unit's level here); `members`: by status at the start of the month.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn base(
         &self,
         p: &PolicySpec,

@@ -7,8 +7,8 @@
 //! cubic (Catmull-Rom) interpolation, which is accurate to about 1e-7 relative at the grid step
 //! used. Outside the grid the exact value is computed.
 
-/// Values of `n_cells` functions of s on the grid s_lo + i·step, stored [regime][i][cell] so
-/// that one month reads four contiguous rows.
+/// Values of `n_cells` functions of s on the grid s_lo + i·step, stored [regime][cell][i] so
+/// that the four points a month interpolates between are one contiguous run per cell.
 pub(crate) struct ShiftGrid {
     s_lo: f64,
     step: f64,
@@ -57,15 +57,26 @@ impl ShiftGrid {
     ) -> ShiftGrid {
         use rayon::prelude::*;
         let n_points = (((s_hi - s_lo) / step).ceil() as usize + 1).max(4);
-        let mut values = vec![0.0; n_regimes * n_points * n_cells];
+        let mut by_point = vec![0.0; n_regimes * n_points * n_cells];
         // Rows are independent: filled in parallel, each the same whatever the thread count.
-        values
+        by_point
             .par_chunks_mut(n_cells.max(1))
             .enumerate()
             .for_each(|(row, out)| {
                 let (r, i) = (row / n_points, row % n_points);
                 f(r, s_lo + i as f64 * step, out);
             });
+        // Stored by cell: [regime][i][cell] → [regime][cell][i].
+        let mut values = vec![0.0; by_point.len()];
+        for r in 0..n_regimes {
+            let from = &by_point[r * n_points * n_cells..][..n_points * n_cells];
+            let into = &mut values[r * n_points * n_cells..][..n_points * n_cells];
+            for (i, row) in from.chunks_exact(n_cells.max(1)).enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    into[c * n_points + i] = *v;
+                }
+            }
+        }
         ShiftGrid {
             s_lo,
             step,
@@ -93,17 +104,20 @@ impl ShiftGrid {
     /// The interpolated value of `cell` in `regime` at `p`.
     #[cfg(test)]
     fn value(&self, regime: usize, p: &GridPoint, cell: usize) -> f64 {
-        let base = (regime * self.n_points + p.row) * self.n_cells + cell;
+        let base = (regime * self.n_cells + cell) * self.n_points + p.row;
         let mut v = 0.0;
         for (j, w) in p.weights.iter().enumerate() {
-            v += w * self.values[base + j * self.n_cells];
+            v += w * self.values[base + j];
         }
         v
     }
 
     /// Σ_c `weights[c]` × value(`regime`, `p`, `first + c`) over the contiguous cells
-    /// `first..first + weights.len()`: four dot products with the grid's rows, then the
-    /// interpolation, so the sum vectorises (lanes of two cells, one accumulator per row).
+    /// `first..first + weights.len()`: four dot products with the grid's points, then the
+    /// interpolation. Each cell's four points are one contiguous run, read as one vector; the
+    /// accumulators are one per point and per parity of the cell (cells in ascending order
+    /// within each), so wider lanes change nothing in the result.
+    #[inline(always)]
     pub(crate) fn weighted_sum(
         &self,
         regime: usize,
@@ -111,28 +125,32 @@ impl ShiftGrid {
         first: usize,
         weights: &[f64],
     ) -> f64 {
-        let base = (regime * self.n_points + p.row) * self.n_cells + first;
         let n = weights.len();
-        let rows: [&[f64]; 4] =
-            std::array::from_fn(|j| &self.values[base + j * self.n_cells..][..n]);
-        let mut acc = [[0.0; 2]; 4];
-        let pairs = n / 2;
-        for c in 0..pairs {
-            let w = [weights[2 * c], weights[2 * c + 1]];
-            for (a, row) in acc.iter_mut().zip(&rows) {
-                a[0] += w[0] * row[2 * c];
-                a[1] += w[1] * row[2 * c + 1];
+        let np = self.n_points;
+        let base = (regime * self.n_cells + first) * np + p.row;
+        // The last cell's run ends at `base + (n − 1)·np + 4`.
+        let values = &self.values[base..base + n.saturating_sub(1) * np + 4];
+        let point = |c: usize| -> [f64; 4] {
+            let run = &values[c * np..c * np + 4];
+            [run[0], run[1], run[2], run[3]]
+        };
+        let mut even = [0.0; 4];
+        let mut odd = [0.0; 4];
+        for c in 0..n / 2 {
+            let (w0, w1) = (weights[2 * c], weights[2 * c + 1]);
+            let (v0, v1) = (point(2 * c), point(2 * c + 1));
+            for j in 0..4 {
+                even[j] += w0 * v0[j];
+                odd[j] += w1 * v1[j];
             }
         }
         if n % 2 == 1 {
-            for (a, row) in acc.iter_mut().zip(&rows) {
-                a[0] += weights[n - 1] * row[n - 1];
+            let v = point(n - 1);
+            for j in 0..4 {
+                even[j] += weights[n - 1] * v[j];
             }
         }
-        acc.iter()
-            .zip(&p.weights)
-            .map(|(a, w)| w * (a[0] + a[1]))
-            .sum()
+        (0..4).map(|j| p.weights[j] * (even[j] + odd[j])).sum()
     }
 
     /// Memory held, bytes.

@@ -59,6 +59,7 @@ pub(crate) struct MaternityMonth {
 /// medical price index (1 in the cost price year), `average_wage_prev_year` the unit's average
 /// monthly wage of the year before; births drawn by `counts` in small cells.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub(crate) fn month(
     m: &MaternitySpec,
     asfr: &Asfr,

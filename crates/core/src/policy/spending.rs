@@ -486,6 +486,7 @@ impl Benefits {
     /// payment per user at cost shift `shift` (log price + log utilisation) under month `k`'s
     /// regime: from the tabulated grid when `use_grid` and the shift lies on it, else exact.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(crate) fn annual_payments(
         &self,
         p: &PolicySpec,

@@ -35,13 +35,28 @@ impl Cells {
             n: vec![0.0; N_CELLS],
         }
     }
-    /// Members of every status, in one pass.
+    /// Members of every status, in one pass: each (group, status) row summed over ages in
+    /// order, then the groups in order. The rows' sums run side by side (age by age), so the
+    /// additions of one row need not wait for another's; each sum's order is that of a sum row
+    /// by row, so the result is the same to the bit.
+    #[inline(always)]
     pub(crate) fn status_totals(&self) -> [f64; N_STATUS] {
+        const ROWS: usize = N_GROUPS * N_STATUS;
+        let (rows, _) = self.n.as_chunks::<N_AGES>();
+        let rows: &[[f64; N_AGES]; ROWS] = rows
+            .try_into()
+            .expect("cells hold N_GROUPS × N_STATUS rows of N_AGES");
+        // As `Iterator::sum` of f64, which starts from −0.0.
+        let mut row_sums = [-0.0; ROWS];
+        for a in 0..N_AGES {
+            for (sum, row) in row_sums.iter_mut().zip(rows) {
+                *sum += row[a];
+            }
+        }
         let mut t = [0.0; N_STATUS];
         for g in 0..N_GROUPS {
             for (s, total) in t.iter_mut().enumerate() {
-                let i = cell(g, s, 0);
-                *total += self.n[i..i + N_AGES].iter().sum::<f64>();
+                *total += row_sums[g * N_STATUS + s];
             }
         }
         t
@@ -472,6 +487,7 @@ impl PopulationModel {
     /// `before`: the month's members by status (`cells.status_totals()`, which the caller
     /// has at hand).
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(crate) fn step(
         &self,
         cells: &mut Cells,
@@ -653,6 +669,7 @@ impl PopulationModel {
 
     /// `entrants` persons into status `si`, spread over its cells by `weights` (a month's
     /// entrant mix, [`MonthTables::entry_weights`]).
+    #[inline(always)]
     fn add_entrants(&self, cells: &mut Cells, si: usize, weights: &[f64], entrants: f64) {
         for gi in 0..N_GROUPS {
             let i = cell(gi, si, 0);
@@ -690,6 +707,7 @@ impl PopulationModel {
 
     /// Residents entering (young adults ageing in, newcomers) to reach the growth target, by
     /// the entrants' age distribution, women in the first female group.
+    #[inline(always)]
     fn resident_entries(
         &self,
         cells: &mut Cells,
