@@ -465,6 +465,78 @@ mod tests {
     use crate::params::Dated;
     use crate::population::{Expected, age_at_start_of};
 
+    /// The copy of the unit month compiled for AVX2 gives the same bits as the portable one:
+    /// every line, base, memo and cell, month by month, on drawn paths read from the benefit
+    /// grid (Jiangmen: new-member windows, waiting flexible workers, maternity, residents; the
+    /// national unit).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_copy_of_a_month_equals_the_portable_one() {
+        use rand::SeedableRng;
+        if !crate::numeric::has_avx2() {
+            return;
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        for file in ["jiangmen-integration.toml", "national-2025.toml"] {
+            let s = Scenario::from_path(&root.join(file)).unwrap();
+            let mut model = ScenarioModel::new(&s);
+            model.build_benefit_grids().unwrap();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+            for _ in 0..2 {
+                let drivers = model.drivers.sample(&mut rng);
+                for u in &model.units {
+                    let (mut up_a, mut up_b) = (u.path(&drivers), u.path(&drivers));
+                    let (mut cells_a, mut cells_b) =
+                        (u.initial_cells.clone(), u.initial_cells.clone());
+                    let (mut flows_a, mut flows_b) =
+                        (MemberFlows::default(), MemberFlows::default());
+                    for k in 0..60 {
+                        let t = model.month(k);
+                        age_at_start_of(&mut cells_a, k, t);
+                        age_at_start_of(&mut cells_b, k, t);
+                        let m = MonthInputs {
+                            k,
+                            t,
+                            drivers: &drivers,
+                            use_grid: true,
+                        };
+                        let portable = u.month_before_rates_body(
+                            &m,
+                            &mut up_a,
+                            &mut cells_a,
+                            &mut flows_a,
+                            &mut Expected,
+                        );
+                        // SAFETY: AVX2 was detected above.
+                        let wide = unsafe {
+                            u.month_before_rates_avx2(
+                                &m,
+                                &mut up_b,
+                                &mut cells_b,
+                                &mut flows_b,
+                                &mut Expected,
+                            )
+                        };
+                        // Debug prints each f64 so that it reads back to the same bits.
+                        assert_eq!(
+                            format!("{portable:?}"),
+                            format!("{wide:?}"),
+                            "{file} month {k}"
+                        );
+                        assert!(
+                            cells_a
+                                .n
+                                .iter()
+                                .zip(&cells_b.n)
+                                .all(|(a, b)| a.to_bits() == b.to_bits()),
+                            "{file} month {k}: cells"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// A trial's contribution rates applied to a month computed without them give, to the bit,
     /// the month of a unit whose policy has those rates: the base of the solve-rate design
     /// (one projection, many rates).
