@@ -160,6 +160,65 @@ fn reference_matches_every_line_of_the_ledger() {
     )
     .unwrap();
     scenarios.insert(scenarios.len() - 1, backstop);
+    // Jiangmen with entrants aged 45–58 only (the built-in exit rates), so that members first
+    // enrolled under the 25-year minimum (001 三 4) retire within the horizon and buy in: the
+    // rule moves the buy-ins by more than half (checked on the ledger below).
+    let flows = std::fs::read_to_string(root().join("data/worker_flows.csv")).unwrap();
+    let older: String = flows
+        .lines()
+        .map(|line| {
+            let cols: Vec<&str> = line.split(',').collect();
+            match cols[0].parse::<usize>() {
+                Ok(age) => {
+                    let share = if (45..=58).contains(&age) {
+                        1.0 / 14.0
+                    } else {
+                        0.0
+                    };
+                    format!("{},{},{},{share},{share}\n", cols[0], cols[1], cols[2])
+                }
+                Err(_) => format!("{line}\n"),
+            }
+        })
+        .collect();
+    std::fs::write(dir.path().join("older-entrants.csv"), older).unwrap();
+    assert!(
+        jiangmen.contains("\nmortality_level = 0.8\n")
+            && jiangmen.contains("minimum_years_first_enrolled = {")
+    );
+    let older_text = jiangmen.replace(
+        "\nmortality_level = 0.8\n",
+        "\nmortality_level = 0.8\nworker_flows = \"older-entrants.csv\"\n",
+    );
+    let first_enrolled = dir.path().join("jiangmen-first-enrolled.toml");
+    std::fs::write(&first_enrolled, &older_text).unwrap();
+    let buyins = |text: &str| -> f64 {
+        let file = dir.path().join("buyins.toml");
+        std::fs::write(&file, text).unwrap();
+        let ledger = dir.path().join("buyins.csv");
+        common::fundrisk_ok([
+            "ledger".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            ledger.as_os_str(),
+        ]);
+        let csv = std::fs::read_to_string(&ledger).unwrap();
+        csv.lines()
+            .filter(|l| l.starts_with("employees,"))
+            .map(|l| l.split(',').nth(5).unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    let without: String = older_text
+        .lines()
+        .filter(|l| !l.starts_with("minimum_years_first_enrolled"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (with_rule, without_rule) = (buyins(&older_text), buyins(&without));
+    assert!(
+        with_rule > 1.5 * without_rule && without_rule > 0.0,
+        "buy-ins with the rule {with_rule}, without {without_rule}"
+    );
+    scenarios.insert(scenarios.len() - 1, first_enrolled);
     for scenario in &scenarios {
         let ledger = dir.path().join("ledger.csv");
         common::fundrisk_ok([

@@ -155,6 +155,9 @@ class Unit:
     policy: dict                 # merged policy, defaults filled in
     avg_wage_prev_year: float
     utilisation_level: float
+    # Jiangmen 001 三 4: the minimum of members first enrolled from a month on (or None):
+    # {"first_entry_month", "minimum": [men, women], "prior_mean", "prior_sd"}.
+    first_enrolled: dict | None = None
 
 
 @dataclass
@@ -400,6 +403,13 @@ def build(spec: dict, here: Path) -> Scenario:
                     fk.append((lo - mean) * normal_cdf(z) + sd * phi)
             short.append(sk)
             shortfall.append(fk)
+        fe = p.get("minimum_years_first_enrolled")
+        first_enrolled = None if fe is None else {
+            # Entrants at the end of month j are enrolled from month j + 1.
+            "first_entry_month": max(month(fe["from"]) - start - 1, 0),
+            "minimum": [fe["male"], fe["female"]],
+            "prior_mean": fe["prior_years_mean"], "prior_sd": fe["prior_years_sd"],
+        }
         units.append(Unit(
             name=u["name"],
             totals=[m.get("enterprise", 0.0), m.get("government", 0.0), m.get("flexible", 0.0),
@@ -416,6 +426,7 @@ def build(spec: dict, here: Path) -> Scenario:
             policy=p,
             avg_wage_prev_year=u["average_wage_prev_year"],
             utilisation_level=u.get("utilisation_level", 1.0),
+            first_enrolled=first_enrolled,
         ))
     return Scenario(
         start=start,
@@ -498,6 +509,11 @@ class Membership:
                     c[g, list(WORKERS), a] -= moved
                     c[g, RETIREE, a] += moved.sum()
         self.cells = np.repeat(c[None], n_paths, axis=0)
+        # Members first enrolled under the unit's own minimum, per worker cell [path][g][w][a],
+        # and the same weighted by their entry month; none at the start.
+        self.first = np.zeros((n_paths, N_GROUPS, 3, N_AGES)) if u.first_enrolled else None
+        self.first_when = np.zeros_like(self.first) if u.first_enrolled else None
+        self.first_extra = np.zeros(n_paths)
         share, months = u.short_share, 12.0 * u.mean_shortfall / np.maximum(u.short_share, 1e-300)
         self.cont_exit = np.where(share <= 0, 1.0, np.where(months <= 1.0, 1.0, 1.0 / months))  # [month][sex]
         self.to_cont = u.short_share * u.buyin_monthly_share
@@ -524,11 +540,23 @@ class Membership:
         return self.cells.sum(axis=(1, 3))
 
     def age_one_year(self):
-        c = self.cells
-        top = c[..., -1] + c[..., -2]
-        c[..., 1:-1] = c[..., :-2].copy()
-        c[..., -1] = top
-        c[..., 0] = 0.0
+        for c in (self.cells, self.first, self.first_when):
+            if c is None:
+                continue
+            top = c[..., -1] + c[..., -2]
+            c[..., 1:-1] = c[..., :-2].copy()
+            c[..., -1] = top
+            c[..., 0] = 0.0
+
+    def first_shortfall(self, sex: int, local_years: np.ndarray) -> np.ndarray:
+        """E[(minimum − prior − local)+] with prior years ~ Normal(mean, sd)."""
+        r = self.u.first_enrolled
+        gap = r["minimum"][sex] - local_years - r["prior_mean"]
+        sd = r["prior_sd"]
+        if sd <= 0:
+            return np.maximum(gap, 0.0)
+        z = gap / sd
+        return gap * phi(z) + sd * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
 
     def step(self, k: int, employment_growth: np.ndarray, take_up: np.ndarray):
         """Flows at the end of month k; employment_growth per path (annual); take_up per path:
@@ -549,14 +577,30 @@ class Membership:
         self.entries = np.zeros((c.shape[0], N_STATUS))
         self.exits = np.zeros((c.shape[0], N_STATUS))
         self.deaths = np.zeros((c.shape[0], N_STATUS))
+        self.first_extra = np.zeros(c.shape[0])
+        general = self.u.mean_shortfall[kk]
         for st in WORKERS:
-            n = c[:, :, st]
+            n = c[:, :, st].copy()
             deaths = self.binomial(n, q)
             exits = self.binomial(n - deaths, ex / (1 - q))
             retirements = self.binomial(n - deaths - exits, ret)
             c[:, :, st] = n - deaths - exits - retirements
             leaving = self.binomial(retirements, leaving_share)
             retirements = retirements - leaving
+            if self.first is not None:
+                # The first enrolled share their cell's flows; those retiring into the fund are
+                # short by their own minimum (001 三 4).
+                f, w = self.first[:, :, st], self.first_when[:, :, st]
+                safe_n = np.where(n > 0, n, 1.0)
+                retiring = np.where(n > 0, retirements * f / safe_n, 0.0)
+                local = (k - w / np.where(f > 0, f, 1.0)) / 12.0
+                for g in range(N_GROUPS):
+                    g_sex = GROUP_SEX[g]
+                    diff = self.first_shortfall(g_sex, local[:, g]) - general[g_sex]
+                    self.first_extra += np.where(f[:, g] > 0, retiring[:, g] * diff, 0.0).sum(axis=-1)
+                stay = np.where(n > 0, c[:, :, st] / safe_n, 0.0)
+                self.first[:, :, st] = f * stay
+                self.first_when[:, :, st] = w * stay
             self.deaths[:, st] = deaths.sum(axis=(1, 2))
             self.exits[:, st] = (exits + leaving).sum(axis=(1, 2))
             self.retirements_by_sex[:, 0] += retirements[:, MALE60].sum(axis=-1)
@@ -589,11 +633,18 @@ class Membership:
             target = before[:, st] * monthly
             gap = target - after[:, st]
             add = (gap > 0) & self.entry_ok[k, wi]
-            c[:, :, st] += np.where(add, gap, 0.0)[:, None, None] * self.entry_weights[k, wi][None]
+            entrants = np.where(add, gap, 0.0)[:, None, None] * self.entry_weights[k, wi][None]
+            c[:, :, st] += entrants
             self.entries[:, st] = np.where(add, gap, 0.0)
+            if self.first is not None and k >= self.u.first_enrolled["first_entry_month"]:
+                self.first[:, :, st] += entrants
+                self.first_when[:, :, st] += entrants * k
             shrink = (gap < 0) & (after[:, st] > 0)
             keep = np.where(shrink, target / np.where(after[:, st] > 0, after[:, st], 1.0), 1.0)
             c[:, :, st] *= keep[:, None, None]
+            if self.first is not None:
+                self.first[:, :, st] *= keep[:, None, None]
+                self.first_when[:, :, st] *= keep[:, None, None]
             self.exits[:, st] += np.where(shrink, after[:, st] - target, 0.0)
 
 
@@ -771,7 +822,8 @@ class Contributions:
         i = min(max(year - self.first_wage_year, 0), self.wages.shape[1] - 1)
         return self.wages[:, i]
 
-    def month(self, t: int, cells: np.ndarray, retirements_by_sex: np.ndarray) -> dict:
+    def month(self, t: int, cells: np.ndarray, retirements_by_sex: np.ndarray,
+              first_extra: np.ndarray | None = None) -> dict:
         """Income lines of month t per path, from the cells at its start [path][g][status][age]
         and the month's retirements by sex [path][sex] (for lump-sum buy-ins)."""
         p, s = self.p, self.s
@@ -829,6 +881,8 @@ class Contributions:
             # 003 三(二): those who pay the shortfall at once; the rest keep paying monthly.
             k = min(t - s.start, len(self.u.mean_shortfall) - 1)
             years = (retirements_by_sex * self.u.mean_shortfall[k][None] * at_once).sum(axis=1)
+            if self.u.first_enrolled is not None and first_extra is not None:
+                years = years + first_extra * at_once  # 001 三 4: the first enrolled's own minimum
             out["income_buyin"] = out["income_buyin"] + years * 12 * floor * buyin
         return out
 
@@ -1489,7 +1543,7 @@ class UnitRun:
         cells = m.cells.copy()
         m.step(k, self.d.employment_growth[:, year_index(s, t)],
                self.d.retirement_take_up[:, year_index(s, t)])
-        lines = self.contrib.month(t, cells, m.retirements_by_sex)
+        lines = self.contrib.month(t, cells, m.retirements_by_sex, m.first_extra)
         personal = lines.pop("personal_account_income")
         lines.update(self.benefits.month(k, cells, self.contrib))
         births = self.maternity.month(k, cells)

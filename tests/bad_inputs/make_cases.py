@@ -164,6 +164,15 @@ CASES = [
      ["units[0].base_year.pooled_income", "not a mix"]),
     ("title-with-line-break", edit(UNIT, UNIT + 'title = "济南\\n市"\n'),
      ["units[0].title", "no control characters"]),
+    ("first-enrolled-before-start",
+     edit("[policy]\n", "[policy]\nminimum_years_first_enrolled = { from = \"2023-01\", male = 25.0, female = 25.0, prior_years_mean = 10.0, prior_years_sd = 5.0 }\n"),
+     ["policy.minimum_years_first_enrolled.from", "2023-01", "before the start", "the start or later"]),
+    ("first-enrolled-minimum-years",
+     edit("[policy]\n", "[policy]\nminimum_years_first_enrolled = { from = \"2024-01\", male = 60.0, female = 25.0, prior_years_mean = 10.0, prior_years_sd = 5.0 }\n"),
+     ["policy.minimum_years_first_enrolled.male", "60", "[0, 50]"]),
+    ("first-enrolled-monthly-buyin",
+     edit("[policy]\n", "[policy]\nbuyin_mode = \"monthly\"\nminimum_years_first_enrolled = { from = \"2024-01\", male = 25.0, female = 25.0, prior_years_mean = 10.0, prior_years_sd = 5.0 }\n"),
+     ["policy.minimum_years_first_enrolled", "lump_sum", "monthly share of 1"]),
 ]
 
 # Data tables: the scenario names `life_table = "NN-slug.csv"`.

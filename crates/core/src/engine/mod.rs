@@ -370,6 +370,7 @@ impl<M: Money> PathState<M> {
     fn reset_cells(&mut self, model: &ScenarioModel) {
         for (c, u) in self.cells.iter_mut().zip(&model.units) {
             c.n.copy_from_slice(&u.initial_cells.n);
+            c.first.clone_from(&u.initial_cells.first);
         }
     }
 

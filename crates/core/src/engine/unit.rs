@@ -441,7 +441,12 @@ impl UnitModel {
         let buyin_years_at_once = (at_once > 0.0).then(|| {
             let shortfall = buyin.at(k).mean_shortfall;
             let years = [0, 1].map(|s| flows.retirements_by_sex[s] * shortfall[s] * at_once);
-            years[0] + years[1]
+            if buyin.first_enrolled.is_some() {
+                // Members first enrolled under their own minimum (lump sums only).
+                years[0] + years[1] + flows.first_enrolled_extra_years * at_once
+            } else {
+                years[0] + years[1]
+            }
         });
         up.recent.record(&flows.entries);
         memo.entries = flows.entries.iter().sum();

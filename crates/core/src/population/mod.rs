@@ -23,16 +23,27 @@ pub fn cell(g: usize, s: usize, a: usize) -> usize {
     (g * N_STATUS + s) * N_AGES + a
 }
 
+/// Worker cells (group × worker status × age) of the members first enrolled under a unit's
+/// `minimum_years_first_enrolled`.
+pub(crate) const N_FIRST_CELLS: usize = N_GROUPS * 3 * N_AGES;
+
 /// Counts of members (persons; expected values, so fractional) per cell.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cells {
     pub(crate) n: Vec<f64>,
+    /// Of a unit with `minimum_years_first_enrolled`, per worker cell ([`N_FIRST_CELLS`]): the
+    /// members in it first enrolled under the rule, then (from [`N_FIRST_CELLS`] on) the same
+    /// weighted by the month of their entry (the end of month j, as an offset from the start),
+    /// so that their mean entry month is the second over the first. They leave, die and retire
+    /// as their cell does. Empty for other units.
+    pub(crate) first: Vec<f64>,
 }
 
 impl Cells {
     pub(crate) fn zeros() -> Cells {
         Cells {
             n: vec![0.0; N_CELLS],
+            first: Vec::new(),
         }
     }
     /// Members of every status, in one pass: each (group, status) row summed over ages in
@@ -89,6 +100,10 @@ pub struct MemberFlows {
     pub(crate) retire_in: [f64; N_STATUS],
     /// Retirements of the month by sex (persons), for buy-ins.
     pub(crate) retirements_by_sex: [f64; 2],
+    /// Years the month's retirees first enrolled under `minimum_years_first_enrolled` are short
+    /// beyond what `retirements_by_sex` × the general mean shortfall counts for them (persons ×
+    /// years; may be negative).
+    pub(crate) first_enrolled_extra_years: f64,
 }
 
 /// Members at the start of a month (after the January ageing), per status, and the month's
@@ -196,20 +211,50 @@ pub struct BuyinModel {
     pub(crate) monthly_share: f64,
     /// [month index]
     pub(crate) by_month: Vec<Shortfall>,
+    /// The minimum of members first enrolled from a month on, if the unit has one.
+    pub(crate) first_enrolled: Option<FirstEnrolledMinimum>,
+}
+
+/// `minimum_years_first_enrolled` of a unit: who it covers and their shortfall at retirement.
+#[derive(Clone, Debug)]
+pub(crate) struct FirstEnrolledMinimum {
+    /// Entrants at the end of month j (offset from the start) are covered from this j on.
+    pub(crate) first_entry_month: usize,
+    /// Minimum years per sex.
+    minimum: [f64; 2],
+    prior_mean: f64,
+    prior_sd: f64,
+}
+
+impl FirstEnrolledMinimum {
+    /// E[(minimum − prior − local)⁺] for a retiree of `sex` with `local_years` since entering:
+    /// the years bought in, with prior years ~ Normal(mean, sd).
+    pub(crate) fn mean_shortfall(&self, sex: usize, local_years: f64) -> f64 {
+        shortfall(
+            self.minimum[sex] - local_years,
+            self.prior_mean,
+            self.prior_sd,
+        )
+        .1
+    }
+}
+
+/// Of years at retirement ~ Normal(`mean`, `sd`) against a minimum `min`: the share short and
+/// E[(min − years)⁺].
+fn shortfall(min: f64, mean: f64, sd: f64) -> (f64, f64) {
+    if sd <= 0.0 {
+        return (f64::from(u8::from(mean < min)), (min - mean).max(0.0));
+    }
+    let z = (min - mean) / sd;
+    let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    (normal_cdf(z), (min - mean) * normal_cdf(z) + sd * phi)
 }
 
 impl BuyinModel {
     pub fn new(unit: &Unit, start: Month, horizon: u32) -> BuyinModel {
         let p = &unit.policy;
         let cy = &p.contribution_years;
-        let calc = |min: f64, mean: f64, sd: f64| {
-            if sd <= 0.0 {
-                return (f64::from(u8::from(mean < min)), (min - mean).max(0.0));
-            }
-            let z = (min - mean) / sd;
-            let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
-            (normal_cdf(z), (min - mean) * normal_cdf(z) + sd * phi)
-        };
+        let calc = shortfall;
         let by_month = (0..horizon.max(1) as i32)
             .map(|k| {
                 let min = p.minimum_years.at(start.plus(k));
@@ -227,6 +272,16 @@ impl BuyinModel {
                 BuyinMode::LumpSum => 0.0,
             }),
             by_month,
+            first_enrolled: p
+                .minimum_years_first_enrolled
+                .as_ref()
+                .map(|f| FirstEnrolledMinimum {
+                    // Entrants at the end of month j are enrolled from month j + 1.
+                    first_entry_month: usize::try_from(f.from.since(start) - 1).unwrap_or(0),
+                    minimum: [f.male, f.female],
+                    prior_mean: f.prior_years_mean,
+                    prior_sd: f.prior_years_sd,
+                }),
         }
     }
 
@@ -327,6 +382,11 @@ impl PopulationModel {
     /// has passed, where they are of the 55 group.
     pub(crate) fn initial_cells(&self, unit: &Unit, start: Month) -> Cells {
         let mut c = Cells::zeros();
+        if self.buyin.first_enrolled.is_some() {
+            // Nobody at the start is first enrolled under the rule (its `from` is not before
+            // the start).
+            c.first = vec![0.0; 2 * N_FIRST_CELLS];
+        }
         let m = &unit.spec.membership;
         let totals = [
             m.enterprise,
@@ -467,15 +527,12 @@ impl MonthTables {
 impl PopulationModel {
     /// Ages every cell by one year (each January); 100 is the open age group.
     pub(crate) fn age_one_year(cells: &mut Cells) {
-        for g in 0..N_GROUPS {
-            for s in 0..N_STATUS {
-                let base = cell(g, s, 0);
-                let row = &mut cells.n[base..base + N_AGES];
-                let top = row[N_AGES - 1] + row[N_AGES - 2];
-                row.copy_within(0..N_AGES - 2, 1);
-                row[N_AGES - 1] = top;
-                row[0] = 0.0;
-            }
+        let rows = cells.n.chunks_exact_mut(N_AGES);
+        for row in rows.chain(cells.first.chunks_exact_mut(N_AGES)) {
+            let top = row[N_AGES - 1] + row[N_AGES - 2];
+            row.copy_within(0..N_AGES - 2, 1);
+            row[N_AGES - 1] = top;
+            row[0] = 0.0;
         }
     }
 
@@ -535,9 +592,17 @@ impl PopulationModel {
             .at(k)
             .short_share
             .map(|s| s * self.buyin.monthly_share);
+        // Members first enrolled under `minimum_years_first_enrolled` (none tracked without it).
+        let Cells { n: counts_n, first } = cells;
+        let first_enrolled = self
+            .buyin
+            .first_enrolled
+            .as_ref()
+            .filter(|_| !first.is_empty());
+        let general_shortfall = self.buyin.at(k).mean_shortfall;
         for (g, group) in GROUPS
             .iter()
-            .zip(cells.n.chunks_exact_mut(N_STATUS * N_AGES))
+            .zip(counts_n.chunks_exact_mut(N_STATUS * N_AGES))
         {
             let gi = *g as usize;
             let sex = g.sex();
@@ -562,6 +627,7 @@ impl PopulationModel {
                     left += row[a];
                     d_sum += deaths;
                     x_sum += exits;
+                    let mut in_fund = 0.0;
                     if retirements != 0.0 {
                         // Those who leave at retirement (none, without a draw, at a take-up
                         // of 1).
@@ -574,6 +640,25 @@ impl PopulationModel {
                         ret_row[a] += retirements - to_cont;
                         flows.retire_in[cont] += to_cont;
                         flows.retire_in[ret] += retirements - to_cont;
+                        in_fund = retirements;
+                    }
+                    if let Some(rule) = first_enrolled {
+                        // The first enrolled share the cell's flows; those retiring into the
+                        // fund are short by their own rule (lump sums only, see validation).
+                        let i = (gi * 3 + si) * N_AGES + a;
+                        let (members, by_month) = (first[i], first[N_FIRST_CELLS + i]);
+                        if members > 0.0 {
+                            let retiring = in_fund * (members / n);
+                            if retiring > 0.0 {
+                                let local_years = (k as f64 - by_month / members) / 12.0;
+                                flows.first_enrolled_extra_years += retiring
+                                    * (rule.mean_shortfall(sex, local_years)
+                                        - general_shortfall[sex]);
+                            }
+                            let stay = row[a] / n;
+                            first[i] = members * stay;
+                            first[N_FIRST_CELLS + i] = by_month * stay;
+                        }
                     }
                 }
                 after[si] += left;
@@ -650,16 +735,42 @@ impl PopulationModel {
             let after = after[si];
             let target = before[si] * monthly_growth;
             let gap = target - after;
+            let first_enrolled = self
+                .buyin
+                .first_enrolled
+                .as_ref()
+                .filter(|_| !cells.first.is_empty());
             if gap >= 0.0 {
                 if let (Some(weights), true) = (&tables.entry_weights[k][w], gap > 0.0) {
                     self.add_entrants(cells, si, weights, gap);
                     flows.entries[si] += gap;
+                    if first_enrolled.is_some_and(|r| k >= r.first_entry_month) {
+                        // Entered at the end of month k: first enrolled under the rule.
+                        for gi in 0..N_GROUPS {
+                            let i = (gi * 3 + si) * N_AGES;
+                            for a in 0..N_AGES {
+                                let entrants = gap * weights[gi * N_AGES + a];
+                                cells.first[i + a] += entrants;
+                                cells.first[N_FIRST_CELLS + i + a] += entrants * k as f64;
+                            }
+                        }
+                    }
                 }
             } else if after > 0.0 {
                 let keep = target / after;
                 for gi in 0..N_GROUPS {
                     for a in 0..N_AGES {
                         cells.n[cell(gi, si, a)] *= keep;
+                    }
+                }
+                if first_enrolled.is_some() {
+                    for gi in 0..N_GROUPS {
+                        let i = (gi * 3 + si) * N_AGES;
+                        for part in [0, N_FIRST_CELLS] {
+                            for x in &mut cells.first[part + i..part + i + N_AGES] {
+                                *x *= keep;
+                            }
+                        }
                     }
                 }
                 flows.exits[si] += after - target;
@@ -1067,6 +1178,112 @@ mod tests {
             assert_eq!(saw_continuing, mode == "monthly");
         }
     }
+    /// Jiangmen 001 三 4 ("2018年1月1日後(含1月1日)在我市首次參加二檔的參保人，最低累計繳費年限為25年")
+    /// by hand, on the Guangdong unit with the rule from its start, 10 prior years (sd 0) and
+    /// 25 years for both sexes. A male enterprise cell retiring in month 36 holds n members, 40 %
+    /// of them first enrolled with a mean entry month of 12: they have 10 + (36 − 12)/12 = 12
+    /// years, so each is 13 years short, against the general 0.583208 years of a man (minimum 25,
+    /// years ~ Normal(32, 7): −7 Φ(−1) + 7 φ(−1)). With deaths n q, exits (n − d) x / (1 − q) and
+    /// retirements (n − d − x) r, the month's extra years are 0.4 r (13 − 0.583208); the first
+    /// enrolled left are 0.4 (n − d − x − r), their entry months weighted alike. Entrants are
+    /// covered from the end of the month before `from`: with `from` two months after the start,
+    /// the first month's entrants are not, the second month's are.
+    #[test]
+    fn first_enrolled_minimum_by_hand() {
+        let rule = |from: &str| {
+            let text = GUANGDONG_MERGER_SCENARIO.replace(
+                "buyin_mode = \"lump_sum\"",
+                &format!(
+                    "buyin_mode = \"lump_sum\"\nminimum_years_first_enrolled = {{ from = \"{from}\", male = 25.0, female = 25.0, prior_years_mean = 10.0, prior_years_sd = 0.0 }}"
+                ),
+            );
+            Scenario::parse(&text, "test.toml", DataSource::default()).expect("scenario")
+        };
+        let s = rule("2019-01");
+        assert_eq!(s.spec.start, Month::new(2019, 1).unwrap());
+        let unit = &s.units[0];
+        let model = PopulationModel::new(&s, unit);
+        let tables = MonthTables::new(&model, s.spec.start, s.spec.horizon_months);
+        let k = 36;
+        let ent = Status::Enterprise as usize;
+        // The male enterprise cell with the most retirements in month k.
+        let mut cells = model.initial_cells(unit, s.spec.start);
+        assert_eq!(cells.first.len(), 2 * N_FIRST_CELLS);
+        let a = (0..N_AGES)
+            .max_by(|&x, &y| {
+                let r = |a: usize| tables.retire_share[k][0][a] * cells.n[cell(0, ent, a)];
+                r(x).total_cmp(&r(y))
+            })
+            .unwrap();
+        let n = cells.n[cell(0, ent, a)];
+        let (q, x, r) = (
+            tables.q_month[tables.year_of[k]][0][a],
+            model.exit_month[0][a],
+            tables.retire_share[k][0][a],
+        );
+        assert!(n > 100.0 && r > 0.0);
+        let i = ent * N_AGES + a; // group 0 (men), worker status `ent`
+        cells.first[i] = 0.4 * n;
+        cells.first[N_FIRST_CELLS + i] = 0.4 * n * 12.0;
+        let mut flows = MemberFlows::default();
+        model.attrition(&mut cells, &tables, k, 1.0, &mut flows, &mut Expected);
+        let deaths = n * q;
+        let exits = (n - deaths) * (x / (1.0 - q));
+        let retirements = (n - deaths - exits) * r;
+        let general = model.buyin.at(k).mean_shortfall[0];
+        assert!((general - 0.583208).abs() < 1e-6, "{general}");
+        let extra = 0.4 * retirements * (13.0 - general);
+        let close = |u: f64, v: f64| (u - v).abs() <= 1e-9 * v.abs().max(1.0);
+        assert!(
+            close(flows.first_enrolled_extra_years, extra),
+            "{} vs {extra}",
+            flows.first_enrolled_extra_years
+        );
+        let left = n - deaths - exits - retirements;
+        assert!(close(cells.first[i], 0.4 * left));
+        assert!(close(cells.first[N_FIRST_CELLS + i], 0.4 * left * 12.0));
+
+        // Entrants: with `from` two months after the start, month 0's are not covered, month
+        // 1's are, at their month.
+        let s = rule("2019-03");
+        let unit = &s.units[0];
+        let model = PopulationModel::new(&s, unit);
+        let tables = MonthTables::new(&model, s.spec.start, s.spec.horizon_months);
+        let mut cells = model.initial_cells(unit, s.spec.start);
+        let mut flows = MemberFlows::default();
+        let first_total =
+            |c: &Cells, part: usize| -> f64 { c.first[part..part + N_FIRST_CELLS].iter().sum() };
+        for k in 0..2 {
+            let before = cells.status_totals();
+            model.step(
+                &mut cells,
+                &before,
+                &tables,
+                k,
+                0.05,
+                1.0,
+                0.0,
+                &mut flows,
+                &mut Expected,
+            );
+            let entries: f64 = WORKER_STATUSES
+                .iter()
+                .map(|&w| flows.entries[w as usize])
+                .sum();
+            assert!(entries > 0.0);
+            if k == 0 {
+                assert_eq!(first_total(&cells, 0), 0.0);
+            } else {
+                assert!(close(first_total(&cells, 0), entries));
+                assert!(close(first_total(&cells, N_FIRST_CELLS), entries * 1.0));
+            }
+        }
+        // Cells age each January, the first enrolled with them.
+        let before = first_total(&cells, 0);
+        PopulationModel::age_one_year(&mut cells);
+        assert!(close(first_total(&cells, 0), before));
+    }
+
     /// Of the workers reaching retirement, the take-up share retires into the fund and the rest
     /// leave, counted as exits: at 0.75 the workers' retirements are 0.75 of those at 1 and
     /// their exits grow by the other 0.25, the workers left are the same; the unit's level

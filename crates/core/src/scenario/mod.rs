@@ -1373,6 +1373,47 @@ impl Validator<'_> {
             self.range(&format!("{field}.male"), v.male, 0.0, 50.0, "years")?;
             self.range(&format!("{field}.female"), v.female, 0.0, 50.0, "years")?;
         }
+        if let Some(f) = &p.minimum_years_first_enrolled {
+            let field = at("minimum_years_first_enrolled");
+            if f.from < self.start {
+                return Err(self.err(
+                    format!("{field}.from"),
+                    format!(
+                        "{} is before the start ({}): which members at the start first enrolled after it is not known (allowed: the start or later)",
+                        f.from, self.start
+                    ),
+                ));
+            }
+            self.range(&format!("{field}.male"), f.male, 0.0, 50.0, "years")?;
+            self.range(&format!("{field}.female"), f.female, 0.0, 50.0, "years")?;
+            self.range(
+                &format!("{field}.prior_years_mean"),
+                f.prior_years_mean,
+                0.0,
+                60.0,
+                "years",
+            )?;
+            self.range(
+                &format!("{field}.prior_years_sd"),
+                f.prior_years_sd,
+                0.0,
+                30.0,
+                "years",
+            )?;
+            let monthly = p.buyin_monthly_share.unwrap_or(match p.buyin_mode {
+                BuyinMode::Monthly => 1.0,
+                BuyinMode::LumpSum => 0.0,
+            });
+            if monthly > 0.0 {
+                return Err(self.err(
+                    field,
+                    format!(
+                        "buy-ins must be paid at once with it (buyin_mode = \"lump_sum\", buyin_monthly_share 0; here a monthly share of {}): members first enrolled under it who keep paying monthly are not modelled",
+                        shown(monthly)
+                    ),
+                ));
+            }
+        }
         let cy = &p.contribution_years;
         self.range(
             &at("contribution_years.mean_male"),

@@ -962,6 +962,29 @@ pub struct ContributionYearsSpec {
     pub source: Option<String>,
 }
 
+/// The minimum contribution years of members first enrolled in the unit from `from` on (its
+/// entrants from that month; those at the start enrolled before it), and the years they bring
+/// from before (transferred years count towards 累计缴费年限). At retirement such a member has
+/// the prior years plus the years since entering, and buys in what is short of `male` /
+/// `female` years.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstEnrolledMinimumSpec {
+    /// First month of enrolment the rule covers; not before the scenario's start.
+    pub from: Month,
+    /// Minimum years for men, years.
+    pub male: f64,
+    /// Minimum years for women, years.
+    pub female: f64,
+    /// Contribution years brought from before the first enrolment: mean, years.
+    pub prior_years_mean: f64,
+    /// … and standard deviation (Normal, so the share short and the mean shortfall follow as
+    /// for `contribution_years`), years.
+    pub prior_years_sd: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaternitySpec {
@@ -1151,6 +1174,11 @@ pub struct PolicySpec {
     pub minimum_years: Dated<MinYearsSpec>,
     #[serde(default = "default_contribution_years")]
     pub contribution_years: ContributionYearsSpec,
+    /// A higher minimum for members first enrolled from a month on (Jiangmen 001 三 4: 20 years
+    /// for those enrolled before 2018-01-01, 25 for those first enrolled from it). Absent: one
+    /// minimum for all (`minimum_years`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_years_first_enrolled: Option<FirstEnrolledMinimumSpec>,
     #[serde(default = "default_buyin_mode")]
     pub buyin_mode: BuyinMode,
     /// Share of retirees short of the minimum years who keep paying monthly, the rest paying

@@ -1004,6 +1004,16 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("param_mean_male", "男性均值（年）", "Men's mean (years)"),
     (
+        "param_prior_years_mean",
+        "参保前已有缴费年限均值（年）",
+        "Prior contribution years, mean (years)",
+    ),
+    (
+        "param_prior_years_sd",
+        "参保前已有缴费年限标准差（年）",
+        "Prior contribution years, standard deviation (years)",
+    ),
+    (
         "param_medical_cost_per_birth",
         "每例生育医疗费（元）",
         "Medical cost per birth (yuan)",
@@ -1017,6 +1027,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "param_minimum_years",
         "最低缴费年限（年）",
         "Minimum contribution years",
+    ),
+    (
+        "param_minimum_years_first_enrolled",
+        "新参保人员最低缴费年限（自某月起首次参保）",
+        "Minimum years of members first enrolled from a month",
     ),
     (
         "param_missed_revenue_treasury_share",
