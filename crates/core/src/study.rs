@@ -6,8 +6,8 @@
 //! (one run per step), each on its own condition; where they interact (an adjustment fund),
 //! the answers are checked together and a unit failing there searches again above its answer.
 
-use crate::engine::ScenarioModel;
 use crate::engine::montecarlo::RunOptions;
+use crate::engine::{GridCache, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::params::Month;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
@@ -225,10 +225,11 @@ fn entity_of(s: &Scenario, sim: &Simulation, u: usize) -> Result<usize> {
         .ok_or_else(|| Error::Invalid(format!("no fund named `{name}` in the results")))
 }
 
-/// Runs `s` on the study's common random numbers.
-fn run(s: &Scenario, opts: &RunOptions) -> Result<Simulation> {
+/// Runs `s` on the study's common random numbers, with the benefit grids of `grids` where
+/// they serve (a trial that moves no cost or benefit builds none).
+fn run(s: &Scenario, opts: &RunOptions, grids: &GridCache) -> Result<Simulation> {
     let mut model = ScenarioModel::new(s);
-    model.build_benefit_grids()?;
+    model.build_benefit_grids_from(grids)?;
     simulate(&model, &s.spec.risk, opts, &|_| {})
 }
 
@@ -1086,7 +1087,8 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             sim.layout.first_year + y as i32,
         ))
     };
-    let (base, fund, year) = measure(&run(s, opts)?)?;
+    let grids = GridCache::default();
+    let (base, fund, year) = measure(&run(s, opts, &grids)?)?;
     let mut rows = vec![SensitivityRow {
         assumption: Assumption::Base,
         direction: None,
@@ -1097,7 +1099,7 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
     for v in &vars {
         let mut t = s.clone();
         (v.apply)(&mut t);
-        let measures = measure(&run(&t, opts)?)?.0;
+        let measures = measure(&run(&t, opts, &grids)?)?.0;
         rows.push(SensitivityRow {
             assumption: v.assumption,
             direction: Some(v.direction),
@@ -1112,6 +1114,36 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A study's trials share benefit grids: a trial that moves wage growth uses the base's
+    /// grid (the same values, so the same results), one that moves medical price growth covers
+    /// another range and builds its own.
+    #[test]
+    fn trials_share_the_benefit_grids_they_can() {
+        let s = Scenario::embedded_default().unwrap();
+        let grids = GridCache::default();
+        let mut base = ScenarioModel::new(&s);
+        let bytes = base.build_benefit_grids_from(&grids).unwrap();
+        assert!(bytes > 0 && grids.len() == 1);
+        let mut wage = s.clone();
+        wage.spec.economy.wage_growth.mean = crate::params::Dated::Constant(0.01);
+        let mut wage_model = ScenarioModel::new(&wage);
+        assert_eq!(wage_model.build_benefit_grids_from(&grids).unwrap(), bytes);
+        assert_eq!(grids.len(), 1);
+        let mut price = s.clone();
+        price.spec.economy.medical_price_growth.volatility *= 2.0;
+        ScenarioModel::new(&price)
+            .build_benefit_grids_from(&grids)
+            .unwrap();
+        assert_eq!(grids.len(), 2);
+        // The shared grid gives what a grid of its own gives.
+        let mut own = ScenarioModel::new(&wage);
+        own.build_benefit_grids().unwrap();
+        let opts = RunOptions::new(40, 7);
+        let a = simulate(&wage_model, &wage.spec.risk, &opts, &|_| {}).unwrap();
+        let b = simulate(&own, &wage.spec.risk, &opts, &|_| {}).unwrap();
+        assert_eq!(format!("{:?}", a.summary()), format!("{:?}", b.summary()));
+    }
 
     #[test]
     fn targets_parse() {

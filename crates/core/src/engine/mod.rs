@@ -239,6 +239,13 @@ impl ScenarioModel {
     /// engine evaluates the exact formula. The size is known before anything is built; more
     /// than [`MAX_GRID_BYTES`] is refused. Returns the bytes held.
     pub fn build_benefit_grids(&mut self) -> crate::Result<usize> {
+        self.build_benefit_grids_from(&GridCache::default())
+    }
+
+    /// [`Self::build_benefit_grids`], taking from `cache` every grid already built for the
+    /// same benefits over the same range (a study's trials that change drivers but not costs
+    /// or benefits build none), and leaving there the ones it builds.
+    pub fn build_benefit_grids_from(&mut self, cache: &GridCache) -> crate::Result<usize> {
         let (lo, hi) = self.drivers.cost_growth_bounds();
         let years = self.drivers.n_years() as f64;
         let range = |u: &UnitModel| {
@@ -268,23 +275,52 @@ impl ScenarioModel {
                 100.0 * hi
             )));
         }
-        let mut built: Vec<(String, Arc<ShiftGrid>)> = Vec::new();
-        let mut bytes = 0;
+        let mut built = cache.grids.lock().unwrap_or_else(|e| e.into_inner());
+        // The distinct grids this model holds (units with equal keys share one).
+        let mut held: Vec<Arc<ShiftGrid>> = Vec::new();
         for u in &mut self.units {
             let key = u.benefit_grid_key();
-            let grid = match built.iter().find(|(k, _)| *k == key) {
-                Some((_, g)) => g.clone(),
+            let (s_lo, s_hi) = range(u);
+            let same = |g: &&CachedGrid| {
+                g.0 == key && g.1.to_bits() == s_lo.to_bits() && g.2.to_bits() == s_hi.to_bits()
+            };
+            let grid = match built.iter().find(same) {
+                Some((.., g)) => g.clone(),
                 None => {
-                    let (s_lo, s_hi) = range(u);
                     let g = Arc::new(u.build_benefit_grid(s_lo, s_hi));
-                    bytes += g.bytes();
-                    built.push((key, g.clone()));
+                    built.push((key, s_lo, s_hi, g.clone()));
                     g
                 }
             };
+            if !held.iter().any(|h| Arc::ptr_eq(h, &grid)) {
+                held.push(grid.clone());
+            }
             u.set_benefit_grid(grid);
         }
-        Ok(bytes)
+        Ok(held.iter().map(|g| g.bytes()).sum())
+    }
+}
+
+/// Benefit grids kept between the models of a study ([`ScenarioModel::build_benefit_grids_from`]):
+/// each with the benefits' key and the range of cost shifts it covers.
+#[derive(Default)]
+pub struct GridCache {
+    grids: std::sync::Mutex<Vec<CachedGrid>>,
+}
+
+/// A grid of [`GridCache`]: the benefits' key, the lowest and highest cost shift covered, the
+/// grid.
+type CachedGrid = (String, f64, f64, Arc<ShiftGrid>);
+
+impl GridCache {
+    /// Grids held.
+    pub fn len(&self) -> usize {
+        self.grids.lock().map_or(0, |g| g.len())
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
