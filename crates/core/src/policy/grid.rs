@@ -57,23 +57,27 @@ impl ShiftGrid {
     ) -> ShiftGrid {
         use rayon::prelude::*;
         let n_points = (((s_hi - s_lo) / step).ceil() as usize + 1).max(4);
-        let mut by_point = vec![0.0; n_regimes * n_points * n_cells];
-        // Rows are independent: filled in parallel, each the same whatever the thread count.
-        by_point
-            .par_chunks_mut(n_cells.max(1))
-            .enumerate()
-            .for_each(|(row, out)| {
-                let (r, i) = (row / n_points, row % n_points);
-                f(r, s_lo + i as f64 * step, out);
-            });
-        // Stored by cell: [regime][i][cell] → [regime][cell][i].
-        let mut values = vec![0.0; by_point.len()];
+        let mut values = vec![0.0; n_regimes * n_points * n_cells];
+        // Points are independent: a block of them is filled in parallel (each the same
+        // whatever the thread count), then stored by cell ([regime][cell][i]); a block at a
+        // time, so the working space stays small.
+        const BLOCK: usize = 64;
+        let mut block = vec![0.0; BLOCK * n_cells];
         for r in 0..n_regimes {
-            let from = &by_point[r * n_points * n_cells..][..n_points * n_cells];
             let into = &mut values[r * n_points * n_cells..][..n_points * n_cells];
-            for (i, row) in from.chunks_exact(n_cells.max(1)).enumerate() {
-                for (c, v) in row.iter().enumerate() {
-                    into[c * n_points + i] = *v;
+            for first in (0..n_points).step_by(BLOCK) {
+                let points = BLOCK.min(n_points - first);
+                block[..points * n_cells]
+                    .par_chunks_mut(n_cells.max(1))
+                    .enumerate()
+                    .for_each(|(j, out)| f(r, s_lo + (first + j) as f64 * step, out));
+                for (j, row) in block[..points * n_cells]
+                    .chunks_exact(n_cells.max(1))
+                    .enumerate()
+                {
+                    for (c, v) in row.iter().enumerate() {
+                        into[c * n_points + first + j] = *v;
+                    }
                 }
             }
         }
