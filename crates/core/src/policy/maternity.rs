@@ -73,9 +73,19 @@ pub(crate) fn month(
     let fert = fertility_factor * m.insured_fertility_relative / 12.0;
     let mut births = [0.0; 3]; // by worker status
     let mut spouse = 0.0;
+    // Only the ages at which a woman, or a man's partner, can have a birth (the rate is zero
+    // elsewhere, and such ages were skipped anyway).
+    let women = Asfr::MIN.saturating_sub(MIN_AGE)..=(Asfr::MAX - MIN_AGE).min(N_AGES - 1);
+    let men = (Asfr::MIN + PARTNER_AGE_GAP).saturating_sub(MIN_AGE)
+        ..=(Asfr::MAX + PARTNER_AGE_GAP - MIN_AGE).min(N_AGES - 1);
     for g in GROUPS {
         let gi = g as usize;
-        for a in 0..N_AGES {
+        let ages = if g.sex() == 1 {
+            women.clone()
+        } else {
+            men.clone()
+        };
+        for a in ages {
             let age = a + MIN_AGE;
             if g.sex() == 1 {
                 let f = asfr.at(age) * fert;

@@ -191,6 +191,11 @@ pub struct PopulationModel {
     expected_take_up: Vec<f64>,
     /// The unit's `retirement_take_up_level`.
     take_up_level: f64,
+    /// Whether the unit can ever have residents (it has some at the start: residents enter
+    /// only to keep a number up) and continuing contributors (some retirees keep paying
+    /// monthly); cells of a status it cannot have stay zero, and the month's step passes them.
+    has_residents: bool,
+    has_continuing: bool,
 }
 
 /// Retirees of a month short of the minimum contribution years (contribution years at
@@ -357,6 +362,13 @@ impl PopulationModel {
                 })
                 .collect(),
             take_up_level: unit.spec.retirement_take_up_level,
+            has_residents: unit.spec.membership.residents > 0.0,
+            has_continuing: unit.policy.buyin_monthly_share.unwrap_or(
+                match unit.policy.buyin_mode {
+                    BuyinMode::Monthly => 1.0,
+                    BuyinMode::LumpSum => 0.0,
+                },
+            ) > 0.0,
         }
     }
 
@@ -671,7 +683,7 @@ impl PopulationModel {
                 let qa = q[a];
                 // Continuing contributors: deaths, and completion of their years.
                 let n = cont_row[a];
-                if n > 0.0 {
+                if self.has_continuing && n > 0.0 {
                     let deaths = counts.binomial(n, qa);
                     let done = counts.binomial(n - deaths, cont_exit[sex]);
                     cont_row[a] = n - deaths - done;
@@ -681,7 +693,11 @@ impl PopulationModel {
                     flows.retire_in[ret] += done;
                 }
                 // Retirees and residents: deaths.
-                for (st, row) in [(ret, &mut *ret_row), (res, &mut *res_row)] {
+                let residents = usize::from(self.has_residents);
+                for (st, row) in [(ret, &mut *ret_row), (res, &mut *res_row)]
+                    .into_iter()
+                    .take(1 + residents)
+                {
                     let n = row[a];
                     if n == 0.0 {
                         continue;
