@@ -7,7 +7,9 @@
 //! are kept per path (for exact quantiles); monthly series only with `keep_paths`.
 
 use crate::data::Status;
-use crate::engine::montecarlo::{PathFold, RunOptions, execute, n_blocks, run_path_trials};
+use crate::engine::montecarlo::{
+    PathFold, ProjectionCache, RunOptions, execute, n_blocks, run_path_trials,
+};
 use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
@@ -935,6 +937,8 @@ struct RiskFold<'a> {
     keep_paths: bool,
     /// `policies[c][u]`: unit `u`'s policy in trial `c`.
     policies: &'a [Vec<PolicySpec>],
+    /// The paths' months before rates kept between a rate study's passes.
+    cache: Option<&'a ProjectionCache>,
 }
 
 impl<'a> PathFold for RiskFold<'a> {
@@ -970,6 +974,7 @@ impl<'a> PathFold for RiskFold<'a> {
             states,
             self.policies,
             observers,
+            self.cache,
         );
         for (obs, (acc, broken)) in observers.iter_mut().zip(block.iter_mut()) {
             let record = &mut obs.record;
@@ -1010,6 +1015,7 @@ pub fn simulate_blocks(
         seed: opts.seed,
         keep_paths: opts.keep_paths,
         policies: &[],
+        cache: None,
     };
     let blocks = execute(opts, blocks, &fold, progress)?;
     blocks
@@ -1034,6 +1040,19 @@ pub fn simulate_trials(
     opts: &RunOptions,
     policies: &[Vec<PolicySpec>],
 ) -> Result<Vec<Simulation>> {
+    simulate_trials_cached(model, risk, opts, policies, None)
+}
+
+/// [`simulate_trials`], keeping each path's months before rates in `cache` the first time it
+/// is projected and replaying them afterwards (the same results to the bit, for the cost of
+/// the money alone).
+pub fn simulate_trials_cached(
+    model: &ScenarioModel,
+    risk: &RiskSpec,
+    opts: &RunOptions,
+    policies: &[Vec<PolicySpec>],
+    cache: Option<&ProjectionCache>,
+) -> Result<Vec<Simulation>> {
     let layout = Layout::new(model, risk);
     let fold = RiskFold {
         model,
@@ -1041,6 +1060,7 @@ pub fn simulate_trials(
         seed: opts.seed,
         keep_paths: false,
         policies,
+        cache,
     };
     let blocks = execute(opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
     let mut totals: Vec<BlockAccumulator> = policies

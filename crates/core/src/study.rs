@@ -6,13 +6,13 @@
 //! (one run per step), each on its own condition; where they interact (an adjustment fund),
 //! the answers are checked together and a unit failing there searches again above its answer.
 
-use crate::engine::montecarlo::RunOptions;
+use crate::engine::montecarlo::{ProjectionCache, RunOptions};
 use crate::engine::{GridCache, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::params::Month;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
-use crate::risk::{simulate, simulate_trials};
+use crate::risk::{simulate, simulate_trials_cached};
 use crate::scenario::{Driver, PolicySpec, PoolingKind, Scenario};
 use crate::table::Table;
 
@@ -326,6 +326,9 @@ pub fn solve_rates(
     // (`simulate_trials`), each trial's money equal to a run of its own scenario.
     let mut model = ScenarioModel::new(s);
     model.build_benefit_grids()?;
+    // … and the passes after the first replay each path's months before rates from the first
+    // (as far as `ProjectionCache` holds them), projecting only money.
+    let cache = ProjectionCache::new(&model, o.run.paths);
     let trials = |vectors: &[Vec<i64>]| -> Result<Vec<Simulation>> {
         let policies: Vec<Vec<PolicySpec>> = vectors
             .iter()
@@ -341,7 +344,7 @@ pub fn solve_rates(
                 policies
             })
             .collect();
-        simulate_trials(&model, &s.spec.risk, &o.run, &policies)
+        simulate_trials_cached(&model, &s.spec.risk, &o.run, &policies, Some(&cache))
     };
     // A group's condition: the target in every member's fund; its worst year.
     let group_check = |sim: &Simulation, g: usize| -> Result<WindowCheck> {
@@ -1114,6 +1117,72 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rate study's later passes replay the months before rates its first pass projected:
+    /// on Shandong (the adjustment fund, rules), three trials' results of a first pass (which
+    /// records), of a second pass with other rates (which replays) and of a pass keeping only
+    /// some paths equal, to the bit, those of projections without the cache.
+    #[test]
+    fn replayed_passes_equal_projected_ones() {
+        use crate::risk::simulate_trials;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scenarios/shandong-provincial.toml");
+        let s = Scenario::from_path(&path).unwrap();
+        let mut model = ScenarioModel::new(&s);
+        model.build_benefit_grids().unwrap();
+        let opts = RunOptions::new(70, 3);
+        let rates = |r: [f64; 3]| -> Vec<Vec<PolicySpec>> {
+            r.iter()
+                .map(|&rate| {
+                    s.units
+                        .iter()
+                        .map(|u| {
+                            let mut p = u.policy.clone();
+                            set_policy_rate(
+                                &mut p,
+                                s.spec.start,
+                                RateLine::Employer,
+                                s.spec.start,
+                                rate,
+                            );
+                            p
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let same = |a: &[Simulation], b: &[Simulation]| {
+            for (x, y) in a.iter().zip(b) {
+                assert_eq!(format!("{:?}", x.summary()), format!("{:?}", y.summary()));
+                assert_eq!(
+                    format!("{:?}", x.exhaustion()),
+                    format!("{:?}", y.exhaustion())
+                );
+            }
+        };
+        let cache = ProjectionCache::new(&model, opts.paths);
+        assert_eq!(cache.paths_kept(), 70);
+        for trial in [[0.07, 0.09, 0.11], [0.08, 0.10, 0.12]] {
+            let policies = rates(trial);
+            let cached =
+                simulate_trials_cached(&model, &s.spec.risk, &opts, &policies, Some(&cache))
+                    .unwrap();
+            let direct = simulate_trials(&model, &s.spec.risk, &opts, &policies).unwrap();
+            same(&cached, &direct);
+        }
+        // The trials differ (the test can fail).
+        let policies = rates([0.07, 0.12, 0.12]);
+        let sims =
+            simulate_trials_cached(&model, &s.spec.risk, &opts, &policies, Some(&cache)).unwrap();
+        assert_ne!(
+            format!("{:?}", sims[0].summary()),
+            format!("{:?}", sims[1].summary())
+        );
+        assert_eq!(
+            format!("{:?}", sims[1].summary()),
+            format!("{:?}", sims[2].summary())
+        );
+    }
 
     /// A study's trials share benefit grids: a trial that moves wage growth uses the base's
     /// grid (the same values, so the same results), one that moves medical price growth covers

@@ -471,14 +471,54 @@ pub fn project_trials<M: Money, O: Observer<M>>(
     counts: &mut impl Counts,
     observers: &mut [O],
 ) {
+    project_trials_with(
+        model,
+        drivers,
+        states,
+        policies,
+        counts,
+        observers,
+        UnitMonths::Project(None),
+    );
+}
+
+/// Where [`project_trials_with`] takes each unit's month before rates from.
+pub(crate) enum UnitMonths<'a> {
+    /// Projected from the path's cells; also recorded (month by month, units in order) when a
+    /// record is given.
+    Project(Option<&'a mut Vec<unit::UnitMonth>>),
+    /// Replayed from such a record of the same path: no membership or benefit is projected.
+    Replay(&'a [unit::UnitMonth]),
+}
+
+/// [`project_trials`], with the units' months before rates projected (and perhaps recorded) or
+/// replayed from a record of the same path: a rate study's later passes replay what its first
+/// pass projected, with the same bits (the months before rates do not depend on rates).
+pub(crate) fn project_trials_with<M: Money, O: Observer<M>>(
+    model: &ScenarioModel,
+    drivers: &DriverPath,
+    states: &mut [PathState<M>],
+    policies: &[Vec<PolicySpec>],
+    counts: &mut impl Counts,
+    observers: &mut [O],
+    mut months: UnitMonths,
+) {
     let trials: usize = states.len();
     assert!(policies.is_empty() || policies.len() == trials);
     assert_eq!(observers.len(), trials);
-    states[0].reset_cells(model);
+    let replay = matches!(months, UnitMonths::Replay(_));
+    if !replay {
+        states[0].reset_cells(model);
+    }
     for state in states.iter_mut() {
         state.reset_money(model);
     }
-    let mut paths: Vec<unit::UnitPath> = model.units.iter().map(|u| u.path(drivers)).collect();
+    let mut paths: Vec<unit::UnitPath> = if replay {
+        Vec::new()
+    } else {
+        model.units.iter().map(|u| u.path(drivers)).collect()
+    };
+    let n_units = model.units.len();
     let zero = M::default();
     for k in 0..model.horizon as usize {
         let t = model.month(k);
@@ -494,22 +534,37 @@ pub fn project_trials<M: Money, O: Observer<M>>(
             }
         }
         for (u, um) in model.units.iter().enumerate() {
-            let shared = &mut states[0];
-            let cells = &mut shared.cells[u];
-            crate::population::age_at_start_of(cells, k, t);
-            // A unit that draws no random counts is projected with expected values, in code
-            // compiled for them (no per-cell test of whether to draw).
-            let inputs = unit::MonthInputs {
-                k,
-                t,
-                drivers,
-                use_grid: shared.use_grid,
-            };
-            let (up, flows) = (&mut paths[u], &mut shared.flows);
-            let before = if model.random_counts[u] {
-                um.month_before_rates(&inputs, up, cells, flows, counts)
-            } else {
-                um.month_before_rates(&inputs, up, cells, flows, &mut crate::population::Expected)
+            let before = match &mut months {
+                UnitMonths::Replay(record) => record[k * n_units + u],
+                UnitMonths::Project(record) => {
+                    let shared = &mut states[0];
+                    let cells = &mut shared.cells[u];
+                    crate::population::age_at_start_of(cells, k, t);
+                    // A unit that draws no random counts is projected with expected values, in
+                    // code compiled for them (no per-cell test of whether to draw).
+                    let inputs = unit::MonthInputs {
+                        k,
+                        t,
+                        drivers,
+                        use_grid: shared.use_grid,
+                    };
+                    let (up, flows) = (&mut paths[u], &mut shared.flows);
+                    let before = if model.random_counts[u] {
+                        um.month_before_rates(&inputs, up, cells, flows, counts)
+                    } else {
+                        um.month_before_rates(
+                            &inputs,
+                            up,
+                            cells,
+                            flows,
+                            &mut crate::population::Expected,
+                        )
+                    };
+                    if let Some(record) = record {
+                        record.push(before);
+                    }
+                    before
+                }
             };
             for (c, state) in states.iter_mut().enumerate() {
                 let policy = policies.get(c).map_or(&um.policy, |p| &p[u]);

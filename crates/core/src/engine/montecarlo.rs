@@ -2,7 +2,8 @@
 //! from (seed, path) alone, folded into fixed blocks of paths that are merged in path order.
 //! The result is therefore bit-identical for any number of threads and any work chunking.
 
-use super::{Observer, PathState, ScenarioModel, project_trials};
+use super::unit::UnitMonth;
+use super::{Observer, PathState, ScenarioModel, UnitMonths, project_trials_with};
 use crate::error::{Error, Result};
 use crate::population::SmallCellDraws;
 use crate::scenario::PolicySpec;
@@ -66,6 +67,7 @@ pub fn run_path(
         std::slice::from_mut(state),
         &[],
         std::slice::from_mut(observer),
+        None,
     );
 }
 
@@ -79,11 +81,75 @@ pub(crate) fn run_path_trials<O: Observer<f64>>(
     states: &mut [PathState<f64>],
     policies: &[Vec<PolicySpec>],
     observers: &mut [O],
+    cache: Option<&ProjectionCache>,
 ) {
     let mut rng = path_rng(seed, p);
     let drivers = model.drivers.sample(&mut rng);
     let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
-    project_trials(model, &drivers, states, policies, &mut counts, observers);
+    let slot = cache.and_then(|c| c.slots.get(p as usize));
+    match slot.and_then(|s| s.get()) {
+        // The path's months before rates, as an earlier pass projected them (its drivers are
+        // drawn again: the money needs their interest rates).
+        Some(record) => project_trials_with(
+            model,
+            &drivers,
+            states,
+            policies,
+            &mut counts,
+            observers,
+            UnitMonths::Replay(record),
+        ),
+        None => {
+            let mut record =
+                slot.map(|_| Vec::with_capacity(model.units.len() * model.horizon as usize));
+            project_trials_with(
+                model,
+                &drivers,
+                states,
+                policies,
+                &mut counts,
+                observers,
+                UnitMonths::Project(record.as_mut()),
+            );
+            if let (Some(slot), Some(record)) = (slot, record) {
+                // Another thread may not run the same path at once; if it did, its record
+                // is the same.
+                let _ = slot.set(record.into_boxed_slice());
+            }
+        }
+    }
+}
+
+/// The units' months before rates of the first paths of a rate study, kept from its first pass
+/// for the later ones (their membership, benefits and contribution bases do not depend on the
+/// trial rates): each later pass projects only money. At most [`PROJECTION_CACHE_BYTES`] are
+/// held; paths beyond are projected in every pass.
+pub struct ProjectionCache {
+    slots: Vec<std::sync::OnceLock<Box<[UnitMonth]>>>,
+}
+
+/// Memory a [`ProjectionCache`] may hold, bytes (1 GiB).
+pub const PROJECTION_CACHE_BYTES: usize = 1 << 30;
+
+impl ProjectionCache {
+    /// For a run of `paths` paths of `model`.
+    pub fn new(model: &ScenarioModel, paths: usize) -> ProjectionCache {
+        let per_path = Self::bytes_per_path(model).max(1);
+        let kept = paths.min(PROJECTION_CACHE_BYTES / per_path);
+        ProjectionCache {
+            slots: (0..kept).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// Bytes one path's record takes.
+    pub fn bytes_per_path(model: &ScenarioModel) -> usize {
+        model.units.len() * model.horizon as usize * std::mem::size_of::<UnitMonth>()
+    }
+
+    /// Paths whose record it keeps.
+    pub fn paths_kept(&self) -> usize {
+        self.slots.len()
+    }
 }
 
 /// Runs `work` on a pool of `threads` workers, or on rayon's global pool (one per core).
