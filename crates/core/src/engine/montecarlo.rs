@@ -87,36 +87,29 @@ pub(crate) fn run_path_trials<O: Observer<f64>>(
     let drivers = model.drivers.sample(&mut rng);
     let mut counts = SmallCellDraws::new(&mut rng, model.small_cell_threshold);
     let slot = cache.and_then(|c| c.slots.get(p as usize));
-    match slot.and_then(|s| s.get()) {
+    let recorded = slot.and_then(|s| s.get());
+    // A path kept but not yet recorded records its months as it projects them.
+    let mut record = slot
+        .filter(|_| recorded.is_none())
+        .map(|_| Vec::with_capacity(model.units.len() * model.horizon as usize));
+    let months = match recorded {
         // The path's months before rates, as an earlier pass projected them (its drivers are
         // drawn again: the money needs their interest rates).
-        Some(record) => project_trials_with(
-            model,
-            &drivers,
-            states,
-            policies,
-            &mut counts,
-            observers,
-            UnitMonths::Replay(record),
-        ),
-        None => {
-            let mut record =
-                slot.map(|_| Vec::with_capacity(model.units.len() * model.horizon as usize));
-            project_trials_with(
-                model,
-                &drivers,
-                states,
-                policies,
-                &mut counts,
-                observers,
-                UnitMonths::Project(record.as_mut()),
-            );
-            if let (Some(slot), Some(record)) = (slot, record) {
-                // Another thread may not run the same path at once; if it did, its record
-                // is the same.
-                let _ = slot.set(record.into_boxed_slice());
-            }
-        }
+        Some(record) => UnitMonths::Replay(record),
+        None => UnitMonths::Project(record.as_mut()),
+    };
+    project_trials_with(
+        model,
+        &drivers,
+        states,
+        policies,
+        &mut counts,
+        observers,
+        months,
+    );
+    if let (Some(slot), Some(record)) = (slot, record) {
+        // Were the same path run on two threads at once, both records would be the same.
+        let _ = slot.set(record.into_boxed_slice());
     }
 }
 
