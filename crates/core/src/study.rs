@@ -1119,14 +1119,22 @@ mod tests {
     use super::*;
 
     /// A rate study's later passes replay the months before rates its first pass projected:
-    /// on Shandong (the adjustment fund, rules), three trials' results of a first pass (which
-    /// records), of a second pass with other rates (which replays) and of a pass keeping only
-    /// some paths equal, to the bit, those of projections without the cache.
+    /// three trials' results of a first pass (which records) and of a second pass with other
+    /// rates (which replays) equal, to the bit, those of projections without the cache: on
+    /// Shandong (the adjustment fund, rules) and on Jiujiang (counties drawing random counts,
+    /// whose draws a replay does not repeat).
     #[test]
     fn replayed_passes_equal_projected_ones() {
+        for file in ["shandong-provincial.toml", "jiujiang-city.toml"] {
+            replayed_passes_equal_projected_ones_in(file);
+        }
+    }
+
+    fn replayed_passes_equal_projected_ones_in(file: &str) {
         use crate::risk::simulate_trials;
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../scenarios/shandong-provincial.toml");
+            .join("../../scenarios")
+            .join(file);
         let s = Scenario::from_path(&path).unwrap();
         let mut model = ScenarioModel::new(&s);
         model.build_benefit_grids().unwrap();
