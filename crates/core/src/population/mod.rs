@@ -9,7 +9,7 @@ pub mod retirement;
 use crate::data::{MIN_AGE, N_AGES, N_STATUS, Status, WORKER_STATUSES};
 use crate::numeric::normal_cdf;
 use crate::params::Month;
-use crate::scenario::{BuyinMode, Scenario, Unit};
+use crate::scenario::{Scenario, Unit};
 pub use counts::{Counts, Expected, SmallCellDraws};
 pub(crate) use retirement::GROUPS;
 pub(crate) use retirement::{N_GROUPS, RetirementGroup};
@@ -26,6 +26,13 @@ pub fn cell(g: usize, s: usize, a: usize) -> usize {
 /// Worker cells (group × worker status × age) of the members first enrolled under a unit's
 /// `minimum_years_first_enrolled`.
 pub(crate) const N_FIRST_CELLS: usize = N_GROUPS * 3 * N_AGES;
+
+/// Index in [`Cells::first`] of group `g`, worker status `w` (0–2) and age index `a`; the same
+/// members weighted by their entry month are [`N_FIRST_CELLS`] further on.
+#[inline]
+fn first_cell(g: usize, w: usize, a: usize) -> usize {
+    (g * 3 + w) * N_AGES + a
+}
 
 /// Counts of members (persons; expected values, so fractional) per cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -259,12 +266,11 @@ impl BuyinModel {
     pub fn new(unit: &Unit, start: Month, horizon: u32) -> BuyinModel {
         let p = &unit.policy;
         let cy = &p.contribution_years;
-        let calc = shortfall;
         let by_month = (0..horizon.max(1) as i32)
             .map(|k| {
                 let min = p.minimum_years.at(start.plus(k));
-                let m = calc(min.male, cy.mean_male, cy.sd_male);
-                let f = calc(min.female, cy.mean_female, cy.sd_female);
+                let m = shortfall(min.male, cy.mean_male, cy.sd_male);
+                let f = shortfall(min.female, cy.mean_female, cy.sd_female);
                 Shortfall {
                     short_share: [m.0, f.0],
                     mean_shortfall: [m.1, f.1],
@@ -272,10 +278,7 @@ impl BuyinModel {
             })
             .collect();
         BuyinModel {
-            monthly_share: p.buyin_monthly_share.unwrap_or(match p.buyin_mode {
-                BuyinMode::Monthly => 1.0,
-                BuyinMode::LumpSum => 0.0,
-            }),
+            monthly_share: p.monthly_buyin_share(),
             by_month,
             first_enrolled: p
                 .minimum_years_first_enrolled
@@ -363,12 +366,7 @@ impl PopulationModel {
                 .collect(),
             take_up_level: unit.spec.retirement_take_up_level,
             has_residents: unit.spec.membership.residents > 0.0,
-            has_continuing: unit.policy.buyin_monthly_share.unwrap_or(
-                match unit.policy.buyin_mode {
-                    BuyinMode::Monthly => 1.0,
-                    BuyinMode::LumpSum => 0.0,
-                },
-            ) > 0.0,
+            has_continuing: unit.policy.monthly_buyin_share() > 0.0,
         }
     }
 
@@ -606,12 +604,13 @@ impl PopulationModel {
             .map(|s| s * self.buyin.monthly_share);
         // Members first enrolled under `minimum_years_first_enrolled` (none tracked without it).
         let Cells { n: counts_n, first } = cells;
+        // … with the general shortfall they are counted at in `retirements_by_sex`.
         let first_enrolled = self
             .buyin
             .first_enrolled
             .as_ref()
-            .filter(|_| !first.is_empty());
-        let general_shortfall = self.buyin.at(k).mean_shortfall;
+            .filter(|_| !first.is_empty())
+            .map(|rule| (rule, self.buyin.at(k).mean_shortfall));
         for (g, group) in GROUPS
             .iter()
             .zip(counts_n.chunks_exact_mut(N_STATUS * N_AGES))
@@ -654,10 +653,10 @@ impl PopulationModel {
                         flows.retire_in[ret] += retirements - to_cont;
                         in_fund = retirements;
                     }
-                    if let Some(rule) = first_enrolled {
+                    if let Some((rule, general_shortfall)) = first_enrolled {
                         // The first enrolled share the cell's flows; those retiring into the
                         // fund are short by their own rule (lump sums only, see validation).
-                        let i = (gi * 3 + si) * N_AGES + a;
+                        let i = first_cell(gi, si, a);
                         let (members, by_month) = (first[i], first[N_FIRST_CELLS + i]);
                         if members > 0.0 {
                             let retiring = in_fund * (members / n);
@@ -746,28 +745,31 @@ impl PopulationModel {
         flows: &mut MemberFlows,
     ) {
         let monthly_growth = (1.0 + employment_growth).powf(1.0 / 12.0);
+        // This month's entrants are first enrolled under the unit's own minimum, if it has one
+        // (its tracked cells exist) and they enter late enough.
+        let first_entries = !cells.first.is_empty()
+            && self
+                .buyin
+                .first_enrolled
+                .as_ref()
+                .is_some_and(|r| k >= r.first_entry_month);
         for (w, s) in WORKER_STATUSES.iter().enumerate() {
             let si = *s as usize;
             let after = after[si];
             let target = before[si] * monthly_growth;
             let gap = target - after;
-            let first_enrolled = self
-                .buyin
-                .first_enrolled
-                .as_ref()
-                .filter(|_| !cells.first.is_empty());
             if gap >= 0.0 {
                 if let (Some(weights), true) = (&tables.entry_weights[k][w], gap > 0.0) {
                     self.add_entrants(cells, si, weights, gap);
                     flows.entries[si] += gap;
-                    if first_enrolled.is_some_and(|r| k >= r.first_entry_month) {
+                    if first_entries {
                         // Entered at the end of month k: first enrolled under the rule.
                         for gi in 0..N_GROUPS {
-                            let i = (gi * 3 + si) * N_AGES;
                             for a in 0..N_AGES {
-                                let entrants = gap * weights[gi * N_AGES + a];
-                                cells.first[i + a] += entrants;
-                                cells.first[N_FIRST_CELLS + i + a] += entrants * k as f64;
+                                let (i, entrants) =
+                                    (first_cell(gi, si, a), gap * weights[gi * N_AGES + a]);
+                                cells.first[i] += entrants;
+                                cells.first[N_FIRST_CELLS + i] += entrants * k as f64;
                             }
                         }
                     }
@@ -779,13 +781,17 @@ impl PopulationModel {
                         cells.n[cell(gi, si, a)] *= keep;
                     }
                 }
-                if first_enrolled.is_some() {
+                // The first enrolled (if tracked) are scaled with their status.
+                let tracked = if cells.first.is_empty() {
+                    &[][..]
+                } else {
+                    &[0, N_FIRST_CELLS][..]
+                };
+                for part in tracked {
                     for gi in 0..N_GROUPS {
-                        let i = (gi * 3 + si) * N_AGES;
-                        for part in [0, N_FIRST_CELLS] {
-                            for x in &mut cells.first[part + i..part + i + N_AGES] {
-                                *x *= keep;
-                            }
+                        let i = part + first_cell(gi, si, 0);
+                        for x in &mut cells.first[i..i + N_AGES] {
+                            *x *= keep;
                         }
                     }
                 }
@@ -1238,7 +1244,7 @@ mod tests {
             tables.retire_share[k][0][a],
         );
         assert!(n > 100.0 && r > 0.0);
-        let i = ent * N_AGES + a; // group 0 (men), worker status `ent`
+        let i = first_cell(0, ent, a); // men, worker status `ent`
         cells.first[i] = 0.4 * n;
         cells.first[N_FIRST_CELLS + i] = 0.4 * n * 12.0;
         let mut flows = MemberFlows::default();

@@ -1400,10 +1400,7 @@ impl Validator<'_> {
                 30.0,
                 "years",
             )?;
-            let monthly = p.buyin_monthly_share.unwrap_or(match p.buyin_mode {
-                BuyinMode::Monthly => 1.0,
-                BuyinMode::LumpSum => 0.0,
-            });
+            let monthly = p.monthly_buyin_share();
             if monthly > 0.0 {
                 return Err(self.err(
                     field,

@@ -1043,6 +1043,15 @@ pub struct MaternitySpec {
     pub source: Option<String>,
 }
 impl PolicySpec {
+    /// Share of retirees short of the minimum years who keep paying monthly (0–1):
+    /// `buyin_monthly_share` where given, else 1 for `buyin_mode = "monthly"` and 0 for lump sums.
+    pub fn monthly_buyin_share(&self) -> f64 {
+        self.buyin_monthly_share.unwrap_or(match self.buyin_mode {
+            BuyinMode::Monthly => 1.0,
+            BuyinMode::LumpSum => 0.0,
+        })
+    }
+
     /// Disposable income per resident earned in `year`, yuan a year: the dated value in force
     /// that July; with `resident_income_indexed`, years after the last dated entry grow from it
     /// with `wage_growth_mean` (annual log growth, dated).
