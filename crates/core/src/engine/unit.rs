@@ -470,6 +470,40 @@ mod tests {
     use crate::params::Dated;
     use crate::population::{Expected, age_at_start_of};
 
+    /// A unit's path run month by month by hand: its per-path quantities, cells and flows.
+    struct ByHand {
+        up: UnitPath,
+        cells: Cells,
+        flows: MemberFlows,
+    }
+
+    impl ByHand {
+        fn new(u: &UnitModel, drivers: &DriverPath) -> ByHand {
+            ByHand {
+                up: u.path(drivers),
+                cells: u.initial_cells.clone(),
+                flows: MemberFlows::default(),
+            }
+        }
+
+        /// Ages the cells into month `k` (at `t`) and gives the month's inputs.
+        fn inputs<'a>(
+            &mut self,
+            k: usize,
+            t: Month,
+            drivers: &'a DriverPath,
+            use_grid: bool,
+        ) -> MonthInputs<'a> {
+            age_at_start_of(&mut self.cells, k, t);
+            MonthInputs {
+                k,
+                t,
+                drivers,
+                use_grid,
+            }
+        }
+    }
+
     /// The copy of the unit month compiled for AVX2 gives the same bits as the portable one:
     /// every line, base, memo and cell, month by month, on drawn paths read from the benefit
     /// grid (Jiangmen: new-member windows, waiting flexible workers, maternity, residents; the
@@ -490,35 +524,25 @@ mod tests {
             for _ in 0..2 {
                 let drivers = model.drivers.sample(&mut rng);
                 for u in &model.units {
-                    let (mut up_a, mut up_b) = (u.path(&drivers), u.path(&drivers));
-                    let (mut cells_a, mut cells_b) =
-                        (u.initial_cells.clone(), u.initial_cells.clone());
-                    let (mut flows_a, mut flows_b) =
-                        (MemberFlows::default(), MemberFlows::default());
+                    let (mut a, mut b) = (ByHand::new(u, &drivers), ByHand::new(u, &drivers));
                     for k in 0..60 {
                         let t = model.month(k);
-                        age_at_start_of(&mut cells_a, k, t);
-                        age_at_start_of(&mut cells_b, k, t);
-                        let m = MonthInputs {
-                            k,
-                            t,
-                            drivers: &drivers,
-                            use_grid: true,
-                        };
+                        let m = a.inputs(k, t, &drivers, true);
+                        b.inputs(k, t, &drivers, true);
                         let portable = u.month_before_rates_body(
                             &m,
-                            &mut up_a,
-                            &mut cells_a,
-                            &mut flows_a,
+                            &mut a.up,
+                            &mut a.cells,
+                            &mut a.flows,
                             &mut Expected,
                         );
                         // SAFETY: AVX2 was detected above.
                         let wide = unsafe {
                             u.month_before_rates_avx2(
                                 &m,
-                                &mut up_b,
-                                &mut cells_b,
-                                &mut flows_b,
+                                &mut b.up,
+                                &mut b.cells,
+                                &mut b.flows,
                                 &mut Expected,
                             )
                         };
@@ -529,11 +553,11 @@ mod tests {
                             "{file} month {k}"
                         );
                         assert!(
-                            cells_a
+                            a.cells
                                 .n
                                 .iter()
-                                .zip(&cells_b.n)
-                                .all(|(a, b)| a.to_bits() == b.to_bits()),
+                                .zip(&b.cells.n)
+                                .all(|(x, y)| x.to_bits() == y.to_bits()),
                             "{file} month {k}: cells"
                         );
                     }
@@ -554,34 +578,26 @@ mod tests {
         let (base_model, trial_model) = (ScenarioModel::new(&s), ScenarioModel::new(&trial));
         let (base, direct) = (&base_model.units[0], &trial_model.units[0]);
         let drivers = crate::engine::expected_drivers(&base_model);
-        let (mut up_a, mut up_b) = (base.path(&drivers), direct.path(&drivers));
-        let (mut cells_a, mut cells_b) = (base.initial_cells.clone(), direct.initial_cells.clone());
-        let (mut flows_a, mut flows_b) = (MemberFlows::default(), MemberFlows::default());
+        let (mut a, mut b) = (ByHand::new(base, &drivers), ByHand::new(direct, &drivers));
         let uplift = Uplift {
             employer_rate: 0.005,
             ..Uplift::default()
         };
         for k in 0..30 {
             let t = base_model.month(k);
-            age_at_start_of(&mut cells_a, k, t);
-            age_at_start_of(&mut cells_b, k, t);
-            let m = MonthInputs {
-                k,
-                t,
-                drivers: &drivers,
-                use_grid: false,
-            };
+            let m = a.inputs(k, t, &drivers, false);
+            b.inputs(k, t, &drivers, false);
             let before =
-                base.month_before_rates(&m, &mut up_a, &mut cells_a, &mut flows_a, &mut Expected);
+                base.month_before_rates(&m, &mut a.up, &mut a.cells, &mut a.flows, &mut Expected);
             let (own, _) = base.apply_rates(&base.policy, t, &before, uplift);
             let (applied, applied_memo) =
                 base.apply_rates(&trial.units[0].policy, t, &before, uplift);
             let (expected, expected_memo) = direct.month(
                 &m,
                 uplift,
-                &mut up_b,
-                &mut cells_b,
-                &mut flows_b,
+                &mut b.up,
+                &mut b.cells,
+                &mut b.flows,
                 &mut Expected,
             );
             assert_eq!(applied.income, expected.income, "month {k}");
