@@ -74,7 +74,7 @@ pub(crate) struct Contributions {
     wage_rel: [Vec<f64>; 2],
     /// Tabulated expected contribution bases (Monte Carlo paths; the exact ledger uses the
     /// formula).
-    base_tables: Vec<ClampedMeanTable>,
+    base_tables: Vec<std::sync::Arc<ClampedMeanTable>>,
     /// Disposable income per resident by the year it was earned, from the first year the
     /// residents' contributions of the horizon refer to (`resident_income_lag` years before the
     /// start) to the last: tabulated once, so that no month sums growth rates again.
@@ -116,12 +116,12 @@ impl Contributions {
         let wage_rel = [0, 1].map(|s| t.wage.rel[s].iter().map(|r| r / norm).collect());
 
         // Contribution-base tables, one per cap/floor ratio in force over the horizon.
-        let mut base_tables: Vec<ClampedMeanTable> = Vec::new();
+        let mut base_tables: Vec<std::sync::Arc<ClampedMeanTable>> = Vec::new();
         for k in 0..horizon as i32 {
             let t = start.plus(k);
             let (f, c) = (p.base_floor.at(t), p.base_cap.at(t));
             if f > 0.0 && c >= f && !base_tables.iter().any(|b| b.ratio == c / f) {
-                base_tables.push(ClampedMeanTable::new(p.wage_dispersion, c / f));
+                base_tables.push(ClampedMeanTable::shared(p.wage_dispersion, c / f));
             }
         }
         Contributions {
