@@ -282,11 +282,12 @@ fn reference_monte_carlo_agrees_for_one_fund() {
 }
 
 /// The same fund with uncertain means (parameter uncertainty: one offset of the wage and
-/// utilisation means a path, 2 and 3 points) and an uncertain retirement take-up (half of those
-/// reaching retirement stay, ± 0.1 a year and ± 0.05 in its mean; the rest leave): the
-/// reference draws its offsets and take-ups from its own streams. A reference without the
-/// take-up shows 15 disagreements (one with a certain take-up of 0.5 shows none: the take-up's
-/// spread is not visible at 1,000 paths).
+/// utilisation means a path, 2 and 3 points; regime uncertainty: the wage and utilisation
+/// means walk by 3 and 2 points a year) and an uncertain retirement take-up (half of those
+/// reaching retirement stay, ± 0.1 a year and ± 0.05 in its mean, walking 0.02 a year; the
+/// rest leave): the reference draws its offsets, walks and take-ups from its own streams. A
+/// reference without the take-up shows 15 disagreements (one with a certain take-up of 0.5
+/// shows none: the take-up's spread is not visible at 1,000 paths); one without the walks, 50.
 #[test]
 fn reference_monte_carlo_agrees_with_uncertain_means() {
     if !numpy_available() {
@@ -296,17 +297,18 @@ fn reference_monte_carlo_agrees_with_uncertain_means() {
     let changed = text
         .replace(
             "persistence = 0.6, source",
-            "persistence = 0.6, mean_uncertainty = 0.02, source",
+            "persistence = 0.6, mean_uncertainty = 0.02, mean_drift = 0.03, source",
         )
         .replace(
             "utilisation_growth = { mean = 0.05, volatility = 0.02, persistence = 0.5,",
-            "utilisation_growth = { mean = 0.05, volatility = 0.02, persistence = 0.5, mean_uncertainty = 0.03,",
+            "utilisation_growth = { mean = 0.05, volatility = 0.02, persistence = 0.5, mean_uncertainty = 0.03, mean_drift = 0.02,",
         )
         .replace(
             "retirement_take_up = { mean = 1.0,",
-            "retirement_take_up = { mean = 0.5, volatility = 0.1, mean_uncertainty = 0.05,",
+            "retirement_take_up = { mean = 0.5, volatility = 0.1, mean_uncertainty = 0.05, mean_drift = 0.02,",
         );
     assert_eq!(changed.matches("mean_uncertainty").count(), 3);
+    assert_eq!(changed.matches("mean_drift").count(), 3);
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("huainan-uncertain-means.toml");
     std::fs::write(&scenario, changed).unwrap();

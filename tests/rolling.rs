@@ -64,6 +64,12 @@ fn every_origin_sees_no_later_data() {
             b.scenario.spec.economy.collection_rate.volatility,
             "origin {y}"
         );
+        let drift = a.scenario.spec.economy.wage_growth.mean_drift;
+        assert!(drift > 0.0, "origin {y}");
+        assert_eq!(
+            drift, b.scenario.spec.economy.wage_growth.mean_drift,
+            "origin {y}"
+        );
         assert_eq!(a.scenario.spec.start.to_string(), format!("{}-01", y + 1));
         // The cut copies have no actuals; the full series has the later years'.
         assert!(b.actuals.is_empty(), "origin {y}");
@@ -148,6 +154,72 @@ fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
             0.0
         );
     }
+}
+
+/// With `wage_drift_from`, an origin's wage growth carries the drift of the local-level model
+/// fitted to the published wage's log growth of 1999 to the origin (the NBS figures of
+/// wages.csv, typed here): 0.0134 for origin 2016 and 0.0110 for 2022, as an independent fit
+/// (a Kalman filter and golden-section search in Python, to ±0.0001: the search's grid is 1 % in
+/// q) gives. Without it, no drift; a template that sets its own keeps it.
+#[test]
+fn wage_drift_is_the_local_level_step_of_wage_growth() {
+    let (t, text) = template();
+    let mut r = spec_of(&t).unwrap();
+    assert_eq!(r.wage_drift_from, Some(1999));
+    let full = root().join("data/calibration");
+    let opts = RunOptions::new(8, 1);
+    let wages: [(i32, f64); 25] = [
+        (1998, 7446.0),
+        (1999, 8319.0),
+        (2000, 9333.0),
+        (2001, 10834.0),
+        (2002, 12373.0),
+        (2003, 13969.0),
+        (2004, 15920.0),
+        (2005, 18200.0),
+        (2006, 20856.0),
+        (2007, 24721.0),
+        (2008, 28898.0),
+        (2009, 32244.0),
+        (2010, 36539.0),
+        (2011, 41799.0),
+        (2012, 46769.0),
+        (2013, 51483.0),
+        (2014, 56360.0),
+        (2015, 62029.0),
+        (2016, 67569.0),
+        (2017, 74318.0),
+        (2018, 82461.0),
+        (2019, 90501.0),
+        (2020, 97379.0),
+        (2021, 106837.0),
+        (2022, 114029.0),
+    ];
+    for (y, independent) in [(2016, 0.0134), (2022, 0.0110)] {
+        let growth: std::collections::BTreeMap<i32, f64> = wages
+            .windows(2)
+            .filter(|w| w[1].0 <= y)
+            .map(|w| (w[1].0, (w[1].1 / w[0].1).ln()))
+            .collect();
+        assert_eq!(growth.len() as i32, y - 1998);
+        let fit = fundrisk::calibrate::estimate_local_level(&growth).unwrap();
+        let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        let drift = o.scenario.spec.economy.wage_growth.mean_drift;
+        assert_eq!(drift, fit.drift, "{y}");
+        assert!((drift - independent).abs() < 1e-4, "{y}: {drift}");
+        let source = o.scenario.spec.economy.wage_growth.source.clone().unwrap();
+        assert!(source.contains(&format!("1999–{y}")), "{source}");
+    }
+    let own = text.replace(
+        "[economy]\n",
+        "[economy]\nwage_growth = { mean = 0.05, mean_drift = 0.002 }\n",
+    );
+    assert_ne!(own, text);
+    let o = run_origin(&t, &own, &r, &full, 2022, &opts).unwrap();
+    assert_eq!(o.scenario.spec.economy.wage_growth.mean_drift, 0.002);
+    r.wage_drift_from = None;
+    let o = run_origin(&t, &text, &r, &full, 2022, &opts).unwrap();
+    assert_eq!(o.scenario.spec.economy.wage_growth.mean_drift, 0.0);
 }
 
 /// With `retirement_take_up`, an origin's base year meets the published growth of retirees
@@ -366,6 +438,16 @@ fn a_bad_backtest_section_is_named() {
             "origins = [2016, 2022]",
             "origins = [2015, 2022]",
             "origin 2015: the series give fewer than 4 growth rates",
+        ),
+        (
+            "wage_drift_from = 1999",
+            "wage_drift_from = 2010",
+            "backtest.wage_drift_from",
+        ),
+        (
+            "wage_drift_from = 1999",
+            "wage_drift_from = 1960",
+            "1960: wages.csv gives growth rates from 1996 on",
         ),
     ] {
         assert!(text.contains(from), "{from}");

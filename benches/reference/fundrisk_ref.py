@@ -736,6 +736,11 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     mean_errors = [s.econ.get(d, {}).get("mean_uncertainty", 0.0) for d in DRIVERS]
     offsets = rng.standard_normal((n, 7)) @ chol.T if any(e > 0 for e in mean_errors) \
         else np.zeros((n, 7))
+    # Regime uncertainty: each driver's mean a random walk of yearly steps with sd mean_drift
+    # (year k has moved k + 1 steps), the steps correlated as the shocks.
+    drifts = [s.econ.get(d, {}).get("mean_drift", 0.0) for d in DRIVERS]
+    walks = np.cumsum(rng.standard_normal((n, n_years, 7)) @ chol.T, axis=1) \
+        if any(e > 0 for e in drifts) else np.zeros((n, n_years, 7))
     out = {}
     for i, d in enumerate(DRIVERS):
         spec = s.econ.get(d, {})
@@ -744,7 +749,7 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
         for k in range(n_years):
             dev[:, k] = vol * eps[:, k, i] if k == 0 else \
                 phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * eps[:, k, i]
-        dev += mean_errors[i] * offsets[:, i][:, None]
+        dev += mean_errors[i] * offsets[:, i][:, None] + drifts[i] * walks[:, :, i]
         out[d] = year_means(s.econ, d, s.years)[None] + dev
     out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
     # Growth and interest draws truncated to the model's domain (economy::GROWTH_DRAW_RANGE).
@@ -759,13 +764,17 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     take_up = year_means(s.econ, "retirement_take_up", s.years)[None].repeat(n, axis=0)
     vol, phi_ = spec.get("volatility", 0.0), spec.get("persistence", 0.0)
     mean_error = spec.get("mean_uncertainty", 0.0)
-    if vol > 0 or mean_error > 0:
+    take_up_drift = spec.get("mean_drift", 0.0)
+    if vol > 0 or mean_error > 0 or take_up_drift > 0:
         z = rng.standard_normal((n, n_years))
         dev = np.zeros((n, n_years))
         for k in range(n_years):
             dev[:, k] = vol * z[:, k] if k == 0 else \
                 phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * z[:, k]
-        take_up = np.clip(take_up + dev + mean_error * rng.standard_normal(n)[:, None], 0.0, 1.0)
+        dev += mean_error * rng.standard_normal(n)[:, None]
+        if take_up_drift > 0:
+            dev += take_up_drift * np.cumsum(rng.standard_normal((n, n_years)), axis=1)
+        take_up = np.clip(take_up + dev, 0.0, 1.0)
     return Drivers(**out, fertility=fertility_factor(s, level[None], log_dev),
                    retirement_take_up=take_up)
 

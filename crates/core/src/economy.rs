@@ -63,6 +63,9 @@ pub struct DriverModel {
     /// Standard deviation of each driver's mean error (parameter uncertainty), drawn once a
     /// path.
     mean_errors: [f64; 6],
+    /// Standard deviation of each driver's yearly change of its mean (regime uncertainty): a
+    /// random walk of the mean, drawn year by year.
+    mean_drifts: [f64; 6],
     fertility_level: Vec<f64>,
     fertility_drift: f64,
     fertility_vol: f64,
@@ -78,6 +81,7 @@ pub struct DriverModel {
     take_up_vol: f64,
     take_up_phi: f64,
     take_up_mean_error: f64,
+    take_up_mean_drift: f64,
 }
 
 fn year_means(d: &DriverSpec, years: &[i32]) -> Vec<f64> {
@@ -107,6 +111,7 @@ impl DriverModel {
         let vols = specs.map(|d| d.volatility);
         let phis = specs.map(|d| d.persistence);
         let mean_errors = specs.map(|d| d.mean_uncertainty);
+        let mean_drifts = specs.map(|d| d.mean_drift);
         let fertility_level = years
             .iter()
             .map(|&y| e.fertility.level.at(Month::from_index(y * 12 + 6)))
@@ -126,6 +131,7 @@ impl DriverModel {
             vols,
             phis,
             mean_errors,
+            mean_drifts,
             fertility_level,
             fertility_drift: e.fertility.drift,
             fertility_vol: e.fertility.volatility,
@@ -136,6 +142,7 @@ impl DriverModel {
             take_up_vol: e.retirement_take_up.volatility,
             take_up_phi: e.retirement_take_up.persistence,
             take_up_mean_error: e.retirement_take_up.mean_uncertainty,
+            take_up_mean_drift: e.retirement_take_up.mean_drift,
         }
     }
 
@@ -151,7 +158,9 @@ impl DriverModel {
     pub(crate) fn cost_growth_bounds(&self) -> (f64, f64) {
         let (floor, ceiling) = GROWTH_DRAW_RANGE;
         let reach = |d: usize, k: usize, sign: f64| {
-            let spread = self.vols[d] + self.mean_errors[d];
+            // The mean's random walk has moved by √(k + 1) yearly steps in year k.
+            let walk = self.mean_drifts[d] * ((k + 1) as f64).sqrt();
+            let spread = self.vols[d] + self.mean_errors[d] + walk;
             (self.means[d][k] + sign * 6.0 * spread).clamp(floor, ceiling)
         };
         let lo = (0..self.n_years)
@@ -186,8 +195,10 @@ impl DriverModel {
     /// One stochastic path. Draws exactly `N_DRIVERS × years` standard normals, then, when a
     /// driver's mean is uncertain, `N_DRIVERS` more for the path's mean errors (correlated as
     /// the annual shocks: a calibrated mean's error is an average of those shocks), then, when
-    /// the retirement take-up is uncertain, `years` + 1 more for it (independent), so that a
-    /// scenario without either draws what it drew before.
+    /// a driver's mean drifts, `N_DRIVERS × years` more for the yearly steps of the means'
+    /// random walks (correlated likewise), then, when the retirement take-up is uncertain,
+    /// `years` + 1 more for it (independent; `years` more when its mean drifts), so that a
+    /// scenario without any of these draws what it drew before.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> DriverPath {
         let mut values = self.means.clone();
         let mut dev = [0.0; 6];
@@ -216,6 +227,16 @@ impl DriverModel {
                 values[d].iter_mut().for_each(|v| *v += offset);
             }
         }
+        if self.mean_drifts.iter().any(|&e| e > 0.0) {
+            let mut walk = [0.0; 6];
+            for k in 0..self.n_years {
+                let eps = self.correlated_shocks(rng);
+                for d in 0..6 {
+                    walk[d] += self.mean_drifts[d] * eps[d];
+                    values[d][k] += walk[d];
+                }
+            }
+        }
         values[4].iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
         // Growth rates are truncated to a domain the model can carry: no fall of more than
         // half, no more than a doubling in a year; interest rates likewise.
@@ -233,7 +254,10 @@ impl DriverModel {
     /// mean a path, within 0–1; its means without drawing where neither is uncertain.
     fn sample_take_up<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         let mut take_up = self.take_up_mean.clone();
-        if self.take_up_vol == 0.0 && self.take_up_mean_error == 0.0 {
+        if self.take_up_vol == 0.0
+            && self.take_up_mean_error == 0.0
+            && self.take_up_mean_drift == 0.0
+        {
             return take_up;
         }
         let mut dev = 0.0;
@@ -244,6 +268,14 @@ impl DriverModel {
         }
         let eps: f64 = StandardNormal.sample(rng);
         let offset = self.take_up_mean_error * eps;
+        if self.take_up_mean_drift > 0.0 {
+            let mut walk = 0.0;
+            for v in take_up.iter_mut() {
+                let eps: f64 = StandardNormal.sample(rng);
+                walk += self.take_up_mean_drift * eps;
+                *v += walk;
+            }
+        }
         take_up
             .iter_mut()
             .for_each(|v| *v = (*v + offset).clamp(0.0, 1.0));
@@ -462,6 +494,68 @@ mod tests {
             N_DRIVERS,
         );
         assert_eq!(a, b);
+    }
+
+    /// Regime uncertainty: the mean's random walk adds, to the path drawn without it, an
+    /// offset whose yearly steps have the stated spread (variance of year k's offset
+    /// (k + 1)·σ²), drawn after the mean errors; drivers without it are untouched, and it
+    /// costs `N_DRIVERS × years` normals only where given.
+    #[test]
+    fn mean_drift_is_a_random_walk_of_the_mean() {
+        let still = wage_model("mean = 0.05, volatility = 0.01, persistence = 0.5");
+        let moving =
+            wage_model("mean = 0.05, volatility = 0.01, persistence = 0.5, mean_drift = 0.01");
+        let n = 4000;
+        let (mut first, mut last, mut step) = (vec![], vec![], vec![]);
+        for p in 0..n as u64 {
+            let a = still.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            let b = moving.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p));
+            assert_eq!(a.employment_growth, b.employment_growth);
+            let walk: Vec<f64> = (0..8)
+                .map(|k| b.wage_growth[k] - a.wage_growth[k])
+                .collect();
+            first.push(walk[0]);
+            last.push(walk[7]);
+            step.push(walk[5] - walk[4]);
+        }
+        let sd = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
+            (m, var.sqrt())
+        };
+        // Year 0: one step, 0.01; year 7: eight steps, 0.01·√8 = 0.02828; one step 0.01.
+        // Standard errors of the sds: 1.1 % of each.
+        for (v, want) in [(&first, 0.01), (&last, 0.01 * 8f64.sqrt()), (&step, 0.01)] {
+            let (m, s) = sd(v);
+            assert!(m.abs() < 4.0 * want / (n as f64).sqrt(), "{m}");
+            assert!((s / want - 1.0).abs() < 0.045, "{s} vs {want}");
+        }
+        assert_eq!(still.expected().wage_growth, moving.expected().wage_growth);
+        let (a, b) = draws_then(8, &moving, N_DRIVERS * 8);
+        assert_eq!(a, b);
+        // The cost index's reach widens with a walk of utilisation: by 6 × 0.02 × √8 at the
+        // top in the last year (and not with a walk of wages).
+        let cost = |extra: &str| {
+            let text = format!(
+                "utilisation_growth = {{ mean = 0.04, volatility = 0.01{extra} }}\nmedical_price_growth = {{ mean = 0.01 }}\n"
+            );
+            let spec: EconomySpec = toml::from_str(&text).unwrap();
+            let start = Month::new(2023, 1).unwrap();
+            DriverModel::new(&spec, start, start.plus(12 * 8 - 1), 1.3).cost_growth_bounds()
+        };
+        let (lo0, hi0) = cost("");
+        let (lo1, hi1) = cost(", mean_drift = 0.02");
+        assert!((hi0 - (0.05 + 0.06)).abs() < 1e-12, "{hi0}");
+        assert!(
+            (hi1 - hi0 - 6.0 * 0.02 * 8f64.sqrt()).abs() < 1e-12,
+            "{hi1}"
+        );
+        assert!(
+            (lo0 - lo1 - 6.0 * 0.02 * 8f64.sqrt()).abs() < 1e-12,
+            "{lo1}"
+        );
+        let wide = wage_model("mean = 0.05, volatility = 0.01, mean_drift = 0.01");
+        assert_eq!(wide.cost_growth_bounds(), still.cost_growth_bounds());
     }
 
     /// The retirement take-up: certain, a path draws nothing for it (its value is the mean);

@@ -64,6 +64,73 @@ impl Published {
     }
 }
 
+/// Sets `wage_growth.mean_drift` in an origin's `economy` to the drift of the local-level model
+/// fitted to the published wage's log growth of `from`–`y`, unless the template (`doc`) sets
+/// the drift itself; the source says what it was estimated on.
+fn set_wage_drift(
+    economy: &mut toml::Table,
+    doc: &toml::Table,
+    p: &Published,
+    file: &str,
+    from: i32,
+    y: i32,
+) -> Result<()> {
+    let own = doc
+        .get("economy")
+        .and_then(|e| e.get("wage_growth"))
+        .is_some_and(|t| t.get("mean_drift").is_some());
+    if own {
+        return Ok(());
+    }
+    let all = p.wage.log_growth();
+    if let Some(&first) = all.keys().next().filter(|&&first| first > from) {
+        return Err(Error::field(
+            file,
+            "backtest.wage_drift_from",
+            format!("{from}: wages.csv gives growth rates from {first} on; start there or later"),
+        ));
+    }
+    let growth = crate::calibrate::in_window(all, from, y);
+    let fit = crate::calibrate::estimate_local_level(&growth).ok_or_else(|| {
+        Error::field(
+            file,
+            "backtest.wage_drift_from",
+            format!(
+                "origin {y}: the wage growth rates of {from}–{y} (wages.csv) are not {} or more consecutive years; start earlier or give the series' earlier years",
+                crate::calibrate::MIN_LOCAL_LEVEL_VALUES
+            ),
+        )
+    })?;
+    set_driver_field(
+        economy,
+        "wage_growth",
+        "mean_drift",
+        fit.drift,
+        &format!(
+            "mean_drift {:.4}: the local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{y} (wages.csv, {} years): level step sd {:.4}, noise sd {:.4}, level {:.4}",
+            fit.drift, fit.n, fit.drift, fit.noise, fit.level
+        ),
+    );
+    Ok(())
+}
+
+/// Sets `field` of `driver` in an origin's `economy` to `value` and appends `note` to the
+/// driver's source.
+fn set_driver_field(economy: &mut toml::Table, driver: &str, field: &str, value: f64, note: &str) {
+    let entry = economy
+        .entry(driver)
+        .or_insert_with(|| toml::Table::new().into());
+    if let Some(t) = entry.as_table_mut() {
+        t.insert(field.into(), value.into());
+        let before = t
+            .get("source")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        t.insert("source".into(), format!("{before}; {note}").into());
+    }
+}
+
 /// One origin's run.
 pub struct OriginRun {
     /// The origin year: the forecast starts in January of the next.
@@ -233,6 +300,19 @@ pub fn spec_of(template: &Scenario) -> Result<RollingSpec> {
             ),
         ));
     }
+    if let Some(from) = r.wage_drift_from {
+        let latest = first - crate::calibrate::MIN_LOCAL_LEVEL_VALUES as i32 + 1;
+        if !(1950..=latest).contains(&from) {
+            return Err(Error::field(
+                file,
+                "backtest.wage_drift_from",
+                format!(
+                    "{from} is outside the allowed range [1950, {latest}]: the first origin {first} needs {} growth rates up to it",
+                    crate::calibrate::MIN_LOCAL_LEVEL_VALUES
+                ),
+            ));
+        }
+    }
     if template.units.is_empty() {
         return Err(Error::field(file, "units", "a backtest needs one unit"));
     }
@@ -368,25 +448,19 @@ pub(crate) fn origin_scenario(
             })?;
         let volatility = sd / (2.0 * (1.0 - persistence)).sqrt();
         let years: Vec<String> = residuals.keys().map(i32::to_string).collect();
-        let collection = economy
-            .entry("collection_rate")
-            .or_insert_with(|| toml::Table::new().into());
-        if let Some(t) = collection.as_table_mut() {
-            t.insert("volatility".into(), volatility.into());
-            let before = t
-                .get("source")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            t.insert(
-                "source".into(),
-                format!(
-                    "{before}; volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
-                    years.join(", ")
-                )
-                .into(),
-            );
-        }
+        set_driver_field(
+            &mut economy,
+            "collection_rate",
+            "volatility",
+            volatility,
+            &format!(
+                "volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
+                years.join(", ")
+            ),
+        );
+    }
+    if let Some(from) = r.wage_drift_from {
+        set_wage_drift(&mut economy, &doc, p, file, from, y)?;
     }
     let births = needed(&p.births, y, dir)? * 1e4;
     let level = births / r.reference_births;

@@ -275,6 +275,7 @@ impl Scenario {
         ] {
             d.volatility = 0.0;
             d.mean_uncertainty = 0.0;
+            d.mean_drift = 0.0;
         }
         e.fertility.volatility = 0.0;
         // No idiosyncratic draws either: every path is the expected path.
@@ -821,6 +822,13 @@ impl Validator<'_> {
                 0.0,
                 0.5,
                 "standard deviation of the mean's error",
+            )?;
+            self.range(
+                &format!("economy.{name}.mean_drift"),
+                drv.mean_drift,
+                0.0,
+                0.1,
+                "standard deviation of the mean's yearly change",
             )?;
         }
         self.dated_range(
@@ -1773,6 +1781,9 @@ pub fn describe(s: &Scenario) -> String {
         );
         if d.mean_uncertainty > 0.0 {
             let _ = write!(o, "  mean ± {:.2} %", 100.0 * d.mean_uncertainty);
+        }
+        if d.mean_drift > 0.0 {
+            let _ = write!(o, "  mean moves ± {:.2} % a year", 100.0 * d.mean_drift);
         }
         let _ = writeln!(o);
     }

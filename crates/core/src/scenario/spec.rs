@@ -99,6 +99,12 @@ pub struct RollingSpec {
     /// √(2 (1 − persistence)), the level's.
     #[serde(default)]
     pub collection_volatility: bool,
+    /// First year of the wage growth rates on which each origin estimates the drift of the
+    /// wage growth's mean (`economy.wage_growth.mean_drift`, regime uncertainty): the
+    /// local-level model fitted to the growth rates of this year to the origin. Absent: no
+    /// drift (unless the template sets one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wage_drift_from: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -301,8 +307,18 @@ pub struct DriverSpec {
     /// mean, held over the whole horizon. 0 takes the mean as known.
     #[serde(default)]
     pub mean_uncertainty: f64,
+    /// Standard deviation of the yearly change of the mean itself (regime uncertainty, annual
+    /// rate or level): the mean follows a random walk from the first year of the horizon, so a
+    /// path's mean can move as wage growth moved from 14 % to 3 % over 2007–2024. 0 keeps the
+    /// dated mean (plus the one offset of `mean_uncertainty`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mean_drift: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl DriverSpec {
@@ -312,6 +328,7 @@ impl DriverSpec {
             volatility: 0.0,
             persistence: 0.0,
             mean_uncertainty: 0.0,
+            mean_drift: 0.0,
             source: None,
         }
     }

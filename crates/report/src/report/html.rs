@@ -487,12 +487,13 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
         o.push_str("</table>");
     }
     o.push_str(&format!(
-        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         lang.t("driver"),
         lang.t("mean"),
         lang.t("volatility"),
         lang.t("persistence"),
         lang.t("mean_uncertainty"),
+        lang.t("mean_drift"),
         lang.t("source")
     ));
     let drivers: [(&str, &DriverSpec); 7] = [
@@ -506,12 +507,13 @@ pub fn assumptions(s: &Scenario, lang: Lang) -> String {
     ];
     for (name, d) in drivers {
         o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             lang.t(&format!("driver_{name}")),
             lang.number(d.mean.at(s.spec.start), 4),
             lang.number(d.volatility, 4),
             lang.number(d.persistence, 2),
             lang.number(d.mean_uncertainty, 4),
+            lang.number(d.mean_drift, 4),
             esc(&super::sources::source_text(
                 d.source.as_deref().unwrap_or(""),
                 lang

@@ -1216,6 +1216,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "均值的不确定性（标准差）",
         "Uncertainty of the mean (s.d.)",
     ),
+    (
+        "param_mean_drift",
+        "均值的年变动（随机游走标准差）",
+        "Yearly drift of the mean (random-walk s.d.)",
+    ),
     ("param_wage_growth", "工资增长率", "Wage growth"),
     (
         "param_medical_price_growth",
@@ -1351,6 +1356,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "mean_uncertainty",
         "均值的不确定性（标准差）",
         "Uncertainty of the mean (s.d.)",
+    ),
+    (
+        "mean_drift",
+        "均值的年变动（标准差）",
+        "Yearly drift of the mean (s.d.)",
     ),
     ("source", "来源", "Source"),
     ("metadata", "运行信息", "Run"),
