@@ -329,23 +329,12 @@ def solve_base_years(spec: dict, here: Path):
             # base year's growth of retirees meets the published one, by secant steps from 1.0
             # and 0.9.
             target = by["members_retired"] / by["members_retired_prev"] - 1.0
-            x0, y0, x1, y1 = 1.0, retiree_growth(1.0), 0.9, retiree_growth(0.9)
-            for _ in range(30):
-                if abs(y1 - target) < 1e-12 or y1 == y0:
-                    break
-                x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
-                x0, y0, x1, y1 = x1, y1, x2, retiree_growth(x2)
-            u["retirement_take_up_level"] = u.get("retirement_take_up_level", 1.0) * x1
+            x = secant_steps(retiree_growth, target, 1.0, 0.9, lambda y: abs(y - target) < 1e-12)
+            u["retirement_take_up_level"] = u.get("retirement_take_up_level", 1.0) * x
 
         def secant(value, target: float, start: float = 1.0) -> float:
-            x0, y0 = start, value(start)
-            x1, y1 = start * 1.1, value(start * 1.1)
-            for _ in range(30):
-                if abs(y1 / target - 1.0) < 1e-9 or y1 == y0:
-                    break
-                x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
-                x0, y0, x1, y1 = x1, y1, x2, value(x2)
-            return x1
+            return secant_steps(value, target, start, start * 1.1,
+                                lambda y: abs(y / target - 1.0) < 1e-9)
 
         r = 1.0
         if "account_income" in by:
@@ -393,14 +382,8 @@ def build(spec: dict, here: Path) -> Scenario:
             sk, fk = [], []
             for sex, key in ((0, "male"), (1, "female")):
                 lo, mean, sd = mins[key], cy[f"mean_{key}"], cy[f"sd_{key}"]
-                if sd <= 0:
-                    sk.append(float(mean < lo))
-                    fk.append(max(lo - mean, 0.0))
-                else:
-                    z = (lo - mean) / sd
-                    phi = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-                    sk.append(normal_cdf(z))
-                    fk.append((lo - mean) * normal_cdf(z) + sd * phi)
+                sk.append(float(mean < lo) if sd <= 0 else normal_cdf((lo - mean) / sd))
+                fk.append(float(normal_excess(lo - mean, sd)))
             short.append(sk)
             shortfall.append(fk)
         fe = p.get("minimum_years_first_enrolled")
@@ -551,12 +534,7 @@ class Membership:
     def first_shortfall(self, sex: int, local_years: np.ndarray) -> np.ndarray:
         """E[(minimum − prior − local)+] with prior years ~ Normal(mean, sd)."""
         r = self.u.first_enrolled
-        gap = r["minimum"][sex] - local_years - r["prior_mean"]
-        sd = r["prior_sd"]
-        if sd <= 0:
-            return np.maximum(gap, 0.0)
-        z = gap / sd
-        return gap * phi(z) + sd * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        return normal_excess(r["minimum"][sex] - local_years - r["prior_mean"], r["prior_sd"])
 
     def step(self, k: int, employment_growth: np.ndarray, take_up: np.ndarray):
         """Flows at the end of month k; employment_growth per path (annual); take_up per path:
@@ -661,6 +639,15 @@ def phi(x):
     return 0.5 * _erfc(-np.asarray(x) / math.sqrt(2.0))
 
 
+def normal_excess(gap, sd: float):
+    """E[(gap + sd·Z)+] for Z standard normal (scalar or array gap): gap·Φ(gap/sd) +
+    sd·φ(gap/sd), and (gap)+ at sd 0: the mean shortfall of years below a minimum."""
+    if sd <= 0:
+        return np.maximum(gap, 0.0)
+    z = np.asarray(gap) / sd
+    return gap * phi(z) + sd * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+
+
 # --- drivers -------------------------------------------------------------------------------------
 
 DRIVERS = ("wage_growth", "medical_price_growth", "utilisation_growth", "employment_growth",
@@ -725,6 +712,27 @@ def expected_drivers(s: Scenario) -> Drivers:
                    retirement_take_up=year_means(s.econ, "retirement_take_up", s.years)[None])
 
 
+def secant_steps(value, target: float, x0: float, x1: float, done) -> float:
+    """Secant steps from x0 and x1 towards value(x) = target, at most 30, until done(value)."""
+    y0, y1 = value(x0), value(x1)
+    for _ in range(30):
+        if done(y1) or y1 == y0:
+            break
+        x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
+        x0, y0, x1, y1 = x1, y1, x2, value(x2)
+    return x1
+
+
+def ar1(vol: float, phi: float, z: np.ndarray) -> np.ndarray:
+    """AR(1) deviations (paths x years) with stationary sd `vol` and persistence `phi` from
+    standard normals `z` (paths x years), year 0 in the stationary distribution."""
+    dev = np.zeros_like(z)
+    for k in range(z.shape[1]):
+        dev[:, k] = vol * z[:, k] if k == 0 else \
+            phi * dev[:, k - 1] + vol * math.sqrt(1 - phi * phi) * z[:, k]
+    return dev
+
+
 def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     """AR(1) deviations around the yearly means with correlated shocks (MODEL.md, "Economy"),
     and a random walk in log fertility."""
@@ -744,11 +752,7 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     out = {}
     for i, d in enumerate(DRIVERS):
         spec = s.econ.get(d, {})
-        vol, phi_ = spec.get("volatility", 0.0), spec.get("persistence", 0.0)
-        dev = np.zeros((n, n_years))
-        for k in range(n_years):
-            dev[:, k] = vol * eps[:, k, i] if k == 0 else \
-                phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * eps[:, k, i]
+        dev = ar1(spec.get("volatility", 0.0), spec.get("persistence", 0.0), eps[:, :, i])
         dev += mean_errors[i] * offsets[:, i][:, None] + drifts[i] * walks[:, :, i]
         out[d] = year_means(s.econ, d, s.years)[None] + dev
     out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
@@ -766,11 +770,7 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
     mean_error = spec.get("mean_uncertainty", 0.0)
     take_up_drift = spec.get("mean_drift", 0.0)
     if vol > 0 or mean_error > 0 or take_up_drift > 0:
-        z = rng.standard_normal((n, n_years))
-        dev = np.zeros((n, n_years))
-        for k in range(n_years):
-            dev[:, k] = vol * z[:, k] if k == 0 else \
-                phi_ * dev[:, k - 1] + vol * math.sqrt(1 - phi_ * phi_) * z[:, k]
+        dev = ar1(vol, phi_, rng.standard_normal((n, n_years)))
         dev += mean_error * rng.standard_normal(n)[:, None]
         if take_up_drift > 0:
             dev += take_up_drift * np.cumsum(rng.standard_normal((n, n_years)), axis=1)
