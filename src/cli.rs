@@ -165,6 +165,11 @@ enum Command {
         /// Name recorded in the fragment (default: national-FIRST-LAST).
         #[arg(long)]
         name: Option<String>,
+        /// Also fit the drift of the wage growth's mean (regime uncertainty,
+        /// `wage_growth.mean_drift`): the local-level model on the wage's growth rates of this
+        /// year to the last of --years (at least ten; wages.csv from 1995).
+        #[arg(long, value_name = "YEAR")]
+        wage_drift_from: Option<i32>,
         /// Output TOML file (default: print it).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -1017,11 +1022,17 @@ pub fn main() -> Result<()> {
             data,
             years,
             name,
+            wage_drift_from,
             out,
         } => {
             let (from, to) = parse_years(&years)?;
             let name = name.unwrap_or_else(|| format!("national-{from}-{to}"));
-            let c = fundrisk::calibrate::calibrate(&data, from, to, &name)?;
+            let mut c = fundrisk::calibrate::calibrate(&data, from, to, &name)?;
+            if let Some(drift_from) = wage_drift_from {
+                c = c
+                    .with_wage_drift(&data, drift_from)
+                    .map_err(|e| anyhow::anyhow!("--wage-drift-from: {e}"))?;
+            }
             let text = c.to_toml();
             match out {
                 Some(path) => {

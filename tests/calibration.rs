@@ -151,6 +151,60 @@ fn calibrate_reports_what_it_could_not_estimate() {
     assert!(err.contains("no/such/folder/wages.csv"), "{err}");
 }
 
+/// `calibrate --wage-drift-from 1999` writes the wage growth's drift into the fragment: the
+/// local-level fit on the wage's growth of 1999–2024 (1.52 points a year, as an independent
+/// Python fit gives to ±0.01 point), which a scenario including the fragment reads as
+/// `economy.wage_growth.mean_drift`; without the option no drift is written; too short a window
+/// is refused, naming the option.
+#[test]
+fn calibrate_writes_the_wage_drift_when_asked() {
+    let text = ok(&[
+        "calibrate",
+        "--years",
+        "2013-2024",
+        "--wage-drift-from",
+        "1999",
+    ]);
+    let series = fundrisk::calibrate::calibrate(Path::new("data/calibration"), 2013, 2024, "x")
+        .unwrap()
+        .with_wage_drift(Path::new("data/calibration"), 1999)
+        .unwrap();
+    let fit = series.wage_drift.unwrap().2;
+    assert_eq!(fit.n, 26);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fragment.toml"), &text).unwrap();
+    let scenario = std::fs::read_to_string("scenarios/national-2025.toml")
+        .unwrap()
+        .replace(
+            "include = [\"builtin:calibration/national-2013-2019.toml\"]",
+            "include = [\"fragment.toml\"]",
+        );
+    assert!(scenario.contains("\"fragment.toml\""));
+    let path = dir.path().join("national.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let s = fundrisk::scenario::Scenario::from_path(&path).unwrap();
+    // The scenario's own wage_growth (without a drift) keeps the fragment's drift, written to
+    // six decimals.
+    let drift = s.spec.economy.wage_growth.mean_drift;
+    assert!((drift - fit.drift).abs() < 1e-6, "{drift} vs {}", fit.drift);
+    assert!((drift - 0.0152).abs() < 1e-4, "{drift}");
+    let plain = ok(&["calibrate", "--years", "2013-2024"]);
+    assert!(!plain.contains("mean_drift"), "{plain}");
+    let o = fundrisk(&[
+        "calibrate",
+        "--years",
+        "2013-2024",
+        "--wage-drift-from",
+        "2020",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--wage-drift-from") && err.contains("2020–2024"),
+        "{err}"
+    );
+}
+
 /// An included fragment's fields apply under the scenario's own; a fragment with a table other
 /// than [calibration] and [economy] is refused, naming the include.
 #[test]

@@ -284,6 +284,34 @@ pub struct Calibration {
     pub not_estimated: Vec<(String, String)>,
     /// Files read.
     pub sources: Vec<String>,
+    /// The drift of the wage growth's mean (regime uncertainty), when asked for
+    /// ([`Calibration::with_wage_drift`]): the first and last growth rate's year and the fit.
+    pub wage_drift: Option<(i32, i32, LocalLevel)>,
+}
+
+impl Calibration {
+    /// Adds the drift of the wage growth's mean: the local-level model fitted to the wage's log
+    /// growth (`wages.csv` in `dir`) of `from` to the window's last year, which the fragment
+    /// writes as `wage_growth.mean_drift`. Refused when the series starts after `from` or gives
+    /// fewer than [`MIN_LOCAL_LEVEL_VALUES`] consecutive growth rates.
+    pub fn with_wage_drift(mut self, dir: &Path, from: i32) -> Result<Calibration> {
+        let to = self.window.1;
+        let all = read_series(dir, "wages.csv", "average_wage", &[])?.log_growth();
+        if let Some(&first) = all.keys().next().filter(|&&first| first > from) {
+            return Err(Error::Invalid(format!(
+                "{from}: {} gives growth rates from {first} on; start there or later",
+                dir.join("wages.csv").display()
+            )));
+        }
+        let fit = estimate_local_level(&in_window(all, from, to)).ok_or_else(|| {
+            Error::Invalid(format!(
+                "the wage growth rates of {from}–{to} ({}) are not {MIN_LOCAL_LEVEL_VALUES} or more consecutive years; start earlier or give the series' earlier years",
+                dir.join("wages.csv").display()
+            ))
+        })?;
+        self.wage_drift = Some((from, to, fit));
+        Ok(self)
+    }
 }
 
 /// Reads one numeric column of a calibration table by year, keeping rows with `basis` in
@@ -480,6 +508,7 @@ pub fn calibrate(dir: &Path, from: i32, to: i32, name: &str) -> Result<Calibrati
             .iter()
             .map(|f| dir.join(f).display().to_string())
             .collect(),
+        wage_drift: None,
     })
 }
 
@@ -576,8 +605,29 @@ impl Calibration {
                 num(d.persistence.value),
                 num(d.persistence.se)
             ));
+            // The wage's drift, when asked for: its own comment, field and part of the source.
+            let (drift_field, drift_source) = match self.wage_drift {
+                Some((from, to, fit)) if d.driver == "wage_growth" => {
+                    out.push_str(&format!(
+                        "# mean_drift: the local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{to} ({} values): level step sd {}, noise sd {}, level {} (sd {})\n",
+                        fit.n,
+                        num(fit.drift),
+                        num(fit.noise),
+                        num(fit.level),
+                        num(fit.level_sd)
+                    ));
+                    (
+                        format!(", mean_drift = {}", num(fit.drift)),
+                        format!(
+                            "; mean_drift {:.4}: the local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{to} (wages.csv, {} years): level step sd {:.4}, noise sd {:.4}, level {:.4}",
+                            fit.drift, fit.n, fit.drift, fit.noise, fit.level
+                        ),
+                    )
+                }
+                _ => (String::new(), String::new()),
+            };
             out.push_str(&format!(
-                "{} = {{ mean = {}, volatility = {}, persistence = {}, source = \"calibration {}: {}, {}–{}\" }}\n",
+                "{} = {{ mean = {}, volatility = {}, persistence = {}{drift_field}, source = \"calibration {}: {}, {}–{}{drift_source}\" }}\n",
                 d.driver,
                 num(d.mean.value),
                 num(d.volatility.value),

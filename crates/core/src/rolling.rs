@@ -64,56 +64,6 @@ impl Published {
     }
 }
 
-/// Sets `wage_growth.mean_drift` in an origin's `economy` to the drift of the local-level model
-/// fitted to the published wage's log growth of `from`–`y`, unless the template (`doc`) sets
-/// the drift itself; the source says what it was estimated on.
-fn set_wage_drift(
-    economy: &mut toml::Table,
-    doc: &toml::Table,
-    p: &Published,
-    file: &str,
-    from: i32,
-    y: i32,
-) -> Result<()> {
-    let own = doc
-        .get("economy")
-        .and_then(|e| e.get("wage_growth"))
-        .is_some_and(|t| t.get("mean_drift").is_some());
-    if own {
-        return Ok(());
-    }
-    let all = p.wage.log_growth();
-    if let Some(&first) = all.keys().next().filter(|&&first| first > from) {
-        return Err(Error::field(
-            file,
-            "backtest.wage_drift_from",
-            format!("{from}: wages.csv gives growth rates from {first} on; start there or later"),
-        ));
-    }
-    let growth = crate::calibrate::in_window(all, from, y);
-    let fit = crate::calibrate::estimate_local_level(&growth).ok_or_else(|| {
-        Error::field(
-            file,
-            "backtest.wage_drift_from",
-            format!(
-                "origin {y}: the wage growth rates of {from}–{y} (wages.csv) are not {} or more consecutive years; start earlier or give the series' earlier years",
-                crate::calibrate::MIN_LOCAL_LEVEL_VALUES
-            ),
-        )
-    })?;
-    set_driver_field(
-        economy,
-        "wage_growth",
-        "mean_drift",
-        fit.drift,
-        &format!(
-            "mean_drift {:.4}: the local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{y} (wages.csv, {} years): level step sd {:.4}, noise sd {:.4}, level {:.4}",
-            fit.drift, fit.n, fit.drift, fit.noise, fit.level
-        ),
-    );
-    Ok(())
-}
-
 /// Sets `field` of `driver` in an origin's `economy` to `value` and appends `note` to the
 /// driver's source.
 fn set_driver_field(economy: &mut toml::Table, driver: &str, field: &str, value: f64, note: &str) {
@@ -383,7 +333,16 @@ pub(crate) fn origin_scenario(
         });
     // Drivers calibrated on the growth rates up to the origin, the template's own over them.
     let name = format!("{}-{}-{y}", template.spec.name, r.calibration_from);
-    let cal = calibrate(dir, r.calibration_from, y, &name)?;
+    let mut cal = calibrate(dir, r.calibration_from, y, &name)?;
+    let own_drift = doc
+        .get("economy")
+        .and_then(|e| e.get("wage_growth"))
+        .is_some_and(|t| t.get("mean_drift").is_some());
+    if let Some(from) = r.wage_drift_from.filter(|_| !own_drift) {
+        cal = cal.with_wage_drift(dir, from).map_err(|e| {
+            Error::field(file, "backtest.wage_drift_from", format!("origin {y}: {e}"))
+        })?;
+    }
     for driver in ["wage_growth", "employment_growth", "utilisation_growth"] {
         if !cal.drivers.iter().any(|d| d.driver == driver) {
             return Err(Error::field(
@@ -458,9 +417,6 @@ pub(crate) fn origin_scenario(
                 years.join(", ")
             ),
         );
-    }
-    if let Some(from) = r.wage_drift_from {
-        set_wage_drift(&mut economy, &doc, p, file, from, y)?;
     }
     let births = needed(&p.births, y, dir)? * 1e4;
     let level = births / r.reference_births;
