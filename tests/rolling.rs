@@ -206,7 +206,11 @@ fn wage_drift_is_the_local_level_step_of_wage_growth() {
         let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
         let drift = o.scenario.spec.economy.wage_growth.mean_drift;
         // Through the calibration fragment, written to six decimals as every calibrated value.
-        assert!((drift - fit.drift).abs() < 1e-6, "{y}: {drift} vs {}", fit.drift);
+        assert!(
+            (drift - fit.drift).abs() < 1e-6,
+            "{y}: {drift} vs {}",
+            fit.drift
+        );
         assert!((drift - independent).abs() < 1e-4, "{y}: {drift}");
         let source = o.scenario.spec.economy.wage_growth.source.clone().unwrap();
         assert!(source.contains(&format!("1999–{y}")), "{source}");
