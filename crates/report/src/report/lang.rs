@@ -9,6 +9,64 @@ pub enum Lang {
 }
 
 const LABELS: &[(&str, &str, &str)] = &[
+    // The headline sentences (overview::headline); {1}, {2}, … are filled in order.
+    ("list_separator", "、", "; "),
+    (
+        "headline_dry_half",
+        "，{1}年末前超过50%",
+        ", above 50 % by the end of {1}",
+    ),
+    ("headline_dry_item", "{1}（{2}%{3}）", "{1} ({2} %{3})"),
+    (
+        "headline_short_item",
+        "{1}（{2}年末{3}%）",
+        "{1} ({3} % at the end of {2})",
+    ),
+    (
+        "headline_dry_some",
+        "在现行政策和费率下，{1}个基金中有{2}个在{3}年末前穿底（累计结余为负）的概率超过5%：{4}。",
+        "At current policy and rates, {2} of {1} funds run dry (a negative balance) by the end of {3} with a probability above 5 %: {4}.",
+    ),
+    (
+        "headline_dry_none",
+        "在现行政策和费率下，{1}个基金在{2}年末前穿底（累计结余为负）的概率均不超过5%。",
+        "At current policy and rates, none of the {1} funds runs dry (a negative balance) by the end of {2} with a probability above 5 %.",
+    ),
+    (
+        "headline_short_some",
+        "有{1}个基金在某一年末可支付月数低于6个月的概率超过50%：{2}。",
+        "Besides, {1} fund(s) have more than a 50 % probability of less than 6 months of capacity at some year end: {2}.",
+    ),
+    (
+        "headline_short_some_more",
+        "另有{1}个基金在某一年末可支付月数低于6个月的概率超过50%：{2}。",
+        "Further, {1} fund(s) have more than a 50 % probability of less than 6 months of capacity at some year end: {2}.",
+    ),
+    (
+        "headline_short_none",
+        "没有基金在任何年末可支付月数低于6个月的概率超过50%。",
+        "No fund has more than a 50 % probability of less than 6 months of capacity at any year end.",
+    ),
+    (
+        "headline_short_none_other",
+        "其余基金中没有基金在任何年末可支付月数低于6个月的概率超过50%。",
+        "No other fund has more than a 50 % probability of less than 6 months of capacity at any year end.",
+    ),
+    (
+        "headline_tail_half",
+        "半数以上路径在{1}年末前穿底。",
+        "more than half of the paths run dry by the end of {1}.",
+    ),
+    (
+        "headline_tail_ever",
+        "预测期内穿底的概率为{1}%。",
+        "the probability that it runs dry within the horizon is {1} %.",
+    ),
+    (
+        "headline_main",
+        "{1}：{2}年末可支付月数中位数为{3}个月，低于6个月的概率为{4}%（95%区间±{5}个百分点），当年出现当期赤字的概率为{6}%；{7}",
+        "{1}: at the end of {2} the median months of capacity are {3}, the probability of less than 6 months is {4} % (95 % interval ±{5} points), and of a current deficit in that year {6} %; {7}",
+    ),
     (
         "demography",
         "参保人员结构回测",
@@ -1484,6 +1542,37 @@ impl Lang {
             .map_or("??", |&(zh, en)| if self == Lang::Zh { zh } else { en })
     }
 
+    /// The sentence of `key` with its placeholders `{1}`, `{2}`, … replaced by `args` in order
+    /// (each language places them where its grammar wants them); read in one pass, so an
+    /// argument's own text is never substituted again.
+    pub fn fill(self, key: &str, args: &[&str]) -> String {
+        let template = self.t(key);
+        let mut out = String::with_capacity(template.len() + 16 * args.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let arg = after[..digits]
+                .parse::<usize>()
+                .ok()
+                .filter(|_| after[digits..].starts_with('}'))
+                .and_then(|i| args.get(i.wrapping_sub(1)));
+            match arg {
+                Some(a) => {
+                    out.push_str(a);
+                    rest = &after[digits + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// Yuan per unit of the money axis: 亿元 (1e8) in Chinese, millions in English.
     pub fn money_unit(self) -> f64 {
         match self {
@@ -1535,6 +1624,30 @@ impl Lang {
 mod tests {
     use super::*;
 
+    /// Placeholders are filled in the order each language puts them; an argument's own braces
+    /// are left as they are; a placeholder without an argument stays as written.
+    #[test]
+    fn sentences_are_filled_in_each_languages_order() {
+        let args = ["Zibo", "2027", "61.5"];
+        assert_eq!(
+            Lang::Zh.fill("headline_short_item", &args),
+            "Zibo（2027年末61.5%）"
+        );
+        assert_eq!(
+            Lang::En.fill("headline_short_item", &args),
+            "Zibo (61.5 % at the end of 2027)"
+        );
+        assert_eq!(
+            Lang::En.fill("headline_short_item", &["{2}", "{1}", "x"]),
+            "{2} (x % at the end of {1})"
+        );
+        assert_eq!(
+            Lang::En.fill("headline_dry_half", &[]),
+            ", above 50 % by the end of {1}"
+        );
+        assert_eq!(Lang::En.fill("year", &["x"]), "Year");
+    }
+
     #[test]
     fn numbers_and_labels() {
         assert_eq!(Lang::Zh.number(1234567.891, 2), "1,234,567.89");
@@ -1549,6 +1662,17 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), n, "a key is labelled twice");
         for (k, zh, en) in LABELS {
+            // A sentence's placeholders are the same in both languages.
+            let placeholders = |s: &str| {
+                let mut p: Vec<usize> = s
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|r| r.split_once('}')?.0.parse().ok())
+                    .collect();
+                p.sort_unstable();
+                p
+            };
+            assert_eq!(placeholders(zh), placeholders(en), "{k}");
             assert!(zh.chars().any(|c| c as u32 > 0x2E80), "{k} has no Chinese");
             assert!(
                 !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),

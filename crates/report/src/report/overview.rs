@@ -224,131 +224,82 @@ fn months_text(m: f64, lang: Lang) -> String {
 pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let name = |f: &FundRisk| names.entity(f.entity, lang).to_string();
-    let zh = lang == Lang::Zh;
+    let separator = lang.t("list_separator");
     if ov.ranked.len() > 1 {
         let dry = ov.running_dry();
         let short = ov.short_of_capacity();
         let last_year = ov.ranked.iter().map(|f| f.last.year).max().unwrap_or(0);
-        let n = ov.ranked.len();
+        let n = ov.ranked.len().to_string();
         let dry_text: Vec<String> = dry
             .iter()
             .map(|f| {
-                let half = f.exhausted_by[1].map(|y| {
-                    if zh {
-                        format!("，{y}年末前超过50%")
-                    } else {
-                        format!(", above 50 % by the end of {y}")
-                    }
-                });
-                if zh {
-                    format!(
-                        "{}（{}%{}）",
-                        name(f),
-                        pct(f.exhausted_ever, lang),
-                        half.unwrap_or_default()
-                    )
-                } else {
-                    format!(
-                        "{} ({} %{})",
-                        name(f),
-                        pct(f.exhausted_ever, lang),
-                        half.unwrap_or_default()
-                    )
-                }
+                let half = f.exhausted_by[1]
+                    .map(|y| lang.fill("headline_dry_half", &[&y.to_string()]))
+                    .unwrap_or_default();
+                lang.fill(
+                    "headline_dry_item",
+                    &[&name(f), &pct(f.exhausted_ever, lang), &half],
+                )
             })
             .collect();
         let short_text: Vec<String> = short
             .iter()
             .map(|f| {
-                if zh {
-                    format!(
-                        "{}（{}年末{}%）",
-                        name(f),
-                        f.worst.year,
-                        pct(f.worst.p_months_lt_6, lang)
-                    )
-                } else {
-                    format!(
-                        "{} ({} % at the end of {})",
-                        name(f),
-                        pct(f.worst.p_months_lt_6, lang),
-                        f.worst.year
-                    )
-                }
+                lang.fill(
+                    "headline_short_item",
+                    &[
+                        &name(f),
+                        &f.worst.year.to_string(),
+                        &pct(f.worst.p_months_lt_6, lang),
+                    ],
+                )
             })
             .collect();
-        out.push(match (zh, dry.is_empty()) {
-            (true, false) => format!(
-                "在现行政策和费率下，{n}个基金中有{}个在{last_year}年末前穿底（累计结余为负）的概率超过5%：{}。",
-                dry.len(),
-                dry_text.join("、")
-            ),
-            (true, true) => format!(
-                "在现行政策和费率下，{n}个基金在{last_year}年末前穿底（累计结余为负）的概率均不超过5%。"
-            ),
-            (false, false) => format!(
-                "At current policy and rates, {} of {n} funds run dry (a negative balance) by the end of {last_year} with a probability above 5 %: {}.",
-                dry.len(),
-                dry_text.join("; ")
-            ),
-            (false, true) => format!(
-                "At current policy and rates, none of the {n} funds runs dry (a negative balance) by the end of {last_year} with a probability above 5 %."
-            ),
+        let last_year = last_year.to_string();
+        out.push(if dry.is_empty() {
+            lang.fill("headline_dry_none", &[&n, &last_year])
+        } else {
+            lang.fill(
+                "headline_dry_some",
+                &[
+                    &n,
+                    &dry.len().to_string(),
+                    &last_year,
+                    &dry_text.join(separator),
+                ],
+            )
         });
-        out.push(match (zh, short.is_empty()) {
-            (true, false) => format!(
-                "{}{}个基金在某一年末可支付月数低于6个月的概率超过50%：{}。",
-                if dry.is_empty() { "有" } else { "另有" },
-                short.len(),
-                short_text.join("、")
+        out.push(match (short.is_empty(), dry.is_empty()) {
+            (false, true) => lang.fill(
+                "headline_short_some",
+                &[&short.len().to_string(), &short_text.join(separator)],
             ),
-            (true, true) => format!(
-                "{}没有基金在任何年末可支付月数低于6个月的概率超过50%。",
-                if dry.is_empty() { "" } else { "其余基金中" }
+            (false, false) => lang.fill(
+                "headline_short_some_more",
+                &[&short.len().to_string(), &short_text.join(separator)],
             ),
-            (false, false) => format!(
-                "{} {} fund(s) have more than a 50 % probability of less than 6 months of capacity at some year end: {}.",
-                if dry.is_empty() { "Besides," } else { "Further," },
-                short.len(),
-                short_text.join("; ")
-            ),
-            (false, true) => format!(
-                "No {}fund has more than a 50 % probability of less than 6 months of capacity at any year end.",
-                if dry.is_empty() { "" } else { "other " }
-            ),
+            (true, true) => lang.t("headline_short_none").to_string(),
+            (true, false) => lang.t("headline_short_none_other").to_string(),
         });
     }
     let f = ov.main(sim);
     let ci = 1.96 * f.p_months_lt_6_se;
-    let y = f.last.year;
-    let tail = match (f.exhausted_by[1], zh) {
-        (Some(m), true) => format!("半数以上路径在{m}年末前穿底。"),
-        (Some(m), false) => format!("more than half of the paths run dry by the end of {m}."),
-        (None, true) => format!("预测期内穿底的概率为{}%。", pct(f.exhausted_ever, lang)),
-        (None, false) => format!(
-            "the probability that it runs dry within the horizon is {} %.",
-            pct(f.exhausted_ever, lang)
-        ),
+    let tail = match f.exhausted_by[1] {
+        Some(m) => lang.fill("headline_tail_half", &[&m.to_string()]),
+        None => lang.fill("headline_tail_ever", &[&pct(f.exhausted_ever, lang)]),
     };
-    out.push(if zh {
-        format!(
-            "{}：{y}年末可支付月数中位数为{}个月，低于6个月的概率为{}%（95%区间±{}个百分点），当年出现当期赤字的概率为{}%；{tail}",
-            name(f),
-            months_text(f.last.months_p50, lang),
-            pct(f.last.p_months_lt_6, lang),
-            pct(ci, lang),
-            pct(f.last.p_deficit, lang)
-        )
-    } else {
-        format!(
-            "{}: at the end of {y} the median months of capacity are {}, the probability of less than 6 months is {} % (95 % interval ±{} points), and of a current deficit in that year {} %; {tail}",
-            name(f),
-            months_text(f.last.months_p50, lang),
-            pct(f.last.p_months_lt_6, lang),
-            pct(ci, lang),
-            pct(f.last.p_deficit, lang)
-        )
-    });
+    out.push(lang.fill(
+        "headline_main",
+        &[
+            &name(f),
+            &f.last.year.to_string(),
+            &months_text(f.last.months_p50, lang),
+            &pct(f.last.p_months_lt_6, lang),
+            &pct(ci, lang),
+            &pct(f.last.p_deficit, lang),
+            &tail,
+        ],
+    ));
     out
 }
 
