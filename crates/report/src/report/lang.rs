@@ -9,6 +9,103 @@ pub enum Lang {
 }
 
 const LABELS: &[(&str, &str, &str)] = &[
+    // The studies' sentences (report::studies); {1}, {2}, … are filled in order.
+    ("target_below", "低于", "below"),
+    ("target_at_most", "不超过", "at most"),
+    (
+        "target_months_below",
+        "可支付月数低于{1}个月的概率{2}{3}%",
+        "the probability of less than {1} months of payment capacity is {2} {3} %",
+    ),
+    (
+        "target_exhausted",
+        "累计结余为负的概率{1}{2}%",
+        "the probability of a negative balance is {1} {2} %",
+    ),
+    (
+        "target_deficit",
+        "出现当期赤字的概率{1}{2}%",
+        "the probability of a current deficit is {1} {2} %",
+    ),
+    ("rate_line_employer", "单位缴费", "employer"),
+    ("rate_line_employee", "个人缴费", "employee"),
+    (
+        "rate_line_flexible",
+        "灵活就业人员缴费",
+        "flexible workers'",
+    ),
+    (
+        "solve_rate_answer",
+        "要使{2}–{3}年每年年末{1}，{4}的{5}费率需自{6}起不低于{7}%（现行{8}%）；按期望收支计算的收支平衡费率为{9}%。",
+        "For {1} at every year end of {2}–{3}, {4} needs the {5} rate at {7} % or more from {6} (now {8} %); the break-even rate of expected income and spending is {9} %.",
+    ),
+    (
+        "solve_rate_unmet",
+        "在{6}%以内，没有{5}费率能使{4}在{2}–{3}年每年年末{1}；费率为{6}%时，{7}年的概率仍为{8}%（95%区间±{9}个百分点）。",
+        "No {5} rate up to {6} % gives {4} {1} at every year end of {2}–{3}; at {6} % the probability in {7} is still {8} % (95 % interval ±{9} points).",
+    ),
+    (
+        "solve_rate_units",
+        "要使{2}–{3}年每年年末{1}，{4}个统筹单位中有{5}个需要把{6}费率提高到现行水平以上；所需费率最高的是{7}（{8}%）。",
+        "For {1} at every year end of {2}–{3}, {5} of {4} units need the {6} rate above today's; the highest required rate is {7}'s ({8} %).",
+    ),
+    (
+        "solve_rate_units_unmet",
+        "有{1}个单位在{2}%以内无法达到目标。",
+        " {1} units cannot meet the target with a rate up to {2} %.",
+    ),
+    ("titled_target", "{1}（{2}）", "{1} ({2})"),
+    (
+        "compare_merged_label",
+        "{1}：合并实施 − 生育保险单设",
+        "{1}: merged − separate maternity fund",
+    ),
+    (
+        "compare_headline",
+        "{1}：{2}年末{3}可支付月数低于6个月的概率变化{4}个百分点（95%区间±{5}），年末累计结余均值变化{6}亿元（95%区间±{7}）。",
+        "{1}: at the end of {2}, the probability that {3} has less than 6 months of payment capacity changes by {4} percentage points (95 % interval ±{5}) and its mean balance by {6} yuan millions (95 % interval ±{7}). ",
+    ),
+    (
+        "sensitivity_headline",
+        "对{1}年末{2}可支付月数中位数（基准{3}个月）影响最大的假设是{4}：向下和向上调整时分别变化{5}和{6}个月。",
+        "The assumption that moves the median months of payment capacity of {2} at the end of {1} (base {3}) the most is {4}: {5} months when moved down, {6} when moved up.",
+    ),
+    (
+        "error_one_year_ahead",
+        "提前{1}年{2}%",
+        "{2} % {1} year ahead",
+    ),
+    (
+        "error_years_ahead",
+        "提前{1}年{2}%",
+        "{2} % {1} years ahead",
+    ),
+    ("list_separator_comma", "，", ", "),
+    (
+        "backtest_headline",
+        "{1}—{2}年共{3}个实际值，其中{4}个落在90%预测区间内；中位数预测的绝对百分比误差（中位数）：{5}。",
+        "Of {3} actuals in {1}–{2}, {4} fell inside the 90 % band. Median absolute percentage error of the median forecast: {5}.",
+    ),
+    (
+        "demography_headline",
+        "期望路径与公报相比（{1}—{2}年）：每百名在职人员对应退休人数最大相差{3}（{4}年）。",
+        "Against the published years ({1}–{2}), the expected path's retirees per 100 active members differ by at most {3} ({4}).",
+    ),
+    (
+        "demography_no_year",
+        "没有可比较的公报年份。",
+        "No published year to compare.",
+    ),
+    (
+        "origin_chart_title",
+        "{1}年末起点 — {2}",
+        "From the end of {1} — {2}",
+    ),
+    (
+        "rolling_headline",
+        "{1}—{2}年末{3}个起点共{4}个实际值：{5}个（{6}%）落在90%预测区间内，{7}个（{8}%）落在50%区间内；提前1年中位数预测的绝对百分比误差（中位数）：{9}。",
+        "{3} origins, the ends of {1}–{2}, {4} actuals: {5} ({6} %) inside the 90 % band, {7} ({8} %) inside the 50 % band. One year ahead, median absolute percentage error of the median forecast: {9}.",
+    ),
     // The headline sentences (overview::headline); {1}, {2}, … are filled in order.
     ("list_separator", "、", "; "),
     (

@@ -67,38 +67,24 @@ fn study_page(
 /// A risk target in words.
 pub fn target_text(t: &Target, lang: Lang) -> String {
     let level = pct(t.level, lang);
-    let (zh_op, en_op) = if t.strict {
-        ("低于", "below")
+    let op = lang.t(if t.strict {
+        "target_below"
     } else {
-        ("不超过", "at most")
-    };
-    match (t.measure, lang) {
-        (Measure::MonthsBelow(x), Lang::Zh) => {
-            format!("可支付月数低于{x}个月的概率{zh_op}{level}%")
-        }
-        (Measure::MonthsBelow(x), Lang::En) => format!(
-            "the probability of less than {x} months of payment capacity is {en_op} {level} %"
-        ),
-        (Measure::Exhausted, Lang::Zh) => format!("累计结余为负的概率{zh_op}{level}%"),
-        (Measure::Exhausted, Lang::En) => {
-            format!("the probability of a negative balance is {en_op} {level} %")
-        }
-        (Measure::Deficit, Lang::Zh) => format!("出现当期赤字的概率{zh_op}{level}%"),
-        (Measure::Deficit, Lang::En) => {
-            format!("the probability of a current deficit is {en_op} {level} %")
-        }
+        "target_at_most"
+    });
+    match t.measure {
+        Measure::MonthsBelow(x) => lang.fill("target_months_below", &[&x.to_string(), op, &level]),
+        Measure::Exhausted => lang.fill("target_exhausted", &[op, &level]),
+        Measure::Deficit => lang.fill("target_deficit", &[op, &level]),
     }
 }
 
 fn line_text(line: RateLine, lang: Lang) -> &'static str {
-    match (line, lang) {
-        (RateLine::Employer, Lang::Zh) => "单位缴费",
-        (RateLine::Employee, Lang::Zh) => "个人缴费",
-        (RateLine::Flexible, Lang::Zh) => "灵活就业人员缴费",
-        (RateLine::Employer, Lang::En) => "employer",
-        (RateLine::Employee, Lang::En) => "employee",
-        (RateLine::Flexible, Lang::En) => "flexible workers'",
-    }
+    lang.t(match line {
+        RateLine::Employer => "rate_line_employer",
+        RateLine::Employee => "rate_line_employee",
+        RateLine::Flexible => "rate_line_flexible",
+    })
 }
 
 /// What a rate study asked.
@@ -116,36 +102,34 @@ fn solve_headline(answers: &[RateAnswer], q: &RateQuestion, lang: Lang) -> Strin
     let (y0, y1) = q.years;
     let top = pct(q.range.1, lang);
     if let [a] = answers {
-        return match (a.rate, lang) {
-            (Some(r), Lang::Zh) => format!(
-                "要使{y0}–{y1}年每年年末{target}，{}的{line}费率需自{}起不低于{}%（现行{}%）；按期望收支计算的收支平衡费率为{}%。",
-                a.unit,
-                q.from,
-                lang.number(r * 100.0, 2),
-                lang.number(a.current_rate * 100.0, 2),
-                lang.number(a.break_even_rate * 100.0, 2)
+        return match a.rate {
+            Some(r) => lang.fill(
+                "solve_rate_answer",
+                &[
+                    &target,
+                    &y0.to_string(),
+                    &y1.to_string(),
+                    &a.unit,
+                    line,
+                    &q.from.to_string(),
+                    &lang.number(r * 100.0, 2),
+                    &lang.number(a.current_rate * 100.0, 2),
+                    &lang.number(a.break_even_rate * 100.0, 2),
+                ],
             ),
-            (Some(r), Lang::En) => format!(
-                "For {target} at every year end of {y0}–{y1}, {} needs a {line} rate of at least {} % from {} (now {} %); the break-even rate of expected income and spending is {} %.",
-                a.unit,
-                lang.number(r * 100.0, 2),
-                q.from,
-                lang.number(a.current_rate * 100.0, 2),
-                lang.number(a.break_even_rate * 100.0, 2)
-            ),
-            (None, Lang::Zh) => format!(
-                "在{top}%以内，没有{line}费率能使{}在{y0}–{y1}年每年年末{target}；费率为{top}%时，{}年的概率仍为{}%（95%区间±{}个百分点）。",
-                a.unit,
-                a.binding_year,
-                pct(a.probability, lang),
-                pct(1.96 * a.probability_se, lang)
-            ),
-            (None, Lang::En) => format!(
-                "No {line} rate up to {top} % gives {} {target} at every year end of {y0}–{y1}; at {top} % the probability in {} is still {} % (95 % interval ±{} points).",
-                a.unit,
-                a.binding_year,
-                pct(a.probability, lang),
-                pct(1.96 * a.probability_se, lang)
+            None => lang.fill(
+                "solve_rate_unmet",
+                &[
+                    &target,
+                    &y0.to_string(),
+                    &y1.to_string(),
+                    &a.unit,
+                    line,
+                    &top,
+                    &a.binding_year.to_string(),
+                    &pct(a.probability, lang),
+                    &pct(1.96 * a.probability_se, lang),
+                ],
             ),
         };
     }
@@ -159,30 +143,23 @@ fn solve_headline(answers: &[RateAnswer], q: &RateQuestion, lang: Lang) -> Strin
         .iter()
         .max_by(|a, b| a.best_rate.total_cmp(&b.best_rate));
     let (hu, hr) = highest.map_or((String::new(), 0.0), |a| (a.unit.clone(), a.best_rate));
-    match lang {
-        Lang::Zh => {
-            let mut s = format!(
-                "要使{y0}–{y1}年每年年末{target}，{n}个统筹单位中有{raised}个需要把{line}费率提高到现行水平以上；所需费率最高的是{hu}（{}%）。",
-                lang.number(hr * 100.0, 2)
-            );
-            if unmet > 0 {
-                s.push_str(&format!("有{unmet}个单位在{top}%以内无法达到目标。"));
-            }
-            s
-        }
-        Lang::En => {
-            let mut s = format!(
-                "For {target} at every year end of {y0}–{y1}, {raised} of {n} units need a {line} rate above today's; the highest required rate is {hu}'s ({} %).",
-                lang.number(hr * 100.0, 2)
-            );
-            if unmet > 0 {
-                s.push_str(&format!(
-                    " {unmet} units cannot meet the target with a rate up to {top} %."
-                ));
-            }
-            s
-        }
+    let mut s = lang.fill(
+        "solve_rate_units",
+        &[
+            &target,
+            &y0.to_string(),
+            &y1.to_string(),
+            &n.to_string(),
+            &raised.to_string(),
+            line,
+            &hu,
+            &lang.number(hr * 100.0, 2),
+        ],
+    );
+    if unmet > 0 {
+        s.push_str(&lang.fill("solve_rate_units_unmet", &[&unmet.to_string(), &top]));
     }
+    s
 }
 
 /// The `solve-rate` report: risk against the trial rate with the solved rate marked, the
@@ -225,10 +202,10 @@ pub fn solve_rate_report(
     let mut svgs = vec![(
         "risk_vs_rate.svg".to_string(),
         charts::risk_vs_rate(
-            &match lang {
-                Lang::Zh => format!("{}（{}）", lang.t("risk_rate_title"), q.target),
-                Lang::En => format!("{} ({})", lang.t("risk_rate_title"), q.target),
-            },
+            &lang.fill(
+                "titled_target",
+                &[lang.t("risk_rate_title"), &q.target.to_string()],
+            ),
             lang.t("probability_axis"),
             &curves,
             q.target.level,
@@ -296,8 +273,7 @@ impl Comparison {
         };
         let (other, base) = (title(&self.other), title(&self.base));
         match (self.separate_maternity, lang) {
-            (true, Lang::Zh) => format!("{other}：合并实施 − 生育保险单设"),
-            (true, Lang::En) => format!("{other}: merged − separate maternity fund"),
+            (true, _) => lang.fill("compare_merged_label", &[&other]),
             (false, _) => format!("{other} − {base}"),
         }
     }
@@ -352,22 +328,18 @@ pub fn compare_report(
         ));
         let year = last.year;
         let (p6, bal) = (last.p_months_lt_6, last.balance_mean);
-        headline.push_str(&match lang {
-            Lang::Zh => format!(
-                "{label}：{year}年末{fund}可支付月数低于6个月的概率变化{}个百分点（95%区间±{}），年末累计结余均值变化{}亿元（95%区间±{}）。",
-                signed(p6.diff * 100.0, 1, lang),
-                lang.number(1.96 * p6.se * 100.0, 1),
-                signed(bal.diff / unit, 2, lang),
-                lang.number(1.96 * bal.se / unit, 2)
-            ),
-            Lang::En => format!(
-                "{label}: at the end of {year}, the probability that {fund} has less than 6 months of payment capacity changes by {} percentage points (95 % interval ±{}) and its mean balance by {} yuan millions (95 % interval ±{}). ",
-                signed(p6.diff * 100.0, 1, lang),
-                lang.number(1.96 * p6.se * 100.0, 1),
-                signed(bal.diff / unit, 2, lang),
-                lang.number(1.96 * bal.se / unit, 2)
-            ),
-        });
+        headline.push_str(&lang.fill(
+            "compare_headline",
+            &[
+                &label,
+                &year.to_string(),
+                fund,
+                &signed(p6.diff * 100.0, 1, lang),
+                &lang.number(1.96 * p6.se * 100.0, 1),
+                &signed(bal.diff / unit, 2, lang),
+                &lang.number(1.96 * bal.se / unit, 2),
+            ],
+        ));
     }
     if svgs.is_empty() {
         return Err(Error::Invalid(format!(
@@ -538,21 +510,19 @@ pub fn sensitivity_report(
     }
     let base = study.base().months_p50;
     let change = |v: Option<f64>| v.map_or("—".to_string(), |x| signed(x, 2, lang));
-    let headline = match (widest, lang) {
-        (Some((name, low, high)), Lang::Zh) => format!(
-            "对{year}年末{fund}可支付月数中位数（基准{}个月）影响最大的假设是{name}：向下和向上调整时分别变化{}和{}个月。",
-            lang.number(base, 2),
-            change(low),
-            change(high)
-        ),
-        (Some((name, low, high)), Lang::En) => format!(
-            "The assumption that moves the median months of payment capacity of {fund} at the end of {year} (base {}) the most is {name}: {} months when moved down, {} when moved up.",
-            lang.number(base, 2),
-            change(low),
-            change(high)
-        ),
-        (None, _) => String::new(),
-    };
+    let headline = widest.map_or_else(String::new, |(name, low, high)| {
+        lang.fill(
+            "sensitivity_headline",
+            &[
+                &year.to_string(),
+                &fund,
+                &lang.number(base, 2),
+                &name,
+                &change(low),
+                &change(high),
+            ],
+        )
+    });
     Ok(study_page(
         s,
         "sensitivity_report_title",
@@ -605,35 +575,26 @@ pub fn backtest_report(
         .iter()
         .enumerate()
         .filter_map(|(h, s)| s.median_abs_pct_error.map(|m| (h, m)))
-        .map(|(h, m)| match lang {
-            Lang::Zh => format!("提前{}年{}%", h + 1, pct(m, lang)),
-            Lang::En => format!(
-                "{} % {} year{} ahead",
-                pct(m, lang),
-                h + 1,
-                if h == 0 { "" } else { "s" }
-            ),
+        .map(|(h, m)| {
+            let key = if h == 0 {
+                "error_one_year_ahead"
+            } else {
+                "error_years_ahead"
+            };
+            lang.fill(key, &[&(h + 1).to_string(), &pct(m, lang)])
         })
         .collect();
     let last = f.first_year + f.n_years as i32 - 1;
-    let headline = match lang {
-        Lang::Zh => format!(
-            "{}—{}年共{}个实际值，其中{}个落在90%预测区间内；中位数预测的绝对百分比误差（中位数）：{}。",
-            f.first_year,
-            last,
-            total,
-            total_inside,
-            by_ahead.join("，")
-        ),
-        Lang::En => format!(
-            "Of {} actuals in {}–{}, {} fell inside the 90 % band. Median absolute percentage error of the median forecast: {}.",
-            total,
-            f.first_year,
-            last,
-            total_inside,
-            by_ahead.join(", ")
-        ),
-    };
+    let headline = lang.fill(
+        "backtest_headline",
+        &[
+            &f.first_year.to_string(),
+            &last.to_string(),
+            &total.to_string(),
+            &total_inside.to_string(),
+            &by_ahead.join(lang.t("list_separator_comma")),
+        ],
+    );
     let html = page(&Page {
         lang,
         subtitle: String::new(),
@@ -690,23 +651,17 @@ pub fn demography_report(
             )
         })
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
-    let headline = match (worst, lang) {
-        (Some((year, d)), Lang::Zh) => format!(
-            "期望路径与公报相比（{}—{}年）：每百名在职人员对应退休人数最大相差{:.2}（{}年）。",
-            shown.first().map_or(0, |y| y.year),
-            shown.last().map_or(0, |y| y.year),
-            d,
-            year
+    let headline = match worst {
+        Some((year, d)) => lang.fill(
+            "demography_headline",
+            &[
+                &shown.first().map_or(0, |y| y.year).to_string(),
+                &shown.last().map_or(0, |y| y.year).to_string(),
+                &format!("{d:.2}"),
+                &year.to_string(),
+            ],
         ),
-        (Some((year, d)), Lang::En) => format!(
-            "Against the published years ({}–{}), the expected path's retirees per 100 active members differ by at most {:.2} ({}).",
-            shown.first().map_or(0, |y| y.year),
-            shown.last().map_or(0, |y| y.year),
-            d,
-            year
-        ),
-        (None, Lang::Zh) => "没有可比较的公报年份。".to_string(),
-        (None, Lang::En) => "No published year to compare.".to_string(),
+        None => lang.t("demography_no_year").to_string(),
     };
     Ok(study_page(
         s,
@@ -742,14 +697,10 @@ pub fn rolling_report(
             if points.is_empty() {
                 continue;
             }
-            let title = match lang {
-                Lang::Zh => format!("{}年末起点 — {}", o.origin, lang.t(&format!("line_{line}"))),
-                Lang::En => format!(
-                    "From the end of {} — {}",
-                    o.origin,
-                    lang.t(&format!("line_{line}"))
-                ),
-            };
+            let title = lang.fill(
+                "origin_chart_title",
+                &[&o.origin.to_string(), lang.t(&format!("line_{line}"))],
+            );
             svgs.push((
                 format!("origin{}_{line}.svg", o.origin),
                 charts::backtest_fan(
@@ -790,16 +741,22 @@ pub fn rolling_report(
         )
     });
     let n_origins = r.origins.len();
-    let headline = match (counts, lang) {
-        (Some((n, in90, p90, in50, p50)), Lang::Zh) => format!(
-            "{first}—{last}年末{n_origins}个起点共{n}个实际值：{in90}个（{p90}%）落在90%预测区间内，{in50}个（{p50}%）落在50%区间内；提前1年中位数预测的绝对百分比误差（中位数）：{}。",
-            one_year.join("，")
+    let headline = match counts {
+        Some((n, in90, p90, in50, p50)) => lang.fill(
+            "rolling_headline",
+            &[
+                &first.to_string(),
+                &last.to_string(),
+                &n_origins.to_string(),
+                &n.to_string(),
+                &in90.to_string(),
+                &p90,
+                &in50.to_string(),
+                &p50,
+                &one_year.join(lang.t("list_separator_comma")),
+            ],
         ),
-        (Some((n, in90, p90, in50, p50)), Lang::En) => format!(
-            "{n_origins} origins, the ends of {first}–{last}, {n} actuals: {in90} ({p90} %) inside the 90 % band, {in50} ({p50} %) inside the 50 % band. One year ahead, median absolute percentage error of the median forecast: {}.",
-            one_year.join(", ")
-        ),
-        (None, _) => lang.t("no_actuals").to_string(),
+        None => lang.t("no_actuals").to_string(),
     };
     let fits: Vec<crate::base_year::BaseYearFit> =
         r.origins.iter().map(|o| o.fit.clone()).collect();
