@@ -652,30 +652,22 @@ pub fn notes(risk: &crate::scenario::RiskSpec, lang: Lang) -> String {
 /// The notes as sentences (for the page and the workbook's About sheet).
 pub fn note_items(risk: &crate::scenario::RiskSpec, lang: Lang) -> Vec<String> {
     let n = |x: f64| lang.number(x, 0);
-    match lang {
-        Lang::Zh => vec![
-            "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（按统计公报口径，不含由统筹基金划入个人账户的资金；预测首年不足12个月的部分取基年支出）。".into(),
-            format!(
-                "预警区间（国家指导口径：统筹基金累计结余原则上保持在6至9个月的平均支付水平；阈值为情景参数 [risk]）：过多 >{} 个月；较多 {}–{} 个月；合理 {}–{} 个月；不足 {}–{} 个月；严重不足 <{} 个月；穿底：累计结余为负。",
-                n(risk.excess), n(risk.high), n(risk.excess), n(risk.reasonable), n(risk.high), n(risk.insufficient), n(risk.reasonable), n(risk.insufficient)
-            ),
-            "当期赤字：当年基金收入加利息小于当年支出（累计结余可能仍为正）；穿底：月末累计结余为负，基金已无力支付。".into(),
-            "扇形图：深色区为各年末数值的25%–75%分位区间，浅色区为5%–95%分位区间，黑线为中位数；所有点均为年末值。".into(),
-            "“±”为95%置信区间的半宽（1.96倍蒙特卡洛标准误），反映路径数有限带来的抽样误差，不含模型与假设的不确定性。".into(),
-            "期望路径：各随机驱动因素取均值时的确定性预测，按分精确记账。".into(),
-        ],
-        Lang::En => vec![
-            "Months of payment capacity = year-end accumulated pooled balance ÷ average monthly pooled spending over the last 12 months, as the bulletins count it, without the credits paid from pooled money into personal accounts (the base year's spending fills the first months).".into(),
-            format!(
-                "Warning bands (national guidance: a pooled balance of about 6 to 9 months of average payments; the thresholds are the scenario's [risk] parameters): excess > {} months; high {}–{}; reasonable {}–{}; insufficient {}–{}; serious < {}; run dry: a negative balance.",
-                n(risk.excess), n(risk.high), n(risk.excess), n(risk.reasonable), n(risk.high), n(risk.insufficient), n(risk.reasonable), n(risk.insufficient)
-            ),
-            "Current deficit: the year's income and interest fall short of its spending (the balance may still be positive); run dry: a negative month-end balance, the fund cannot pay.".into(),
-            "Fan charts: the dark band holds the 25th–75th percentiles of the year-end values, the light band the 5th–95th, the black line is the median; every point is a year end.".into(),
-            "± is the half-width of a 95 % confidence interval (1.96 Monte Carlo standard errors): the sampling error of a finite number of paths, not the uncertainty of the model or its assumptions.".into(),
-            "Expected path: the deterministic projection with every random driver at its mean, kept as an exact ledger to the fen.".into(),
-        ],
-    }
+    vec![
+        lang.t("note_months").to_string(),
+        lang.fill(
+            "note_bands",
+            &[
+                &n(risk.excess),
+                &n(risk.high),
+                &n(risk.reasonable),
+                &n(risk.insufficient),
+            ],
+        ),
+        lang.t("note_deficit").to_string(),
+        lang.t("note_fans").to_string(),
+        lang.t("note_plus_minus").to_string(),
+        lang.t("note_expected_path").to_string(),
+    ]
 }
 
 /// The line under a run report's title: scenario title, run date, paths and seed.
@@ -684,20 +676,15 @@ fn subtitle(s: &Scenario, sim: &Simulation, meta: &serde_json::Value, lang: Lang
         .get("run_date")
         .and_then(|v| v.as_str())
         .unwrap_or_default();
-    match lang {
-        Lang::Zh => format!(
-            "情景：{}；运行日期：{date}；{}条路径，随机种子{}。",
-            scenario_title(s, lang),
-            sim.paths(),
-            sim.seed
-        ),
-        Lang::En => format!(
-            "Scenario: {}; run on {date}; {} paths, seed {}.",
-            scenario_title(s, lang),
-            sim.paths(),
-            sim.seed
-        ),
-    }
+    lang.fill(
+        "run_subtitle",
+        &[
+            &scenario_title(s, lang),
+            date,
+            &sim.paths().to_string(),
+            &sim.seed.to_string(),
+        ],
+    )
 }
 
 /// The report page and its charts as (file name, SVG).

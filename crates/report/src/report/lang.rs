@@ -9,6 +9,42 @@ pub enum Lang {
 }
 
 const LABELS: &[(&str, &str, &str)] = &[
+    // The run report's notes and subtitle (report::html).
+    (
+        "note_months",
+        "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（按统计公报口径，不含由统筹基金划入个人账户的资金；预测首年不足12个月的部分取基年支出）。",
+        "Months of payment capacity = year-end accumulated pooled balance ÷ average monthly pooled spending over the last 12 months, as the bulletins count it, without the credits paid from pooled money into personal accounts (the base year's spending fills the first months).",
+    ),
+    (
+        "note_bands",
+        "预警区间（国家指导口径：统筹基金累计结余原则上保持在6至9个月的平均支付水平；阈值为情景参数 [risk]）：过多 >{1} 个月；较多 {2}–{1} 个月；合理 {3}–{2} 个月；不足 {4}–{3} 个月；严重不足 <{4} 个月；穿底：累计结余为负。",
+        "Warning bands (national guidance: a pooled balance of about 6 to 9 months of average payments; the thresholds are the scenario's [risk] parameters): excess > {1} months; high {2}–{1}; reasonable {3}–{2}; insufficient {4}–{3}; serious < {4}; run dry: a negative balance.",
+    ),
+    (
+        "note_deficit",
+        "当期赤字：当年基金收入加利息小于当年支出（累计结余可能仍为正）；穿底：月末累计结余为负，基金已无力支付。",
+        "Current deficit: the year's income and interest fall short of its spending (the balance may still be positive); run dry: a negative month-end balance, the fund cannot pay.",
+    ),
+    (
+        "note_fans",
+        "扇形图：深色区为各年末数值的25%–75%分位区间，浅色区为5%–95%分位区间，黑线为中位数；所有点均为年末值。",
+        "Fan charts: the dark band holds the 25th–75th percentiles of the year-end values, the light band the 5th–95th, the black line is the median; every point is a year end.",
+    ),
+    (
+        "note_plus_minus",
+        "“±”为95%置信区间的半宽（1.96倍蒙特卡洛标准误），反映路径数有限带来的抽样误差，不含模型与假设的不确定性。",
+        "± is the half-width of a 95 % confidence interval (1.96 Monte Carlo standard errors): the sampling error of a finite number of paths, not the uncertainty of the model or its assumptions.",
+    ),
+    (
+        "note_expected_path",
+        "期望路径：各随机驱动因素取均值时的确定性预测，按分精确记账。",
+        "Expected path: the deterministic projection with every random driver at its mean, kept as an exact ledger to the fen.",
+    ),
+    (
+        "run_subtitle",
+        "情景：{1}；运行日期：{2}；{3}条路径，随机种子{4}。",
+        "Scenario: {1}; run on {2}; {3} paths, seed {4}.",
+    ),
     // The studies' sentences (report::studies); {1}, {2}, … are filled in order.
     ("target_below", "低于", "below"),
     ("target_at_most", "不超过", "at most"),
