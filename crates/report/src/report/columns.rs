@@ -36,10 +36,7 @@ pub fn heading(name: &str, lang: Lang) -> String {
     }
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
         // A year as a column (the units × years layout): its year end.
-        return match lang {
-            Lang::Zh => format!("{name}年末"),
-            Lang::En => format!("End of {name}"),
-        };
+        return lang.fill("column_year_end", &[name]);
     }
     if let Some(stem) = name.strip_prefix("worst_") {
         let h = heading(stem, lang);
@@ -50,19 +47,13 @@ pub fn heading(name: &str, lang: Lang) -> String {
     if let Some(band) = name.strip_prefix("share_") {
         let h = heading(band, lang);
         if h != band {
-            return match lang {
-                Lang::Zh => format!("路径占比：{h}"),
-                Lang::En => format!("Share of paths: {h}"),
-            };
+            return lang.fill("column_share_of_paths", &[&h]);
         }
     }
     if let Some(stem) = name.strip_prefix("treasury_") {
         let h = heading(stem, lang);
         if h != stem {
-            return match lang {
-                Lang::Zh => format!("县级财政承担{h}"),
-                Lang::En => format!("Treasury payment {h}"),
-            };
+            return lang.fill("column_treasury", &[&h]);
         }
     }
     name.to_string()
@@ -76,19 +67,18 @@ pub fn value_text(v: &str, lang: Lang) -> String {
             .strip_prefix("mean ")
             .and_then(|r| r.strip_suffix(" points"))
         {
-            return format!("均值 {x} 个百分点");
+            return lang.fill("value_mean_points", &[x]);
         }
         if let Some(x) = v.strip_prefix("level × ") {
-            return format!("水平 × {x}");
+            return lang.fill("value_level_times", &[x]);
         }
     }
     match (v, lang) {
-        ("no 2025 reform", Lang::Zh) => "不实施2025年延迟退休改革".into(),
-        ("as the scenario", Lang::Zh) => "按情景设定".into(),
-        ("yes", Lang::Zh) => "是".into(),
-        ("no", Lang::Zh) => "否".into(),
-        ("high", Lang::Zh) => "偏高".into(),
-        ("high", Lang::En) => "high".into(),
+        ("no 2025 reform", Lang::Zh) => lang.t("value_no_2025_reform").into(),
+        ("as the scenario", Lang::Zh) => lang.t("value_as_the_scenario").into(),
+        ("yes", Lang::Zh) => lang.t("value_yes").into(),
+        ("no", Lang::Zh) => lang.t("value_no").into(),
+        ("high", _) => lang.t("value_high").into(),
         _ => lookup(v, lang)
             .filter(|_| !v.is_empty())
             .unwrap_or_else(|| v.to_string()),

@@ -9,6 +9,25 @@ pub enum Lang {
 }
 
 const LABELS: &[(&str, &str, &str)] = &[
+    // Table headings and cells composed of other labels (report::columns).
+    ("column_year_end", "{1}年末", "End of {1}"),
+    (
+        "column_share_of_paths",
+        "路径占比：{1}",
+        "Share of paths: {1}",
+    ),
+    ("column_treasury", "县级财政承担{1}", "Treasury payment {1}"),
+    ("value_mean_points", "均值 {1} 个百分点", "mean {1} points"),
+    ("value_level_times", "水平 × {1}", "level × {1}"),
+    (
+        "value_no_2025_reform",
+        "不实施2025年延迟退休改革",
+        "no 2025 reform",
+    ),
+    ("value_as_the_scenario", "按情景设定", "as the scenario"),
+    ("value_yes", "是", "yes"),
+    ("value_no", "否", "no"),
+    ("value_high", "偏高", "high"),
     // The run report's notes and subtitle (report::html).
     (
         "note_months",
