@@ -258,10 +258,7 @@ fn spec_rows(
         Value::Object(m) if m.contains_key("from") && m.contains_key("value") => {
             let from = m["from"].as_str().unwrap_or_default();
             let src = m.get("source").and_then(Value::as_str).unwrap_or(source);
-            let dated = match lang {
-                Lang::Zh => format!("{path}（自{from}起）"),
-                Lang::En => format!("{path} (from {from})"),
-            };
+            let dated = lang.fill("dated_from", &[path, from]);
             spec_rows(&m["value"], &dated, src, lang, out);
         }
         Value::Object(m) => {

@@ -29,6 +29,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("value_no", "否", "no"),
     ("value_high", "偏高", "high"),
     // The run report's notes and subtitle (report::html).
+    ("dated_from", "{1}（自{2}起）", "{1} (from {2})"),
     (
         "note_months",
         "可支付月数 = 年末统筹基金累计结余 ÷ 近12个月统筹基金月均支出（按统计公报口径，不含由统筹基金划入个人账户的资金；预测首年不足12个月的部分取基年支出）。",
