@@ -499,6 +499,13 @@ fn the_rolling_command_writes_rows_scores_and_charts() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Each origin says what it fitted, e.g. the wage growth's drift of 1999–2016.
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("wage growth's mean walks ± 0.0134 a year (the local-level fit on the wage growth of 1999–2016)"),
+        "{said}"
+    );
+    assert_eq!(said.matches("wage growth's mean walks").count(), 7);
     let mut rdr = csv::Reader::from_path(out.join("backtest.csv")).unwrap();
     let headers = rdr.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
