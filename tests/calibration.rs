@@ -151,9 +151,10 @@ fn calibrate_reports_what_it_could_not_estimate() {
     assert!(err.contains("no/such/folder/wages.csv"), "{err}");
 }
 
-/// `calibrate --wage-drift-from 1999` writes the wage growth's drift into the fragment: the
-/// local-level fit on the wage's growth of 1999–2024 (1.52 points a year, as an independent
-/// Python fit gives to ±0.01 point), which a scenario including the fragment reads as
+/// `calibrate --wage-drift-from 1999` writes the wage growth as the local-level fit on the
+/// wage's growth of 1999–2024 (step 1.52 points a year, level 3.41 %, noise 0.84 points, as an
+/// independent Python fit gives to ±0.01 point; the level's sd 0.75 points as the mean's
+/// standard error), which a scenario including the fragment reads as
 /// `economy.wage_growth.mean_drift`; without the option no drift is written; too short a window
 /// is refused, naming the option.
 #[test]
@@ -171,6 +172,12 @@ fn calibrate_writes_the_wage_drift_when_asked() {
         .unwrap();
     let fit = series.wage_drift.unwrap().2;
     assert_eq!(fit.n, 26);
+    // The wage line is the fit's (level 0.0341, noise 0.0084, step 0.0152 in the Python fit).
+    assert!(
+        text.contains("wage_growth = { mean = 0.034073, volatility = 0.008401, persistence = 0, mean_drift = 0.015232,"),
+        "{text}"
+    );
+    assert!(text.contains("\"wage_growth.mean\" = 0.007531\n"), "{text}");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("fragment.toml"), &text).unwrap();
     let scenario = std::fs::read_to_string("scenarios/national-2025.toml")

@@ -115,8 +115,8 @@ fn each_origin_opens_at_its_published_year_end() {
 
 /// With `parameter_uncertainty`, each origin's calibrated drivers carry the standard error of
 /// their calibrated mean (the calibration of 2013 to the origin, nothing later) as
-/// `mean_uncertainty`; the drivers the template sets itself (medical prices) keep none; without
-/// it, none does.
+/// `mean_uncertainty` (the wage, whose drift the template fits, the local-level level's sd); the
+/// drivers the template sets itself (medical prices) keep none; without it, none does.
 #[test]
 fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
     let (t, text) = template();
@@ -124,14 +124,29 @@ fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
     let full = root().join("data/calibration");
     let opts = RunOptions::new(8, 1);
     for y in [2016, 2022] {
-        let cal = fundrisk::calibrate::calibrate(&full, r.calibration_from, y, "test").unwrap();
+        // The template fits the wage's drift: the wage's mean error is then the local-level
+        // fit's level sd, the others' the AR(1) means'.
+        let cal = fundrisk::calibrate::calibrate(&full, r.calibration_from, y, "test")
+            .unwrap()
+            .with_wage_drift(&full, 1999)
+            .unwrap();
         let se = |d: &str| {
             cal.drivers
                 .iter()
                 .find(|e| e.driver == d)
-                .map(|e| e.mean.se)
+                .map(|e| cal.mean_se(e))
                 .unwrap()
         };
+        let wage = cal.wage_drift.unwrap().2;
+        assert_eq!(se("wage_growth"), wage.level_sd);
+        let ar1 = cal
+            .drivers
+            .iter()
+            .find(|e| e.driver == "wage_growth")
+            .unwrap()
+            .mean
+            .se;
+        assert_ne!(wage.level_sd, ar1);
         r.parameter_uncertainty = true;
         let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
         let e = &o.scenario.spec.economy;
@@ -156,11 +171,12 @@ fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
     }
 }
 
-/// With `wage_drift_from`, an origin's wage growth carries the drift of the local-level model
-/// fitted to the published wage's log growth of 1999 to the origin (the NBS figures of
-/// wages.csv, typed here): 0.0134 for origin 2016 and 0.0110 for 2022, as an independent fit
-/// (a Kalman filter and golden-section search in Python, to ±0.0001: the search's grid is 1 % in
-/// q) gives. Without it, no drift; a template that sets its own keeps it.
+/// With `wage_drift_from`, an origin's wage growth is the local-level model fitted to the
+/// published wage's log growth of 1999 to the origin (the NBS figures of wages.csv, typed here):
+/// its level's step as the drift, 0.0134 for origin 2016 and 0.0110 for 2022, as an independent
+/// fit (a Kalman filter and golden-section search in Python, to ±0.0001: the search's grid is
+/// 1 % in q) gives; its level at the origin as the mean and its noise as the volatility.
+/// Without it, no drift; a template that sets its own keeps it.
 #[test]
 fn wage_drift_is_the_local_level_step_of_wage_growth() {
     let (t, text) = template();
@@ -205,7 +221,17 @@ fn wage_drift_is_the_local_level_step_of_wage_growth() {
         let fit = fundrisk::calibrate::estimate_local_level(&growth).unwrap();
         let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
         let drift = o.scenario.spec.economy.wage_growth.mean_drift;
-        // Through the calibration fragment, written to six decimals as every calibrated value.
+        // The wage line is the local-level fit's: its level as the mean, its noise as the
+        // volatility (white). Through the calibration fragment, to six decimals.
+        let w = &o.scenario.spec.economy.wage_growth;
+        let mean = w.mean.at(o.scenario.spec.start);
+        assert!(
+            (mean - fit.level).abs() < 1e-6,
+            "{y}: {mean} vs {}",
+            fit.level
+        );
+        assert!((w.volatility - fit.noise).abs() < 1e-6, "{y}");
+        assert_eq!(w.persistence, 0.0);
         assert!(
             (drift - fit.drift).abs() < 1e-6,
             "{y}: {drift} vs {}",

@@ -127,7 +127,8 @@ pub struct LocalLevel {
     pub drift: f64,
     /// Standard deviation of the noise around the level.
     pub noise: f64,
-    /// The level filtered to the last year, and its standard deviation one year ahead.
+    /// The level filtered to the last year (the estimate of the mean now), and its standard
+    /// deviation (the filter's, before the next year's step).
     pub level: f64,
     pub level_sd: f64,
 }
@@ -190,7 +191,8 @@ pub fn estimate_local_level(values: &BTreeMap<i32, f64>) -> Option<LocalLevel> {
         drift: (q * noise_var).sqrt(),
         noise: noise_var.sqrt(),
         level,
-        level_sd: (p * noise_var).sqrt(),
+        // `p` is the level's variance a year after the last value: less the step, at it.
+        level_sd: ((p - q).max(0.0) * noise_var).sqrt(),
     })
 }
 
@@ -290,9 +292,20 @@ pub struct Calibration {
 }
 
 impl Calibration {
+    /// The standard error of `driver`'s mean as the fragment writes it: the local-level fit's
+    /// level for the wage when it carries the drift, else the AR(1) mean's.
+    pub fn mean_se(&self, d: &DriverEstimate) -> f64 {
+        match self.wage_drift {
+            Some((_, _, fit)) if d.driver == "wage_growth" => fit.level_sd,
+            _ => d.mean.se,
+        }
+    }
+
     /// Adds the drift of the wage growth's mean: the local-level model fitted to the wage's log
-    /// growth (`wages.csv` in `dir`) of `from` to the window's last year, which the fragment
-    /// writes as `wage_growth.mean_drift`. Refused when the series starts after `from` or gives
+    /// growth (`wages.csv` in `dir`) of `from` to the window's last year. The fragment's
+    /// `wage_growth` is then that model: the level at the window's end as the mean, the noise as
+    /// the volatility (persistence 0) and the level's step as `mean_drift`
+    /// ([`Calibration::mean_se`] gives the level's standard deviation as the mean's error). Refused when the series starts after `from` or gives
     /// fewer than [`MIN_LOCAL_LEVEL_VALUES`] consecutive growth rates.
     pub fn with_wage_drift(mut self, dir: &Path, from: i32) -> Result<Calibration> {
         let to = self.window.1;
@@ -572,6 +585,13 @@ impl Calibration {
                     num(d.mean.se),
                     num(d.volatility.se)
                 ));
+            } else if self.wage_drift.is_some() && d.driver == "wage_growth" {
+                // The local-level fit's level (no standard errors of its noise and step).
+                out.push_str(&format!(
+                    "\"{}.mean\" = {}\n",
+                    d.driver,
+                    num(self.mean_se(d))
+                ));
             } else {
                 out.push_str(&format!(
                     "\"{0}.mean\" = {1}\n\"{0}.volatility\" = {2}\n\"{0}.persistence\" = {3}\n",
@@ -605,29 +625,34 @@ impl Calibration {
                 num(d.persistence.value),
                 num(d.persistence.se)
             ));
-            // The wage's drift, when asked for: its own comment, field and part of the source.
-            let (drift_field, drift_source) = match self.wage_drift {
-                Some((from, to, fit)) if d.driver == "wage_growth" => {
-                    out.push_str(&format!(
-                        "# mean_drift: the local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{to} ({} values): level step sd {}, noise sd {}, level {} (sd {})\n",
-                        fit.n,
-                        num(fit.drift),
-                        num(fit.noise),
-                        num(fit.level),
-                        num(fit.level_sd)
-                    ));
-                    (
-                        format!(", mean_drift = {}", num(fit.drift)),
-                        format!(
-                            "; mean_drift {:.4}: the local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{to} (wages.csv, {} years): level step sd {:.4}, noise sd {:.4}, level {:.4}",
-                            fit.drift, fit.n, fit.drift, fit.noise, fit.level
-                        ),
-                    )
-                }
-                _ => (String::new(), String::new()),
-            };
+            // With the wage's drift asked for, the wage line is the local-level fit's: its level
+            // now as the mean, its noise as the volatility (white), and the level's step.
+            if let Some((from, to, fit)) = self.wage_drift.filter(|_| d.driver == "wage_growth") {
+                out.push_str(&format!(
+                    "# local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{to} ({} values), used below instead: level at {to} {} (sd {}), level step sd {}, noise sd {}\n",
+                    fit.n,
+                    num(fit.level),
+                    num(fit.level_sd),
+                    num(fit.drift),
+                    num(fit.noise)
+                ));
+                out.push_str(&format!(
+                    "{} = {{ mean = {}, volatility = {}, persistence = 0, mean_drift = {}, source = \"calibration {}: the local-level model fitted by maximum likelihood to the wage's log growth of {from}–{to} (wages.csv, {} years): the level at {to} {:.4} (sd {:.4}) as the mean, the noise sd {:.4} as the volatility, the level's step sd {:.4} as mean_drift\" }}\n",
+                    d.driver,
+                    num(fit.level),
+                    num(fit.noise),
+                    num(fit.drift),
+                    self.name,
+                    fit.n,
+                    fit.level,
+                    fit.level_sd,
+                    fit.noise,
+                    fit.drift
+                ));
+                continue;
+            }
             out.push_str(&format!(
-                "{} = {{ mean = {}, volatility = {}, persistence = {}{drift_field}, source = \"calibration {}: {}, {}–{}{drift_source}\" }}\n",
+                "{} = {{ mean = {}, volatility = {}, persistence = {}, source = \"calibration {}: {}, {}–{}\" }}\n",
                 d.driver,
                 num(d.mean.value),
                 num(d.volatility.value),

@@ -381,7 +381,7 @@ pub(crate) fn origin_scenario(
                 .get_mut(&d.driver)
                 .and_then(toml::Value::as_table_mut)
             {
-                t.entry("mean_uncertainty").or_insert(d.mean.se.into());
+                t.entry("mean_uncertainty").or_insert(cal.mean_se(d).into());
             }
         }
     }
