@@ -815,16 +815,10 @@ fn rolling_backtest(scenario: &Path, run: &RunArgs, out: &Path) -> Result<()> {
                 o.scenario.spec.economy.collection_rate.volatility
             );
         }
-        let wage = &o.scenario.spec.economy.wage_growth;
-        let fitted = wage
-            .source
-            .as_deref()
-            .is_some_and(|s| s.contains("local-level"));
-        if let Some(from) = spec.wage_drift_from.filter(|_| fitted) {
+        if let Some((from, to, fit)) = o.wage_drift {
             say!(
-                "  wage growth's mean walks ± {:.4} a year (the local-level fit on the wage growth of {from}–{})",
-                wage.mean_drift,
-                o.origin
+                "  wage growth's mean walks ± {:.4} a year (the local-level fit on the wage growth of {from}–{to})",
+                fit.drift
             );
         }
         if let Some(t) = &f.retirees {

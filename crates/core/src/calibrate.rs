@@ -295,10 +295,14 @@ impl Calibration {
     /// The standard error of `driver`'s mean as the fragment writes it: the local-level fit's
     /// level for the wage when it carries the drift, else the AR(1) mean's.
     pub fn mean_se(&self, d: &DriverEstimate) -> f64 {
-        match self.wage_drift {
-            Some((_, _, fit)) if d.driver == "wage_growth" => fit.level_sd,
-            _ => d.mean.se,
-        }
+        self.local_level_of(d)
+            .map_or(d.mean.se, |(.., fit)| fit.level_sd)
+    }
+
+    /// The local-level fit that replaces `d`'s AR(1) estimates: the wage's, when the drift was
+    /// asked for.
+    fn local_level_of(&self, d: &DriverEstimate) -> Option<(i32, i32, LocalLevel)> {
+        self.wage_drift.filter(|_| d.driver == "wage_growth")
     }
 
     /// Adds the drift of the wage growth's mean: the local-level model fitted to the wage's log
@@ -585,7 +589,7 @@ impl Calibration {
                     num(d.mean.se),
                     num(d.volatility.se)
                 ));
-            } else if self.wage_drift.is_some() && d.driver == "wage_growth" {
+            } else if self.local_level_of(d).is_some() {
                 // The local-level fit's level (no standard errors of its noise and step).
                 out.push_str(&format!(
                     "\"{}.mean\" = {}\n",
@@ -627,7 +631,7 @@ impl Calibration {
             ));
             // With the wage's drift asked for, the wage line is the local-level fit's: its level
             // now as the mean, its noise as the volatility (white), and the level's step.
-            if let Some((from, to, fit)) = self.wage_drift.filter(|_| d.driver == "wage_growth") {
+            if let Some((from, to, fit)) = self.local_level_of(d) {
                 out.push_str(&format!(
                     "# local-level model (random walk plus noise) fitted by maximum likelihood to the wage's log growth of {from}–{to} ({} values), used below instead: level at {to} {} (sd {}), level step sd {}, noise sd {}\n",
                     fit.n,

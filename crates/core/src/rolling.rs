@@ -64,23 +64,6 @@ impl Published {
     }
 }
 
-/// Sets `field` of `driver` in an origin's `economy` to `value` and appends `note` to the
-/// driver's source.
-fn set_driver_field(economy: &mut toml::Table, driver: &str, field: &str, value: f64, note: &str) {
-    let entry = economy
-        .entry(driver)
-        .or_insert_with(|| toml::Table::new().into());
-    if let Some(t) = entry.as_table_mut() {
-        t.insert(field.into(), value.into());
-        let before = t
-            .get("source")
-            .and_then(toml::Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        t.insert("source".into(), format!("{before}; {note}").into());
-    }
-}
-
 /// One origin's run.
 pub struct OriginRun {
     /// The origin year: the forecast starts in January of the next.
@@ -90,6 +73,10 @@ pub struct OriginRun {
     /// Its TOML text (before the solve), for the record.
     pub text: String,
     pub fit: BaseYearFit,
+    /// The local-level fit its wage growth was taken from (`[backtest].wage_drift_from`): the
+    /// first and last year of growth rates and the fit; none when the template sets its own
+    /// drift or asks for none.
+    pub wage_drift: Option<(i32, i32, crate::calibrate::LocalLevel)>,
     pub forecast: Forecast,
     pub actuals: Vec<Actual>,
 }
@@ -302,7 +289,11 @@ pub(crate) fn origin_scenario(
     dir: &Path,
     p: &Published,
     y: i32,
-) -> Result<(Scenario, String)> {
+) -> Result<(
+    Scenario,
+    String,
+    Option<(i32, i32, crate::calibrate::LocalLevel)>,
+)> {
     let file = &template.file;
     let to_toml_err = |e: toml::de::Error| Error::field(file, "backtest", e.to_string());
     let mut doc: toml::Table = toml::from_str(template_text).map_err(to_toml_err)?;
@@ -407,16 +398,25 @@ pub(crate) fn origin_scenario(
             })?;
         let volatility = sd / (2.0 * (1.0 - persistence)).sqrt();
         let years: Vec<String> = residuals.keys().map(i32::to_string).collect();
-        set_driver_field(
-            &mut economy,
-            "collection_rate",
-            "volatility",
-            volatility,
-            &format!(
-                "volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
-                years.join(", ")
-            ),
-        );
+        let collection = economy
+            .entry("collection_rate")
+            .or_insert_with(|| toml::Table::new().into());
+        if let Some(t) = collection.as_table_mut() {
+            t.insert("volatility".into(), volatility.into());
+            let before = t
+                .get("source")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            t.insert(
+                "source".into(),
+                format!(
+                    "{before}; volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
+                    years.join(", ")
+                )
+                .into(),
+            );
+        }
     }
     let births = needed(&p.births, y, dir)? * 1e4;
     let level = births / r.reference_births;
@@ -534,7 +534,7 @@ pub(crate) fn origin_scenario(
         }
     });
     let s = Scenario::parse(&text, &shown, DataSource { base_dir })?;
-    Ok((s, text))
+    Ok((s, text, cal.wage_drift))
 }
 
 /// The actuals of the years after origin `y` up to `last_year`, from the published series.
@@ -572,7 +572,8 @@ pub fn run_origin(
     opts: &RunOptions,
 ) -> Result<OriginRun> {
     let published = Published::read(dir)?;
-    let (mut s, text) = origin_scenario(template, template_text, r, dir, &published, y)?;
+    let (mut s, text, wage_drift) =
+        origin_scenario(template, template_text, r, dir, &published, y)?;
     let fit = base_year::apply(&mut s)?
         .into_iter()
         .next()
@@ -611,6 +612,7 @@ pub fn run_origin(
         scenario: s,
         text,
         fit,
+        wage_drift,
         forecast: f,
         actuals,
     })
