@@ -116,6 +116,10 @@ pub(crate) fn estimate_ar1(values: &BTreeMap<i32, f64>) -> Option<(Estimate, Est
     ))
 }
 
+/// A local-level fit of the wage's log growth: the first and last year of growth rates, and the
+/// fit.
+pub type WageFit = (i32, i32, LocalLevel);
+
 /// The local-level model of an annual series: yₜ = μₜ + εₜ, μₜ₊₁ = μₜ + ηₜ, with white
 /// noise ε (sd `noise`) and a random walk of the level μ whose yearly steps η have sd `drift`
 /// (Harvey's "random walk plus noise", the simplest model in which the mean itself moves).
@@ -287,8 +291,8 @@ pub struct Calibration {
     /// Files read.
     pub sources: Vec<String>,
     /// The drift of the wage growth's mean (regime uncertainty), when asked for
-    /// ([`Calibration::with_wage_drift`]): the first and last growth rate's year and the fit.
-    pub wage_drift: Option<(i32, i32, LocalLevel)>,
+    /// ([`Calibration::with_wage_drift`]).
+    pub wage_drift: Option<WageFit>,
 }
 
 impl Calibration {
@@ -301,7 +305,7 @@ impl Calibration {
 
     /// The local-level fit that replaces `d`'s AR(1) estimates: the wage's, when the drift was
     /// asked for.
-    fn local_level_of(&self, d: &DriverEstimate) -> Option<(i32, i32, LocalLevel)> {
+    fn local_level_of(&self, d: &DriverEstimate) -> Option<WageFit> {
         self.wage_drift.filter(|_| d.driver == "wage_growth")
     }
 

@@ -76,7 +76,7 @@ pub struct OriginRun {
     /// The local-level fit its wage growth was taken from (`[backtest].wage_drift_from`): the
     /// first and last year of growth rates and the fit; none when the template sets its own
     /// drift or asks for none.
-    pub wage_drift: Option<(i32, i32, crate::calibrate::LocalLevel)>,
+    pub wage_drift: Option<crate::calibrate::WageFit>,
     pub forecast: Forecast,
     pub actuals: Vec<Actual>,
 }
@@ -289,11 +289,7 @@ pub(crate) fn origin_scenario(
     dir: &Path,
     p: &Published,
     y: i32,
-) -> Result<(
-    Scenario,
-    String,
-    Option<(i32, i32, crate::calibrate::LocalLevel)>,
-)> {
+) -> Result<(Scenario, String, Option<crate::calibrate::WageFit>)> {
     let file = &template.file;
     let to_toml_err = |e: toml::de::Error| Error::field(file, "backtest", e.to_string());
     let mut doc: toml::Table = toml::from_str(template_text).map_err(to_toml_err)?;
