@@ -805,7 +805,9 @@ class Contributions:
     def __init__(self, s: Scenario, u: Unit, m: Membership, d: Drivers):
         self.s, self.u, self.p, self.d = s, u, u.policy, d
         # Wages by calendar year from two years before the start: [path][year].
-        w0 = u.avg_wage_prev_year / np.exp(d.wage_growth[:, :1])
+        # Two years before: deflated by the first year's mean growth, the same on every path.
+        w0 = np.full((d.paths, 1), u.avg_wage_prev_year
+                     / math.exp(year_means(s.econ, "wage_growth", s.years)[0]))
         w1 = np.full_like(w0, u.avg_wage_prev_year)
         self.wages = np.concatenate([w0, w1, u.avg_wage_prev_year * np.exp(np.cumsum(d.wage_growth, axis=1))],
                                     axis=1)
@@ -1085,13 +1087,14 @@ class Benefits:
         self.season = p.get("seasonality", [1.0] * 12)
         self.p = p
         # Log price and utilisation indices per path and month, from the middle of the cost
-        # price year; history before the start at the first year's rates.
+        # price year; history before the start at the first year's mean rates, the same on
+        # every path (a path's shocks begin with its first year).
         gap = s.start - (c["price_year"] * 12 + 6)
         yi = np.array([year_index(s, s.start + k) for k in range(s.horizon)])
         step_p = d.medical_price_growth[:, yi] / 12
         step_u = d.utilisation_growth[:, yi] / 12
-        step_p[:, 0] = d.medical_price_growth[:, 0] * gap / 12
-        step_u[:, 0] = d.utilisation_growth[:, 0] * gap / 12
+        step_p[:, 0] = year_means(s.econ, "medical_price_growth", s.years)[0] * gap / 12
+        step_u[:, 0] = year_means(s.econ, "utilisation_growth", s.years)[0] * gap / 12
         self.log_price = np.cumsum(step_p, axis=1)
         self.shift = self.log_price + np.cumsum(step_u, axis=1)
         self.s = s

@@ -218,21 +218,23 @@ impl UnitModel {
         let first = d.first_year - 2;
         let mut w = Vec::with_capacity(d.years() + 2);
         // The year before the start is given; two years before is deflated by the first
-        // year's wage growth (an assumption: the history is not in the scenario).
-        w.push(self.avg_wage_prev_year / d.wage_growth[0].exp());
+        // year's mean wage growth (an assumption: the history is not in the scenario; the
+        // same on every path, as the past is).
+        w.push(self.avg_wage_prev_year / d.history.wage.exp());
         w.push(self.avg_wage_prev_year);
         for g in &d.wage_growth {
             let last = *w.last().unwrap_or(&self.avg_wage_prev_year);
             w.push(last * g.exp());
         }
-        // Cost indices: before the start, history grows at the first year's rates (an
-        // assumption); month k ≥ 1 adds a twelfth of its calendar year's rate.
+        // Cost indices: before the start, history grows at the first year's mean rates (an
+        // assumption; the same on every path: a path's shocks begin with its first year);
+        // month k ≥ 1 adds a twelfth of its calendar year's rate.
         let n = self.tables.retire_share.len();
         let mut log_price = Vec::with_capacity(n);
         let mut log_utilisation = Vec::with_capacity(n);
         let (mut lp, mut lu) = (
-            d.medical_price_growth[0] * self.price_year_gap_months / 12.0,
-            d.utilisation_growth[0] * self.price_year_gap_months / 12.0,
+            d.history.medical_price * self.price_year_gap_months / 12.0,
+            d.history.utilisation * self.price_year_gap_months / 12.0,
         );
         for k in 0..n {
             if k > 0 {
@@ -501,6 +503,60 @@ mod tests {
                 drivers,
                 use_grid,
             }
+        }
+    }
+
+    /// The past before the start is the same on every path: the cost index of the first month
+    /// (carried from the costs' price year at the first year's mean rates) and the wage two
+    /// years before the start are the expected path's on drawn paths, whose own shocks move
+    /// only the months from the second on. Checked with the costs' price year six and a half
+    /// years before the start (as the rolling backtest's origin 2022 has it), where the first
+    /// year's shock, once carried over the 78 months of history, spread that origin's pooled
+    /// spending over −40 % to +70 % a year ahead.
+    #[test]
+    fn a_path_shocks_start_with_its_first_year_not_its_past() {
+        use crate::scenario::Override;
+        use rand::SeedableRng;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let overrides = [
+            "policy.costs.price_year=2018",
+            "economy.utilisation_growth={ mean = 0.08, volatility = 0.05 }",
+            "economy.medical_price_growth={ mean = 0.02, volatility = 0.01 }",
+            "economy.wage_growth={ mean = 0.06, volatility = 0.02 }",
+            "policy.base_reference_lag=2",
+        ]
+        .map(|o| Override::parse(o).unwrap());
+        let s = Scenario::from_path_with(&root.join("national-2025.toml"), &overrides).unwrap();
+        let model = ScenarioModel::new(&s);
+        let u = &model.units[0];
+        // 2025-01 is 78 months after the middle of the price year 2018.
+        assert_eq!(u.price_year_gap_months(), 78.0);
+        let expected = u.path(&model.drivers.expected());
+        let past_shift = (0.02 + 0.08) * 78.0 / 12.0;
+        assert!((expected.log_price[0] + expected.log_utilisation[0] - past_shift).abs() < 1e-12);
+        let wage_before = u.avg_wage_prev_year / 0.06f64.exp();
+        assert!((expected.wage_by_year[0] - wage_before).abs() < 1e-9);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..20 {
+            let d = model.drivers.sample(&mut rng);
+            assert_ne!(d.utilisation_growth[0], 0.08, "the first year is drawn");
+            let drawn = u.path(&d);
+            assert_eq!(
+                drawn.log_price[0].to_bits(),
+                expected.log_price[0].to_bits()
+            );
+            assert_eq!(
+                drawn.log_utilisation[0].to_bits(),
+                expected.log_utilisation[0].to_bits()
+            );
+            assert_eq!(
+                drawn.wage_by_year[0].to_bits(),
+                expected.wage_by_year[0].to_bits()
+            );
+            assert_eq!(drawn.wage_by_year[1], u.avg_wage_prev_year);
+            // From the second month the path's own first-year rate moves the index.
+            let step = drawn.log_utilisation[1] - drawn.log_utilisation[0];
+            assert!((step - d.utilisation_growth[0] / 12.0).abs() < 1e-12);
         }
     }
 
