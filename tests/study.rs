@@ -348,10 +348,14 @@ fn trials_in_one_run_equal_runs_of_their_own() {
 }
 
 /// With the adjustment fund the units' rates interact: every answer reported as met holds with
-/// every other unit at its own answer (the reported trial). Before a failing unit searched
-/// again above its answer, Shandong's per-unit solve at 300 paths reported met answers that did
-/// not hold together with every seed tried (seed 1: Jinan at 7.26 % with P(months < 3) = 0.053,
-/// Binzhou at 9.60 % with 0.060, against a target of 0.05).
+/// every other unit at its own answer (the reported trial), and 0.01 point less fails with the
+/// others at theirs (each answer the lowest). Before a failing unit searched again above its
+/// answer, Shandong's per-unit solve at 300 paths reported met answers that did not hold
+/// together with every seed tried (seed 1: Jinan at 7.26 % with P(months < 3) = 0.053, Binzhou
+/// at 9.60 % with 0.060, against a target of 0.05); before a unit whose rate below still met the
+/// target searched again below, the rate below was tried with every unit lowered at once, and
+/// an answer could be 0.01 point above the lowest (two cities at 48 paths: 5.36 % with the
+/// rate below meeting the target too).
 #[test]
 fn per_unit_answers_hold_together_under_the_adjustment_fund() {
     let path =
@@ -371,5 +375,10 @@ fn per_unit_answers_hold_together_under_the_adjustment_fund() {
     for a in &answers {
         assert!(a.rate.is_some(), "{}: {a:?}", a.unit);
         assert!(a.probability <= 0.05, "{}: {a:?}", a.unit);
+        assert!(
+            a.probability_below.is_some_and(|p| p > 0.05),
+            "{}: {a:?}",
+            a.unit
+        );
     }
 }

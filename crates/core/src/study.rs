@@ -4,7 +4,8 @@
 //! differences between trials are differences of policy, not of luck. The required rate is found
 //! by bisection on a grid of 0.01 percentage point; several units' rates are bisected together
 //! (one run per step), each on its own condition; where they interact (an adjustment fund),
-//! the answers are checked together and a unit failing there searches again above its answer.
+//! the answers are checked together and a unit failing there searches again above its answer,
+//! one whose rate below still meets the target with the others at theirs below it.
 
 use crate::engine::montecarlo::{ProjectionCache, RunOptions};
 use crate::engine::{GridCache, ScenarioModel};
@@ -308,6 +309,9 @@ pub fn solve_rates(
         s.spec.pooling.kind,
         PoolingKind::CityUnified | PoolingKind::Accounts
     );
+    // Groups whose funds share money (the adjustment fund): a group's risk depends on the
+    // others' rates too.
+    let interacting = s.spec.pooling.kind == PoolingKind::ProvincialAdjustment;
     // Grid of 0.01 point = 1e-4.
     let to_rate = |bp: i64| bp as f64 / 10_000.0;
     let n = units.len();
@@ -365,12 +369,16 @@ pub fn solve_rates(
     // each trial's group checks are computed once, here, and used by the search too.
     type Checks = Vec<WindowCheck>;
     let mut history: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); g_n];
-    let mut record = |bps: &[i64], sim: &Simulation| -> Result<Checks> {
+    // `only`: a trial that moves that group alone (the others at their answers) records only
+    // its own entry.
+    let mut record = |bps: &[i64], sim: &Simulation, only: Option<usize>| -> Result<Checks> {
         let checks: Checks = (0..g_n)
             .map(|g| group_check(sim, g))
             .collect::<Result<_>>()?;
-        for (h, (bp, c)) in history.iter_mut().zip(bps.iter().zip(&checks)) {
-            h.push((to_rate(*bp), c.probability, c.se));
+        for (g, (h, (bp, c))) in history.iter_mut().zip(bps.iter().zip(&checks)).enumerate() {
+            if only.is_none_or(|o| o == g) {
+                h.push((to_rate(*bp), c.probability, c.se));
+            }
         }
         Ok(checks)
     };
@@ -424,11 +432,11 @@ pub fn solve_rates(
         (Some(top), Some(bottom)) => (top, bottom),
         _ => return Err(Error::Invalid("a trial produced no result".into())),
     };
-    let top_checks = record(&hi, &top)?;
-    let bottom_checks = record(&lo, &bottom)?;
+    let top_checks = record(&hi, &top, None)?;
+    let bottom_checks = record(&lo, &bottom, None)?;
     let mut first_meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
     for (bps, sim) in vectors[2..].iter().zip(sims) {
-        let checks = record(bps, &sim)?;
+        let checks = record(bps, &sim, None)?;
         for g in 0..g_n {
             first_meets[g].push(checks[g].holds);
         }
@@ -470,11 +478,13 @@ pub fn solve_rates(
     }
     // With interacting units (an adjustment fund), a group's answer was found with the others
     // at their rates of that trial, not at their answers: the answers are checked together,
-    // and a group that fails there searches again above its answer with the others held at
-    // theirs (raising a rate only adds to the fund), until every answer holds with the others
-    // at theirs (at most eight rounds; an answer that still fails is reported as not met).
+    // and each group's rate 0.01 point below its answer with the others at theirs. A group
+    // that fails at its answer searches again above it, one that still meets the target
+    // below it searches again below (raising a rate only adds to the fund), until every
+    // answer holds and its rate below fails with the others at theirs (at most eight rounds;
+    // an answer that still fails is reported as not met).
     let mut rounds = 0;
-    let (sim_at, at_checks, below_checks) = loop {
+    let (sim_at, at_checks, below_probability) = loop {
         while (0..g_n).any(|g| !done[g] && hi[g] - lo[g] > 1) {
             let points: Vec<Vec<i64>> = (0..g_n)
                 .map(|g| {
@@ -489,7 +499,7 @@ pub fn solve_rates(
             let sims = trials(&vectors)?;
             let mut meets: Vec<Vec<bool>> = vec![Vec::new(); g_n];
             for (bps, sim) in vectors.iter().zip(&sims) {
-                let checks = record(bps, sim)?;
+                let checks = record(bps, sim, None)?;
                 for g in 0..g_n {
                     meets[g].push(checks[g].holds);
                 }
@@ -498,38 +508,92 @@ pub fn solve_rates(
                 narrow(&points[g], &meets[g], &mut lo[g], &mut hi[g]);
             }
         }
-        // Report at the answer and 0.01 point below it.
-        let at: Vec<i64> = (0..g_n).map(|g| hi[g]).collect();
-        let below: Vec<i64> = (0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect();
-        let mut last = trials(&[at.clone(), below.clone()])?.into_iter();
-        let (sim_at, sim_below) = match (last.next(), last.next()) {
-            (Some(a), Some(b)) => (a, b),
-            _ => return Err(Error::Invalid("a trial produced no result".into())),
-        };
-        let at_checks = record(&at, &sim_at)?;
-        let below_checks = record(&below, &sim_below)?;
+        // Every group at its answer, and 0.01 point below it: groups that do not interact all
+        // lowered in the same trial; interacting ones each alone, the others at their answers
+        // (once every answer holds together, in passes of at most `trials_per_pass`).
+        let at: Vec<i64> = hi.clone();
+        let below_groups: Vec<usize> = (0..g_n)
+            .filter(|&g| met_top[g] && hi[g] > lo_bp_initial)
+            .collect();
+        let mut vectors = vec![at.clone()];
+        if !interacting && !below_groups.is_empty() {
+            vectors.push((0..g_n).map(|g| (hi[g] - 1).max(lo_bp_initial)).collect());
+        }
+        let mut sims = trials(&vectors)?.into_iter();
+        let sim_at = sims
+            .next()
+            .ok_or_else(|| Error::Invalid("a trial produced no result".into()))?;
+        let at_checks = record(&at, &sim_at, None)?;
         rounds += 1;
         let failing: Vec<usize> = (0..g_n)
             .filter(|&g| met_top[g] && !at_checks[g].holds && hi[g] < hi_bp_initial)
             .collect();
-        if failing.is_empty() || rounds >= 8 {
-            break (sim_at, at_checks, below_checks);
+        let mut below_checks: Vec<Option<WindowCheck>> = vec![None; g_n];
+        if !interacting {
+            if let Some(sim) = sims.next() {
+                let checks = record(&vectors[1], &sim, None)?;
+                for &g in &below_groups {
+                    below_checks[g] = Some(checks[g]);
+                }
+            }
+        } else if failing.is_empty() || rounds >= 8 {
+            let lowered: Vec<Vec<i64>> = below_groups
+                .iter()
+                .map(|&g| {
+                    let mut v = at.clone();
+                    v[g] = hi[g] - 1;
+                    v
+                })
+                .collect();
+            for (chunk_groups, chunk) in below_groups
+                .chunks(trials_per_pass.max(1) as usize)
+                .zip(lowered.chunks(trials_per_pass.max(1) as usize))
+            {
+                let sims = trials(chunk)?;
+                if sims.len() != chunk.len() {
+                    return Err(Error::Invalid("a trial produced no result".into()));
+                }
+                for ((&g, bps), sim) in chunk_groups.iter().zip(chunk).zip(&sims) {
+                    // Only the group moved is the row's trial; the others stand at their
+                    // answers.
+                    below_checks[g] = Some(record(bps, sim, Some(g))?[g]);
+                }
+            }
+        }
+        let slack: Vec<usize> = (0..g_n)
+            .filter(|&g| at_checks[g].holds && below_checks[g].is_some_and(|c| c.holds))
+            .collect();
+        if (failing.is_empty() && slack.is_empty()) || rounds >= 8 {
+            let below_probability: Vec<Option<f64>> = below_checks
+                .iter()
+                .map(|c| c.map(|c| c.probability))
+                .collect();
+            break (sim_at, at_checks, below_probability);
         }
         for g in 0..g_n {
-            done[g] = !failing.contains(&g);
+            done[g] = !failing.contains(&g) && !slack.contains(&g);
         }
         // The interaction moves an answer by a few hundredths of a point: search the next
-        // 0.16 point above it first (one pass), then twice as far each round.
+        // 0.16 point above (or below) it first (one pass), then twice as far each round.
+        let reach = 16i64 << (rounds - 1);
         for &g in &failing {
             lo[g] = hi[g];
-            hi[g] = (hi[g] + (16 << (rounds - 1))).min(hi_bp_initial);
+            hi[g] = (hi[g] + reach).min(hi_bp_initial);
+        }
+        for &g in &slack {
+            // The rate below meets the target with the others at their answers.
+            hi[g] -= 1;
+            lo[g] = (hi[g] - reach).max(lo_bp_initial);
+            if hi[g] == lo_bp_initial || hi[g] - lo[g] <= 1 {
+                // Nothing left between: the next round checks the new answer and its rate below.
+                lo[g] = (hi[g] - 1).max(lo_bp_initial);
+            }
         }
     };
     let mut answers = Vec::with_capacity(n);
     for (g, members) in groups.iter().enumerate() {
         let at = at_checks[g];
-        let has_below = hi[g] > lo_bp_initial && met_top[g];
-        let p_below = has_below.then(|| below_checks[g].probability);
+        let p_below = below_probability[g];
         for &u in members {
             answers.push(RateAnswer {
                 unit: s.units[u].spec.name.clone(),
