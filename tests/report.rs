@@ -547,6 +547,98 @@ fn visible_text(html: &str) -> String {
 /// each with the figures of the summary table (last year and worst year) and of the exhaustion
 /// table, the total after them; the headline names the funds at risk by their Chinese names;
 /// the Chinese page shows no unit identifier and no snake_case identifier.
+/// A report says which funds open from assumed positions (a unit's `source` beginning with
+/// ASSUMPTION, no base year): the mark after each such fund's name, the note under the
+/// overview, the headline's first sentence (all funds, or the ones listed) and the workbook's
+/// `opening_position` column; a scenario opening from a published base year has none of them.
+#[test]
+fn assumed_opening_positions_are_marked_in_the_report() {
+    use fundrisk::scenario::{OpeningPosition, Override};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let run = |s: &Scenario, lang: Lang| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r");
+        fundrisk::run::run_scenario(s, &RunOptions::new(8, 2), &out, lang, &|_| {}).unwrap();
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        (dir, out, html)
+    };
+    let rows_of = |html: &str| -> Vec<(String, String)> {
+        let table = html.split("id=\"overview\"").nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap();
+        table
+            .split("<tr data-fund=\"")
+            .skip(1)
+            .map(|r| {
+                (
+                    r.split('"').next().unwrap().to_string(),
+                    row_cells(r)[1].clone(),
+                )
+            })
+            .collect()
+    };
+    // Shandong: every city's position is assumed, so every fund is marked.
+    let shandong = Scenario::from_path(&root.join("shandong-provincial.toml")).unwrap();
+    assert!(
+        shandong
+            .units
+            .iter()
+            .all(|u| u.spec.opening_position() == OpeningPosition::Assumed)
+    );
+    let (_d, out, html) = run(&shandong, Lang::Zh);
+    let rows = rows_of(&html);
+    assert_eq!(rows.len(), 20);
+    assert!(rows.iter().all(|(_, name)| name.ends_with('†')), "{rows:?}");
+    assert!(html.contains("id=\"assumed-positions\""));
+    let headline = headline_of(&html);
+    assert!(
+        headline.starts_with(Lang::Zh.t("headline_assumed_all")),
+        "{headline}"
+    );
+    {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+        let sheet = wb.worksheet_range("风险总览").unwrap();
+        let mut rows = sheet.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        let col = header.iter().position(|h| h == "起始状况").unwrap();
+        let values: Vec<String> = rows.map(|r| r[col].to_string()).collect();
+        assert_eq!(values.len(), 20);
+        assert!(values.iter().all(|v| v == "假设值"), "{values:?}");
+    }
+    // One city given a published source: its fund loses the mark; the adjustment fund and the
+    // total still hold assumed money; the headline lists the 18 of 19 funds.
+    let mixed = Scenario::from_path_with(
+        &root.join("shandong-provincial.toml"),
+        &[Override::parse("units.jinan.source=\"Jinan 2023 bulletin (test)\"").unwrap()],
+    )
+    .unwrap();
+    assert_eq!(
+        mixed.units[0].spec.opening_position(),
+        OpeningPosition::Sourced
+    );
+    let (_d, _out, html) = run(&mixed, Lang::En);
+    let rows = rows_of(&html);
+    for (id, name) in &rows {
+        assert_eq!(name.ends_with('†'), id != "jinan", "{id}: {name}");
+    }
+    let headline = headline_of(&html);
+    let first = headline.split(". ").next().unwrap();
+    assert!(first.starts_with("Note: 18 of 19 funds"), "{headline}");
+    assert!(
+        !first.contains("Jinan") && first.contains("Qingdao"),
+        "{first}"
+    );
+    // National 2025 opens from the 2024 bulletin (a solved base year): nothing marked.
+    let national = Scenario::from_path(&root.join("national-2025.toml")).unwrap();
+    assert_eq!(
+        national.units[0].spec.opening_position(),
+        OpeningPosition::BaseYear(2024)
+    );
+    let (_d, _out, html) = run(&national, Lang::Zh);
+    assert!(!html.contains('†') && !html.contains("assumed-positions"));
+    assert!(!headline_of(&html).contains("假设值"));
+}
+
 #[test]
 fn shandong_overview_ranks_every_fund_with_the_summary_figures() {
     let p =

@@ -14,7 +14,7 @@ use crate::engine::{FundKind, Memo, Observer, PathState, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, INCOME_LINES, N_INCOME, N_SPENDING, SPENDING_LINES};
 use crate::pooling::Settlement;
-use crate::scenario::{PolicySpec, PoolingKind, RiskSpec};
+use crate::scenario::{OpeningPosition, PolicySpec, PoolingKind, RiskSpec};
 use crate::table::Table;
 
 /// The months of capacity that every table reports the risk of falling below (MODEL.md, "Risk
@@ -119,6 +119,10 @@ pub struct Layout {
     pub last_year: Vec<usize>,
     /// Per entity: what fund it is (None for the total).
     pub kinds: Vec<Option<FundKind>>,
+    /// Per entity: whether it holds money of a unit whose opening position is assumed
+    /// ([`crate::scenario::OpeningPosition::Assumed`]): a unit's own funds by its unit, a city
+    /// or adjustment fund and the total by any of the units.
+    pub opening_assumed: Vec<bool>,
     /// Units, and whether a pooling rule settles their years (`pooling.csv`).
     pub unit_names: Vec<String>,
     pub has_settlements: bool,
@@ -164,9 +168,23 @@ impl Layout {
         if has_total {
             kinds.push(None);
         }
+        let assumed = |u: usize| model.units[u].opening == OpeningPosition::Assumed;
+        let any_assumed = (0..model.units.len()).any(assumed);
+        let mut opening_assumed: Vec<bool> = model
+            .funds
+            .iter()
+            .map(|f| match f.kind {
+                FundKind::Pooled | FundKind::Maternity => assumed(f.unit),
+                FundKind::City | FundKind::Adjustment => any_assumed,
+            })
+            .collect();
+        if has_total {
+            opening_assumed.push(any_assumed);
+        }
         Layout {
             names,
             kinds,
+            opening_assumed,
             unit_names: model.units.iter().map(|u| u.name.clone()).collect(),
             has_settlements: matches!(
                 model.pooling.spec.kind,

@@ -118,6 +118,8 @@ pub(crate) struct UnitModel {
     /// Months from the middle of the cost price year to the start.
     price_year_gap_months: f64,
     start: Month,
+    /// Where its opening position comes from.
+    pub(crate) opening: crate::scenario::OpeningPosition,
 }
 
 impl UnitModel {
@@ -154,6 +156,7 @@ impl UnitModel {
             benefits: Benefits::new(scenario, unit),
             price_year_gap_months: f64::from(start.since(price_year_mid)),
             start,
+            opening: unit.spec.opening_position(),
         }
     }
 

@@ -1802,6 +1802,18 @@ pub fn describe(s: &Scenario) -> String {
             u.spec.initial_pooled_balance / 1e8,
             u.spec.pooled_spending_prev_year / 1e8
         );
+        let source = u.spec.source.as_deref().unwrap_or("none given");
+        let _ = match u.spec.opening_position() {
+            OpeningPosition::BaseYear(y) => writeln!(
+                o,
+                "  position       published: the base year {y}, its levels solved (below)"
+            ),
+            OpeningPosition::Sourced => writeln!(o, "  position       as its source: {source}"),
+            OpeningPosition::Assumed => writeln!(
+                o,
+                "  position       ASSUMED, not a published position (source: {source}); the report marks its funds"
+            ),
+        };
         let _ = writeln!(
             o,
             "  employer rate  {:.2} % at the start; employee {:.2} %",

@@ -893,6 +893,34 @@ fn one_f() -> f64 {
     1.0
 }
 
+/// Where a unit's opening position (its balance, the year before's spending and income, its
+/// members) comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpeningPosition {
+    /// A published base year (`base_year`, the calendar year): the unit's levels are solved to
+    /// meet it.
+    BaseYear(i32),
+    /// The published figures the unit's `source` names.
+    Sourced,
+    /// Figures of the right order, not a published position: the unit's `source` begins with
+    /// `ASSUMPTION`, or it has none. A report says so for every fund holding such a unit's
+    /// money: its risks show what the policy does, not the state of that fund.
+    Assumed,
+}
+
+impl UnitSpec {
+    /// Where the unit's opening position comes from ([`OpeningPosition`]).
+    pub fn opening_position(&self) -> OpeningPosition {
+        if let Some(b) = &self.base_year {
+            return OpeningPosition::BaseYear(b.year);
+        }
+        match &self.source {
+            Some(s) if !s.trim_start().starts_with("ASSUMPTION") => OpeningPosition::Sourced,
+            _ => OpeningPosition::Assumed,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Policy (deserialized from the scenario's `policy` table merged with the unit's overrides)
 // ---------------------------------------------------------------------------------------------

@@ -165,6 +165,16 @@ const LABELS: &[(&str, &str, &str)] = &[
     // The headline sentences (overview::headline); {1}, {2}, … are filled in order.
     ("list_separator", "、", "; "),
     (
+        "headline_assumed_all",
+        "注意：本报告各基金的起始状况（期初结余、上年收支、参保人数）为假设值，并非公布数据，也未按公布的基年校准；以下结果说明政策的作用机制和各基金之间的相对风险，不代表这些基金的实际状况。",
+        "Note: every fund of this report opens from an assumed position (opening balance, the year before's income and spending, members), not from published figures or a solved base year; the results show how the policy works and how the funds compare, not the state of these funds.",
+    ),
+    (
+        "headline_assumed_some",
+        "注意：{2}个基金中有{1}个的起始状况为假设值，并非公布数据（{3}）；这些基金的结果说明政策的作用机制，不代表其实际状况。",
+        "Note: {1} of {2} funds open from an assumed position, not from published figures ({3}); their results show how the policy works, not the state of those funds.",
+    ),
+    (
         "headline_dry_half",
         "，{1}年末前超过50%",
         ", above 50 % by the end of {1}",
@@ -408,6 +418,14 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("col_item", "项目", "Item"),
     ("col_content", "内容", "Content"),
     ("col_rank", "排名", "Rank"),
+    ("col_opening_position", "起始状况", "Opening position"),
+    ("position_assumed", "假设值", "Assumed"),
+    ("position_published", "公布数据", "Published"),
+    (
+        "ov_assumed_note",
+        "起始状况（期初结余、上年收支、参保人数）为假设值的基金：并非公布数据，也未按公布的基年校准（见各单位的来源）。其风险说明政策的作用机制，不代表该基金的实际状况。",
+        "A fund whose opening position (opening balance, the year before's income and spending, members) is assumed: not published figures, nor a solved base year (see each unit's source). Its risks show how the policy works, not the state of that fund.",
+    ),
     ("col_fund_name", "基金", "Fund"),
     ("col_last_year", "最后一年", "Last year"),
     ("col_worst_year", "最差年份", "Worst year"),

@@ -81,6 +81,9 @@ pub struct FundRisk {
     pub years: Vec<YearRisk>,
     /// Per year: the cumulative share of paths run dry (a negative month-end balance) by its end.
     pub run_dry_by: Vec<f64>,
+    /// The fund holds money of a unit whose opening position is assumed, not published
+    /// ([`crate::risk::Layout::opening_assumed`]).
+    pub opening_assumed: bool,
 }
 
 impl FundRisk {
@@ -124,6 +127,7 @@ impl FundRisk {
             p_months_lt_6_se: probability_se(last.p_months_lt_6, sim.paths()),
             years,
             run_dry_by,
+            opening_assumed: l.opening_assumed[e],
         }
     }
 }
@@ -225,6 +229,22 @@ pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lan
     let mut out = Vec::new();
     let name = |f: &FundRisk| names.entity(f.entity, lang).to_string();
     let separator = lang.t("list_separator");
+    let assumed: Vec<&FundRisk> = ov.ranked.iter().filter(|f| f.opening_assumed).collect();
+    if !assumed.is_empty() {
+        out.push(if assumed.len() == ov.ranked.len() {
+            lang.t("headline_assumed_all").to_string()
+        } else {
+            let listed: Vec<String> = assumed.iter().map(|f| name(f)).collect();
+            lang.fill(
+                "headline_assumed_some",
+                &[
+                    &assumed.len().to_string(),
+                    &ov.ranked.len().to_string(),
+                    &listed.join(separator),
+                ],
+            )
+        });
+    }
     if ov.ranked.len() > 1 {
         let dry = ov.running_dry();
         let short = ov.short_of_capacity();
@@ -303,6 +323,9 @@ pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lan
     out
 }
 
+/// Marks a fund whose opening position is assumed, in the overview and its note.
+pub const ASSUMED_MARK: &str = "†";
+
 /// The colour of a months-of-capacity cell: the warning band's.
 fn band_colour(m: f64, risk: &RiskSpec) -> &'static str {
     if m.is_nan() {
@@ -372,7 +395,7 @@ fn fund_row(
         "<tr data-fund=\"{}\"><td class=\"n\">{}</td><td>{}</td>{}<td class=\"n\">{}</td>{}<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
         esc(&f.id),
         rank.map_or(String::new(), |r| r.to_string()),
-        esc(names.entity(f.entity, lang)),
+        esc(names.entity(f.entity, lang)) + if f.opening_assumed { ASSUMED_MARK } else { "" },
         year_cells(&f.last, risk, lang),
         f.worst.year,
         year_cells(&f.worst, risk, lang),
@@ -420,6 +443,12 @@ pub fn table_html(ov: &Overview, names: &DisplayNames, risk: &RiskSpec, lang: La
         o.push_str("</tfoot>");
     }
     o.push_str("</table>");
+    if ov.ranked.iter().chain(&ov.total).any(|f| f.opening_assumed) {
+        o.push_str(&format!(
+            "<p class=\"note\" id=\"assumed-positions\">{ASSUMED_MARK} {}</p>",
+            esc(lang.t("ov_assumed_note"))
+        ));
+    }
     o.push_str(&format!(
         "<p class=\"note\">{}</p>",
         esc(&match lang {
@@ -509,6 +538,20 @@ pub fn overview_table(ov: &Overview, names: &DisplayNames, lang: Lang) -> Table 
     }
     t.str("exhausted_5_by", by(0));
     t.str("exhausted_50_by", by(1));
+    t.str(
+        "opening_position",
+        funds
+            .iter()
+            .map(|(_, f)| {
+                lang.t(if f.opening_assumed {
+                    "position_assumed"
+                } else {
+                    "position_published"
+                })
+                .to_string()
+            })
+            .collect(),
+    );
     t
 }
 
