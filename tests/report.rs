@@ -374,6 +374,11 @@ fn solve_rate_report_marks_the_solved_rate() {
             headline.contains(&format!("{:.2}", rate * 100.0)),
             "{headline} lacks {rate}"
         );
+        // Guangdong's position is assumed: the page opens with the report's note.
+        assert!(
+            headline.starts_with(l.t("headline_assumed_all")),
+            "{headline}"
+        );
         // The solved rate is drawn as a vertical line at its x position among the trials.
         let svg = std::fs::read_to_string(out.join("charts/risk_vs_rate.svg")).unwrap();
         assert!(svg.matches("<circle").count() >= 4, "trial points");

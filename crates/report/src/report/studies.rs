@@ -30,8 +30,38 @@ fn signed(x: f64, decimals: usize, lang: Lang) -> String {
     }
 }
 
+/// The note a study's headline opens with when units open from assumed positions
+/// ([`crate::scenario::OpeningPosition::Assumed`]): all of them, or the ones listed.
+fn assumed_positions_note(
+    s: &Scenario,
+    names: &super::names::DisplayNames,
+    lang: Lang,
+) -> Option<String> {
+    use crate::scenario::OpeningPosition;
+    let assumed: Vec<&str> = s
+        .units
+        .iter()
+        .filter(|u| u.spec.opening_position() == OpeningPosition::Assumed)
+        .map(|u| names.of(&u.spec.name, lang))
+        .collect();
+    if assumed.is_empty() {
+        None
+    } else if assumed.len() == s.units.len() {
+        Some(lang.t("headline_assumed_all").to_string())
+    } else {
+        Some(lang.fill(
+            "headline_assumed_some",
+            &[
+                &assumed.len().to_string(),
+                &s.units.len().to_string(),
+                &assumed.join(lang.t("list_separator")),
+            ],
+        ))
+    }
+}
+
 /// A study's page: its title, headline and charts, its whole table and the scenario's
-/// assumptions.
+/// assumptions (the headline opening with a note where units open from assumed positions).
 fn study_page(
     s: &Scenario,
     title_key: &str,
@@ -41,15 +71,19 @@ fn study_page(
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Report {
-    let table =
-        &super::with_display_names(table, &super::names::DisplayNames::for_scenario(s), lang);
+    let names = super::names::DisplayNames::for_scenario(s);
+    let table = &super::with_display_names(table, &names, lang);
+    let mut sentences: Vec<String> = assumed_positions_note(s, &names, lang)
+        .into_iter()
+        .collect();
+    sentences.push(headline);
     let html = page(&Page {
         lang,
         subtitle: String::new(),
         lead: String::new(),
         after_headline: String::new(),
         title: format!("{}: {}", lang.t(title_key), scenario_title(s, lang)),
-        headline: vec![headline],
+        headline: sentences,
         svgs: &svgs,
         sections: vec![
             (lang.t("results").to_string(), table_html(table, None, lang)),
