@@ -384,13 +384,22 @@ pub(crate) fn in_window(g: BTreeMap<i32, f64>, from: i32, to: i32) -> BTreeMap<i
 /// The series files `calibrate` reads from its folder.
 pub const SERIES: [&str; 3] = ["wages.csv", "employee_medical_insurance.csv", "births.csv"];
 
+/// The first year whose published employee fund includes maternity insurance (含生育保险): the
+/// NHSA bulletins from 2019 on, after 国办发〔2019〕10号 merged the two insurances
+/// (`employee_medical_insurance.csv`; the MOHRSS bulletins before count maternity insurance
+/// apart). The growth of fund spending per member into that year mixes the change of basis
+/// (maternity spending, about 6 % of the fund's) with the year's growth, so the calibration
+/// leaves that growth rate out of `utilisation_growth`.
+pub const FUND_INCLUDES_MATERNITY_FROM: i32 = 2019;
+
 /// Calibrates the drivers from the tables in `dir` on growth rates of years `from..=to`.
 ///
 /// - `wage_growth`: the average wage of urban non-private units (`wages.csv`);
 /// - `employment_growth`: members in service of employee medical insurance
 ///   (`employee_medical_insurance.csv`, bulletin figures first, then flash figures);
 /// - `utilisation_growth`: fund spending per member, pooled fund and personal accounts
-///   together. The public series do not separate medical prices from volume, so the whole
+///   together, without the growth into [`FUND_INCLUDES_MATERNITY_FROM`] (a change of the
+///   bulletins' basis). The public series do not separate medical prices from volume, so the whole
 ///   growth of cost per member is put here and `medical_price_growth` is left to the scenario
 ///   (a scenario that includes this fragment and keeps its own price growth must lower its
 ///   utilisation mean accordingly);
@@ -463,7 +472,11 @@ pub fn calibrate(dir: &Path, from: i32, to: i32, name: &str) -> Result<Calibrati
         ),
         (
             "utilisation_growth",
-            "log growth of fund spending per member, price and volume together (employee_medical_insurance.csv)",
+            if (from..=to).contains(&FUND_INCLUDES_MATERNITY_FROM) {
+                "log growth of fund spending per member, price and volume together (employee_medical_insurance.csv; without 2019, when the fund starts to include maternity insurance)"
+            } else {
+                "log growth of fund spending per member, price and volume together (employee_medical_insurance.csv)"
+            },
             &per_member,
         ),
         ("fertility", "log growth of births (births.csv)", &births),
@@ -471,7 +484,10 @@ pub fn calibrate(dir: &Path, from: i32, to: i32, name: &str) -> Result<Calibrati
     let mut drivers = Vec::new();
     let mut not_estimated = Vec::new();
     for (driver, measure, series) in candidates {
-        let g = in_window(series.log_growth(), from, to);
+        let mut g = in_window(series.log_growth(), from, to);
+        if driver == "utilisation_growth" {
+            g.remove(&FUND_INCLUDES_MATERNITY_FROM);
+        }
         match DriverEstimate::new(driver, measure, g.clone()) {
             Some(d) => drivers.push(d),
             None => not_estimated.push((
@@ -845,6 +861,58 @@ mod tests {
         assert!(estimate_local_level(&gap).is_none());
         let short: BTreeMap<i32, f64> = (0..9).map(|y| (y, f64::from(y))).collect();
         assert!(estimate_local_level(&short).is_none());
+    }
+
+    /// The growth of fund spending per member into 2019, when the bulletins' fund starts to
+    /// include maternity insurance, is left out of the utilisation calibration: 2013–2022
+    /// gives nine growth rates, and their mean is the one by hand from the bulletins' figures
+    /// (fund spending over members, 亿元 over 万人, data/calibration).
+    #[test]
+    fn utilisation_leaves_out_the_maternity_basis_change() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/calibration");
+        let utilisation = |to: i32| -> DriverEstimate {
+            let c = calibrate(&dir, 2013, to, "t").unwrap();
+            c.drivers
+                .into_iter()
+                .find(|d| d.driver == "utilisation_growth")
+                .unwrap()
+        };
+        let u = utilisation(2022);
+        let years: Vec<i32> = u.values.keys().copied().collect();
+        assert_eq!(
+            years,
+            [2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022]
+        );
+        let per_member = |s: f64, m: f64| s / m;
+        let figures = [
+            (2012, 4868.0, 26486.0),
+            (2013, 5830.0, 27443.0),
+            (2014, 6697.0, 28296.0),
+            (2015, 7532.0, 28893.0),
+            (2016, 8287.0, 29532.0),
+            (2017, 9467.0, 30323.0),
+            (2018, 10707.0, 31681.0),
+            (2019, 12663.0, 32925.0),
+            (2020, 12867.0, 34455.0),
+            (2021, 14746.73, 35431.0),
+            (2022, 15243.80, 36243.0),
+        ];
+        let growth: Vec<f64> = figures
+            .windows(2)
+            .filter(|w| w[1].0 != FUND_INCLUDES_MATERNITY_FROM)
+            .map(|w| (per_member(w[1].1, w[1].2) / per_member(w[0].1, w[0].2)).ln())
+            .collect();
+        let mean = growth.iter().sum::<f64>() / growth.len() as f64;
+        assert!(
+            (u.mean.value - mean).abs() < 1e-12,
+            "{} {mean}",
+            u.mean.value
+        );
+        // With the 2019 growth (12.9 %, about 6 points of it the change of basis) the mean
+        // would be about half a point higher.
+        assert!((0.0770..0.0780).contains(&mean), "{mean}");
+        // A window ending before 2019 is not touched.
+        assert_eq!(utilisation(2018).values.len(), 6);
     }
 
     #[test]
