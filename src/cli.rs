@@ -1096,6 +1096,13 @@ pub fn main() -> Result<()> {
             if !fits.is_empty() {
                 say!("{}", fundrisk::base_year::describe(&fits).trim_end());
             }
+            let first = fundrisk::base_year::first_years_against_given(&s);
+            if !first.is_empty() {
+                say!(
+                    "{}",
+                    fundrisk::base_year::describe_first_years(&first).trim_end()
+                );
+            }
             Ok(())
         }
         Command::Ledger { scenario, out } => {

@@ -341,3 +341,54 @@ fn published_retirees_solve_the_retirement_take_up() {
         "{e}"
     );
 }
+
+/// `fundrisk check` compares, for every unit without a base year, the year before's pooled
+/// income and spending its scenario gives with the model's own first projected year. Shandong's
+/// cities give an income of 1.05 × their spending for 2023, which the model does not reproduce:
+/// the check shows it (the artefact issue 18 describes); a unit whose year-before figures are the
+/// model's own first year divided by 1.2 shows +20 % exactly, flagged; national-2025 (a base
+/// year) has nothing to check.
+#[test]
+fn first_projected_year_against_the_year_before_given() {
+    use fundrisk::base_year::{describe_first_years, first_years_against_given};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let national = Scenario::from_path(&root.join("national-2025.toml")).unwrap();
+    assert!(first_years_against_given(&national).is_empty());
+    let shandong = Scenario::from_path(&root.join("shandong-provincial.toml")).unwrap();
+    let checks = first_years_against_given(&shandong);
+    assert_eq!(checks.len(), 18);
+    for c in &checks {
+        let u = shandong
+            .units
+            .iter()
+            .find(|u| u.spec.name == c.unit)
+            .unwrap();
+        assert_eq!(c.spending_given, u.spec.pooled_spending_prev_year);
+        assert_eq!(c.income_given, u.spec.pooled_income_prev_year);
+        assert!(c.income_first > 0.0 && c.spending_first > 0.0);
+    }
+    let text = describe_first_years(&checks);
+    assert!(
+        text.contains(" !") && text.contains("jump(s) beyond 10 %"),
+        "{text}"
+    );
+    // The same city with its year-before figures set to its own first year / 1.2: +20 %.
+    let jinan = &checks[0];
+    let mut s = shandong.clone();
+    s.units[0].spec.pooled_spending_prev_year = jinan.spending_first / 1.2;
+    s.units[0].spec.pooled_income_prev_year = Some(jinan.income_first / 1.2);
+    s.spec.units[0].pooled_spending_prev_year = jinan.spending_first / 1.2;
+    s.spec.units[0].pooled_income_prev_year = Some(jinan.income_first / 1.2);
+    let again = first_years_against_given(&s);
+    let (gi, gs) = again[0].growth();
+    assert!((gi.unwrap() - 0.2).abs() < 1e-9 && (gs.unwrap() - 0.2).abs() < 1e-9);
+    // ... and at its own first year: no jump, nothing flagged for it.
+    s.units[0].spec.pooled_spending_prev_year = jinan.spending_first;
+    s.units[0].spec.pooled_income_prev_year = Some(jinan.income_first);
+    let (gi, gs) = first_years_against_given(&s)[0].growth();
+    assert!(gi.unwrap().abs() < 1e-9 && gs.unwrap().abs() < 1e-9);
+    let text = describe_first_years(&first_years_against_given(&s)[..1]);
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.starts_with("  jinan") && !line.contains('!'), "{text}");
+    assert!(!text.contains("jump(s)"), "{text}");
+}

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{FundMonth, account_credits};
 use crate::numeric::secant;
 use crate::params::Month;
-use crate::scenario::{PoolingKind, Scenario};
+use crate::scenario::{DEFAULT_JUMP_TOLERANCE, PoolingKind, Scenario};
 
 /// Largest relative difference between a unit's opening members and its published base-year
 /// members (share): rounding in the bulletins' 万人 and a split by status.
@@ -197,6 +197,107 @@ fn first_year(s: &Scenario, unit: usize) -> YearFigures {
         },
     );
     y
+}
+
+/// A unit without a base year: the pooled income and spending of the year before the start
+/// its scenario gives, against the model's own first projected year (the unit alone on its
+/// expected path, as the bulletins count them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstYearCheck {
+    pub unit: String,
+    /// `pooled_income_prev_year`, yuan (not every scenario gives it).
+    pub income_given: Option<f64>,
+    /// `pooled_spending_prev_year`, yuan.
+    pub spending_given: f64,
+    /// The first twelve projected months, yuan.
+    pub income_first: f64,
+    pub spending_first: f64,
+}
+
+impl FirstYearCheck {
+    /// The first year's growth of income and spending over the figures given (None where
+    /// nothing is given to grow from).
+    pub fn growth(&self) -> (Option<f64>, Option<f64>) {
+        let g = |first: f64, given: f64| (given > 0.0).then(|| first / given - 1.0);
+        (
+            self.income_given.and_then(|i| g(self.income_first, i)),
+            g(self.spending_first, self.spending_given),
+        )
+    }
+}
+
+/// Every unit without a base year: its first projected year against the year before's
+/// figures it gives. A jump there means the figures given are not what the model makes of
+/// the unit (a base year solves the levels so that they are).
+pub fn first_years_against_given(s: &Scenario) -> Vec<FirstYearCheck> {
+    (0..s.units.len())
+        .filter(|&i| s.units[i].spec.base_year.is_none())
+        .map(|i| {
+            let y = first_year(&alone(s, i), 0);
+            let u = &s.units[i].spec;
+            FirstYearCheck {
+                unit: u.name.clone(),
+                income_given: u.pooled_income_prev_year,
+                spending_given: u.pooled_spending_prev_year,
+                income_first: y.pooled_income,
+                spending_first: y.pooled_spending,
+            }
+        })
+        .collect()
+}
+
+/// [`first_years_against_given`] for `fundrisk check`: a line per unit, the jumps beyond
+/// [`DEFAULT_JUMP_TOLERANCE`] marked.
+pub fn describe_first_years(checks: &[FirstYearCheck]) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    if checks.is_empty() {
+        return o;
+    }
+    let _ = writeln!(
+        o,
+        "first projected year against the year before given (亿元; units without a base year, each alone on its expected path; ! beyond {:.0} %)",
+        100.0 * DEFAULT_JUMP_TOLERANCE
+    );
+    let pct = |g: Option<f64>| match g {
+        Some(g) => format!(
+            "{:+.1} %{}",
+            100.0 * g,
+            if g.abs() > DEFAULT_JUMP_TOLERANCE {
+                " !"
+            } else {
+                ""
+            }
+        ),
+        None => "—".into(),
+    };
+    let mut jumps = 0;
+    for c in checks {
+        let (gi, gs) = c.growth();
+        jumps += usize::from(gi.is_some_and(|g| g.abs() > DEFAULT_JUMP_TOLERANCE))
+            + usize::from(gs.is_some_and(|g| g.abs() > DEFAULT_JUMP_TOLERANCE));
+        let given = c
+            .income_given
+            .map_or_else(|| "—".to_string(), |i| format!("{:.2}", i / 1e8));
+        let _ = writeln!(
+            o,
+            "  {:<16} income {given} → {:.2} ({}); spending {:.2} → {:.2} ({})",
+            c.unit,
+            c.income_first / 1e8,
+            pct(gi),
+            c.spending_given / 1e8,
+            c.spending_first / 1e8,
+            pct(gs),
+        );
+    }
+    if jumps > 0 {
+        let _ = writeln!(
+            o,
+            "  {jumps} jump(s) beyond {:.0} %: the year before's figures given are not what the model makes of those units; give them a [units.base_year] of published figures to solve their levels (README, \"Re-basing a scenario\")",
+            100.0 * DEFAULT_JUMP_TOLERANCE
+        );
+    }
+    o
 }
 
 /// The growth of unit 0's retirees over the twelve months of `b` (a base-year scenario) on

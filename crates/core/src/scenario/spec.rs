@@ -1462,8 +1462,12 @@ pub struct BaseYearSpec {
     pub source: Option<String>,
 }
 fn default_jump_tolerance() -> f64 {
-    0.10
+    DEFAULT_JUMP_TOLERANCE
 }
+
+/// The default of `base_year.jump_tolerance` (share 0–1): the largest change from the year
+/// before to the first projected year, in pooled income or spending, that needs no explanation.
+pub const DEFAULT_JUMP_TOLERANCE: f64 = 0.10;
 
 #[cfg(test)]
 mod default_tests {
