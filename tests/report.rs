@@ -610,16 +610,16 @@ fn assumed_opening_positions_are_marked_in_the_report() {
         assert_eq!(values.len(), 20);
         assert!(values.iter().all(|v| v == "假设值"), "{values:?}");
     }
-    // One city given a published source: its fund loses the mark; the adjustment fund and the
-    // total still hold assumed money; the headline lists the 18 of 19 funds.
+    // One city's base year given a published source: its fund loses the mark; the adjustment
+    // fund and the total still hold assumed money; the headline lists the 18 of 19 funds.
     let mixed = Scenario::from_path_with(
         &root.join("shandong-provincial.toml"),
-        &[Override::parse("units.jinan.source=\"Jinan 2023 bulletin (test)\"").unwrap()],
+        &[Override::parse("units.jinan.base_year.source=\"Jinan 2023 bulletin (test)\"").unwrap()],
     )
     .unwrap();
     assert_eq!(
         mixed.units[0].spec.opening_position(),
-        OpeningPosition::Sourced
+        OpeningPosition::BaseYear(2023)
     );
     let (_d, _out, html) = run(&mixed, Lang::En);
     let rows = rows_of(&html);
@@ -632,6 +632,11 @@ fn assumed_opening_positions_are_marked_in_the_report() {
     assert!(
         !first.contains("Jinan") && first.contains("Qingdao"),
         "{first}"
+    );
+    let long_range = Scenario::from_path(&root.join("national-long-range.toml")).unwrap();
+    assert_eq!(
+        long_range.units[0].spec.opening_position(),
+        OpeningPosition::Sourced
     );
     // National 2025 opens from the 2024 bulletin (a solved base year): nothing marked.
     let national = Scenario::from_path(&root.join("national-2025.toml")).unwrap();

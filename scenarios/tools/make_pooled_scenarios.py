@@ -48,6 +48,10 @@ SD_WAGE = 6200.0
 # ASSUMPTION: pooled spending per member about 3,300 yuan a year (2023), pooled premium income
 # about 1.05 × spending (national 2023: pooled spending about 3,400 yuan per member).
 SD_SPEND_PER_MEMBER = 3300.0
+# The year before the start (2024-01): each city's figures above are its base year, which the
+# model is solved to meet (its own costs gave 2024 spending 24-26 % above them in every city,
+# and income from -30 % to +49 %, which decided which cities ran dry).
+SD_BASE_YEAR = 2023
 
 # Jiujiang: county-level units; population shares ASSUMPTION of the order of the 2020 census
 # (Jiujiang 4.60 m in all); 市本级 (city-level employers) as a unit of its own.
@@ -120,7 +124,8 @@ TITLES = {
 JJ_STRUCTURE = "membership_structure_jiangxi_2021.csv"
 
 
-def unit_block(name, members, wage, retiree_share, months, spend_per_member, source, structure, extra=""):
+def unit_block(name, members, wage, retiree_share, months, spend_per_member, source, structure, extra="",
+               base_year=None):
     retirees = members * retiree_share
     workers = members - retirees
     # Of workers: enterprise 72 %, government 18 %, flexible 10 % (ASSUMPTION).
@@ -128,6 +133,13 @@ def unit_block(name, members, wage, retiree_share, months, spend_per_member, sou
     income = spending * 1.05
     balance = spending / 12.0 * months
     title, title_en = TITLES[name]
+    # With a base year, the levels are solved so that the model's year before the start meets
+    # these assumed figures (the first projected year then grows from them as the drivers say,
+    # instead of jumping by the gap between the tool's figures and the model's costs).
+    solved = "" if base_year is None else (
+        f'base_year = {{ year = {base_year}, pooled_income = {income:.4e}, pooled_spending = {spending:.4e}, '
+        f'pooled_balance = {balance:.4e}, source = "ASSUMPTION: the year before\'s figures above, not published; '
+        f'the unit\'s collection and utilisation levels are solved to meet them" }}\n')
     return f'''[[units]]
 name = "{name}"
 title = "{title}"
@@ -138,7 +150,7 @@ pooled_spending_prev_year = {spending:.4e}
 pooled_income_prev_year = {income:.4e}
 average_wage_prev_year = {wage:.0f}.0
 membership = {{ enterprise = {workers * 0.72:.4e}, government = {workers * 0.18:.4e}, flexible = {workers * 0.10:.4e}, retirees = {retirees:.4e}, structure = "builtin:{structure}", source = "ASSUMPTION: apportioned, see scenarios/tools/make_pooled_scenarios.py" }}
-{extra}'''
+{solved}{extra}'''
 
 
 def shandong():
@@ -154,10 +166,11 @@ def shandong():
                      '  { from = "2025-01", value = 0.08, source = "003 (二): 8 % by 2025-01" },\n]\n')
         out.append(unit_block(name, members, SD_WAGE * rel, ret, months, SD_SPEND_PER_MEMBER,
                               f"ASSUMPTION: {pop} m residents (2020 census) x 26 % coverage; see the tool",
-                              SD_STRUCTURE, extra))
+                              SD_STRUCTURE, extra, base_year=SD_BASE_YEAR))
     for name, members, rel, ret, months, _ in SHANDONG_EXTRA:
         out.append(unit_block(name, members, SD_WAGE * rel, ret, months, SD_SPEND_PER_MEMBER,
-                              "ASSUMPTION: members of the order of the unit; see the tool", SD_STRUCTURE))
+                              "ASSUMPTION: members of the order of the unit; see the tool", SD_STRUCTURE,
+                              base_year=SD_BASE_YEAR))
     return "\n".join(out)
 
 

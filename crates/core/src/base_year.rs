@@ -30,6 +30,9 @@ type Measure = fn(&YearFigures) -> f64;
 pub struct BaseYearFit {
     pub unit: String,
     pub year: i32,
+    /// The figures met are assumed, not published (the base year's `source` begins with
+    /// ASSUMPTION): the levels make the unit consistent with them, nothing more.
+    pub assumed: bool,
     /// Which published figures the levels were solved to meet.
     pub basis: Basis,
     /// The published figures the levels meet, yuan: pooled income and spending (pooled basis),
@@ -798,6 +801,8 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         fits.push(BaseYearFit {
             unit: name,
             year: by.year,
+            assumed: s.units[i].spec.opening_position()
+                == crate::scenario::OpeningPosition::Assumed,
             basis,
             published: (income_target, spending_target),
             modelled_before: (income_of(&before), spending_of(&before)),
@@ -874,14 +879,15 @@ pub fn describe(fits: &[BaseYearFit]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "base year (亿元; levels solved so that the model's base year meets the published one)"
+        "base year (亿元; levels solved so that the model's base year meets the published one, or the assumed one where its source says ASSUMPTION)"
     );
     for f in fits {
+        let given = if f.assumed { "assumed" } else { "published" };
         match f.basis {
             Basis::Pooled { .. } => {
                 let _ = writeln!(
                     o,
-                    "  {:<16} {}: income {:.2} published, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} published, {:.2} modelled → utilisation level × {:.4}",
+                    "  {:<16} {}: income {:.2} {given}, {:.2} modelled with the scenario's levels → collection level × {:.4}; spending {:.2} {given}, {:.2} modelled → utilisation level × {:.4}",
                     f.unit,
                     f.year,
                     f.published.0 / 1e8,

@@ -1811,7 +1811,12 @@ pub fn describe(s: &Scenario) -> String {
             OpeningPosition::Sourced => writeln!(o, "  position       as its source: {source}"),
             OpeningPosition::Assumed => writeln!(
                 o,
-                "  position       ASSUMED, not a published position (source: {source}); the report marks its funds"
+                "  position       ASSUMED, not a published position (source: {}); the report marks its funds",
+                u.spec
+                    .base_year
+                    .as_ref()
+                    .and_then(|b| b.source.as_deref())
+                    .unwrap_or(source)
             ),
         };
         let _ = writeln!(

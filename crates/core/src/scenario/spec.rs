@@ -902,21 +902,26 @@ pub enum OpeningPosition {
     BaseYear(i32),
     /// The published figures the unit's `source` names.
     Sourced,
-    /// Figures of the right order, not a published position: the unit's `source` begins with
-    /// `ASSUMPTION`, or it has none. A report says so for every fund holding such a unit's
-    /// money: its risks show what the policy does, not the state of that fund.
+    /// Figures of the right order, not a published position: without a base year, the unit's
+    /// `source` begins with `ASSUMPTION` (or it has none); with one, the base year's `source`
+    /// does (the levels are solved to meet assumed figures, which makes the unit consistent
+    /// with its first year but no more real). A report says so for every fund holding such a
+    /// unit's money: its risks show what the policy does, not the state of that fund.
     Assumed,
 }
 
 impl UnitSpec {
     /// Where the unit's opening position comes from ([`OpeningPosition`]).
     pub fn opening_position(&self) -> OpeningPosition {
-        if let Some(b) = &self.base_year {
-            return OpeningPosition::BaseYear(b.year);
-        }
-        match &self.source {
-            Some(s) if !s.trim_start().starts_with("ASSUMPTION") => OpeningPosition::Sourced,
-            _ => OpeningPosition::Assumed,
+        let assumed = |s: &Option<String>| {
+            s.as_deref()
+                .is_none_or(|s| s.trim_start().starts_with("ASSUMPTION"))
+        };
+        match &self.base_year {
+            Some(b) if !assumed(&b.source) => OpeningPosition::BaseYear(b.year),
+            Some(_) => OpeningPosition::Assumed,
+            None if assumed(&self.source) => OpeningPosition::Assumed,
+            None => OpeningPosition::Sourced,
         }
     }
 }
