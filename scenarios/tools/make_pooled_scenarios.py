@@ -121,6 +121,10 @@ TITLES = {
     "gongqingcheng": ("共青城市", "Gongqingcheng"),
     "lushan": ("庐山市", "Lushan"),
 }
+# The year before the start (2021-01): each county's figures are its base year, which the model is
+# solved to meet (its own costs gave 2021 income -19 to +27 % off them, spending up to +14 %, and
+# the county treasuries' 2021 bill was that gap).
+JJ_BASE_YEAR = 2020
 JJ_STRUCTURE = "membership_structure_jiangxi_2021.csv"
 
 
@@ -180,7 +184,8 @@ def jiujiang():
     for name, pop, rel, ret, _ in JIUJIANG:
         members = pop * 1e6 * JJ_COVERAGE
         out.append(unit_block(name, members, JJ_WAGE * rel, ret, 10.0, JJ_SPEND_PER_MEMBER,
-                              f"ASSUMPTION: {pop} m residents x 15 % coverage; see the tool", JJ_STRUCTURE))
+                              f"ASSUMPTION: {pop} m residents x 15 % coverage; see the tool", JJ_STRUCTURE,
+                              base_year=JJ_BASE_YEAR))
     return "\n".join(out)
 
 
