@@ -563,8 +563,15 @@ fn assumed_opening_positions_are_marked_in_the_report() {
     let run = |s: &Scenario, lang: Lang| {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("r");
-        fundrisk::run::run_scenario(s, &RunOptions::new(8, 2), &out, lang, &|_| {}).unwrap();
+        let done =
+            fundrisk::run::run_scenario(s, &RunOptions::new(8, 2), &out, lang, &|_| {}).unwrap();
         let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        // The terminal's table marks the same funds and ends with the note.
+        let terminal =
+            fundrisk::report::overview::terminal_text(&done.overview, &done.names, 30, lang);
+        let marked = done.overview.ranked.iter().any(|f| f.opening_assumed);
+        assert_eq!(terminal.contains('†'), marked, "{terminal}");
+        assert_eq!(terminal.contains(lang.t("ov_assumed_note")), marked);
         (dir, out, html)
     };
     let rows_of = |html: &str| -> Vec<(String, String)> {

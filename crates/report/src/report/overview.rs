@@ -613,7 +613,8 @@ pub fn terminal_text(ov: &Overview, names: &DisplayNames, rows: usize, lang: Lan
     let mut table: Vec<Vec<String>> = vec![head.iter().map(|h| h.to_string()).collect()];
     for f in ov.ranked.iter().take(rows) {
         table.push(vec![
-            names.entity(f.entity, lang).to_string(),
+            names.entity(f.entity, lang).to_string()
+                + if f.opening_assumed { ASSUMED_MARK } else { "" },
             months_text(f.last.months_p50, lang),
             format!("{}%", pct(f.last.p_months_lt_6, lang)),
             format!("{}%", pct(f.last.p_months_lt_3, lang)),
@@ -646,6 +647,9 @@ pub fn terminal_text(ov: &Overview, names: &DisplayNames, rows: usize, lang: Lan
             .map(|(c, (x, &w))| pad(x, w, c > 0))
             .collect();
         o.push_str(&format!("  {}\n", cells.join("  ")));
+    }
+    if ov.ranked.iter().take(rows).any(|f| f.opening_assumed) {
+        o.push_str(&format!("  {ASSUMED_MARK} {}\n", lang.t("ov_assumed_note")));
     }
     if ov.ranked.len() > rows {
         o.push_str(&match lang {
