@@ -134,6 +134,26 @@ impl PyScenario {
         fundrisk_report::scenario::describe(&self.inner)
     }
 
+    /// Where each unit's opening position comes from, by unit name: `"base_year"` (a published
+    /// base year its levels are solved to), `"sourced"` (the published figures its source
+    /// names) or `"assumed"` (figures of the right order; reports mark its funds).
+    #[getter]
+    fn opening_positions(&self) -> Vec<(String, String)> {
+        use fundrisk_report::scenario::OpeningPosition;
+        self.inner
+            .units
+            .iter()
+            .map(|u| {
+                let kind = match u.spec.opening_position() {
+                    OpeningPosition::BaseYear(_) => "base_year",
+                    OpeningPosition::Sourced => "sourced",
+                    OpeningPosition::Assumed => "assumed",
+                };
+                (u.spec.name.clone(), kind.to_string())
+            })
+            .collect()
+    }
+
     /// The exact ledger of the expected path (yuan, to the fen) as a dict of columns.
     fn ledger<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = &self.inner;

@@ -144,3 +144,14 @@ def test_an_interrupt_cancels_a_run():
         s.run(paths=200_000, seed=1)
     assert time.monotonic() - started < 5.0
     assert s.run(paths=64, seed=7).summary.height > 0
+
+
+def test_opening_positions_say_which_units_are_assumed():
+    """The reports' mark of assumed positions, for a program: Shandong's cities solve their
+    levels to assumed figures (assumed), national-2025 to the 2024 bulletin (base_year), the
+    long-range scenario opens at the 2022 flash report (sourced)."""
+    positions = dict(fundrisk.load(str(ROOT / "scenarios" / "shandong-provincial.toml")).opening_positions)
+    assert len(positions) == 18 and set(positions.values()) == {"assumed"}
+    assert fundrisk.load().opening_positions == [("national", "base_year")]
+    long_range = fundrisk.load(str(ROOT / "scenarios" / "national-long-range.toml"))
+    assert long_range.opening_positions == [("national", "sourced")]

@@ -63,6 +63,13 @@ class Scenario:
         """What the scenario describes, as ``fundrisk check`` prints it."""
         return self._inner.check()
 
+    @property
+    def opening_positions(self) -> list:
+        """Where each unit's opening position comes from, as (unit, kind): ``"base_year"`` (a
+        published base year its levels are solved to), ``"sourced"`` (the published figures its
+        source names) or ``"assumed"`` (figures of the right order; reports mark its funds)."""
+        return self._inner.opening_positions
+
     def ledger(self) -> pl.DataFrame:
         """The exact ledger of the expected path (yuan, to the fen)."""
         return _frame(self._inner.ledger())
