@@ -34,20 +34,6 @@ pub struct DriverPath {
     pub fertility_factor: Vec<f64>,
     /// Share of the year's retirements that become the fund's retirees (0–1).
     pub(crate) retirement_take_up: Vec<f64>,
-    /// Annual log growth of the wage, medical prices and utilisation in the past before the
-    /// start (from the costs' price year, and the wage two years before the start): the first
-    /// year's means, the same on every path. The past is known when the projection starts; a
-    /// path's shocks, mean error and drift begin with its first year.
-    pub(crate) history: HistoryGrowth,
-}
-
-/// The growth rates a unit's history before the start is carried back or forward with
-/// ([`DriverPath::history`]): annual log growth, the first year's means.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct HistoryGrowth {
-    pub(crate) wage: f64,
-    pub(crate) medical_price: f64,
-    pub(crate) utilisation: f64,
 }
 
 impl DriverPath {
@@ -96,6 +82,13 @@ pub struct DriverModel {
     take_up_phi: f64,
     take_up_mean_error: f64,
     take_up_mean_drift: f64,
+}
+
+/// A driver's mean in the first year of a projection starting at `start`: the rate the past
+/// before the start is carried at (the same on every path; a path's shocks, mean error and
+/// drift begin with its first year).
+pub(crate) fn first_year_mean(d: &DriverSpec, start: Month) -> f64 {
+    year_means(d, &[start.year()])[0]
 }
 
 fn year_means(d: &DriverSpec, years: &[i32]) -> Vec<f64> {
@@ -188,15 +181,6 @@ impl DriverModel {
 
     pub fn n_years(&self) -> usize {
         self.n_years
-    }
-
-    /// The growth rates of the history before the start ([`DriverPath::history`]).
-    pub(crate) fn history(&self) -> HistoryGrowth {
-        HistoryGrowth {
-            wage: self.means[0][0],
-            medical_price: self.means[1][0],
-            utilisation: self.means[2][0],
-        }
     }
 
     /// The path with every shock zero: the deterministic projection.
@@ -342,7 +326,6 @@ impl DriverModel {
             interest_rate,
             fertility_factor,
             retirement_take_up,
-            history: self.history(),
         }
     }
 }

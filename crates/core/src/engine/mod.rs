@@ -248,12 +248,10 @@ impl ScenarioModel {
     pub fn build_benefit_grids_from(&mut self, cache: &GridCache) -> crate::Result<usize> {
         let (lo, hi) = self.drivers.cost_growth_bounds();
         let years = self.drivers.n_years() as f64;
-        let history = self.drivers.history();
         let range = |u: &UnitModel| {
-            // The history from the price year to the start moves the shift by the same amount
-            // on every path; the horizon's growth moves it within its bounds.
-            let past =
-                (history.medical_price + history.utilisation) * u.price_year_gap_months() / 12.0;
+            // The past from the price year to the start moves the shift by the same amount on
+            // every path; the horizon's growth moves it within its bounds.
+            let past = u.past_cost_shift();
             (
                 past + lo.min(0.0) * years - 0.1,
                 past + hi.max(0.0) * years + 0.1,

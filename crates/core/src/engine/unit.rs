@@ -9,7 +9,7 @@ use crate::policy::{accounts, maternity};
 use std::sync::Arc;
 
 use crate::data::{Asfr, N_AGES, N_STATUS};
-use crate::economy::DriverPath;
+use crate::economy::{DriverPath, first_year_mean};
 use crate::ledger::{IncomeLine, N_INCOME, N_SPENDING, SpendingLine};
 use crate::params::Month;
 use crate::population::{Cells, Counts, MemberFlows, MonthTables, PopulationModel};
@@ -117,6 +117,12 @@ pub(crate) struct UnitModel {
     benefits: Benefits,
     /// Months from the middle of the cost price year to the start.
     price_year_gap_months: f64,
+    /// Annual log growth of the wage, medical prices and utilisation before the start (from
+    /// the costs' price year; the wage two years before the start): the first year's means,
+    /// the same on every path. The past is known when the projection starts.
+    past_wage_growth: f64,
+    past_price_growth: f64,
+    past_utilisation_growth: f64,
     start: Month,
     /// Where its opening position comes from.
     pub(crate) opening: crate::scenario::OpeningPosition,
@@ -155,6 +161,12 @@ impl UnitModel {
             asfr: t.asfr.clone(),
             benefits: Benefits::new(scenario, unit),
             price_year_gap_months: f64::from(start.since(price_year_mid)),
+            past_wage_growth: first_year_mean(&scenario.spec.economy.wage_growth, start),
+            past_price_growth: first_year_mean(&scenario.spec.economy.medical_price_growth, start),
+            past_utilisation_growth: first_year_mean(
+                &scenario.spec.economy.utilisation_growth,
+                start,
+            ),
             start,
             opening: unit.spec.opening_position(),
         }
@@ -185,8 +197,15 @@ impl UnitModel {
     }
 
     /// Months from the middle of the cost price year to the start.
+    #[cfg(test)]
     pub(crate) fn price_year_gap_months(&self) -> f64 {
         self.price_year_gap_months
+    }
+
+    /// The cost shift (log price plus log utilisation) the past adds from the middle of the
+    /// costs' price year to the start: the same on every path.
+    pub(crate) fn past_cost_shift(&self) -> f64 {
+        (self.past_price_growth + self.past_utilisation_growth) * self.price_year_gap_months / 12.0
     }
 
     /// A separate maternity fund exists at some point of the horizon.
@@ -223,7 +242,7 @@ impl UnitModel {
         // The year before the start is given; two years before is deflated by the first
         // year's mean wage growth (an assumption: the history is not in the scenario; the
         // same on every path, as the past is).
-        w.push(self.avg_wage_prev_year / d.history.wage.exp());
+        w.push(self.avg_wage_prev_year / self.past_wage_growth.exp());
         w.push(self.avg_wage_prev_year);
         for g in &d.wage_growth {
             let last = *w.last().unwrap_or(&self.avg_wage_prev_year);
@@ -236,8 +255,8 @@ impl UnitModel {
         let mut log_price = Vec::with_capacity(n);
         let mut log_utilisation = Vec::with_capacity(n);
         let (mut lp, mut lu) = (
-            d.history.medical_price * self.price_year_gap_months / 12.0,
-            d.history.utilisation * self.price_year_gap_months / 12.0,
+            self.past_price_growth * self.price_year_gap_months / 12.0,
+            self.past_utilisation_growth * self.price_year_gap_months / 12.0,
         );
         for k in 0..n {
             if k > 0 {
