@@ -459,6 +459,16 @@ pub fn calibrate(dir: &Path, from: i32, to: i32, name: &str) -> Result<Calibrati
             .filter_map(|(y, s)| total.values.get(y).map(|m| (*y, s / m)))
             .collect(),
     };
+    let basis_change = if (from..=to).contains(&FUND_INCLUDES_MATERNITY_FROM) {
+        format!(
+            "; without {FUND_INCLUDES_MATERNITY_FROM}, when the fund starts to include maternity insurance"
+        )
+    } else {
+        String::new()
+    };
+    let utilisation_measure = format!(
+        "log growth of fund spending per member, price and volume together (employee_medical_insurance.csv{basis_change})"
+    );
     let candidates = [
         (
             "wage_growth",
@@ -470,15 +480,7 @@ pub fn calibrate(dir: &Path, from: i32, to: i32, name: &str) -> Result<Calibrati
             "log growth of members in service (employee_medical_insurance.csv)",
             &active,
         ),
-        (
-            "utilisation_growth",
-            if (from..=to).contains(&FUND_INCLUDES_MATERNITY_FROM) {
-                "log growth of fund spending per member, price and volume together (employee_medical_insurance.csv; without 2019, when the fund starts to include maternity insurance)"
-            } else {
-                "log growth of fund spending per member, price and volume together (employee_medical_insurance.csv)"
-            },
-            &per_member,
-        ),
+        ("utilisation_growth", &utilisation_measure, &per_member),
         ("fertility", "log growth of births (births.csv)", &births),
     ];
     let mut drivers = Vec::new();

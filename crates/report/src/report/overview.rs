@@ -229,22 +229,13 @@ pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lan
     let mut out = Vec::new();
     let name = |f: &FundRisk| names.entity(f.entity, lang).to_string();
     let separator = lang.t("list_separator");
-    let assumed: Vec<&FundRisk> = ov.ranked.iter().filter(|f| f.opening_assumed).collect();
-    if !assumed.is_empty() {
-        out.push(if assumed.len() == ov.ranked.len() {
-            lang.t("headline_assumed_all").to_string()
-        } else {
-            let listed: Vec<String> = assumed.iter().map(|f| name(f)).collect();
-            lang.fill(
-                "headline_assumed_some",
-                &[
-                    &assumed.len().to_string(),
-                    &ov.ranked.len().to_string(),
-                    &listed.join(separator),
-                ],
-            )
-        });
-    }
+    let assumed: Vec<String> = ov
+        .ranked
+        .iter()
+        .filter(|f| f.opening_assumed)
+        .map(name)
+        .collect();
+    out.extend(assumed_note(&assumed, ov.ranked.len(), lang));
     if ov.ranked.len() > 1 {
         let dry = ov.running_dry();
         let short = ov.short_of_capacity();
@@ -321,6 +312,25 @@ pub fn headline(ov: &Overview, sim: &Simulation, names: &DisplayNames, lang: Lan
         ],
     ));
     out
+}
+
+/// The sentence a headline opens with when some of its `of` funds (or units) open from assumed
+/// positions: all of them, or the ones named in `assumed`; none when there are none.
+pub(crate) fn assumed_note(assumed: &[String], of: usize, lang: Lang) -> Option<String> {
+    if assumed.is_empty() {
+        None
+    } else if assumed.len() == of {
+        Some(lang.t("headline_assumed_all").to_string())
+    } else {
+        Some(lang.fill(
+            "headline_assumed_some",
+            &[
+                &assumed.len().to_string(),
+                &of.to_string(),
+                &assumed.join(lang.t("list_separator")),
+            ],
+        ))
+    }
 }
 
 /// Marks a fund whose opening position is assumed, in the overview and its note.

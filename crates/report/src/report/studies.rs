@@ -38,26 +38,13 @@ fn assumed_positions_note(
     lang: Lang,
 ) -> Option<String> {
     use crate::scenario::OpeningPosition;
-    let assumed: Vec<&str> = s
+    let assumed: Vec<String> = s
         .units
         .iter()
         .filter(|u| u.spec.opening_position() == OpeningPosition::Assumed)
-        .map(|u| names.of(&u.spec.name, lang))
+        .map(|u| names.of(&u.spec.name, lang).to_string())
         .collect();
-    if assumed.is_empty() {
-        None
-    } else if assumed.len() == s.units.len() {
-        Some(lang.t("headline_assumed_all").to_string())
-    } else {
-        Some(lang.fill(
-            "headline_assumed_some",
-            &[
-                &assumed.len().to_string(),
-                &s.units.len().to_string(),
-                &assumed.join(lang.t("list_separator")),
-            ],
-        ))
-    }
+    super::overview::assumed_note(&assumed, s.units.len(), lang)
 }
 
 /// A study's page: its title, headline and charts, its whole table and the scenario's
