@@ -397,3 +397,66 @@ fn first_projected_year_against_the_year_before_given() {
     assert!(line.starts_with("  jinan") && !line.contains('!'), "{text}");
     assert!(!text.contains("jump(s)"), "{text}");
 }
+
+/// The spending basis (`pooled_spending` alone, for units whose year before gives no income):
+/// on the constructed unit, a spending set at 0.8 × the model's own is met to 0.01 % by a
+/// utilisation factor of 0.8 (every spending line of this unit is a benefit); the collection
+/// level is kept, so the base year's income is the model's own to the bit; the first projected
+/// year's spending grows modestly from the given one. Employment growing 30 % a year moves
+/// income only, which is not held to the tolerance here (nothing to jump from); spending
+/// jumping against a given figure is refused naming the line, and `account_income` (solved
+/// with the pooled basis only) is refused with it.
+#[test]
+fn a_spending_base_year_solves_the_utilisation_level_alone() {
+    let text = base_text();
+    let spending_only = |text: &str, spending: f64, extra: &str| {
+        let text = format!(
+            "{text}base_year = {{ year = 2023, pooled_spending = {spending:e}, pooled_balance = 1.0e9{extra} }}\n"
+        );
+        Scenario::parse(&text, "t.toml", DataSource::default()).unwrap()
+    };
+    let mut probe = with_base_year(&text, 1e9, 1e9, ", jump_tolerance = 1.0");
+    let before = apply(&mut probe).unwrap()[0].modelled_before;
+    let spending = 0.8 * before.1;
+    let mut s = spending_only(&text, spending, "");
+    let f = apply(&mut s).unwrap().remove(0);
+    assert_eq!(
+        f.basis,
+        fundrisk::base_year::Basis::Spending { spending },
+        "{f:?}"
+    );
+    assert!((f.modelled.1 / spending - 1.0).abs() < 1e-4, "{f:?}");
+    assert!((f.base_year.pooled_spending / spending - 1.0).abs() < 1e-9);
+    assert!((f.utilisation_factor - 0.8).abs() < 1e-6, "{f:?}");
+    assert_eq!(f.collection_factor, 1.0);
+    assert_eq!(f.base_year.pooled_income, before.0);
+    assert_eq!(s.units[0].spec.collection_level, 1.0);
+    assert!((s.units[0].spec.utilisation_level - f.utilisation_factor).abs() < 1e-12);
+    assert!(f.growth.1 > 0.0 && f.growth.1 < 0.10, "{f:?}");
+    let shown = fundrisk::base_year::describe(&[f]);
+    assert!(
+        shown.contains("utilisation level × 0.8000") && shown.contains("income not given"),
+        "{shown}"
+    );
+
+    // Income jumps 30 % with employment: nothing given to jump from, so accepted.
+    let growing = text.replace(
+        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
+        "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }\nemployment_growth = { mean = 0.3 }",
+    );
+    let mut probe = spending_only(&growing, 1e9, ", jump_tolerance = 1.0");
+    let own = apply(&mut probe).unwrap()[0].modelled_before.1;
+    let mut g = spending_only(&growing, own, ", jump_tolerance = 0.25");
+    let f = apply(&mut g).unwrap().remove(0);
+    assert!(f.growth.0 > 0.25 && f.growth.1 < 0.25, "{f:?}");
+    // With a tolerance below the spending's own growth, refused naming spending.
+    let mut tight = spending_only(&growing, own, ", jump_tolerance = 0.01");
+    let e = apply(&mut tight).unwrap_err().to_string();
+    assert!(
+        e.contains("units[0]") && e.contains("pooled spending") && !e.contains("pooled income"),
+        "{e}"
+    );
+    let mut with_accounts = spending_only(&text, spending, ", account_income = 1e8");
+    let e = apply(&mut with_accounts).unwrap_err().to_string();
+    assert!(e.contains("units[0].base_year.account_income"), "{e}");
+}

@@ -264,7 +264,8 @@ def pooled_first_year(spec: dict, here: Path, unit: int) -> tuple[float, float, 
 
 def solve_base_years(spec: dict, here: Path):
     """Each unit's [units.base_year]: the collection and utilisation levels that make the model's
-    base year meet the published pooled income and spending (the scenario moved back twelve
+    base year meet the published pooled income and spending, or the utilisation level alone where
+    only the spending is given (the scenario moved back twelve
     months, the unit alone under single pooling, its worker counts and wage deflated by the base
     year's mean growth), by the engine's secant steps from 1.0 and 1.1."""
     for i, u in enumerate(spec["units"]):
@@ -348,8 +349,11 @@ def solve_base_years(spec: dict, here: Path):
                 if abs(now[0] / by["pooled_income"] - 1) < 1e-9 and abs(now[2] / by["account_income"] - 1) < 1e-9:
                     break
             u.setdefault("policy", {})["retiree_account_credit"] = scaled(r)
-        else:
+        elif "pooled_income" in by:
             collection = secant(lambda x: run(x, 1.0)[0], by["pooled_income"])
+        else:
+            # The spending basis: no income given, the collection level is kept.
+            collection = 1.0
         utilisation = secant(lambda x: run(1.0, x)[1], by["pooled_spending"])
         u["collection_level"] = u.get("collection_level", 1.0) * collection
         u["utilisation_level"] = u.get("utilisation_level", 1.0) * utilisation

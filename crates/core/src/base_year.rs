@@ -109,6 +109,10 @@ pub enum Basis {
     /// not its income and spending. The collection level meets the fund income; the
     /// utilisation level, the year-end pooled balance.
     WholeFund { fund_income: f64, balance_prev: f64 },
+    /// The pooled fund's spending alone, yuan: for units whose year before gives no income (a
+    /// province's or city's spending without its income). The utilisation level meets it; the
+    /// collection level stays the scenario's, and only spending is held to the jump tolerance.
+    Spending { spending: f64 },
 }
 
 /// One published members figure of a base year against the unit's opening members.
@@ -383,6 +387,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             by.pooled_balance_prev,
         ) {
             (Some(income), Some(spending), None, None) => Basis::Pooled { income, spending },
+            (None, Some(spending), None, None) => Basis::Spending { spending },
             (None, None, Some(fund_income), Some(balance_prev)) => Basis::WholeFund {
                 fund_income,
                 balance_prev,
@@ -391,7 +396,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 return Err(Error::field(
                     &s.file,
                     field("pooled_income"),
-                    "give either pooled_income and pooled_spending (the pooled fund's own figures) or fund_income and pooled_balance_prev (the whole fund's income and the pooled balance a year before), not a mix",
+                    "give either pooled_income and pooled_spending (the pooled fund's own figures), pooled_spending alone (its spending, where the year's income is not given) or fund_income and pooled_balance_prev (the whole fund's income and the pooled balance a year before), not a mix",
                 ));
             }
         };
@@ -421,6 +426,7 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 money("pooled_income", income, true)?;
                 money("pooled_spending", spending, true)?;
             }
+            Basis::Spending { spending } => money("pooled_spending", spending, true)?,
             Basis::WholeFund {
                 fund_income,
                 balance_prev,
@@ -596,13 +602,23 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         let run = |collection: f64, utilisation: f64| run_with(collection, utilisation, 1.0);
         // What each level is solved to meet: (the measure of a base year, its published value).
         let (income_of, spending_of): (Measure, Measure) = match basis {
-            Basis::Pooled { .. } => (|y| y.pooled_income, |y| y.pooled_spending),
+            Basis::Pooled { .. } | Basis::Spending { .. } => {
+                (|y| y.pooled_income, |y| y.pooled_spending)
+            }
             Basis::WholeFund { .. } => (|y| y.fund_income, |y| y.pooled_balance_end),
         };
+        let before = run(1.0, 1.0);
         let (income_target, spending_target, income_field, spending_field) = match basis {
             Basis::Pooled { income, spending } => {
                 (income, spending, "pooled_income", "pooled_spending")
             }
+            // Income is not solved: its target is the model's own (the collection level stays).
+            Basis::Spending { spending } => (
+                income_of(&before),
+                spending,
+                "pooled_income",
+                "pooled_spending",
+            ),
             Basis::WholeFund { fund_income, .. } => (
                 fund_income,
                 by.pooled_balance,
@@ -610,7 +626,6 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
                 "pooled_balance",
             ),
         };
-        let before = run(1.0, 1.0);
         // Secant steps from the factor `x_start`, whose value is `y_start`.
         // The year-end balance falls as the utilisation level rises; the secant does not mind.
         let close =
@@ -629,6 +644,15 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
         let (collection_factor, utilisation_factor) = match (basis, by.account_income) {
             // Income does not depend on the utilisation level, nor spending on the collection
             // level: two independent solves from the scenario's own levels.
+            (Basis::Spending { .. }, _) => (
+                1.0,
+                secant(
+                    &|x| spending_of(&run(1.0, x)),
+                    1.0,
+                    spending_of(&before),
+                    spending_target,
+                ),
+            ),
             (Basis::Pooled { .. }, None) => (
                 secant(
                     &|x| income_of(&run(x, 1.0)),
@@ -776,8 +800,11 @@ pub fn apply(s: &mut Scenario) -> Result<Vec<BaseYearFit>> {
             first.pooled_spending / solved.pooled_spending - 1.0,
         );
         let mut explained_by = None;
+        // Without a given income, the model's base-year income is its own: its growth into the
+        // first year is not a jump against anything given.
+        let income_given = !matches!(basis, Basis::Spending { .. });
         for (line, g) in [("pooled income", growth.0), ("pooled spending", growth.1)] {
-            if g.abs() > by.jump_tolerance {
+            if g.abs() > by.jump_tolerance && (income_given || line == "pooled spending") {
                 match policy_change_in_first_year(s, i) {
                     Some(change) => explained_by = Some(change),
                     None => {
@@ -908,6 +935,18 @@ pub fn describe(fits: &[BaseYearFit]) -> String {
                         a.credit_factor
                     );
                 }
+            }
+            Basis::Spending { .. } => {
+                let _ = writeln!(
+                    o,
+                    "  {:<16} {}: spending {:.2} {given}, {:.2} modelled with the scenario's levels → utilisation level × {:.4}; income not given ({:.2} modelled, collection level kept)",
+                    f.unit,
+                    f.year,
+                    f.published.1 / 1e8,
+                    f.modelled_before.1 / 1e8,
+                    f.utilisation_factor,
+                    f.base_year.pooled_income / 1e8,
+                );
             }
             Basis::WholeFund { balance_prev, .. } => {
                 let _ = writeln!(

@@ -1418,7 +1418,9 @@ pub struct BaseYearSpec {
     /// The calendar year: the year before the start.
     pub year: i32,
     /// Pooled premium income of the year, yuan (contributions, buy-ins, subsidies; no interest).
-    /// Given with `pooled_spending` (the pooled basis), or left out for the whole-fund basis.
+    /// Given with `pooled_spending` (the pooled basis), or left out for the whole-fund basis or
+    /// the spending basis (`pooled_spending` alone: the utilisation level is solved, the
+    /// collection level kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pooled_income: Option<f64>,
     /// Pooled spending of the year, yuan.
