@@ -701,8 +701,8 @@ fn set_overrides_equal_the_same_change_in_the_file() {
     );
     let edited = edit(
         &edited,
-        "initial_pooled_balance = 1.80e11",
-        "initial_pooled_balance = 2.0e11",
+        "average_wage_prev_year = 6000.0",
+        "average_wage_prev_year = 6500.0",
     );
     // Beside the scenarios, so that its includes resolve.
     let copy = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -717,7 +717,7 @@ fn set_overrides_equal_the_same_change_in_the_file() {
         "--set",
         "policy.employer_rate=0.065",
         "--set",
-        "units.guangdong.initial_pooled_balance=2.0e11",
+        "units.guangdong.average_wage_prev_year=6500",
         "--out",
         a.to_str().unwrap(),
     ]);

@@ -416,10 +416,8 @@ fn six_month_rule_raises_the_rate_up_to_the_ceiling() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jiangmen-integration.toml");
     let text = std::fs::read_to_string(p).unwrap();
     // A fund that starts nearly empty and stays short.
-    let text = text.replace(
-        "initial_pooled_balance = 3.0e9",
-        "initial_pooled_balance = 1.0e8",
-    );
+    // The opening balance and the employees' base year's year-end balance.
+    let text = text.replace("pooled_balance = 3.0e9", "pooled_balance = 1.0e8");
     let text = text.replace("inpatient_mean = 24000.0", "inpatient_mean = 40000.0");
     let s = scenario_text(&text);
     let without = {

@@ -129,8 +129,9 @@ fn comparisons_on_common_random_numbers() {
     // fund's spending outgrows its contributions).
     let text = GUANGDONG_MERGER_SCENARIO
         .replace(
-            "initial_pooled_balance = 1.80e11",
-            "initial_pooled_balance = 1.80e12",
+            // The opening balance and the base year's year-end balance.
+            "pooled_balance = 1.80e11",
+            "pooled_balance = 1.80e12",
         )
         .replace(
             "initial_maternity_balance = 8.0e9",
