@@ -257,8 +257,9 @@ fn wage_drift_is_the_local_level_step_of_wage_growth() {
 /// (employee_medical_insurance.csv: 7,531 → 7,812 万 in 2016, 9,026 → 9,324 万 in 2021) to
 /// 1e-9, at a take-up below 1 (the model's own retirements run ahead of the bulletins'), and the
 /// take-up's volatility and mean uncertainty are the standard deviation of the published
-/// retirees' log growth 2013–origin over the base year's growth per unit of take-up, computed
-/// here from the CSV's figures. Without it, the take-up stays 1 and certain.
+/// retirees' log growth 2013–origin over the base year's growth per unit of take-up and over the
+/// solved level (the driver's spread, which the level multiplies), computed here from the CSV's
+/// figures. Without it, the take-up stays 1 and certain.
 #[test]
 fn retirement_take_up_meets_the_published_growth_of_retirees() {
     let (t, text) = template();
@@ -292,7 +293,8 @@ fn retirement_take_up_meets_the_published_growth_of_retirees() {
         let mean = g.iter().sum::<f64>() / n;
         let sd = (g.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         let e = &o.scenario.spec.economy.retirement_take_up;
-        let want = sd / fit.growth_per_take_up;
+        // In take-up points, then over the level the driver multiplies.
+        let want = sd / fit.growth_per_take_up / level;
         assert!(
             (e.volatility - want).abs() < 1e-12,
             "{y}: {} {want}",

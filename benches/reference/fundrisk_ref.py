@@ -778,7 +778,8 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
         dev += mean_error * rng.standard_normal(n)[:, None]
         if take_up_drift > 0:
             dev += take_up_drift * np.cumsum(rng.standard_normal((n, n_years)), axis=1)
-        take_up = np.clip(take_up + dev, 0.0, 1.0)
+        # At least 0; a unit holds the product with its level within 0-1 (not the driver at 1).
+        take_up = np.maximum(take_up + dev, 0.0)
     return Drivers(**out, fertility=fertility_factor(s, level[None], log_dev),
                    retirement_take_up=take_up)
 

@@ -258,7 +258,8 @@ impl DriverModel {
     }
 
     /// The retirement take-up of every year: AR(1) around its means plus one offset of the
-    /// mean a path, within 0–1; its means without drawing where neither is uncertain.
+    /// mean a path, at least 0 (a unit holds its product with its level within 0–1); its means
+    /// without drawing where neither is uncertain.
     fn sample_take_up<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         let mut take_up = self.take_up_mean.clone();
         if self.take_up_vol == 0.0
@@ -283,9 +284,10 @@ impl DriverModel {
                 *v += walk;
             }
         }
-        take_up
-            .iter_mut()
-            .for_each(|v| *v = (*v + offset).clamp(0.0, 1.0));
+        // Held at 0 below, not at 1 above: a unit's take-up is this times its level, held
+        // within 0–1 there (`PopulationModel::take_up`). A unit whose level is below 1 (solved
+        // on its base year) takes the driver's upper tail too.
+        take_up.iter_mut().for_each(|v| *v = (*v + offset).max(0.0));
         take_up
     }
 
@@ -609,6 +611,29 @@ mod tests {
         let (m, s) = sd(&change);
         assert!(m.abs() < 0.004, "{m}");
         assert!((s - 0.0707).abs() < 0.0025, "{s}");
+        // At a mean of 1 the draws are not held at 1 (a unit's level, below 1, multiplies
+        // them; the unit holds the product within 0–1): about half lie above, and their mean
+        // is the mean.
+        let at_one = {
+            let text = "wage_growth = { mean = 0.05, volatility = 0.01 }\nretirement_take_up = { mean = 1.0, volatility = 0.05, mean_uncertainty = 0.03 }\n";
+            let spec: EconomySpec = toml::from_str(text).unwrap();
+            let start = Month::new(2023, 1).unwrap();
+            DriverModel::new(&spec, start, start.plus(12 * 8 - 1), 1.3)
+        };
+        let firsts: Vec<f64> = (0..n as u64)
+            .map(|p| {
+                at_one
+                    .sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))
+                    .retirement_take_up[0]
+            })
+            .collect();
+        let above = firsts.iter().filter(|&&t| t > 1.0).count() as f64 / n as f64;
+        assert!((above - 0.5).abs() < 0.03, "{above}");
+        let (m, s) = sd(&firsts);
+        assert!(
+            (m - 1.0).abs() < 0.003 && (s - 0.0583).abs() < 0.002,
+            "{m} {s}"
+        );
         // The number of normals drawn.
         let (a, b) = draws_then(years, &fixed, 0);
         assert_eq!(a, b);

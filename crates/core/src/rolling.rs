@@ -591,12 +591,16 @@ pub fn run_origin(
                 )
             },
         )?;
+        // The unit's take-up is the driver times its level, so the driver's spread is the
+        // take-up's over the level.
+        let level = s.units[0].spec.retirement_take_up_level;
         let t = &mut s.spec.economy.retirement_take_up;
-        t.volatility = sd;
-        t.mean_uncertainty = sd;
+        t.volatility = sd / level;
+        t.mean_uncertainty = sd / level;
         t.source = Some(format!(
-            "level solved on the retirees of {} and {y}; volatility and mean uncertainty {sd:.4}: the sd of the retirees' log growth {}–{y} over the base year's growth per unit of take-up ({:.4})",
+            "level solved on the retirees of {} and {y}; volatility and mean uncertainty {:.4}: the sd of the retirees' log growth {}–{y} over the base year's growth per unit of take-up ({:.4}), {sd:.4} of take-up, over the solved level {level:.4}",
             y - 1,
+            sd / level,
             r.calibration_from,
             fit.growth_per_take_up
         ));

@@ -576,8 +576,8 @@ impl PopulationModel {
     /// The month's deaths, exits and retirements, and continuing contributors completing their
     /// years (the first part of [`Self::step`]): the flows into `flows` (reset first) and the
     /// members left in each status. Of the workers reaching retirement, the share
-    /// `retirement_take_up` (the driver's value, 0–1) times the unit's level retire into the
-    /// fund; the rest leave it, counted as exits.
+    /// `retirement_take_up` (the driver's value, at least 0) times the unit's level, held within
+    /// 0–1, retire into the fund; the rest leave it, counted as exits.
     #[inline(always)]
     pub(crate) fn attrition(
         &self,
@@ -1346,5 +1346,11 @@ mod tests {
         let (_, by_level) = run(&PopulationModel::new(&s, &levelled), 1.0);
         assert_eq!(by_level.retire_out, some.retire_out);
         assert_eq!(by_level.exits, some.exits);
+        // A driver above 1 (the upper tail of an uncertain take-up) raises a unit whose level
+        // is below 1: 1.2 × 0.75 = 0.9 of the retirements; the product is held at 1.
+        let (_, above) = run(&PopulationModel::new(&s, &levelled), 1.2);
+        assert!((workers(&above.retire_out) - 0.9 * retired_1).abs() < 1e-9 * retired_1);
+        let (_, held) = run(&model, 1.2);
+        assert_eq!(held.retire_out, all.retire_out);
     }
 }
