@@ -915,6 +915,24 @@ mod tests {
         assert!((0.0770..0.0780).contains(&mean), "{mean}");
         // A window ending before 2019 is not touched.
         assert_eq!(utilisation(2018).values.len(), 6);
+        // 2023's fund spending is derived from the 2024 bulletin (19,102.54 over +7.6 %), so the
+        // window to 2024 has 2023's and 2024's growth too.
+        let u = utilisation(2024);
+        assert_eq!(u.values.len(), 11);
+        let (s23, m23) = (19102.54 / 1.076, 37095.0);
+        let want = [
+            (
+                2023,
+                (per_member(s23, m23) / per_member(15243.80, 36243.0)).ln(),
+            ),
+            (
+                2024,
+                (per_member(19102.54, 37948.34) / per_member(s23, m23)).ln(),
+            ),
+        ];
+        for (y, g) in want {
+            assert!((u.values[&y] - g).abs() < 1e-6, "{y}: {} {g}", u.values[&y]);
+        }
     }
 
     #[test]
