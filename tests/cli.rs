@@ -626,7 +626,7 @@ fn the_default_is_the_from_today_national_scenario() {
     assert!(text.contains("2024: income 17342.45 published"), "{text}");
     assert!(text.contains("spending 13222.71 published"), "{text}");
     assert!(
-        text.contains("members_active 27491.84 published, 27491.80 at the start"),
+        text.contains("members_active 27491.84 published, 27491.84 at the start"),
         "{text}"
     );
     assert!(
