@@ -276,9 +276,8 @@ impl<M: Money> FundBook<M> {
         }
     }
 
-    /// Posts a month. Interest is earned on a positive opening balance (plus a merger's transfer
-    /// at the start of the month) only: a negative balance is an advance from the treasury and
-    /// earns nothing.
+    /// [`Self::post_into`], returning the month.
+    #[cfg(test)]
     pub(crate) fn post(
         &mut self,
         income: [M; N_INCOME],
@@ -287,6 +286,32 @@ impl<M: Money> FundBook<M> {
         transfer_merger: M,
         other_transfers: M,
     ) -> FundMonth<M> {
+        let mut month = FundMonth::default();
+        self.post_into(
+            &income,
+            &spending,
+            annual_rate,
+            transfer_merger,
+            other_transfers,
+            &mut month,
+        );
+        month
+    }
+
+    /// Posts a month. Interest is earned on a positive opening balance (plus a merger's transfer
+    /// at the start of the month) only: a negative balance is an advance from the treasury and
+    /// earns nothing.
+    /// The month is written into `month`: a path keeps one record per fund and overwrites it.
+    #[inline]
+    pub(crate) fn post_into(
+        &mut self,
+        income: &[M; N_INCOME],
+        spending: &[M; N_SPENDING],
+        annual_rate: f64,
+        transfer_merger: M,
+        other_transfers: M,
+        month: &mut FundMonth<M>,
+    ) {
         // Money moved in by a merger at the start of the month earns the month's interest in
         // its new fund.
         let base = self.balance + transfer_merger;
@@ -296,34 +321,32 @@ impl<M: Money> FundBook<M> {
             M::default()
         };
         let mut income_total = M::default();
-        for x in income {
+        for &x in income {
             income_total += x;
         }
         let mut spending_total = M::default();
-        for x in spending {
+        for &x in spending {
             spending_total += x;
         }
         let transfers_net = transfer_merger + other_transfers;
         self.balance = self.balance + income_total - spending_total + interest + transfers_net;
         // Months of capacity divide by pooled spending as the bulletins count it, as 可支付月数
         // is published.
-        let paid = spending_total - account_credits(&spending);
+        let paid = spending_total - account_credits(spending);
         self.window_sum = self.window_sum + paid - self.window[self.pos];
         self.window[self.pos] = paid;
         self.pos = (self.pos + 1) % 12;
         let avg = self.window_sum.twelfth();
-        FundMonth {
-            income,
-            spending,
-            income_total,
-            spending_total,
-            interest,
-            transfer_merger,
-            transfers_net,
-            balance: self.balance,
-            avg_spending_12m: avg,
-            months_of_capacity: self.balance.months_over(avg),
-        }
+        month.income = *income;
+        month.spending = *spending;
+        month.income_total = income_total;
+        month.spending_total = spending_total;
+        month.interest = interest;
+        month.transfer_merger = transfer_merger;
+        month.transfers_net = transfers_net;
+        month.balance = self.balance;
+        month.avg_spending_12m = avg;
+        month.months_of_capacity = self.balance.months_over(avg);
     }
 }
 

@@ -535,8 +535,10 @@ pub(crate) fn project_trials_with<M: Money, O: Observer<M>>(
             }
         }
         for (u, um) in model.units.iter().enumerate() {
-            let before = match &mut months {
-                UnitMonths::Replay(record) => record[k * n_units + u],
+            // A replayed month is read where it is recorded, not copied.
+            let projected: unit::UnitMonth;
+            let before: &unit::UnitMonth = match &mut months {
+                UnitMonths::Replay(record) => &record[k * n_units + u],
                 UnitMonths::Project(record) => {
                     let shared = &mut states[0];
                     let cells = &mut shared.cells[u];
@@ -564,12 +566,13 @@ pub(crate) fn project_trials_with<M: Money, O: Observer<M>>(
                     if let Some(record) = record {
                         record.push(before);
                     }
-                    before
+                    projected = before;
+                    &projected
                 }
             };
             for (c, state) in states.iter_mut().enumerate() {
                 let policy = policies.get(c).map_or(&um.policy, |p| &p[u]);
-                let (lines, memo) = um.apply_rates(policy, t, &before, state.rate_uplift[u]);
+                let (lines, memo) = um.apply_rates(policy, t, before, state.rate_uplift[u]);
                 route_unit_month(model, u, um, t, &lines, &memo, state);
             }
         }
@@ -661,14 +664,15 @@ fn post_month<M: Money>(
     );
     for f in 0..model.funds.len() {
         let p = state.postings[f];
-        let mut inc = state.income[f];
-        inc[IncomeLine::Treasury] += p.treasury_income;
-        state.records[f] = state.books[f].post(
-            inc,
-            state.spending[f],
+        // The month's income lines are reset at the start of the next month.
+        state.income[f][IncomeLine::Treasury] += p.treasury_income;
+        state.books[f].post_into(
+            &state.income[f],
+            &state.spending[f],
             rate,
             p.transfer_merger,
             p.other_transfers,
+            &mut state.records[f],
         );
     }
     if t.month() == 12 && !model.rules.is_empty() {
