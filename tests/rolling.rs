@@ -265,6 +265,8 @@ fn retirement_take_up_meets_the_published_growth_of_retirees() {
     let (t, text) = template();
     let mut r = spec_of(&t).unwrap();
     assert!(r.retirement_take_up);
+    // The spread as estimated (its small-sample widening is tested below).
+    r.volatility_uncertainty = false;
     let full = root().join("data/calibration");
     let opts = RunOptions::new(8, 1);
     // Retirees at the year ends 2012-2021, 万人 (the bulletin rows of the CSV).
@@ -325,6 +327,7 @@ fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
     let (t, text) = template();
     let mut r = spec_of(&t).unwrap();
     assert!(r.collection_volatility);
+    r.volatility_uncertainty = false;
     let full = root().join("data/calibration");
     let opts = RunOptions::new(8, 1);
     let income: [f64; 7] = [6062.0, 7062.0, 8038.0, 9084.0, 10274.0, 12278.0, 13538.0];
@@ -353,6 +356,90 @@ fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
     r.collection_volatility = false;
     let o = run_origin(&t, &text, &r, &full, 2022, &opts).unwrap();
     assert_eq!(o.scenario.spec.economy.collection_rate.volatility, 0.01);
+}
+
+/// With `volatility_uncertainty`, every volatility an origin estimates as the sample standard
+/// deviation of n annual values is that of Student's t with n − 1 degrees of freedom,
+/// √((n − 1)/(n − 3)) times the sample's. Origin 2016 estimates each on the four growth rates of
+/// 2013–2016 (×√3); origin 2022 its members in service and retirees on the ten of 2013–2022
+/// (×√(9/7)), spending per member on nine (2019, the year the fund takes in maternity, left
+/// out: ×√(8/6)) and the collection level on the six of 2013–2018 (×√(5/3)). The wage's
+/// local-level fit and the medical prices the template sets itself are left as they are.
+#[test]
+fn volatility_uncertainty_is_students_t_on_the_values_estimated_from() {
+    let (t, text) = template();
+    let mut r = spec_of(&t).unwrap();
+    let full = root().join("data/calibration");
+    let opts = RunOptions::new(8, 1);
+    for (y, members, spending, collection) in [
+        (2016, 3.0_f64.sqrt(), 3.0_f64.sqrt(), 3.0_f64.sqrt()),
+        (
+            2022,
+            (9.0_f64 / 7.0).sqrt(),
+            (8.0_f64 / 6.0).sqrt(),
+            (5.0_f64 / 3.0).sqrt(),
+        ),
+    ] {
+        r.volatility_uncertainty = false;
+        let narrow = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        r.volatility_uncertainty = true;
+        let wide = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
+        let (a, b) = (&narrow.scenario.spec.economy, &wide.scenario.spec.economy);
+        let ratio = |x: f64, y: f64| y / x;
+        let close = |got: f64, want: f64, what: &str| {
+            assert!(
+                (got - want).abs() < 1e-12,
+                "{y} {what}: {got} against {want}"
+            );
+        };
+        close(
+            ratio(
+                a.employment_growth.volatility,
+                b.employment_growth.volatility,
+            ),
+            members,
+            "members in service",
+        );
+        close(
+            ratio(
+                a.utilisation_growth.volatility,
+                b.utilisation_growth.volatility,
+            ),
+            spending,
+            "spending per member",
+        );
+        close(
+            ratio(a.collection_rate.volatility, b.collection_rate.volatility),
+            collection,
+            "collection level",
+        );
+        close(
+            ratio(
+                a.retirement_take_up.volatility,
+                b.retirement_take_up.volatility,
+            ),
+            members,
+            "retirement take-up",
+        );
+        assert_eq!(
+            b.retirement_take_up.mean_uncertainty,
+            b.retirement_take_up.volatility
+        );
+        assert_eq!(a.wage_growth.volatility, b.wage_growth.volatility, "{y}");
+        assert_eq!(
+            a.medical_price_growth.volatility,
+            b.medical_price_growth.volatility
+        );
+        assert!(
+            b.employment_growth
+                .source
+                .as_deref()
+                .unwrap_or("")
+                .contains("degrees of freedom")
+        );
+        // Only the spread moves: the same levels are solved.
+        assert_eq!(narrow.fit.base_year, wide.fit.base_year, "{y}");
+    }
 }
 
 fn scored(line: &'static str, horizon: i32, actual: f64, median: f64) -> Scored {

@@ -372,6 +372,27 @@ pub(crate) fn origin_scenario(
             }
         }
     }
+    if r.volatility_uncertainty {
+        // Each calibrated volatility the template leaves to the calibration, but the wage's
+        // when its local-level fit replaces the AR(1) (a likelihood fit on 1999 on).
+        let own_volatility = |driver: &str| {
+            doc.get("economy")
+                .and_then(|e| e.get(driver))
+                .is_some_and(|t| t.get("volatility").is_some())
+        };
+        for d in cal.drivers.iter().filter(|d| d.driver != "fertility") {
+            let local_level = d.driver == "wage_growth" && cal.wage_drift.is_some();
+            if own_volatility(&d.driver) || local_level {
+                continue;
+            }
+            if let Some(t) = economy
+                .get_mut(&d.driver)
+                .and_then(toml::Value::as_table_mut)
+            {
+                widen_volatility(t, d.n);
+            }
+        }
+    }
     if r.collection_volatility {
         let residuals = collection_residuals(template, p, r.calibration_from, y);
         let persistence = economy
@@ -412,6 +433,9 @@ pub(crate) fn origin_scenario(
                 )
                 .into(),
             );
+            if r.volatility_uncertainty {
+                widen_volatility(t, residuals.len());
+            }
         }
     }
     let births = needed(&p.births, y, dir)? * 1e4;
@@ -578,8 +602,8 @@ pub fn run_origin(
     s.units[0].spec.pooled_spending_prev_year = fit.base_year.pooled_spending;
     s.spec.units[0].pooled_spending_prev_year = fit.base_year.pooled_spending;
     if let (true, Some(fit)) = (r.retirement_take_up, &fit.retirees) {
-        let sd = take_up_uncertainty(&published.retired, r.calibration_from, y, fit).ok_or_else(
-            || {
+        let (sd, n) = take_up_uncertainty(&published.retired, r.calibration_from, y, fit)
+            .ok_or_else(|| {
                 Error::field(
                     &s.file,
                     "backtest.retirement_take_up",
@@ -589,8 +613,12 @@ pub fn run_origin(
                         r.calibration_from
                     ),
                 )
-            },
-        )?;
+            })?;
+        let sd = if r.volatility_uncertainty {
+            (sd * small_sample_factor(n)).min(0.5)
+        } else {
+            sd
+        };
         // The unit's take-up is the driver times its level, so the driver's spread is the
         // take-up's over the level.
         let level = s.units[0].spec.retirement_take_up_level;
@@ -647,22 +675,55 @@ pub(crate) fn collection_residuals(
         .collect()
 }
 
+/// How much wider `[backtest].volatility_uncertainty` takes a volatility estimated as the sample
+/// standard deviation of `n` annual values: √((n − 1)/(n − 3)), the standard deviation of
+/// Student's t with n − 1 degrees of freedom over the normal's (n ≥ 4, `calibrate::MIN_VALUES`;
+/// below, the t's variance is unbounded and the factor is that of n = 4).
+pub fn small_sample_factor(n: usize) -> f64 {
+    let n = n.max(crate::calibrate::MIN_VALUES) as f64;
+    ((n - 1.0) / (n - 3.0)).sqrt()
+}
+
+/// Multiplies `table`'s `volatility` by [`small_sample_factor`]`(n)` and says so in its source.
+fn widen_volatility(table: &mut toml::Table, n: usize) {
+    let factor = small_sample_factor(n);
+    if let Some(v) = table.get("volatility").and_then(toml::Value::as_float) {
+        table.insert("volatility".into(), (v * factor).into());
+        let before = table
+            .get("source")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        table.insert(
+            "source".into(),
+            format!(
+                "{before}; volatility x {factor:.4} (t with {} degrees of freedom: estimated on {n} values)",
+                n - 1
+            )
+            .into(),
+        );
+    }
+}
+
 /// The standard deviation of an origin's retirement take-up: that of the published retirees'
 /// annual log growth over `from`–`y` (the calibration's window), over the base year's growth
-/// of retirees per unit of take-up, held below 0.5. None with fewer than
-/// `calibrate::MIN_VALUES` growth rates.
+/// of retirees per unit of take-up, held below 0.5; and the number of growth rates. None with
+/// fewer than `calibrate::MIN_VALUES` growth rates.
 pub(crate) fn take_up_uncertainty(
     retired: &Series,
     from: i32,
     y: i32,
     fit: &base_year::RetireesFit,
-) -> Option<f64> {
+) -> Option<(f64, usize)> {
     if fit.growth_per_take_up <= 0.0 {
         return None;
     }
     let growth = crate::calibrate::in_window(retired.log_growth(), from, y);
     let (_, volatility, _) = crate::calibrate::estimate_ar1(&growth)?;
-    Some((volatility.value / fit.growth_per_take_up).min(0.5))
+    Some((
+        (volatility.value / fit.growth_per_take_up).min(0.5),
+        growth.len(),
+    ))
 }
 
 /// Every scored actual of an origin's forecast.
