@@ -5,7 +5,7 @@
 use fundrisk::backtest::{Actual, BacktestLine, Forecast, LINES};
 use fundrisk::engine::montecarlo::RunOptions;
 use fundrisk::rolling::{self, ScoreGroup, Scored, run_origin, spec_of};
-use fundrisk::scenario::Scenario;
+use fundrisk::scenario::{RollingSpec, Scenario};
 use std::path::PathBuf;
 
 mod common;
@@ -19,6 +19,20 @@ fn template() -> (Scenario, String) {
     (
         Scenario::from_path(&path).unwrap(),
         std::fs::read_to_string(&path).unwrap(),
+    )
+}
+
+/// The template, its backtest section, the full published series and 8 paths on one thread:
+/// what the origin tests below run with.
+fn setup() -> (Scenario, String, RollingSpec, PathBuf, RunOptions) {
+    let (t, text) = template();
+    let r = spec_of(&t).unwrap();
+    (
+        t,
+        text,
+        r,
+        root().join("data/calibration"),
+        RunOptions::new(8, 1),
     )
 }
 
@@ -83,10 +97,7 @@ fn every_origin_sees_no_later_data() {
 /// published position of the same year end.
 #[test]
 fn each_origin_opens_at_its_published_year_end() {
-    let (t, text) = template();
-    let r = spec_of(&t).unwrap();
-    let full = root().join("data/calibration");
-    let opts = RunOptions::new(8, 1);
+    let (t, text, r, full, opts) = setup();
     // (origin, fund income, pooled balance, in service, retired), from the CSV's rows.
     for (y, income, balance, active, retired) in [
         (2016, 10274.0, 7772.0, 21720.0, 7812.0),
@@ -119,10 +130,7 @@ fn each_origin_opens_at_its_published_year_end() {
 /// drivers the template sets itself (medical prices) keep none; without it, none does.
 #[test]
 fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
-    let (t, text) = template();
-    let mut r = spec_of(&t).unwrap();
-    let full = root().join("data/calibration");
-    let opts = RunOptions::new(8, 1);
+    let (t, text, mut r, full, opts) = setup();
     for y in [2016, 2022] {
         // The template fits the wage's drift: the wage's mean error is then the local-level
         // fit's level sd, the others' the AR(1) means'.
@@ -179,11 +187,8 @@ fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
 /// Without it, no drift; a template that sets its own keeps it.
 #[test]
 fn wage_drift_is_the_local_level_step_of_wage_growth() {
-    let (t, text) = template();
-    let mut r = spec_of(&t).unwrap();
+    let (t, text, mut r, full, opts) = setup();
     assert_eq!(r.wage_drift_from, Some(1999));
-    let full = root().join("data/calibration");
-    let opts = RunOptions::new(8, 1);
     let wages: [(i32, f64); 25] = [
         (1998, 7446.0),
         (1999, 8319.0),
@@ -262,13 +267,10 @@ fn wage_drift_is_the_local_level_step_of_wage_growth() {
 /// figures. Without it, the take-up stays 1 and certain.
 #[test]
 fn retirement_take_up_meets_the_published_growth_of_retirees() {
-    let (t, text) = template();
-    let mut r = spec_of(&t).unwrap();
+    let (t, text, mut r, full, opts) = setup();
     assert!(r.retirement_take_up);
     // The spread as estimated (its small-sample widening is tested below).
     r.volatility_uncertainty = false;
-    let full = root().join("data/calibration");
-    let opts = RunOptions::new(8, 1);
     // Retirees at the year ends 2012-2021, 万人 (the bulletin rows of the CSV).
     let retired = [
         6624.0, 6942.0, 7255.0, 7531.0, 7812.0, 8034.0, 8373.0, 8700.0, 9026.0, 9324.0,
@@ -324,12 +326,9 @@ fn retirement_take_up_meets_the_published_growth_of_retirees() {
 /// 2019-2022. The template's persistence is 0.5, so the level's volatility is the residuals' sd.
 #[test]
 fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
-    let (t, text) = template();
-    let mut r = spec_of(&t).unwrap();
+    let (t, text, mut r, full, opts) = setup();
     assert!(r.collection_volatility);
     r.volatility_uncertainty = false;
-    let full = root().join("data/calibration");
-    let opts = RunOptions::new(8, 1);
     let income: [f64; 7] = [6062.0, 7062.0, 8038.0, 9084.0, 10274.0, 12278.0, 13538.0];
     let wage: [f64; 7] = [
         46769.0, 51483.0, 56360.0, 62029.0, 67569.0, 74318.0, 82461.0,
@@ -367,10 +366,7 @@ fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
 /// local-level fit and the medical prices the template sets itself are left as they are.
 #[test]
 fn volatility_uncertainty_is_students_t_on_the_values_estimated_from() {
-    let (t, text) = template();
-    let mut r = spec_of(&t).unwrap();
-    let full = root().join("data/calibration");
-    let opts = RunOptions::new(8, 1);
+    let (t, text, mut r, full, opts) = setup();
     for (y, members, spending, collection) in [
         (2016, 3.0_f64.sqrt(), 3.0_f64.sqrt(), 3.0_f64.sqrt()),
         (
