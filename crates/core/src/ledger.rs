@@ -301,6 +301,7 @@ impl<M: Money> FundBook<M> {
     /// Posts a month. Interest is earned on a positive opening balance (plus a merger's transfer
     /// at the start of the month) only: a negative balance is an advance from the treasury and
     /// earns nothing.
+    ///
     /// The month is written into `month`: a path keeps one record per fund and overwrites it.
     #[inline]
     pub(crate) fn post_into(

@@ -373,8 +373,9 @@ pub(crate) fn origin_scenario(
         }
     }
     if r.volatility_uncertainty {
-        // Each calibrated volatility the template leaves to the calibration, but the wage's
-        // when its local-level fit replaces the AR(1) (a likelihood fit on 1999 on).
+        // Each calibrated volatility the template leaves to the calibration, except the
+        // wage's where its local-level fit (a likelihood fit on the longer series) replaces
+        // the AR(1).
         let own_volatility = |driver: &str| {
             doc.get("economy")
                 .and_then(|e| e.get(driver))
@@ -679,7 +680,7 @@ pub(crate) fn collection_residuals(
 /// standard deviation of `n` annual values: √((n − 1)/(n − 3)), the standard deviation of
 /// Student's t with n − 1 degrees of freedom over the normal's (n ≥ 4, `calibrate::MIN_VALUES`;
 /// below, the t's variance is unbounded and the factor is that of n = 4).
-pub fn small_sample_factor(n: usize) -> f64 {
+pub(crate) fn small_sample_factor(n: usize) -> f64 {
     let n = n.max(crate::calibrate::MIN_VALUES) as f64;
     ((n - 1.0) / (n - 3.0)).sqrt()
 }
@@ -698,7 +699,7 @@ fn widen_volatility(table: &mut toml::Table, n: usize) {
             "source".into(),
             format!(
                 "{before}; volatility x {factor:.4} (t with {} degrees of freedom: estimated on {n} values)",
-                n - 1
+                n.saturating_sub(1)
             )
             .into(),
         );
