@@ -521,6 +521,9 @@ pub(crate) fn project_trials_with<M: Money, O: Observer<M>>(
     };
     let n_units = model.units.len();
     let zero = M::default();
+    // A unit-month's lines and memo at a trial's rates, overwritten for each.
+    let mut lines = unit::Lines::default();
+    let mut memo = Memo::default();
     for k in 0..model.horizon as usize {
         let t = model.month(k);
         let yi = drivers.year_index(t.year());
@@ -572,7 +575,14 @@ pub(crate) fn project_trials_with<M: Money, O: Observer<M>>(
             };
             for (c, state) in states.iter_mut().enumerate() {
                 let policy = policies.get(c).map_or(&um.policy, |p| &p[u]);
-                let (lines, memo) = um.apply_rates(policy, t, before, state.rate_uplift[u]);
+                um.apply_rates_into(
+                    policy,
+                    t,
+                    before,
+                    state.rate_uplift[u],
+                    &mut lines,
+                    &mut memo,
+                );
                 route_unit_month(model, u, um, t, &lines, &memo, state);
             }
         }

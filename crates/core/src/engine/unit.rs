@@ -297,6 +297,7 @@ impl UnitModel {
 
     /// The month's lines at the contribution rates of `p` (the unit's own policy, or a trial's)
     /// plus the rules' `uplift`, from what does not depend on them.
+    #[cfg(test)]
     pub(crate) fn apply_rates(
         &self,
         p: &PolicySpec,
@@ -304,11 +305,28 @@ impl UnitModel {
         before: &UnitMonth,
         uplift: Uplift,
     ) -> (Lines, Memo) {
-        let mut lines = Lines {
-            spending: before.spending,
-            ..Lines::default()
-        };
-        let mut memo = before.memo;
+        let mut lines = Lines::default();
+        let mut memo = Memo::default();
+        self.apply_rates_into(p, t, before, uplift, &mut lines, &mut memo);
+        (lines, memo)
+    }
+
+    /// [`Self::apply_rates`], written into `lines` and `memo` (every field set): the engine
+    /// keeps one of each per path and overwrites them, rather than move new ones out every
+    /// unit-month and trial.
+    #[inline]
+    pub(crate) fn apply_rates_into(
+        &self,
+        p: &PolicySpec,
+        t: Month,
+        before: &UnitMonth,
+        uplift: Uplift,
+        lines: &mut Lines,
+        memo: &mut Memo,
+    ) {
+        lines.income = [0.0; N_INCOME];
+        lines.spending = before.spending;
+        *memo = before.memo;
         memo.employer_rate_uplift = uplift.employer_rate;
         memo.personal_account_income = Contributions::lines(
             p,
@@ -322,7 +340,6 @@ impl UnitModel {
             lines.income[IncomeLine::Buyin] +=
                 years * 12.0 * before.base.floor * p.buyin_rate.at(t);
         }
-        (lines, memo)
     }
 
     /// The month before any contribution rate: the contributions' base, the spending lines,
