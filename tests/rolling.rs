@@ -155,6 +155,8 @@ fn parameter_uncertainty_is_the_calibrated_means_standard_error() {
             .mean
             .se;
         assert_ne!(wage.level_sd, ar1);
+        // The standard errors as estimated (their small-sample widening is tested below).
+        r.variance_uncertainty = false;
         r.parameter_uncertainty = true;
         let o = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
         let e = &o.scenario.spec.economy;
@@ -270,7 +272,7 @@ fn retirement_take_up_meets_the_published_growth_of_retirees() {
     let (t, text, mut r, full, opts) = setup();
     assert!(r.retirement_take_up);
     // The spread as estimated (its small-sample widening is tested below).
-    r.volatility_uncertainty = false;
+    r.variance_uncertainty = false;
     // Retirees at the year ends 2012-2021, 万人 (the bulletin rows of the CSV).
     let retired = [
         6624.0, 6942.0, 7255.0, 7531.0, 7812.0, 8034.0, 8373.0, 8700.0, 9026.0, 9324.0,
@@ -328,7 +330,7 @@ fn retirement_take_up_meets_the_published_growth_of_retirees() {
 fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
     let (t, text, mut r, full, opts) = setup();
     assert!(r.collection_volatility);
-    r.volatility_uncertainty = false;
+    r.variance_uncertainty = false;
     let income: [f64; 7] = [6062.0, 7062.0, 8038.0, 9084.0, 10274.0, 12278.0, 13538.0];
     let wage: [f64; 7] = [
         46769.0, 51483.0, 56360.0, 62029.0, 67569.0, 74318.0, 82461.0,
@@ -357,15 +359,16 @@ fn collection_volatility_is_the_unexplained_growth_of_fund_income() {
     assert_eq!(o.scenario.spec.economy.collection_rate.volatility, 0.01);
 }
 
-/// With `volatility_uncertainty`, every volatility an origin estimates as the sample standard
-/// deviation of n annual values is that of Student's t with n − 1 degrees of freedom,
-/// √((n − 1)/(n − 3)) times the sample's. Origin 2016 estimates each on the four growth rates of
+/// With `variance_uncertainty`, every volatility an origin estimates as the sample standard
+/// deviation of n annual values, and every calibrated mean's standard error (from the same
+/// variance), is that of Student's t with n − 1 degrees of freedom, √((n − 1)/(n − 3)) times
+/// the sample's. Origin 2016 estimates each on the four growth rates of
 /// 2013–2016 (×√3); origin 2022 its members in service and retirees on the ten of 2013–2022
 /// (×√(9/7)), spending per member on nine (2019, the year the fund takes in maternity, left
 /// out: ×√(8/6)) and the collection level on the six of 2013–2018 (×√(5/3)). The wage's
 /// local-level fit and the medical prices the template sets itself are left as they are.
 #[test]
-fn volatility_uncertainty_is_students_t_on_the_values_estimated_from() {
+fn variance_uncertainty_is_students_t_on_the_values_estimated_from() {
     let (t, text, mut r, full, opts) = setup();
     for (y, members, spending, collection) in [
         (2016, 3.0_f64.sqrt(), 3.0_f64.sqrt(), 3.0_f64.sqrt()),
@@ -376,9 +379,9 @@ fn volatility_uncertainty_is_students_t_on_the_values_estimated_from() {
             (5.0_f64 / 3.0).sqrt(),
         ),
     ] {
-        r.volatility_uncertainty = false;
+        r.variance_uncertainty = false;
         let narrow = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
-        r.volatility_uncertainty = true;
+        r.variance_uncertainty = true;
         let wide = run_origin(&t, &text, &r, &full, y, &opts).unwrap();
         let (a, b) = (&narrow.scenario.spec.economy, &wide.scenario.spec.economy);
         let ratio = |x: f64, y: f64| y / x;
@@ -421,7 +424,29 @@ fn volatility_uncertainty_is_students_t_on_the_values_estimated_from() {
             b.retirement_take_up.mean_uncertainty,
             b.retirement_take_up.volatility
         );
+        // The calibrated means' standard errors rest on the same variances (the template
+        // carries them, parameter_uncertainty).
+        close(
+            ratio(
+                a.employment_growth.mean_uncertainty,
+                b.employment_growth.mean_uncertainty,
+            ),
+            members,
+            "members in service's mean",
+        );
+        close(
+            ratio(
+                a.utilisation_growth.mean_uncertainty,
+                b.utilisation_growth.mean_uncertainty,
+            ),
+            spending,
+            "spending per member's mean",
+        );
         assert_eq!(a.wage_growth.volatility, b.wage_growth.volatility, "{y}");
+        assert_eq!(
+            a.wage_growth.mean_uncertainty, b.wage_growth.mean_uncertainty,
+            "{y}"
+        );
         assert_eq!(
             a.medical_price_growth.volatility,
             b.medical_price_growth.volatility

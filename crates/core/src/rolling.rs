@@ -368,11 +368,20 @@ pub(crate) fn origin_scenario(
                 .get_mut(&d.driver)
                 .and_then(toml::Value::as_table_mut)
             {
-                t.entry("mean_uncertainty").or_insert(cal.mean_se(d).into());
+                // With the variance's own uncertainty, the mean's error is Student's t's too
+                // (it is s/√n, from the same estimated variance); not the wage's local-level
+                // fit's, a likelihood fit on the longer series.
+                let local_level = d.driver == "wage_growth" && cal.wage_drift.is_some();
+                let se = if r.variance_uncertainty && !local_level {
+                    cal.mean_se(d) * small_sample_factor(d.n)
+                } else {
+                    cal.mean_se(d)
+                };
+                t.entry("mean_uncertainty").or_insert(se.into());
             }
         }
     }
-    if r.volatility_uncertainty {
+    if r.variance_uncertainty {
         // Each calibrated volatility the template leaves to the calibration, except the
         // wage's where its local-level fit (a likelihood fit on the longer series) replaces
         // the AR(1).
@@ -434,7 +443,7 @@ pub(crate) fn origin_scenario(
                 )
                 .into(),
             );
-            if r.volatility_uncertainty {
+            if r.variance_uncertainty {
                 widen_volatility(t, residuals.len());
             }
         }
@@ -615,7 +624,7 @@ pub fn run_origin(
                     ),
                 )
             })?;
-        let sd = if r.volatility_uncertainty {
+        let sd = if r.variance_uncertainty {
             (sd * small_sample_factor(n)).min(0.5)
         } else {
             sd
@@ -676,8 +685,8 @@ pub(crate) fn collection_residuals(
         .collect()
 }
 
-/// How much wider `[backtest].volatility_uncertainty` takes a volatility estimated as the sample
-/// standard deviation of `n` annual values: √((n − 1)/(n − 3)), the standard deviation of
+/// How much wider `[backtest].variance_uncertainty` takes a volatility estimated as the sample
+/// standard deviation of `n` annual values (and a mean's standard error from it): √((n − 1)/(n − 3)), the standard deviation of
 /// Student's t with n − 1 degrees of freedom over the normal's (n ≥ 4, `calibrate::MIN_VALUES`;
 /// below, the t's variance is unbounded and the factor is that of n = 4).
 pub(crate) fn small_sample_factor(n: usize) -> f64 {

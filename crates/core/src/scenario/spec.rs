@@ -99,16 +99,18 @@ pub struct RollingSpec {
     /// √(2 (1 − persistence)), the level's.
     #[serde(default)]
     pub collection_volatility: bool,
-    /// Whether each volatility an origin estimates as the sample standard deviation of n
-    /// annual values (the calibrated drivers without a template value, the collection level's
-    /// with `collection_volatility`, the retirement take-up's with `retirement_take_up`) is
-    /// carried with its own uncertainty: times √((n − 1)/(n − 3)), the standard deviation of
-    /// Student's t with n − 1 degrees of freedom, the predictive distribution of a next value
-    /// when the variance is estimated from the same n values (×1.73 at n = 4, ×1.13 at n =
-    /// 10). The wage's local-level fit (`wage_drift_from`) is a likelihood fit on the longer
-    /// series and is left as it is.
+    /// Whether the variance an origin estimates from n annual values is carried with its own
+    /// uncertainty: each volatility estimated as the sample standard deviation of n values (the
+    /// calibrated drivers without a template value, the collection level's with
+    /// `collection_volatility`, the retirement take-up's with `retirement_take_up`) and, with
+    /// `parameter_uncertainty`, each calibrated mean's standard error (s/√n, from the same
+    /// estimated variance) are multiplied by √((n − 1)/(n − 3)), the standard deviation of
+    /// Student's t with n − 1 degrees of freedom over the normal's: the predictive distribution
+    /// of a next value, and of the mean, when the variance is estimated from the same n values
+    /// (×1.73 at n = 4, ×1.13 at n = 10). The wage's local-level fit (`wage_drift_from`) is a
+    /// likelihood fit on the longer series and is left as it is.
     #[serde(default)]
-    pub volatility_uncertainty: bool,
+    pub variance_uncertainty: bool,
     /// First year of the wage growth rates on which each origin estimates the drift of the
     /// wage growth's mean (`economy.wage_growth.mean_drift`, regime uncertainty): the
     /// local-level model fitted to the growth rates of this year to the origin. Absent: no
