@@ -305,7 +305,7 @@ impl Calibration {
 
     /// The local-level fit that replaces `d`'s AR(1) estimates: the wage's, when the drift was
     /// asked for.
-    fn local_level_of(&self, d: &DriverEstimate) -> Option<WageFit> {
+    pub(crate) fn local_level_of(&self, d: &DriverEstimate) -> Option<WageFit> {
         self.wage_drift.filter(|_| d.driver == "wage_growth")
     }
 

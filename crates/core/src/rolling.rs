@@ -321,10 +321,7 @@ pub(crate) fn origin_scenario(
     // Drivers calibrated on the growth rates up to the origin, the template's own over them.
     let name = format!("{}-{}-{y}", template.spec.name, r.calibration_from);
     let mut cal = calibrate(dir, r.calibration_from, y, &name)?;
-    let own_drift = doc
-        .get("economy")
-        .and_then(|e| e.get("wage_growth"))
-        .is_some_and(|t| t.get("mean_drift").is_some());
+    let own_drift = template_sets(&doc, "wage_growth", "mean_drift");
     if let Some(from) = r.wage_drift_from.filter(|_| !own_drift) {
         cal = cal.with_wage_drift(dir, from).map_err(|e| {
             Error::field(file, "backtest.wage_drift_from", format!("origin {y}: {e}"))
@@ -352,55 +349,29 @@ pub(crate) fn origin_scenario(
     if let Some(own) = doc.get("economy").and_then(toml::Value::as_table) {
         deep_merge(&mut economy, own);
     }
-    if r.parameter_uncertainty {
-        // Each calibrated mean's standard error as its driver's mean uncertainty, where the
-        // template sets neither the mean nor its uncertainty.
-        let own_mean = |driver: &str| {
-            doc.get("economy")
-                .and_then(|e| e.get(driver))
-                .is_some_and(|t| t.get("mean").is_some())
+    // Each calibrated driver the template leaves to the calibration: its mean's standard error
+    // as its mean uncertainty (`parameter_uncertainty`), and its volatility and that error as
+    // Student's t's (`variance_uncertainty`); not the wage's local-level fit, a likelihood fit
+    // on the longer series.
+    for d in cal.drivers.iter().filter(|d| d.driver != "fertility") {
+        let own = |field| template_sets(&doc, &d.driver, field);
+        let (own_mean, own_volatility) = (own("mean"), own("volatility"));
+        let factor = match cal.local_level_of(d) {
+            Some(_) => None,
+            None => r.variance_uncertainty.then(|| small_sample_factor(d.n)),
         };
-        for d in cal.drivers.iter().filter(|d| d.driver != "fertility") {
-            if own_mean(&d.driver) {
-                continue;
-            }
-            if let Some(t) = economy
-                .get_mut(&d.driver)
-                .and_then(toml::Value::as_table_mut)
-            {
-                // With the variance's own uncertainty, the mean's error is Student's t's too
-                // (it is s/√n, from the same estimated variance); not the wage's local-level
-                // fit's, a likelihood fit on the longer series.
-                let local_level = d.driver == "wage_growth" && cal.wage_drift.is_some();
-                let se = if r.variance_uncertainty && !local_level {
-                    cal.mean_se(d) * small_sample_factor(d.n)
-                } else {
-                    cal.mean_se(d)
-                };
-                t.entry("mean_uncertainty").or_insert(se.into());
-            }
+        let Some(t) = economy
+            .get_mut(&d.driver)
+            .and_then(toml::Value::as_table_mut)
+        else {
+            continue;
+        };
+        if r.parameter_uncertainty && !own_mean {
+            let se = cal.mean_se(d) * factor.unwrap_or(1.0);
+            t.entry("mean_uncertainty").or_insert(se.into());
         }
-    }
-    if r.variance_uncertainty {
-        // Each calibrated volatility the template leaves to the calibration, except the
-        // wage's where its local-level fit (a likelihood fit on the longer series) replaces
-        // the AR(1).
-        let own_volatility = |driver: &str| {
-            doc.get("economy")
-                .and_then(|e| e.get(driver))
-                .is_some_and(|t| t.get("volatility").is_some())
-        };
-        for d in cal.drivers.iter().filter(|d| d.driver != "fertility") {
-            let local_level = d.driver == "wage_growth" && cal.wage_drift.is_some();
-            if own_volatility(&d.driver) || local_level {
-                continue;
-            }
-            if let Some(t) = economy
-                .get_mut(&d.driver)
-                .and_then(toml::Value::as_table_mut)
-            {
-                widen_volatility(t, d.n);
-            }
+        if factor.is_some() && !own_volatility {
+            widen_volatility(t, d.n);
         }
     }
     if r.collection_volatility {
@@ -683,6 +654,13 @@ pub(crate) fn collection_residuals(
             ))
         })
         .collect()
+}
+
+/// Whether the template's own `[economy]` sets `driver.field` (the calibration leaves it then).
+fn template_sets(doc: &toml::Table, driver: &str, field: &str) -> bool {
+    doc.get("economy")
+        .and_then(|e| e.get(driver))
+        .is_some_and(|t| t.get(field).is_some())
 }
 
 /// How much wider `[backtest].variance_uncertainty` takes a volatility estimated as the sample
