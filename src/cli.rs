@@ -306,9 +306,23 @@ enum Command {
         /// The fund reported (default: the total of all funds, or the only one).
         #[arg(long)]
         unit: Option<String>,
+        /// Instead of the main assumptions, move every value the scenario file labels
+        /// ASSUMPTION (in a comment on its line or the paragraph above it, or in its inline
+        /// table's source) down and up by --step, one at a time; also writes labels.csv, every
+        /// labelled item and whether it was moved.
+        #[arg(long)]
+        labelled: bool,
+        /// With --labelled: each value is moved by the factors 1 - step and 1 + step.
+        #[arg(long, default_value_t = 0.1, requires = "labelled")]
+        step: f64,
+        /// With --labelled: move only this labelled value (its path, as labels.csv lists it;
+        /// repeatable).
+        #[arg(long, requires = "labelled")]
+        only: Vec<String>,
         #[command(flatten)]
         run: RunArgs,
-        /// Output folder (default reports/<scenario-name>-sensitivity/).
+        /// Output folder (default reports/<scenario-name>-sensitivity/, with --labelled
+        /// reports/<scenario-name>-labelled/).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -959,6 +973,99 @@ fn merge(
     Ok(())
 }
 
+/// The scenario file's text and name (the embedded default's without a file).
+fn scenario_text(scenario: Option<&Path>) -> Result<(String, String)> {
+    Ok(match scenario {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| p.display().to_string())?,
+            p.display().to_string(),
+        ),
+        None => (
+            fundrisk::scenario::DEFAULT_SCENARIO.to_string(),
+            fundrisk::scenario::DEFAULT_SCENARIO_FILE.to_string(),
+        ),
+    })
+}
+
+/// `fundrisk sensitivity`: the main assumptions, or (`labelled`) every value the scenario file
+/// labels ASSUMPTION.
+fn sensitivity(
+    scenario: Option<&Path>,
+    unit: Option<&str>,
+    (labelled, step, only): (bool, f64, &[String]),
+    run: &RunArgs,
+    out: Option<PathBuf>,
+) -> Result<()> {
+    let s = load(scenario)?;
+    let suffix = if labelled { "labelled" } else { "sensitivity" };
+    let dir = writable(
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-{suffix}", s.spec.name))),
+        &s.inputs,
+    )?;
+    let o = run.options(&s)?;
+    let mut meta = serde_json::json!({
+        "scenario": s.spec.name,
+        "scenario_hash": s.hash,
+        "overrides": s.overrides,
+        "paths": o.paths,
+        "seed": o.seed,
+        "program_version": env!("CARGO_PKG_VERSION"),
+    });
+    let lang = run.lang()?;
+    if !labelled {
+        let study = fundrisk::study::sensitivity(&s, &o, unit)?;
+        let table = study.table();
+        let report = report::studies::sensitivity_report(&s, &study, &meta, lang)?;
+        let out = StudyOutput {
+            csv_name: "sensitivity.csv",
+            table: &table,
+            extra_tables: &[],
+            report,
+            lang,
+        };
+        let dir = write_study(&dir, &out, &meta)?;
+        say!("wrote {} ({} rows)", dir.display(), table.n_rows());
+        return Ok(());
+    }
+    let (text, file) = scenario_text(scenario)?;
+    let items = fundrisk::scenario::labels::labelled_values(&text, &file)?;
+    let moves = items
+        .iter()
+        .filter(|l| l.moved(1.0).is_some() && (only.is_empty() || only.contains(&l.path)))
+        .count();
+    say!(
+        "{}: {} items labelled ASSUMPTION, {} values to move by ±{} % ({} runs of {} paths)",
+        file,
+        items.len(),
+        moves,
+        step * 100.0,
+        1 + 2 * moves,
+        o.paths
+    );
+    let study =
+        fundrisk::study::labelled_sensitivity_of_file(scenario, overrides(), only, &o, unit, step)?;
+    meta["step"] = serde_json::json!(step);
+    let table = study.sensitivity.table();
+    let labels = study.labels_table();
+    let report = report::studies::labelled_sensitivity_report(&s, &study, &meta, lang)?;
+    let extra = [("labels.csv", lang.t("labelled_values"), &labels)];
+    let out = StudyOutput {
+        csv_name: "sensitivity.csv",
+        table: &table,
+        extra_tables: &extra,
+        report,
+        lang,
+    };
+    let dir = write_study(&dir, &out, &meta)?;
+    say!(
+        "wrote {} ({} rows, {} labelled items)",
+        dir.display(),
+        table.n_rows(),
+        labels.n_rows()
+    );
+    Ok(())
+}
+
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     let parsed: Vec<Override> = cli
@@ -984,40 +1091,18 @@ pub fn main() -> Result<()> {
         Command::Sensitivity {
             scenario,
             unit,
+            labelled,
+            step,
+            only,
             run,
             out,
-        } => {
-            let s = load(scenario.as_deref())?;
-            let dir = writable(
-                out.unwrap_or_else(|| {
-                    Path::new("reports").join(format!("{}-sensitivity", s.spec.name))
-                }),
-                &s.inputs,
-            )?;
-            let o = run.options(&s)?;
-            let study = fundrisk::study::sensitivity(&s, &o, unit.as_deref())?;
-            let table = study.table();
-            let meta = serde_json::json!({
-                "scenario": s.spec.name,
-                "scenario_hash": s.hash,
-                "overrides": s.overrides,
-                "paths": o.paths,
-                "seed": o.seed,
-                "program_version": env!("CARGO_PKG_VERSION"),
-            });
-            let lang = run.lang()?;
-            let report = report::studies::sensitivity_report(&s, &study, &meta, lang)?;
-            let out = StudyOutput {
-                csv_name: "sensitivity.csv",
-                table: &table,
-                extra_tables: &[],
-                report,
-                lang,
-            };
-            let dir = write_study(&dir, &out, &meta)?;
-            say!("wrote {} ({} rows)", dir.display(), table.n_rows());
-            Ok(())
-        }
+        } => sensitivity(
+            scenario.as_deref(),
+            unit.as_deref(),
+            (labelled, step, &only),
+            &run,
+            out,
+        ),
         Command::Compare {
             scenarios,
             separate_maternity,
@@ -1103,6 +1188,14 @@ pub fn main() -> Result<()> {
                     fundrisk::base_year::describe_first_years(&first).trim_end()
                 );
             }
+            let (text, file) = scenario_text(scenario.as_deref())?;
+            let items = fundrisk::scenario::labels::labelled_values(&text, &file)?;
+            let moves = items.iter().filter(|l| l.moved(1.0).is_some()).count();
+            say!(
+                "Labelled ASSUMPTION: {} items, {} of them values `sensitivity --labelled` moves",
+                items.len(),
+                moves
+            );
             Ok(())
         }
         Command::Ledger { scenario, out } => {

@@ -287,6 +287,50 @@ impl PyScenario {
             .map_err(err)?;
         table_dict(py, &t.table())
     }
+
+    /// Every value the scenario file labels ASSUMPTION moved down and up by the factors
+    /// 1 − `step` and 1 + `step`, one at a time, as `fundrisk sensitivity --labelled` (`only`:
+    /// these labelled paths alone): `{"sensitivity": …, "labels": …}`, the tables of
+    /// `sensitivity.csv` and `labels.csv`.
+    #[pyo3(signature = (step=0.1, only=Vec::new(), fund=None, paths=None, seed=None, threads=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn labelled_sensitivity<'py>(
+        &self,
+        py: Python<'py>,
+        step: f64,
+        only: Vec<String>,
+        fund: Option<&str>,
+        paths: Option<usize>,
+        seed: Option<u64>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.inner;
+        let o = options(s, paths, seed, threads);
+        // The scenario as it was loaded: its file (none: the embedded default) and overrides.
+        let file = s.inputs.first().cloned();
+        let overrides: Vec<Override> = s
+            .overrides
+            .iter()
+            .map(|t| Override::parse(t))
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        let t = py
+            .allow_threads(|| {
+                fundrisk_report::study::labelled_sensitivity_of_file(
+                    file.as_deref(),
+                    &overrides,
+                    &only,
+                    &o,
+                    fund,
+                    step,
+                )
+            })
+            .map_err(err)?;
+        let d = PyDict::new(py);
+        d.set_item("sensitivity", table_dict(py, &t.sensitivity.table())?)?;
+        d.set_item("labels", table_dict(py, &t.labels_table())?)?;
+        Ok(d)
+    }
 }
 
 /// `other − base` per fund and year on common random numbers, as `fundrisk compare`: the

@@ -131,6 +131,24 @@ def test_the_studies_equal_the_command_lines(tmp_path):
     )
 
 
+def test_labelled_values_equal_the_command_line(tmp_path):
+    """Two labelled values of Guangdong moved as ``sensitivity --labelled --only``: the same
+    table as the command line's, and its labels.csv."""
+    s = fundrisk.load(str(GUANGDONG))
+    only = ["policy.wage_dispersion", "policy.maternity.spouse_cost_share"]
+    sens, labels = s.labelled_sensitivity(only=only, paths=16, seed=3)
+    args = ["sensitivity", str(GUANGDONG), "--labelled", "--paths", "16", "--seed", "3"]
+    for o in only:
+        args += ["--only", o]
+    assert_same(sens, cli_table(tmp_path, "lab", "sensitivity.csv", *args))
+    csv = pl.read_csv(tmp_path / "lab" / "labels.csv")
+    for c in ["path", "line", "value", "label", "measured"]:
+        assert list(labels[c]) == list(csv[c]), c
+    assert list(labels["path"]) == only
+    assert list(labels["measured"]) == ["low and high", "low and high"]
+    assert sens.height == 5
+
+
 def test_an_interrupt_cancels_a_run():
     """Ctrl-C (here from another thread, as a notebook's stop button does) stops a long run
     within a fraction of a second and raises KeyboardInterrupt; the next run is unaffected."""

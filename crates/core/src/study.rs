@@ -14,7 +14,8 @@ use crate::params::Month;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
 use crate::risk::{simulate, simulate_trials_cached};
-use crate::scenario::{Driver, PolicySpec, PoolingKind, Scenario};
+use crate::scenario::labels::Labelled;
+use crate::scenario::{Driver, Override, PolicySpec, PoolingKind, Scenario};
 use crate::table::Table;
 
 /// What a target bounds.
@@ -901,7 +902,7 @@ pub fn compare(base: &Simulation, other: &Simulation, label: &str) -> Result<Dif
 }
 
 /// An assumption that `sensitivity` moves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Assumption {
     /// The scenario as it is (the row every change is measured from).
     Base,
@@ -911,16 +912,21 @@ pub enum Assumption {
     Fertility,
     /// The 2025 retirement-age reform, switched off.
     RetirementAge,
+    /// A value the scenario file labels ASSUMPTION, at its path (`policy.wage_dispersion`),
+    /// moved by a factor ([`labelled_sensitivity`]).
+    Labelled(String),
 }
 
 impl Assumption {
-    /// Its name in tables (`assumption` column) and in the label dictionary.
-    pub fn name(self) -> &'static str {
+    /// Its name in tables (`assumption` column) and in the label dictionary (a labelled
+    /// value's: its path).
+    pub fn name(&self) -> &str {
         match self {
             Assumption::Base => "base",
             Assumption::Driver(d) => d.name(),
             Assumption::Fertility => "fertility",
             Assumption::RetirementAge => "retirement_age",
+            Assumption::Labelled(path) => path,
         }
     }
 }
@@ -998,6 +1004,19 @@ pub struct SensitivityRow {
     pub measures: HeadlineMeasures,
     /// `measures` − the base row's.
     pub change: HeadlineMeasures,
+}
+
+impl SensitivityRow {
+    /// The row of the scenario as it is.
+    fn base(measures: HeadlineMeasures) -> SensitivityRow {
+        SensitivityRow {
+            assumption: Assumption::Base,
+            direction: None,
+            value: "as the scenario".into(),
+            measures,
+            change: measures.change_from(&measures),
+        }
+    }
 }
 
 /// A sensitivity study's result: the fund and year it is about, and a row per variation (the
@@ -1132,43 +1151,16 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
             }
         }),
     });
-    // The measures, and the fund and year they are about.
-    let measure = |sim: &Simulation| -> Result<(HeadlineMeasures, String, i32)> {
-        let e = match entity {
-            Some(name) => sim
-                .entity(name)
-                .ok_or_else(|| Error::Invalid(format!("no fund named `{name}`")))?,
-            None => sim.layout.n_entities() - 1,
-        };
-        let y = sim.layout.last_year[e];
-        let mut m = sim.months(e, y);
-        m.sort_by(f64::total_cmp);
-        Ok((
-            HeadlineMeasures {
-                months_p50: crate::risk::quantile_sorted(&m, 0.5),
-                p_months_lt_6: probability(sim, Measure::MonthsBelow(MONTHS_LT_6), e, y).0,
-                p_months_lt_3: probability(sim, Measure::MonthsBelow(MONTHS_LT_3), e, y).0,
-                p_exhausted: probability(sim, Measure::Exhausted, e, y).0,
-            },
-            sim.layout.names[e].clone(),
-            sim.layout.first_year + y as i32,
-        ))
-    };
+    let measure = |sim: &Simulation| headline(sim, entity);
     let grids = GridCache::default();
     let (base, fund, year) = measure(&run(s, opts, &grids)?)?;
-    let mut rows = vec![SensitivityRow {
-        assumption: Assumption::Base,
-        direction: None,
-        value: "as the scenario".into(),
-        measures: base,
-        change: base.change_from(&base),
-    }];
+    let mut rows = vec![SensitivityRow::base(base)];
     for v in &vars {
         let mut t = s.clone();
         (v.apply)(&mut t);
         let measures = measure(&run(&t, opts, &grids)?)?.0;
         rows.push(SensitivityRow {
-            assumption: v.assumption,
+            assumption: v.assumption.clone(),
             direction: Some(v.direction),
             value: v.value.clone(),
             measures,
@@ -1176,6 +1168,221 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
         });
     }
     Ok(Sensitivity { fund, year, rows })
+}
+
+/// The headline measures of `entity`'s last year (default: the last fund, the total), and the
+/// fund and year they are about.
+fn headline(sim: &Simulation, entity: Option<&str>) -> Result<(HeadlineMeasures, String, i32)> {
+    let e = match entity {
+        Some(name) => sim
+            .entity(name)
+            .ok_or_else(|| Error::Invalid(format!("no fund named `{name}`")))?,
+        None => sim.layout.n_entities() - 1,
+    };
+    let y = sim.layout.last_year[e];
+    let mut m = sim.months(e, y);
+    m.sort_by(f64::total_cmp);
+    Ok((
+        HeadlineMeasures {
+            months_p50: crate::risk::quantile_sorted(&m, 0.5),
+            p_months_lt_6: probability(sim, Measure::MonthsBelow(MONTHS_LT_6), e, y).0,
+            p_months_lt_3: probability(sim, Measure::MonthsBelow(MONTHS_LT_3), e, y).0,
+            p_exhausted: probability(sim, Measure::Exhausted, e, y).0,
+        },
+        sim.layout.names[e].clone(),
+        sim.layout.first_year + y as i32,
+    ))
+}
+
+/// A moved value in words: numbers to six significant digits.
+fn short(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Float(x) if x.is_finite() && *x != 0.0 => {
+            let digits = (5 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+            let t = format!("{x:.digits$}");
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t
+            }
+        }
+        toml::Value::Array(xs) => {
+            format!("[{}]", xs.iter().map(short).collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// What became of one labelled item in [`labelled_sensitivity`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelOutcome {
+    pub labelled: Labelled,
+    /// The directions it was moved and measured in.
+    pub measured: Vec<Direction>,
+    /// Why it was not moved, or what the scenario said of a move it refused (empty: none).
+    pub note: String,
+}
+
+/// A labelled-values study: the sensitivity rows (the base first, then each moved value down
+/// and up) and what became of every labelled item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelledSensitivity {
+    pub sensitivity: Sensitivity,
+    /// The factor each value was moved by, down and up: 1 − step and 1 + step.
+    pub step: f64,
+    pub outcomes: Vec<LabelOutcome>,
+}
+
+impl LabelledSensitivity {
+    /// As the `labels.csv` table: path, line, value, label, measured (`low and high`, `low`,
+    /// `high` or `no`), note.
+    pub fn labels_table(&self) -> Table {
+        let o = &self.outcomes;
+        let mut t = Table::default();
+        t.str("path", o.iter().map(|x| x.labelled.path.clone()).collect());
+        t.int("line", o.iter().map(|x| x.labelled.line as i64).collect());
+        t.str("value", o.iter().map(|x| x.labelled.value_text()).collect());
+        t.str(
+            "label",
+            o.iter().map(|x| x.labelled.label.clone()).collect(),
+        );
+        t.str(
+            "measured",
+            o.iter()
+                .map(|x| match x.measured[..] {
+                    [] => "no".to_string(),
+                    [d] => d.name().to_string(),
+                    _ => "low and high".to_string(),
+                })
+                .collect(),
+        );
+        t.str("note", o.iter().map(|x| x.note.clone()).collect());
+        t
+    }
+}
+
+/// [`labelled_sensitivity`] of a scenario file (`None`: the embedded default) with `overrides`:
+/// its labelled values found in its text, kept to the paths in `only` when it names any (each
+/// must be a labelled value's path), each move loaded as [`Scenario::from_path_with`] does with
+/// the move after `overrides`, and its base year solved ([`crate::base_year::apply`]).
+pub fn labelled_sensitivity_of_file(
+    path: Option<&std::path::Path>,
+    overrides: &[Override],
+    only: &[String],
+    opts: &RunOptions,
+    entity: Option<&str>,
+    step: f64,
+) -> Result<LabelledSensitivity> {
+    use crate::scenario::labels::labelled_values;
+    let (text, file) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|source| Error::Io {
+                path: p.to_path_buf(),
+                source,
+            })?,
+            p.display().to_string(),
+        ),
+        None => (
+            crate::scenario::DEFAULT_SCENARIO.to_string(),
+            crate::scenario::DEFAULT_SCENARIO_FILE.to_string(),
+        ),
+    };
+    let mut items = labelled_values(&text, &file)?;
+    if !only.is_empty() {
+        if let Some(missing) = only.iter().find(|o| !items.iter().any(|l| &l.path == *o)) {
+            let paths: Vec<&str> = items.iter().map(|l| l.path.as_str()).collect();
+            return Err(Error::Invalid(format!(
+                "only: `{missing}` is not a value {file} labels ASSUMPTION; its labelled values are {}",
+                paths.join(", ")
+            )));
+        }
+        items.retain(|l| only.contains(&l.path));
+    }
+    let load = |extra: &[Override]| -> Result<Scenario> {
+        let mut all = overrides.to_vec();
+        all.extend_from_slice(extra);
+        let mut s = match path {
+            Some(p) => Scenario::from_path_with(p, &all)?,
+            None => Scenario::embedded_default_with(&all)?,
+        };
+        crate::base_year::apply(&mut s)?;
+        Ok(s)
+    };
+    labelled_sensitivity(&items, &load, opts, entity, step)
+}
+
+/// `sensitivity --labelled`: every value the scenario file labels ASSUMPTION
+/// ([`crate::scenario::labels::labelled_values`]) moved by the factors 1 − `step` and
+/// 1 + `step`, one at a time, the scenario loaded again by `load` with the move as an override
+/// (so its base year is solved again: a level the base year solves absorbs the move), and the
+/// headline risk measures of the last year for `entity` and their change from the base, all on
+/// common random numbers. A move the scenario refuses (a share above 1, a base year it cannot
+/// meet) is tried again at half the step, down to an eighth; the row shows the factor used and
+/// the note the scenario's message; a move refused at every step is not measured.
+pub fn labelled_sensitivity(
+    labelled: &[Labelled],
+    load: &dyn Fn(&[Override]) -> Result<Scenario>,
+    opts: &RunOptions,
+    entity: Option<&str>,
+    step: f64,
+) -> Result<LabelledSensitivity> {
+    if !(step > 0.0 && step < 1.0) {
+        return Err(Error::Invalid(format!(
+            "step {step}: the factor moved by is 1 ± step, step in (0, 1)"
+        )));
+    }
+    let grids = GridCache::default();
+    let (base, fund, year) = headline(&run(&load(&[])?, opts, &grids)?, entity)?;
+    let mut rows = vec![SensitivityRow::base(base)];
+    let mut outcomes = Vec::with_capacity(labelled.len());
+    for l in labelled {
+        let mut notes = Vec::new();
+        let mut measured = Vec::new();
+        if let crate::scenario::labels::LabelledValue::NotMoved(why) = &l.value {
+            notes.push(why.to_string());
+        }
+        for (direction, sign) in [(Direction::Low, -1.0), (Direction::High, 1.0)] {
+            // The step, or (when the scenario refuses the move) half of it, down to an eighth.
+            let mut refused = None;
+            for halvings in 0..4 {
+                let factor = 1.0 + sign * step / f64::from(1 << halvings);
+                let Some(o) = l.moved(factor) else { break };
+                let scenario = match load(std::slice::from_ref(&o)) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        refused.get_or_insert(format!("× {factor} refused: {e}"));
+                        continue;
+                    }
+                };
+                if let Some(r) = refused.take() {
+                    notes.push(format!("{r}; measured at × {factor}"));
+                }
+                let measures = headline(&run(&scenario, opts, &grids)?, entity)?.0;
+                measured.push(direction);
+                rows.push(SensitivityRow {
+                    assumption: Assumption::Labelled(l.path.clone()),
+                    direction: Some(direction),
+                    value: format!("× {factor} ({})", short(&o.value)),
+                    measures,
+                    change: measures.change_from(&base),
+                });
+                break;
+            }
+            if let Some(r) = refused {
+                notes.push(format!("{r} (and at an eighth of the step)"));
+            }
+        }
+        outcomes.push(LabelOutcome {
+            labelled: l.clone(),
+            measured,
+            note: notes.join("; "),
+        });
+    }
+    Ok(LabelledSensitivity {
+        sensitivity: Sensitivity { fund, year, rows },
+        step,
+        outcomes,
+    })
 }
 
 #[cfg(test)]

@@ -102,6 +102,17 @@ class Scenario:
         return _frame(self._inner.sensitivity(fund=fund, paths=paths, seed=seed,
                                               threads=threads))
 
+    def labelled_sensitivity(self, step: float = 0.1, only: Optional[list] = None,
+                             fund: Optional[str] = None, paths: Optional[int] = None,
+                             seed: Optional[int] = None,
+                             threads: Optional[int] = None) -> tuple:
+        """Every value the scenario file labels ASSUMPTION moved down and up by the factors
+        1 - step and 1 + step, one at a time (``fundrisk sensitivity --labelled``; ``only``:
+        these labelled paths alone). Returns (the sensitivity table, the labelled items)."""
+        t = self._inner.labelled_sensitivity(step=step, only=list(only or []), fund=fund,
+                                             paths=paths, seed=seed, threads=threads)
+        return _frame(t["sensitivity"]), _frame(t["labels"])
+
     def report(self, dir: str, paths: Optional[int] = None, seed: Optional[int] = None,
                threads: Optional[int] = None, lang: str = "zh") -> str:
         """Runs and writes the report folder as ``fundrisk run --out DIR``; returns it."""

@@ -1,6 +1,7 @@
 //! Scenarios: parsing a TOML file, merging unit policy overrides, validating every field with
 //! its path, and loading the data tables it names.
 
+pub mod labels;
 pub mod spec;
 
 use crate::data::{
@@ -15,7 +16,7 @@ use std::path::Path;
 /// The default scenario, embedded in the binary: the national employee pooled fund from the
 /// latest published position (the NHSA 2024 bulletin), 2025–2035. Its base year is solved by
 /// `base_year::apply`, which every command runs after loading.
-pub(crate) const DEFAULT_SCENARIO: &str = include_str!("../../../../scenarios/national-2025.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../../scenarios/national-2025.toml");
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/national-2025.toml (embedded)";
 
 /// Guangdong's merger of maternity insurance into employee medical insurance (2020–2027): the

@@ -122,6 +122,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "{1}: at the end of {2}, the probability that {3} has less than 6 months of payment capacity changes by {4} percentage points (95 % interval ±{5}) and its mean balance by {6} yuan millions (95 % interval ±{7}). ",
     ),
     (
+        "labelled_summary",
+        "情景文件中有{1}处标注为假设（ASSUMPTION）；其中{2}处数值分别下调和上调{3}%并测算影响，{4}处未调整（见标注表）。",
+        "The scenario file labels {1} items ASSUMPTION; {2} were moved down and up by {3} % and measured, {4} were not moved (see the table of labelled values).",
+    ),
+    (
         "sensitivity_headline",
         "对{1}年末{2}可支付月数中位数（基准{3}个月）影响最大的假设是{4}：向下和向上调整时分别变化{5}和{6}个月。",
         "The assumption that moves the median months of payment capacity of {2} at the end of {1} (base {3}) the most is {4}: {5} months when moved down, {6} when moved up.",
@@ -1641,6 +1646,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Change in P(months of capacity < 6)",
     ),
     ("sensitivity_report_title", "敏感性分析", "Sensitivity"),
+    (
+        "labelled_values",
+        "标注为假设的取值",
+        "Values labelled ASSUMPTION",
+    ),
     ("sheet_summary", "汇总", "Summary"),
     ("sheet_warnings", "预警区间", "Warnings"),
     ("sheet_exhaustion", "首次穿底年份", "Exhaustion"),

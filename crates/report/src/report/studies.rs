@@ -10,8 +10,8 @@ use super::table::Table;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::study::{
-    DifferenceRow, Differences, Direction, HeadlineMeasures, Measure, RateAnswer, RateLine,
-    Sensitivity, Target,
+    DifferenceRow, Differences, Direction, HeadlineMeasures, LabelledSensitivity, Measure,
+    RateAnswer, RateLine, Sensitivity, Target,
 };
 
 /// A study's page and its charts as (file name, SVG).
@@ -49,12 +49,14 @@ fn assumed_positions_note(
 
 /// A study's page: its title, headline and charts, its whole table and the scenario's
 /// assumptions (the headline opening with a note where units open from assumed positions).
+#[allow(clippy::too_many_arguments)]
 fn study_page(
     s: &Scenario,
     title_key: &str,
     headline: String,
     svgs: Vec<(String, String)>,
     table: &Table,
+    extra_sections: Vec<(String, String)>,
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Report {
@@ -72,14 +74,17 @@ fn study_page(
         title: format!("{}: {}", lang.t(title_key), scenario_title(s, lang)),
         headline: sentences,
         svgs: &svgs,
-        sections: vec![
-            (lang.t("results").to_string(), table_html(table, None, lang)),
-            (
-                lang.t("notes").to_string(),
-                super::html::notes(&s.spec.risk, lang),
-            ),
-            (lang.t("assumptions").to_string(), assumptions(s, lang)),
-        ],
+        sections: [(lang.t("results").to_string(), table_html(table, None, lang))]
+            .into_iter()
+            .chain(extra_sections)
+            .chain([
+                (
+                    lang.t("notes").to_string(),
+                    super::html::notes(&s.spec.risk, lang),
+                ),
+                (lang.t("assumptions").to_string(), assumptions(s, lang)),
+            ])
+            .collect(),
         meta,
     });
     (html, svgs)
@@ -257,6 +262,7 @@ pub fn solve_rate_report(
         headline,
         svgs,
         table,
+        Vec::new(),
         meta,
         lang,
     ))
@@ -461,6 +467,31 @@ pub fn sensitivity_report(
     meta: &serde_json::Value,
     lang: Lang,
 ) -> Result<Report> {
+    sensitivity_page(s, study, None, meta, lang)
+}
+
+/// The bars a tornado chart shows at most: a labelled-values study moves a hundred values,
+/// and a chart of them all could not be read.
+const TORNADO_BARS: usize = 30;
+
+/// The `sensitivity --labelled` report: as [`sensitivity_report`] (the tornado charts show the
+/// 30 largest changes), with a sentence counting the labelled items and the table of them.
+pub fn labelled_sensitivity_report(
+    s: &Scenario,
+    study: &LabelledSensitivity,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
+    sensitivity_page(s, &study.sensitivity, Some(study), meta, lang)
+}
+
+fn sensitivity_page(
+    s: &Scenario,
+    study: &Sensitivity,
+    labelled: Option<&LabelledSensitivity>,
+    meta: &serde_json::Value,
+    lang: Lang,
+) -> Result<Report> {
     let fund = super::names::DisplayNames::for_scenario(s)
         .of(&study.fund, lang)
         .to_string();
@@ -508,6 +539,9 @@ pub fn sensitivity_report(
                 Direction::High => bars[i].high = v,
             }
         }
+        let width = |t: &TornadoBar| t.low.unwrap_or(0.0).abs().max(t.high.unwrap_or(0.0).abs());
+        bars.sort_by(|a, b| width(b).total_cmp(&width(a)));
+        bars.truncate(TORNADO_BARS);
         if measure == "months_p50" {
             widest = bars
                 .iter()
@@ -544,12 +578,35 @@ pub fn sensitivity_report(
             ],
         )
     });
+    let (headline, extra) = match labelled {
+        None => (headline, Vec::new()),
+        Some(l) => {
+            let moved = l.outcomes.iter().filter(|o| !o.measured.is_empty()).count();
+            let count = lang.fill(
+                "labelled_summary",
+                &[
+                    &l.outcomes.len().to_string(),
+                    &moved.to_string(),
+                    &lang.number(l.step * 100.0, 0),
+                    &(l.outcomes.len() - moved).to_string(),
+                ],
+            );
+            (
+                format!("{count} {headline}"),
+                vec![(
+                    lang.t("labelled_values").to_string(),
+                    table_html(&l.labels_table(), None, lang),
+                )],
+            )
+        }
+    };
     Ok(study_page(
         s,
         "sensitivity_report_title",
         headline,
         svgs,
         &study.table(),
+        extra,
         meta,
         lang,
     ))
@@ -690,6 +747,7 @@ pub fn demography_report(
         headline,
         svgs,
         table,
+        Vec::new(),
         meta,
         lang,
     ))
