@@ -143,7 +143,7 @@ def test_labelled_values_equal_the_command_line(tmp_path):
     assert_same(sens, cli_table(tmp_path, "lab", "sensitivity.csv", *args))
     csv = pl.read_csv(tmp_path / "lab" / "labels.csv")
     for c in ["path", "line", "value", "label", "measured"]:
-        assert list(labels[c]) == list(csv[c]), c
+        assert [str(x) for x in labels[c]] == [str(x) for x in csv[c]], c
     assert list(labels["path"]) == only
     assert list(labels["measured"]) == ["low and high", "low and high"]
     assert sens.height == 5
