@@ -759,7 +759,9 @@ def sample_drivers(s: Scenario, n: int, rng: np.random.Generator) -> Drivers:
         dev = ar1(spec.get("volatility", 0.0), spec.get("persistence", 0.0), eps[:, :, i])
         dev += mean_errors[i] * offsets[:, i][:, None] + drifts[i] * walks[:, :, i]
         out[d] = year_means(s.econ, d, s.years)[None] + dev
-    out["collection_rate"] = np.clip(out["collection_rate"], 0.0, 1.0)
+    # Held at 0 below, not at 1 above: the unit's solved collection level multiplies it
+    # (economy::DriverModel::sample).
+    out["collection_rate"] = np.maximum(out["collection_rate"], 0.0)
     # Growth and interest draws truncated to the model's domain (economy::GROWTH_DRAW_RANGE).
     for d in ("wage_growth", "medical_price_growth", "utilisation_growth", "employment_growth"):
         out[d] = np.clip(out[d], -0.5, 1.0)

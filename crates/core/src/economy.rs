@@ -244,7 +244,11 @@ impl DriverModel {
                 }
             }
         }
-        values[4].iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
+        // The collection rate is held at 0 below but not at 1 above: a unit's collection level
+        // (solved on its base year's income) multiplies it, so its mean is what the level is
+        // solved against, and a ceiling at 1 would cut the draws above the mean and lower the
+        // mean collection below it (by 0.33 % of income at national-2025's 0.95 ± 4.57 points).
+        values[4].iter_mut().for_each(|c| *c = c.max(0.0));
         // Growth rates are truncated to a domain the model can carry: no fall of more than
         // half, no more than a doubling in a year; interest rates likewise.
         for d in 0..4 {
@@ -639,6 +643,37 @@ mod tests {
         assert_eq!(a, b);
         let (a, b) = draws_then(years, &uncertain, years + 1);
         assert_eq!(a, b);
+    }
+
+    /// The collection rate's draws are held at 0 only: at a mean of 0.95 and a volatility of
+    /// 0.0457 (national-2025's), draws above 1 are kept and the mean of the draws is the mean
+    /// (a ceiling at 1 would lower it by 0.0032, the normal's E[(X − 1)+]).
+    #[test]
+    fn collection_draws_keep_their_upper_tail() {
+        let text = "collection_rate = { mean = 0.95, volatility = 0.0457 }\n";
+        let spec: EconomySpec = toml::from_str(text).unwrap();
+        let start = Month::new(2025, 1).unwrap();
+        let model = DriverModel::new(&spec, start, start.plus(11), 1.3);
+        let n = 40_000;
+        let draws: Vec<f64> = (0..n as u64)
+            .map(|p| model.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p)).collection_rate[0])
+            .collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let above = draws.iter().filter(|&&c| c > 1.0).count() as f64 / n as f64;
+        // P(X > 1) = 1 − Φ(0.05 / 0.0457) = 0.137; the mean's standard error is 0.00023.
+        assert!((above - 0.137).abs() < 0.01, "{above}");
+        assert!((mean - 0.95).abs() < 0.001, "{mean}");
+        // No draw below 0, even far down.
+        let low: EconomySpec =
+            toml::from_str("collection_rate = { mean = 0.05, volatility = 0.1 }\n").unwrap();
+        let low = DriverModel::new(&low, start, start.plus(11), 1.3);
+        let mut zeros = 0;
+        for p in 0..2000u64 {
+            let c = low.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p)).collection_rate[0];
+            assert!(c >= 0.0);
+            zeros += usize::from(c == 0.0);
+        }
+        assert!(zeros > 500, "{zeros}");
     }
 
     #[test]
