@@ -656,7 +656,11 @@ mod tests {
         let model = DriverModel::new(&spec, start, start.plus(11), 1.3);
         let n = 40_000;
         let draws: Vec<f64> = (0..n as u64)
-            .map(|p| model.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p)).collection_rate[0])
+            .map(|p| {
+                model
+                    .sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))
+                    .collection_rate[0]
+            })
             .collect();
         let mean = draws.iter().sum::<f64>() / n as f64;
         let above = draws.iter().filter(|&&c| c > 1.0).count() as f64 / n as f64;
@@ -669,7 +673,9 @@ mod tests {
         let low = DriverModel::new(&low, start, start.plus(11), 1.3);
         let mut zeros = 0;
         for p in 0..2000u64 {
-            let c = low.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p)).collection_rate[0];
+            let c = low
+                .sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))
+                .collection_rate[0];
             assert!(c >= 0.0);
             zeros += usize::from(c == 0.0);
         }
