@@ -477,3 +477,36 @@ fn labelled_values_are_moved_one_at_a_time() {
         ["low and high", "low and high"]
     );
 }
+
+/// A study's trial takes a snapshot of the grids: it reuses the base's, and a grid it builds
+/// for benefits of its own is dropped with it, not kept for the trials after it (a labelled
+/// study moves a hundred values, many of them benefit parameters).
+#[test]
+fn a_snapshot_of_the_grids_shares_them_and_keeps_its_own() {
+    use fundrisk::engine::GridCache;
+    let s = default();
+    let cache = GridCache::default();
+    ScenarioModel::new(&s)
+        .build_benefit_grids_from(&cache)
+        .unwrap();
+    let base = cache.len();
+    assert!(base >= 1);
+    let trial = cache.snapshot();
+    assert_eq!(trial.len(), base);
+    // The base again: nothing new.
+    ScenarioModel::new(&s)
+        .build_benefit_grids_from(&trial)
+        .unwrap();
+    assert_eq!(trial.len(), base);
+    // Another inpatient cap: one grid more in the snapshot, none in the cache it came from.
+    let moved = Scenario::from_path_with(
+        std::path::Path::new("scenarios/guangdong-merger.toml"),
+        &[fundrisk::scenario::Override::parse("policy.costs.inpatient_sigma=1.1").unwrap()],
+    )
+    .unwrap();
+    ScenarioModel::new(&moved)
+        .build_benefit_grids_from(&trial)
+        .unwrap();
+    assert!(trial.len() > base);
+    assert_eq!(cache.len(), base);
+}

@@ -1357,7 +1357,8 @@ pub fn labelled_sensitivity(
                 if let Some(r) = refused.take() {
                     notes.push(format!("{r}; measured at × {factor}"));
                 }
-                let measures = headline(&run(&scenario, opts, &grids)?, entity)?.0;
+                // The base's grids are reused; a grid this move needs is dropped after it.
+                let measures = headline(&run(&scenario, opts, &grids.snapshot())?, entity)?.0;
                 measured.push(direction);
                 rows.push(SensitivityRow {
                     assumption: Assumption::Labelled(l.path.clone()),

@@ -323,6 +323,15 @@ impl GridCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// A cache holding the grids this one holds now (shared, not copied): what a study's trial
+    /// adds to it is dropped with it, so trials that each change the benefits (a labelled
+    /// value moved) do not pile their grids up.
+    pub fn snapshot(&self) -> GridCache {
+        GridCache {
+            grids: std::sync::Mutex::new(self.grids.lock().map(|g| g.clone()).unwrap_or_default()),
+        }
+    }
 }
 
 /// Receives each fund's month as the projection runs.
