@@ -1158,7 +1158,7 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
     for v in &vars {
         let mut t = s.clone();
         (v.apply)(&mut t);
-        let measures = measure(&run(&t, opts, &grids)?)?.0;
+        let measures = measure(&run(&t, opts, &grids.snapshot())?)?.0;
         rows.push(SensitivityRow {
             assumption: v.assumption.clone(),
             direction: Some(v.direction),
