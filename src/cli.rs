@@ -1045,6 +1045,7 @@ fn sensitivity(
     let study =
         fundrisk::study::labelled_sensitivity_of_file(scenario, overrides(), only, &o, unit, step)?;
     meta["step"] = serde_json::json!(step);
+    meta["only"] = serde_json::json!(only);
     let table = study.sensitivity.table();
     let labels = study.labels_table();
     let report = report::studies::labelled_sensitivity_report(&s, &study, &meta, lang)?;

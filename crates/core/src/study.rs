@@ -1346,8 +1346,8 @@ pub fn labelled_sensitivity(
             let mut refused = None;
             for halvings in 0..4 {
                 let factor = 1.0 + sign * step / f64::from(1 << halvings);
-                let Some(o) = l.moved(factor) else { break };
-                let scenario = match load(std::slice::from_ref(&o)) {
+                let Some(moves) = l.moves(factor) else { break };
+                let scenario = match load(&moves) {
                     Ok(s) => s,
                     Err(e) => {
                         refused.get_or_insert(format!("× {factor} refused: {e}"));
@@ -1363,7 +1363,7 @@ pub fn labelled_sensitivity(
                 rows.push(SensitivityRow {
                     assumption: Assumption::Labelled(l.path.clone()),
                     direction: Some(direction),
-                    value: format!("× {factor} ({})", short(&o.value)),
+                    value: format!("× {factor} ({})", short(&moves[0].value)),
                     measures,
                     change: measures.change_from(&base),
                 });

@@ -77,6 +77,28 @@ impl Labelled {
         })
     }
 
+    /// The overrides that move the value by `factor` with the fields a scenario requires to
+    /// equal it: a base year's `pooled_balance` is the unit's `initial_pooled_balance` and its
+    /// `members_retired` the unit's `membership.retirees` (`base_year::apply` refuses them
+    /// apart), so they move together. None when the value is not moved.
+    pub fn moves(&self, factor: f64) -> Option<Vec<Override>> {
+        let first = self.moved(factor)?;
+        let linked = [
+            ("base_year.pooled_balance", "initial_pooled_balance"),
+            ("base_year.members_retired", "membership.retirees"),
+        ];
+        let mut all = vec![first];
+        for (own, partner) in linked {
+            if let Some(unit) = self.path.strip_suffix(own) {
+                all.push(Override {
+                    path: format!("{unit}{partner}"),
+                    value: all[0].value.clone(),
+                });
+            }
+        }
+        Some(all)
+    }
+
     /// The value as written, in words (`0.55`, `[0.92, …]`).
     pub fn value_text(&self) -> String {
         match &self.value {
@@ -431,6 +453,30 @@ rate = { a = 0.0, b = 2.0 }  # ASSUMPTION (b, c): c is not a field, so both are 
             ])
         );
         assert!(by("data.worker_flows").moved(1.1).is_none());
+        // A base year's balance moves the opening balance with it.
+        let balance = Labelled {
+            path: "units.jinan.base_year.pooled_balance".into(),
+            line: 1,
+            label: LABEL.into(),
+            value: LabelledValue::Number(2.0e9),
+        };
+        let texts: Vec<String> = balance
+            .moves(0.9)
+            .expect("a number")
+            .iter()
+            .map(Override::to_text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "units.jinan.base_year.pooled_balance = 1800000000.0",
+                "units.jinan.initial_pooled_balance = 1800000000.0",
+            ]
+        );
+        assert_eq!(
+            by("policy.wage_dispersion").moves(1.1).map(|m| m.len()),
+            Some(1)
+        );
         // The override reaches the dated entry it names, and only it.
         let o = by("economy.wage_growth.mean[1].value")
             .moved(1.1)
