@@ -470,6 +470,23 @@ fn labelled_values_are_moved_one_at_a_time() {
     assert!(
         spouse(Direction::High).measures.months_p50 < spouse(Direction::Low).measures.months_p50
     );
+    assert_eq!(study.labelled_in_file, 2);
+    // Of the file: every label counted, the chosen one moved.
+    let chosen = fundrisk::study::labelled_sensitivity_of_file(
+        Some(path),
+        &[],
+        &["policy.wage_dispersion".to_string()],
+        &RunOptions::new(16, 2),
+        None,
+        0.1,
+    )
+    .unwrap();
+    assert_eq!(chosen.outcomes.len(), 1);
+    assert_eq!(
+        chosen.labelled_in_file,
+        labelled_values(&text, "x").unwrap().len()
+    );
+    assert!(chosen.labelled_in_file > 50);
     // labels.csv: one row per item, what was measured.
     let t = study.labels_table();
     assert_eq!(

@@ -1231,6 +1231,8 @@ pub struct LabelledSensitivity {
     /// The factor each value was moved by, down and up: 1 − step and 1 + step.
     pub step: f64,
     pub outcomes: Vec<LabelOutcome>,
+    /// The items the scenario file labels, before a choice of some (`only`).
+    pub labelled_in_file: usize,
 }
 
 impl LabelledSensitivity {
@@ -1288,6 +1290,7 @@ pub fn labelled_sensitivity_of_file(
         ),
     };
     let mut items = labelled_values(&text, &file)?;
+    let labelled_in_file = items.len();
     if !only.is_empty() {
         if let Some(missing) = only.iter().find(|o| !items.iter().any(|l| &l.path == *o)) {
             let paths: Vec<&str> = items.iter().map(|l| l.path.as_str()).collect();
@@ -1308,7 +1311,9 @@ pub fn labelled_sensitivity_of_file(
         crate::base_year::apply(&mut s)?;
         Ok(s)
     };
-    labelled_sensitivity(&items, &load, opts, entity, step)
+    let mut study = labelled_sensitivity(&items, &load, opts, entity, step)?;
+    study.labelled_in_file = labelled_in_file;
+    Ok(study)
 }
 
 /// `sensitivity --labelled`: every value the scenario file labels ASSUMPTION
@@ -1383,6 +1388,7 @@ pub fn labelled_sensitivity(
         sensitivity: Sensitivity { fund, year, rows },
         step,
         outcomes,
+        labelled_in_file: labelled.len(),
     })
 }
 

@@ -127,6 +127,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "The scenario file labels {1} items ASSUMPTION; {2} were moved down and up by {3} % and measured, {4} were not moved (see the table of labelled values).",
     ),
     (
+        "labelled_summary_only",
+        "情景文件中有{1}处标注为假设（ASSUMPTION），本次只调整其中选定的{2}处：{3}处数值分别下调和上调{4}%并测算影响，{5}处未调整（见标注表）。",
+        "The scenario file labels {1} items ASSUMPTION, of which {2} were chosen: {3} were moved down and up by {4} % and measured, {5} were not moved (see the table of labelled values).",
+    ),
+    (
         "sensitivity_headline",
         "对{1}年末{2}可支付月数中位数（基准{3}个月）影响最大的假设是{4}：向下和向上调整时分别变化{5}和{6}个月。",
         "The assumption that moves the median months of payment capacity of {2} at the end of {1} (base {3}) the most is {4}: {5} months when moved down, {6} when moved up.",

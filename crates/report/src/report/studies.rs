@@ -582,15 +582,29 @@ fn sensitivity_page(
         None => (headline, Vec::new()),
         Some(l) => {
             let moved = l.outcomes.iter().filter(|o| !o.measured.is_empty()).count();
-            let count = lang.fill(
-                "labelled_summary",
-                &[
-                    &l.outcomes.len().to_string(),
-                    &moved.to_string(),
-                    &lang.number(l.step * 100.0, 0),
-                    &(l.outcomes.len() - moved).to_string(),
-                ],
-            );
+            let (n, step) = (l.outcomes.len(), lang.number(l.step * 100.0, 0));
+            let count = if l.labelled_in_file > n {
+                lang.fill(
+                    "labelled_summary_only",
+                    &[
+                        &l.labelled_in_file.to_string(),
+                        &n.to_string(),
+                        &moved.to_string(),
+                        &step,
+                        &(n - moved).to_string(),
+                    ],
+                )
+            } else {
+                lang.fill(
+                    "labelled_summary",
+                    &[
+                        &n.to_string(),
+                        &moved.to_string(),
+                        &step,
+                        &(n - moved).to_string(),
+                    ],
+                )
+            };
             (
                 format!("{count} {headline}"),
                 vec![(
