@@ -973,20 +973,6 @@ fn merge(
     Ok(())
 }
 
-/// The scenario file's text and name (the embedded default's without a file).
-fn scenario_text(scenario: Option<&Path>) -> Result<(String, String)> {
-    Ok(match scenario {
-        Some(p) => (
-            std::fs::read_to_string(p).with_context(|| p.display().to_string())?,
-            p.display().to_string(),
-        ),
-        None => (
-            fundrisk::scenario::DEFAULT_SCENARIO.to_string(),
-            fundrisk::scenario::DEFAULT_SCENARIO_FILE.to_string(),
-        ),
-    })
-}
-
 /// `fundrisk sensitivity`: the main assumptions, or (`labelled`) every value the scenario file
 /// labels ASSUMPTION.
 fn sensitivity(
@@ -1027,16 +1013,17 @@ fn sensitivity(
         say!("wrote {} ({} rows)", dir.display(), table.n_rows());
         return Ok(());
     }
-    let (text, file) = scenario_text(scenario)?;
-    let items = fundrisk::scenario::labels::labelled_values(&text, &file)?;
-    let moves = items
+    use fundrisk::scenario::labels::{chosen, labelled_values_of_file};
+    let (items, file) = labelled_values_of_file(scenario)?;
+    let in_file = items.len();
+    let moves = chosen(items, only, &file)?
         .iter()
-        .filter(|l| l.moved(1.0).is_some() && (only.is_empty() || only.contains(&l.path)))
+        .filter(|l| l.is_moved())
         .count();
     say!(
         "{}: {} items labelled ASSUMPTION, {} values to move by ±{} % ({} runs of {} paths)",
         file,
-        items.len(),
+        in_file,
         moves,
         step * 100.0,
         1 + 2 * moves,
@@ -1189,9 +1176,9 @@ pub fn main() -> Result<()> {
                     fundrisk::base_year::describe_first_years(&first).trim_end()
                 );
             }
-            let (text, file) = scenario_text(scenario.as_deref())?;
-            let items = fundrisk::scenario::labels::labelled_values(&text, &file)?;
-            let moves = items.iter().filter(|l| l.moved(1.0).is_some()).count();
+            let (items, _) =
+                fundrisk::scenario::labels::labelled_values_of_file(scenario.as_deref())?;
+            let moves = items.iter().filter(|l| l.is_moved()).count();
             say!(
                 "Labelled ASSUMPTION: {} items, {} of them values `sensitivity --labelled` moves",
                 items.len(),

@@ -401,18 +401,12 @@ pub(crate) fn origin_scenario(
             .or_insert_with(|| toml::Table::new().into());
         if let Some(t) = collection.as_table_mut() {
             t.insert("volatility".into(), volatility.into());
-            let before = t
-                .get("source")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            t.insert(
-                "source".into(),
-                format!(
-                    "{before}; volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
+            append_source(
+                t,
+                &format!(
+                    "volatility {volatility:.4}: the sd of the fund income's log growth less the wage's and the members in service's, {sd:.4}, in {} (years without a policy change up to the origin), over sqrt(2 (1 - {persistence}))",
                     years.join(", ")
-                )
-                .into(),
+                ),
             );
             if r.variance_uncertainty {
                 widen_volatility(t, residuals.len());
@@ -664,9 +658,10 @@ fn template_sets(doc: &toml::Table, driver: &str, field: &str) -> bool {
 }
 
 /// How much wider `[backtest].variance_uncertainty` takes a volatility estimated as the sample
-/// standard deviation of `n` annual values (and a mean's standard error from it): √((n − 1)/(n − 3)), the standard deviation of
-/// Student's t with n − 1 degrees of freedom over the normal's (n ≥ 4, `calibrate::MIN_VALUES`;
-/// below, the t's variance is unbounded and the factor is that of n = 4).
+/// standard deviation of `n` annual values (and a mean's standard error from it):
+/// √((n − 1)/(n − 3)), the standard deviation of Student's t with n − 1 degrees of freedom over
+/// the normal's (n ≥ 4, `calibrate::MIN_VALUES`; below, the t's variance is unbounded and the
+/// factor is that of n = 4).
 pub(crate) fn small_sample_factor(n: usize) -> f64 {
     let n = n.max(crate::calibrate::MIN_VALUES) as f64;
     ((n - 1.0) / (n - 3.0)).sqrt()
@@ -677,20 +672,24 @@ fn widen_volatility(table: &mut toml::Table, n: usize) {
     let factor = small_sample_factor(n);
     if let Some(v) = table.get("volatility").and_then(toml::Value::as_float) {
         table.insert("volatility".into(), (v * factor).into());
-        let before = table
-            .get("source")
-            .and_then(toml::Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        table.insert(
-            "source".into(),
-            format!(
-                "{before}; volatility x {factor:.4} (t with {} degrees of freedom: estimated on {n} values)",
+        append_source(
+            table,
+            &format!(
+                "volatility x {factor:.4} (t with {} degrees of freedom: estimated on {n} values)",
                 n.saturating_sub(1)
-            )
-            .into(),
+            ),
         );
     }
+}
+
+/// Adds `; what` to `table`'s `source`.
+fn append_source(table: &mut toml::Table, what: &str) {
+    let before = table
+        .get("source")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("");
+    let source = format!("{before}; {what}");
+    table.insert("source".into(), source.into());
 }
 
 /// The standard deviation of an origin's retirement take-up: that of the published retirees'

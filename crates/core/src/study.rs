@@ -1275,32 +1275,10 @@ pub fn labelled_sensitivity_of_file(
     entity: Option<&str>,
     step: f64,
 ) -> Result<LabelledSensitivity> {
-    use crate::scenario::labels::labelled_values;
-    let (text, file) = match path {
-        Some(p) => (
-            std::fs::read_to_string(p).map_err(|source| Error::Io {
-                path: p.to_path_buf(),
-                source,
-            })?,
-            p.display().to_string(),
-        ),
-        None => (
-            crate::scenario::DEFAULT_SCENARIO.to_string(),
-            crate::scenario::DEFAULT_SCENARIO_FILE.to_string(),
-        ),
-    };
-    let mut items = labelled_values(&text, &file)?;
+    use crate::scenario::labels::{chosen, labelled_values_of_file};
+    let (items, file) = labelled_values_of_file(path)?;
     let labelled_in_file = items.len();
-    if !only.is_empty() {
-        if let Some(missing) = only.iter().find(|o| !items.iter().any(|l| &l.path == *o)) {
-            let paths: Vec<&str> = items.iter().map(|l| l.path.as_str()).collect();
-            return Err(Error::Invalid(format!(
-                "only: `{missing}` is not a value {file} labels ASSUMPTION; its labelled values are {}",
-                paths.join(", ")
-            )));
-        }
-        items.retain(|l| only.contains(&l.path));
-    }
+    let items = chosen(items, only, &file)?;
     let load = |extra: &[Override]| -> Result<Scenario> {
         let mut all = overrides.to_vec();
         all.extend_from_slice(extra);

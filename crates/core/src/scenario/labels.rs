@@ -10,14 +10,14 @@
 //! A label may name the fields of its inline table it is about: `ASSUMPTION (members_retired_prev):
 //! …` in the source of a unit's `base_year` labels that field alone, not the published figures
 //! beside it. A table header whose comment paragraph says ASSUMPTION labels every value in the
-//! table. Of
-//! a labelled item, every number that is not an integer is a value to move: a float alone, or an
-//! array of numbers moved as a whole (a seasonality, benefit tiers); in a dated entry only its
-//! `value`. Integers (years, months, counts) and text are reported, not moved. A `source` of a
+//! table. Of a labelled item, every number that is not an integer is a value to move: a float
+//! alone, or an array of numbers moved as a whole (a seasonality, benefit tiers); in a dated
+//! entry only its `value`. Integers (years, months, counts) and text are reported, not moved. A `source` of a
 //! table written over lines (a unit, `[policy.costs]`) names no single value: reported, not moved.
 
 use super::Override;
 use crate::error::{Error, Result};
+use std::path::Path;
 use toml_edit::{Document, Item, RawString, Table, Value};
 
 /// The word that labels an assumption.
@@ -64,6 +64,11 @@ fn named_fields(label: &str) -> Option<Vec<&str>> {
 }
 
 impl Labelled {
+    /// Whether `sensitivity --labelled` moves it (a number, or an array of numbers).
+    pub fn is_moved(&self) -> bool {
+        !matches!(self.value, LabelledValue::NotMoved(_))
+    }
+
     /// The override that moves the value by `factor` (None when it is not moved).
     pub fn moved(&self, factor: f64) -> Option<Override> {
         let value = match &self.value {
@@ -130,14 +135,57 @@ pub fn labelled_values(text: &str, file: &str) -> Result<Vec<Labelled>> {
         message: format!("malformed TOML: {}", e.message().trim()),
     })?;
     let mut out = Vec::new();
-    let walker = Walker { text };
+    let line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let walker = Walker { text, line_starts };
     walker.table(doc.as_table(), "", None, &mut out);
     out.sort_by_key(|l| l.line);
     Ok(out)
 }
 
+/// The labelled items of a scenario file (`None`: the embedded default) and the name it is
+/// known by in messages.
+pub fn labelled_values_of_file(path: Option<&Path>) -> Result<(Vec<Labelled>, String)> {
+    let (text, file) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|source| Error::Io {
+                path: p.to_path_buf(),
+                source,
+            })?,
+            p.display().to_string(),
+        ),
+        None => (
+            super::DEFAULT_SCENARIO.to_string(),
+            super::DEFAULT_SCENARIO_FILE.to_string(),
+        ),
+    };
+    Ok((labelled_values(&text, &file)?, file))
+}
+
+/// The items of `items` (labelled in `file`) whose paths `only` names, or all of them when it
+/// names none; a name that is no labelled item's path is refused with the paths there are.
+pub fn chosen(items: Vec<Labelled>, only: &[String], file: &str) -> Result<Vec<Labelled>> {
+    if only.is_empty() {
+        return Ok(items);
+    }
+    if let Some(missing) = only.iter().find(|o| !items.iter().any(|l| &l.path == *o)) {
+        let paths: Vec<&str> = items.iter().map(|l| l.path.as_str()).collect();
+        return Err(Error::Invalid(format!(
+            "only: `{missing}` is not a value {file} labels ASSUMPTION; its labelled values are {}",
+            paths.join(", ")
+        )));
+    }
+    Ok(items
+        .into_iter()
+        .filter(|l| only.contains(&l.path))
+        .collect())
+}
+
 struct Walker<'a> {
     text: &'a str,
+    /// Byte offset of each line's start.
+    line_starts: Vec<usize>,
 }
 
 impl Walker<'_> {
@@ -152,9 +200,7 @@ impl Walker<'_> {
     }
 
     fn line_of(&self, offset: Option<usize>) -> usize {
-        offset.map_or(0, |o| {
-            self.text[..o.min(self.text.len())].matches('\n').count() + 1
-        })
+        offset.map_or(0, |o| self.line_starts.partition_point(|&s| s <= o))
     }
 
     /// The label in the comment paragraph at the end of `prefix` (the lines after its last
@@ -167,7 +213,7 @@ impl Walker<'_> {
             .map_or(0, |i| i + 1);
         let para = lines[start..]
             .iter()
-            .map(|l| l.trim().trim_start_matches('#').trim())
+            .map(|l| comment_text(l))
             .collect::<Vec<_>>()
             .join(" ");
         para.contains(LABEL).then(|| excerpt(&para))
@@ -198,8 +244,7 @@ impl Walker<'_> {
                         .and_then(|k| Self::paragraph_label(self.raw(k.leaf_decor().prefix())))
                         .or_else(|| {
                             let s = self.raw(v.decor().suffix());
-                            s.contains(LABEL)
-                                .then(|| excerpt(s.trim().trim_start_matches('#').trim()))
+                            s.contains(LABEL).then(|| excerpt(comment_text(s)))
                         });
                     if k == "source" {
                         // A table written over lines: its source names no single value.
@@ -301,6 +346,11 @@ fn numbers(v: &Value) -> Option<toml::Value> {
             .map(toml::Value::Array),
         _ => None,
     }
+}
+
+/// A comment's words, without its `#`.
+fn comment_text(line: &str) -> &str {
+    line.trim().trim_start_matches('#').trim()
 }
 
 fn join(path: &str, key: &str) -> String {

@@ -540,17 +540,13 @@ fn sensitivity_page(
             }
         }
         let width = |t: &TornadoBar| t.low.unwrap_or(0.0).abs().max(t.high.unwrap_or(0.0).abs());
+        // The widest TORNADO_BARS (the chart orders them itself).
         bars.sort_by(|a, b| width(b).total_cmp(&width(a)));
         bars.truncate(TORNADO_BARS);
         if measure == "months_p50" {
             widest = bars
                 .iter()
-                .max_by(|a, b| {
-                    let w = |t: &TornadoBar| {
-                        t.low.unwrap_or(0.0).abs().max(t.high.unwrap_or(0.0).abs())
-                    };
-                    w(a).total_cmp(&w(b))
-                })
+                .max_by(|a, b| width(a).total_cmp(&width(b)))
                 .map(|b| (b.label.clone(), b.low, b.high));
         }
         svgs.push((
