@@ -55,7 +55,44 @@ pub fn render(svg: &str, opt: &usvg::Options) -> Result<Vec<u8>> {
         tiny_skia::Transform::from_scale(SCALE, SCALE),
         &mut pixmap.as_mut(),
     );
-    pixmap.encode_png().map_err(|e| fail(e.to_string()))
+    encode_opaque(&pixmap).map_err(|e| fail(e.to_string()))
+}
+
+/// Pixels per metre of [`SCALE`] × the 96 dpi of a CSS pixel (240 dpi), written in the PNG's
+/// `pHYs` so that Word and WPS place a chart at its size on screen.
+const PIXELS_PER_METRE: u32 = (SCALE as f64 * 96.0 / 0.0254 + 0.5) as u32;
+
+/// The pixmap as an 8-bit RGB PNG (the png crate's default compression, as tiny-skia's
+/// `encode_png`, which writes RGBA). A chart is drawn on white, so every pixel is opaque; a
+/// pixel that were not is composed over white (premultiplied: c + 255 − a). Measured on
+/// Shandong's 45 charts against `encode_png`: 2.37 MB instead of 2.41 MB and less time (the
+/// alpha channel and tiny-skia's demultiplying copy dropped); faster settings of the encoder
+/// were tried and not kept: fdeflate 5.7 MB, zlib level 3 with the `Up` filter 2.5 MB, each
+/// saving about 0.1 s of a 1.1 s run.
+fn encode_opaque(pixmap: &tiny_skia::Pixmap) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .as_chunks::<4>()
+        .0
+        .iter()
+        .flat_map(|&[r, g, b, a]| {
+            let white = 255 - a;
+            [r, g, b].map(|c| c.saturating_add(white))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(rgb.len() / 8);
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: PIXELS_PER_METRE,
+        yppu: PIXELS_PER_METRE,
+        unit: png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -71,5 +108,36 @@ mod tests {
         let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
         let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
         assert_eq!((w, h), (100, 50));
+    }
+
+    /// The PNG is 8-bit RGB with its density at 240 dpi, and its pixels are the chart's: red
+    /// where the square is, white beside it (a transparent background becomes white).
+    #[test]
+    fn a_chart_is_opaque_rgb_at_240_dpi() {
+        let svg = r##"<svg width="40" height="20" viewBox="0 0 40 20" xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="20" height="20" fill="#FF0000"/><rect x="20" y="0" width="20" height="20" fill="#0000FF" fill-opacity="0.5"/></svg>"##;
+        let png = render(svg, &options()).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .unwrap();
+        let info = reader.info();
+        assert_eq!(
+            (info.color_type, info.bit_depth),
+            (png::ColorType::Rgb, png::BitDepth::Eight)
+        );
+        let dims = info.pixel_dims.unwrap();
+        assert_eq!(
+            (dims.xppu, dims.yppu, dims.unit),
+            (9449, 9449, png::Unit::Meter)
+        );
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        let at = |x: usize, y: usize| &pixels[(y * 100 + x) * 3..][..3];
+        assert_eq!(at(10, 25), [255, 0, 0]);
+        // Half-transparent blue over white: (127 or 128, 127 or 128, 255).
+        let blue = at(80, 25);
+        assert!(
+            blue[0].abs_diff(127) <= 1 && blue[1] == blue[0] && blue[2] == 255,
+            "{blue:?}"
+        );
     }
 }
