@@ -446,15 +446,32 @@ impl PopulationModel {
 
     /// Number of the 12 birth-month subcohorts of cell (g, age index a) in `month`'s year whose
     /// retirement month is `from` or later.
+    ///
+    /// The retirement month rises strictly with the birth month (the statutory age never
+    /// falls for a later birth), so the subcohorts retiring at `from` or later are the last
+    /// 12 − b of the year, b the first whose retirement month is not before `from`: found by
+    /// bisection (two evaluations at most ages, where the step tables once took twelve).
     fn subcohorts_from(&self, g: RetirementGroup, a: usize, month: Month, from: Month) -> u32 {
-        let birth_year = month.year() - (a + MIN_AGE) as i32;
-        (1..=12)
-            .filter(|&b| {
-                let birth = Month::new(birth_year, b)
-                    .unwrap_or(Month::from_index(birth_year * 12 + b as i32 - 1));
-                g.retirement_month(birth, self.reform) >= from
-            })
-            .count() as u32
+        // January of the birth year, as a month index (Month::new(y, b) is y·12 + b − 1).
+        let january = (month.year() - (a + MIN_AGE) as i32) * 12;
+        let retires_from = |b: i32| g.retirement_month(Month::from_index(january + b), self.reform);
+        if retires_from(0) >= from {
+            return 12;
+        }
+        if retires_from(11) < from {
+            return 0;
+        }
+        // retires_from(lo) < from ≤ retires_from(hi).
+        let (mut lo, mut hi) = (0, 11);
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if retires_from(mid) >= from {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        (12 - hi) as u32
     }
 
     /// (subcohorts retiring in `month`, subcohorts not yet retired at its start).
@@ -467,21 +484,6 @@ impl PopulationModel {
         let remaining = self.subcohorts_from(g, a, month, month);
         let later = self.subcohorts_from(g, a, month, month.plus(1));
         (remaining - later, remaining)
-    }
-
-    /// Share of the workers of cell (g, a) retiring in `month` (birth months uniform in a cell).
-    pub(crate) fn retirement_share(&self, g: RetirementGroup, a: usize, month: Month) -> f64 {
-        let (k, remaining) = self.retirement_counts(g, a, month);
-        if remaining == 0 {
-            0.0
-        } else {
-            f64::from(k) / f64::from(remaining)
-        }
-    }
-
-    /// Whether workers of cell (g, a) can still be active in `month`.
-    pub(crate) fn can_work(&self, g: RetirementGroup, a: usize, month: Month) -> bool {
-        self.subcohorts_from(g, a, month, month) > 0
     }
 }
 
@@ -512,18 +514,22 @@ impl MonthTables {
             .collect();
         for k in 0..horizon as i32 {
             let t = start.plus(k);
-            retire_share.push(GROUPS.map(|g| {
-                (0..N_AGES)
-                    .map(|a| model.retirement_share(g, a, t))
-                    .collect()
-            }));
+            let mut share = GROUPS.map(|_| vec![0.0; N_AGES]);
             // 1 where workers of the cell can still be active, else 0.
-            let can_work = GROUPS.map(|g| {
-                (0..N_AGES)
-                    .map(|a| f64::from(u8::from(model.can_work(g, a, t))))
-                    .collect()
-            });
+            let mut can_work = GROUPS.map(|_| vec![0.0; N_AGES]);
+            for (gi, g) in GROUPS.into_iter().enumerate() {
+                for a in 0..N_AGES {
+                    // Birth months are uniform in a cell: the share of its workers retiring
+                    // in the month is the subcohorts retiring over those not yet retired.
+                    let (retiring, remaining) = model.retirement_counts(g, a, t);
+                    if remaining > 0 {
+                        share[gi][a] = f64::from(retiring) / f64::from(remaining);
+                        can_work[gi][a] = 1.0;
+                    }
+                }
+            }
             entry_weights.push([0, 1, 2].map(|w| model.entry_weights(w, &can_work)));
+            retire_share.push(share);
         }
         MonthTables {
             q_month,
@@ -1107,6 +1113,42 @@ mod tests {
             &format!("buyin_mode = \"{buyin_mode}\""),
         );
         Scenario::parse(&text, "test.toml", DataSource::default()).expect("default scenario")
+    }
+
+    /// The bisection of `subcohorts_from` counts what counting the twelve birth months one by
+    /// one counts, for every group, age, month of 2015–2075 (before, through and after the
+    /// 2025 reform's steps) and month from which retirements are counted, with and without
+    /// the reform; the counts it gives cover 0, 12 and the partial counts between.
+    #[test]
+    fn subcohorts_by_bisection_are_the_counted_ones() {
+        let s = scenario("lump_sum");
+        let mut model = PopulationModel::new(&s, &s.units[0]);
+        let mut seen = [false; 13];
+        for reform in [true, false] {
+            model.reform = reform;
+            for g in GROUPS {
+                for a in 0..N_AGES {
+                    for month in (2015 * 12..2075 * 12).step_by(5).map(Month::from_index) {
+                        let birth_year = month.year() - (a + MIN_AGE) as i32;
+                        for from in [month, month.plus(1), month.plus(-7), month.plus(13)] {
+                            let counted = (1..=12)
+                                .filter(|&b| {
+                                    let birth = Month::new(birth_year, b).expect("a month");
+                                    g.retirement_month(birth, reform) >= from
+                                })
+                                .count() as u32;
+                            assert_eq!(
+                                model.subcohorts_from(g, a, month, from),
+                                counted,
+                                "{g:?}, age index {a}, {month}, from {from}, reform {reform}"
+                            );
+                            seen[counted as usize] = true;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen.iter().all(|&s| s), "{seen:?}");
     }
 
     /// previous + entries + arrivals by retirement − exits − deaths − departures by retirement

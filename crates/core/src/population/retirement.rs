@@ -33,16 +33,20 @@ impl RetirementGroup {
 
     /// (original age in years, first birth month affected, birth months per month of delay,
     /// maximum delay in months).
+    #[inline]
     fn rule(self) -> (i32, Month, i32, i32) {
-        let m = |y, mo| Month::new(y, mo).unwrap_or(Month::from_index(y * 12));
+        // January of year y (Month::new(y, 1), without its range check: the step tables of
+        // the whole horizon call this for every cell and month).
+        let january = |y: i32| Month::from_index(y * 12);
         match self {
-            RetirementGroup::Male60 => (60, m(1965, 1), 4, 36),
-            RetirementGroup::Female55 => (55, m(1970, 1), 4, 36),
-            RetirementGroup::Female50 => (50, m(1975, 1), 2, 60),
+            RetirementGroup::Male60 => (60, january(1965), 4, 36),
+            RetirementGroup::Female55 => (55, january(1970), 4, 36),
+            RetirementGroup::Female50 => (50, january(1975), 2, 60),
         }
     }
 
     /// Statutory retirement age in months for a member born in `birth`.
+    #[inline]
     pub(crate) fn age_months(self, birth: Month, reform: bool) -> i32 {
         let (base, first, step, max) = self.rule();
         let n = birth.since(first);
@@ -55,6 +59,7 @@ impl RetirementGroup {
     }
 
     /// The month in which a member born in `birth` reaches the statutory retirement age.
+    #[inline]
     pub(crate) fn retirement_month(self, birth: Month, reform: bool) -> Month {
         birth.plus(self.age_months(birth, reform))
     }
