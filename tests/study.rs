@@ -527,3 +527,43 @@ fn a_snapshot_of_the_grids_shares_them_and_keeps_its_own() {
     assert!(trial.len() > base);
     assert_eq!(cache.len(), base);
 }
+
+/// The grids are kept by what the benefits are, not by the policy's text: Jiangmen's
+/// critical-illness deductible is the resident income of the year before, which after 2021
+/// grows with the scenario's expected wage growth. A trial moving that growth builds its own
+/// grid (it reused the base's before, paying critical illness on the base's deductibles) and
+/// simulates what the moved scenario simulates alone.
+#[test]
+fn a_grid_is_kept_by_the_benefits_it_tabulates() {
+    use fundrisk::engine::GridCache;
+    let path = std::path::Path::new("scenarios/jiangmen-integration.toml");
+    let base = Scenario::from_path_with(path, &[]).unwrap();
+    let cache = GridCache::default();
+    ScenarioModel::new(&base)
+        .build_benefit_grids_from(&cache)
+        .unwrap();
+    let held = cache.len();
+    let moved = Scenario::from_path_with(
+        path,
+        &[fundrisk::scenario::Override::parse("economy.wage_growth.mean=0.095").unwrap()],
+    )
+    .unwrap();
+    let trial = cache.snapshot();
+    let mut from_cache = ScenarioModel::new(&moved);
+    from_cache.build_benefit_grids_from(&trial).unwrap();
+    assert!(
+        trial.len() > held,
+        "the moved scenario reused the base's grids"
+    );
+    let mut alone = ScenarioModel::new(&moved);
+    alone.build_benefit_grids().unwrap();
+    let opts = RunOptions::new(40, 5);
+    let a = simulate(&from_cache, &moved.spec.risk, &opts, &|_| {}).unwrap();
+    let b = simulate(&alone, &moved.spec.risk, &opts, &|_| {}).unwrap();
+    let l = &b.layout;
+    for e in 0..l.n_entities() {
+        for y in 0..=l.last_year[e] {
+            assert_eq!(a.balances(e, y), b.balances(e, y), "{} {y}", l.names[e]);
+        }
+    }
+}

@@ -179,7 +179,7 @@ impl UnitModel {
 
     /// What the benefit grid depends on: units with equal keys can share one.
     pub(crate) fn benefit_grid_key(&self) -> String {
-        self.benefits.grid_key(&self.policy)
+        self.benefits.grid_key()
     }
 
     /// Bytes of the grid [`Self::build_benefit_grid`] would build over [s_lo, s_hi].
