@@ -603,16 +603,21 @@ fn compare(
         if scenarios.len() < 2 {
             anyhow::bail!("compare needs two scenarios or more (or --separate-maternity)");
         }
-        let base = simulate_scenario(first, MaternityArrangement::AsScenario, &o)?;
-        fund = Some(headline_fund(&base));
-        for s in &scenarios[1..] {
-            let other = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
+        // Scenarios that are the first but for their contribution rates run as trials of its
+        // projection.
+        let bar = progress_bar((o.paths * scenarios.len()) as u64);
+        let sims =
+            fundrisk::study::simulate_for_comparison(&scenarios, &o, &|n| bar.inc(n as u64))?;
+        bar.finish_and_clear();
+        let base = &sims[0];
+        fund = Some(headline_fund(base));
+        for (s, other) in scenarios[1..].iter().zip(&sims[1..]) {
             let key = format!("{} - {}", s.spec.name, first.spec.name);
             comparisons.push(Comparison {
                 base: first.spec.name.clone(),
                 other: s.spec.name.clone(),
                 separate_maternity: false,
-                differences: fundrisk::study::compare(&base, &other, &key)?,
+                differences: fundrisk::study::compare(base, other, &key)?,
             });
         }
     }

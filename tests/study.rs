@@ -22,6 +22,28 @@ fn default() -> Scenario {
     .unwrap()
 }
 
+/// Two simulations agree to the bit: every fund's months of capacity and balances, every year.
+fn assert_same_simulation(a: &Simulation, b: &Simulation, what: &str) {
+    let l = &b.layout;
+    assert_eq!(a.paths(), b.paths());
+    for e in 0..l.n_entities() {
+        for y in 0..=l.last_year[e] {
+            let (x, z) = (a.months(e, y), b.months(e, y));
+            assert!(
+                x.iter().zip(&z).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "{what}: {} {y}",
+                l.names[e]
+            );
+            assert_eq!(
+                a.balances(e, y),
+                b.balances(e, y),
+                "{what}: {} {y}",
+                l.names[e]
+            );
+        }
+    }
+}
+
 fn run_at(s: &Scenario, rate: f64, opts: &RunOptions) -> Simulation {
     let mut t = s.clone();
     set_rate(
@@ -331,19 +353,7 @@ fn trials_in_one_run_equal_runs_of_their_own() {
         let mut m = ScenarioModel::new(t);
         m.build_benefit_grids().unwrap();
         let alone = simulate(&m, &t.spec.risk, &opts, &|_| {}).unwrap();
-        let l = &alone.layout;
-        assert_eq!(one.paths(), alone.paths());
-        for e in 0..l.n_entities() {
-            for y in 0..=l.last_year[e] {
-                let (a, b) = (one.months(e, y), alone.months(e, y));
-                assert!(
-                    a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "{} {y}",
-                    l.names[e]
-                );
-                assert_eq!(one.balances(e, y), alone.balances(e, y));
-            }
-        }
+        assert_same_simulation(one, &alone, &t.spec.name);
     }
     assert_ne!(together[0].balances(0, 2), together[1].balances(0, 2));
 }
@@ -560,10 +570,61 @@ fn a_grid_is_kept_by_the_benefits_it_tabulates() {
     let opts = RunOptions::new(40, 5);
     let a = simulate(&from_cache, &moved.spec.risk, &opts, &|_| {}).unwrap();
     let b = simulate(&alone, &moved.spec.risk, &opts, &|_| {}).unwrap();
-    let l = &b.layout;
-    for e in 0..l.n_entities() {
-        for y in 0..=l.last_year[e] {
-            assert_eq!(a.balances(e, y), b.balances(e, y), "{} {y}", l.names[e]);
-        }
+    assert_same_simulation(&a, &b, "wage growth moved");
+}
+
+/// A scenario that is another but for its contribution rates runs as a trial of the other's
+/// projection in a comparison, with the results of a run of its own to the bit; one that moves
+/// anything else (a driver, a benefit) runs on its own, also as it would alone.
+#[test]
+fn a_comparison_runs_rate_changes_as_trials_of_one_projection() {
+    use fundrisk::scenario::Override;
+    use fundrisk::study::{differs_only_in_rates, simulate_for_comparison};
+    let path = std::path::Path::new("scenarios/guangdong-merger.toml");
+    let with = |set: &[&str]| {
+        let overrides: Vec<Override> = set.iter().map(|o| Override::parse(o).unwrap()).collect();
+        Scenario::from_path_with(path, &overrides).unwrap()
+    };
+    let base = with(&[]);
+    // Rates set on the command line and by a study; a new name changes nothing modelled.
+    let rates = with(&["policy.employer_rate=0.062", "policy.flexible_rate=0.09"]);
+    let mut study_rate = base.clone();
+    set_rate(
+        &mut study_rate,
+        0,
+        RateLine::Employer,
+        Month::new(2022, 1).unwrap(),
+        0.055,
+    );
+    study_rate.spec.name = "employer rate 5.5 % from 2022".into();
+    let driver = with(&["economy.wage_growth.mean=0.08"]);
+    let benefit = with(&["policy.costs.inpatient_sigma=1.1"]);
+    assert!(differs_only_in_rates(&base, &base));
+    assert!(differs_only_in_rates(&base, &rates));
+    assert!(differs_only_in_rates(&base, &study_rate));
+    assert!(!differs_only_in_rates(&base, &driver));
+    assert!(!differs_only_in_rates(&base, &benefit));
+    let mut renamed_unit = rates.clone();
+    renamed_unit.units[0].spec.name = "another".into();
+    assert!(!differs_only_in_rates(&base, &renamed_unit));
+
+    let scenarios = [base, rates, driver, study_rate];
+    let opts = RunOptions::new(60, 11);
+    let counted = std::sync::atomic::AtomicUsize::new(0);
+    let sims = simulate_for_comparison(&scenarios, &opts, &|n| {
+        counted.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(counted.into_inner(), 4 * 60);
+    for (s, together) in scenarios.iter().zip(&sims) {
+        let mut model = ScenarioModel::new(s);
+        model.build_benefit_grids().unwrap();
+        let alone = simulate(&model, &s.spec.risk, &opts, &|_| {}).unwrap();
+        assert_same_simulation(together, &alone, &s.spec.name);
     }
+    // The rates moved the answer (the test can fail): the whole fund's last year.
+    let fund = sims[0].layout.n_entities() - 1;
+    let last = sims[0].layout.last_year[fund];
+    assert_ne!(sims[0].balances(fund, last), sims[1].balances(fund, last));
+    assert_ne!(sims[0].balances(fund, last), sims[3].balances(fund, last));
 }

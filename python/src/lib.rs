@@ -350,7 +350,11 @@ fn compare<'py>(
     let label = format!("{} - {}", b.spec.name, a.spec.name);
     let t = py
         .allow_threads(|| {
-            fundrisk_report::study::compare(&simulation(a, &o)?, &simulation(b, &o)?, &label)
+            // As `fundrisk compare`: a scenario that is the base but for its rates runs as a
+            // trial of the base's projection.
+            let both = [a.clone(), b.clone()];
+            let sims = fundrisk_report::study::simulate_for_comparison(&both, &o, &|_| {})?;
+            fundrisk_report::study::compare(&sims[0], &sims[1], &label)
         })
         .map_err(err)?;
     table_dict(py, &t.table())

@@ -817,6 +817,116 @@ impl Differences {
     }
 }
 
+/// Writes into `into` the contribution rates a trial applies ([`crate::risk::simulate_trials`]:
+/// `Contributions::lines`, the buy-ins paid at once and the management rules' bases) from
+/// `from`: every contribution line's rate and share to personal accounts, the residents'
+/// contribution and subsidy, the buy-in rate. Everything else of a policy is the model's.
+fn copy_trial_rates(into: &mut PolicySpec, from: &PolicySpec) {
+    into.employer_rate = from.employer_rate.clone();
+    into.employer_rate_government = from.employer_rate_government.clone();
+    into.employer_to_personal_account = from.employer_to_personal_account.clone();
+    into.employee_rate = from.employee_rate.clone();
+    into.employee_to_personal_account = from.employee_to_personal_account.clone();
+    into.flexible_rate = from.flexible_rate.clone();
+    into.flexible_to_personal_account = from.flexible_to_personal_account.clone();
+    into.resident_rate = from.resident_rate.clone();
+    into.resident_subsidy = from.resident_subsidy.clone();
+    into.buyin_rate = from.buyin_rate.clone();
+}
+
+/// Whether `other` is `base` but for the contribution rates a trial applies
+/// ([`copy_trial_rates`]), so that it runs as a trial of `base`'s projection with the results
+/// of a run of its own, to the bit. Compared is everything a model is built from: the
+/// scenario's settings (start, horizon, economy, pooling, rules, risk, run and data), its
+/// tables and its units (their figures, solved levels and merged policies, with `base`'s
+/// rates written into `other`'s) and the units' names, which its outputs carry; not compared
+/// are words (the scenario's name, the titles, description and sources, its file, hash and
+/// overrides) and the policy tables as written, whose merged result is compared.
+pub fn differs_only_in_rates(base: &Scenario, other: &Scenario) -> bool {
+    if base.units.len() != other.units.len() {
+        return false;
+    }
+    let model_input = |s: &Scenario| {
+        let mut t = s.clone();
+        for (u, b) in t.units.iter_mut().zip(&base.units) {
+            copy_trial_rates(&mut u.policy, &b.policy);
+            u.spec.title.clear();
+            u.spec.title_en.clear();
+            u.spec.source = None;
+            u.spec.policy = toml::Table::new();
+        }
+        let spec = &mut t.spec;
+        for words in [
+            &mut spec.name,
+            &mut spec.title,
+            &mut spec.title_en,
+            &mut spec.description,
+        ] {
+            words.clear();
+        }
+        spec.policy = toml::Table::new();
+        spec.units.clear();
+        spec.include.clear();
+        format!(
+            "{:?}|{:?}|{:?}|{}",
+            t.spec,
+            t.tables,
+            t.units,
+            t.area_wage_prev_year.to_bits()
+        )
+    };
+    model_input(base) == model_input(other)
+}
+
+/// Simulates `scenarios` for comparison with the first on common random numbers: those that
+/// are the first but for their contribution rates ([`differs_only_in_rates`]) as trials of
+/// its projection, in one pass (membership, benefits and everything else before the rates
+/// projected once), the others each on its own, sharing the benefit grids they can. Each
+/// simulation equals, bit for bit, a run of its own scenario. `progress` counts every
+/// scenario's paths (a pass of trials reports its trials' paths when it ends).
+pub fn simulate_for_comparison(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Simulation>> {
+    let Some(base) = scenarios.first() else {
+        return Ok(Vec::new());
+    };
+    let as_trial: Vec<bool> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| i == 0 || (!opts.keep_paths && differs_only_in_rates(base, s)))
+        .collect();
+    let grids = GridCache::default();
+    let mut model = ScenarioModel::new(base);
+    model.build_benefit_grids_from(&grids)?;
+    let policies: Vec<Vec<PolicySpec>> = scenarios
+        .iter()
+        .zip(&as_trial)
+        .filter(|(_, trial)| **trial)
+        .map(|(s, _)| s.units.iter().map(|u| u.policy.clone()).collect())
+        .collect();
+    let mut trials = if policies.len() > 1 {
+        let sims = crate::risk::simulate_trials(&model, &base.spec.risk, opts, &policies)?;
+        progress(opts.paths * policies.len());
+        sims
+    } else {
+        vec![simulate(&model, &base.spec.risk, opts, progress)?]
+    }
+    .into_iter();
+    let mut sims = Vec::with_capacity(scenarios.len());
+    for (s, trial) in scenarios.iter().zip(as_trial) {
+        if trial {
+            sims.push(trials.next().expect("a simulation per trial"));
+        } else {
+            let mut model = ScenarioModel::new(s);
+            model.build_benefit_grids_from(&grids.snapshot())?;
+            sims.push(simulate(&model, &s.spec.risk, opts, progress)?);
+        }
+    }
+    Ok(sims)
+}
+
 /// Differences `other − base` per fund (matched by name) and year, on common random numbers:
 /// quantiles of months of capacity and of the year-end balance, the mean balance and the
 /// probabilities, each mean and probability with its paired standard error; and each side's
