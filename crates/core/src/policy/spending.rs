@@ -301,7 +301,7 @@ pub(crate) struct Benefits {
     /// by units with the same costs and benefits).
     grid: Option<Arc<ShiftGrid>>,
     /// [`Self::grid_key`], once asked for (the exact projections' memo is kept by it).
-    key: std::sync::OnceLock<String>,
+    key: std::sync::OnceLock<Arc<str>>,
 }
 
 /// Expected payments per user by the exact formulas ([`Benefits::expected_benefit`]) at one
@@ -313,7 +313,7 @@ pub(crate) struct Benefits {
 /// of a one-path run. A value is computed by the same formula whoever asks first, so the
 /// results are the same to the bit.
 struct ExactPayments {
-    key: String,
+    key: Arc<str>,
     regime: usize,
     shift_bits: u64,
     /// The payment's bits per benefit cell, [`NOT_YET`] until computed.
@@ -425,7 +425,7 @@ impl Benefits {
 
     /// The exact payments kept for regime `ri` at cost shift `shift`, or new ones (empty).
     fn exact_payments(&self, ri: usize, shift: f64) -> Arc<ExactPayments> {
-        let key = self.key.get_or_init(|| self.grid_key());
+        let key = self.key.get_or_init(|| self.grid_key().into());
         let shift_bits = shift.to_bits();
         let mut kept = EXACT_PAYMENTS
             .lock()
