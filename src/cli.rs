@@ -606,20 +606,29 @@ fn compare(
         // Scenarios that are the first but for their contribution rates run as trials of its
         // projection.
         let bar = progress_bar((o.paths * scenarios.len()) as u64);
-        let sims =
-            fundrisk::study::simulate_for_comparison(&scenarios, &o, &|n| bar.inc(n as u64))?;
+        let mut base = None;
+        fundrisk::study::simulate_for_comparison(
+            &scenarios,
+            &o,
+            &|n| bar.inc(n as u64),
+            &mut |i, sim| {
+                let Some(base) = &base else {
+                    fund = Some(headline_fund(&sim));
+                    base = Some(sim);
+                    return Ok(());
+                };
+                let s = &scenarios[i];
+                let key = format!("{} - {}", s.spec.name, first.spec.name);
+                comparisons.push(Comparison {
+                    base: first.spec.name.clone(),
+                    other: s.spec.name.clone(),
+                    separate_maternity: false,
+                    differences: fundrisk::study::compare(base, &sim, &key)?,
+                });
+                Ok(())
+            },
+        )?;
         bar.finish_and_clear();
-        let base = &sims[0];
-        fund = Some(headline_fund(base));
-        for (s, other) in scenarios[1..].iter().zip(&sims[1..]) {
-            let key = format!("{} - {}", s.spec.name, first.spec.name);
-            comparisons.push(Comparison {
-                base: first.spec.name.clone(),
-                other: s.spec.name.clone(),
-                separate_maternity: false,
-                differences: fundrisk::study::compare(base, other, &key)?,
-            });
-        }
     }
     let all = report::studies::comparisons_table(&comparisons)?;
     let meta = serde_json::json!({

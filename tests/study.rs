@@ -611,9 +611,19 @@ fn a_comparison_runs_rate_changes_as_trials_of_one_projection() {
     let scenarios = [base, rates, driver, study_rate];
     let opts = RunOptions::new(60, 11);
     let counted = std::sync::atomic::AtomicUsize::new(0);
-    let sims = simulate_for_comparison(&scenarios, &opts, &|n| {
-        counted.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-    })
+    let mut sims = Vec::new();
+    simulate_for_comparison(
+        &scenarios,
+        &opts,
+        &|n| {
+            counted.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        },
+        &mut |i, sim| {
+            assert_eq!(i, sims.len(), "in order");
+            sims.push(sim);
+            Ok(())
+        },
+    )
     .unwrap();
     assert_eq!(counted.into_inner(), 4 * 60);
     for (s, together) in scenarios.iter().zip(&sims) {

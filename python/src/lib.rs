@@ -353,7 +353,11 @@ fn compare<'py>(
             // As `fundrisk compare`: a scenario that is the base but for its rates runs as a
             // trial of the base's projection.
             let both = [a.clone(), b.clone()];
-            let sims = fundrisk_report::study::simulate_for_comparison(&both, &o, &|_| {})?;
+            let mut sims = Vec::new();
+            fundrisk_report::study::simulate_for_comparison(&both, &o, &|_| {}, &mut |_, sim| {
+                sims.push(sim);
+                Ok(())
+            })?;
             fundrisk_report::study::compare(&sims[0], &sims[1], &label)
         })
         .map_err(err)?;

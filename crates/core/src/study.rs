@@ -388,9 +388,8 @@ pub fn solve_rates(
     // target with the largest failing one below it (15 a pass narrow a bracket of 2,000
     // points of 0.01 to 125, then 8, then 1).
     // Each trial keeps every path's year-end values for its quantiles: at most 15 trials a pass,
-    // and at most 30,000 path-trials (about 0.6 GB for Shandong's 19 funds), fewer trials a
-    // pass for more paths.
-    let trials_per_pass = (30_000 / o.run.paths.max(1)).clamp(1, 15) as i64;
+    // and at most MAX_PATH_TRIALS, fewer trials a pass for more paths.
+    let trials_per_pass = (MAX_PATH_TRIALS / o.run.paths.max(1)).clamp(1, 15) as i64;
     // Up to `n` rates evenly inside the bracket (lo, hi).
     let inside = |lo: i64, hi: i64, n: i64| -> Vec<i64> {
         let gap = hi - lo;
@@ -878,53 +877,88 @@ pub fn differs_only_in_rates(base: &Scenario, other: &Scenario) -> bool {
     model_input(base) == model_input(other)
 }
 
-/// Simulates `scenarios` for comparison with the first on common random numbers: those that
-/// are the first but for their contribution rates ([`differs_only_in_rates`]) as trials of
-/// its projection, in one pass (membership, benefits and everything else before the rates
-/// projected once), the others each on its own, sharing the benefit grids they can. Each
-/// simulation equals, bit for bit, a run of its own scenario. `progress` counts every
-/// scenario's paths (a pass of trials reports its trials' paths when it ends).
+/// The most path-trials a pass of trials holds: each trial keeps every path's year-end values
+/// for its quantiles (30,000 are about 0.6 GB for Shandong's 19 funds).
+const MAX_PATH_TRIALS: usize = 30_000;
+
+/// Simulates `scenarios` for comparison with the first on common random numbers, handing each
+/// simulation to `each` with its index, in order: those that are the first but for their
+/// contribution rates ([`differs_only_in_rates`]) as trials of its projection (membership,
+/// benefits and everything else before the rates projected once a path; passes of at most
+/// [`MAX_PATH_TRIALS`] path-trials), the others each on its own, sharing the benefit grids they
+/// can. Each simulation equals, bit for bit, a run of its own scenario. At most one pass's
+/// simulations are held at a time (the caller keeps what it needs, e.g. the first). `progress`
+/// counts every scenario's paths (a pass of trials reports its trials' paths when it ends).
 pub fn simulate_for_comparison(
     scenarios: &[Scenario],
     opts: &RunOptions,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<Simulation>> {
+    each: &mut dyn FnMut(usize, Simulation) -> Result<()>,
+) -> Result<()> {
+    let per_pass = (MAX_PATH_TRIALS / opts.paths.max(1)).max(1);
+    simulate_for_comparison_by(scenarios, opts, per_pass, progress, each)
+}
+
+/// [`simulate_for_comparison`] with at most `per_pass` trials a pass.
+fn simulate_for_comparison_by(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    per_pass: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    each: &mut dyn FnMut(usize, Simulation) -> Result<()>,
+) -> Result<()> {
     let Some(base) = scenarios.first() else {
-        return Ok(Vec::new());
+        return Ok(());
     };
-    let as_trial: Vec<bool> = scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, s)| i == 0 || (!opts.keep_paths && differs_only_in_rates(base, s)))
+    let trials: Vec<usize> = (0..scenarios.len())
+        .filter(|&i| i == 0 || (!opts.keep_paths && differs_only_in_rates(base, &scenarios[i])))
         .collect();
     let grids = GridCache::default();
     let mut model = ScenarioModel::new(base);
     model.build_benefit_grids_from(&grids)?;
-    let policies: Vec<Vec<PolicySpec>> = scenarios
-        .iter()
-        .zip(&as_trial)
-        .filter(|(_, trial)| **trial)
-        .map(|(s, _)| s.units.iter().map(|u| u.policy.clone()).collect())
-        .collect();
-    let mut trials = if policies.len() > 1 {
-        let sims = crate::risk::simulate_trials(&model, &base.spec.risk, opts, &policies)?;
-        progress(opts.paths * policies.len());
-        sims
-    } else {
-        vec![simulate(&model, &base.spec.risk, opts, progress)?]
+    // The simulations of the pass under way, by scenario index.
+    let mut pass: Vec<(usize, Simulation)> = Vec::new();
+    for (i, s) in scenarios.iter().enumerate() {
+        let sim = match trials.iter().position(|&t| t == i) {
+            Some(at) => {
+                if !pass.iter().any(|(j, _)| *j == i) {
+                    let chunk = &trials[at..(at + per_pass).min(trials.len())];
+                    let policies: Vec<Vec<PolicySpec>> = chunk
+                        .iter()
+                        .map(|&j| {
+                            scenarios[j]
+                                .units
+                                .iter()
+                                .map(|u| u.policy.clone())
+                                .collect()
+                        })
+                        .collect();
+                    // The first alone is a run of the model's own policies.
+                    let sims = if chunk == [0] {
+                        vec![simulate(&model, &base.spec.risk, opts, progress)?]
+                    } else {
+                        let sims =
+                            crate::risk::simulate_trials(&model, &base.spec.risk, opts, &policies)?;
+                        progress(opts.paths * chunk.len());
+                        sims
+                    };
+                    pass = chunk.iter().copied().zip(sims).collect();
+                }
+                let at = pass
+                    .iter()
+                    .position(|(j, _)| *j == i)
+                    .expect("the pass holds its trials");
+                pass.swap_remove(at).1
+            }
+            None => {
+                let mut model = ScenarioModel::new(s);
+                model.build_benefit_grids_from(&grids.snapshot())?;
+                simulate(&model, &s.spec.risk, opts, progress)?
+            }
+        };
+        each(i, sim)?;
     }
-    .into_iter();
-    let mut sims = Vec::with_capacity(scenarios.len());
-    for (s, trial) in scenarios.iter().zip(as_trial) {
-        if trial {
-            sims.push(trials.next().expect("a simulation per trial"));
-        } else {
-            let mut model = ScenarioModel::new(s);
-            model.build_benefit_grids_from(&grids.snapshot())?;
-            sims.push(simulate(&model, &s.spec.risk, opts, progress)?);
-        }
-    }
-    Ok(sims)
+    Ok(())
 }
 
 /// Differences `other − base` per fund (matched by name) and year, on common random numbers:
@@ -1493,6 +1527,57 @@ mod tests {
     fn replayed_passes_equal_projected_ones() {
         for file in ["shandong-provincial.toml", "jiujiang-city.toml"] {
             replayed_passes_equal_projected_ones_in(file);
+        }
+    }
+
+    /// A comparison's trials in passes of one, two and three (the cap a large path count
+    /// sets), with a driver change run alone between them: each simulation, handed over in
+    /// order, is a run of its own scenario's.
+    #[test]
+    fn comparison_trials_in_passes_equal_runs_of_their_own() {
+        use crate::data::DataSource;
+        use crate::scenario::GUANGDONG_MERGER_SCENARIO;
+        let base = Scenario::parse(
+            GUANGDONG_MERGER_SCENARIO,
+            "test.toml",
+            DataSource::default(),
+        )
+        .unwrap();
+        let from = Month::new(2021, 1).unwrap();
+        let at = |rate: f64| {
+            let mut t = base.clone();
+            set_rate(&mut t, 0, RateLine::Employer, from, rate);
+            t
+        };
+        let mut driver = base.clone();
+        driver.spec.economy.wage_growth.mean = crate::params::Dated::Constant(0.09);
+        let scenarios = [base.clone(), at(0.06), driver, at(0.045), at(0.07)];
+        let opts = RunOptions::new(30, 8);
+        let alone: Vec<String> = scenarios
+            .iter()
+            .map(|s| {
+                format!(
+                    "{:?}",
+                    run(s, &opts, &GridCache::default()).unwrap().summary()
+                )
+            })
+            .collect();
+        assert_ne!(alone[0], alone[4]);
+        // One trial a pass (each the later rates alone), two, three (the last alone).
+        for per_pass in 1..=3 {
+            let mut handed = Vec::new();
+            simulate_for_comparison_by(&scenarios, &opts, per_pass, &|_| {}, &mut |i, sim| {
+                handed.push((i, format!("{:?}", sim.summary())));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(
+                handed.iter().map(|h| h.0).collect::<Vec<_>>(),
+                [0, 1, 2, 3, 4]
+            );
+            for ((_, together), (own, s)) in handed.iter().zip(alone.iter().zip(&scenarios)) {
+                assert_eq!(together, own, "{} in passes of {per_pass}", s.spec.name);
+            }
         }
     }
 
