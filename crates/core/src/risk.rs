@@ -1071,6 +1071,19 @@ pub fn simulate_trials_cached(
     policies: &[Vec<PolicySpec>],
     cache: Option<&ProjectionCache>,
 ) -> Result<Vec<Simulation>> {
+    simulate_trials_reporting(model, risk, opts, policies, cache, &|_| {})
+}
+
+/// [`simulate_trials_cached`], telling `progress` of paths as they finish: each path counts
+/// once per trial (a path of three trials is three paths done).
+pub fn simulate_trials_reporting(
+    model: &ScenarioModel,
+    risk: &RiskSpec,
+    opts: &RunOptions,
+    policies: &[Vec<PolicySpec>],
+    cache: Option<&ProjectionCache>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Simulation>> {
     let layout = Layout::new(model, risk);
     let fold = RiskFold {
         model,
@@ -1080,7 +1093,10 @@ pub fn simulate_trials_cached(
         policies,
         cache,
     };
-    let blocks = execute(opts, 0..n_blocks(opts.paths), &fold, &|_| {})?;
+    let trials = policies.len().max(1);
+    let blocks = execute(opts, 0..n_blocks(opts.paths), &fold, &|n| {
+        progress(n * trials)
+    })?;
     let mut totals: Vec<BlockAccumulator> = policies
         .iter()
         .map(|_| BlockAccumulator::new(&layout))

@@ -888,7 +888,7 @@ const MAX_PATH_TRIALS: usize = 30_000;
 /// [`MAX_PATH_TRIALS`] path-trials), the others each on its own, sharing the benefit grids they
 /// can. Each simulation equals, bit for bit, a run of its own scenario. At most one pass's
 /// simulations are held at a time (the caller keeps what it needs, e.g. the first). `progress`
-/// counts every scenario's paths (a pass of trials reports its trials' paths when it ends).
+/// counts every scenario's paths as they finish (a path of a pass of trials once per trial).
 pub fn simulate_for_comparison(
     scenarios: &[Scenario],
     opts: &RunOptions,
@@ -937,10 +937,14 @@ fn simulate_for_comparison_by(
                     let sims = if chunk == [0] {
                         vec![simulate(&model, &base.spec.risk, opts, progress)?]
                     } else {
-                        let sims =
-                            crate::risk::simulate_trials(&model, &base.spec.risk, opts, &policies)?;
-                        progress(opts.paths * chunk.len());
-                        sims
+                        crate::risk::simulate_trials_reporting(
+                            &model,
+                            &base.spec.risk,
+                            opts,
+                            &policies,
+                            None,
+                            progress,
+                        )?
                     };
                     pass = chunk.iter().copied().zip(sims).collect();
                 }
