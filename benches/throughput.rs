@@ -1,7 +1,8 @@
 //! Throughput benchmarks (divan): one path and 10,000 paths of the default scenario (the one
 //! `fundrisk run` runs without a file: national-2025), 10,000 paths of Shandong (all 18 units and
 //! the adjustment fund), the random draws of those paths alone (the floor: the same ChaCha8
-//! words per path, no model), a rate study, and membership alone (issue 22).
+//! words per path, no model), a rate study, a comparison of two rates (as trials of one
+//! projection, and as two runs), and membership alone (issue 22).
 //!
 //! `cargo bench --bench throughput` (all threads); `DIVAN_THREADS` does not apply: set
 //! `RAYON_NUM_THREADS=1` for one thread. Figures are in `benches/README.md`.
@@ -174,4 +175,44 @@ fn solve_rate_default(b: Bencher) {
         run: RunOptions::new(1000, SEED),
     };
     b.bench(|| solve_rates(&s, &[0], false, &o).unwrap());
+}
+
+/// The default scenario and a copy with another employer rate from 2027, as `compare` sees
+/// them (the copy differs only in its rates).
+fn rate_pair() -> [Scenario; 2] {
+    use fundrisk::study::{RateLine, set_rate};
+    let s = default_scenario();
+    let mut other = s.clone();
+    let from = fundrisk::params::Month::new(2027, 1).expect("a month");
+    set_rate(&mut other, 0, RateLine::Employer, from, 0.08);
+    [s, other]
+}
+
+/// `compare` of the default scenario with a rate change, 10,000 paths: the change runs as a
+/// trial of the default's projection (`study::simulate_for_comparison`).
+#[divan::bench(sample_count = 3)]
+fn compare_rates_10k_default(b: Bencher) {
+    let pair = rate_pair();
+    assert!(fundrisk::study::differs_only_in_rates(&pair[0], &pair[1]));
+    let opts = RunOptions::new(PATHS, SEED);
+    b.bench(|| {
+        fundrisk::study::simulate_for_comparison(&pair, &opts, &|_| {}, &mut |_, sim| {
+            divan::black_box(sim);
+            Ok(())
+        })
+        .unwrap()
+    });
+}
+
+/// The same two scenarios each run on its own, as `compare` ran them before.
+#[divan::bench(sample_count = 3)]
+fn compare_rates_10k_default_separately(b: Bencher) {
+    let pair = rate_pair();
+    let opts = RunOptions::new(PATHS, SEED);
+    b.bench(|| {
+        for s in &pair {
+            let m = model(s);
+            divan::black_box(simulate(&m, &s.spec.risk, &opts, &|_| {}).unwrap());
+        }
+    });
 }
