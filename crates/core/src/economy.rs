@@ -380,6 +380,14 @@ mod tests {
     use crate::scenario::check_correlation;
     use rand::{RngExt, SeedableRng};
 
+    /// The first year's value of one driver (`pick`) on paths 0 … n − 1, each drawn from its
+    /// own stream.
+    fn first_year_draws(model: &DriverModel, n: usize, pick: fn(&DriverPath) -> f64) -> Vec<f64> {
+        (0..n as u64)
+            .map(|p| pick(&model.sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))))
+            .collect()
+    }
+
     fn fertility_model(extra: &str) -> DriverModel {
         let text = format!("[fertility]\nlevel = 0.8\nvolatility = 0.1\n{extra}\n");
         let spec: EconomySpec = toml::from_str(&text).unwrap();
@@ -624,13 +632,7 @@ mod tests {
             let start = Month::new(2023, 1).unwrap();
             DriverModel::new(&spec, start, start.plus(12 * 8 - 1), 1.3)
         };
-        let firsts: Vec<f64> = (0..n as u64)
-            .map(|p| {
-                at_one
-                    .sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))
-                    .retirement_take_up[0]
-            })
-            .collect();
+        let firsts = first_year_draws(&at_one, n, |d| d.retirement_take_up[0]);
         let above = firsts.iter().filter(|&&t| t > 1.0).count() as f64 / n as f64;
         assert!((above - 0.5).abs() < 0.03, "{above}");
         let (m, s) = sd(&firsts);
@@ -655,13 +657,7 @@ mod tests {
         let start = Month::new(2025, 1).unwrap();
         let model = DriverModel::new(&spec, start, start.plus(11), 1.3);
         let n = 40_000;
-        let draws: Vec<f64> = (0..n as u64)
-            .map(|p| {
-                model
-                    .sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))
-                    .collection_rate[0]
-            })
-            .collect();
+        let draws = first_year_draws(&model, n, |d| d.collection_rate[0]);
         let mean = draws.iter().sum::<f64>() / n as f64;
         let above = draws.iter().filter(|&&c| c > 1.0).count() as f64 / n as f64;
         // P(X > 1) = 1 − Φ(0.05 / 0.0457) = 0.137; the mean's standard error is 0.00023.
@@ -671,14 +667,9 @@ mod tests {
         let low: EconomySpec =
             toml::from_str("collection_rate = { mean = 0.05, volatility = 0.1 }\n").unwrap();
         let low = DriverModel::new(&low, start, start.plus(11), 1.3);
-        let mut zeros = 0;
-        for p in 0..2000u64 {
-            let c = low
-                .sample(&mut rand_chacha::ChaCha8Rng::seed_from_u64(p))
-                .collection_rate[0];
-            assert!(c >= 0.0);
-            zeros += usize::from(c == 0.0);
-        }
+        let low_draws = first_year_draws(&low, 2000, |d| d.collection_rate[0]);
+        assert!(low_draws.iter().all(|&c| c >= 0.0));
+        let zeros = low_draws.iter().filter(|&&c| c == 0.0).count();
         assert!(zeros > 500, "{zeros}");
     }
 

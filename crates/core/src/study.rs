@@ -11,6 +11,7 @@ use crate::engine::montecarlo::{ProjectionCache, RunOptions};
 use crate::engine::{GridCache, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::params::Month;
+use crate::policy::contributions::copy_trial_rates;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
 use crate::risk::{simulate, simulate_trials_cached};
@@ -816,23 +817,6 @@ impl Differences {
     }
 }
 
-/// Writes into `into` the contribution rates a trial applies ([`crate::risk::simulate_trials`]:
-/// `Contributions::lines`, the buy-ins paid at once and the management rules' bases) from
-/// `from`: every contribution line's rate and share to personal accounts, the residents'
-/// contribution and subsidy, the buy-in rate. Everything else of a policy is the model's.
-fn copy_trial_rates(into: &mut PolicySpec, from: &PolicySpec) {
-    into.employer_rate = from.employer_rate.clone();
-    into.employer_rate_government = from.employer_rate_government.clone();
-    into.employer_to_personal_account = from.employer_to_personal_account.clone();
-    into.employee_rate = from.employee_rate.clone();
-    into.employee_to_personal_account = from.employee_to_personal_account.clone();
-    into.flexible_rate = from.flexible_rate.clone();
-    into.flexible_to_personal_account = from.flexible_to_personal_account.clone();
-    into.resident_rate = from.resident_rate.clone();
-    into.resident_subsidy = from.resident_subsidy.clone();
-    into.buyin_rate = from.buyin_rate.clone();
-}
-
 /// Whether `other` is `base` but for the contribution rates a trial applies
 /// ([`copy_trial_rates`]), so that it runs as a trial of `base`'s projection with the results
 /// of a run of its own, to the bit. Compared is everything a model is built from: the
@@ -842,39 +826,39 @@ fn copy_trial_rates(into: &mut PolicySpec, from: &PolicySpec) {
 /// are words (the scenario's name, the titles, description and sources, its file, hash and
 /// overrides) and the policy tables as written, whose merged result is compared.
 pub fn differs_only_in_rates(base: &Scenario, other: &Scenario) -> bool {
-    if base.units.len() != other.units.len() {
-        return false;
+    model_inputs(base, base) == model_inputs(other, base)
+}
+
+/// What [`differs_only_in_rates`] compares of `s`, written out, with the rates of `rates_of`'s
+/// units written into its own (a unit more or fewer than `rates_of` shows in the units).
+fn model_inputs(s: &Scenario, rates_of: &Scenario) -> String {
+    let mut t = s.clone();
+    for (u, r) in t.units.iter_mut().zip(&rates_of.units) {
+        copy_trial_rates(&mut u.policy, &r.policy);
+        u.spec.title.clear();
+        u.spec.title_en.clear();
+        u.spec.source = None;
+        u.spec.policy = toml::Table::new();
     }
-    let model_input = |s: &Scenario| {
-        let mut t = s.clone();
-        for (u, b) in t.units.iter_mut().zip(&base.units) {
-            copy_trial_rates(&mut u.policy, &b.policy);
-            u.spec.title.clear();
-            u.spec.title_en.clear();
-            u.spec.source = None;
-            u.spec.policy = toml::Table::new();
-        }
-        let spec = &mut t.spec;
-        for words in [
-            &mut spec.name,
-            &mut spec.title,
-            &mut spec.title_en,
-            &mut spec.description,
-        ] {
-            words.clear();
-        }
-        spec.policy = toml::Table::new();
-        spec.units.clear();
-        spec.include.clear();
-        format!(
-            "{:?}|{:?}|{:?}|{}",
-            t.spec,
-            t.tables,
-            t.units,
-            t.area_wage_prev_year.to_bits()
-        )
-    };
-    model_input(base) == model_input(other)
+    let spec = &mut t.spec;
+    for words in [
+        &mut spec.name,
+        &mut spec.title,
+        &mut spec.title_en,
+        &mut spec.description,
+    ] {
+        words.clear();
+    }
+    spec.policy = toml::Table::new();
+    spec.units.clear();
+    spec.include.clear();
+    format!(
+        "{:?}|{:?}|{:?}|{}",
+        t.spec,
+        t.tables,
+        t.units,
+        t.area_wage_prev_year.to_bits()
+    )
 }
 
 /// The most path-trials a pass of trials holds: each trial keeps every path's year-end values
@@ -910,8 +894,12 @@ fn simulate_for_comparison_by(
     let Some(base) = scenarios.first() else {
         return Ok(());
     };
+    // `differs_only_in_rates`, with the base's inputs written out once.
+    let base_inputs = model_inputs(base, base);
     let trials: Vec<usize> = (0..scenarios.len())
-        .filter(|&i| i == 0 || (!opts.keep_paths && differs_only_in_rates(base, &scenarios[i])))
+        .filter(|&i| {
+            i == 0 || (!opts.keep_paths && model_inputs(&scenarios[i], base) == base_inputs)
+        })
         .collect();
     let grids = GridCache::default();
     let mut model = ScenarioModel::new(base);

@@ -257,7 +257,7 @@ impl ScenarioModel {
                 past + hi.max(0.0) * years + 0.1,
             )
         };
-        let mut keys: Vec<String> = Vec::new();
+        let mut keys: Vec<Arc<str>> = Vec::new();
         let mut planned = 0usize;
         for u in &self.units {
             let key = u.benefit_grid_key();
@@ -311,7 +311,7 @@ pub struct GridCache {
 
 /// A grid of [`GridCache`]: the benefits' key, the lowest and highest cost shift covered, the
 /// grid.
-type CachedGrid = (String, f64, f64, Arc<ShiftGrid>);
+type CachedGrid = (Arc<str>, f64, f64, Arc<ShiftGrid>);
 
 impl GridCache {
     /// Grids held.

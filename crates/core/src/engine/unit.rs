@@ -178,7 +178,7 @@ impl UnitModel {
     }
 
     /// What the benefit grid depends on: units with equal keys can share one.
-    pub(crate) fn benefit_grid_key(&self) -> String {
+    pub(crate) fn benefit_grid_key(&self) -> Arc<str> {
         self.benefits.grid_key()
     }
 

@@ -287,3 +287,21 @@ impl Contributions {
         personal_account_income
     }
 }
+
+/// Writes into `into` the fields of a policy that a trial of rates applies
+/// ([`crate::risk::simulate_trials`]) from `from`: those [`Contributions::lines`] reads (every
+/// contribution line's rate and share to personal accounts, the residents' contribution and
+/// subsidy, the buy-in rate, which the buy-ins paid at once read too) and the management rules'
+/// bases (the employer and resident rates). Everything else of a trial's policy is the model's.
+pub(crate) fn copy_trial_rates(into: &mut PolicySpec, from: &PolicySpec) {
+    into.employer_rate = from.employer_rate.clone();
+    into.employer_rate_government = from.employer_rate_government.clone();
+    into.employer_to_personal_account = from.employer_to_personal_account.clone();
+    into.employee_rate = from.employee_rate.clone();
+    into.employee_to_personal_account = from.employee_to_personal_account.clone();
+    into.flexible_rate = from.flexible_rate.clone();
+    into.flexible_to_personal_account = from.flexible_to_personal_account.clone();
+    into.resident_rate = from.resident_rate.clone();
+    into.resident_subsidy = from.resident_subsidy.clone();
+    into.buyin_rate = from.buyin_rate.clone();
+}

@@ -300,7 +300,7 @@ pub(crate) struct Benefits {
     /// Expected payments per user tabulated against the cost shift (Monte Carlo only; shared
     /// by units with the same costs and benefits).
     grid: Option<Arc<ShiftGrid>>,
-    /// [`Self::grid_key`], once asked for (the exact projections' memo is kept by it).
+    /// [`Self::grid_key`], once asked for.
     key: std::sync::OnceLock<Arc<str>>,
 }
 
@@ -425,7 +425,7 @@ impl Benefits {
 
     /// The exact payments kept for regime `ri` at cost shift `shift`, or new ones (empty).
     fn exact_payments(&self, ri: usize, shift: f64) -> Arc<ExactPayments> {
-        let key = self.key.get_or_init(|| self.grid_key().into());
+        let key = self.grid_key();
         let shift_bits = shift.to_bits();
         let mut kept = EXACT_PAYMENTS
             .lock()
@@ -433,13 +433,13 @@ impl Benefits {
         if let Some(found) = kept
             .iter()
             .rev()
-            .find(|e| e.regime == ri && e.shift_bits == shift_bits && e.key == *key)
+            .find(|e| e.regime == ri && e.shift_bits == shift_bits && e.key == key)
         {
             return found.clone();
         }
         let cells = self.n_kinds() * 2 * 2 * N_AGES;
         let new = Arc::new(ExactPayments {
-            key: key.clone(),
+            key,
             regime: ri,
             shift_bits,
             values: (0..cells)
@@ -495,16 +495,23 @@ impl Benefits {
     /// [`Self::expected_benefit`] reads: the regimes as derived (their scales, which hold what
     /// the policy's text does not, e.g. a critical-illness deductible indexed by the scenario's
     /// expected wage growth), the months they are in force, the cost curves and dispersions.
-    pub(crate) fn grid_key(&self) -> String {
-        format!(
-            "{:?}|{:?}|{:?}|{:?}|{}|{}",
-            self.regime_of_month,
-            self.regimes,
-            self.mu_in,
-            self.mu_out,
-            self.sigma_in,
-            self.sigma_out
-        )
+    /// Written out once per `Benefits` and shared (the grid cache and the exact payments keep
+    /// it).
+    pub(crate) fn grid_key(&self) -> Arc<str> {
+        self.key
+            .get_or_init(|| {
+                format!(
+                    "{:?}|{:?}|{:?}|{:?}|{}|{}",
+                    self.regime_of_month,
+                    self.regimes,
+                    self.mu_in,
+                    self.mu_out,
+                    self.sigma_in,
+                    self.sigma_out
+                )
+                .into()
+            })
+            .clone()
     }
 
     /// Bytes of the grid [`Self::build_grid`] would build over [s_lo, s_hi].
