@@ -288,8 +288,8 @@ impl Contributions {
     }
 }
 
-/// Writes into `into` the fields of a policy that a trial of rates applies
-/// ([`crate::risk::simulate_trials`]) from `from`: those [`Contributions::lines`] reads (every
+/// Writes into `into` the fields of a policy that a trial of rates applies (the engine's
+/// projection of several trials' rates at once) from `from`: those [`Contributions::lines`] reads (every
 /// contribution line's rate and share to personal accounts, the residents' contribution and
 /// subsidy, the buy-in rate, which the buy-ins paid at once read too) and the management rules'
 /// bases (the employer and resident rates). Everything else of a trial's policy is the model's.
