@@ -1177,8 +1177,15 @@ pub fn main() -> Result<()> {
         } => demography(&scenario, &actuals, &out, &lang),
         Command::Check { scenario } => {
             let (s, fits) = load_with_fits(scenario.as_deref())?;
-            fundrisk::engine::exact::check_ledger_range(&s, &ScenarioModel::new(&s))?;
+            let model = ScenarioModel::new(&s);
+            fundrisk::engine::exact::check_ledger_range(&s, &model)?;
+            let grid_bytes = model.planned_benefit_grid_bytes()?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
+            say!(
+                "benefit tables {:.1} MiB for the Monte Carlo paths (limit {} MiB)",
+                grid_bytes as f64 / (1u64 << 20) as f64,
+                fundrisk::engine::MAX_GRID_BYTES >> 20
+            );
             say!("{}", fundrisk::population::describe_start(&s).trim_end());
             if !fits.is_empty() {
                 say!("{}", fundrisk::base_year::describe(&fits).trim_end());

@@ -403,7 +403,9 @@ fn wild_drivers_are_truncated_not_nan() {
 }
 
 /// The benefit tables' size is known before they are built: a scenario that would need more
-/// than the limit is refused at once, with what to change, instead of allocating gigabytes.
+/// than the limit is refused at once, naming its file and what to change, instead of
+/// allocating gigabytes, by `run` and already by `check` (which reports the size of the
+/// tables of a scenario it passes).
 #[test]
 fn oversized_benefit_tables_are_refused_before_they_are_built() {
     let (_keep, root) = scratch();
@@ -426,7 +428,27 @@ fn oversized_benefit_tables_are_refused_before_they_are_built() {
         &["run", "s/big.toml", "--paths", "10", "--out", "big"],
         &[],
     );
-    assert_refused(&o, &["benefit tables", "GiB", "volatility"]);
+    let refusal = [
+        "s/big.toml",
+        "economy",
+        "benefit tables",
+        "GiB",
+        "volatility",
+    ];
+    assert_refused(&o, &refusal);
     assert!(started.elapsed().as_secs() < 10);
     assert!(!root.join("big").exists());
+    assert_refused(&fundrisk_in(&root, &["check", "s/big.toml"], &[]), &refusal);
+    let passed = fundrisk_in(&root, &["check", "s/s.toml"], &[]);
+    let said = String::from_utf8_lossy(&passed.stdout);
+    assert!(
+        passed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&passed.stderr)
+    );
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with("benefit tables ") && l.ends_with("(limit 1024 MiB)")),
+        "{said}"
+    );
 }

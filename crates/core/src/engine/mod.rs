@@ -53,7 +53,7 @@ pub enum MaternityArrangement {
 }
 
 /// Most memory the benefit tables of one scenario may take (bytes).
-pub(crate) const MAX_GRID_BYTES: usize = 1 << 30;
+pub const MAX_GRID_BYTES: usize = 1 << 30;
 const GIB: f64 = (1u64 << 30) as f64;
 
 /// Everything that depends only on the scenario.
@@ -77,6 +77,8 @@ pub struct ScenarioModel {
     pub(crate) pooling: PoolingRule,
     /// Management rules and, per rule, which units they apply to.
     pub(crate) rules: Vec<(RuleSpec, Vec<bool>)>,
+    /// The scenario's file, for messages.
+    file: String,
 }
 
 impl ScenarioModel {
@@ -226,11 +228,62 @@ impl ScenarioModel {
                     (r.clone(), applies)
                 })
                 .collect(),
+            file: scenario.file.clone(),
         }
     }
 
     pub fn month(&self, k: usize) -> Month {
         self.start.plus(k as i32)
+    }
+
+    /// The range of cost shifts a unit's benefit grid covers: every shift a path can reach
+    /// short of six-standard-deviation growth shocks (the past from the price year to the
+    /// start moves it by the same amount on every path; the horizon's growth moves it within
+    /// its bounds).
+    fn benefit_grid_range(&self) -> impl Fn(&UnitModel) -> (f64, f64) + use<> {
+        let (lo, hi) = self.drivers.cost_growth_bounds();
+        let years = self.drivers.n_years() as f64;
+        move |u: &UnitModel| {
+            let past = u.past_cost_shift();
+            (
+                past + lo.min(0.0) * years - 0.1,
+                past + hi.max(0.0) * years + 0.1,
+            )
+        }
+    }
+
+    /// Bytes the benefit grids of [`Self::build_benefit_grids`] will take (units with the same
+    /// benefits share one), known before any is built; refused, naming the scenario's file,
+    /// beyond [`MAX_GRID_BYTES`]. `fundrisk check` reports it, so a scenario it passes is one a
+    /// run does not refuse for its tables' size.
+    pub fn planned_benefit_grid_bytes(&self) -> crate::Result<usize> {
+        let range = self.benefit_grid_range();
+        let mut keys: Vec<Arc<str>> = Vec::new();
+        let mut planned = 0usize;
+        for u in &self.units {
+            let key = u.benefit_grid_key();
+            if !keys.contains(&key) {
+                let (s_lo, s_hi) = range(u);
+                planned = planned.saturating_add(u.benefit_grid_bytes(s_lo, s_hi));
+                keys.push(key);
+            }
+        }
+        if planned > MAX_GRID_BYTES {
+            let (lo, hi) = self.drivers.cost_growth_bounds();
+            return Err(crate::Error::field(
+                &self.file,
+                "economy",
+                format!(
+                    "the benefit tables would take {:.1} GiB (limit {:.0} GiB): the cost index can move by {:.0} % to {:.0} % a year over {} years; lower the volatility of economy.medical_price_growth or economy.utilisation_growth, or the horizon",
+                    planned as f64 / GIB,
+                    MAX_GRID_BYTES as f64 / GIB,
+                    100.0 * lo,
+                    100.0 * hi,
+                    self.drivers.n_years()
+                ),
+            ));
+        }
+        Ok(planned)
     }
 
     /// Tabulates every unit's expected benefits against the cost shift, for fast Monte Carlo
@@ -246,36 +299,8 @@ impl ScenarioModel {
     /// same benefits over the same range (a study's trials that change drivers but not costs
     /// or benefits build none), and leaving there the ones it builds.
     pub fn build_benefit_grids_from(&mut self, cache: &GridCache) -> crate::Result<usize> {
-        let (lo, hi) = self.drivers.cost_growth_bounds();
-        let years = self.drivers.n_years() as f64;
-        let range = |u: &UnitModel| {
-            // The past from the price year to the start moves the shift by the same amount on
-            // every path; the horizon's growth moves it within its bounds.
-            let past = u.past_cost_shift();
-            (
-                past + lo.min(0.0) * years - 0.1,
-                past + hi.max(0.0) * years + 0.1,
-            )
-        };
-        let mut keys: Vec<Arc<str>> = Vec::new();
-        let mut planned = 0usize;
-        for u in &self.units {
-            let key = u.benefit_grid_key();
-            if !keys.contains(&key) {
-                let (s_lo, s_hi) = range(u);
-                planned = planned.saturating_add(u.benefit_grid_bytes(s_lo, s_hi));
-                keys.push(key);
-            }
-        }
-        if planned > MAX_GRID_BYTES {
-            return Err(crate::Error::Invalid(format!(
-                "the benefit tables would take {:.1} GiB (limit {:.0} GiB): the cost index can move by {:.0} % to {:.0} % a year over {years} years; lower the volatility of economy.medical_price_growth or economy.utilisation_growth, or the horizon",
-                planned as f64 / GIB,
-                MAX_GRID_BYTES as f64 / GIB,
-                100.0 * lo,
-                100.0 * hi
-            )));
-        }
+        self.planned_benefit_grid_bytes()?;
+        let range = self.benefit_grid_range();
         let mut built = cache.grids.lock().unwrap_or_else(|e| e.into_inner());
         // The distinct grids this model holds (units with equal keys share one).
         let mut held: Vec<Arc<ShiftGrid>> = Vec::new();
