@@ -7,14 +7,32 @@
 //! cubic (Catmull-Rom) interpolation, which is accurate to about 1e-7 relative at the grid step
 //! used. Outside the grid the exact value is computed.
 
-/// Values of `n_cells` functions of s on the grid s_lo + i·step, stored [regime][cell][i] so
-/// that the four points a month interpolates between are one contiguous run per cell.
+use std::sync::OnceLock;
+
+/// Fills `out[cell]` with every cell's value at `(regime, s)`.
+type Fill = dyn Fn(usize, f64, &mut [f64]) + Send + Sync;
+
+/// Points a block of the grid starts; a block also holds the next three, so that the four
+/// points a month interpolates between always lie in one block.
+const BLOCK: usize = 16;
+/// Points a block holds.
+const SPAN: usize = BLOCK + 3;
+
+/// Values of `n_cells` functions of s on the grid s_lo + i·step, in blocks of points per
+/// regime, each block stored [cell][j] so that the four points a month interpolates between are
+/// one contiguous run per cell. A block is tabulated the first time a path reads it: the grid
+/// covers every shift a path can reach, and most of it is never reached (a path's cost shift
+/// after ten years lies within a few tenths of its expected value, the grid spans several
+/// units). Each value is the same whoever fills it first, so results do not depend on the order
+/// or the threads.
 pub(crate) struct ShiftGrid {
     s_lo: f64,
     step: f64,
     n_points: usize,
     n_cells: usize,
-    values: Vec<f64>,
+    /// [regime × blocks a regime + block]: the block's values once read.
+    blocks: Vec<OnceLock<Box<[f64]>>>,
+    fill: Box<Fill>,
 }
 
 /// Where a shift falls on the grid: the first of the four rows and their weights.
@@ -24,8 +42,15 @@ pub(crate) struct GridPoint {
     weights: [f64; 4],
 }
 
+/// Points of a grid over [s_lo, s_hi] with `step` (at least 4), or None when not finite.
+fn n_points_of(s_lo: f64, s_hi: f64, step: f64) -> Option<usize> {
+    let points = ((s_hi - s_lo) / step).ceil();
+    (points.is_finite() && points >= 0.0).then(|| (points as usize).saturating_add(1).max(4))
+}
+
 impl ShiftGrid {
-    /// Bytes of the values [`ShiftGrid::new`] would tabulate, known before it does.
+    /// Bytes of the values [`ShiftGrid::new`] would tabulate if every block were read, known
+    /// before it does.
     pub(crate) fn planned_bytes(
         n_regimes: usize,
         n_cells: usize,
@@ -33,61 +58,55 @@ impl ShiftGrid {
         s_hi: f64,
         step: f64,
     ) -> usize {
-        let points = ((s_hi - s_lo) / step).ceil();
-        let points = if points.is_finite() && points >= 0.0 {
-            (points as usize).saturating_add(1).max(4)
-        } else {
-            usize::MAX
-        };
-        points
-            .saturating_mul(n_regimes)
-            .saturating_mul(n_cells)
-            .saturating_mul(std::mem::size_of::<f64>())
+        n_points_of(s_lo, s_hi, step).map_or(usize::MAX, |points| {
+            points
+                .div_ceil(BLOCK)
+                .saturating_mul(SPAN)
+                .saturating_mul(n_regimes)
+                .saturating_mul(n_cells)
+                .saturating_mul(std::mem::size_of::<f64>())
+        })
     }
 
-    /// Tabulates `f(regime, s, out)` (which fills `out[cell]`) for every regime over
-    /// [s_lo, s_hi] with the given step.
+    /// A grid of `f(regime, s, out)` (which fills `out[cell]`) for every regime over
+    /// [s_lo, s_hi] with the given step, tabulated block by block as it is read.
     pub fn new(
         n_regimes: usize,
         n_cells: usize,
         s_lo: f64,
         s_hi: f64,
         step: f64,
-        f: impl Fn(usize, f64, &mut [f64]) + Sync,
+        f: impl Fn(usize, f64, &mut [f64]) + Send + Sync + 'static,
     ) -> ShiftGrid {
-        use rayon::prelude::*;
-        let n_points = (((s_hi - s_lo) / step).ceil() as usize + 1).max(4);
-        let mut values = vec![0.0; n_regimes * n_points * n_cells];
-        // Points are independent: a block of them is filled in parallel (each the same
-        // whatever the thread count), then stored by cell ([regime][cell][i]); a block at a
-        // time, so the working space stays small.
-        const BLOCK: usize = 64;
-        let mut block = vec![0.0; BLOCK * n_cells];
-        for r in 0..n_regimes {
-            let into = &mut values[r * n_points * n_cells..][..n_points * n_cells];
-            for first in (0..n_points).step_by(BLOCK) {
-                let points = BLOCK.min(n_points - first);
-                block[..points * n_cells]
-                    .par_chunks_mut(n_cells.max(1))
-                    .enumerate()
-                    .for_each(|(j, out)| f(r, s_lo + (first + j) as f64 * step, out));
-                for (j, row) in block[..points * n_cells]
-                    .chunks_exact(n_cells.max(1))
-                    .enumerate()
-                {
-                    for (c, v) in row.iter().enumerate() {
-                        into[c * n_points + first + j] = *v;
-                    }
-                }
-            }
-        }
+        let n_points = n_points_of(s_lo, s_hi, step).unwrap_or(4);
+        let n_blocks = n_regimes * n_points.div_ceil(BLOCK);
         ShiftGrid {
             s_lo,
             step,
             n_points,
             n_cells,
-            values,
+            blocks: (0..n_blocks).map(|_| OnceLock::new()).collect(),
+            fill: Box::new(f),
         }
+    }
+
+    /// Block `b` of `regime`, tabulated now if no path has read it yet: its points b·BLOCK + j
+    /// (j < SPAN, up to the last point), each at s_lo + i·step.
+    #[inline]
+    fn block(&self, regime: usize, b: usize) -> &[f64] {
+        let per_regime = self.n_points.div_ceil(BLOCK);
+        self.blocks[regime * per_regime + b].get_or_init(|| {
+            let first = b * BLOCK;
+            let mut values = vec![0.0; self.n_cells * SPAN].into_boxed_slice();
+            let mut out = vec![0.0; self.n_cells];
+            for j in 0..SPAN.min(self.n_points - first) {
+                (self.fill)(regime, self.s_lo + (first + j) as f64 * self.step, &mut out);
+                for (c, v) in out.iter().enumerate() {
+                    values[c * SPAN + j] = *v;
+                }
+            }
+            values
+        })
     }
 
     /// The grid point of shift `s`, or None outside the interpolable range.
@@ -108,10 +127,11 @@ impl ShiftGrid {
     /// The interpolated value of `cell` in `regime` at `p`.
     #[cfg(test)]
     fn value(&self, regime: usize, p: &GridPoint, cell: usize) -> f64 {
-        let base = (regime * self.n_cells + cell) * self.n_points + p.row;
+        let block = self.block(regime, p.row / BLOCK);
+        let base = cell * SPAN + p.row % BLOCK;
         let mut v = 0.0;
         for (j, w) in p.weights.iter().enumerate() {
-            v += w * self.values[base + j];
+            v += w * block[base + j];
         }
         v
     }
@@ -130,10 +150,10 @@ impl ShiftGrid {
         weights: &[f64],
     ) -> f64 {
         let n = weights.len();
-        let np = self.n_points;
-        let base = (regime * self.n_cells + first) * np + p.row;
+        let np = SPAN;
+        let base = first * np + p.row % BLOCK;
         // The last cell's run ends at `base + (n − 1)·np + 4`.
-        let values = &self.values[base..base + n.saturating_sub(1) * np + 4];
+        let values = &self.block(regime, p.row / BLOCK)[base..base + n.saturating_sub(1) * np + 4];
         let point = |c: usize| -> [f64; 4] {
             let run = &values[c * np..c * np + 4];
             [run[0], run[1], run[2], run[3]]
@@ -157,9 +177,16 @@ impl ShiftGrid {
         (0..4).map(|j| p.weights[j] * (even[j] + odd[j])).sum()
     }
 
-    /// Memory held, bytes.
+    /// Memory the grid may hold (every block read), bytes.
     pub fn bytes(&self) -> usize {
-        self.values.len() * std::mem::size_of::<f64>()
+        self.blocks.len() * SPAN * self.n_cells * std::mem::size_of::<f64>()
+    }
+
+    /// Memory held now (the blocks read so far), bytes.
+    #[cfg(test)]
+    pub(crate) fn filled_bytes(&self) -> usize {
+        let filled = self.blocks.iter().filter(|b| b.get().is_some()).count();
+        filled * SPAN * self.n_cells * std::mem::size_of::<f64>()
     }
 }
 
@@ -173,15 +200,16 @@ mod tests {
     /// lognormal formula to 1e-7 relative between grid points (step 0.005), even in the far tail.
     #[test]
     fn interpolation_matches_the_exact_expectation() {
-        let scale = PiecewiseLinear::coinsurance(1000.0, &[(f64::INFINITY, 0.85)], 600_000.0);
-        let exact = |mu: f64, s: f64| {
-            scale.expected(&LogNormal {
-                mu: mu + s,
-                sigma: 1.0,
-            })
-        };
+        fn exact(mu: f64, s: f64) -> f64 {
+            PiecewiseLinear::coinsurance(1000.0, &[(f64::INFINITY, 0.85)], 600_000.0).expected(
+                &LogNormal {
+                    mu: mu + s,
+                    sigma: 1.0,
+                },
+            )
+        }
         let mus = [6.0, 9.0, 12.5];
-        let grid = ShiftGrid::new(1, mus.len(), -1.0, 2.0, 0.005, |_, s, out| {
+        let grid = ShiftGrid::new(1, mus.len(), -1.0, 2.0, 0.005, move |_, s, out| {
             for (o, mu) in out.iter_mut().zip(mus) {
                 *o = exact(mu, s);
             }
@@ -197,5 +225,68 @@ mod tests {
         }
         assert!(grid.locate(-1.0).is_none());
         assert!(grid.locate(2.5).is_none());
+    }
+
+    /// A block is tabulated the first time it is read, and only then: a grid read at a few
+    /// shifts holds those blocks alone, and every value read, in any order and from any
+    /// thread, is the function's at its grid point (s_lo + i·step), to the bit, the same as a
+    /// sum over a run of cells read against a fully tabulated copy.
+    #[test]
+    fn blocks_are_tabulated_as_read_with_the_values_of_their_points() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (s_lo, step, n_cells) = (-1.3, 0.005, 7);
+        let f = |r: usize, s: f64, c: usize| (1.0 + r as f64) * (c as f64 * 0.4 + s).exp();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let grid = ShiftGrid::new(2, n_cells, s_lo, 2.0, step, move |r, s, out| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            for (c, o) in out.iter_mut().enumerate() {
+                *o = f(r, s, c);
+            }
+        });
+        assert_eq!(grid.filled_bytes(), 0);
+        assert_eq!(calls.load(Ordering::Relaxed), 0);
+        // Shifts on both sides of block boundaries, in no order, from two threads.
+        let shifts = [0.731, -1.29, 1.9899, 0.0, 0.7, -0.5 + 16.0 * step, 0.2];
+        std::thread::scope(|scope| {
+            for half in shifts.chunks(4) {
+                let grid = &grid;
+                scope.spawn(move || {
+                    for &s in half {
+                        for r in 0..2 {
+                            let p = grid.locate(s).expect("on the grid");
+                            for c in 0..n_cells {
+                                let by_hand: f64 = (0..4)
+                                    .map(|j| {
+                                        let at = s_lo + (p.row + j) as f64 * step;
+                                        p.weights[j] * f(r, at, c)
+                                    })
+                                    .fold(0.0, |sum, x| sum + x);
+                                assert_eq!(grid.value(r, &p, c).to_bits(), by_hand.to_bits());
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        let read: std::collections::BTreeSet<(usize, usize)> = shifts
+            .iter()
+            .flat_map(|&s| {
+                let row = grid.locate(s).unwrap().row;
+                (0..2).map(move |r| (r, row / BLOCK))
+            })
+            .collect();
+        assert_eq!(grid.filled_bytes(), read.len() * SPAN * n_cells * 8);
+        assert!(grid.filled_bytes() < grid.bytes() / 4);
+        // Each block's points computed once (the last block holds fewer than SPAN: the grid
+        // has 661 points, and 1.9899 lies in its last block).
+        let points: usize = read
+            .iter()
+            .map(|&(_, b)| SPAN.min(grid.n_points - b * BLOCK))
+            .sum();
+        assert_eq!(grid.n_points, 661);
+        assert!(points < read.len() * SPAN);
+        assert_eq!(calls.load(Ordering::Relaxed), points);
     }
 }

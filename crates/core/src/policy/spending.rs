@@ -525,23 +525,37 @@ impl Benefits {
         )
     }
 
-    /// Tabulates expected payments per user over cost shifts [s_lo, s_hi].
+    /// The grid of expected payments per user over cost shifts [s_lo, s_hi], tabulated as
+    /// paths read it (from a copy of what [`Self::expected_benefit`] reads).
     pub(crate) fn build_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
+        let source = Benefits {
+            mu_in: self.mu_in.clone(),
+            mu_out: self.mu_out.clone(),
+            p_in: self.p_in.clone(),
+            p_out: self.p_out.clone(),
+            sigma_in: self.sigma_in,
+            sigma_out: self.sigma_out,
+            regime_of_month: Vec::new(),
+            regimes: self.regimes.clone(),
+            grid: None,
+            key: std::sync::OnceLock::new(),
+        };
         ShiftGrid::new(
             self.regimes.len(),
             self.n_kinds() * 2 * 2 * N_AGES,
             s_lo,
             s_hi,
             BENEFIT_GRID_STEP,
-            |ri, shift, out| {
-                for kind in 0..self.n_kinds() {
+            move |ri, shift, out| {
+                let this = &source;
+                for kind in 0..this.n_kinds() {
                     // Reduced caps concern new members, never retirees.
                     let statuses = if kind >= N_BENEFIT_KINDS { 1 } else { 2 };
                     for r in 0..statuses {
                         for sex in 0..2 {
                             for a in 0..N_AGES {
                                 out[benefit_cell(kind, r, sex, a)] =
-                                    self.expected_benefit(ri, kind, r, sex, a, shift);
+                                    this.expected_benefit(ri, kind, r, sex, a, shift);
                             }
                         }
                     }
