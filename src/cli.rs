@@ -1182,7 +1182,7 @@ pub fn main() -> Result<()> {
             let grid_bytes = model.planned_benefit_grid_bytes()?;
             say!("{}", fundrisk::scenario::describe(&s).trim_end());
             say!(
-                "benefit tables {:.1} MiB for the Monte Carlo paths (limit {} MiB)",
+                "benefit tables at most {:.1} MiB for the Monte Carlo paths, filled as paths reach them (limit {} MiB)",
                 grid_bytes as f64 / (1u64 << 20) as f64,
                 fundrisk::engine::MAX_GRID_BYTES >> 20
             );

@@ -448,7 +448,7 @@ fn oversized_benefit_tables_are_refused_before_they_are_built() {
     );
     assert!(
         said.lines()
-            .any(|l| l.starts_with("benefit tables ") && l.ends_with("(limit 1024 MiB)")),
+            .any(|l| l.starts_with("benefit tables at most ") && l.ends_with("(limit 1024 MiB)")),
         "{said}"
     );
 }

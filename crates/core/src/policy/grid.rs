@@ -95,18 +95,24 @@ impl ShiftGrid {
     #[inline]
     fn block(&self, regime: usize, b: usize) -> &[f64] {
         let per_regime = self.n_points.div_ceil(BLOCK);
-        self.blocks[regime * per_regime + b].get_or_init(|| {
-            let first = b * BLOCK;
-            let mut values = vec![0.0; self.n_cells * SPAN].into_boxed_slice();
-            let mut out = vec![0.0; self.n_cells];
-            for j in 0..SPAN.min(self.n_points - first) {
-                (self.fill)(regime, self.s_lo + (first + j) as f64 * self.step, &mut out);
-                for (c, v) in out.iter().enumerate() {
-                    values[c * SPAN + j] = *v;
-                }
+        self.blocks[regime * per_regime + b].get_or_init(|| self.tabulate(regime, b))
+    }
+
+    /// The values of block `b` of `regime` ([`Self::block`]'s first read; kept out of the
+    /// paths' code).
+    #[cold]
+    #[inline(never)]
+    fn tabulate(&self, regime: usize, b: usize) -> Box<[f64]> {
+        let first = b * BLOCK;
+        let mut values = vec![0.0; self.n_cells * SPAN].into_boxed_slice();
+        let mut out = vec![0.0; self.n_cells];
+        for j in 0..SPAN.min(self.n_points - first) {
+            (self.fill)(regime, self.s_lo + (first + j) as f64 * self.step, &mut out);
+            for (c, v) in out.iter().enumerate() {
+                values[c * SPAN + j] = *v;
             }
-            values
-        })
+        }
+        values
     }
 
     /// The grid point of shift `s`, or None outside the interpolable range.
