@@ -1058,24 +1058,13 @@ pub fn simulate_trials(
     opts: &RunOptions,
     policies: &[Vec<PolicySpec>],
 ) -> Result<Vec<Simulation>> {
-    simulate_trials_cached(model, risk, opts, policies, None)
+    simulate_trials_reporting(model, risk, opts, policies, None, &|_| {})
 }
 
-/// [`simulate_trials`], keeping each path's months before rates in `cache` the first time it
-/// is projected and replaying them afterwards (the same results to the bit, for the cost of
-/// the money alone).
-pub fn simulate_trials_cached(
-    model: &ScenarioModel,
-    risk: &RiskSpec,
-    opts: &RunOptions,
-    policies: &[Vec<PolicySpec>],
-    cache: Option<&ProjectionCache>,
-) -> Result<Vec<Simulation>> {
-    simulate_trials_reporting(model, risk, opts, policies, cache, &|_| {})
-}
-
-/// [`simulate_trials_cached`], telling `progress` of paths as they finish: each path counts
-/// once per trial (a path of three trials is three paths done).
+/// [`simulate_trials`], keeping each path's months before rates in `cache` (if given) the
+/// first time it is projected and replaying them afterwards (the same results to the bit, for
+/// the cost of the money alone), and telling `progress` of paths as they finish: each path
+/// counts once per trial (a path of three trials is three paths done).
 pub fn simulate_trials_reporting(
     model: &ScenarioModel,
     risk: &RiskSpec,

@@ -14,7 +14,7 @@ use crate::params::Month;
 use crate::policy::contributions::copy_trial_rates;
 use crate::risk::{LINE_INCOME_TOTAL, LINE_SPENDING_TOTAL, Simulation, probability_se};
 use crate::risk::{MONTHS_LT_3, MONTHS_LT_6};
-use crate::risk::{simulate, simulate_trials_cached};
+use crate::risk::{simulate, simulate_trials_reporting};
 use crate::scenario::labels::Labelled;
 use crate::scenario::{Driver, Override, PolicySpec, PoolingKind, Scenario};
 use crate::table::Table;
@@ -350,7 +350,14 @@ pub fn solve_rates(
                 policies
             })
             .collect();
-        simulate_trials_cached(&model, &s.spec.risk, &o.run, &policies, Some(&cache))
+        simulate_trials_reporting(
+            &model,
+            &s.spec.risk,
+            &o.run,
+            &policies,
+            Some(&cache),
+            &|_| {},
+        )
     };
     // A group's condition: the target in every member's fund; its worst year.
     let group_check = |sim: &Simulation, g: usize| -> Result<WindowCheck> {
@@ -925,7 +932,7 @@ fn simulate_for_comparison_by(
                     let sims = if chunk == [0] {
                         vec![simulate(&model, &base.spec.risk, opts, progress)?]
                     } else {
-                        crate::risk::simulate_trials_reporting(
+                        simulate_trials_reporting(
                             &model,
                             &base.spec.risk,
                             opts,
@@ -1613,18 +1620,17 @@ mod tests {
         };
         let cache = ProjectionCache::new(&model, opts.paths);
         assert_eq!(cache.paths_kept(), 70);
+        let replayed = |policies: &[Vec<PolicySpec>]| {
+            simulate_trials_reporting(&model, &s.spec.risk, &opts, policies, Some(&cache), &|_| {})
+                .unwrap()
+        };
         for trial in [[0.07, 0.09, 0.11], [0.08, 0.10, 0.12]] {
             let policies = rates(trial);
-            let cached =
-                simulate_trials_cached(&model, &s.spec.risk, &opts, &policies, Some(&cache))
-                    .unwrap();
             let direct = simulate_trials(&model, &s.spec.risk, &opts, &policies).unwrap();
-            same(&cached, &direct);
+            same(&replayed(&policies), &direct);
         }
         // The trials differ (the test can fail).
-        let policies = rates([0.07, 0.12, 0.12]);
-        let sims =
-            simulate_trials_cached(&model, &s.spec.risk, &opts, &policies, Some(&cache)).unwrap();
+        let sims = replayed(&rates([0.07, 0.12, 0.12]));
         assert_ne!(
             format!("{:?}", sims[0].summary()),
             format!("{:?}", sims[1].summary())

@@ -42,6 +42,14 @@ pub(crate) struct GridPoint {
     weights: [f64; 4],
 }
 
+/// Bytes of `blocks` blocks of `n_cells` cells.
+fn blocks_bytes(blocks: usize, n_cells: usize) -> usize {
+    blocks
+        .saturating_mul(SPAN)
+        .saturating_mul(n_cells)
+        .saturating_mul(std::mem::size_of::<f64>())
+}
+
 /// Points of a grid over [s_lo, s_hi] with `step` (at least 4), or None when not finite.
 fn n_points_of(s_lo: f64, s_hi: f64, step: f64) -> Option<usize> {
     let points = ((s_hi - s_lo) / step).ceil();
@@ -59,12 +67,7 @@ impl ShiftGrid {
         step: f64,
     ) -> usize {
         n_points_of(s_lo, s_hi, step).map_or(usize::MAX, |points| {
-            points
-                .div_ceil(BLOCK)
-                .saturating_mul(SPAN)
-                .saturating_mul(n_regimes)
-                .saturating_mul(n_cells)
-                .saturating_mul(std::mem::size_of::<f64>())
+            blocks_bytes(points.div_ceil(BLOCK).saturating_mul(n_regimes), n_cells)
         })
     }
 
@@ -185,14 +188,14 @@ impl ShiftGrid {
 
     /// Memory the grid may hold (every block read), bytes.
     pub fn bytes(&self) -> usize {
-        self.blocks.len() * SPAN * self.n_cells * std::mem::size_of::<f64>()
+        blocks_bytes(self.blocks.len(), self.n_cells)
     }
 
     /// Memory held now (the blocks read so far), bytes.
     #[cfg(test)]
     pub(crate) fn filled_bytes(&self) -> usize {
         let filled = self.blocks.iter().filter(|b| b.get().is_some()).count();
-        filled * SPAN * self.n_cells * std::mem::size_of::<f64>()
+        blocks_bytes(filled, self.n_cells)
     }
 }
 

@@ -285,6 +285,7 @@ fn window(ring: &[f64; 24], from: usize, to: usize) -> f64 {
 /// A unit's benefits: cost curves, probabilities of use and the regimes in force, month by
 /// month (everything that depends on the scenario only), and the tabulated grid of expected
 /// payments the Monte Carlo paths read.
+#[derive(Clone)]
 pub(crate) struct Benefits {
     /// log-mean of inpatient / outpatient cost at price-year levels per [sex][age].
     mu_in: [Vec<f64>; 2],
@@ -529,16 +530,8 @@ impl Benefits {
     /// paths read it (from a copy of what [`Self::expected_benefit`] reads).
     pub(crate) fn build_grid(&self, s_lo: f64, s_hi: f64) -> ShiftGrid {
         let source = Benefits {
-            mu_in: self.mu_in.clone(),
-            mu_out: self.mu_out.clone(),
-            p_in: self.p_in.clone(),
-            p_out: self.p_out.clone(),
-            sigma_in: self.sigma_in,
-            sigma_out: self.sigma_out,
-            regime_of_month: Vec::new(),
-            regimes: self.regimes.clone(),
             grid: None,
-            key: std::sync::OnceLock::new(),
+            ..self.clone()
         };
         ShiftGrid::new(
             self.regimes.len(),
