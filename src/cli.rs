@@ -587,6 +587,7 @@ fn compare(
     // The fund the report charts: the headline fund of the first baseline.
     let mut fund = None;
     if separate_maternity {
+        fundrisk::study::refuse_oversized_comparison(&scenarios)?;
         for s in &scenarios {
             let base = simulate_scenario(s, MaternityArrangement::Separate, &o)?;
             let merged = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;

@@ -406,22 +406,40 @@ fn wild_drivers_are_truncated_not_nan() {
 /// than the limit is refused at once, naming its file and what to change, instead of
 /// allocating gigabytes, by `run` and already by `check` (which reports the size of the
 /// tables of a scenario it passes).
-#[test]
-fn oversized_benefit_tables_are_refused_before_they_are_built() {
-    let (_keep, root) = scratch();
+/// The scratch scenario over 100 years with `units` units of different benefits (a benefit
+/// table each), medical prices and utilisation growing with these inline tables.
+fn long_scenario(root: &Path, prices: &str, utilisation: &str, units: usize) -> String {
     let s = std::fs::read_to_string(root.join("s/s.toml"))
         .unwrap()
         .replace("horizon_months = 24", "horizon_months = 1200")
         .replace(
             "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }",
-            "wage_growth = { mean = 0.05, volatility = 0.01, persistence = 0.5 }\nmedical_price_growth = { mean = 0.02, volatility = 1.0, persistence = 0.5 }\nutilisation_growth = { mean = 0.02, volatility = 1.0, persistence = 0.5 }",
+            &format!(
+                "wage_growth = {{ mean = 0.05, volatility = 0.01, persistence = 0.5 }}\nmedical_price_growth = {prices}\nutilisation_growth = {utilisation}"
+            ),
         );
     let unit = s[s.find("[[units]]").unwrap()..].to_string();
-    let other = unit.replace("name = \"city\"", "name = \"town\"").replace(
-        "membership = {",
-        "policy = { inpatient = { deductible = 500.0, tiers = [[inf, 0.9]], cap = 300000.0 } }\nmembership = {",
-    );
-    std::fs::write(root.join("s/big.toml"), format!("{s}\n{other}")).unwrap();
+    let others: String = (1..units)
+        .map(|i| {
+            unit.replace("name = \"city\"", &format!("name = \"town{i}\"")).replace(
+                "membership = {",
+                &format!("policy = {{ inpatient = {{ deductible = {}.0, tiers = [[inf, 0.9]], cap = 300000.0 }} }}\nmembership = {{", 400 + 100 * i),
+            )
+        })
+        .map(|u| format!("\n{u}"))
+        .collect();
+    format!("{s}{others}")
+}
+
+#[test]
+fn oversized_benefit_tables_are_refused_before_they_are_built() {
+    let (_keep, root) = scratch();
+    let volatile = "{ mean = 0.02, volatility = 1.0, persistence = 0.5 }";
+    std::fs::write(
+        root.join("s/big.toml"),
+        long_scenario(&root, volatile, volatile, 2),
+    )
+    .unwrap();
     let started = std::time::Instant::now();
     let o = fundrisk_in(
         &root,
@@ -432,7 +450,7 @@ fn oversized_benefit_tables_are_refused_before_they_are_built() {
         "s/big.toml",
         "economy",
         "benefit tables",
-        "GiB",
+        "MiB",
         "volatility",
     ];
     assert_refused(&o, &refusal);
@@ -451,4 +469,95 @@ fn oversized_benefit_tables_are_refused_before_they_are_built() {
             .any(|l| l.starts_with("benefit tables at most ") && l.ends_with("(limit 1024 MiB)")),
         "{said}"
     );
+}
+
+/// A study sizes the tables of every scenario it makes before it projects them. A labelled
+/// value moved so far that the benefit tables would exceed the limit is refused like a value
+/// the scenario refuses, and measured at a smaller step (before, the whole study stopped after
+/// its base run): here the prices' volatility of 0.085, labelled ASSUMPTION, with tables of about
+/// 1,007 MiB, moved × 1.1 (about 1,060 MiB) is refused and measured at × 1.05. A variation of
+/// `sensitivity` beyond the limit, and a compared scenario beyond it, are refused, named,
+/// before the first scenario is run.
+#[test]
+fn a_study_sizes_the_tables_of_the_scenarios_it_makes() {
+    let (_keep, root) = scratch();
+    let labelled = long_scenario(
+        &root,
+        "{ mean = 0.02, volatility = 0.085, persistence = 0.5, source = \"ASSUMPTION\" }",
+        "{ mean = 0.02, volatility = 0.085, persistence = 0.5 }",
+        2,
+    );
+    std::fs::write(root.join("s/near.toml"), labelled).unwrap();
+    let o = fundrisk_in(
+        &root,
+        &[
+            "sensitivity",
+            "s/near.toml",
+            "--labelled",
+            "--only",
+            "economy.medical_price_growth.volatility",
+            "--paths",
+            "2",
+            "--out",
+            "near",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let labels = std::fs::read_to_string(root.join("near/labels.csv")).unwrap();
+    let row = labels
+        .lines()
+        .find(|l| l.starts_with("economy.medical_price_growth.volatility,"))
+        .unwrap_or_else(|| panic!("{labels}"));
+    assert!(
+        row.contains(
+            ",low and high,\"× 1.1 refused: s/near.toml: economy: the benefit tables would take "
+        ) && row.contains("(limit 1024 MiB)")
+            && row.ends_with("; measured at × 1.05\""),
+        "{row}"
+    );
+    // Growth of 45.5 % a year at a volatility of 1 point: four tables of about 1,018 MiB in
+    // all, where prices one point higher (sensitivity's high variation) take 1,028 MiB:
+    // refused, naming the variation, before the base run (before, after it).
+    let fast = "{ mean = 0.455, volatility = 0.01, persistence = 0.5 }";
+    std::fs::write(
+        root.join("s/fast.toml"),
+        long_scenario(&root, fast, fast, 4),
+    )
+    .unwrap();
+    let o = fundrisk_in(
+        &root,
+        &[
+            "sensitivity",
+            "s/fast.toml",
+            "--paths",
+            "2",
+            "--out",
+            "fast",
+        ],
+        &[],
+    );
+    assert_refused(
+        &o,
+        &[
+            "s/fast.toml: economy: sensitivity's variation medical_price_growth high (mean +1.00 points): the benefit tables would take 1028 MiB",
+        ],
+    );
+    assert!(!root.join("fast").exists());
+    let checked = fundrisk_in(&root, &["check", "s/fast.toml"], &[]);
+    assert!(checked.status.success());
+    let volatile = "{ mean = 0.02, volatility = 1.0, persistence = 0.5 }";
+    std::fs::write(
+        root.join("s/big.toml"),
+        long_scenario(&root, volatile, volatile, 2),
+    )
+    .unwrap();
+    for extra in [&[][..], &["--separate-maternity"][..]] {
+        let mut args = vec!["compare", "s/s.toml", "s/big.toml", "--paths", "2"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", "cmp"]);
+        let o = fundrisk_in(&root, &args, &[]);
+        assert_refused(&o, &["s/big.toml", "economy", "compared scenario `", "MiB"]);
+        assert!(!root.join("cmp").exists());
+    }
 }

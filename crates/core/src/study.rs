@@ -236,6 +236,42 @@ fn run(s: &Scenario, opts: &RunOptions, grids: &GridCache) -> Result<Simulation>
     simulate(&model, &s.spec.risk, opts, &|_| {})
 }
 
+/// Refuses, before a study projects any path, one of its scenarios whose benefit tables would
+/// exceed the limit ([`ScenarioModel::planned_benefit_grid_bytes`]), naming `what` the study
+/// made of it (a variation, a compared scenario) beside the scenario's file and field: the
+/// study stops at once rather than after the runs before it.
+fn refuse_oversized_tables(s: &Scenario, what: impl FnOnce() -> String) -> Result<()> {
+    ScenarioModel::new(s)
+        .planned_benefit_grid_bytes()
+        .map(|_| ())
+        .map_err(|e| in_study(e, &what()))
+}
+
+/// `e`, with what the study made of its scenario before the message.
+fn in_study(e: Error, what: &str) -> Error {
+    match e {
+        Error::Field {
+            file,
+            field,
+            message,
+        } => Error::Field {
+            file,
+            field,
+            message: format!("{what}: {message}"),
+        },
+        other => Error::Invalid(format!("{what}: {other}")),
+    }
+}
+
+/// [`refuse_oversized_tables`] for every scenario of `scenarios`, each named by its name and
+/// file: what `compare` checks before its first run.
+pub fn refuse_oversized_comparison(scenarios: &[Scenario]) -> Result<()> {
+    for s in scenarios {
+        refuse_oversized_tables(s, || format!("compared scenario `{}`", s.spec.name))?;
+    }
+    Ok(())
+}
+
 /// A target checked over a window's years in one fund, or over a group's funds.
 #[derive(Clone, Copy, Debug)]
 struct WindowCheck {
@@ -908,6 +944,13 @@ fn simulate_for_comparison_by(
             i == 0 || (!opts.keep_paths && model_inputs(&scenarios[i], base) == base_inputs)
         })
         .collect();
+    // Every scenario run on its own is sized before the first run (the trials share the
+    // first's tables).
+    for (i, s) in scenarios.iter().enumerate() {
+        if !trials.contains(&i) {
+            refuse_oversized_tables(s, || format!("compared scenario `{}`", s.spec.name))?;
+        }
+    }
     let grids = GridCache::default();
     let mut model = ScenarioModel::new(base);
     model.build_benefit_grids_from(&grids)?;
@@ -1295,13 +1338,26 @@ pub fn sensitivity(s: &Scenario, opts: &RunOptions, entity: Option<&str>) -> Res
         }),
     });
     let measure = |sim: &Simulation| headline(sim, entity);
-    let grids = GridCache::default();
-    let (base, fund, year) = measure(&run(s, opts, &grids)?)?;
-    let mut rows = vec![SensitivityRow::base(base)];
+    // Every variation's scenario, its benefit tables sized before the first run.
+    let mut moved = Vec::with_capacity(vars.len());
     for v in &vars {
         let mut t = s.clone();
         (v.apply)(&mut t);
-        let measures = measure(&run(&t, opts, &grids.snapshot())?)?.0;
+        refuse_oversized_tables(&t, || {
+            format!(
+                "sensitivity's variation {} {} ({})",
+                v.assumption.name(),
+                v.direction.name(),
+                v.value
+            )
+        })?;
+        moved.push(t);
+    }
+    let grids = GridCache::default();
+    let (base, fund, year) = measure(&run(s, opts, &grids)?)?;
+    let mut rows = vec![SensitivityRow::base(base)];
+    for (v, t) in vars.iter().zip(&moved) {
+        let measures = measure(&run(t, opts, &grids.snapshot())?)?.0;
         rows.push(SensitivityRow {
             assumption: v.assumption.clone(),
             direction: Some(v.direction),
@@ -1473,8 +1529,16 @@ pub fn labelled_sensitivity(
             for halvings in 0..4 {
                 let factor = 1.0 + sign * step / f64::from(1 << halvings);
                 let Some(moves) = l.moves(factor) else { break };
-                let scenario = match load(&moves) {
-                    Ok(s) => s,
+                // A move whose benefit tables would exceed the limit is refused like a value
+                // the scenario refuses, before any of its tables is built.
+                let prepared = load(&moves).and_then(|s| {
+                    let mut model = ScenarioModel::new(&s);
+                    // The base's grids are reused; a grid this move needs is dropped after it.
+                    model.build_benefit_grids_from(&grids.snapshot())?;
+                    Ok((s, model))
+                });
+                let (scenario, model) = match prepared {
+                    Ok(prepared) => prepared,
                     Err(e) => {
                         refused.get_or_insert(format!("× {factor} refused: {e}"));
                         continue;
@@ -1483,8 +1547,8 @@ pub fn labelled_sensitivity(
                 if let Some(r) = refused.take() {
                     notes.push(format!("{r}; measured at × {factor}"));
                 }
-                // The base's grids are reused; a grid this move needs is dropped after it.
-                let measures = headline(&run(&scenario, opts, &grids.snapshot())?, entity)?.0;
+                let sim = simulate(&model, &scenario.spec.risk, opts, &|_| {})?;
+                let measures = headline(&sim, entity)?.0;
                 measured.push(direction);
                 rows.push(SensitivityRow {
                     assumption: Assumption::Labelled(l.path.clone()),

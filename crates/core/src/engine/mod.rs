@@ -54,7 +54,7 @@ pub enum MaternityArrangement {
 
 /// Most memory the benefit tables of one scenario may take (bytes).
 pub const MAX_GRID_BYTES: usize = 1 << 30;
-const GIB: f64 = (1u64 << 30) as f64;
+const MIB: f64 = (1u64 << 20) as f64;
 
 /// Everything that depends only on the scenario.
 pub struct ScenarioModel {
@@ -274,9 +274,9 @@ impl ScenarioModel {
                 &self.file,
                 "economy",
                 format!(
-                    "the benefit tables would take {:.1} GiB (limit {:.0} GiB): the cost index can move by {:.0} % to {:.0} % a year over {} years; lower the volatility of economy.medical_price_growth or economy.utilisation_growth, or the horizon",
-                    planned as f64 / GIB,
-                    MAX_GRID_BYTES as f64 / GIB,
+                    "the benefit tables would take {:.0} MiB (limit {:.0} MiB): the cost index can move by {:.0} % to {:.0} % a year over {} years; lower the volatility of economy.medical_price_growth or economy.utilisation_growth, or the horizon",
+                    planned as f64 / MIB,
+                    MAX_GRID_BYTES as f64 / MIB,
                     100.0 * lo,
                     100.0 * hi,
                     self.drivers.n_years()
