@@ -616,6 +616,44 @@ fn a_bad_backtest_section_is_named() {
     }
 }
 
+/// Every origin is built, solved and sized before the first forecast: with the series cut at
+/// 2021, origin 2022 (the last) is refused for the figure it lacks, although the run was
+/// cancelled before it began (a forecast of origin 2016 would have returned `Cancelled`).
+#[test]
+fn a_bad_origin_is_refused_before_any_forecast() {
+    let (_, text) = template();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("cut")).unwrap();
+    std::fs::create_dir(tmp.path().join("t")).unwrap();
+    assert!(common::series_up_to(2021, &tmp.path().join("cut")) > 0);
+    let from = "series = \"../data/calibration\"";
+    assert!(text.contains(from));
+    let file = tmp.path().join("t/rolling.toml");
+    std::fs::write(&file, text.replace(from, "series = \"../cut\"")).unwrap();
+    let mut opts = RunOptions::new(64, 1);
+    opts.cancel = Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+        true,
+    )));
+    let e = rolling::run(&file, &opts)
+        .err()
+        .expect("origin 2022 refused");
+    let msg = e.to_string();
+    assert!(
+        !matches!(e, fundrisk::Error::Cancelled { .. })
+            && msg.contains(
+                "rolling.toml: backtest.origins: origin 2022: calibration window 2013–2022"
+            ),
+        "{msg}"
+    );
+    // With the origins up to 2021 only, the same cancelled run reaches the forecasts.
+    let upto = text.replace("origins = [2016, 2022]", "origins = [2016, 2021]");
+    std::fs::write(&file, upto.replace(from, "series = \"../cut\"")).unwrap();
+    assert!(matches!(
+        rolling::run(&file, &opts),
+        Err(fundrisk::Error::Cancelled { .. })
+    ));
+}
+
 /// `fundrisk backtest TEMPLATE` writes every scored actual, the scores and a report with one
 /// fan chart per origin and line with actuals; the scores recount from the rows.
 #[test]

@@ -320,7 +320,8 @@ pub(crate) fn origin_scenario(
         });
     // Drivers calibrated on the growth rates up to the origin, the template's own over them.
     let name = format!("{}-{}-{y}", template.spec.name, r.calibration_from);
-    let mut cal = calibrate(dir, r.calibration_from, y, &name)?;
+    let mut cal = calibrate(dir, r.calibration_from, y, &name)
+        .map_err(|e| Error::field(file, "backtest.origins", format!("origin {y}: {e}")))?;
     let own_drift = template_sets(&doc, "wage_growth", "mean_drift");
     if let Some(from) = r.wage_drift_from.filter(|_| !own_drift) {
         cal = cal.with_wage_drift(dir, from).map_err(|e| {
@@ -567,8 +568,47 @@ pub fn run_origin(
     opts: &RunOptions,
 ) -> Result<OriginRun> {
     let published = Published::read(dir)?;
-    let (mut s, text, wage_drift) =
-        origin_scenario(template, template_text, r, dir, &published, y)?;
+    prepare_origin(template, template_text, r, dir, &published, y)?.run(&published, r, opts)
+}
+
+/// An origin ready to forecast: its scenario with the base year solved, and the size of its
+/// benefit tables checked.
+struct PreparedOrigin {
+    origin: i32,
+    scenario: Scenario,
+    text: String,
+    fit: BaseYearFit,
+    wage_drift: Option<crate::calibrate::WageFit>,
+}
+
+impl PreparedOrigin {
+    /// The forecast and the actuals it is scored on.
+    fn run(self, published: &Published, r: &RollingSpec, opts: &RunOptions) -> Result<OriginRun> {
+        let forecast = forecast(&self.scenario, None, opts)?;
+        Ok(OriginRun {
+            origin: self.origin,
+            actuals: actuals_from(published, self.origin, r.last_year),
+            scenario: self.scenario,
+            text: self.text,
+            fit: self.fit,
+            wage_drift: self.wage_drift,
+            forecast,
+        })
+    }
+}
+
+/// Origin `y` up to its forecast: the scenario from the template and the series published by
+/// the origin's year end, its base year solved, the retirement take-up's uncertainty, and its
+/// benefit tables sized (an origin whose tables would exceed the limit is refused here).
+fn prepare_origin(
+    template: &Scenario,
+    template_text: &str,
+    r: &RollingSpec,
+    dir: &Path,
+    published: &Published,
+    y: i32,
+) -> Result<PreparedOrigin> {
+    let (mut s, text, wage_drift) = origin_scenario(template, template_text, r, dir, published, y)?;
     let fit = base_year::apply(&mut s)?
         .into_iter()
         .next()
@@ -608,16 +648,13 @@ pub fn run_origin(
             fit.growth_per_take_up
         ));
     }
-    let f = forecast(&s, None, opts)?;
-    let actuals = actuals_from(&published, y, r.last_year);
-    Ok(OriginRun {
+    crate::engine::ScenarioModel::new(&s).planned_benefit_grid_bytes()?;
+    Ok(PreparedOrigin {
         origin: y,
         scenario: s,
         text,
         fit,
         wage_drift,
-        forecast: f,
-        actuals,
     })
 }
 
@@ -769,10 +806,17 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<Rolling> {
     })?;
     let r = spec_of(&template)?;
     let dir = series_dir(&template, &r);
-    let mut origins = Vec::new();
-    for y in r.origins[0]..=r.origins[1] {
-        origins.push(run_origin(&template, &text, &r, &dir, y, opts)?);
-    }
+    // Every origin is built, solved and sized before the first forecast, so that a bad origin
+    // (a figure its year needs and the series lack, tables beyond the limit) is refused before
+    // minutes of the others' paths.
+    let published = Published::read(&dir)?;
+    let prepared = (r.origins[0]..=r.origins[1])
+        .map(|y| prepare_origin(&template, &text, &r, &dir, &published, y))
+        .collect::<Result<Vec<_>>>()?;
+    let origins = prepared
+        .into_iter()
+        .map(|o| o.run(&published, &r, opts))
+        .collect::<Result<Vec<_>>>()?;
     let scored: Vec<Scored> = origins
         .iter()
         .flat_map(|o| score(o.origin, &o.forecast, &o.actuals))
