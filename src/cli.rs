@@ -2,8 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use fundrisk::engine::ScenarioModel;
 use fundrisk::engine::montecarlo::RunOptions;
-use fundrisk::engine::{MaternityArrangement, ScenarioModel};
 use fundrisk::report;
 use fundrisk::report::lang::Lang;
 use fundrisk::report::studies::{Comparison, RateQuestion};
@@ -550,19 +550,6 @@ fn solve_rate(
     Ok(())
 }
 
-fn simulate_scenario(
-    s: &Scenario,
-    arrangement: MaternityArrangement,
-    o: &RunOptions,
-) -> Result<fundrisk::risk::Simulation> {
-    let mut model = ScenarioModel::with_arrangement(s, arrangement);
-    model.build_benefit_grids()?;
-    let bar = progress_bar(o.paths as u64);
-    let sim = fundrisk::risk::simulate(&model, &s.spec.risk, o, &|n| bar.inc(n as u64))?;
-    bar.finish_and_clear();
-    Ok(sim)
-}
-
 /// The name of the fund a simulation's headline speaks of.
 fn headline_fund(sim: &fundrisk::risk::Simulation) -> String {
     sim.layout.names[report::html::headline_entity(sim)].clone()
@@ -587,19 +574,25 @@ fn compare(
     // The fund the report charts: the headline fund of the first baseline.
     let mut fund = None;
     if separate_maternity {
-        fundrisk::study::refuse_oversized_comparison(&scenarios)?;
-        for s in &scenarios {
-            let base = simulate_scenario(s, MaternityArrangement::Separate, &o)?;
-            let merged = simulate_scenario(s, MaternityArrangement::AsScenario, &o)?;
-            let key = format!("{}: merged - separate", s.spec.name);
-            fund.get_or_insert_with(|| headline_fund(&base));
-            comparisons.push(Comparison {
-                base: s.spec.name.clone(),
-                other: s.spec.name.clone(),
-                separate_maternity: true,
-                differences: fundrisk::study::compare(&base, &merged, &key)?,
-            });
-        }
+        let bar = progress_bar((o.paths * 2 * scenarios.len()) as u64);
+        fundrisk::study::simulate_separate_maternity(
+            &scenarios,
+            &o,
+            &|n| bar.inc(n as u64),
+            &mut |i, base, merged| {
+                let s = &scenarios[i];
+                let key = format!("{}: merged - separate", s.spec.name);
+                fund.get_or_insert_with(|| headline_fund(&base));
+                comparisons.push(Comparison {
+                    base: s.spec.name.clone(),
+                    other: s.spec.name.clone(),
+                    separate_maternity: true,
+                    differences: fundrisk::study::compare(&base, &merged, &key)?,
+                });
+                Ok(())
+            },
+        )?;
+        bar.finish_and_clear();
     } else {
         if scenarios.len() < 2 {
             anyhow::bail!("compare needs two scenarios or more (or --separate-maternity)");

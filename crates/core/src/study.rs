@@ -8,7 +8,7 @@
 //! one whose rate below still meets the target with the others at theirs below it.
 
 use crate::engine::montecarlo::{ProjectionCache, RunOptions};
-use crate::engine::{GridCache, ScenarioModel};
+use crate::engine::{GridCache, MaternityArrangement, ScenarioModel};
 use crate::error::{Error, Result};
 use crate::params::Month;
 use crate::policy::contributions::copy_trial_rates;
@@ -263,11 +263,30 @@ fn in_study(e: Error, what: &str) -> Error {
     }
 }
 
-/// [`refuse_oversized_tables`] for every scenario of `scenarios`, each named by its name and
-/// file: what `compare` checks before its first run.
-pub fn refuse_oversized_comparison(scenarios: &[Scenario]) -> Result<()> {
+/// Each scenario simulated with its maternity fund kept separate, then as the scenario has it
+/// (`compare --separate-maternity`; `each(i, separate, as_scenario)` gets them in order). Every
+/// scenario's tables are sized before the first run, and a scenario's two simulations share
+/// its benefit grids (the arrangement moves money between funds, not what benefits cost), so
+/// the blocks the first fills the second reads.
+pub fn simulate_separate_maternity(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    progress: &(dyn Fn(usize) + Sync),
+    each: &mut dyn FnMut(usize, Simulation, Simulation) -> Result<()>,
+) -> Result<()> {
     for s in scenarios {
         refuse_oversized_tables(s, || format!("compared scenario `{}`", s.spec.name))?;
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        let grids = GridCache::default();
+        let sim = |arrangement| {
+            let mut model = ScenarioModel::with_arrangement(s, arrangement);
+            model.build_benefit_grids_from(&grids)?;
+            simulate(&model, &s.spec.risk, opts, progress)
+        };
+        let separate = sim(MaternityArrangement::Separate)?;
+        let as_scenario = sim(MaternityArrangement::AsScenario)?;
+        each(i, separate, as_scenario)?;
     }
     Ok(())
 }
